@@ -1,0 +1,246 @@
+/*
+ * disco.h - the one header an algorithm is written against.
+ *
+ * An algorithm is a `const struct disco_algorithm` of callbacks plus its
+ * description (model, parameters, message kinds, properties).  The kernel
+ * owns every node's state (one plain-data block of `state_size` bytes per
+ * node, zeroed before `init`), owns message memory, and calls the callbacks
+ * one at a time, never concurrently, in simulated-time order.
+ *
+ * Within a callback the algorithm acts only through the `disco_ctx` handle:
+ * it sends messages, sets timers, decides, declares itself passive or active,
+ * and draws random numbers from its own stream.  It never sees another
+ * node's state, the clock of another node, or the kernel's internals.
+ *
+ * See docs/writing-an-algorithm.md for a worked example.
+ */
+#ifndef DISCO_H
+#define DISCO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Simulated time in integer ticks (asynchronous runs) or rounds (synchronous). */
+typedef uint64_t disco_time_t;
+
+/* Largest payload a message may carry, in bytes. */
+#define DISCO_MAX_PAYLOAD 4096u
+
+/* Longest text a format_state or result callback may write (with the NUL). */
+#define DISCO_STATE_TEXT 128u
+#define DISCO_RESULT_TEXT 1024u
+
+/* ------------------------------------------------------------------------ */
+/* The model an algorithm assumes.                                          */
+
+/* The shape the communication graph must have. */
+enum disco_shape {
+    DISCO_SHAPE_ANY = 0,   /* any graph (subject to the flags below) */
+    DISCO_SHAPE_URING,     /* one directed cycle through every node */
+    DISCO_SHAPE_RING,      /* an undirected cycle through every node */
+    DISCO_SHAPE_COMPLETE,  /* every node linked to every other */
+    DISCO_SHAPE_TREE,      /* undirected, connected, N-1 edges */
+};
+
+/* Which execution models the algorithm supports (a bit mask). */
+enum disco_timing {
+    DISCO_ASYNC = 1u << 0, /* events at integer ticks, channel delays */
+    DISCO_SYNC = 1u << 1,  /* lock-step rounds, see on_round */
+};
+
+struct disco_model {
+    enum disco_shape shape;
+    bool undirected;          /* needs bidirectional channels */
+    bool connected;           /* needs a (strongly) connected graph */
+    bool fifo;                /* correctness relies on FIFO channels */
+    bool unique_ids;          /* needs distinct process ids */
+    unsigned timing;          /* mask of enum disco_timing */
+    bool sync_by_default;     /* run in rounds unless told otherwise */
+    const char *topology;     /* default --topology, e.g. "uring:16" */
+    const char *initiators;   /* default --initiators: "all" or a list */
+    const char *faults;       /* faults tolerated, in words ("none") */
+};
+
+/* A parameter: `--param name=VALUE`.  Values are integers; "on"/"true" read
+ * as 1 and "off"/"false" as 0.  The kernel checks the range before init. */
+struct disco_param {
+    const char *name;
+    int64_t default_value;
+    int64_t min, max;
+    const char *help;
+};
+
+/* ------------------------------------------------------------------------ */
+/* The read-only view of a run, handed to property checks and `result`.     */
+
+struct disco_view;
+
+/* A decision recorded with disco_decide(). */
+struct disco_decision {
+    uint32_t node;
+    int64_t value;
+    disco_time_t time;
+    uint64_t lamport;
+    uint64_t local_event; /* the node's event count when it decided */
+};
+
+uint32_t disco_view_nodes(const struct disco_view *view);
+/* The node's state block (const: checks must not change it). */
+const void *disco_view_state(const struct disco_view *view, uint32_t node);
+int64_t disco_view_id(const struct disco_view *view, uint32_t node);
+bool disco_view_initiator(const struct disco_view *view, uint32_t node);
+bool disco_view_crashed(const struct disco_view *view, uint32_t node);
+/* Out-degree and the node at the far end of an out-port. */
+uint32_t disco_view_degree(const struct disco_view *view, uint32_t node);
+uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
+                              uint32_t port);
+/* Undirected edges (directed channels / 2), or channels when directed. */
+uint64_t disco_view_edges(const struct disco_view *view);
+uint64_t disco_view_channels(const struct disco_view *view);
+bool disco_view_directed(const struct disco_view *view);
+/* Messages sent so far, of one kind or (kind < 0) of all kinds. */
+uint64_t disco_view_messages(const struct disco_view *view, int kind);
+/* The algorithm's parameter by its index in the `params` table. */
+int64_t disco_view_param(const struct disco_view *view, unsigned index);
+size_t disco_view_decision_count(const struct disco_view *view);
+const struct disco_decision *disco_view_decision(const struct disco_view *view,
+                                                 size_t index);
+/* Happened-before oracle: sets in_past[v] = 1 for every node v that has an
+ * event causally preceding (or equal to) decision `index`, else 0.  Returns
+ * 0, or a negative error when the run kept no causal log (too large; the
+ * check then reports "not checked"). */
+int disco_view_causal_past(const struct disco_view *view, size_t index,
+                           unsigned char *in_past);
+
+/* A property the kernel checks on the finished run (or, for invariants,
+ * after every event when asked).  `check` returns true when it holds and may
+ * write one short line into `detail` (e.g. "node 3 and node 7 both lead").
+ * It is called once, from the kernel's thread, after the run; it owns
+ * nothing it is given. */
+enum disco_property_kind {
+    DISCO_PROPERTY_FINAL,     /* predicate on the final global state */
+    DISCO_PROPERTY_INVARIANT, /* predicate that must hold after every event */
+    DISCO_PROPERTY_TRACE,     /* predicate on the recorded execution */
+};
+
+struct disco_property {
+    const char *name;
+    const char *description;
+    enum disco_property_kind kind;
+    bool (*check)(const struct disco_view *view, char *detail, size_t len);
+    /* True when the property only makes sense if the run terminated. */
+    bool needs_termination;
+};
+
+/* ------------------------------------------------------------------------ */
+/* What a callback can do: the per-call handle.                              */
+
+struct disco_ctx;
+
+/* This node: index 0..N-1, process id, network size. */
+uint32_t disco_self(const struct disco_ctx *ctx);
+int64_t disco_id(const struct disco_ctx *ctx);
+uint32_t disco_nodes(const struct disco_ctx *ctx);
+/* Ports: out-ports 0..out_degree-1 address outgoing channels; a message
+ * arrives on an in-port 0..in_degree-1.  On undirected graphs in-port p and
+ * out-port p lead to the same neighbour. */
+uint32_t disco_out_degree(const struct disco_ctx *ctx);
+uint32_t disco_in_degree(const struct disco_ctx *ctx);
+/* Weight of the edge behind out-port `port` (1 when the graph has none). */
+int64_t disco_weight(const struct disco_ctx *ctx, uint32_t port);
+bool disco_is_initiator(const struct disco_ctx *ctx);
+/* Current tick (asynchronous) or round (synchronous). */
+disco_time_t disco_now(const struct disco_ctx *ctx);
+/* The algorithm's parameter by its index in the `params` table. */
+int64_t disco_param(const struct disco_ctx *ctx, unsigned index);
+/* A node input from the scenario (node attribute `name`, an integer).
+ * Returns false, leaving *value alone, when the node has none. */
+bool disco_input(const struct disco_ctx *ctx, const char *name, int64_t *value);
+/* A uniform 64-bit number from this node's own random stream. */
+uint64_t disco_random(struct disco_ctx *ctx);
+/* A uniform number in [0, bound) from this node's stream; bound > 0. */
+uint64_t disco_random_below(struct disco_ctx *ctx, uint64_t bound);
+
+/* Send `len` bytes (copied; len <= DISCO_MAX_PAYLOAD) of message `kind`
+ * (an index into `message_kinds`) on out-port `port`.  The kernel copies the
+ * payload, so a local buffer is fine.  Sends from a crashed node vanish. */
+void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
+                const void *payload, size_t len);
+/* Send to every out-port; or every out-port but `except` (usually the
+ * parent's port). */
+void disco_send_all(struct disco_ctx *ctx, unsigned kind, const void *payload,
+                    size_t len);
+void disco_send_all_except(struct disco_ctx *ctx, uint32_t except,
+                           unsigned kind, const void *payload, size_t len);
+/* Ask for on_timer(tag) after `delay` ticks (asynchronous runs). */
+void disco_set_timer(struct disco_ctx *ctx, disco_time_t delay, uint64_t tag);
+/* Record a decision (a leader id, a value).  Appears in the trace as a
+ * `decide` event and in the view for property checks. */
+void disco_decide(struct disco_ctx *ctx, int64_t value);
+/* Declare this node passive (true) or active (false).  Nodes start passive.
+ * A synchronous run continues while a node is active or a message is in
+ * transit; quiescence oracles read this flag. */
+void disco_set_passive(struct disco_ctx *ctx, bool passive);
+
+/* ------------------------------------------------------------------------ */
+/* The algorithm module.                                                    */
+
+struct disco_algorithm {
+    const char *name;        /* as `disco list` shows it: "chang-roberts" */
+    const char *family;      /* "wave", "election", ... */
+    const char *summary;     /* one line */
+    const char *description; /* a paragraph: what it does, how */
+    const char *messages;    /* message complexity, as a formula */
+    const char *time;        /* time complexity, as a formula */
+    const char *source;      /* book and chapter, or paper */
+    struct disco_model model;
+
+    const struct disco_param *params;   /* `param_count` entries */
+    unsigned param_count;
+    const char *const *message_kinds;   /* names, index = kind */
+    unsigned kind_count;
+    const struct disco_property *properties;
+    unsigned property_count;
+
+    /* Bytes of per-node state.  The kernel allocates N blocks of this size
+     * contiguously, zeroed, aligned to 16 bytes.  State must be plain data:
+     * no pointers (the kernel copies, hashes and compares it). */
+    size_t state_size;
+
+    /* Called once per node at time 0 (round 0), in node-index order, after
+     * all states are zeroed.  May send and set timers.  Initiators usually
+     * start here. */
+    void (*init)(struct disco_ctx *ctx, void *state);
+
+    /* A message of `kind` arrived on in-port `port`.  `payload` is the
+     * kernel's copy, valid only during the call: copy what you keep. */
+    void (*on_message)(struct disco_ctx *ctx, void *state, uint32_t port,
+                       unsigned kind, const void *payload, size_t len);
+
+    /* A timer set with disco_set_timer fired.  May be NULL. */
+    void (*on_timer)(struct disco_ctx *ctx, void *state, uint64_t tag);
+
+    /* Synchronous runs: called at every live node once per round r >= 1,
+     * after all messages sent in round r-1 were delivered by on_message.
+     * Messages sent here arrive in round r+1.  May be NULL. */
+    void (*on_round)(struct disco_ctx *ctx, void *state, disco_time_t round);
+
+    /* A short text for traces and pictures ("leader", "parent=3").  Writes
+     * at most len bytes including the NUL.  May be NULL. */
+    void (*format_state)(const void *state, char *buf, size_t len);
+
+    /* What the run computed, as the members of a JSON object without the
+     * braces, e.g. `"leader": 16`.  May be NULL (then "result" is {}). */
+    void (*result)(const struct disco_view *view, char *buf, size_t len);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DISCO_H */

@@ -1,0 +1,360 @@
+/*
+ * disco_sim.h - the kernel library as the front end, viz/ and tests see it:
+ * errors, topologies, run configuration, the simulation lifecycle,
+ * observers.  Algorithms include only disco.h.
+ *
+ * The library prints nothing and never exits: every fallible function
+ * returns 0 or a negative DISCO_E* code and fills a `struct disco_error`
+ * whose message names the culprit.
+ */
+#ifndef DISCO_SIM_H
+#define DISCO_SIM_H
+
+#include "disco.h"
+
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors.                                                                  */
+
+#define DISCO_ERRNO_MAP(X)                                                   \
+    X(INVAL, "invalid argument")                                             \
+    X(NOMEM, "out of memory")                                                \
+    X(UNKNOWN, "unknown name")                                               \
+    X(PARSE, "malformed input")                                              \
+    X(IO, "input/output error")                                              \
+    X(MODEL, "the algorithm cannot run on this network")                     \
+    X(LIMIT, "size beyond the supported limits")                             \
+    X(NOLOG, "no causal log was kept for this run")
+
+enum disco_errno {
+    DISCO_OK = 0,
+#define DISCO__ERRNO_ENUM(name, text) DISCO_E##name,
+    DISCO__ERRNO_FIRST = -100,
+    DISCO_ERRNO_MAP(DISCO__ERRNO_ENUM)
+#undef DISCO__ERRNO_ENUM
+};
+
+/* The generic text of a code ("unknown name"). */
+const char *disco_strerror(int code);
+
+/* A code plus one line naming the culprit, lowercase, no full stop:
+ * "unknown topology 'rign:8' (did you mean 'ring:8'?)". */
+struct disco_error {
+    int code;
+    char message[512];
+};
+
+/* Fill `err` and return `code` (so callers can `return disco_fail(...)`). */
+int disco_fail(struct disco_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The candidate closest to `name` by edit distance, or NULL when none is
+ * close enough to suggest. */
+const char *disco_suggest(const char *name, const char *const *candidates,
+                          size_t count);
+
+/* ------------------------------------------------------------------------ */
+/* Random streams (splitmix64 seeding xoshiro256**).                         */
+
+struct disco_rng {
+    uint64_t s[4];
+};
+
+/* Seed a stream from (seed, stream number): streams for distinct numbers are
+ * independent, so adding a consumer never shifts another's numbers. */
+void disco_rng_init(struct disco_rng *rng, uint64_t seed, uint64_t stream);
+uint64_t disco_rng_next(struct disco_rng *rng);
+/* Uniform in [0, bound), bound > 0, without modulo bias. */
+uint64_t disco_rng_below(struct disco_rng *rng, uint64_t bound);
+/* Uniform in [0, 1). */
+double disco_rng_unit(struct disco_rng *rng);
+
+/* Stream numbers: one namespace so that no two consumers share a stream. */
+#define DISCO_STREAM_TOPOLOGY 1u
+#define DISCO_STREAM_IDS 2u
+#define DISCO_STREAM_NODE(i) ((uint64_t)(i) * 4u + 16u)
+#define DISCO_STREAM_CHANNEL(c) ((uint64_t)(c) * 4u + 18u)
+
+/* ------------------------------------------------------------------------ */
+/* Topology: compressed sparse rows of directed channels.                    */
+
+/* Channel c = out_offset[u] + p is node u's out-port p, leading to node
+ * out_target[c], where it arrives on in-port in_port[c].  On an undirected
+ * graph every channel has a reverse and in-port p of v is out-port p of v
+ * (so the reverse of c is out_offset[v] + in_port[c]).  Ports are ordered by
+ * neighbour index, which keeps generated graphs identical across runs. */
+struct disco_topology {
+    uint32_t nodes;
+    uint32_t channels;      /* directed channels, |C| */
+    bool directed;          /* false: every channel has its reverse */
+    uint32_t *out_offset;   /* nodes + 1 entries */
+    uint32_t *out_target;   /* channels entries */
+    uint32_t *in_port;      /* channels entries */
+    uint32_t *in_degree;    /* nodes entries */
+    int64_t *weight;        /* channels entries, or NULL (all weights 1) */
+    char **names;           /* nodes entries from a DOT file, or NULL */
+    char spec[128];         /* as given: "ring:8", "file.dot" */
+};
+
+static inline uint32_t disco_topology_degree(const struct disco_topology *t,
+                                             uint32_t node)
+{
+    return t->out_offset[node + 1] - t->out_offset[node];
+}
+
+/* Largest network the kernel accepts (state and CSR arrays stay in 32-bit
+ * indices; anything larger is refused with DISCO_ELIMIT before allocating). */
+#define DISCO_MAX_NODES (1u << 28)
+#define DISCO_MAX_CHANNELS (UINT32_MAX - 1u)
+
+/* An edge list, the input to disco_topology_build. */
+struct disco_edge {
+    uint32_t from, to;
+    int64_t weight;
+};
+
+/* Build the CSR from an edge list.  Undirected: each edge gives both
+ * channels.  Self-loops and duplicate edges are refused (DISCO_EPARSE naming
+ * the pair).  `weighted` false leaves weight NULL. */
+int disco_topology_build(struct disco_topology *topo, uint32_t nodes,
+                         bool directed, const struct disco_edge *edges,
+                         size_t edge_count, bool weighted,
+                         struct disco_error *err);
+
+/* Generate a topology from a spec of the grammar in docs/cli.md
+ * ("ring:8", "grid:4x4", "gnp:20:0.3", ...).  Random families draw from
+ * DISCO_STREAM_TOPOLOGY of `seed`.  Unknown families get a suggestion. */
+int disco_topology_generate(struct disco_topology *topo, const char *spec,
+                            uint64_t seed, struct disco_error *err);
+
+/* Free the arrays (not the struct itself). */
+void disco_topology_release(struct disco_topology *topo);
+
+/* True when every node reaches every other along channels. */
+bool disco_topology_connected(const struct disco_topology *topo);
+
+/* The channel u -> v, or UINT32_MAX when there is none. */
+uint32_t disco_topology_find(const struct disco_topology *topo, uint32_t u,
+                             uint32_t v);
+
+/* The family names of the generator grammar, for suggestions and help. */
+extern const char *const disco_topology_families[];
+extern const size_t disco_topology_family_count;
+
+/* ------------------------------------------------------------------------ */
+/* Run configuration.                                                        */
+
+enum disco_delay_kind { DISCO_DELAY_CONST, DISCO_DELAY_UNIFORM, DISCO_DELAY_EXP };
+
+struct disco_delay {
+    enum disco_delay_kind kind;
+    uint64_t a, b;   /* const: a; uniform: [a, b] */
+    double mean;     /* exp: mean (ticks, at least 1 after rounding up) */
+};
+
+/* "const:5", "uniform:1:100", "exp:20". */
+int disco_delay_parse(struct disco_delay *delay, const char *text,
+                      struct disco_error *err);
+/* The canonical text of a law, for summaries and traces. */
+void disco_delay_format(const struct disco_delay *delay, char *buf, size_t len);
+
+enum disco_fault_kind {
+    DISCO_FAULT_CRASH,
+    DISCO_FAULT_RECOVER,
+    DISCO_FAULT_LINK_DOWN,
+    DISCO_FAULT_LINK_UP,
+};
+
+/* One scheduled fault.  Link faults name both ends; on an undirected graph
+ * both directions go down. */
+struct disco_fault {
+    enum disco_fault_kind kind;
+    uint32_t node, peer;
+    disco_time_t time;
+};
+
+/* Per-channel overrides, from DOT edge attributes.  A NULL array means
+ * "the run's setting for every channel". */
+struct disco_channel_overrides {
+    struct disco_delay *delay;  /* channels entries; use_delay[c] selects */
+    unsigned char *use_delay;
+    double *loss;               /* negative: the run's setting */
+    signed char *fifo;          /* -1: the run's setting, 0/1: off/on */
+};
+
+/* A node input (node attribute of a scenario), read with disco_input. */
+struct disco_input_value {
+    uint32_t node;
+    char name[32];
+    int64_t value;
+};
+
+struct disco_config {
+    uint64_t seed;
+    struct disco_delay delay;
+    bool fifo;
+    double loss, dup;
+    bool sync;
+    uint64_t max_events;   /* 0: unbounded */
+    disco_time_t max_time; /* 0: unbounded */
+    int64_t *ids;          /* nodes entries, or NULL: node i has id i+1 */
+    unsigned char *initiators; /* nodes entries (0/1), or NULL: the default */
+    int64_t params[32];    /* by index in the algorithm's params table */
+    struct disco_fault *faults;
+    size_t fault_count;
+    struct disco_channel_overrides channel;
+    struct disco_input_value *inputs;
+    size_t input_count;
+    /* Keep the causal log for happened-before checks, up to this many
+     * receive events (0: never).  Beyond it causal checks are skipped. */
+    uint64_t causal_log_limit;
+};
+
+/* Defaults of cli.md: seed 1, uniform:1:100, FIFO, no loss, no faults, ids
+ * increasing, the algorithm's own params and initiators. */
+void disco_config_init(struct disco_config *cfg,
+                       const struct disco_algorithm *alg);
+/* Free what the config's arrays own (ids, initiators, faults, overrides,
+ * inputs); the struct itself is the caller's. */
+void disco_config_release(struct disco_config *cfg);
+
+/* Parse "increasing|decreasing|random|LIST" into cfg->ids for `nodes`. */
+int disco_ids_parse(struct disco_config *cfg, const char *text, uint32_t nodes,
+                    struct disco_error *err);
+/* Parse "all|none|LIST" into cfg->initiators for `nodes`. */
+int disco_initiators_parse(struct disco_config *cfg, const char *text,
+                           uint32_t nodes, struct disco_error *err);
+/* Parse "KEY=VALUE" against the algorithm's params into cfg->params. */
+int disco_param_parse(struct disco_config *cfg,
+                      const struct disco_algorithm *alg, const char *text,
+                      struct disco_error *err);
+/* Parse "NODE@T[,...]" (crash/recover) or "A-B@T1:T2[,...]" (cut) and
+ * append to cfg->faults. */
+int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
+                       const char *text, uint32_t nodes,
+                       struct disco_error *err);
+
+/* Check that the algorithm's model fits the topology and the config (shape,
+ * direction, connectivity, unique ids, sync support).  Hard mismatches
+ * (a ring algorithm on a grid) return DISCO_EMODEL; soft ones that only
+ * break a proof (FIFO off for an algorithm that needs it) are written into
+ * `warning` (empty when none) and return 0. */
+int disco_model_check(const struct disco_algorithm *alg,
+                      const struct disco_topology *topo,
+                      const struct disco_config *cfg, char *warning,
+                      size_t warning_len, struct disco_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Observers.                                                                */
+
+enum disco_event_type {
+    DISCO_EV_SEND,
+    DISCO_EV_RECV,
+    DISCO_EV_TIMER,
+    DISCO_EV_DROP,
+    DISCO_EV_DUP,
+    DISCO_EV_CRASH,
+    DISCO_EV_RECOVER,
+    DISCO_EV_STATE,
+    DISCO_EV_DECIDE,
+    DISCO_EV_LINK_DOWN,
+    DISCO_EV_LINK_UP,
+};
+
+/* The name an event type has in traces: "send", "recv", ... */
+const char *disco_event_name(enum disco_event_type type);
+
+/* What an observer sees of one event.  Valid only during the callback. */
+struct disco_event_view {
+    enum disco_event_type type;
+    disco_time_t time;
+    uint64_t seq;        /* 0, 1, 2, ... over the run's observed events */
+    uint32_t node;       /* where it happened */
+    uint32_t peer;       /* send: to; recv/drop/dup: from; link: other end */
+    int kind;            /* message kind, or -1 */
+    const char *kind_name;
+    uint64_t msg;        /* message number shared by send and recv, or 0 */
+    uint64_t lamport;    /* the node's Lamport clock after the event */
+    int64_t value;       /* decide: the value; timer: the tag */
+    const char *state;   /* state: the format_state text */
+    const void *payload; /* send/recv: the payload bytes */
+    size_t len;
+};
+
+/* An observer attached to a run.  `on_event` is called synchronously, from
+ * the kernel's thread, after each event has taken effect, in event order;
+ * it must not call back into the simulation.  `on_end` is called once when
+ * the run stops.  The observer owns `self`; the kernel never frees it. */
+struct disco_observer {
+    void *self;
+    void (*on_event)(void *self, const struct disco_event_view *ev);
+    void (*on_end)(void *self);
+    /* Ask for `state` events after each callback that changed the
+     * format_state text (costs a format_state call per callback). */
+    bool wants_state;
+};
+
+/* ------------------------------------------------------------------------ */
+/* The simulation.                                                           */
+
+struct disco_sim;
+
+enum disco_stop {
+    DISCO_STOP_QUIESCENT,  /* nothing left to happen: the run terminated */
+    DISCO_STOP_MAX_EVENTS,
+    DISCO_STOP_MAX_TIME,
+};
+
+struct disco_metrics {
+    uint64_t messages;        /* sent, all kinds, per hop */
+    uint64_t *by_kind;        /* kind_count entries */
+    uint64_t delivered, dropped, duplicated;
+    uint64_t events;          /* processed events (recv, timer, faults) */
+    disco_time_t time;        /* tick (or round) of the last event */
+    uint64_t causal_depth;    /* longest chain of messages */
+    uint64_t rounds;          /* synchronous runs: rounds used, else 0 */
+    enum disco_stop stop;
+};
+
+enum disco_verdict_holds { DISCO_HOLDS_NO = 0, DISCO_HOLDS_YES = 1,
+                           DISCO_HOLDS_UNCHECKED = 2 };
+
+struct disco_property_result {
+    const char *name;
+    enum disco_verdict_holds holds;
+    char detail[256];
+};
+
+/* Create a simulation of `alg` on `topo` (borrowed: it must outlive the sim)
+ * with `cfg` (copied).  Allocates every node state and calls nothing yet. */
+int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
+                     const struct disco_topology *topo,
+                     const struct disco_config *cfg, struct disco_error *err);
+/* Attach an observer before disco_sim_run; at most 8. */
+int disco_sim_observe(struct disco_sim *sim, const struct disco_observer *obs,
+                      struct disco_error *err);
+/* Run to quiescence or a bound. */
+int disco_sim_run(struct disco_sim *sim, struct disco_error *err);
+const struct disco_metrics *disco_sim_metrics(const struct disco_sim *sim);
+/* Check every property of the algorithm; `results` has property_count
+ * entries.  Returns the number that failed. */
+unsigned disco_sim_check(struct disco_sim *sim,
+                         struct disco_property_result *results);
+/* The algorithm's result members, or "" when it has none. */
+void disco_sim_result(struct disco_sim *sim, char *buf, size_t len);
+const struct disco_view *disco_sim_view(const struct disco_sim *sim);
+void disco_sim_free(struct disco_sim *sim);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DISCO_SIM_H */

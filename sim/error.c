@@ -1,0 +1,80 @@
+/* error.c - error codes, messages and "did you mean" suggestions. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "disco_sim.h"
+
+const char *disco_strerror(int code)
+{
+    switch (code) {
+    case DISCO_OK:
+        return "success";
+#define DISCO__ERRNO_CASE(name, text)                                        \
+    case DISCO_E##name:                                                      \
+        return text;
+        DISCO_ERRNO_MAP(DISCO__ERRNO_CASE)
+#undef DISCO__ERRNO_CASE
+    default:
+        return "unknown error";
+    }
+}
+
+int disco_fail(struct disco_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+/* Levenshtein distance, capped: names are short, so a single row will do. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t above = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diagonal + cost;
+            if (above + 1 < best)
+                best = above + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[lb];
+}
+
+const char *disco_suggest(const char *name, const char *const *candidates,
+                          size_t count)
+{
+    const char *best = NULL;
+    size_t best_distance = (size_t)-1;
+    for (size_t i = 0; i < count; i++) {
+        size_t d = edit_distance(name, candidates[i]);
+        if (d < best_distance) {
+            best_distance = d;
+            best = candidates[i];
+        }
+    }
+    /* A suggestion helps only when it is a plausible typo: at most a third
+     * of the name changed, and at least one character kept. */
+    size_t len = strlen(name);
+    if (best && best_distance > 0 && best_distance <= (len + 2) / 3)
+        return best;
+    return NULL;
+}

@@ -1,0 +1,45 @@
+/*
+ * queue.h - the kernel's event queue: a radix heap of events by value.
+ *
+ * Keys (event times) must be monotone: an event pushed may not be earlier
+ * than the last one popped.  Events with equal times pop in insertion order.
+ * Storage is a set of growable arrays, one per bucket; pushes and pops
+ * allocate only when a bucket outgrows its capacity (amortised, never per
+ * event in steady state).
+ */
+#ifndef DISCO_QUEUE_H
+#define DISCO_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "event.h"
+
+struct disco__queue_bucket {
+    struct disco__event *items;
+    size_t head;   /* first live item (bucket 0 is consumed from the front) */
+    size_t count;  /* items in use, including the consumed prefix */
+    size_t capacity;
+};
+
+struct disco__queue {
+    disco_time_t last;  /* the key of the last pop (0 initially) */
+    size_t size;        /* pending events */
+    struct disco__queue_bucket buckets[65];
+};
+
+void disco__queue_init(struct disco__queue *q);
+void disco__queue_release(struct disco__queue *q);
+/* Push a copy of *ev.  ev->time >= the last popped time (asserted).
+ * Returns 0, or DISCO_ENOMEM leaving the queue unchanged. */
+int disco__queue_push(struct disco__queue *q, const struct disco__event *ev);
+/* Pop the earliest event into *out.  Returns false when empty. */
+bool disco__queue_pop(struct disco__queue *q, struct disco__event *out);
+/* The earliest pending time; the queue must not be empty. */
+disco_time_t disco__queue_peek_time(struct disco__queue *q);
+static inline size_t disco__queue_size(const struct disco__queue *q)
+{
+    return q->size;
+}
+
+#endif /* DISCO_QUEUE_H */

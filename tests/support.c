@@ -1,0 +1,179 @@
+/* support.c - helpers shared by the cmocka tests. */
+#define _GNU_SOURCE
+#include "support.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void append(char **buf, size_t *len, size_t *cap, const char *data,
+                   size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *buf = realloc(*buf, *cap);
+        if (!*buf)
+            abort();
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+void cli_run(struct cli_output *result, const char *const argv[])
+{
+    const char *bin = getenv("DISCO_BIN");
+    if (!bin)
+        bin = "./cli/disco";
+    int out_pipe[2], err_pipe[2];
+    if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0)
+        abort();
+    pid_t pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        int null_in = open("/dev/null", O_RDONLY);
+        dup2(null_in, 0);
+        dup2(out_pipe[1], 1);
+        dup2(err_pipe[1], 2);
+        close(out_pipe[0]);
+        close(err_pipe[0]);
+        size_t n = 0;
+        while (argv[n + 1])
+            n++;
+        char **args = calloc(n + 2, sizeof *args);
+        args[0] = (char *)bin;
+        for (size_t i = 1; i <= n; i++)
+            args[i] = (char *)argv[i];
+        execv(bin, args);
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    memset(result, 0, sizeof *result);
+    size_t out_cap = 0, err_cap = 0;
+    append(&result->out, &result->out_len, &out_cap, "", 0);
+    append(&result->err, &result->err_len, &err_cap, "", 0);
+    struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    int open_fds = 2;
+    char chunk[65536];
+    while (open_fds > 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            abort();
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+                continue;
+            ssize_t got = read(fds[i].fd, chunk, sizeof chunk);
+            if (got <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+            } else if (i == 0) {
+                append(&result->out, &result->out_len, &out_cap, chunk,
+                       (size_t)got);
+            } else {
+                append(&result->err, &result->err_len, &err_cap, chunk,
+                       (size_t)got);
+            }
+        }
+    }
+    int wstatus;
+    waitpid(pid, &wstatus, 0);
+    result->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+                                        : 128 + WTERMSIG(wstatus);
+}
+
+void cli_output_release(struct cli_output *result)
+{
+    free(result->out);
+    free(result->err);
+    memset(result, 0, sizeof *result);
+}
+
+char *tmpdir_create(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *dir;
+    if (asprintf(&dir, "%s/disco-test-XXXXXX", base ? base : "/tmp") < 0)
+        abort();
+    if (!mkdtemp(dir))
+        abort();
+    return dir;
+}
+
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char *child;
+            if (asprintf(&child, "%s/%s", path, e->d_name) < 0)
+                abort();
+            remove_tree(child);
+            free(child);
+        }
+        closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+void tmpdir_remove(char *dir)
+{
+    remove_tree(dir);
+    free(dir);
+}
+
+int dir_entry_count(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+char *file_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    char chunk[65536];
+    size_t got;
+    append(&buf, &n, &cap, "", 0);
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        append(&buf, &n, &cap, chunk, got);
+    fclose(f);
+    if (len)
+        *len = n;
+    return buf;
+}
+
+const char *env_path(const char *name, const char *relative)
+{
+    static char buf[4096];
+    const char *base = getenv(name);
+    snprintf(buf, sizeof buf, "%s/%s", base ? base : ".", relative);
+    return buf;
+}

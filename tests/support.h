@@ -1,0 +1,38 @@
+/*
+ * support.h - helpers shared by the cmocka tests.
+ */
+#ifndef DISCO_TEST_SUPPORT_H
+#define DISCO_TEST_SUPPORT_H
+
+#include <stddef.h>
+
+/* What a run of the disco binary printed, and how it exited. */
+struct cli_output {
+    int status;      /* exit status, or 128+signal when killed */
+    char *out;       /* stdout, NUL-terminated, owned */
+    size_t out_len;
+    char *err;       /* stderr, NUL-terminated, owned */
+    size_t err_len;
+};
+
+/* Run $DISCO_BIN with argv (argv[0] is ignored and may be NULL; the list
+ * ends with NULL) in the current directory, capturing both streams. */
+void cli_run(struct cli_output *result, const char *const argv[]);
+void cli_output_release(struct cli_output *result);
+
+/* A fresh empty directory under $TMPDIR (or /tmp); the caller owns the
+ * string.  tmpdir_remove deletes it with everything in it. */
+char *tmpdir_create(void);
+void tmpdir_remove(char *dir);
+
+/* Number of entries in a directory other than . and .. */
+int dir_entry_count(const char *dir);
+
+/* A file's contents, NUL-terminated (NULL if unreadable); caller frees. */
+char *file_read(const char *path, size_t *len);
+
+/* $NAME joined with a relative path, e.g. env_path("DISCO_DATA", "x.dot").
+ * Returns a static buffer overwritten by the next call. */
+const char *env_path(const char *name, const char *relative);
+
+#endif

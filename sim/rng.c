@@ -7,6 +7,7 @@
  * another consumer draws.
  */
 #include "disco_sim.h"
+#include "internal.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -65,4 +66,16 @@ uint64_t disco_rng_below(struct disco_rng *rng, uint64_t bound)
 double disco_rng_unit(struct disco_rng *rng)
 {
     return (double)(disco_rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+uint64_t disco__stream_seed(uint64_t seed, uint64_t stream)
+{
+    uint64_t mixer = stream;
+    uint64_t x = seed ^ splitmix64(&mixer);
+    return splitmix64(&x);
+}
+
+uint64_t disco__splitmix_next(uint64_t *state)
+{
+    return splitmix64(state);
 }

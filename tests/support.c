@@ -177,3 +177,61 @@ const char *env_path(const char *name, const char *relative)
     snprintf(buf, sizeof buf, "%s/%s", base ? base : ".", relative);
     return buf;
 }
+
+/* ---- running the kernel directly ---- */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
+                const struct disco_topology *topo, struct disco_config *cfg)
+{
+    struct disco_config defaults;
+    if (!cfg) {
+        disco_config_init(&defaults, alg);
+        cfg = &defaults;
+    }
+    memset(run->results, 0, sizeof run->results);
+    struct disco_error err = {0};
+    int rc = disco_sim_create(&run->sim, alg, topo, cfg, &err);
+    if (rc)
+        fail_msg("create %s on %s: %s", alg->name, topo->spec, err.message);
+    rc = disco_sim_run(run->sim, &err);
+    if (rc)
+        fail_msg("run %s on %s: %s", alg->name, topo->spec, err.message);
+    run->metrics = disco_sim_metrics(run->sim);
+    assert_true(alg->property_count <= 16);
+    run->failed = disco_sim_check(run->sim, run->results);
+    run->unchecked = 0;
+    for (unsigned i = 0; i < alg->property_count; i++)
+        run->unchecked += run->results[i].holds == DISCO_HOLDS_UNCHECKED;
+    if (cfg == &defaults)
+        disco_config_release(&defaults);
+}
+
+void sim_run(struct sim_run *run, const struct disco_algorithm *alg,
+             const char *spec, uint64_t topo_seed, struct disco_config *cfg)
+{
+    memset(run, 0, sizeof *run);
+    struct disco_error err = {0};
+    if (disco_topology_generate(&run->topo, spec, topo_seed, &err))
+        fail_msg("topology %s: %s", spec, err.message);
+    sim_run_on(run, alg, &run->topo, cfg);
+}
+
+void sim_run_release(struct sim_run *run)
+{
+    disco_sim_free(run->sim);
+    disco_topology_release(&run->topo);
+    memset(run, 0, sizeof *run);
+}
+
+void assert_all_hold(const struct sim_run *run)
+{
+    for (unsigned i = 0; i < 16 && run->results[i].name; i++)
+        if (run->results[i].holds != DISCO_HOLDS_YES)
+            fail_msg("property %s %s on %s: %s", run->results[i].name,
+                     run->results[i].holds == DISCO_HOLDS_NO ? "failed"
+                                                             : "unchecked",
+                     run->topo.spec, run->results[i].detail);
+}

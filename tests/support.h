@@ -36,3 +36,27 @@ char *file_read(const char *path, size_t *len);
 const char *env_path(const char *name, const char *relative);
 
 #endif
+
+/* ---- running the kernel directly ---- */
+#include "disco_sim.h"
+
+struct sim_run {
+    struct disco_topology topo;
+    struct disco_sim *sim;
+    const struct disco_metrics *metrics;
+    struct disco_property_result results[16];
+    unsigned failed;       /* properties that failed */
+    unsigned unchecked;    /* properties not checked */
+};
+
+/* Generate `spec` (random families from topo_seed), run `alg` with `cfg`
+ * (NULL: the defaults with seed 1) and check its properties.  Fails the
+ * calling cmocka test on any error.  cfg stays the caller's. */
+void sim_run(struct sim_run *run, const struct disco_algorithm *alg,
+             const char *spec, uint64_t topo_seed, struct disco_config *cfg);
+/* The same on a topology the caller built (borrowed, not released). */
+void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
+                const struct disco_topology *topo, struct disco_config *cfg);
+void sim_run_release(struct sim_run *run);
+/* Assert every property held (naming the first that did not). */
+void assert_all_hold(const struct sim_run *run);

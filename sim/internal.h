@@ -1,0 +1,122 @@
+/*
+ * internal.h - the kernel's own structures, shared by sim.c and view.c.
+ * Nothing outside sim/ includes this.
+ */
+#ifndef DISCO_INTERNAL_H
+#define DISCO_INTERNAL_H
+
+#include "disco_sim.h"
+#include "queue.h"
+
+#define DISCO__MAX_OBSERVERS 8
+
+/* Per-node flags, one byte each. */
+enum {
+    DISCO__NODE_INITIATOR = 1u << 0,
+    DISCO__NODE_CRASHED = 1u << 1,
+    DISCO__NODE_PASSIVE = 1u << 2,
+};
+
+/* The handle callbacks act through: which node is running, in which sim. */
+struct disco_ctx {
+    struct disco_sim *sim;
+    uint32_t node;
+};
+
+/* The read-only face of a sim handed to property checks. */
+struct disco_view {
+    struct disco_sim *sim;
+};
+
+/* One receive in the causal log: node `node` at its local event `local`
+ * received a message sent by `from` at its local event `from_local`. */
+struct disco__causal_entry {
+    uint32_t node, local, from, from_local;
+};
+
+/* Payloads larger than an event's inline bytes live here, in power-of-two
+ * size classes with free lists threaded through the freed blocks, so that a
+ * steady stream of large messages allocates nothing. */
+#define DISCO__POOL_CLASSES 8 /* 32 .. 4096 bytes */
+struct disco__pool {
+    unsigned char *bytes;
+    uint64_t used, capacity;
+    uint64_t free_head[DISCO__POOL_CLASSES]; /* offset + 1, 0 = empty */
+};
+
+struct disco_sim {
+    const struct disco_algorithm *alg;
+    const struct disco_topology *topo;
+    struct disco_config cfg;      /* copy; arrays below are the sim's own */
+    struct disco_view view;
+    struct disco_ctx ctx;
+
+    uint32_t nodes;
+    size_t stride;                /* bytes per node state, multiple of 16 */
+    unsigned char *states;
+    int64_t *ids;
+    unsigned char *flags;
+    uint64_t *node_rng;           /* the algorithm's stream per node */
+    uint64_t *net_rng;            /* the network's stream per sending node */
+    uint32_t *depth;              /* causal depth per node */
+    uint64_t *lamport;            /* per node; only with observers */
+    uint32_t *epoch;              /* per node; bumped by crash (kills timers) */
+    uint32_t *local;              /* per node event count; causal log only */
+    disco_time_t *fifo_last;      /* per channel, when FIFO needs it */
+    unsigned char *link_down;     /* per channel, when links can fail */
+
+    /* Per-channel network behaviour, resolved once at create. */
+    unsigned char *chan_law;      /* index into laws[], or NULL: law 0 */
+    struct disco_delay laws[16];
+    unsigned law_count;
+    uint64_t *chan_loss;          /* loss threshold per channel, or NULL */
+    unsigned char *chan_fifo;     /* per channel, or NULL: cfg.fifo */
+    uint64_t loss_threshold, dup_threshold; /* probability * 2^64 */
+
+    struct disco_input_value *inputs;
+    size_t input_count;
+
+    struct disco__queue queue;
+    struct disco__pool pool;
+    disco_time_t now;
+    uint64_t msg_counter;
+    bool sync;
+    bool ran;
+
+    struct disco_metrics metrics;
+
+    struct disco_observer observers[DISCO__MAX_OBSERVERS];
+    unsigned observer_count;
+    bool want_state;
+    uint64_t observed_seq;
+    unsigned char *state_before;  /* scratch copy of one state */
+
+    struct disco_decision *decisions;
+    size_t decision_count, decision_capacity;
+
+    struct disco__causal_entry *causal;
+    size_t causal_count, causal_capacity;
+    uint32_t *send_local;         /* per message number - 1 */
+    size_t send_capacity;
+    bool causal_on, causal_overflow;
+    bool check_unchecked;         /* set when a check hit a missing oracle */
+
+    /* First invariant violation, if any (per property index). */
+    char *invariant_failure;      /* property_count * 256 bytes, or NULL */
+
+    /* An algorithm misuse (bad port, oversized payload) stops the run. */
+    int fault_code;
+    char fault_message[256];
+};
+
+static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
+{
+    return sim->states + (size_t)node * sim->stride;
+}
+
+/* splitmix64 as a compact per-node generator: 8 bytes of state, good
+ * statistical quality, and seeded per (seed, stream) like disco_rng. */
+uint64_t disco__stream_seed(uint64_t seed, uint64_t stream);
+uint64_t disco__splitmix_next(uint64_t *state);
+
+#endif /* DISCO_INTERNAL_H */

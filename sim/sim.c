@@ -1,0 +1,1095 @@
+/*
+ * sim.c - the kernel: the event loop, the network layer and the callbacks'
+ * side of the API (disco_send and friends).
+ *
+ * One simulation runs on one thread.  Events are values in a radix heap
+ * keyed by integer time; equal times keep insertion order, which with the
+ * derived random streams makes every run a pure function of (algorithm,
+ * topology, config).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* Payload pool.                                                             */
+
+static unsigned pool_class(size_t len)
+{
+    unsigned cls = 0;
+    size_t size = 32;
+    while (size < len) {
+        size <<= 1;
+        cls++;
+    }
+    return cls;
+}
+
+static int pool_alloc(struct disco__pool *pool, size_t len, uint64_t *offset)
+{
+    unsigned cls = pool_class(len);
+    if (pool->free_head[cls]) {
+        *offset = pool->free_head[cls] - 1;
+        memcpy(&pool->free_head[cls], pool->bytes + *offset, sizeof(uint64_t));
+        return 0;
+    }
+    uint64_t size = (uint64_t)32 << cls;
+    if (pool->used + size > pool->capacity) {
+        uint64_t capacity = pool->capacity ? pool->capacity * 2 : 65536;
+        while (capacity < pool->used + size)
+            capacity *= 2;
+        unsigned char *bytes = realloc(pool->bytes, capacity);
+        if (!bytes)
+            return DISCO_ENOMEM;
+        pool->bytes = bytes;
+        pool->capacity = capacity;
+    }
+    *offset = pool->used;
+    pool->used += size;
+    return 0;
+}
+
+static void pool_free(struct disco__pool *pool, uint64_t offset, size_t len)
+{
+    unsigned cls = pool_class(len);
+    memcpy(pool->bytes + offset, &pool->free_head[cls], sizeof(uint64_t));
+    pool->free_head[cls] = offset + 1;
+}
+
+static const void *event_payload(const struct disco_sim *sim,
+                                 const struct disco__event *ev)
+{
+    if (ev->len <= DISCO__INLINE_PAYLOAD)
+        return ev->payload.bytes;
+    return sim->pool.bytes + ev->payload.pool;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Errors raised by the algorithm's misuse of the API.                      */
+
+static void sim_fault(struct disco_sim *sim, int code, const char *fmt, ...)
+{
+    if (sim->fault_code)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sim->fault_message, sizeof sim->fault_message, fmt, ap);
+    va_end(ap);
+    sim->fault_code = code;
+}
+
+
+/* ------------------------------------------------------------------------ */
+/* The causal log: for each message, the sender's local event index; for
+ * each receive, who received it at which local event.  Enough to walk the
+ * happened-before relation backwards from any decision. */
+
+static void causal_drop(struct disco_sim *sim)
+{
+    /* Past the limit (or out of memory) the log is useless: free it, and
+     * the checks that need it report "not checked". */
+    free(sim->causal);
+    free(sim->send_local);
+    sim->causal = NULL;
+    sim->send_local = NULL;
+    sim->causal_count = sim->causal_capacity = sim->send_capacity = 0;
+    sim->causal_overflow = true;
+}
+
+static bool grow(void **array, size_t *capacity, size_t needed, size_t size,
+                 uint64_t limit)
+{
+    if (needed <= *capacity)
+        return true;
+    size_t want = *capacity ? *capacity * 2 : 4096;
+    if (want > limit)
+        want = limit;
+    if (want < needed)
+        return false;
+    void *p = realloc(*array, want * size);
+    if (!p)
+        return false;
+    *array = p;
+    *capacity = want;
+    return true;
+}
+
+static void causal_record_send(struct disco_sim *sim, uint32_t node,
+                               uint64_t msg)
+{
+    if (!grow((void **)&sim->send_local, &sim->send_capacity, msg,
+              sizeof *sim->send_local, sim->cfg.causal_log_limit)) {
+        causal_drop(sim);
+        return;
+    }
+    sim->send_local[msg - 1] = sim->local[node];
+}
+
+static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
+                          uint32_t from_local)
+{
+    if (!grow((void **)&sim->causal, &sim->causal_capacity,
+              sim->causal_count + 1, sizeof *sim->causal,
+              sim->cfg.causal_log_limit)) {
+        causal_drop(sim);
+        return;
+    }
+    sim->causal[sim->causal_count++] = (struct disco__causal_entry){
+        .node = node, .local = sim->local[node], .from = from,
+        .from_local = from_local,
+    };
+}
+
+/* ------------------------------------------------------------------------ */
+/* Observers.                                                                */
+
+static void observe(struct disco_sim *sim, struct disco_event_view *ev)
+{
+    ev->seq = sim->observed_seq++;
+    for (unsigned i = 0; i < sim->observer_count; i++)
+        sim->observers[i].on_event(sim->observers[i].self, ev);
+}
+
+static void observe_simple(struct disco_sim *sim, enum disco_event_type type,
+                           uint32_t node, uint32_t peer)
+{
+    struct disco_event_view ev = {
+        .type = type, .time = sim->now, .node = node, .peer = peer,
+        .kind = -1, .lamport = sim->lamport ? sim->lamport[node] : 0,
+    };
+    observe(sim, &ev);
+}
+
+static void observe_message(struct disco_sim *sim, enum disco_event_type type,
+                            uint32_t node, uint32_t peer,
+                            const struct disco__event *msg)
+{
+    struct disco_event_view ev = {
+        .type = type, .time = sim->now, .node = node, .peer = peer,
+        .kind = msg->kind, .kind_name = sim->alg->message_kinds[msg->kind],
+        .msg = msg->msg, .lamport = sim->lamport ? sim->lamport[node] : 0,
+        .payload = event_payload(sim, msg), .len = msg->len,
+    };
+    observe(sim, &ev);
+}
+
+/* Around each callback: remember the state, and after it emit a `state`
+ * event if the bytes changed.  Only observers that ask pay for this. */
+static void before_callback(struct disco_sim *sim, uint32_t node)
+{
+    if (sim->want_state)
+        memcpy(sim->state_before, disco__state(sim, node), sim->stride);
+}
+
+static void after_callback(struct disco_sim *sim, uint32_t node)
+{
+    if (!sim->want_state ||
+        memcmp(sim->state_before, disco__state(sim, node), sim->stride) == 0)
+        return;
+    char text[DISCO_STATE_TEXT];
+    sim->alg->format_state(disco__state(sim, node), text, sizeof text);
+    struct disco_event_view ev = {
+        .type = DISCO_EV_STATE, .time = sim->now, .node = node,
+        .peer = node, .kind = -1, .state = text,
+        .lamport = sim->lamport ? sim->lamport[node] : 0,
+    };
+    observe(sim, &ev);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The network layer.                                                        */
+
+static uint64_t probability_threshold(double p)
+{
+    if (p <= 0)
+        return 0;
+    if (p >= 1)
+        return UINT64_MAX;
+    return (uint64_t)ldexp(p, 64);
+}
+
+/* True with the probability a threshold encodes.  Draws only when the
+ * probability is strictly between 0 and 1, so that --loss 0 consumes no
+ * randomness and adding a zero-probability fault changes no outcome. */
+static bool chance(uint64_t *stream, uint64_t threshold)
+{
+    if (threshold == 0)
+        return false;
+    if (threshold == UINT64_MAX)
+        return true;
+    return disco__splitmix_next(stream) < threshold;
+}
+
+static disco_time_t draw_delay(const struct disco_delay *law, uint64_t *stream)
+{
+    switch (law->kind) {
+    case DISCO_DELAY_CONST:
+        return law->a;
+    case DISCO_DELAY_UNIFORM: {
+        uint64_t span = law->b - law->a + 1;
+        if (span == 0) /* the whole 64-bit range */
+            return disco__splitmix_next(stream);
+        __uint128_t m = (__uint128_t)disco__splitmix_next(stream) * span;
+        return law->a + (uint64_t)(m >> 64);
+    }
+    case DISCO_DELAY_EXP: {
+        double u = (double)(disco__splitmix_next(stream) >> 11) * 0x1.0p-53;
+        double d = ceil(-law->mean * log1p(-u));
+        return d >= 1e18 ? (disco_time_t)1e18 : (disco_time_t)d;
+    }
+    }
+    return 1;
+}
+
+static bool channel_fifo(const struct disco_sim *sim, uint32_t channel)
+{
+    return sim->chan_fifo ? sim->chan_fifo[channel] : sim->cfg.fifo;
+}
+
+static int push(struct disco_sim *sim, const struct disco__event *ev)
+{
+    int rc = disco__queue_push(&sim->queue, ev);
+    if (rc)
+        sim_fault(sim, DISCO_ENOMEM, "out of memory with %zu pending events",
+                  disco__queue_size(&sim->queue));
+    return rc;
+}
+
+/* Put one copy of a message on the channel: delay, FIFO order. */
+static void transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
+                     struct disco__event *ev)
+{
+    disco_time_t at;
+    if (sim->sync) {
+        at = sim->now + 1;
+    } else {
+        const struct disco_delay *law =
+            &sim->laws[sim->chan_law ? sim->chan_law[channel] : 0];
+        at = sim->now + draw_delay(law, &sim->net_rng[sender]);
+        if (sim->fifo_last && channel_fifo(sim, channel)) {
+            if (at < sim->fifo_last[channel])
+                at = sim->fifo_last[channel];
+            sim->fifo_last[channel] = at;
+        }
+    }
+    ev->time = at;
+    push(sim, ev);
+}
+
+static void send_on_channel(struct disco_sim *sim, uint32_t node,
+                            uint32_t channel, unsigned kind,
+                            const void *payload, size_t len)
+{
+    struct disco__event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = DISCO__EV_DELIVER;
+    ev.target = channel;
+    ev.kind = (uint16_t)kind;
+    ev.len = (uint32_t)len;
+    ev.depth = sim->depth[node];
+    ev.lamport = sim->lamport ? ++sim->lamport[node] : 0;
+    ev.msg = ++sim->msg_counter;
+    if (sim->causal_on && !sim->causal_overflow)
+        causal_record_send(sim, node, ev.msg);
+    sim->metrics.messages++;
+    sim->metrics.by_kind[kind]++;
+
+    uint32_t to = sim->topo->out_target[channel];
+    if (len <= DISCO__INLINE_PAYLOAD) {
+        if (len)
+            memcpy(ev.payload.bytes, payload, len);
+    } else if (pool_alloc(&sim->pool, len, &ev.payload.pool) == 0) {
+        memcpy(sim->pool.bytes + ev.payload.pool, payload, len);
+    } else {
+        sim_fault(sim, DISCO_ENOMEM, "out of memory for a %zu-byte payload",
+                  len);
+        return;
+    }
+    if (sim->observer_count)
+        observe_message(sim, DISCO_EV_SEND, node, to, &ev);
+
+    uint64_t loss = sim->chan_loss ? sim->chan_loss[channel]
+                                   : sim->loss_threshold;
+    if ((sim->link_down && sim->link_down[channel]) ||
+        chance(&sim->net_rng[node], loss)) {
+        sim->metrics.dropped++;
+        if (sim->observer_count)
+            observe_message(sim, DISCO_EV_DROP, to, node, &ev);
+        if (len > DISCO__INLINE_PAYLOAD)
+            pool_free(&sim->pool, ev.payload.pool, len);
+        return;
+    }
+    bool duplicate = chance(&sim->net_rng[node], sim->dup_threshold);
+    transmit(sim, node, channel, &ev);
+    if (duplicate) {
+        struct disco__event copy = ev;
+        if (len > DISCO__INLINE_PAYLOAD) {
+            if (pool_alloc(&sim->pool, len, &copy.payload.pool)) {
+                sim_fault(sim, DISCO_ENOMEM, "out of memory for a payload");
+                return;
+            }
+            memcpy(sim->pool.bytes + copy.payload.pool, payload, len);
+        }
+        sim->metrics.duplicated++;
+        if (sim->observer_count)
+            observe_message(sim, DISCO_EV_DUP, to, node, &copy);
+        transmit(sim, node, channel, &copy);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The callbacks' API (disco.h).                                             */
+
+uint32_t disco_self(const struct disco_ctx *ctx) { return ctx->node; }
+int64_t disco_id(const struct disco_ctx *ctx)
+{
+    return ctx->sim->ids[ctx->node];
+}
+uint32_t disco_nodes(const struct disco_ctx *ctx) { return ctx->sim->nodes; }
+uint32_t disco_out_degree(const struct disco_ctx *ctx)
+{
+    return disco_topology_degree(ctx->sim->topo, ctx->node);
+}
+uint32_t disco_in_degree(const struct disco_ctx *ctx)
+{
+    return ctx->sim->topo->in_degree[ctx->node];
+}
+int64_t disco_weight(const struct disco_ctx *ctx, uint32_t port)
+{
+    const struct disco_topology *t = ctx->sim->topo;
+    if (!t->weight || port >= disco_topology_degree(t, ctx->node))
+        return 1;
+    return t->weight[t->out_offset[ctx->node] + port];
+}
+bool disco_is_initiator(const struct disco_ctx *ctx)
+{
+    return ctx->sim->flags[ctx->node] & DISCO__NODE_INITIATOR;
+}
+disco_time_t disco_now(const struct disco_ctx *ctx) { return ctx->sim->now; }
+int64_t disco_param(const struct disco_ctx *ctx, unsigned index)
+{
+    assert(index < ctx->sim->alg->param_count);
+    return ctx->sim->cfg.params[index];
+}
+bool disco_input(const struct disco_ctx *ctx, const char *name,
+                 int64_t *value)
+{
+    const struct disco_sim *sim = ctx->sim;
+    for (size_t i = 0; i < sim->input_count; i++) {
+        if (sim->inputs[i].node == ctx->node &&
+            strcmp(sim->inputs[i].name, name) == 0) {
+            *value = sim->inputs[i].value;
+            return true;
+        }
+    }
+    return false;
+}
+uint64_t disco_random(struct disco_ctx *ctx)
+{
+    return disco__splitmix_next(&ctx->sim->node_rng[ctx->node]);
+}
+uint64_t disco_random_below(struct disco_ctx *ctx, uint64_t bound)
+{
+    assert(bound > 0);
+    uint64_t *stream = &ctx->sim->node_rng[ctx->node];
+    uint64_t threshold = -bound % bound;
+    for (;;) {
+        __uint128_t m = (__uint128_t)disco__splitmix_next(stream) * bound;
+        if ((uint64_t)m >= threshold)
+            return (uint64_t)(m >> 64);
+    }
+}
+
+static bool check_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
+                       size_t len)
+{
+    struct disco_sim *sim = ctx->sim;
+    const char *name = sim->alg->name;
+    if (port >= disco_topology_degree(sim->topo, ctx->node)) {
+        sim_fault(sim, DISCO_EINVAL,
+                  "%s: node %u sent on port %u but has %u out-ports", name,
+                  ctx->node, port, disco_topology_degree(sim->topo, ctx->node));
+        return false;
+    }
+    if (kind >= sim->alg->kind_count) {
+        sim_fault(sim, DISCO_EINVAL,
+                  "%s: node %u sent message kind %u but only %u kinds exist",
+                  name, ctx->node, kind, sim->alg->kind_count);
+        return false;
+    }
+    if (len > DISCO_MAX_PAYLOAD) {
+        sim_fault(sim, DISCO_EINVAL,
+                  "%s: node %u sent %zu bytes (at most %u per message)", name,
+                  ctx->node, len, DISCO_MAX_PAYLOAD);
+        return false;
+    }
+    return !sim->fault_code;
+}
+
+void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
+                const void *payload, size_t len)
+{
+    if (!check_send(ctx, port, kind, len))
+        return;
+    uint32_t channel = ctx->sim->topo->out_offset[ctx->node] + port;
+    send_on_channel(ctx->sim, ctx->node, channel, kind, payload, len);
+}
+
+void disco_send_all_except(struct disco_ctx *ctx, uint32_t except,
+                           unsigned kind, const void *payload, size_t len)
+{
+    uint32_t degree = disco_out_degree(ctx);
+    for (uint32_t port = 0; port < degree; port++)
+        if (port != except)
+            disco_send(ctx, port, kind, payload, len);
+}
+
+void disco_send_all(struct disco_ctx *ctx, unsigned kind, const void *payload,
+                    size_t len)
+{
+    disco_send_all_except(ctx, UINT32_MAX, kind, payload, len);
+}
+
+void disco_set_timer(struct disco_ctx *ctx, disco_time_t delay, uint64_t tag)
+{
+    struct disco_sim *sim = ctx->sim;
+    struct disco__event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = DISCO__EV_TIMER;
+    ev.target = ctx->node;
+    ev.depth = sim->epoch[ctx->node]; /* a crash makes the timer stale */
+    ev.payload.tag = tag;
+    ev.time = sim->now + delay;
+    if (ev.time < sim->now)
+        ev.time = UINT64_MAX; /* saturate: never fires within any bound */
+    push(sim, &ev);
+}
+
+void disco_decide(struct disco_ctx *ctx, int64_t value)
+{
+    struct disco_sim *sim = ctx->sim;
+    if (sim->decision_count == sim->decision_capacity) {
+        size_t capacity = sim->decision_capacity ? sim->decision_capacity * 2
+                                                 : 16;
+        struct disco_decision *d =
+            realloc(sim->decisions, capacity * sizeof *d);
+        if (!d) {
+            sim_fault(sim, DISCO_ENOMEM, "out of memory recording decisions");
+            return;
+        }
+        sim->decisions = d;
+        sim->decision_capacity = capacity;
+    }
+    uint32_t node = ctx->node;
+    if (sim->lamport)
+        sim->lamport[node]++;
+    sim->decisions[sim->decision_count++] = (struct disco_decision){
+        .node = node, .value = value, .time = sim->now,
+        .lamport = sim->lamport ? sim->lamport[node] : 0,
+        .local_event = sim->local ? sim->local[node] : 0,
+    };
+    if (sim->observer_count) {
+        struct disco_event_view ev = {
+            .type = DISCO_EV_DECIDE, .time = sim->now, .node = node,
+            .peer = node, .kind = -1, .value = value,
+            .lamport = sim->lamport ? sim->lamport[node] : 0,
+        };
+        observe(sim, &ev);
+    }
+}
+
+void disco_set_passive(struct disco_ctx *ctx, bool passive)
+{
+    unsigned char *flags = &ctx->sim->flags[ctx->node];
+    if (passive)
+        *flags |= DISCO__NODE_PASSIVE;
+    else
+        *flags &= (unsigned char)~DISCO__NODE_PASSIVE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Creation.                                                                 */
+
+static void *alloc_array(size_t count, size_t size, bool *failed)
+{
+    if (*failed)
+        return NULL;
+    void *p = calloc(count ? count : 1, size);
+    if (!p)
+        *failed = true;
+    return p;
+}
+
+/* The algorithm's default initiators: "all", "none" or a list of indices
+ * (indices beyond the network are ignored, so "0" suits every size). */
+static void default_initiators(struct disco_sim *sim)
+{
+    const char *text = sim->alg->model.initiators;
+    if (!text || strcmp(text, "all") == 0) {
+        for (uint32_t i = 0; i < sim->nodes; i++)
+            sim->flags[i] |= DISCO__NODE_INITIATOR;
+        return;
+    }
+    if (strcmp(text, "none") == 0)
+        return;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        unsigned long node = strtoul(p, &end, 10);
+        if (end == p)
+            break;
+        if (node < sim->nodes)
+            sim->flags[node] |= DISCO__NODE_INITIATOR;
+        p = *end == ',' ? end + 1 : end;
+    }
+}
+
+static int law_index(struct disco_sim *sim, const struct disco_delay *law)
+{
+    for (unsigned i = 0; i < sim->law_count; i++)
+        if (memcmp(&sim->laws[i], law, sizeof *law) == 0)
+            return (int)i;
+    if (sim->law_count == sizeof sim->laws / sizeof sim->laws[0])
+        return -1;
+    sim->laws[sim->law_count] = *law;
+    return (int)sim->law_count++;
+}
+
+static int setup_network(struct disco_sim *sim, struct disco_error *err)
+{
+    const struct disco_config *cfg = &sim->cfg;
+    const struct disco_channel_overrides *ov = &cfg->channel;
+    uint32_t channels = sim->topo->channels;
+    bool failed = false;
+
+    memset(sim->laws, 0, sizeof sim->laws);
+    sim->laws[0] = cfg->delay;
+    sim->law_count = 1;
+    bool varying_delay = cfg->delay.kind != DISCO_DELAY_CONST;
+    if (ov->delay && ov->use_delay) {
+        sim->chan_law = alloc_array(channels, 1, &failed);
+        for (uint32_t c = 0; !failed && c < channels; c++) {
+            if (!ov->use_delay[c])
+                continue;
+            int index = law_index(sim, &ov->delay[c]);
+            if (index < 0)
+                return disco_fail(err, DISCO_ELIMIT,
+                                  "at most 16 distinct channel delay laws");
+            sim->chan_law[c] = (unsigned char)index;
+            if (ov->delay[c].kind != DISCO_DELAY_CONST)
+                varying_delay = true;
+        }
+        /* Several constant laws of different lengths reorder too. */
+        if (sim->law_count > 1)
+            varying_delay = true;
+    }
+    if (ov->loss) {
+        sim->chan_loss = alloc_array(channels, sizeof(uint64_t), &failed);
+        for (uint32_t c = 0; !failed && c < channels; c++)
+            sim->chan_loss[c] = probability_threshold(
+                ov->loss[c] < 0 ? cfg->loss : ov->loss[c]);
+    }
+    bool any_fifo = cfg->fifo;
+    if (ov->fifo) {
+        sim->chan_fifo = alloc_array(channels, 1, &failed);
+        for (uint32_t c = 0; !failed && c < channels; c++) {
+            sim->chan_fifo[c] = ov->fifo[c] < 0 ? cfg->fifo : ov->fifo[c] != 0;
+            any_fifo |= sim->chan_fifo[c];
+        }
+    }
+    /* A constant delay keeps send order by itself: duplicates are the only
+     * way to overtake, and they are sent after the original anyway. */
+    if (!sim->sync && any_fifo && (varying_delay || cfg->dup > 0))
+        sim->fifo_last = alloc_array(channels, sizeof(disco_time_t), &failed);
+    sim->loss_threshold = probability_threshold(cfg->loss);
+    sim->dup_threshold = probability_threshold(cfg->dup);
+    if (failed)
+        return disco_fail(err, DISCO_ENOMEM,
+                          "out of memory for %u channels", channels);
+    return 0;
+}
+
+static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
+{
+    for (size_t i = 0; i < sim->cfg.fault_count; i++) {
+        const struct disco_fault *f = &sim->cfg.faults[i];
+        struct disco__event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.time = f->time;
+        if (f->node >= sim->nodes)
+            return disco_fail(err, DISCO_EINVAL,
+                              "fault names node %u, but nodes are 0..%u",
+                              f->node, sim->nodes - 1);
+        switch (f->kind) {
+        case DISCO_FAULT_CRASH:
+        case DISCO_FAULT_RECOVER:
+            ev.type = f->kind == DISCO_FAULT_CRASH ? DISCO__EV_CRASH
+                                                   : DISCO__EV_RECOVER;
+            ev.target = f->node;
+            break;
+        case DISCO_FAULT_LINK_DOWN:
+        case DISCO_FAULT_LINK_UP: {
+            uint32_t c = f->peer < sim->nodes
+                             ? disco_topology_find(sim->topo, f->node, f->peer)
+                             : UINT32_MAX;
+            if (c == UINT32_MAX)
+                c = f->peer < sim->nodes ? disco_topology_find(
+                                               sim->topo, f->peer, f->node)
+                                         : UINT32_MAX;
+            if (c == UINT32_MAX)
+                return disco_fail(err, DISCO_EINVAL,
+                                  "cannot cut %u-%u: there is no such link",
+                                  f->node, f->peer);
+            if (!sim->link_down) {
+                sim->link_down = calloc(sim->topo->channels, 1);
+                if (!sim->link_down)
+                    return disco_fail(err, DISCO_ENOMEM, "out of memory");
+            }
+            ev.type = f->kind == DISCO_FAULT_LINK_DOWN ? DISCO__EV_LINK_DOWN
+                                                       : DISCO__EV_LINK_UP;
+            ev.target = c;
+            break;
+        }
+        }
+        if (disco__queue_push(&sim->queue, &ev))
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
+                     const struct disco_topology *topo,
+                     const struct disco_config *cfg, struct disco_error *err)
+{
+    *out = NULL;
+    if (topo->nodes == 0)
+        return disco_fail(err, DISCO_EINVAL, "the topology has no nodes");
+    if (alg->param_count > sizeof cfg->params / sizeof cfg->params[0])
+        return disco_fail(err, DISCO_ELIMIT, "%s declares too many parameters",
+                          alg->name);
+    size_t stride = (alg->state_size + 15) & ~(size_t)15;
+    if (stride == 0)
+        stride = 16;
+    if ((size_t)topo->nodes > SIZE_MAX / stride)
+        return disco_fail(err, DISCO_ELIMIT, "state of %u nodes overflows",
+                          topo->nodes);
+
+    struct disco_sim *sim = calloc(1, sizeof *sim);
+    if (!sim)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    sim->alg = alg;
+    sim->topo = topo;
+    sim->cfg = *cfg;
+    /* The sim keeps only what it copies below; the caller keeps cfg's. */
+    sim->cfg.ids = NULL;
+    sim->cfg.initiators = NULL;
+    sim->cfg.faults = cfg->faults;
+    sim->cfg.inputs = NULL;
+    sim->view.sim = sim;
+    sim->ctx.sim = sim;
+    sim->nodes = topo->nodes;
+    sim->stride = stride;
+    sim->sync = cfg->sync;
+    disco__queue_init(&sim->queue);
+
+    uint32_t n = topo->nodes;
+    bool failed = false;
+    sim->states = alloc_array(n, stride, &failed);
+    sim->ids = alloc_array(n, sizeof(int64_t), &failed);
+    sim->flags = alloc_array(n, 1, &failed);
+    sim->node_rng = alloc_array(n, sizeof(uint64_t), &failed);
+    sim->net_rng = alloc_array(n, sizeof(uint64_t), &failed);
+    sim->depth = alloc_array(n, sizeof(uint32_t), &failed);
+    sim->epoch = alloc_array(n, sizeof(uint32_t), &failed);
+    sim->metrics.by_kind = alloc_array(alg->kind_count, sizeof(uint64_t),
+                                       &failed);
+    if (cfg->input_count) {
+        sim->inputs = alloc_array(cfg->input_count, sizeof *sim->inputs,
+                                  &failed);
+        if (!failed) {
+            memcpy(sim->inputs, cfg->inputs,
+                   cfg->input_count * sizeof *sim->inputs);
+            sim->input_count = cfg->input_count;
+        }
+    }
+    if (failed) {
+        disco_sim_free(sim);
+        return disco_fail(err, DISCO_ENOMEM,
+                          "out of memory for the state of %u nodes", n);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        sim->ids[i] = cfg->ids ? cfg->ids[i] : (int64_t)i + 1;
+        sim->flags[i] = DISCO__NODE_PASSIVE;
+        if (cfg->initiators && cfg->initiators[i])
+            sim->flags[i] |= DISCO__NODE_INITIATOR;
+        sim->node_rng[i] = disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i));
+        sim->net_rng[i] =
+            disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i) + 1);
+    }
+    if (!cfg->initiators)
+        default_initiators(sim);
+
+    int rc = setup_network(sim, err);
+    if (rc == 0)
+        rc = schedule_faults(sim, err);
+    sim->cfg.faults = NULL;
+    if (rc) {
+        disco_sim_free(sim);
+        return rc;
+    }
+
+    bool has_trace_property = false;
+    for (unsigned i = 0; i < alg->property_count; i++)
+        if (alg->properties[i].kind == DISCO_PROPERTY_TRACE)
+            has_trace_property = true;
+    sim->causal_on = has_trace_property && cfg->causal_log_limit > 0;
+    *out = sim;
+    return 0;
+}
+
+int disco_sim_observe(struct disco_sim *sim, const struct disco_observer *obs,
+                      struct disco_error *err)
+{
+    if (sim->ran)
+        return disco_fail(err, DISCO_EINVAL,
+                          "observers attach before the run starts");
+    if (sim->observer_count == DISCO__MAX_OBSERVERS)
+        return disco_fail(err, DISCO_ELIMIT, "at most %d observers",
+                          DISCO__MAX_OBSERVERS);
+    sim->observers[sim->observer_count++] = *obs;
+    if (obs->wants_state && sim->alg->format_state)
+        sim->want_state = true;
+    return 0;
+}
+
+void disco_sim_free(struct disco_sim *sim)
+{
+    if (!sim)
+        return;
+    disco__queue_release(&sim->queue);
+    free(sim->pool.bytes);
+    free(sim->states);
+    free(sim->ids);
+    free(sim->flags);
+    free(sim->node_rng);
+    free(sim->net_rng);
+    free(sim->depth);
+    free(sim->lamport);
+    free(sim->epoch);
+    free(sim->local);
+    free(sim->fifo_last);
+    free(sim->link_down);
+    free(sim->chan_law);
+    free(sim->chan_loss);
+    free(sim->chan_fifo);
+    free(sim->inputs);
+    free(sim->metrics.by_kind);
+    free(sim->state_before);
+    free(sim->decisions);
+    free(sim->causal);
+    free(sim->send_local);
+    free(sim->invariant_failure);
+    free(sim);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The event loop.                                                           */
+
+static void check_invariants(struct disco_sim *sim)
+{
+    const struct disco_algorithm *alg = sim->alg;
+    for (unsigned i = 0; i < alg->property_count; i++) {
+        const struct disco_property *p = &alg->properties[i];
+        char *slot = sim->invariant_failure + (size_t)i * 256;
+        if (p->kind != DISCO_PROPERTY_INVARIANT || slot[0])
+            continue;
+        char detail[200] = "";
+        if (!p->check(&sim->view, detail, sizeof detail))
+            snprintf(slot, 256, "violated at t=%llu after event %llu: %s",
+                     (unsigned long long)sim->now,
+                     (unsigned long long)sim->metrics.events, detail);
+    }
+}
+
+/* The start of a node's local event: count it, for the causal log. */
+static void local_event(struct disco_sim *sim, uint32_t node)
+{
+    if (sim->local)
+        sim->local[node]++;
+}
+
+static void deliver(struct disco_sim *sim, struct disco__event *ev)
+{
+    const struct disco_topology *topo = sim->topo;
+    uint32_t channel = ev->target;
+    uint32_t to = topo->out_target[channel];
+    /* The sender is the node whose out-range holds the channel; finding it
+     * costs a binary search, so only traces and the causal log pay. */
+    uint32_t from = UINT32_MAX;
+    if (sim->observer_count || sim->causal_on) {
+        uint32_t lo = 0, hi = sim->nodes;
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (topo->out_offset[mid] <= channel)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        from = lo;
+    }
+    if ((sim->flags[to] & DISCO__NODE_CRASHED) ||
+        (sim->link_down && sim->link_down[channel])) {
+        sim->metrics.dropped++;
+        if (sim->observer_count)
+            observe_message(sim, DISCO_EV_DROP, to, from, ev);
+    } else {
+        sim->metrics.delivered++;
+        sim->metrics.events++;
+        local_event(sim, to);
+        uint32_t depth = ev->depth + 1;
+        if (depth > sim->depth[to])
+            sim->depth[to] = depth;
+        if (depth > sim->metrics.causal_depth)
+            sim->metrics.causal_depth = depth;
+        if (sim->lamport) {
+            uint64_t l = sim->lamport[to];
+            sim->lamport[to] = (l > ev->lamport ? l : ev->lamport) + 1;
+        }
+        if (sim->causal_on && !sim->causal_overflow)
+            causal_record(sim, to, from, sim->send_local[ev->msg - 1]);
+        if (sim->observer_count)
+            observe_message(sim, DISCO_EV_RECV, to, from, ev);
+        before_callback(sim, to);
+        sim->ctx.node = to;
+        sim->alg->on_message(&sim->ctx, disco__state(sim, to),
+                             topo->in_port[channel], ev->kind,
+                             event_payload(sim, ev), ev->len);
+        after_callback(sim, to);
+    }
+    if (ev->len > DISCO__INLINE_PAYLOAD)
+        pool_free(&sim->pool, ev->payload.pool, ev->len);
+}
+
+static void set_link(struct disco_sim *sim, uint32_t channel, bool down)
+{
+    const struct disco_topology *topo = sim->topo;
+    sim->link_down[channel] = down;
+    uint32_t to = topo->out_target[channel];
+    uint32_t from = UINT32_MAX;
+    if (!topo->directed) {
+        uint32_t reverse = topo->out_offset[to] + topo->in_port[channel];
+        sim->link_down[reverse] = down;
+        from = topo->out_target[reverse];
+    }
+    if (sim->observer_count)
+        observe_simple(sim, down ? DISCO_EV_LINK_DOWN : DISCO_EV_LINK_UP,
+                       from == UINT32_MAX ? to : from, to);
+}
+
+static void process(struct disco_sim *sim, struct disco__event *ev)
+{
+    switch ((enum disco__event_type)ev->type) {
+    case DISCO__EV_DELIVER:
+        deliver(sim, ev);
+        break;
+    case DISCO__EV_TIMER: {
+        uint32_t node = ev->target;
+        if ((sim->flags[node] & DISCO__NODE_CRASHED) ||
+            ev->depth != sim->epoch[node] || !sim->alg->on_timer)
+            break;
+        sim->metrics.events++;
+        local_event(sim, node);
+        if (sim->lamport)
+            sim->lamport[node]++;
+        if (sim->observer_count) {
+            struct disco_event_view view = {
+                .type = DISCO_EV_TIMER, .time = sim->now, .node = node,
+                .peer = node, .kind = -1, .value = (int64_t)ev->payload.tag,
+                .lamport = sim->lamport ? sim->lamport[node] : 0,
+            };
+            observe(sim, &view);
+        }
+        before_callback(sim, node);
+        sim->ctx.node = node;
+        sim->alg->on_timer(&sim->ctx, disco__state(sim, node),
+                           ev->payload.tag);
+        after_callback(sim, node);
+        break;
+    }
+    case DISCO__EV_CRASH:
+        sim->metrics.events++;
+        sim->flags[ev->target] |= DISCO__NODE_CRASHED;
+        sim->epoch[ev->target]++;
+        if (sim->observer_count)
+            observe_simple(sim, DISCO_EV_CRASH, ev->target, ev->target);
+        break;
+    case DISCO__EV_RECOVER:
+        sim->metrics.events++;
+        sim->flags[ev->target] &= (unsigned char)~DISCO__NODE_CRASHED;
+        if (sim->observer_count)
+            observe_simple(sim, DISCO_EV_RECOVER, ev->target, ev->target);
+        break;
+    case DISCO__EV_LINK_DOWN:
+    case DISCO__EV_LINK_UP:
+        sim->metrics.events++;
+        set_link(sim, ev->target, ev->type == DISCO__EV_LINK_DOWN);
+        break;
+    case DISCO__EV_ROUND:
+        break;
+    }
+}
+
+/* Call init at every node, in index order, at time 0. */
+static void init_nodes(struct disco_sim *sim)
+{
+    for (uint32_t i = 0; i < sim->nodes && !sim->fault_code; i++) {
+        sim->metrics.events++;
+        before_callback(sim, i);
+        sim->ctx.node = i;
+        if (sim->alg->init)
+            sim->alg->init(&sim->ctx, disco__state(sim, i));
+        after_callback(sim, i);
+    }
+}
+
+static bool all_passive(const struct disco_sim *sim)
+{
+    for (uint32_t i = 0; i < sim->nodes; i++)
+        if (!(sim->flags[i] & (DISCO__NODE_PASSIVE | DISCO__NODE_CRASHED)))
+            return false;
+    return true;
+}
+
+/* Whether anything but fault events remains: messages and timers. */
+static bool bounded_out(struct disco_sim *sim, disco_time_t next)
+{
+    if (sim->cfg.max_time && next > sim->cfg.max_time) {
+        sim->metrics.stop = DISCO_STOP_MAX_TIME;
+        return true;
+    }
+    if (sim->cfg.max_events && sim->metrics.events >= sim->cfg.max_events) {
+        sim->metrics.stop = DISCO_STOP_MAX_EVENTS;
+        return true;
+    }
+    return false;
+}
+
+static void run_async(struct disco_sim *sim)
+{
+    bool invariants = sim->invariant_failure != NULL;
+    struct disco__event ev;
+    while (!sim->fault_code && disco__queue_size(&sim->queue)) {
+        if (bounded_out(sim, disco__queue_peek_time(&sim->queue)))
+            return;
+        disco__queue_pop(&sim->queue, &ev);
+        sim->now = ev.time;
+        sim->metrics.time = ev.time;
+        process(sim, &ev);
+        if (invariants)
+            check_invariants(sim);
+    }
+}
+
+/* Lock-step rounds: the messages of round r-1 are delivered, then every
+ * live node takes its round-r step.  Rounds go on while a message is in
+ * flight or a node is active. */
+static void run_sync(struct disco_sim *sim)
+{
+    bool invariants = sim->invariant_failure != NULL;
+    struct disco__event ev;
+    for (disco_time_t round = 1; !sim->fault_code; round++) {
+        bool pending = false;
+        /* Fault events alone (a crash scheduled for later) don't keep a
+         * finished computation going. */
+        if (disco__queue_size(&sim->queue)) {
+            disco_time_t next = disco__queue_peek_time(&sim->queue);
+            pending = next <= round;
+        }
+        if (!pending && all_passive(sim))
+            return;
+        if (sim->cfg.max_time && round > sim->cfg.max_time) {
+            sim->metrics.stop = DISCO_STOP_MAX_TIME;
+            return;
+        }
+        sim->now = round;
+        sim->metrics.time = round;
+        sim->metrics.rounds = round;
+        while (disco__queue_size(&sim->queue) &&
+               disco__queue_peek_time(&sim->queue) <= round) {
+            if (bounded_out(sim, round))
+                return;
+            disco__queue_pop(&sim->queue, &ev);
+            process(sim, &ev);
+            if (invariants)
+                check_invariants(sim);
+        }
+        if (!sim->alg->on_round)
+            continue;
+        for (uint32_t i = 0; i < sim->nodes && !sim->fault_code; i++) {
+            if (sim->flags[i] & DISCO__NODE_CRASHED)
+                continue;
+            local_event(sim, i);
+            if (sim->lamport)
+                sim->lamport[i]++;
+            before_callback(sim, i);
+            sim->ctx.node = i;
+            sim->alg->on_round(&sim->ctx, disco__state(sim, i), round);
+            after_callback(sim, i);
+        }
+        if (invariants)
+            check_invariants(sim);
+    }
+}
+
+int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
+{
+    if (sim->ran)
+        return disco_fail(err, DISCO_EINVAL, "a simulation runs only once");
+    sim->ran = true;
+    bool failed = false;
+    if (sim->observer_count)
+        sim->lamport = alloc_array(sim->nodes, sizeof(uint64_t), &failed);
+    if (sim->causal_on)
+        sim->local = alloc_array(sim->nodes, sizeof(uint32_t), &failed);
+    if (sim->want_state)
+        sim->state_before = alloc_array(1, sim->stride, &failed);
+    bool invariants = false;
+    for (unsigned i = 0; i < sim->alg->property_count; i++)
+        invariants |= sim->alg->properties[i].kind == DISCO_PROPERTY_INVARIANT;
+    if (invariants)
+        sim->invariant_failure =
+            alloc_array(sim->alg->property_count, 256, &failed);
+    if (failed)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+
+    sim->metrics.stop = DISCO_STOP_QUIESCENT;
+    sim->now = 0;
+    init_nodes(sim);
+    if (invariants && !sim->fault_code)
+        check_invariants(sim);
+    if (sim->sync)
+        run_sync(sim);
+    else
+        run_async(sim);
+    for (unsigned i = 0; i < sim->observer_count; i++)
+        if (sim->observers[i].on_end)
+            sim->observers[i].on_end(sim->observers[i].self);
+    if (sim->fault_code)
+        return disco_fail(err, sim->fault_code, "%s", sim->fault_message);
+    return 0;
+}
+
+const struct disco_metrics *disco_sim_metrics(const struct disco_sim *sim)
+{
+    return &sim->metrics;
+}
+
+const struct disco_view *disco_sim_view(const struct disco_sim *sim)
+{
+    return &sim->view;
+}

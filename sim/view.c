@@ -1,0 +1,162 @@
+/*
+ * view.c - the read-only view of a run that property checks and results
+ * see, the happened-before oracle, and the property verdicts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+uint32_t disco_view_nodes(const struct disco_view *view)
+{
+    return view->sim->nodes;
+}
+const void *disco_view_state(const struct disco_view *view, uint32_t node)
+{
+    return disco__state(view->sim, node);
+}
+int64_t disco_view_id(const struct disco_view *view, uint32_t node)
+{
+    return view->sim->ids[node];
+}
+bool disco_view_initiator(const struct disco_view *view, uint32_t node)
+{
+    return view->sim->flags[node] & DISCO__NODE_INITIATOR;
+}
+bool disco_view_crashed(const struct disco_view *view, uint32_t node)
+{
+    return view->sim->flags[node] & DISCO__NODE_CRASHED;
+}
+uint32_t disco_view_degree(const struct disco_view *view, uint32_t node)
+{
+    return disco_topology_degree(view->sim->topo, node);
+}
+uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
+                              uint32_t port)
+{
+    const struct disco_topology *t = view->sim->topo;
+    return t->out_target[t->out_offset[node] + port];
+}
+uint64_t disco_view_channels(const struct disco_view *view)
+{
+    return view->sim->topo->channels;
+}
+uint64_t disco_view_edges(const struct disco_view *view)
+{
+    const struct disco_topology *t = view->sim->topo;
+    return t->directed ? t->channels : t->channels / 2;
+}
+bool disco_view_directed(const struct disco_view *view)
+{
+    return view->sim->topo->directed;
+}
+uint64_t disco_view_messages(const struct disco_view *view, int kind)
+{
+    const struct disco_sim *sim = view->sim;
+    if (kind < 0)
+        return sim->metrics.messages;
+    if ((unsigned)kind >= sim->alg->kind_count)
+        return 0;
+    return sim->metrics.by_kind[kind];
+}
+int64_t disco_view_param(const struct disco_view *view, unsigned index)
+{
+    return view->sim->cfg.params[index];
+}
+size_t disco_view_decision_count(const struct disco_view *view)
+{
+    return view->sim->decision_count;
+}
+const struct disco_decision *disco_view_decision(const struct disco_view *view,
+                                                 size_t index)
+{
+    return index < view->sim->decision_count ? &view->sim->decisions[index]
+                                             : NULL;
+}
+
+int disco_view_causal_past(const struct disco_view *view, size_t index,
+                           unsigned char *in_past)
+{
+    struct disco_sim *sim = view->sim;
+    if (!sim->causal_on || sim->causal_overflow ||
+        index >= sim->decision_count) {
+        sim->check_unchecked = true;
+        return DISCO_ENOLOG;
+    }
+    /* Walk the receives backwards in global order.  cut[v] is the latest
+     * local event of v known to precede the decision (-1: none yet).  A
+     * receive inside the cut pulls its send into the cut of the sender.
+     * One pass suffices: anything that raises cut[v] later in the scan is
+     * a send of v that happened before a receive we already visited, so
+     * its local index is below that of every receive of v visited since. */
+    uint32_t n = sim->nodes;
+    int64_t *cut = malloc((size_t)n * sizeof *cut);
+    if (!cut) {
+        sim->check_unchecked = true;
+        return DISCO_ENOMEM;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        cut[v] = -1;
+    const struct disco_decision *d = &sim->decisions[index];
+    cut[d->node] = (int64_t)d->local_event;
+    for (size_t i = sim->causal_count; i-- > 0;) {
+        const struct disco__causal_entry *e = &sim->causal[i];
+        if ((int64_t)e->local <= cut[e->node] &&
+            (int64_t)e->from_local > cut[e->from])
+            cut[e->from] = e->from_local;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        in_past[v] = cut[v] >= 0;
+    free(cut);
+    return 0;
+}
+
+unsigned disco_sim_check(struct disco_sim *sim,
+                         struct disco_property_result *results)
+{
+    const struct disco_algorithm *alg = sim->alg;
+    bool terminated = sim->metrics.stop == DISCO_STOP_QUIESCENT;
+    unsigned failed = 0;
+    for (unsigned i = 0; i < alg->property_count; i++) {
+        const struct disco_property *p = &alg->properties[i];
+        struct disco_property_result *r = &results[i];
+        r->name = p->name;
+        r->detail[0] = '\0';
+        if (p->kind == DISCO_PROPERTY_INVARIANT && sim->invariant_failure &&
+            sim->invariant_failure[(size_t)i * 256]) {
+            r->holds = DISCO_HOLDS_NO;
+            snprintf(r->detail, sizeof r->detail, "%s",
+                     sim->invariant_failure + (size_t)i * 256);
+            failed++;
+            continue;
+        }
+        if (p->needs_termination && !terminated) {
+            r->holds = DISCO_HOLDS_UNCHECKED;
+            snprintf(r->detail, sizeof r->detail,
+                     "not checked: the run stopped at a bound");
+            continue;
+        }
+        sim->check_unchecked = false;
+        bool holds = p->check(&sim->view, r->detail, sizeof r->detail);
+        if (sim->check_unchecked) {
+            r->holds = DISCO_HOLDS_UNCHECKED;
+            snprintf(r->detail, sizeof r->detail,
+                     "not checked: the run was too large for the causal log "
+                     "(%llu receives)",
+                     (unsigned long long)sim->cfg.causal_log_limit);
+        } else {
+            r->holds = holds ? DISCO_HOLDS_YES : DISCO_HOLDS_NO;
+            failed += !holds;
+        }
+    }
+    return failed;
+}
+
+void disco_sim_result(struct disco_sim *sim, char *buf, size_t len)
+{
+    if (len)
+        buf[0] = '\0';
+    if (sim->alg->result)
+        sim->alg->result(&sim->view, buf, len);
+}

@@ -1,0 +1,138 @@
+/*
+ * test_echo.c - Segall's echo: exactly 2m tokens and a spanning parent tree
+ * on every topology family, many seeds, FIFO and not.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "registry.h"
+#include "support.h"
+
+extern const struct disco_algorithm disco_alg_echo;
+
+/* Run echo on `spec` for seeds 1..seeds with FIFO on and off: every
+ * property holds and the token count is exactly 2m every time. */
+static void echo_on(const char *spec, uint64_t topo_seed, int seeds)
+{
+    for (int fifo = 0; fifo <= 1; fifo++) {
+        for (int seed = 1; seed <= seeds; seed++) {
+            struct disco_config cfg;
+            disco_config_init(&cfg, &disco_alg_echo);
+            cfg.seed = (uint64_t)seed;
+            cfg.fifo = fifo;
+            struct sim_run run;
+            sim_run(&run, &disco_alg_echo, spec, topo_seed, &cfg);
+            uint64_t m = run.topo.channels / 2;
+            assert_int_equal(run.metrics->messages, 2 * m);
+            assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+            assert_int_equal(run.unchecked, 0);
+            assert_all_hold(&run);
+            sim_run_release(&run);
+            disco_config_release(&cfg);
+        }
+    }
+}
+
+static void test_ring(void **unused) { echo_on("ring:12", 1, 100); }
+static void test_grid(void **unused) { echo_on("grid:4x5", 1, 100); }
+static void test_torus(void **unused) { echo_on("torus:4x4", 1, 100); }
+static void test_hypercube(void **unused) { echo_on("hypercube:4", 1, 100); }
+static void test_complete(void **unused) { echo_on("complete:8", 1, 100); }
+
+static void test_petersen_is_30(void **unused)
+{
+    /* The reference's worked case: m = 15, so 30 tokens. */
+    struct sim_run run;
+    sim_run(&run, &disco_alg_echo, "petersen", 1, NULL);
+    assert_int_equal(run.metrics->messages, 30);
+    assert_int_equal(run.metrics->by_kind[0], 30);
+    assert_all_hold(&run);
+    sim_run_release(&run);
+    echo_on("petersen", 1, 100);
+}
+
+static void test_twenty_random_graphs(void **unused)
+{
+    for (uint64_t g = 1; g <= 20; g++)
+        echo_on("gnp:16:0.3", g, 100);
+}
+
+static void test_every_initiator_position(void **unused)
+{
+    /* The wave must work from any node, not just node 0. */
+    struct disco_topology topo;
+    struct disco_error err;
+    assert_int_equal(disco_topology_generate(&topo, "grid:3x3", 1, &err), 0);
+    for (uint32_t start = 0; start < topo.nodes; start++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, &disco_alg_echo);
+        char list[16];
+        snprintf(list, sizeof list, "%u", start);
+        assert_int_equal(disco_initiators_parse(&cfg, list, topo.nodes, &err),
+                         0);
+        struct sim_run run;
+        memset(&run, 0, sizeof run);
+        sim_run_on(&run, &disco_alg_echo, &topo, &cfg);
+        assert_all_hold(&run);
+        assert_int_equal(disco_view_decision(disco_sim_view(run.sim), 0)->node,
+                         start);
+        disco_sim_free(run.sim);
+        disco_config_release(&cfg);
+    }
+    disco_topology_release(&topo);
+}
+
+static void test_two_initiators_are_caught(void **unused)
+{
+    /* Echo assumes one initiator: with two, the oracle must object. */
+    struct disco_topology topo;
+    struct disco_error err;
+    assert_int_equal(disco_topology_generate(&topo, "ring:6", 1, &err), 0);
+    struct disco_config cfg;
+    disco_config_init(&cfg, &disco_alg_echo);
+    assert_int_equal(disco_initiators_parse(&cfg, "0,3", 6, &err), 0);
+    struct sim_run run;
+    memset(&run, 0, sizeof run);
+    sim_run_on(&run, &disco_alg_echo, &topo, &cfg);
+    assert_true(run.failed > 0);
+    disco_sim_free(run.sim);
+    disco_config_release(&cfg);
+    disco_topology_release(&topo);
+}
+
+static void test_causal_log_limit_reports_unchecked(void **unused)
+{
+    /* A run larger than the causal log must say "not checked", never a
+     * verdict it could not reach. */
+    struct disco_config cfg;
+    disco_config_init(&cfg, &disco_alg_echo);
+    cfg.causal_log_limit = 10;
+    struct sim_run run;
+    sim_run(&run, &disco_alg_echo, "petersen", 1, &cfg);
+    assert_int_equal(run.unchecked, 1);
+    assert_int_equal(run.failed, 0);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ring),
+        cmocka_unit_test(test_grid),
+        cmocka_unit_test(test_torus),
+        cmocka_unit_test(test_hypercube),
+        cmocka_unit_test(test_complete),
+        cmocka_unit_test(test_petersen_is_30),
+        cmocka_unit_test(test_twenty_random_graphs),
+        cmocka_unit_test(test_every_initiator_position),
+        cmocka_unit_test(test_two_initiators_are_caught),
+        cmocka_unit_test(test_causal_log_limit_reports_unchecked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

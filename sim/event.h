@@ -31,10 +31,12 @@ struct disco__event {
     uint64_t msg;        /* message number (deliveries) */
     uint64_t lamport;    /* sender's Lamport clock at the send */
     uint32_t target;     /* channel or node, per type */
+    uint32_t to;         /* deliveries: the receiving node, so that the
+                          * loop can prefetch its data before it pops */
     uint32_t depth;      /* causal depth of the message at the send */
-    uint16_t type;       /* enum disco__event_type */
-    uint16_t kind;       /* message kind */
-    uint32_t len;        /* payload length in bytes */
+    uint8_t type;        /* enum disco__event_type */
+    uint8_t kind;        /* message kind (at most 256 kinds) */
+    uint16_t len;        /* payload length in bytes (<= DISCO_MAX_PAYLOAD) */
     union {
         unsigned char bytes[DISCO__INLINE_PAYLOAD];
         uint64_t pool;   /* offset into the payload pool */

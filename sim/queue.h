@@ -37,6 +37,17 @@ int disco__queue_push(struct disco__queue *q, const struct disco__event *ev);
 bool disco__queue_pop(struct disco__queue *q, struct disco__event *out);
 /* The earliest pending time; the queue must not be empty. */
 disco_time_t disco__queue_peek_time(struct disco__queue *q);
+/* The event `ahead` places after the next one to pop, when it is already
+ * known (sitting in bucket 0), else NULL.  For prefetching only: the
+ * pointer is valid until the next push or pop. */
+static inline const struct disco__event *
+disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
+{
+    const struct disco__queue_bucket *b = &q->buckets[0];
+    size_t index = b->head + ahead;
+    return index < b->count ? &b->items[index] : NULL;
+}
+
 static inline size_t disco__queue_size(const struct disco__queue *q)
 {
     return q->size;

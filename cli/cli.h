@@ -1,0 +1,207 @@
+/*
+ * cli.h - the pieces of the `disco` command shared between its files.
+ *
+ * The front end is the only part of disco that prints or exits.  Every
+ * function here returns 0 or a negative DISCO_E* code and fills a
+ * `struct disco_error`; main() turns an error into one line on stderr and
+ * exit status 2 (docs/cli.md).
+ */
+#ifndef DISCO_CLI_H
+#define DISCO_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "disco_sim.h"
+#include "registry.h"
+#include "trace.h"
+
+#ifndef DISCO_VERSION
+#define DISCO_VERSION "unknown"
+#endif
+
+/* Exit statuses of docs/cli.md. */
+enum { CLI_EXIT_PASS = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+/* ------------------------------------------------------------------------ */
+/* Options (options.c).                                                      */
+
+/* What a command accepts: a long option, whether it takes a value, and its
+ * line in --help. */
+struct cli_option {
+    const char *name; /* without the dashes: "seed" */
+    int id;           /* the command's own enum */
+    bool has_value;
+    const char *arg; /* the value's name in --help ("N"), or NULL */
+    const char *help;
+};
+
+/* Walks argv the way every command reads it: `--opt VALUE`, `--opt=VALUE`,
+ * `-h`, `--` ending the options, anything else positional. */
+struct cli_args {
+    int argc;
+    char **argv;
+    int index;         /* next argument to read */
+    bool options_done; /* after `--` */
+};
+
+enum cli_next {
+    CLI_END = 0,        /* no arguments left */
+    CLI_OPTION = 1,     /* *opt and (if it takes one) *value are set */
+    CLI_POSITIONAL = 2, /* *value is the argument */
+};
+
+/* The next argument.  Returns enum cli_next, or a negative error naming an
+ * unknown option (with the closest one suggested), a missing value or a
+ * value given to a flag. */
+int cli_next_arg(struct cli_args *args, const struct cli_option *table,
+                 size_t count, const struct cli_option **opt,
+                 const char **value, struct disco_error *err);
+
+/* Print `text` word-wrapped to 79 columns, the cursor being at `column`;
+ * continuation lines are indented by `indent`.  Ends the line. */
+void cli_wrap(FILE *out, const char *text, int column, int indent);
+
+/* Print a command's option table for --help. */
+void cli_print_options(FILE *out, const struct cli_option *table, size_t count);
+
+/* Number parsing for option values.  `what` names the culprit in the
+ * message, e.g. "--seed" gives "bad --seed '-1': expected a non-negative
+ * integer". */
+int cli_parse_u64(const char *text, const char *what, uint64_t *out,
+                  struct disco_error *err);
+int cli_parse_probability(const char *text, const char *what, double *out,
+                          struct disco_error *err);
+int cli_parse_bool(const char *text, const char *what, bool *out,
+                   struct disco_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Output files (output.c).                                                  */
+
+/* A file written under a temporary name in its final directory and renamed
+ * into place by cli_outfile_commit, so that a failed run leaves nothing. */
+struct cli_outfile {
+    char *path;   /* the final name */
+    char *temp;   /* the temporary name, while open */
+    FILE *stream; /* NULL once handed over (see cli_outfile_take) */
+};
+
+/* Create `path`'s temporary sibling and open it for writing. */
+int cli_outfile_open(struct cli_outfile *file, const char *path,
+                     struct disco_error *err);
+/* Hand the stream to a new owner (the trace), who closes it before commit. */
+FILE *cli_outfile_take(struct cli_outfile *file);
+/* Close the stream if still ours, then rename into place. */
+int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err);
+/* Close the stream if still ours and remove the temporary file. */
+void cli_outfile_abort(struct cli_outfile *file);
+
+/* Create `dir` and its missing parents; `*created` tells whether the last
+ * component was new (so a failed run can remove it again). */
+int cli_mkdirs(const char *dir, bool *created, struct disco_error *err);
+
+/* `dir`/`name`, or `name` alone when dir is NULL or name is absolute;
+ * malloc'd (NULL when out of memory). */
+char *cli_join(const char *dir, const char *name);
+
+/* ------------------------------------------------------------------------ */
+/* One run (run.c): the pipeline shared by `run` and `demo`.                 */
+
+/* A setting as text, and where it came from: the command line (origin
+ * NULL) or a scenario file's graph attribute (origin = the file). */
+struct cli_setting {
+    const char *text;
+    const char *origin;
+};
+
+struct cli_setting_list {
+    struct cli_setting *items;
+    size_t count, capacity;
+};
+
+/* Everything `disco run` was told, unparsed: the values are read once the
+ * algorithm and the topology are known, with one code path whether they
+ * came from the command line or from a scenario file. */
+struct cli_run_options {
+    const char *target; /* ALG or SCENARIO.dot */
+    struct cli_setting topology, ids, initiators, seed, delay, loss, dup;
+    struct cli_setting max_events, max_time, fifo, sync;
+    struct cli_setting_list crash, recover, cut, params;
+    bool json;
+    const char *trace; /* --trace FILE, or NULL */
+    const char *out;   /* --out DIR, or NULL */
+};
+
+void cli_run_options_release(struct cli_run_options *opts);
+/* Append to a repeatable option; returns DISCO_ENOMEM on failure. */
+int cli_setting_list_add(struct cli_setting_list *list, const char *text,
+                         const char *origin, struct disco_error *err);
+
+struct disco_scenario;
+
+struct cli_run {
+    const struct disco_algorithm *alg;
+    const struct disco_topology *topo; /* own_topo, or a scenario's */
+    struct disco_config cfg;
+    struct disco_sim *sim;
+    const struct disco_metrics *metrics;
+    struct disco_property_result *results; /* property_count entries */
+    unsigned failed;                       /* properties that failed */
+    bool terminated;                       /* the run reached quiescence */
+    bool must_terminate;                   /* some property needs termination */
+    bool pass;                             /* the verdict, and exit status 0 */
+    char warning[512]; /* the model check's warning, or "" */
+    char result[DISCO_RESULT_TEXT];
+
+    /* Outputs. */
+    char *out_dir;
+    bool created_out_dir;
+    struct cli_outfile trace_file, summary_file;
+    bool tracing, writing_summary;
+    struct disco_trace trace;
+
+    /* Private to run.c. */
+    struct disco_topology own_topo;
+    bool have_own_topo, have_cfg;
+    struct disco_scenario *scenario;      /* SCENARIO.dot, or NULL */
+    struct disco_scenario *topology_file; /* --topology FILE.dot, or NULL */
+    struct cli_run_options settings;      /* options merged with the file's */
+};
+
+/* Read the options, build topology and configuration, check the model,
+ * create the simulation and open the output files.  After an error the
+ * caller still calls cli_run_release (which removes any output file). */
+int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
+                    struct disco_error *err);
+/* Run, check the properties, write the summary file and commit outputs.
+ * Sets run->pass. */
+int cli_run_execute(struct cli_run *run, struct disco_error *err);
+/* Free everything; removes output files that were not committed. */
+void cli_run_release(struct cli_run *run);
+
+/* ------------------------------------------------------------------------ */
+/* Summaries (summary.c).                                                    */
+
+/* The JSON summary of docs/cli.md: one object, then a newline. */
+void cli_summary_json(FILE *out, const struct cli_run *run);
+/* The readable summary. */
+void cli_summary_human(FILE *out, const struct cli_run *run);
+/* "✓"/"✗"-style marks when the terminal takes UTF-8, else ASCII. */
+const char *cli_mark(enum disco_verdict_holds holds);
+
+/* ------------------------------------------------------------------------ */
+/* Commands (commands.c, demo.c).                                            */
+
+int cli_cmd_list(int argc, char **argv, struct disco_error *err);
+int cli_cmd_info(int argc, char **argv, struct disco_error *err);
+int cli_cmd_run(int argc, char **argv, struct disco_error *err);
+int cli_cmd_demo(int argc, char **argv, struct disco_error *err);
+
+/* Look an algorithm up, or fail naming it (with a suggestion). */
+int cli_find_algorithm(const char *name, const struct disco_algorithm **alg,
+                       struct disco_error *err);
+
+/* Commands return an exit status (>= 0) or a negative error. */
+
+#endif /* DISCO_CLI_H */

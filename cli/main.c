@@ -1,0 +1,116 @@
+/*
+ * main.c - `disco`: dispatch to a command, turn errors into exit status 2.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv, struct disco_error *err);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"list", cli_cmd_list, "every algorithm: name, family, summary"},
+    {"info", cli_cmd_info, "an algorithm's model, parameters, properties"},
+    {"run", cli_cmd_run, "one execution, with a summary and a trace"},
+    {"demo", cli_cmd_demo, "the built-in classroom demonstration"},
+    {"check", NULL, "many executions, every violation (not available yet)"},
+    {"sweep", NULL, "metrics over sizes and seeds (not available yet)"},
+    {"merge", NULL, "join the results of --shard runs (not available yet)"},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: disco COMMAND [OPTIONS]\n\n"
+                 "A simulator of distributed algorithms.\n\n"
+                 "commands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n"
+                 "  disco COMMAND --help   the command's options\n"
+                 "  disco --version        the version\n\n"
+                 "Start with 'disco demo', or 'disco run chang-roberts'.\n");
+}
+
+static int dispatch(int argc, char **argv, struct disco_error *err)
+{
+    if (argc < 2)
+        return disco_fail(err, DISCO_EINVAL,
+                          "no command given (start with 'disco demo', or "
+                          "see 'disco --help')");
+    const char *name = argv[1];
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+        printf("disco %s\n", DISCO_VERSION);
+        return CLI_EXIT_PASS;
+    }
+    if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+        usage(stdout);
+        return CLI_EXIT_PASS;
+    }
+    if (!strcmp(name, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return CLI_EXIT_PASS;
+        }
+        /* `disco help run` is `disco run --help`. */
+        static char help_flag[] = "--help";
+        char *again[] = {argv[0], argv[2], help_flag, NULL};
+        return dispatch(3, again, err);
+    }
+    if (name[0] == '-') {
+        static const char *const globals[] = {"help", "version"};
+        const char *bare = name + strspn(name, "-");
+        const char *best = disco_suggest(bare, globals, 2);
+        if (best)
+            return disco_fail(err, DISCO_EUNKNOWN,
+                              "unknown option '%s' (did you mean '--%s'?)",
+                              name, best);
+        return disco_fail(err, DISCO_EUNKNOWN,
+                          "unknown option '%s' (a command comes first: "
+                          "disco run ALG %s ...)",
+                          name, name);
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(name, commands[i].name) != 0)
+            continue;
+        if (!commands[i].run)
+            return disco_fail(err, DISCO_EINVAL,
+                              "'%s' is not available yet in this version",
+                              name);
+        return commands[i].run(argc - 1, argv + 1, err);
+    }
+    const char *names[COMMAND_COUNT];
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        names[i] = commands[i].name;
+    const char *best = disco_suggest(name, names, COMMAND_COUNT);
+    if (best)
+        return disco_fail(err, DISCO_EUNKNOWN,
+                          "unknown command '%s' (did you mean '%s'?)", name,
+                          best);
+    if (disco_algorithm_find(name))
+        return disco_fail(err, DISCO_EUNKNOWN,
+                          "unknown command '%s' (did you mean 'disco run "
+                          "%s'?)",
+                          name, name);
+    return disco_fail(err, DISCO_EUNKNOWN,
+                      "unknown command '%s' (see 'disco --help')", name);
+}
+
+int main(int argc, char **argv)
+{
+    struct disco_error err = {0, ""};
+    int status = dispatch(argc, argv, &err);
+    if (status < 0) {
+        fflush(stdout);
+        fprintf(stderr, "disco: %s\n", err.message);
+        status = CLI_EXIT_USAGE;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "disco: cannot write to standard output\n");
+        status = CLI_EXIT_USAGE;
+    }
+    return status;
+}

@@ -1,0 +1,163 @@
+/*
+ * output.c - output files that appear whole or not at all.
+ *
+ * Each file is written under a temporary name in its own directory (so the
+ * final rename stays within one file system and is atomic) and renamed at
+ * the end of a successful run.  A run that fails, or is refused, leaves no
+ * file behind: what a script finds is always complete.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *cli_join(const char *dir, const char *name)
+{
+    if (!dir || name[0] == '/')
+        return strdup(name);
+    size_t a = strlen(dir), b = strlen(name);
+    char *path = malloc(a + b + 2);
+    if (!path)
+        return NULL;
+    memcpy(path, dir, a);
+    size_t n = a;
+    if (n == 0 || path[n - 1] != '/')
+        path[n++] = '/';
+    memcpy(path + n, name, b + 1);
+    return path;
+}
+
+int cli_outfile_open(struct cli_outfile *file, const char *path,
+                     struct disco_error *err)
+{
+    memset(file, 0, sizeof *file);
+    size_t len = strlen(path);
+    file->path = strdup(path);
+    file->temp = malloc(len + sizeof ".tmp-XXXXXX");
+    if (!file->path || !file->temp) {
+        cli_outfile_abort(file);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    memcpy(file->temp, path, len);
+    memcpy(file->temp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
+    int fd = mkstemp(file->temp);
+    if (fd < 0) {
+        int saved = errno;
+        free(file->temp);
+        file->temp = NULL;
+        cli_outfile_abort(file);
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
+                          strerror(saved));
+    }
+    /* mkstemp makes the file private (0600); outputs are ordinary files
+     * readable as the umask allows. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    file->stream = fdopen(fd, "w");
+    if (!file->stream) {
+        int saved = errno;
+        close(fd);
+        cli_outfile_abort(file);
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
+                          strerror(saved));
+    }
+    return 0;
+}
+
+FILE *cli_outfile_take(struct cli_outfile *file)
+{
+    FILE *stream = file->stream;
+    file->stream = NULL;
+    return stream;
+}
+
+int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err)
+{
+    if (file->stream) {
+        bool bad = fflush(file->stream) != 0 || ferror(file->stream);
+        int saved = errno;
+        if (fclose(file->stream) != 0 && !bad) {
+            bad = true;
+            saved = errno;
+        }
+        file->stream = NULL;
+        if (bad) {
+            cli_outfile_abort(file);
+            return disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
+                              file->path, strerror(saved));
+        }
+    }
+    if (file->temp && rename(file->temp, file->path) != 0) {
+        int saved = errno;
+        char *path = file->path;
+        file->path = NULL;
+        cli_outfile_abort(file);
+        int rc = disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
+                            strerror(saved));
+        free(path);
+        return rc;
+    }
+    free(file->temp);
+    free(file->path);
+    memset(file, 0, sizeof *file);
+    return 0;
+}
+
+void cli_outfile_abort(struct cli_outfile *file)
+{
+    if (file->stream)
+        fclose(file->stream);
+    if (file->temp)
+        unlink(file->temp);
+    free(file->temp);
+    free(file->path);
+    memset(file, 0, sizeof *file);
+}
+
+int cli_mkdirs(const char *dir, bool *created, struct disco_error *err)
+{
+    *created = false;
+    char *path = strdup(dir);
+    if (!path)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        path[--len] = '\0';
+    /* Create each missing parent in turn, then the directory itself. */
+    for (char *p = path + 1;; p++) {
+        bool last = *p == '\0';
+        if (*p != '/' && !last)
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(path, 0777) == 0) {
+            if (last)
+                *created = true;
+        } else if (errno != EEXIST) {
+            int e = errno;
+            *p = saved;
+            int rc =
+                disco_fail(err, DISCO_EIO, "cannot create directory '%s': %s",
+                           dir, strerror(e));
+            free(path);
+            return rc;
+        }
+        *p = saved;
+        if (last)
+            break;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        free(path);
+        return disco_fail(err, DISCO_EIO,
+                          "cannot use '%s' as --out: not a "
+                          "directory",
+                          dir);
+    }
+    free(path);
+    return 0;
+}

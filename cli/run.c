@@ -1,0 +1,644 @@
+/*
+ * run.c - one execution, from options to committed output files.
+ *
+ * The order matters for the exit-status contract: everything that can be
+ * refused as bad input (names, numbers, the topology, its size, the model
+ * check, the simulation's allocation) is settled before any output file is
+ * opened, so that a refused run writes nothing at all.
+ */
+#include "cli.h"
+#include "scenario.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+/* ------------------------------------------------------------------------ */
+/* Settings.                                                                 */
+
+void cli_run_options_release(struct cli_run_options *opts)
+{
+    free(opts->crash.items);
+    free(opts->recover.items);
+    free(opts->cut.items);
+    free(opts->params.items);
+    memset(opts, 0, sizeof *opts);
+}
+
+int cli_setting_list_add(struct cli_setting_list *list, const char *text,
+                         const char *origin, struct disco_error *err)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 4;
+        struct cli_setting *items =
+            realloc(list->items, capacity * sizeof *items);
+        if (!items)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = (struct cli_setting){text, origin};
+    return 0;
+}
+
+static int list_copy(struct cli_setting_list *to,
+                     const struct cli_setting_list *from,
+                     struct disco_error *err)
+{
+    for (size_t i = 0; i < from->count; i++) {
+        int rc = cli_setting_list_add(to, from->items[i].text,
+                                      from->items[i].origin, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* A scenario's graph attributes that mirror long options (cli.md: "Graph
+ * attributes mirror the long options"); DOT spells them with underscores. */
+struct file_setting {
+    const char *name;
+    size_t offset; /* of a struct cli_setting in cli_run_options */
+};
+
+#define SETTING(name, member)                                                  \
+    {                                                                          \
+        name, offsetof(struct cli_run_options, member)                         \
+    }
+static const struct file_setting file_settings[] = {
+    SETTING("seed", seed),
+    SETTING("delay", delay),
+    SETTING("fifo", fifo),
+    SETTING("loss", loss),
+    SETTING("dup", dup),
+    SETTING("ids", ids),
+    SETTING("initiators", initiators),
+    SETTING("sync", sync),
+    SETTING("max_events", max_events),
+    SETTING("max_time", max_time),
+};
+#undef SETTING
+
+/* The key of a `KEY=VALUE` parameter setting. */
+static bool same_key(const char *setting, const char *key, size_t key_len)
+{
+    return strncmp(setting, key, key_len) == 0 && setting[key_len] == '=';
+}
+
+/* settings = the command line's options, then each graph attribute of the
+ * scenario that the command line did not set.  The strings stay owned by
+ * argv and the scenario. */
+static int merge_settings(struct cli_run *run,
+                          const struct cli_run_options *opts,
+                          const struct disco_scenario *sc, const char *origin,
+                          struct disco_error *err)
+{
+    struct cli_run_options *s = &run->settings;
+    *s = *opts;
+    memset(&s->crash, 0, sizeof s->crash);
+    memset(&s->recover, 0, sizeof s->recover);
+    memset(&s->cut, 0, sizeof s->cut);
+    memset(&s->params, 0, sizeof s->params);
+    int rc = list_copy(&s->crash, &opts->crash, err);
+    if (!rc)
+        rc = list_copy(&s->recover, &opts->recover, err);
+    if (!rc)
+        rc = list_copy(&s->cut, &opts->cut, err);
+    if (!rc)
+        rc = list_copy(&s->params, &opts->params, err);
+    if (rc || !sc)
+        return rc;
+
+    for (size_t i = 0; i < sc->option_count; i++) {
+        const char *name = sc->options[i].name;
+        const char *value = sc->options[i].value;
+        for (size_t k = 0; k < sizeof file_settings / sizeof file_settings[0];
+             k++) {
+            if (strcmp(name, file_settings[k].name) != 0)
+                continue;
+            struct cli_setting *dst =
+                (struct cli_setting *)((char *)s + file_settings[k].offset);
+            if (!dst->text)
+                *dst = (struct cli_setting){value, origin};
+        }
+        static const struct {
+            const char *name;
+            size_t offset;
+        } lists[] = {
+            {"crash", offsetof(struct cli_run_options, crash)},
+            {"recover", offsetof(struct cli_run_options, recover)},
+            {"cut", offsetof(struct cli_run_options, cut)},
+        };
+        for (size_t k = 0; k < 3; k++) {
+            if (strcmp(name, lists[k].name) != 0)
+                continue;
+            struct cli_setting_list *dst =
+                (struct cli_setting_list *)((char *)s + lists[k].offset);
+            const struct cli_setting_list *given =
+                (const struct cli_setting_list *)((const char *)opts +
+                                                  lists[k].offset);
+            if (given->count == 0 &&
+                (rc = cli_setting_list_add(dst, value, origin, err)))
+                return rc;
+        }
+        if (strncmp(name, "param_", 6) == 0 && name[6]) {
+            const char *key = name + 6;
+            size_t key_len = strlen(key);
+            bool overridden = false;
+            for (size_t k = 0; k < opts->params.count; k++)
+                overridden |=
+                    same_key(opts->params.items[k].text, key, key_len);
+            if (overridden)
+                continue;
+            /* "KEY=VALUE", owned by the run (freed with the settings). */
+            char *text = malloc(key_len + strlen(value) + 2);
+            if (!text)
+                return disco_fail(err, DISCO_ENOMEM, "out of memory");
+            sprintf(text, "%s=%s", key, value);
+            rc = cli_setting_list_add(&s->params, text, origin, err);
+            if (rc) {
+                free(text);
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+static void release_settings(struct cli_run *run)
+{
+    struct cli_run_options *s = &run->settings;
+    /* Parameters that came from a file were built here. */
+    for (size_t i = 0; i < s->params.count; i++)
+        if (s->params.items[i].origin)
+            free((char *)s->params.items[i].text);
+    cli_run_options_release(s);
+}
+
+/* Name a setting in a message: "--seed" from the command line, "seed" from
+ * a file (whose name then prefixes the whole message). */
+static const char *setting_name(const struct cli_setting *s, const char *name,
+                                char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s", s->origin ? "" : "--", name);
+    return buf;
+}
+
+/* Put "PREFIX: " before the error message (truncating its end). */
+static void prefix_error(struct disco_error *err, const char *prefix)
+{
+    size_t cap = sizeof err->message;
+    size_t head = strlen(prefix) + 2;
+    size_t len = strlen(err->message);
+    if (head >= cap)
+        return;
+    if (head + len >= cap)
+        len = cap - 1 - head;
+    memmove(err->message + head, err->message, len);
+    memcpy(err->message, prefix, head - 2);
+    memcpy(err->message + head - 2, ": ", 2);
+    err->message[head + len] = '\0';
+}
+
+/* A file's setting failed: say which file. */
+static int from_file(int rc, const struct cli_setting *s,
+                     struct disco_error *err)
+{
+    if (rc && s->origin && err)
+        prefix_error(err, s->origin);
+    return rc;
+}
+
+static int setting_u64(const struct cli_setting *s, const char *name,
+                       uint64_t *out, struct disco_error *err)
+{
+    char what[32];
+    return from_file(cli_parse_u64(s->text,
+                                   setting_name(s, name, what, sizeof what),
+                                   out, err),
+                     s, err);
+}
+
+static int setting_probability(const struct cli_setting *s, const char *name,
+                               double *out, struct disco_error *err)
+{
+    char what[32];
+    return from_file(
+        cli_parse_probability(s->text, setting_name(s, name, what, sizeof what),
+                              out, err),
+        s, err);
+}
+
+static int setting_bool(const struct cli_setting *s, const char *name,
+                        bool *out, struct disco_error *err)
+{
+    char what[32];
+    return from_file(cli_parse_bool(s->text,
+                                    setting_name(s, name, what, sizeof what),
+                                    out, err),
+                     s, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sizes.                                                                    */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Read the numbers after a family name, separated by ':' or 'x'.  Only for
+ * the size estimate: the generator checks the syntax itself. */
+static unsigned spec_numbers(const char *args, double *v, unsigned max)
+{
+    unsigned n = 0;
+    const char *p = args;
+    while (*p && n < max) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || !(x >= 0))
+            return 0;
+        v[n++] = x;
+        p = end;
+        if (*p == ':' || *p == 'x')
+            p++;
+        else if (*p)
+            return 0;
+    }
+    return n;
+}
+
+/* Nodes and directed channels a generator spec would give, as doubles so
+ * that absurd sizes do not overflow.  False when the spec is not one the
+ * estimate knows (the generator then speaks for itself). */
+static bool spec_size(const char *spec, double *nodes, double *channels)
+{
+    const char *colon = strchr(spec, ':');
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    double v[2] = {0, 0};
+    unsigned n = colon ? spec_numbers(colon + 1, v, 2) : 0;
+#define IS(name) (len == strlen(name) && strncmp(spec, name, len) == 0)
+    if (IS("petersen")) {
+        *nodes = 10, *channels = 30;
+    } else if (n == 1 && IS("uring")) {
+        *nodes = v[0], *channels = v[0];
+    } else if (n == 1 && IS("ring")) {
+        *nodes = v[0], *channels = 2 * v[0];
+    } else if (n == 1 &&
+               (IS("line") || IS("star") || IS("btree") || IS("tree"))) {
+        *nodes = v[0], *channels = 2 * (v[0] > 0 ? v[0] - 1 : 0);
+    } else if (n == 1 && IS("complete")) {
+        *nodes = v[0], *channels = v[0] * (v[0] > 0 ? v[0] - 1 : 0);
+    } else if (n == 1 && IS("hypercube")) {
+        *nodes = v[0] < 64 ? (double)(1ull << (unsigned)v[0]) : 1e30;
+        *channels = *nodes * v[0];
+    } else if (n == 2 && IS("grid")) {
+        *nodes = v[0] * v[1];
+        *channels = 2 * (v[0] * (v[1] > 0 ? v[1] - 1 : 0) +
+                         v[1] * (v[0] > 0 ? v[0] - 1 : 0));
+    } else if (n == 2 && IS("torus")) {
+        *nodes = v[0] * v[1], *channels = 4 * v[0] * v[1];
+    } else if (n == 2 && IS("gnp")) {
+        *nodes = v[0], *channels = v[1] * v[0] * (v[0] > 0 ? v[0] - 1 : 0);
+    } else if (n == 2 && IS("regular")) {
+        *nodes = v[0], *channels = v[0] * v[1];
+    } else {
+        return false;
+    }
+#undef IS
+    return true;
+}
+
+/* Bytes a run needs per channel and per node beyond the algorithm's state:
+ * the CSR arrays and the edge list they are built from, the kernel's
+ * per-channel network state, and one pending event per channel (a flood
+ * has that many in flight); per node, the kernel's arrays. */
+#define BYTES_PER_CHANNEL 40.0
+#define BYTES_PER_NODE 64.0
+
+static double physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES);
+    long size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0)
+        return 0;
+    return (double)pages * (double)size;
+}
+
+/* Refuse a run that cannot fit in this machine's memory, before anything
+ * is allocated: one line instead of an hour of swapping or a kill. */
+static int check_memory(const char *spec, double nodes, double channels,
+                        const struct disco_algorithm *alg,
+                        struct disco_error *err)
+{
+    double stride = (double)((alg->state_size + 15) & ~(size_t)15);
+    double need = channels * BYTES_PER_CHANNEL +
+                  nodes * (BYTES_PER_NODE + (stride > 0 ? stride : 16));
+    double have = physical_memory();
+    if (have > 0 && need > have) {
+        double gb = 1024.0 * 1024.0 * 1024.0;
+        return disco_fail(err, DISCO_ELIMIT,
+                          "topology '%s' would need about %.0f GB of memory "
+                          "(this machine has %.0f GB)",
+                          spec, need / gb < 1 ? 1 : need / gb, have / gb);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The pipeline.                                                             */
+
+static int load_scenario(struct disco_scenario **out, const char *path,
+                         struct disco_error *err)
+{
+    struct disco_scenario *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    int rc = disco_scenario_load(sc, path, err);
+    if (rc) {
+        free(sc);
+        return rc;
+    }
+    *out = sc;
+    return 0;
+}
+
+/* The algorithm, from the command line or a scenario file. */
+static int resolve_target(struct cli_run *run, const char *target,
+                          struct disco_error *err)
+{
+    if (!ends_with(target, ".dot"))
+        return cli_find_algorithm(target, &run->alg, err);
+    int rc = load_scenario(&run->scenario, target, err);
+    if (rc)
+        return rc;
+    const char *name = disco_scenario_option(run->scenario, "algorithm");
+    if (!name)
+        return disco_fail(err, DISCO_EINVAL,
+                          "scenario '%s' names no algorithm (add "
+                          "algorithm=NAME to its graph attributes)",
+                          target);
+    rc = cli_find_algorithm(name, &run->alg, err);
+    if (rc) {
+        struct cli_setting s = {name, target};
+        return from_file(rc, &s, err);
+    }
+    return 0;
+}
+
+static int build_topology(struct cli_run *run, uint64_t seed,
+                          struct disco_error *err)
+{
+    const struct cli_setting *given = &run->settings.topology;
+    if (given->text && ends_with(given->text, ".dot")) {
+        int rc = load_scenario(&run->topology_file, given->text, err);
+        if (rc)
+            return rc;
+        run->topo = &run->topology_file->topo;
+        return 0;
+    }
+    if (!given->text && run->scenario) {
+        run->topo = &run->scenario->topo;
+        return 0;
+    }
+    const char *spec = given->text ? given->text : run->alg->model.topology;
+    if (!spec)
+        return disco_fail(err, DISCO_EINVAL,
+                          "%s has no default topology; give --topology",
+                          run->alg->name);
+    double nodes, channels;
+    if (spec_size(spec, &nodes, &channels) && nodes <= DISCO_MAX_NODES &&
+        channels <= DISCO_MAX_CHANNELS) {
+        int rc = check_memory(spec, nodes, channels, run->alg, err);
+        if (rc)
+            return rc;
+    }
+    int rc = disco_topology_generate(&run->own_topo, spec, seed, err);
+    if (rc)
+        return rc;
+    run->have_own_topo = true;
+    run->topo = &run->own_topo;
+    return 0;
+}
+
+/* The run's settings into the config, in an order where each parser finds
+ * what it depends on (random ids draw from the seed). */
+static int configure(struct cli_run *run, uint64_t seed,
+                     struct disco_error *err)
+{
+    const struct cli_run_options *s = &run->settings;
+    struct disco_config *cfg = &run->cfg;
+    uint32_t nodes = run->topo->nodes;
+    int rc = 0;
+
+    disco_config_init(cfg, run->alg);
+    run->have_cfg = true;
+    cfg->seed = seed;
+
+    if (s->delay.text &&
+        (rc = from_file(disco_delay_parse(&cfg->delay, s->delay.text, err),
+                        &s->delay, err)))
+        return rc;
+    if (s->fifo.text && (rc = setting_bool(&s->fifo, "fifo", &cfg->fifo, err)))
+        return rc;
+    if (s->sync.text && (rc = setting_bool(&s->sync, "sync", &cfg->sync, err)))
+        return rc;
+    if (s->loss.text &&
+        (rc = setting_probability(&s->loss, "loss", &cfg->loss, err)))
+        return rc;
+    if (s->dup.text &&
+        (rc = setting_probability(&s->dup, "dup", &cfg->dup, err)))
+        return rc;
+    if (s->max_events.text &&
+        (rc = setting_u64(&s->max_events, "max-events", &cfg->max_events, err)))
+        return rc;
+    if (s->max_time.text &&
+        (rc = setting_u64(&s->max_time, "max-time", &cfg->max_time, err)))
+        return rc;
+    if (s->ids.text &&
+        (rc = from_file(disco_ids_parse(cfg, s->ids.text, nodes, err), &s->ids,
+                        err)))
+        return rc;
+    if (s->initiators.text &&
+        (rc = from_file(
+             disco_initiators_parse(cfg, s->initiators.text, nodes, err),
+             &s->initiators, err)))
+        return rc;
+    for (size_t i = 0; i < s->params.count; i++)
+        if ((rc = from_file(
+                 disco_param_parse(cfg, run->alg, s->params.items[i].text, err),
+                 &s->params.items[i], err)))
+            return rc;
+    static const struct {
+        size_t offset;
+        enum disco_fault_kind kind;
+    } faults[] = {
+        {offsetof(struct cli_run_options, crash), DISCO_FAULT_CRASH},
+        {offsetof(struct cli_run_options, recover), DISCO_FAULT_RECOVER},
+        {offsetof(struct cli_run_options, cut), DISCO_FAULT_LINK_DOWN},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        const struct cli_setting_list *list =
+            (const struct cli_setting_list *)((const char *)s +
+                                              faults[k].offset);
+        for (size_t i = 0; i < list->count; i++)
+            if ((rc = from_file(disco_faults_parse(cfg, faults[k].kind,
+                                                   list->items[i].text, nodes,
+                                                   err),
+                                &list->items[i], err)))
+                return rc;
+    }
+
+    /* Node and edge attributes of the graph that is the topology; ids and
+     * initiators set above win over the nodes' own. */
+    struct disco_scenario *graph = run->topology_file ? run->topology_file
+                                   : run->topo == &run->own_topo
+                                       ? NULL
+                                       : run->scenario;
+    if (graph && (rc = disco_scenario_apply(graph, cfg, err)))
+        return rc;
+    return 0;
+}
+
+/* Output paths: --out DIR holds everything; a relative --trace goes in it;
+ * DIR alone gives trace.jsonl and summary.json. */
+static int open_outputs(struct cli_run *run, struct disco_error *err)
+{
+    const struct cli_run_options *s = &run->settings;
+    int rc;
+    if (s->out) {
+        run->out_dir = strdup(s->out);
+        if (!run->out_dir)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        if ((rc = cli_mkdirs(s->out, &run->created_out_dir, err)))
+            return rc;
+    }
+    const char *trace_name = s->trace ? s->trace
+                             : s->out ? "trace.jsonl"
+                                      : NULL;
+    if (trace_name) {
+        char *path = cli_join(s->out, trace_name);
+        if (!path)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        rc = cli_outfile_open(&run->trace_file, path, err);
+        free(path);
+        if (rc)
+            return rc;
+        run->tracing = true;
+        rc = disco_trace_open(&run->trace, cli_outfile_take(&run->trace_file),
+                              run->alg, run->topo, &run->cfg, err);
+        if (rc)
+            return rc;
+        struct disco_observer obs;
+        disco_trace_observer(&run->trace, &obs, run->alg->format_state != NULL);
+        if ((rc = disco_sim_observe(run->sim, &obs, err)))
+            return rc;
+    }
+    if (s->out) {
+        char *path = cli_join(s->out, "summary.json");
+        if (!path)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        rc = cli_outfile_open(&run->summary_file, path, err);
+        free(path);
+        if (rc)
+            return rc;
+        run->writing_summary = true;
+    }
+    return 0;
+}
+
+int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
+                    struct disco_error *err)
+{
+    memset(run, 0, sizeof *run);
+    int rc = resolve_target(run, opts->target, err);
+    if (!rc)
+        rc = merge_settings(run, opts, run->scenario, opts->target, err);
+    if (rc)
+        return rc;
+
+    uint64_t seed = 1;
+    if (run->settings.seed.text &&
+        (rc = setting_u64(&run->settings.seed, "seed", &seed, err)))
+        return rc;
+    if ((rc = build_topology(run, seed, err)))
+        return rc;
+    if (run->topo != &run->own_topo) {
+        /* A DOT graph has its size only once read. */
+        if ((rc = check_memory(run->topo->spec, run->topo->nodes,
+                               run->topo->channels, run->alg, err)))
+            return rc;
+    }
+    if ((rc = configure(run, seed, err)))
+        return rc;
+    if ((rc = disco_model_check(run->alg, run->topo, &run->cfg, run->warning,
+                                sizeof run->warning, err)))
+        return rc;
+    if ((rc = disco_sim_create(&run->sim, run->alg, run->topo, &run->cfg, err)))
+        return rc;
+    return open_outputs(run, err);
+}
+
+int cli_run_execute(struct cli_run *run, struct disco_error *err)
+{
+    int rc = disco_sim_run(run->sim, err);
+    if (rc)
+        return rc;
+    run->metrics = disco_sim_metrics(run->sim);
+
+    const struct disco_algorithm *alg = run->alg;
+    run->results = calloc(alg->property_count ? alg->property_count : 1,
+                          sizeof *run->results);
+    if (!run->results)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    run->failed = disco_sim_check(run->sim, run->results);
+    disco_sim_result(run->sim, run->result, sizeof run->result);
+
+    run->terminated = run->metrics->stop == DISCO_STOP_QUIESCENT;
+    for (unsigned i = 0; i < alg->property_count; i++)
+        run->must_terminate |= alg->properties[i].needs_termination;
+    run->pass = run->failed == 0 && (run->terminated || !run->must_terminate);
+
+    if (run->tracing && (rc = disco_trace_close(&run->trace, err))) {
+        prefix_error(err, run->trace_file.path);
+        return rc;
+    }
+    if (run->writing_summary) {
+        cli_summary_json(run->summary_file.stream, run);
+        if ((rc = cli_outfile_commit(&run->summary_file, err)))
+            return rc;
+    }
+    if (run->tracing && (rc = cli_outfile_commit(&run->trace_file, err)))
+        return rc;
+    return 0;
+}
+
+void cli_run_release(struct cli_run *run)
+{
+    if (run->tracing) {
+        disco_trace_close(&run->trace, NULL);
+        cli_outfile_abort(&run->trace_file);
+    }
+    cli_outfile_abort(&run->summary_file);
+    if (run->created_out_dir)
+        rmdir(run->out_dir); /* only succeeds if nothing was committed */
+    free(run->out_dir);
+    disco_sim_free(run->sim);
+    free(run->results);
+    if (run->have_cfg)
+        disco_config_release(&run->cfg);
+    if (run->have_own_topo)
+        disco_topology_release(&run->own_topo);
+    if (run->scenario) {
+        disco_scenario_release(run->scenario);
+        free(run->scenario);
+    }
+    if (run->topology_file) {
+        disco_scenario_release(run->topology_file);
+        free(run->topology_file);
+    }
+    release_settings(run);
+    memset(run, 0, sizeof *run);
+}

@@ -1,0 +1,818 @@
+/*
+ * test_cli.c - the `disco` command as users and scripts see it: exact
+ * counts in the JSON summary, the trace's shape, and for every kind of bad
+ * input exit status 2, one line on stderr naming the culprit, nothing on
+ * stdout and no file left behind.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "registry.h"
+#include "support.h"
+
+/* ------------------------------------------------------------------------ */
+/* A small JSON checker: enough to prove that what disco writes parses, and
+ * to list an object's top-level member names in order.                     */
+
+static const char *json_value(const char *p, int depth, char (*keys)[32],
+                              int *key_count, int max_keys);
+
+static const char *json_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+        p++;
+    return p;
+}
+
+static int hex_digit(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+           (c >= 'A' && c <= 'F');
+}
+
+/* A string; copies up to 31 bytes of it into `out` when not NULL. */
+static const char *json_string(const char *p, char *out)
+{
+    if (*p != '"')
+        return NULL;
+    p++;
+    size_t n = 0;
+    while (*p != '"') {
+        if (*p == '\0' || (unsigned char)*p < 0x20)
+            return NULL;
+        if (*p == '\\') {
+            p++;
+            if (*p == 'u') {
+                for (int i = 1; i <= 4; i++)
+                    if (!hex_digit(p[i]))
+                        return NULL;
+                p += 4;
+            } else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+                return NULL;
+            }
+        }
+        if (out && n < 31)
+            out[n++] = *p;
+        p++;
+    }
+    if (out)
+        out[n] = '\0';
+    return p + 1;
+}
+
+static const char *json_number(const char *p)
+{
+    const char *start = p;
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return NULL;
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return NULL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return NULL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return p > start ? p : NULL;
+}
+
+static const char *json_value(const char *p, int depth, char (*keys)[32],
+                              int *key_count, int max_keys)
+{
+    p = json_ws(p);
+    if (depth > 64)
+        return NULL;
+    if (*p == '{') {
+        p = json_ws(p + 1);
+        if (*p == '}')
+            return p + 1;
+        for (;;) {
+            char key[32];
+            p = json_string(p, key);
+            if (!p)
+                return NULL;
+            if (depth == 0 && keys && *key_count < max_keys)
+                memcpy(keys[(*key_count)++], key, sizeof key);
+            p = json_ws(p);
+            if (*p != ':')
+                return NULL;
+            p = json_value(p + 1, depth + 1, keys, key_count, max_keys);
+            if (!p)
+                return NULL;
+            p = json_ws(p);
+            if (*p == '}')
+                return p + 1;
+            if (*p != ',')
+                return NULL;
+            p = json_ws(p + 1);
+        }
+    }
+    if (*p == '[') {
+        p = json_ws(p + 1);
+        if (*p == ']')
+            return p + 1;
+        for (;;) {
+            p = json_value(p, depth + 1, keys, key_count, max_keys);
+            if (!p)
+                return NULL;
+            p = json_ws(p);
+            if (*p == ']')
+                return p + 1;
+            if (*p != ',')
+                return NULL;
+            p++;
+        }
+    }
+    if (*p == '"')
+        return json_string(p, NULL);
+    if (!strncmp(p, "true", 4))
+        return p + 4;
+    if (!strncmp(p, "false", 5))
+        return p + 5;
+    if (!strncmp(p, "null", 4))
+        return p + 4;
+    return json_number(p);
+}
+
+/* True when `text` is exactly one JSON object (surrounding blanks aside);
+ * its top-level member names go to keys[] when given. */
+static bool json_object(const char *text, char (*keys)[32], int *key_count,
+                        int max_keys)
+{
+    int dummy = 0;
+    if (!key_count)
+        key_count = &dummy;
+    *key_count = 0;
+    const char *p = json_ws(text);
+    if (*p != '{')
+        return false;
+    p = json_value(p, 0, keys, key_count, max_keys);
+    return p && *json_ws(p) == '\0';
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running disco.                                                            */
+
+#define RUN(out, ...)                                                          \
+    do {                                                                       \
+        const char *const run_argv_[] = {NULL, __VA_ARGS__, NULL};             \
+        cli_run((out), run_argv_);                                             \
+    } while (0)
+
+static const char *data(const char *name)
+{
+    return env_path("DISCO_DATA", name);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    assert_non_null(path);
+    snprintf(path, n, "%s/%s", dir, name);
+    return path;
+}
+
+static int count_substring(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p;
+         p = strstr(p + strlen(needle), needle))
+        n++;
+    return n;
+}
+
+/* Bad input: exit 2, nothing on stdout, exactly one line on stderr that
+ * starts "disco: " and contains `expected`. */
+static void assert_usage_error(const struct cli_output *o, const char *expected)
+{
+    if (o->status != 2 || !strstr(o->err, expected))
+        print_error("status %d, stderr: %s(expected: %s)\n", o->status, o->err,
+                    expected);
+    assert_int_equal(o->status, 2);
+    assert_int_equal(o->out_len, 0);
+    assert_true(strncmp(o->err, "disco: ", 7) == 0);
+    assert_int_equal(count_substring(o->err, "\n"), 1);
+    assert_true(o->err[o->err_len - 1] == '\n');
+    assert_non_null(strstr(o->err, expected));
+}
+
+/* Run `disco run ARGS... --out DIR/out --trace DIR/x.jsonl` in a fresh
+ * directory and check the usage error and that DIR stayed empty: neither
+ * the output folder nor a trace (nor a temporary file) was left. */
+static void expect_refused(const char *expected, const char *const args[])
+{
+    char *dir = tmpdir_create();
+    char *out = path_in(dir, "out");
+    char *trace = path_in(dir, "x.jsonl");
+    const char *argv[32] = {NULL, "run"};
+    int n = 2;
+    for (int i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    argv[n++] = "--out";
+    argv[n++] = out;
+    argv[n++] = "--trace";
+    argv[n++] = trace;
+    argv[n] = NULL;
+    struct cli_output o;
+    cli_run(&o, argv);
+    assert_usage_error(&o, expected);
+    assert_int_equal(dir_entry_count(dir), 0);
+    cli_output_release(&o);
+    free(out);
+    free(trace);
+    tmpdir_remove(dir);
+}
+
+#define REFUSED(expected, ...)                                                 \
+    do {                                                                       \
+        const char *const refused_args_[] = {__VA_ARGS__, NULL};               \
+        expect_refused((expected), refused_args_);                             \
+    } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* Bad input.                                                                */
+
+static void test_unknown_algorithm(void **unused)
+{
+    REFUSED("disco: unknown algorithm 'chang-robert' (did you mean "
+            "'chang-roberts'?)\n",
+            "chang-robert");
+}
+
+static void test_unknown_topology(void **unused)
+{
+    REFUSED("unknown topology 'rign:8' (did you mean 'ring:8'?)", "echo",
+            "--topology", "rign:8");
+}
+
+static void test_unknown_flag(void **unused)
+{
+    REFUSED("disco: unknown option '--sede' (did you mean '--seed'?)\n", "echo",
+            "--sede", "3");
+    REFUSED("unknown option '--tarce' (did you mean '--trace'?)", "echo",
+            "--tarce=x");
+}
+
+static void test_unknown_parameter(void **unused)
+{
+    REFUSED("unknown parameter 'foo' for echo", "echo", "--param", "foo=1");
+    REFUSED("unknown parameter 'foo' for chang-roberts", "chang-roberts",
+            "--param=foo=1");
+}
+
+static void test_malformed_dot(void **unused)
+{
+    REFUSED("malformed DOT in", data("cli_malformed.dot"));
+    REFUSED("malformed DOT in", "echo", "--topology",
+            data("cli_malformed.dot"));
+}
+
+static void test_shared_malformed_dot(void **unused)
+{
+    /* The scenario loader's own fixture, when it is there. */
+    char *text = file_read(data("malformed.dot"), NULL);
+    if (!text)
+        skip();
+    free(text);
+    REFUSED("malformed DOT in", data("malformed.dot"));
+}
+
+static void test_bad_attribute_in_scenario(void **unused)
+{
+    REFUSED("bad seed 'soon'", data("cli_bad_attr.dot"));
+}
+
+static void test_unreadable_dot(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *missing = path_in(dir, "missing.dot");
+    REFUSED("cannot read", missing);
+    REFUSED("cannot read", "echo", "--topology", missing);
+    free(missing);
+    tmpdir_remove(dir);
+}
+
+static void test_duplicate_ids(void **unused)
+{
+    REFUSED("disco: chang-roberts needs unique ids; duplicate id 2 at nodes "
+            "1 and 2\n",
+            "chang-roberts", "--topology", "uring:4", "--ids", "1,2,2,3");
+}
+
+static void test_wrong_topology_for_algorithm(void **unused)
+{
+    REFUSED("chang-roberts needs a unidirectional ring; 'grid:3x3' is not "
+            "one",
+            "chang-roberts", "--topology", "grid:3x3");
+    REFUSED("echo needs a connected network", "echo", "--topology",
+            data("cli_disconnected.dot"));
+}
+
+static void test_sizes_beyond_limits(void **unused)
+{
+    REFUSED("too large", "echo", "--topology", "complete:100000");
+    REFUSED("too large", "echo", "--topology", "ring:99999999999");
+}
+
+static void test_sizes_beyond_memory(void **unused)
+{
+    /* Within the kernel's index limits, but about 170 GB. */
+    REFUSED("topology 'complete:65000' would need about", "echo", "--topology",
+            "complete:65000");
+}
+
+static void test_negative_seed(void **unused)
+{
+    REFUSED("disco: bad --seed '-1': expected a non-negative integer\n", "echo",
+            "--seed", "-1");
+}
+
+static void test_non_numeric_seed(void **unused)
+{
+    REFUSED("disco: bad --seed 'abc': expected a non-negative integer\n",
+            "echo", "--seed", "abc");
+    REFUSED("bad --seed '12x'", "echo", "--seed=12x");
+    REFUSED("bad --seed '99999999999999999999'", "echo", "--seed",
+            "99999999999999999999");
+}
+
+static void test_bad_delay(void **unused)
+{
+    REFUSED("bad delay 'uniform:5:x'", "echo", "--delay", "uniform:5:x");
+}
+
+static void test_bad_probability(void **unused)
+{
+    REFUSED("disco: bad --loss '1.5': expected a probability between 0 and "
+            "1\n",
+            "echo", "--loss", "1.5");
+    REFUSED("bad --dup '-0.1'", "echo", "--dup", "-0.1");
+    REFUSED("bad --loss 'nan'", "echo", "--loss", "nan");
+}
+
+static void test_negative_bound(void **unused)
+{
+    REFUSED("disco: bad --max-events '-3': expected a non-negative "
+            "integer\n",
+            "echo", "--max-events", "-3");
+    REFUSED("bad --max-time 'soon'", "echo", "--max-time", "soon");
+}
+
+static void test_negative_size(void **unused)
+{
+    REFUSED("ring:-3", "echo", "--topology", "ring:-3");
+}
+
+static void test_option_syntax(void **unused)
+{
+    REFUSED("option '--json' takes no value", "echo", "--json=yes");
+    REFUSED("unexpected argument 'extra'", "echo", "extra");
+}
+
+static void test_missing_value(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--seed");
+    assert_usage_error(&o, "disco: option '--seed' needs a value");
+    cli_output_release(&o);
+}
+
+static void test_commands_not_yet_available(void **unused)
+{
+    static const char *const names[] = {"check", "sweep", "merge"};
+    for (int i = 0; i < 3; i++) {
+        struct cli_output o;
+        RUN(&o, names[i], "echo");
+        char expected[128];
+        snprintf(expected, sizeof expected,
+                 "disco: '%s' is not available yet in this version\n",
+                 names[i]);
+        assert_usage_error(&o, expected);
+        assert_string_equal(o.err, expected);
+        cli_output_release(&o);
+    }
+}
+
+static void test_unknown_command(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "lsit");
+    assert_usage_error(&o, "unknown command 'lsit'");
+    cli_output_release(&o);
+    RUN(&o, "info", "ech");
+    assert_usage_error(&o, "unknown algorithm 'ech' (did you mean 'echo'?)");
+    cli_output_release(&o);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Runs with exact figures.                                                  */
+
+static void test_chang_roberts_worst_case(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "chang-roberts", "--topology", "uring:16", "--ids",
+        "decreasing", "--json");
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.err_len, 0);
+    assert_true(json_object(o.out, NULL, NULL, 0));
+    assert_non_null(strstr(o.out, "\"messages\": 152,"));
+    assert_non_null(strstr(o.out, "\"messages_by_kind\": {\"elect\": 136, "
+                                  "\"leader\": 16}"));
+    assert_non_null(strstr(o.out, "\"verdict\": \"pass\""));
+    assert_non_null(strstr(o.out, "\"terminated\": true"));
+    assert_non_null(strstr(o.out, "\"rounds\": null"));
+    assert_non_null(strstr(o.out, "\"topology\": {\"spec\": \"uring:16\", "
+                                  "\"nodes\": 16, \"channels\": 16, "
+                                  "\"directed\": true}"));
+    cli_output_release(&o);
+}
+
+static void test_chang_roberts_best_case(void **unused)
+{
+    struct cli_output o;
+    /* --opt=VALUE spelling, on purpose. */
+    RUN(&o, "run", "chang-roberts", "--topology=uring:16", "--ids=increasing",
+        "--json");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"elect\": 31,"));
+    assert_non_null(strstr(o.out, "\"messages\": 47,"));
+    cli_output_release(&o);
+}
+
+static void test_echo_petersen(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--topology", "petersen", "--json");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"messages\": 30,"));
+    assert_non_null(strstr(o.out, "\"messages_by_kind\": {\"token\": 30}"));
+    assert_non_null(strstr(o.out, "\"verdict\": \"pass\""));
+    cli_output_release(&o);
+}
+
+static void test_json_fields_in_order(void **unused)
+{
+    static const char *const fields[] = {
+        "algorithm",        "topology",   "seed",    "model",        "messages",
+        "messages_by_kind", "events",     "time",    "causal_depth", "rounds",
+        "terminated",       "properties", "verdict", "result",
+    };
+    const int count = (int)(sizeof fields / sizeof fields[0]);
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--json");
+    assert_int_equal(o.status, 0);
+    char keys[64][32];
+    int n = 0;
+    assert_true(json_object(o.out, keys, &n, 64));
+    assert_true(n >= count);
+    for (int i = 0; i < count; i++)
+        assert_string_equal(keys[i], fields[i]);
+    assert_non_null(strstr(o.out, "\"model\": {\"sync\": false, \"fifo\": "
+                                  "true, \"delay\": \"uniform:1:100\", "
+                                  "\"loss\": 0, \"dup\": 0}"));
+    cli_output_release(&o);
+}
+
+static void test_bound_before_termination(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "chang-roberts", "--max-events", "5", "--json");
+    assert_int_equal(o.status, 1);
+    assert_true(json_object(o.out, NULL, NULL, 0));
+    assert_non_null(strstr(o.out, "\"terminated\": false"));
+    assert_non_null(strstr(o.out, "\"verdict\": \"fail\""));
+    assert_non_null(strstr(o.out, "\"stop\": \"max_events\""));
+    cli_output_release(&o);
+}
+
+static void test_violation_exits_1(void **unused)
+{
+    /* Losing messages breaks echo's wave: a property fails, exit 1, and
+     * the warning is one stderr line. */
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--loss", "0.5", "--json");
+    assert_int_equal(o.status, 1);
+    assert_non_null(strstr(o.out, "\"holds\": false"));
+    assert_non_null(strstr(o.out, "\"verdict\": \"fail\""));
+    assert_true(strncmp(o.err, "disco: warning: ", 16) == 0);
+    cli_output_release(&o);
+}
+
+static void test_human_summary(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "chang-roberts", "--topology", "uring:16", "--ids",
+        "decreasing");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "chang-roberts on uring:16"));
+    assert_non_null(strstr(o.out, "152 (elect 136, leader 16)"));
+    assert_non_null(strstr(o.out, "unique_leader"));
+    assert_non_null(strstr(o.out, "verdict     pass"));
+    cli_output_release(&o);
+}
+
+static void test_scenario_file(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", data("cli_ring.dot"), "--json");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"algorithm\": \"chang-roberts\""));
+    assert_non_null(strstr(o.out, "\"seed\": 7,"));
+    assert_non_null(strstr(o.out, "\"delay\": \"const:3\""));
+    /* Ids 5,4,3,2,1 along the ring: n(n+1)/2 = 15 elections. */
+    assert_non_null(strstr(o.out, "\"elect\": 15,"));
+    cli_output_release(&o);
+
+    /* The command line overrides the file. */
+    RUN(&o, "run", data("cli_ring.dot"), "--seed", "9", "--ids", "increasing",
+        "--json");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"seed\": 9,"));
+    assert_non_null(strstr(o.out, "\"elect\": 9,"));
+    cli_output_release(&o);
+}
+
+static void test_topology_from_dot(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "chang-roberts", "--topology", data("cli_ring.dot"),
+        "--json");
+    assert_int_equal(o.status, 0);
+    /* The node ids come with the graph; its settings do not. */
+    assert_non_null(strstr(o.out, "\"elect\": 15,"));
+    assert_non_null(strstr(o.out, "\"seed\": 1,"));
+    cli_output_release(&o);
+}
+
+static void test_list(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "list");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "echo"));
+    assert_non_null(strstr(o.out, "chang-roberts"));
+    cli_output_release(&o);
+
+    RUN(&o, "list", "--json");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "{\"name\": \"echo\""));
+    assert_non_null(strstr(o.out, "{\"name\": \"chang-roberts\""));
+    cli_output_release(&o);
+}
+
+static void test_info(void **unused)
+{
+    const struct disco_algorithm *echo = disco_algorithm_find("echo");
+    assert_non_null(echo);
+    struct cli_output o;
+    RUN(&o, "info", "echo");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "2m"));
+    assert_non_null(strstr(o.out, "Segall"));
+    assert_non_null(strstr(o.out, "token"));
+    assert_non_null(strstr(o.out, "spanning_tree"));
+    cli_output_release(&o);
+
+    RUN(&o, "info", "echo", "--json");
+    assert_int_equal(o.status, 0);
+    assert_true(json_object(o.out, NULL, NULL, 0));
+    assert_non_null(strstr(o.out, echo->source));
+    assert_non_null(strstr(o.out, echo->messages));
+    cli_output_release(&o);
+}
+
+static void test_help_and_version(void **unused)
+{
+    static const char *const commands[] = {"list", "info", "run", "demo"};
+    for (int i = 0; i < 4; i++) {
+        struct cli_output o;
+        RUN(&o, commands[i], "--help");
+        assert_int_equal(o.status, 0);
+        assert_non_null(strstr(o.out, "usage: disco"));
+        cli_output_release(&o);
+        RUN(&o, commands[i], "-h");
+        assert_int_equal(o.status, 0);
+        cli_output_release(&o);
+    }
+    struct cli_output o;
+    RUN(&o, "run", "--help");
+    assert_non_null(strstr(o.out, "--max-events"));
+    assert_non_null(strstr(o.out, "--no-fifo"));
+    cli_output_release(&o);
+    RUN(&o, "--version");
+    assert_int_equal(o.status, 0);
+    assert_true(strncmp(o.out, "disco ", 6) == 0);
+    cli_output_release(&o);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output files.                                                             */
+
+static void test_trace(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *trace = path_in(dir, "t.jsonl");
+    struct cli_output o;
+    RUN(&o, "run", "chang-roberts", "--topology", "uring:16", "--ids",
+        "decreasing", "--trace", trace);
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    assert_int_equal(dir_entry_count(dir), 1); /* no temporary left */
+
+    size_t len;
+    char *text = file_read(trace, &len);
+    assert_non_null(text);
+    assert_true(len > 0 && text[len - 1] == '\n');
+    int lines = 0, sends = 0, recvs = 0, decides = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save), lines++) {
+        char keys[32][32];
+        int n = 0;
+        if (!json_object(line, keys, &n, 32))
+            fail_msg("line %d is not a JSON object: %s", lines + 1, line);
+        if (lines == 0) {
+            assert_string_equal(keys[0], "algorithm");
+            assert_string_equal(keys[1], "topology");
+            assert_string_equal(keys[2], "seed");
+            assert_string_equal(keys[3], "model");
+            assert_int_equal(n, 4);
+            continue;
+        }
+        assert_string_equal(keys[0], "t");
+        assert_string_equal(keys[1], "seq");
+        assert_string_equal(keys[2], "node");
+        assert_string_equal(keys[3], "type");
+        assert_string_equal(keys[n - 1], "lamport");
+        /* seq numbers the events from 0 without gaps. */
+        char seq[32];
+        snprintf(seq, sizeof seq, "\"seq\": %d,", lines - 1);
+        assert_non_null(strstr(line, seq));
+        sends += strstr(line, "\"type\": \"send\"") != NULL;
+        recvs += strstr(line, "\"type\": \"recv\"") != NULL;
+        decides += strstr(line, "\"type\": \"decide\"") != NULL;
+    }
+    assert_int_equal(sends, 152);
+    assert_int_equal(recvs, 152);
+    assert_int_equal(decides, 16);
+    free(text);
+    free(trace);
+    tmpdir_remove(dir);
+}
+
+static void test_trace_is_deterministic(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *a = path_in(dir, "a.jsonl");
+    char *b = path_in(dir, "b.jsonl");
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--topology", "gnp:40:0.2", "--seed", "11",
+        "--no-fifo", "--delay", "exp:7", "--trace", a);
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    RUN(&o, "run", "echo", "--topology", "gnp:40:0.2", "--seed", "11",
+        "--no-fifo", "--delay", "exp:7", "--trace", b);
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    size_t la, lb;
+    char *ta = file_read(a, &la), *tb = file_read(b, &lb);
+    assert_non_null(ta);
+    assert_non_null(tb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ta, tb, la);
+    free(ta);
+    free(tb);
+    free(a);
+    free(b);
+    tmpdir_remove(dir);
+}
+
+static void test_out_dir(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *out = path_in(dir, "results/run1");
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--out", out, "--json");
+    assert_int_equal(o.status, 0);
+    assert_int_equal(dir_entry_count(out), 2);
+    char *summary_path = path_in(out, "summary.json");
+    char *summary = file_read(summary_path, NULL);
+    assert_non_null(summary);
+    assert_string_equal(summary, o.out); /* the file is what --json prints */
+    char *trace_path = path_in(out, "trace.jsonl");
+    char *trace = file_read(trace_path, NULL);
+    assert_non_null(trace);
+    assert_true(strncmp(trace, "{\"algorithm\": \"echo\"", 20) == 0);
+    cli_output_release(&o);
+
+    /* A relative --trace goes inside --out. */
+    RUN(&o, "run", "echo", "--out", out, "--trace", "mine.jsonl");
+    assert_int_equal(o.status, 0);
+    assert_int_equal(dir_entry_count(out), 3);
+    cli_output_release(&o);
+    free(summary);
+    free(summary_path);
+    free(trace);
+    free(trace_path);
+    free(out);
+    tmpdir_remove(dir);
+}
+
+static void test_demo(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *out = path_in(dir, "demo");
+    struct cli_output o;
+    RUN(&o, "demo", "--out", out);
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.err_len, 0);
+    assert_non_null(strstr(o.out, out));
+    assert_non_null(strstr(o.out, "elect 36"));
+    assert_non_null(strstr(o.out, "elect 15"));
+    assert_non_null(strstr(o.out, "token 30"));
+    assert_int_equal(dir_entry_count(out), 3);
+    static const char *const folders[] = {
+        "1-chang-roberts-worst", "2-chang-roberts-best", "3-echo-petersen"};
+    for (int i = 0; i < 3; i++) {
+        char *sub = path_in(out, folders[i]);
+        assert_int_equal(dir_entry_count(sub), 2);
+        char *summary_path = path_in(sub, "summary.json");
+        char *summary = file_read(summary_path, NULL);
+        assert_non_null(summary);
+        assert_true(json_object(summary, NULL, NULL, 0));
+        assert_non_null(strstr(summary, "\"verdict\": \"pass\""));
+        free(summary);
+        free(summary_path);
+        free(sub);
+    }
+    cli_output_release(&o);
+    free(out);
+    tmpdir_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unknown_algorithm),
+        cmocka_unit_test(test_unknown_topology),
+        cmocka_unit_test(test_unknown_flag),
+        cmocka_unit_test(test_unknown_parameter),
+        cmocka_unit_test(test_malformed_dot),
+        cmocka_unit_test(test_shared_malformed_dot),
+        cmocka_unit_test(test_bad_attribute_in_scenario),
+        cmocka_unit_test(test_unreadable_dot),
+        cmocka_unit_test(test_duplicate_ids),
+        cmocka_unit_test(test_wrong_topology_for_algorithm),
+        cmocka_unit_test(test_sizes_beyond_limits),
+        cmocka_unit_test(test_sizes_beyond_memory),
+        cmocka_unit_test(test_negative_seed),
+        cmocka_unit_test(test_non_numeric_seed),
+        cmocka_unit_test(test_bad_delay),
+        cmocka_unit_test(test_bad_probability),
+        cmocka_unit_test(test_negative_bound),
+        cmocka_unit_test(test_negative_size),
+        cmocka_unit_test(test_option_syntax),
+        cmocka_unit_test(test_missing_value),
+        cmocka_unit_test(test_commands_not_yet_available),
+        cmocka_unit_test(test_unknown_command),
+        cmocka_unit_test(test_chang_roberts_worst_case),
+        cmocka_unit_test(test_chang_roberts_best_case),
+        cmocka_unit_test(test_echo_petersen),
+        cmocka_unit_test(test_json_fields_in_order),
+        cmocka_unit_test(test_bound_before_termination),
+        cmocka_unit_test(test_violation_exits_1),
+        cmocka_unit_test(test_human_summary),
+        cmocka_unit_test(test_scenario_file),
+        cmocka_unit_test(test_topology_from_dot),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_info),
+        cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_trace_is_deterministic),
+        cmocka_unit_test(test_out_dir),
+        cmocka_unit_test(test_demo),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

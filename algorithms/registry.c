@@ -5,10 +5,12 @@
 
 extern const struct disco_algorithm disco_alg_echo;
 extern const struct disco_algorithm disco_alg_chang_roberts;
+extern const struct disco_algorithm disco_alg_flood;
 
 const struct disco_algorithm *const disco_algorithms[] = {
     &disco_alg_echo,
     &disco_alg_chang_roberts,
+    &disco_alg_flood,
 };
 
 const size_t disco_algorithm_count =

@@ -32,31 +32,37 @@ int disco_fail(struct disco_error *err, int code, const char *fmt, ...)
     return code;
 }
 
-/* Levenshtein distance, capped: names are short, so a single row will do. */
+/* Edit distance where swapping two neighbouring letters counts as one edit
+ * ("rnu" is one edit from "run"): optimal string alignment, three rows. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 63 || lb > 63)
         return 64;
-    size_t row[64];
+    size_t rows[3][64];
+    size_t *before = rows[0], *previous = rows[1], *current = rows[2];
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
+        previous[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
+        current[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
             size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diagonal + cost;
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
+            size_t best = previous[j - 1] + cost;
+            if (previous[j] + 1 < best)
+                best = previous[j] + 1;
+            if (current[j - 1] + 1 < best)
+                best = current[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && before[j - 2] + 1 < best)
+                best = before[j - 2] + 1;
+            current[j] = best;
         }
+        size_t *spare = before;
+        before = previous;
+        previous = current;
+        current = spare;
     }
-    return row[lb];
+    return previous[lb];
 }
 
 const char *disco_suggest(const char *name, const char *const *candidates,

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bootstrap.sh - set up what is missing on a Debian machine, build, and then
+# either run the classroom demo or the whole test suite.
+#
+#   ./bootstrap.sh demo   install, build (release), run `disco demo`
+#   ./bootstrap.sh test   install, build, run the test suite twice: once as
+#                         built for users (-Werror), once under
+#                         AddressSanitizer + UndefinedBehaviorSanitizer
+#
+# Idempotent: packages already installed are not touched, and an existing
+# build folder is reconfigured rather than recreated.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+packages=(build-essential meson ninja-build pkg-config libuv1-dev
+          libgraphviz-dev libcmocka-dev)
+
+install_missing() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "bootstrap: installing ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+    fi
+}
+
+# configure DIR [meson options...]: set up or reconfigure a build folder.
+configure() {
+    local dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        meson setup --reconfigure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi
+}
+
+case "${1:-}" in
+demo)
+    install_missing
+    configure build -Dbuildtype=release
+    ninja -C build
+    ./build/cli/disco demo
+    ;;
+test)
+    install_missing
+    configure build -Dbuildtype=release -Dwerror=true
+    ninja -C build
+    meson test -C build --print-errorlogs
+    echo "bootstrap: the same suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+    configure build-asan -Dbuildtype=debug -Dwerror=true \
+        -Db_sanitize=address,undefined -Db_lundef=false
+    ninja -C build-asan
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+    ;;
+*)
+    echo "usage: ./bootstrap.sh demo|test" >&2
+    exit 2
+    ;;
+esac

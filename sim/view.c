@@ -22,11 +22,11 @@ int64_t disco_view_id(const struct disco_view *view, uint32_t node)
 }
 bool disco_view_initiator(const struct disco_view *view, uint32_t node)
 {
-    return view->sim->flags[node] & DISCO__NODE_INITIATOR;
+    return view->sim->node[node].flags & DISCO__NODE_INITIATOR;
 }
 bool disco_view_crashed(const struct disco_view *view, uint32_t node)
 {
-    return view->sim->flags[node] & DISCO__NODE_CRASHED;
+    return view->sim->node[node].flags & DISCO__NODE_CRASHED;
 }
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node)
 {

@@ -1,0 +1,958 @@
+/* test_config.c - the run configuration: option parsers and model check. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "disco_sim.h"
+#include "support.h"
+
+/* ------------------------------------------------------------------------ */
+/* Fake algorithms: only the description fields matter here.                */
+
+static const struct disco_param safra_params[] = {
+    {"colours", 2, 1, 8, "number of colours"},
+    {"rounds", 10, 0, 100, "rounds to run"},
+    {"verbose", 0, 0, 1, "say more"},
+};
+
+static const struct disco_algorithm safra = {
+    .name = "safra",
+    .model = {.shape = DISCO_SHAPE_ANY,
+              .timing = DISCO_ASYNC,
+              .faults = "none"},
+    .params = safra_params,
+    .param_count = 3,
+};
+
+static const struct disco_algorithm chang_roberts = {
+    .name = "chang-roberts",
+    .model = {.shape = DISCO_SHAPE_URING,
+              .connected = true,
+              .fifo = true,
+              .unique_ids = true,
+              .timing = DISCO_ASYNC | DISCO_SYNC,
+              .faults = "none"},
+};
+
+static const struct disco_algorithm echo = {
+    .name = "echo",
+    .model = {.undirected = true,
+              .connected = true,
+              .timing = DISCO_ASYNC,
+              .faults = "none"},
+};
+
+static const struct disco_algorithm floodmax = {
+    .name = "floodmax",
+    .model = {.connected = true,
+              .unique_ids = true,
+              .timing = DISCO_SYNC,
+              .sync_by_default = true,
+              .faults = "crashes of up to f nodes"},
+    .params = safra_params,
+    .param_count = 1,
+};
+
+static struct disco_algorithm shaped(const char *name, enum disco_shape shape)
+{
+    struct disco_algorithm alg = {.name = name};
+    alg.model.shape = shape;
+    alg.model.timing = DISCO_ASYNC;
+    alg.model.faults = "crashes";
+    return alg;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Delay laws.                                                              */
+
+static void test_delay_parse_valid(void **state)
+{
+    (void)state;
+    struct disco_delay d;
+    struct disco_error err = {0};
+
+    assert_int_equal(disco_delay_parse(&d, "const:5", &err), 0);
+    assert_int_equal(d.kind, DISCO_DELAY_CONST);
+    assert_int_equal(d.a, 5);
+    assert_int_equal(d.b, 5);
+
+    assert_int_equal(disco_delay_parse(&d, "const:0", &err), 0);
+    assert_int_equal(d.kind, DISCO_DELAY_CONST);
+    assert_int_equal(d.a, 0);
+
+    assert_int_equal(disco_delay_parse(&d, "uniform:1:100", &err), 0);
+    assert_int_equal(d.kind, DISCO_DELAY_UNIFORM);
+    assert_int_equal(d.a, 1);
+    assert_int_equal(d.b, 100);
+
+    assert_int_equal(disco_delay_parse(&d, "uniform:7:7", &err), 0);
+    assert_int_equal(d.a, 7);
+    assert_int_equal(d.b, 7);
+
+    assert_int_equal(disco_delay_parse(&d, "exp:20", &err), 0);
+    assert_int_equal(d.kind, DISCO_DELAY_EXP);
+    assert_true(d.mean == 20.0);
+
+    assert_int_equal(disco_delay_parse(&d, "exp:2.5", &err), 0);
+    assert_true(d.mean == 2.5);
+
+    assert_int_equal(disco_delay_parse(&d, "const:9223372036854775807", &err),
+                     0);
+    assert_true(d.a == (uint64_t)INT64_MAX);
+}
+
+struct bad_delay {
+    const char *text;
+    int code;
+    const char *message;
+};
+
+static void test_delay_parse_errors(void **state)
+{
+    (void)state;
+    static const struct bad_delay cases[] = {
+        {"uniform:5:1", DISCO_EINVAL,
+         "bad delay 'uniform:5:1': A must not exceed B"},
+        {"unifrom:1:2", DISCO_EUNKNOWN,
+         "unknown delay law 'unifrom' (did you mean 'uniform'?)"},
+        {"unifrom", DISCO_EUNKNOWN,
+         "unknown delay law 'unifrom' (did you mean 'uniform'?)"},
+        {"gauss:3", DISCO_EUNKNOWN,
+         "unknown delay law 'gauss' (known: const, uniform, exp)"},
+        {"const:-1", DISCO_EINVAL,
+         "bad delay 'const:-1': D must not be negative"},
+        {"const:5x", DISCO_EINVAL,
+         "bad delay 'const:5x': D must be a whole number of ticks"},
+        {"const: 5", DISCO_EINVAL,
+         "bad delay 'const: 5': D must be a whole number of ticks"},
+        {"const:", DISCO_EINVAL, "bad delay 'const:': expected const:D"},
+        {"const", DISCO_EINVAL, "bad delay 'const': expected const:D"},
+        {"const:1:2", DISCO_EINVAL, "bad delay 'const:1:2': expected const:D"},
+        {"const:99999999999999999999", DISCO_EINVAL,
+         "bad delay 'const:99999999999999999999': D is too large"},
+        {"const:9223372036854775808", DISCO_EINVAL,
+         "bad delay 'const:9223372036854775808': D is too large"},
+        {"uniform:1", DISCO_EINVAL,
+         "bad delay 'uniform:1': expected uniform:A:B"},
+        {"uniform:1:2:3", DISCO_EINVAL,
+         "bad delay 'uniform:1:2:3': expected uniform:A:B"},
+        {"uniform::2", DISCO_EINVAL,
+         "bad delay 'uniform::2': expected uniform:A:B"},
+        {"uniform:-1:5", DISCO_EINVAL,
+         "bad delay 'uniform:-1:5': A must not be negative"},
+        {"uniform:1:b", DISCO_EINVAL,
+         "bad delay 'uniform:1:b': B must be a whole number of ticks"},
+        {"exp:0", DISCO_EINVAL, "bad delay 'exp:0': MEAN must be positive"},
+        {"exp:0.0", DISCO_EINVAL, "bad delay 'exp:0.0': MEAN must be positive"},
+        {"exp:-3", DISCO_EINVAL, "bad delay 'exp:-3': MEAN must be positive"},
+        {"exp:abc", DISCO_EINVAL,
+         "bad delay 'exp:abc': MEAN must be a number of ticks"},
+        {"exp:1e3", DISCO_EINVAL,
+         "bad delay 'exp:1e3': MEAN must be a number of ticks"},
+        {"exp:nan", DISCO_EINVAL,
+         "bad delay 'exp:nan': MEAN must be a number of ticks"},
+        {"exp:", DISCO_EINVAL, "bad delay 'exp:': expected exp:MEAN"},
+        {"exp:1e99", DISCO_EINVAL,
+         "bad delay 'exp:1e99': MEAN must be a number of ticks"},
+        {"exp:10000000000000000", DISCO_EINVAL,
+         "bad delay 'exp:10000000000000000': MEAN is too large"},
+        {"5", DISCO_EINVAL,
+         "bad delay '5': expected const:D, uniform:A:B or exp:MEAN"},
+        {"", DISCO_EINVAL,
+         "bad delay '': expected const:D, uniform:A:B or exp:MEAN"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct disco_delay d = {.kind = DISCO_DELAY_CONST, .a = 77, .b = 77};
+        struct disco_error err = {0};
+        int rc = disco_delay_parse(&d, cases[i].text, &err);
+        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
+            fail_msg("delay '%s': got %d '%s', want %d '%s'", cases[i].text, rc,
+                     err.message, cases[i].code, cases[i].message);
+        assert_int_equal(err.code, cases[i].code);
+        /* A rejected text leaves the law alone. */
+        assert_int_equal(d.kind, DISCO_DELAY_CONST);
+        assert_int_equal(d.a, 77);
+    }
+}
+
+static void test_delay_format(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"const:5", "const:0", "uniform:1:100",
+                                        "exp:20", "exp:2.5"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct disco_delay d;
+        struct disco_error err = {0};
+        char buf[64];
+        assert_int_equal(disco_delay_parse(&d, texts[i], &err), 0);
+        disco_delay_format(&d, buf, sizeof buf);
+        assert_string_equal(buf, texts[i]);
+    }
+    /* Mean 1/3 prints with %g; a short buffer is cut, NUL-terminated. */
+    struct disco_delay d = {.kind = DISCO_DELAY_EXP, .mean = 1.0 / 3.0};
+    char buf[64];
+    disco_delay_format(&d, buf, sizeof buf);
+    assert_string_equal(buf, "exp:0.333333");
+    d = (struct disco_delay){.kind = DISCO_DELAY_UNIFORM, .a = 1, .b = 100};
+    disco_delay_format(&d, buf, 8);
+    assert_string_equal(buf, "uniform");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lifecycle.                                                               */
+
+static void test_config_init_defaults(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    memset(&cfg, 0xab, sizeof cfg);
+    disco_config_init(&cfg, &safra);
+    assert_int_equal(cfg.seed, 1);
+    assert_int_equal(cfg.delay.kind, DISCO_DELAY_UNIFORM);
+    assert_int_equal(cfg.delay.a, 1);
+    assert_int_equal(cfg.delay.b, 100);
+    assert_true(cfg.fifo);
+    assert_true(cfg.loss == 0.0);
+    assert_true(cfg.dup == 0.0);
+    assert_false(cfg.sync);
+    assert_int_equal(cfg.max_events, 0);
+    assert_int_equal(cfg.max_time, 0);
+    assert_null(cfg.ids);
+    assert_null(cfg.initiators);
+    assert_null(cfg.faults);
+    assert_int_equal(cfg.fault_count, 0);
+    assert_null(cfg.inputs);
+    assert_int_equal(cfg.input_count, 0);
+    assert_null(cfg.channel.delay);
+    assert_null(cfg.channel.use_delay);
+    assert_null(cfg.channel.loss);
+    assert_null(cfg.channel.fifo);
+    assert_int_equal(cfg.params[0], 2);
+    assert_int_equal(cfg.params[1], 10);
+    assert_int_equal(cfg.params[2], 0);
+    assert_int_equal(cfg.params[3], 0);
+    assert_int_equal(cfg.causal_log_limit, (uint64_t)1 << 25);
+    disco_config_release(&cfg);
+
+    disco_config_init(&cfg, &floodmax);
+    assert_true(cfg.sync);
+    assert_int_equal(cfg.params[0], 2);
+    disco_config_release(&cfg);
+
+    memset(&cfg, 0xab, sizeof cfg);
+    disco_config_init(&cfg, NULL);
+    assert_false(cfg.sync);
+    for (size_t i = 0; i < 32; i++)
+        assert_int_equal(cfg.params[i], 0);
+    assert_int_equal(cfg.seed, 1);
+    disco_config_release(&cfg);
+}
+
+static void test_config_release(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, NULL);
+    assert_int_equal(disco_ids_parse(&cfg, "increasing", 4, &err), 0);
+    assert_int_equal(disco_initiators_parse(&cfg, "all", 4, &err), 0);
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "1@5", 4, &err), 0);
+    cfg.inputs = calloc(2, sizeof *cfg.inputs);
+    cfg.input_count = 2;
+    cfg.channel.delay = calloc(4, sizeof *cfg.channel.delay);
+    cfg.channel.use_delay = calloc(4, 1);
+    cfg.channel.loss = calloc(4, sizeof *cfg.channel.loss);
+    cfg.channel.fifo = calloc(4, 1);
+    disco_config_release(&cfg);
+    assert_null(cfg.ids);
+    assert_null(cfg.initiators);
+    assert_null(cfg.faults);
+    assert_int_equal(cfg.fault_count, 0);
+    assert_null(cfg.inputs);
+    assert_int_equal(cfg.input_count, 0);
+    assert_null(cfg.channel.delay);
+    assert_null(cfg.channel.use_delay);
+    assert_null(cfg.channel.loss);
+    assert_null(cfg.channel.fifo);
+    /* Releasing twice is harmless; the scalars stay. */
+    disco_config_release(&cfg);
+    assert_int_equal(cfg.seed, 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ids and initiators.                                                      */
+
+static void test_ids_orders(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, NULL);
+
+    assert_int_equal(disco_ids_parse(&cfg, "increasing", 4, &err), 0);
+    int64_t inc[] = {1, 2, 3, 4};
+    assert_memory_equal(cfg.ids, inc, sizeof inc);
+
+    assert_int_equal(disco_ids_parse(&cfg, "decreasing", 4, &err), 0);
+    int64_t dec[] = {4, 3, 2, 1};
+    assert_memory_equal(cfg.ids, dec, sizeof dec);
+
+    assert_int_equal(disco_ids_parse(&cfg, "5,0,7,7", 4, &err), 0);
+    int64_t list[] = {5, 0, 7, 7};
+    assert_memory_equal(cfg.ids, list, sizeof list);
+
+    assert_int_equal(disco_ids_parse(&cfg, "9223372036854775807", 1, &err), 0);
+    assert_true(cfg.ids[0] == INT64_MAX);
+    disco_config_release(&cfg);
+}
+
+static void test_ids_random(void **state)
+{
+    (void)state;
+    enum { N = 32 };
+    struct disco_config a, b, c;
+    struct disco_error err = {0};
+    disco_config_init(&a, NULL);
+    disco_config_init(&b, NULL);
+    disco_config_init(&c, NULL);
+    a.seed = b.seed = 7;
+    c.seed = 8;
+    assert_int_equal(disco_ids_parse(&a, "random", N, &err), 0);
+    assert_int_equal(disco_ids_parse(&b, "random", N, &err), 0);
+    assert_int_equal(disco_ids_parse(&c, "random", N, &err), 0);
+
+    /* A permutation of 1..N. */
+    unsigned char seen[N + 1] = {0};
+    for (int i = 0; i < N; i++) {
+        assert_in_range(a.ids[i], 1, N);
+        assert_int_equal(seen[a.ids[i]], 0);
+        seen[a.ids[i]] = 1;
+    }
+    /* Reproducible from the seed, different for another seed, and not
+     * simply the increasing order. */
+    assert_memory_equal(a.ids, b.ids, N * sizeof *a.ids);
+    assert_memory_not_equal(a.ids, c.ids, N * sizeof *a.ids);
+    int in_place = 0;
+    for (int i = 0; i < N; i++)
+        in_place += a.ids[i] == i + 1;
+    assert_true(in_place < N / 2);
+
+    /* The contract that keeps runs reproducible across versions: a
+     * Fisher-Yates shuffle of 1..N, from the last position down, drawing
+     * from the ids stream of the seed and from nothing else. */
+    struct disco_rng rng;
+    disco_rng_init(&rng, 7, DISCO_STREAM_IDS);
+    int64_t expected[N];
+    for (int i = 0; i < N; i++)
+        expected[i] = i + 1;
+    for (uint32_t i = N; i > 1; i--) {
+        uint64_t j = disco_rng_below(&rng, i);
+        int64_t t = expected[i - 1];
+        expected[i - 1] = expected[j];
+        expected[j] = t;
+    }
+    assert_memory_equal(a.ids, expected, sizeof expected);
+
+    disco_config_release(&a);
+    disco_config_release(&b);
+    disco_config_release(&c);
+}
+
+struct bad_text {
+    const char *text;
+    int code;
+    const char *message;
+};
+
+static void test_ids_errors(void **state)
+{
+    (void)state;
+    static const struct bad_text cases[] = {
+        {"1,2,3", DISCO_EINVAL, "--ids lists 3 ids for 4 nodes"},
+        {"1,2,3,4,5", DISCO_EINVAL, "--ids lists 5 ids for 4 nodes"},
+        {"7", DISCO_EINVAL, "--ids lists 1 id for 4 nodes"},
+        {"1,x,3,4", DISCO_EINVAL,
+         "bad --ids '1,x,3,4': 'x' is not a whole number"},
+        {"1,,3,4", DISCO_EINVAL,
+         "bad --ids '1,,3,4': '' is not a whole number"},
+        {"1,-2,3,4", DISCO_EINVAL, "bad --ids '1,-2,3,4': '-2' is negative"},
+        {"1,2,3,99999999999999999999", DISCO_EINVAL,
+         "bad --ids '1,2,3,99999999999999999999': "
+         "'99999999999999999999' is too large"},
+        {"increasign", DISCO_EUNKNOWN,
+         "unknown ids order 'increasign' (did you mean 'increasing'?)"},
+        {"sorted", DISCO_EUNKNOWN,
+         "unknown ids order 'sorted' (known: increasing, decreasing, random "
+         "or a list)"},
+        {"", DISCO_EINVAL,
+         "empty --ids: expected increasing, decreasing, random or a list"},
+    };
+    struct disco_config cfg;
+    disco_config_init(&cfg, NULL);
+    struct disco_error err = {0};
+    assert_int_equal(disco_ids_parse(&cfg, "decreasing", 4, &err), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int rc = disco_ids_parse(&cfg, cases[i].text, 4, &err);
+        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
+            fail_msg("ids '%s': got %d '%s', want %d '%s'", cases[i].text, rc,
+                     err.message, cases[i].code, cases[i].message);
+        /* The earlier ids survive a rejected text. */
+        assert_int_equal(cfg.ids[0], 4);
+        assert_int_equal(cfg.ids[3], 1);
+    }
+    disco_config_release(&cfg);
+}
+
+static void test_initiators(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, NULL);
+
+    assert_int_equal(disco_initiators_parse(&cfg, "all", 4, &err), 0);
+    unsigned char all[] = {1, 1, 1, 1};
+    assert_memory_equal(cfg.initiators, all, 4);
+
+    assert_int_equal(disco_initiators_parse(&cfg, "none", 4, &err), 0);
+    unsigned char none[] = {0, 0, 0, 0};
+    assert_memory_equal(cfg.initiators, none, 4);
+
+    assert_int_equal(disco_initiators_parse(&cfg, "0,3,3", 4, &err), 0);
+    unsigned char some[] = {1, 0, 0, 1};
+    assert_memory_equal(cfg.initiators, some, 4);
+
+    static const struct bad_text cases[] = {
+        {"9", DISCO_EINVAL, "initiator 9 is not a node (0..7)"},
+        {"0,8", DISCO_EINVAL, "initiator 8 is not a node (0..7)"},
+        {"1,x", DISCO_EINVAL,
+         "bad --initiators '1,x': 'x' is not a node index"},
+        {"1,", DISCO_EINVAL, "bad --initiators '1,': '' is not a node index"},
+        {"-1", DISCO_EINVAL, "bad --initiators '-1': '-1' is not a node index"},
+        {"al", DISCO_EUNKNOWN, "unknown initiators 'al' (did you mean 'all'?)"},
+        {"every", DISCO_EUNKNOWN,
+         "unknown initiators 'every' (known: all, none or a list of nodes)"},
+        {"", DISCO_EINVAL,
+         "empty --initiators: expected all, none or a list of nodes"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int rc = disco_initiators_parse(&cfg, cases[i].text, 8, &err);
+        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
+            fail_msg("initiators '%s': got %d '%s', want %d '%s'",
+                     cases[i].text, rc, err.message, cases[i].code,
+                     cases[i].message);
+        assert_memory_equal(cfg.initiators, some, 4);
+    }
+    disco_config_release(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parameters.                                                              */
+
+static void test_param_parse(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, &safra);
+
+    assert_int_equal(disco_param_parse(&cfg, &safra, "colours=5", &err), 0);
+    assert_int_equal(cfg.params[0], 5);
+    assert_int_equal(disco_param_parse(&cfg, &safra, "rounds=0", &err), 0);
+    assert_int_equal(cfg.params[1], 0);
+    assert_int_equal(disco_param_parse(&cfg, &safra, "rounds=100", &err), 0);
+    assert_int_equal(cfg.params[1], 100);
+    static const struct {
+        const char *text;
+        int64_t value;
+    } switches[] = {{"verbose=on", 1},   {"verbose=off", 0},
+                    {"verbose=true", 1}, {"verbose=false", 0},
+                    {"verbose=yes", 1},  {"verbose=no", 0},
+                    {"verbose=1", 1}};
+    for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++) {
+        assert_int_equal(
+            disco_param_parse(&cfg, &safra, switches[i].text, &err), 0);
+        assert_int_equal(cfg.params[2], switches[i].value);
+    }
+
+    static const struct bad_text cases[] = {
+        {"coloors=3", DISCO_EUNKNOWN,
+         "unknown parameter 'coloors' for safra (did you mean 'colours'?)"},
+        {"zzzzzz=1", DISCO_EUNKNOWN,
+         "unknown parameter 'zzzzzz' for safra (known: colours, rounds, "
+         "verbose)"},
+        {"colours", DISCO_EINVAL, "bad --param 'colours': expected KEY=VALUE"},
+        {"=3", DISCO_EINVAL, "bad --param '=3': expected KEY=VALUE"},
+        {"colours=x", DISCO_EINVAL,
+         "bad --param 'colours=x': expected an integer, on or off"},
+        {"colours=", DISCO_EINVAL,
+         "bad --param 'colours=': expected an integer, on or off"},
+        {"colours=3.5", DISCO_EINVAL,
+         "bad --param 'colours=3.5': expected an integer, on or off"},
+        {"colours=9", DISCO_EINVAL,
+         "bad --param 'colours=9': colours must be between 1 and 8"},
+        {"colours=0", DISCO_EINVAL,
+         "bad --param 'colours=0': colours must be between 1 and 8"},
+        {"colours=off", DISCO_EINVAL,
+         "bad --param 'colours=off': colours must be between 1 and 8"},
+        {"rounds=-1", DISCO_EINVAL,
+         "bad --param 'rounds=-1': rounds must be between 0 and 100"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int rc = disco_param_parse(&cfg, &safra, cases[i].text, &err);
+        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
+            fail_msg("param '%s': got %d '%s', want %d '%s'", cases[i].text, rc,
+                     err.message, cases[i].code, cases[i].message);
+    }
+    /* Rejected texts changed nothing. */
+    assert_int_equal(cfg.params[0], 5);
+    assert_int_equal(cfg.params[1], 100);
+    assert_int_equal(cfg.params[2], 1);
+
+    assert_int_equal(disco_param_parse(&cfg, &echo, "colours=3", &err),
+                     DISCO_EUNKNOWN);
+    assert_string_equal(err.message,
+                        "unknown parameter 'colours' for echo (it takes "
+                        "none)");
+    assert_int_equal(disco_param_parse(&cfg, NULL, "colours=3", &err),
+                     DISCO_EINVAL);
+    assert_string_equal(err.message, "--param 'colours=3' needs an algorithm");
+    disco_config_release(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Faults.                                                                  */
+
+static void assert_fault(const struct disco_fault *f,
+                         enum disco_fault_kind kind, uint32_t node,
+                         uint32_t peer, disco_time_t time)
+{
+    assert_int_equal(f->kind, kind);
+    assert_int_equal(f->node, node);
+    assert_int_equal(f->peer, peer);
+    assert_int_equal(f->time, time);
+}
+
+static void test_faults_parse(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, NULL);
+
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "2@10,5@20", 8, &err), 0);
+    assert_int_equal(cfg.fault_count, 2);
+    assert_fault(&cfg.faults[0], DISCO_FAULT_CRASH, 2, 2, 10);
+    assert_fault(&cfg.faults[1], DISCO_FAULT_CRASH, 5, 5, 20);
+
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_RECOVER, "2@15", 8, &err), 0);
+    assert_int_equal(cfg.fault_count, 3);
+    assert_fault(&cfg.faults[2], DISCO_FAULT_RECOVER, 2, 2, 15);
+
+    assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
+                                        "0-1@5:9,7-3@0:1", 8, &err),
+                     0);
+    assert_int_equal(cfg.fault_count, 7);
+    assert_fault(&cfg.faults[3], DISCO_FAULT_LINK_DOWN, 0, 1, 5);
+    assert_fault(&cfg.faults[4], DISCO_FAULT_LINK_UP, 0, 1, 9);
+    assert_fault(&cfg.faults[5], DISCO_FAULT_LINK_DOWN, 7, 3, 0);
+    assert_fault(&cfg.faults[6], DISCO_FAULT_LINK_UP, 7, 3, 1);
+
+    static const struct {
+        enum disco_fault_kind kind;
+        const char *text, *message;
+    } cases[] = {
+        {DISCO_FAULT_CRASH, "9@1", "crash node 9 is not a node (0..7)"},
+        {DISCO_FAULT_RECOVER, "1@4,8@1", "recover node 8 is not a node (0..7)"},
+        {DISCO_FAULT_CRASH, "2", "bad --crash '2': expected NODE@T"},
+        {DISCO_FAULT_CRASH, "2@x",
+         "bad --crash '2@x': 'x' is not a time in ticks"},
+        {DISCO_FAULT_CRASH, "2@-4",
+         "bad --crash '2@-4': '-4' is not a time in ticks"},
+        {DISCO_FAULT_CRASH, "x@4",
+         "bad --crash 'x@4': 'x' is not a node index"},
+        {DISCO_FAULT_CRASH, "1@2,", "bad --crash '1@2,': expected NODE@T"},
+        {DISCO_FAULT_CRASH, "1@99999999999999999999",
+         "bad --crash '1@99999999999999999999': time 99999999999999999999 is "
+         "too large"},
+        {DISCO_FAULT_LINK_DOWN, "0-1@9:5",
+         "bad --cut '0-1@9:5': T1 must be before T2"},
+        {DISCO_FAULT_LINK_DOWN, "0-1@5:5",
+         "bad --cut '0-1@5:5': T1 must be before T2"},
+        {DISCO_FAULT_LINK_DOWN, "0-0@1:2",
+         "bad --cut '0-0@1:2': a link joins two different nodes"},
+        {DISCO_FAULT_LINK_DOWN, "0-1@5",
+         "bad --cut '0-1@5': expected A-B@T1:T2"},
+        {DISCO_FAULT_LINK_DOWN, "0@5:6",
+         "bad --cut '0@5:6': expected A-B@T1:T2"},
+        {DISCO_FAULT_LINK_DOWN, "0-8@5:6", "cut node 8 is not a node (0..7)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int rc =
+            disco_faults_parse(&cfg, cases[i].kind, cases[i].text, 8, &err);
+        if (rc != DISCO_EINVAL || strcmp(err.message, cases[i].message))
+            fail_msg("fault '%s': got %d '%s', want '%s'", cases[i].text, rc,
+                     err.message, cases[i].message);
+        /* Nothing appended by a rejected text, even after good items. */
+        assert_int_equal(cfg.fault_count, 7);
+    }
+    disco_config_release(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The model check.                                                         */
+
+static void build(struct disco_topology *t, const char *spec, uint32_t nodes,
+                  bool directed, const struct disco_edge *edges, size_t count)
+{
+    struct disco_error err = {0};
+    if (disco_topology_build(t, nodes, directed, edges, count, false, &err))
+        fail_msg("building '%s': %s", spec, err.message);
+    snprintf(t->spec, sizeof t->spec, "%s", spec);
+}
+
+static void generate(struct disco_topology *t, const char *spec)
+{
+    struct disco_error err = {0};
+    if (disco_topology_generate(t, spec, 1, &err))
+        fail_msg("generating '%s': %s", spec, err.message);
+}
+
+static int check(const struct disco_algorithm *alg,
+                 const struct disco_topology *t, const struct disco_config *cfg,
+                 char *warning, struct disco_error *err)
+{
+    memset(err, 0, sizeof *err);
+    return disco_model_check(alg, t, cfg, warning, 256, err);
+}
+
+static void expect_model_error(const struct disco_algorithm *alg,
+                               const struct disco_topology *t,
+                               const struct disco_config *cfg,
+                               const char *message)
+{
+    char warning[256];
+    struct disco_error err;
+    int rc = check(alg, t, cfg, warning, &err);
+    if (rc != DISCO_EMODEL || strcmp(err.message, message))
+        fail_msg("%s on '%s': got %d '%s', want '%s'", alg->name, t->spec, rc,
+                 err.message, message);
+}
+
+static void expect_fits(const struct disco_algorithm *alg,
+                        const struct disco_topology *t,
+                        const struct disco_config *cfg)
+{
+    char warning[256] = "stale";
+    struct disco_error err;
+    int rc = check(alg, t, cfg, warning, &err);
+    if (rc != 0)
+        fail_msg("%s on '%s': %s", alg->name, t->spec, err.message);
+    assert_string_equal(warning, "");
+}
+
+static void test_model_shapes(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    disco_config_init(&cfg, NULL);
+    struct disco_topology uring, ring, two_cycles, grid, line, star, complete4,
+        triangle, forest, path_directed;
+
+    static const struct disco_edge uring_e[] = {
+        {0, 1, 1}, {1, 2, 1}, {2, 3, 1}, {3, 0, 1}};
+    build(&uring, "uring:4", 4, true, uring_e, 4);
+    static const struct disco_edge ring_e[] = {
+        {0, 1, 1}, {1, 2, 1}, {2, 3, 1}, {3, 0, 1}};
+    build(&ring, "ring:4", 4, false, ring_e, 4);
+    static const struct disco_edge two_e[] = {
+        {0, 1, 1}, {1, 0, 1}, {2, 3, 1}, {3, 2, 1}};
+    build(&two_cycles, "two-cycles", 4, true, two_e, 4);
+    generate(&grid, "grid:3x3");
+    static const struct disco_edge line_e[] = {{0, 1, 1}, {1, 2, 1}, {2, 3, 1}};
+    build(&line, "line:4", 4, false, line_e, 3);
+    static const struct disco_edge star_e[] = {{0, 1, 1}, {0, 2, 1}, {0, 3, 1}};
+    build(&star, "star:4", 4, false, star_e, 3);
+    static const struct disco_edge k4_e[] = {{0, 1, 1}, {0, 2, 1}, {0, 3, 1},
+                                             {1, 2, 1}, {1, 3, 1}, {2, 3, 1}};
+    build(&complete4, "complete:4", 4, false, k4_e, 6);
+    static const struct disco_edge tri_e[] = {{0, 1, 1}, {1, 2, 1}, {2, 0, 1}};
+    build(&triangle, "ring:3", 3, false, tri_e, 3);
+    /* Three edges on four nodes, but a triangle plus a lone node. */
+    build(&forest, "forest", 4, false, tri_e, 3);
+    build(&path_directed, "path", 4, true, line_e, 3);
+
+    /* URING */
+    struct disco_algorithm a = shaped("chang-roberts", DISCO_SHAPE_URING);
+    expect_fits(&a, &uring, &cfg);
+    expect_model_error(&a, &grid, &cfg,
+                       "chang-roberts needs a unidirectional ring; "
+                       "'grid:3x3' is not one");
+    expect_model_error(&a, &ring, &cfg,
+                       "chang-roberts needs a unidirectional ring; 'ring:4' "
+                       "is not one");
+    expect_model_error(&a, &two_cycles, &cfg,
+                       "chang-roberts needs a unidirectional ring; "
+                       "'two-cycles' is not one");
+    expect_model_error(&a, &path_directed, &cfg,
+                       "chang-roberts needs a unidirectional ring; 'path' is "
+                       "not one");
+
+    /* RING */
+    a = shaped("lcr", DISCO_SHAPE_RING);
+    expect_fits(&a, &ring, &cfg);
+    expect_fits(&a, &triangle, &cfg);
+    expect_model_error(&a, &line, &cfg,
+                       "lcr needs a bidirectional ring; 'line:4' is not one");
+    expect_model_error(&a, &uring, &cfg,
+                       "lcr needs a bidirectional ring; 'uring:4' is not one");
+    expect_model_error(&a, &complete4, &cfg,
+                       "lcr needs a bidirectional ring; 'complete:4' is not "
+                       "one");
+
+    /* COMPLETE */
+    a = shaped("bully", DISCO_SHAPE_COMPLETE);
+    expect_fits(&a, &complete4, &cfg);
+    expect_fits(&a, &triangle, &cfg);
+    expect_model_error(&a, &ring, &cfg,
+                       "bully needs a complete graph; 'ring:4' is not one");
+    expect_model_error(&a, &grid, &cfg,
+                       "bully needs a complete graph; 'grid:3x3' is not one");
+
+    /* TREE */
+    a = shaped("tree-wave", DISCO_SHAPE_TREE);
+    expect_fits(&a, &line, &cfg);
+    expect_fits(&a, &star, &cfg);
+    expect_model_error(&a, &ring, &cfg,
+                       "tree-wave needs a tree; 'ring:4' is not one");
+    expect_model_error(&a, &forest, &cfg,
+                       "tree-wave needs a tree; 'forest' is not one");
+    expect_model_error(&a, &path_directed, &cfg,
+                       "tree-wave needs a tree; 'path' is not one");
+
+    /* ANY, with the flags. */
+    expect_fits(&echo, &grid, &cfg);
+    expect_model_error(&echo, &uring, &cfg,
+                       "echo needs bidirectional channels; 'uring:4' is "
+                       "directed");
+    expect_model_error(&echo, &forest, &cfg,
+                       "echo needs a connected network; 'forest' is not "
+                       "connected");
+    /* Strongly connected, for a directed graph. */
+    struct disco_algorithm connected = shaped("flood", DISCO_SHAPE_ANY);
+    connected.model.connected = true;
+    expect_fits(&connected, &uring, &cfg);
+    expect_model_error(&connected, &path_directed, &cfg,
+                       "flood needs a connected network; 'path' is not "
+                       "connected");
+
+    struct disco_topology *all[] = {
+        &uring, &ring,      &two_cycles, &grid,   &line,
+        &star,  &complete4, &triangle,   &forest, &path_directed};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        disco_topology_release(all[i]);
+    disco_config_release(&cfg);
+}
+
+static void test_model_ids(void **state)
+{
+    (void)state;
+    struct disco_topology t;
+    static const struct disco_edge e[] = {{0, 1, 1}, {1, 2, 1}, {2, 3, 1},
+                                          {3, 4, 1}, {4, 5, 1}, {5, 6, 1},
+                                          {6, 7, 1}, {7, 0, 1}};
+    build(&t, "uring:8", 8, true, e, 8);
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, &chang_roberts);
+
+    expect_fits(&chang_roberts, &t, &cfg); /* no ids: increasing */
+    assert_int_equal(disco_ids_parse(&cfg, "random", 8, &err), 0);
+    expect_fits(&chang_roberts, &t, &cfg);
+
+    assert_int_equal(disco_ids_parse(&cfg, "1,2,5,3,4,6,5,8", 8, &err), 0);
+    expect_model_error(&chang_roberts, &t, &cfg,
+                       "chang-roberts needs unique ids; duplicate id 5 at "
+                       "nodes 2 and 6");
+    /* The duplicate met first along the nodes is the one named. */
+    assert_int_equal(disco_ids_parse(&cfg, "9,3,9,3,9,0,1,2", 8, &err), 0);
+    expect_model_error(&chang_roberts, &t, &cfg,
+                       "chang-roberts needs unique ids; duplicate id 9 at "
+                       "nodes 0 and 2");
+    assert_int_equal(disco_ids_parse(&cfg, "4,3,2,1,0,1,6,7", 8, &err), 0);
+    expect_model_error(&chang_roberts, &t, &cfg,
+                       "chang-roberts needs unique ids; duplicate id 1 at "
+                       "nodes 3 and 5");
+
+    /* Duplicates are fine where ids need not be unique. */
+    struct disco_algorithm anon = shaped("anon", DISCO_SHAPE_URING);
+    expect_fits(&anon, &t, &cfg);
+
+    disco_config_release(&cfg);
+    disco_topology_release(&t);
+}
+
+static void test_model_timing(void **state)
+{
+    (void)state;
+    struct disco_topology t;
+    generate(&t, "ring:5");
+    struct disco_config cfg;
+    disco_config_init(&cfg, &echo);
+    char warning[256];
+    struct disco_error err;
+
+    cfg.sync = true;
+    assert_int_equal(check(&echo, &t, &cfg, warning, &err), DISCO_EMODEL);
+    assert_string_equal(err.message,
+                        "echo has no synchronous version; run it without "
+                        "--sync");
+    assert_int_equal(err.code, DISCO_EMODEL);
+
+    disco_config_release(&cfg);
+    disco_config_init(&cfg, &floodmax);
+    assert_true(cfg.sync);
+    expect_fits(&floodmax, &t, &cfg);
+    cfg.sync = false;
+    assert_int_equal(check(&floodmax, &t, &cfg, warning, &err), DISCO_EMODEL);
+    assert_string_equal(err.message,
+                        "floodmax runs only in synchronous rounds; add --sync");
+    disco_config_release(&cfg);
+    disco_topology_release(&t);
+}
+
+static void test_model_warnings(void **state)
+{
+    (void)state;
+    struct disco_topology t;
+    generate(&t, "uring:4");
+    struct disco_config cfg;
+    struct disco_error err;
+    disco_config_init(&cfg, &chang_roberts);
+    char warning[256];
+
+    cfg.fifo = false;
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts assumes FIFO channels; "
+                                 "running with --no-fifo anyway");
+
+    /* FIFO turned off on one channel by a scenario. */
+    cfg.fifo = true;
+    cfg.channel.fifo = malloc(t.channels);
+    memset(cfg.channel.fifo, -1, t.channels);
+    cfg.channel.fifo[2] = 0;
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts assumes FIFO channels; "
+                                 "running with non-FIFO channels from the "
+                                 "scenario anyway");
+    cfg.channel.fifo[2] = 1;
+    expect_fits(&chang_roberts, &t, &cfg);
+
+    /* Faults for an algorithm that tolerates none. */
+    cfg.loss = 0.1;
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts assumes reliable channels; "
+                                 "running with message loss anyway");
+    cfg.dup = 0.2;
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts assumes reliable channels; "
+                                 "running with message loss and duplication "
+                                 "anyway");
+    cfg.loss = 0;
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts assumes reliable channels; "
+                                 "running with message duplication anyway");
+    cfg.dup = 0;
+    /* Loss on one scenario channel only. */
+    cfg.channel.loss = malloc(t.channels * sizeof *cfg.channel.loss);
+    for (uint32_t c = 0; c < t.channels; c++)
+        cfg.channel.loss[c] = -1;
+    expect_fits(&chang_roberts, &t, &cfg);
+    cfg.channel.loss[3] = 1;
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts assumes reliable channels; "
+                                 "running with message loss anyway");
+    cfg.channel.loss[3] = 0;
+    cfg.loss = 0;
+    cfg.fifo = false;
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "1@5", 4, &err), 0);
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts assumes FIFO channels; "
+                                 "running with --no-fifo anyway; "
+                                 "chang-roberts tolerates no faults; running "
+                                 "with the scheduled faults anyway");
+
+    /* A short buffer is cut, never overrun; a NULL one is allowed. */
+    char small[16];
+    assert_int_equal(
+        disco_model_check(&chang_roberts, &t, &cfg, small, sizeof small, &err),
+        0);
+    assert_string_equal(small, "chang-roberts a");
+    assert_int_equal(disco_model_check(&chang_roberts, &t, &cfg, NULL, 0, &err),
+                     0);
+
+    /* An algorithm that tolerates crashes is not warned about them. */
+    struct disco_algorithm tolerant = shaped("tolerant", DISCO_SHAPE_URING);
+    expect_fits(&tolerant, &t, &cfg);
+
+    disco_config_release(&cfg);
+    disco_topology_release(&t);
+}
+
+static void test_model_cut_needs_link(void **state)
+{
+    (void)state;
+    struct disco_topology t;
+    generate(&t, "ring:4");
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    struct disco_algorithm alg = shaped("flood", DISCO_SHAPE_ANY);
+    disco_config_init(&cfg, &alg);
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN, "3-0@1:5", 4, &err), 0);
+    expect_fits(&alg, &t, &cfg);
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN, "0-2@1:5", 4, &err), 0);
+    char warning[256];
+    assert_int_equal(check(&alg, &t, &cfg, warning, &err), DISCO_EINVAL);
+    assert_string_equal(err.message,
+                        "cannot cut 0-2: there is no such link in 'ring:4'");
+    disco_config_release(&cfg);
+    disco_topology_release(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_delay_parse_valid),
+        cmocka_unit_test(test_delay_parse_errors),
+        cmocka_unit_test(test_delay_format),
+        cmocka_unit_test(test_config_init_defaults),
+        cmocka_unit_test(test_config_release),
+        cmocka_unit_test(test_ids_orders),
+        cmocka_unit_test(test_ids_random),
+        cmocka_unit_test(test_ids_errors),
+        cmocka_unit_test(test_initiators),
+        cmocka_unit_test(test_param_parse),
+        cmocka_unit_test(test_faults_parse),
+        cmocka_unit_test(test_model_shapes),
+        cmocka_unit_test(test_model_ids),
+        cmocka_unit_test(test_model_timing),
+        cmocka_unit_test(test_model_warnings),
+        cmocka_unit_test(test_model_cut_needs_link),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -358,7 +358,9 @@ uint32_t disco_out_degree(const struct disco_ctx *ctx)
 }
 uint32_t disco_in_degree(const struct disco_ctx *ctx)
 {
-    return ctx->sim->topo->in_degree[ctx->node];
+    const struct disco_sim *sim = ctx->sim;
+    return sim->topo->directed ? sim->topo->in_degree[ctx->node]
+                               : sim->node[ctx->node].degree;
 }
 int64_t disco_weight(const struct disco_ctx *ctx, uint32_t port)
 {
@@ -825,25 +827,37 @@ static void local_event(struct disco_sim *sim, uint32_t node)
         sim->local[node]++;
 }
 
+/* The node that sends on `channel` (which leads to `to`).  On undirected
+ * graphs the receiver's port back to the sender names it, in the
+ * receiver's adjacency: a cache line the delivery touches anyway.  Directed
+ * graphs (rings, digraph scenarios) search the CSR offsets. */
+static uint32_t channel_source(const struct disco_sim *sim, uint32_t channel,
+                               uint32_t to)
+{
+    const struct disco_topology *topo = sim->topo;
+    if (!topo->directed)
+        return topo->out_target[sim->node[to].first_channel +
+                                topo->in_port[channel]];
+    uint32_t lo = 0, hi = sim->nodes;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (topo->out_offset[mid] <= channel)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void deliver(struct disco_sim *sim, struct disco__event *ev)
 {
     const struct disco_topology *topo = sim->topo;
     uint32_t channel = ev->target;
     uint32_t to = ev->to;
-    /* The sender is the node whose out-range holds the channel; finding it
-     * costs a binary search, so only traces and the causal log pay. */
-    uint32_t from = UINT32_MAX;
-    if (sim->observer_count || sim->causal_on) {
-        uint32_t lo = 0, hi = sim->nodes;
-        while (hi - lo > 1) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (topo->out_offset[mid] <= channel)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        from = lo;
-    }
+    /* Only traces and the causal log need the sender. */
+    uint32_t from = sim->observer_count || sim->causal_on
+                        ? channel_source(sim, channel, to)
+                        : UINT32_MAX;
     if ((sim->node[to].flags & DISCO__NODE_CRASHED) ||
         (sim->link_down && sim->link_down[channel])) {
         sim->metrics.dropped++;
@@ -994,10 +1008,15 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
         __builtin_prefetch(&sim->topo->in_port[next->target]);
         __builtin_prefetch(disco__state(sim, next->to), 1);
     }
+    /* By now the receiver's record has arrived: fetch what its sends will
+     * touch, its adjacency and its channels' FIFO clocks. */
     next = disco__queue_peek_ahead(&sim->queue, 8);
-    if (next && next->type == DISCO__EV_DELIVER)
-        __builtin_prefetch(&sim->topo->out_target[
-            sim->node[next->to].first_channel]);
+    if (next && next->type == DISCO__EV_DELIVER) {
+        uint32_t first = sim->node[next->to].first_channel;
+        __builtin_prefetch(&sim->topo->out_target[first]);
+        if (sim->fifo_last)
+            __builtin_prefetch(&sim->fifo_last[first], 1);
+    }
 }
 
 static void run_async(struct disco_sim *sim)

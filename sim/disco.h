@@ -66,8 +66,9 @@ struct disco_model {
     const char *faults;       /* faults tolerated, in words ("none") */
 };
 
-/* A parameter: `--param name=VALUE`.  Values are integers; "on"/"true" read
- * as 1 and "off"/"false" as 0.  The kernel checks the range before init. */
+/* A parameter: `--param name=VALUE`.  Values are integers; "on", "true" and
+ * "yes" read as 1, "off", "false" and "no" as 0.  The range is checked when
+ * the option is parsed, before the run starts. */
 struct disco_param {
     const char *name;
     int64_t default_value;
@@ -203,7 +204,7 @@ struct disco_algorithm {
     const struct disco_param *params;   /* `param_count` entries */
     unsigned param_count;
     const char *const *message_kinds;   /* names, index = kind */
-    unsigned kind_count;
+    unsigned kind_count;                /* at most 256 */
     const struct disco_property *properties;
     unsigned property_count;
 

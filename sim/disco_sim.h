@@ -89,8 +89,11 @@ double disco_rng_unit(struct disco_rng *rng);
 /* Channel c = out_offset[u] + p is node u's out-port p, leading to node
  * out_target[c], where it arrives on in-port in_port[c].  On an undirected
  * graph every channel has a reverse and in-port p of v is out-port p of v
- * (so the reverse of c is out_offset[v] + in_port[c]).  Ports are ordered by
- * neighbour index, which keeps generated graphs identical across runs. */
+ * (so the reverse of c is out_offset[v] + in_port[c]).  On a directed graph
+ * a node's in-ports number its incoming channels by sender index.  Out-ports
+ * are ordered by neighbour index, which keeps generated graphs identical
+ * across runs.  `names` (and each name) are malloc'ed and freed by
+ * disco_topology_release. */
 struct disco_topology {
     uint32_t nodes;
     uint32_t channels;      /* directed channels, |C| */
@@ -121,24 +124,32 @@ struct disco_edge {
     int64_t weight;
 };
 
-/* Build the CSR from an edge list.  Undirected: each edge gives both
- * channels.  Self-loops and duplicate edges are refused (DISCO_EPARSE naming
- * the pair).  `weighted` false leaves weight NULL. */
+/* Build the CSR from an edge list into `topo`, setting every field but
+ * `spec` (names NULL).  Undirected: each edge gives both channels.
+ * Self-loops and duplicate edges are refused (DISCO_EPARSE naming the
+ * pair); no nodes or a node index out of range give DISCO_EINVAL, too many
+ * nodes or channels DISCO_ELIMIT before anything is allocated.  `weighted`
+ * false leaves weight NULL. */
 int disco_topology_build(struct disco_topology *topo, uint32_t nodes,
                          bool directed, const struct disco_edge *edges,
                          size_t edge_count, bool weighted,
                          struct disco_error *err);
 
 /* Generate a topology from a spec of the grammar in docs/cli.md
- * ("ring:8", "grid:4x4", "gnp:20:0.3", ...).  Random families draw from
- * DISCO_STREAM_TOPOLOGY of `seed`.  Unknown families get a suggestion. */
+ * ("ring:8", "grid:4x4", "gnp:20:0.3", ...) into `topo`, which is zeroed
+ * first: release a live topology before reusing the struct.  Random families
+ * draw from DISCO_STREAM_TOPOLOGY of `seed`.  Unknown families give
+ * DISCO_EUNKNOWN with a suggestion; bad numbers DISCO_EINVAL; sizes beyond
+ * the limits DISCO_ELIMIT. */
 int disco_topology_generate(struct disco_topology *topo, const char *spec,
                             uint64_t seed, struct disco_error *err);
 
 /* Free the arrays (not the struct itself). */
 void disco_topology_release(struct disco_topology *topo);
 
-/* True when every node reaches every other along channels. */
+/* True when every node reaches every other along channels (strongly
+ * connected, for directed graphs).  Also false if its O(N) scratch memory
+ * cannot be allocated. */
 bool disco_topology_connected(const struct disco_topology *topo);
 
 /* The channel u -> v, or UINT32_MAX when there is none. */
@@ -160,7 +171,9 @@ struct disco_delay {
     double mean;     /* exp: mean (ticks, at least 1 after rounding up) */
 };
 
-/* "const:5", "uniform:1:100", "exp:20". */
+/* "const:5", "uniform:1:100", "exp:20".  An unknown law gives
+ * DISCO_EUNKNOWN (with a suggestion), a bad number DISCO_EINVAL.  Delays are
+ * at most INT64_MAX ticks, an exponential mean at most 1e15. */
 int disco_delay_parse(struct disco_delay *delay, const char *text,
                       struct disco_error *err);
 /* The canonical text of a law, for summaries and traces. */
@@ -226,7 +239,11 @@ void disco_config_init(struct disco_config *cfg,
  * inputs); the struct itself is the caller's. */
 void disco_config_release(struct disco_config *cfg);
 
-/* Parse "increasing|decreasing|random|LIST" into cfg->ids for `nodes`. */
+/* Parse "increasing|decreasing|random|LIST" into cfg->ids for `nodes`.
+ * "random" draws a permutation of 1..nodes from DISCO_STREAM_IDS of
+ * cfg->seed, so set the seed first.  Listed ids are integers >= 0;
+ * duplicates pass here and are refused by disco_model_check for algorithms
+ * that need unique ids. */
 int disco_ids_parse(struct disco_config *cfg, const char *text, uint32_t nodes,
                     struct disco_error *err);
 /* Parse "all|none|LIST" into cfg->initiators for `nodes`. */
@@ -236,17 +253,20 @@ int disco_initiators_parse(struct disco_config *cfg, const char *text,
 int disco_param_parse(struct disco_config *cfg,
                       const struct disco_algorithm *alg, const char *text,
                       struct disco_error *err);
-/* Parse "NODE@T[,...]" (crash/recover) or "A-B@T1:T2[,...]" (cut) and
- * append to cfg->faults. */
+/* Parse "NODE@T[,...]" (kind CRASH or RECOVER) or "A-B@T1:T2[,...]" (kind
+ * LINK_DOWN or LINK_UP, both meaning --cut: each item appends a LINK_DOWN at
+ * T1 and a LINK_UP at T2) and append to cfg->faults. */
 int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
                        const char *text, uint32_t nodes,
                        struct disco_error *err);
 
 /* Check that the algorithm's model fits the topology and the config (shape,
  * direction, connectivity, unique ids, sync support).  Hard mismatches
- * (a ring algorithm on a grid) return DISCO_EMODEL; soft ones that only
- * break a proof (FIFO off for an algorithm that needs it) are written into
- * `warning` (empty when none) and return 0. */
+ * (a ring algorithm on a grid) return DISCO_EMODEL, and a cut of a link
+ * that does not exist DISCO_EINVAL.  Soft ones that only break a proof
+ * (FIFO off for an algorithm that needs it; loss, duplication or faults
+ * for one that tolerates none) are written into `warning`, joined by "; "
+ * (empty when none), and return 0. */
 int disco_model_check(const struct disco_algorithm *alg,
                       const struct disco_topology *topo,
                       const struct disco_config *cfg, char *warning,

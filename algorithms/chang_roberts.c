@@ -79,54 +79,24 @@ static void cr_format_state(const void *state, char *buf, size_t len)
         snprintf(buf, len, s->sent_own ? "candidate" : "asleep");
 }
 
-static int64_t max_id(const struct disco_view *view)
+static bool is_leader(const void *state)
 {
-    int64_t best = disco_view_id(view, 0);
-    for (uint32_t v = 1; v < disco_view_nodes(view); v++)
-        if (disco_view_id(view, v) > best)
-            best = disco_view_id(view, v);
-    return best;
+    return ((const struct cr_state *)state)->is_leader;
 }
 
 static bool check_unique_leader(const struct disco_view *view, char *detail,
                                 size_t len)
 {
-    uint32_t leaders = 0, leader = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct cr_state *s = disco_view_state(view, v);
-        if (s->is_leader && leaders++ == 0)
-            leader = v;
-    }
-    if (leaders != 1) {
-        snprintf(detail, len, "%u leaders (expected exactly one)", leaders);
-        return false;
-    }
-    int64_t id = disco_view_id(view, leader);
-    snprintf(detail, len, "node %u, id %lld", leader, (long long)id);
-    if (id != max_id(view)) {
-        snprintf(detail, len, "node %u leads with id %lld, but the maximum "
-                 "id is %lld", leader, (long long)id, (long long)max_id(view));
-        return false;
-    }
-    return true;
+    return disco_oracle_unique_max_leader(view, is_leader, NULL, detail, len);
 }
 
+/* Everyone learns the leader: every process decides the maximum id, once
+ * (the leader when its id returns, the others on the announcement). */
 static bool check_everyone_learns(const struct disco_view *view, char *detail,
                                   size_t len)
 {
-    int64_t best = max_id(view);
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct cr_state *s = disco_view_state(view, v);
-        if (!s->knows_leader || s->leader != best) {
-            snprintf(detail, len, "node %u %s", v,
-                     s->knows_leader ? "learnt a wrong leader"
-                                     : "never learnt the leader");
-            return false;
-        }
-    }
-    snprintf(detail, len, "all %u nodes know id %lld",
-             disco_view_nodes(view), (long long)best);
-    return true;
+    return disco_oracle_all_decided(view, disco_view_max_id(view, NULL),
+                                    detail, len);
 }
 
 static bool check_announcements(const struct disco_view *view, char *detail,

@@ -15,7 +15,7 @@
 
 enum { TOKEN };
 
-#define NO_PARENT UINT32_MAX
+#define NO_PARENT DISCO_NO_PORT
 
 struct echo_state {
     uint32_t parent;   /* in-port of the first token, or NO_PARENT */
@@ -67,12 +67,9 @@ static void echo_format_state(const void *state, char *buf, size_t len)
         snprintf(buf, len, "parent port %u, %u heard", s->parent, s->received);
 }
 
-/* The node at the far end of v's parent port, or NO_PARENT. */
-static uint32_t parent_node(const struct disco_view *view, uint32_t v)
+static uint32_t parent_port(const void *state)
 {
-    const struct echo_state *s = disco_view_state(view, v);
-    return s->parent == NO_PARENT ? NO_PARENT
-                                  : disco_view_neighbour(view, v, s->parent);
+    return ((const struct echo_state *)state)->parent;
 }
 
 static bool check_decides_once(const struct disco_view *view, char *detail,
@@ -122,54 +119,11 @@ static bool check_preceded_by_all(const struct disco_view *view, char *detail,
     return true;
 }
 
-/* Following parent pointers from every node must reach the initiator in at
- * most N-1 steps: the pointers then form a spanning tree rooted there. */
 static bool check_spanning_tree(const struct disco_view *view, char *detail,
                                 size_t len)
 {
-    uint32_t n = disco_view_nodes(view);
-    uint32_t roots = 0, root = 0;
-    for (uint32_t v = 0; v < n; v++) {
-        if (parent_node(view, v) == NO_PARENT) {
-            roots++;
-            root = v;
-        }
-    }
-    if (roots != 1) {
-        snprintf(detail, len, "%u nodes without a parent (expected one)",
-                 roots);
-        return false;
-    }
-    /* depth[v]: steps to the root, computed once per node (iteratively,
-     * with memoisation, so a path is walked at most twice in total). */
-    uint32_t *depth = malloc((size_t)n * sizeof *depth);
-    if (!depth) {
-        snprintf(detail, len, "out of memory");
-        return false;
-    }
-    for (uint32_t v = 0; v < n; v++)
-        depth[v] = UINT32_MAX;
-    depth[root] = 0;
-    bool ok = true;
-    for (uint32_t v = 0; v < n && ok; v++) {
-        uint32_t u = v, steps = 0;
-        while (depth[u] == UINT32_MAX && steps <= n) {
-            u = parent_node(view, u);
-            steps++;
-        }
-        if (depth[u] == UINT32_MAX) {
-            snprintf(detail, len, "the parent pointers from node %u cycle", v);
-            ok = false;
-            break;
-        }
-        uint32_t d = depth[u] + steps;
-        for (u = v; depth[u] == UINT32_MAX; u = parent_node(view, u))
-            depth[u] = d--;
-    }
-    free(depth);
-    if (ok)
-        snprintf(detail, len, "rooted at node %u", root);
-    return ok;
+    return disco_oracle_spanning_tree(view, parent_port, DISCO_NO_PORT,
+                                      detail, len);
 }
 
 static bool check_messages(const struct disco_view *view, char *detail,

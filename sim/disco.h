@@ -118,6 +118,46 @@ const struct disco_decision *disco_view_decision(const struct disco_view *view,
 int disco_view_causal_past(const struct disco_view *view, size_t index,
                            unsigned char *in_past);
 
+/* Oracles that many algorithms' properties share.  Each returns whether
+ * the property holds and writes one line of detail, as a property's check
+ * does, so a check can simply return what the oracle says.
+ *
+ * `parent_port` reads a node's parent from its state: the out-port towards
+ * the parent, or DISCO_NO_PORT for a root (or a node never reached). */
+#define DISCO_NO_PORT UINT32_MAX
+typedef uint32_t disco_parent_port_fn(const void *state);
+typedef bool disco_is_leader_fn(const void *state);
+
+/* The parent pointers form one tree spanning every node: exactly one root
+ * (which must be `root`, unless root is DISCO_NO_PORT), no cycle. */
+bool disco_oracle_spanning_tree(const struct disco_view *view,
+                                disco_parent_port_fn *parent_port,
+                                uint32_t root, char *detail, size_t len);
+/* ... and it is a depth-first tree: every edge of the graph joins a node
+ * and one of its ancestors (no cross edges). */
+bool disco_oracle_dfs_tree(const struct disco_view *view,
+                           disco_parent_port_fn *parent_port, char *detail,
+                           size_t len);
+/* ... and it is a breadth-first tree: every node's depth equals its
+ * distance from the root in the graph.  Writes each node's depth into
+ * `depth` when it is not NULL. */
+bool disco_oracle_bfs_tree(const struct disco_view *view,
+                           disco_parent_port_fn *parent_port,
+                           uint32_t *depth, char *detail, size_t len);
+/* Exactly one node is a leader, and it has the largest id among the nodes
+ * with eligible[v] != 0 (every node when eligible is NULL).  Crashed nodes
+ * are neither counted as leaders nor eligible. */
+bool disco_oracle_unique_max_leader(const struct disco_view *view,
+                                    disco_is_leader_fn *is_leader,
+                                    const unsigned char *eligible,
+                                    char *detail, size_t len);
+/* Every live node decided `value` exactly once (disco_decide). */
+bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
+                              char *detail, size_t len);
+/* The largest id among live nodes with eligible[v] (all when NULL). */
+int64_t disco_view_max_id(const struct disco_view *view,
+                          const unsigned char *eligible);
+
 /* A property the kernel checks on the finished run (or, for invariants,
  * after every event when asked).  `check` returns true when it holds and may
  * write one short line into `detail` (e.g. "node 3 and node 7 both lead").

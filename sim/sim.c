@@ -672,6 +672,10 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     *out = NULL;
     if (topo->nodes == 0)
         return disco_fail(err, DISCO_EINVAL, "the topology has no nodes");
+    if (alg->kind_count > 256)
+        return disco_fail(err, DISCO_ELIMIT,
+                          "%s declares %u message kinds (at most 256)",
+                          alg->name, alg->kind_count);
     if (alg->param_count > sizeof cfg->params / sizeof cfg->params[0])
         return disco_fail(err, DISCO_ELIMIT, "%s declares too many parameters",
                           alg->name);

@@ -1,0 +1,237 @@
+/*
+ * oracles.c - ground-truth checks that many algorithms' properties share:
+ * trees built from parent pointers, leaders, decisions.  They read only
+ * the read-only view, like any property check.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static uint32_t parent_of(const struct disco_view *view,
+                          disco_parent_port_fn *parent_port, uint32_t v)
+{
+    uint32_t port = parent_port(disco_view_state(view, v));
+    if (port == DISCO_NO_PORT || port >= disco_view_degree(view, v))
+        return DISCO_NO_PORT;
+    return disco_view_neighbour(view, v, port);
+}
+
+/* Depth of every node below the single root, or false with a detail.
+ * Iterative with memoisation: each parent path is walked at most twice. */
+static bool tree_depths(const struct disco_view *view,
+                        disco_parent_port_fn *parent_port, uint32_t want_root,
+                        uint32_t *depth, uint32_t *root_out, char *detail,
+                        size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    uint32_t roots = 0, root = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        if (parent_of(view, parent_port, v) == DISCO_NO_PORT && roots++ == 0)
+            root = v;
+    }
+    if (roots != 1) {
+        snprintf(detail, len, "%u nodes without a parent (expected one)",
+                 roots);
+        return false;
+    }
+    if (want_root != DISCO_NO_PORT && root != want_root) {
+        snprintf(detail, len, "the tree is rooted at node %u, not node %u",
+                 root, want_root);
+        return false;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        depth[v] = UINT32_MAX;
+    depth[root] = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        uint32_t u = v, steps = 0;
+        while (depth[u] == UINT32_MAX && steps <= n) {
+            u = parent_of(view, parent_port, u);
+            steps++;
+        }
+        if (depth[u] == UINT32_MAX) {
+            snprintf(detail, len, "the parent pointers from node %u cycle", v);
+            return false;
+        }
+        uint32_t d = depth[u] + steps;
+        for (u = v; depth[u] == UINT32_MAX; u = parent_of(view, parent_port, u))
+            depth[u] = d--;
+    }
+    *root_out = root;
+    return true;
+}
+
+bool disco_oracle_spanning_tree(const struct disco_view *view,
+                                disco_parent_port_fn *parent_port,
+                                uint32_t root, char *detail, size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    uint32_t *depth = malloc((size_t)n * sizeof *depth);
+    if (!depth) {
+        snprintf(detail, len, "out of memory");
+        return false;
+    }
+    uint32_t found;
+    bool ok = tree_depths(view, parent_port, root, depth, &found, detail, len);
+    if (ok)
+        snprintf(detail, len, "rooted at node %u", found);
+    free(depth);
+    return ok;
+}
+
+bool disco_oracle_dfs_tree(const struct disco_view *view,
+                           disco_parent_port_fn *parent_port, char *detail,
+                           size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    uint32_t *depth = malloc((size_t)n * sizeof *depth);
+    if (!depth) {
+        snprintf(detail, len, "out of memory");
+        return false;
+    }
+    uint32_t root;
+    bool ok = tree_depths(view, parent_port, DISCO_NO_PORT, depth, &root,
+                          detail, len);
+    /* Edge u-v with depth[u] >= depth[v]: v must be u's ancestor, i.e. the
+     * walk up from u by the depth difference ends at v. */
+    for (uint32_t u = 0; ok && u < n; u++) {
+        for (uint32_t p = 0; ok && p < disco_view_degree(view, u); p++) {
+            uint32_t v = disco_view_neighbour(view, u, p);
+            if (depth[u] < depth[v])
+                continue;
+            uint32_t w = u;
+            for (uint32_t k = depth[u] - depth[v]; k > 0; k--)
+                w = parent_of(view, parent_port, w);
+            if (w != v) {
+                snprintf(detail, len, "edge %u-%u is a cross edge", u, v);
+                ok = false;
+            }
+        }
+    }
+    if (ok)
+        snprintf(detail, len, "rooted at node %u, no cross edges", root);
+    free(depth);
+    return ok;
+}
+
+bool disco_oracle_bfs_tree(const struct disco_view *view,
+                           disco_parent_port_fn *parent_port,
+                           uint32_t *depth_out, char *detail, size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    uint32_t *depth = malloc((size_t)n * sizeof *depth);
+    uint32_t *distance = malloc((size_t)n * sizeof *distance);
+    uint32_t *queue = malloc((size_t)n * sizeof *queue);
+    bool ok = depth && distance && queue;
+    uint32_t root = 0;
+    if (!ok)
+        snprintf(detail, len, "out of memory");
+    else
+        ok = tree_depths(view, parent_port, DISCO_NO_PORT, depth, &root,
+                         detail, len);
+    if (ok) {
+        /* The true distances, by breadth-first search from the root. */
+        for (uint32_t v = 0; v < n; v++)
+            distance[v] = UINT32_MAX;
+        size_t head = 0, tail = 0;
+        distance[root] = 0;
+        queue[tail++] = root;
+        while (head < tail) {
+            uint32_t u = queue[head++];
+            for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
+                uint32_t v = disco_view_neighbour(view, u, p);
+                if (distance[v] == UINT32_MAX) {
+                    distance[v] = distance[u] + 1;
+                    queue[tail++] = v;
+                }
+            }
+        }
+        for (uint32_t v = 0; ok && v < n; v++) {
+            if (depth[v] != distance[v]) {
+                snprintf(detail, len, "node %u has depth %u but distance %u",
+                         v, depth[v], distance[v]);
+                ok = false;
+            }
+        }
+        if (ok)
+            snprintf(detail, len, "rooted at node %u, depths are distances",
+                     root);
+        if (depth_out)
+            memcpy(depth_out, depth, (size_t)n * sizeof *depth);
+    }
+    free(depth);
+    free(distance);
+    free(queue);
+    return ok;
+}
+
+int64_t disco_view_max_id(const struct disco_view *view,
+                          const unsigned char *eligible)
+{
+    int64_t best = INT64_MIN;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
+        if ((!eligible || eligible[v]) && !disco_view_crashed(view, v) &&
+            disco_view_id(view, v) > best)
+            best = disco_view_id(view, v);
+    return best;
+}
+
+bool disco_oracle_unique_max_leader(const struct disco_view *view,
+                                    disco_is_leader_fn *is_leader,
+                                    const unsigned char *eligible,
+                                    char *detail, size_t len)
+{
+    uint32_t leaders = 0, leader = 0;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
+        if (!disco_view_crashed(view, v) &&
+            is_leader(disco_view_state(view, v)) && leaders++ == 0)
+            leader = v;
+    }
+    if (leaders != 1) {
+        snprintf(detail, len, "%u leaders (expected exactly one)", leaders);
+        return false;
+    }
+    int64_t id = disco_view_id(view, leader), best = disco_view_max_id(view,
+                                                                      eligible);
+    if (id != best) {
+        snprintf(detail, len, "node %u leads with id %lld, but the maximum "
+                 "id is %lld", leader, (long long)id, (long long)best);
+        return false;
+    }
+    snprintf(detail, len, "node %u, id %lld", leader, (long long)id);
+    return true;
+}
+
+bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
+                              char *detail, size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    unsigned char *count = calloc(n, 1);
+    if (!count) {
+        snprintf(detail, len, "out of memory");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; ok && i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (d->value != value) {
+            snprintf(detail, len, "node %u decided %lld, not %lld", d->node,
+                     (long long)d->value, (long long)value);
+            ok = false;
+        } else if (count[d->node]++) {
+            snprintf(detail, len, "node %u decided twice", d->node);
+            ok = false;
+        }
+    }
+    for (uint32_t v = 0; ok && v < n; v++) {
+        if (!count[v] && !disco_view_crashed(view, v)) {
+            snprintf(detail, len, "node %u never decided", v);
+            ok = false;
+        }
+    }
+    if (ok)
+        snprintf(detail, len, "every live node decided %lld", (long long)value);
+    free(count);
+    return ok;
+}

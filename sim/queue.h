@@ -22,10 +22,20 @@ struct disco__queue_bucket {
     size_t capacity;
 };
 
+/* Keys are read as digits of this many bits, one level of buckets per
+ * digit (2^bits - 1 buckets each) plus bucket 0: an event moves down at
+ * most once per level.  1 would give the textbook radix heap's 65 buckets;
+ * 4 moves events about a third as often, for 241 buckets. */
+#define DISCO__QUEUE_RADIX_BITS 4u
+#define DISCO__QUEUE_BUCKETS                                                 \
+    (1u + (64u + DISCO__QUEUE_RADIX_BITS - 1u) / DISCO__QUEUE_RADIX_BITS *   \
+              ((1u << DISCO__QUEUE_RADIX_BITS) - 1u))
+
 struct disco__queue {
     disco_time_t last;  /* the key of the last pop (0 initially) */
     size_t size;        /* pending events */
-    struct disco__queue_bucket buckets[65];
+    uint64_t nonempty[(DISCO__QUEUE_BUCKETS + 63u) / 64u]; /* bit per bucket */
+    struct disco__queue_bucket buckets[DISCO__QUEUE_BUCKETS];
 };
 
 void disco__queue_init(struct disco__queue *q);

@@ -1,0 +1,763 @@
+/*
+ * test_queue.c - the radix heap event queue.
+ *
+ * Every event pushed carries its insertion serial number in `msg` and
+ * values derived from it in the other fields, so a pop can be checked
+ * against the exact event a reference says must come next: a binary heap
+ * ordered by (time, serial), which is what "earliest first, equal times in
+ * insertion order" means.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <cmocka.h>
+
+#include "disco_sim.h"
+#include "queue.h"
+
+/* ------------------------------------------------------------------------ */
+/* Events and the reference.                                                */
+
+static struct disco__event make_event(disco_time_t time, uint64_t serial)
+{
+    struct disco__event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.time = time;
+    ev.msg = serial;
+    ev.lamport = serial * 0x9e3779b97f4a7c15ull;
+    ev.target = (uint32_t)(serial ^ 0xa5a5a5a5u);
+    ev.to = (uint32_t)(serial * 3 + 1);
+    ev.depth = (uint32_t)(serial >> 3);
+    ev.type = (uint8_t)(serial % 7);
+    ev.kind = (uint8_t)(serial * 31);
+    ev.len = (uint16_t)(serial % 17);
+    for (unsigned k = 0; k < DISCO__INLINE_PAYLOAD; k++)
+        ev.payload.bytes[k] = (unsigned char)(serial * 13 + k);
+    return ev;
+}
+
+/* The popped event must be exactly the one pushed as (time, serial). */
+static void check_event(const struct disco__event *ev, disco_time_t time,
+                        uint64_t serial)
+{
+    struct disco__event want = make_event(time, serial);
+    assert_int_equal(ev->time, time);
+    assert_int_equal(ev->msg, serial);
+    assert_memory_equal(ev, &want, sizeof want);
+}
+
+struct ref_item {
+    disco_time_t time;
+    uint64_t serial;
+};
+
+static bool ref_less(struct ref_item a, struct ref_item b)
+{
+    return a.time < b.time || (a.time == b.time && a.serial < b.serial);
+}
+
+struct ref_heap {
+    struct ref_item *items;
+    size_t count, capacity;
+};
+
+static void ref_init(struct ref_heap *h, size_t capacity)
+{
+    h->items = malloc(capacity * sizeof *h->items);
+    assert_non_null(h->items);
+    h->count = 0;
+    h->capacity = capacity;
+}
+
+static void ref_push(struct ref_heap *h, disco_time_t time, uint64_t serial)
+{
+    if (h->count == h->capacity) {
+        h->capacity *= 2;
+        h->items = realloc(h->items, h->capacity * sizeof *h->items);
+        assert_non_null(h->items);
+    }
+    size_t i = h->count++;
+    struct ref_item x = {time, serial};
+    while (i > 0 && ref_less(x, h->items[(i - 1) / 2])) {
+        h->items[i] = h->items[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->items[i] = x;
+}
+
+static struct ref_item ref_pop(struct ref_heap *h)
+{
+    assert_true(h->count > 0);
+    struct ref_item top = h->items[0], x = h->items[--h->count];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->count)
+            break;
+        if (c + 1 < h->count && ref_less(h->items[c + 1], h->items[c]))
+            c++;
+        if (!ref_less(h->items[c], x))
+            break;
+        h->items[i] = h->items[c];
+        i = c;
+    }
+    if (h->count > 0)
+        h->items[i] = x;
+    return top;
+}
+
+/* A queue under test with its reference, the serial counter, the last
+ * popped (time, serial) and a record of which serials have come out. */
+struct harness {
+    struct disco__queue q;
+    struct ref_heap ref;
+    uint64_t next_serial;
+    disco_time_t last_time;
+    uint64_t last_serial;
+    uint64_t popped;
+    unsigned char *seen; /* one flag per serial, up to seen_cap */
+    size_t seen_cap;
+};
+
+static void harness_init(struct harness *h, size_t max_serials)
+{
+    disco__queue_init(&h->q);
+    ref_init(&h->ref, 1024);
+    h->next_serial = 0;
+    h->last_time = 0;
+    h->last_serial = 0;
+    h->popped = 0;
+    h->seen = calloc(max_serials, 1);
+    assert_non_null(h->seen);
+    h->seen_cap = max_serials;
+}
+
+static void harness_release(struct harness *h)
+{
+    disco__queue_release(&h->q);
+    free(h->ref.items);
+    free(h->seen);
+}
+
+static void h_push(struct harness *h, disco_time_t time)
+{
+    uint64_t serial = h->next_serial++;
+    assert_true(serial < h->seen_cap);
+    struct disco__event ev = make_event(time, serial);
+    size_t before = disco__queue_size(&h->q);
+    assert_int_equal(disco__queue_push(&h->q, &ev), 0);
+    assert_int_equal(disco__queue_size(&h->q), before + 1);
+    ref_push(&h->ref, time, serial);
+}
+
+static void h_pop(struct harness *h)
+{
+    size_t before = disco__queue_size(&h->q);
+    assert_int_equal(before, h->ref.count);
+    struct disco__event ev;
+    if (before == 0) {
+        assert_false(disco__queue_pop(&h->q, &ev));
+        return;
+    }
+    disco_time_t peeked = disco__queue_peek_time(&h->q);
+    assert_int_equal(disco__queue_size(&h->q), before);
+    assert_true(disco__queue_pop(&h->q, &ev));
+    assert_int_equal(disco__queue_size(&h->q), before - 1);
+    struct ref_item want = ref_pop(&h->ref);
+    assert_int_equal(peeked, want.time);
+    check_event(&ev, want.time, want.serial);
+    /* Redundant with the reference, but states the order directly. */
+    if (h->popped > 0) {
+        assert_true(ev.time >= h->last_time);
+        if (ev.time == h->last_time)
+            assert_true(ev.msg > h->last_serial);
+    }
+    assert_int_equal(h->seen[ev.msg], 0);
+    h->seen[ev.msg] = 1;
+    h->last_time = ev.time;
+    h->last_serial = ev.msg;
+    h->popped++;
+}
+
+/* Drain the queue, then check every serial ever pushed came out once. */
+static void h_drain(struct harness *h)
+{
+    while (disco__queue_size(&h->q) > 0)
+        h_pop(h);
+    h_pop(h); /* empty now: must report false */
+    assert_int_equal(h->popped, h->next_serial);
+    for (uint64_t s = 0; s < h->next_serial; s++)
+        assert_int_equal(h->seen[s], 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Increment laws.                                                          */
+
+enum law {
+    LAW_EXP,         /* ceil(Exp(100)) */
+    LAW_BIMODAL,     /* 90% [0, 10], 10% [10^5, 10^6] */
+    LAW_SMALL,       /* [0, 3]: crowds of equal times */
+    LAW_TINY_HUGE,   /* alternately [0, 2] and [2^32, 2^44] */
+    LAW_POW2,        /* 2^k - 1, 2^k, 2^k + 1, k < 40 (k < 62 rarely) */
+    LAW_COUNT
+};
+
+/* -ln(u) for u in (0, 1], without libm: u = m 2^e with m in [1, 2), and
+ * ln m = 2 atanh(s) with s = (m - 1) / (m + 1) < 1/3, a series that reaches
+ * double precision in a score of terms. */
+static double neg_log(double u)
+{
+    uint64_t bits;
+    memcpy(&bits, &u, sizeof bits);
+    int e = (int)((bits >> 52) & 0x7ff) - 1023;
+    bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+    double m;
+    memcpy(&m, &bits, sizeof m);
+    double s = (m - 1) / (m + 1), s2 = s * s, term = s, sum = 0;
+    for (int k = 1; k < 40; k += 2) {
+        sum += term / k;
+        term *= s2;
+    }
+    return -(e * 0.69314718055994530942 + 2 * sum);
+}
+
+/* ceil(Exp(mean)) from a uniform u in [0, 1). */
+static uint64_t exp_ticks(double u, double mean)
+{
+    double x = mean * neg_log(1.0 - u);
+    uint64_t k = (uint64_t)x;
+    return (double)k < x ? k + 1 : k;
+}
+
+static uint64_t increment(struct disco_rng *rng, enum law law, uint64_t n)
+{
+    switch (law) {
+    case LAW_EXP:
+        return exp_ticks(disco_rng_unit(rng), 100.0);
+    case LAW_BIMODAL:
+        if (disco_rng_below(rng, 10) < 9)
+            return disco_rng_below(rng, 11);
+        return 100000 + disco_rng_below(rng, 900001);
+    case LAW_SMALL:
+        return disco_rng_below(rng, 4);
+    case LAW_TINY_HUGE:
+        if (n % 2 == 0)
+            return disco_rng_below(rng, 3);
+        return (1ull << 32) + disco_rng_below(rng, (1ull << 44) - (1ull << 32));
+    case LAW_POW2: {
+        /* Jumps near 2^62 are rare so that times reach the top of the
+         * range (where pushes are clamped) only late in a run. */
+        bool far = disco_rng_below(rng, 20000) == 0;
+        uint64_t p = 1ull << disco_rng_below(rng, far ? 62 : 40);
+        return p - 1 + disco_rng_below(rng, 3);
+    }
+    default:
+        fail();
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tests.                                                                   */
+
+static void test_empty(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init(&q);
+    struct disco__event ev = make_event(42, 7), copy = ev;
+    assert_int_equal(disco__queue_size(&q), 0);
+    assert_false(disco__queue_pop(&q, &ev));
+    assert_memory_equal(&ev, &copy, sizeof ev);
+
+    assert_int_equal(disco__queue_push(&q, &ev), 0);
+    assert_int_equal(disco__queue_size(&q), 1);
+    assert_int_equal(disco__queue_peek_time(&q), 42);
+    struct disco__event out;
+    assert_true(disco__queue_pop(&q, &out));
+    check_event(&out, 42, 7);
+    assert_int_equal(disco__queue_size(&q), 0);
+    assert_false(disco__queue_pop(&q, &out));
+    assert_false(disco__queue_pop(&q, &out));
+    disco__queue_release(&q);
+
+    /* Released, the queue is empty and usable again. */
+    assert_int_equal(disco__queue_size(&q), 0);
+    assert_false(disco__queue_pop(&q, &out));
+    disco__queue_release(&q);
+}
+
+static void test_small_exact(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init(&q);
+    static const disco_time_t times[] = {5, 3, 5, 0, 3, 9, 0, 5};
+    for (uint64_t s = 0; s < 8; s++) {
+        struct disco__event ev = make_event(times[s], s);
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+    }
+    static const uint64_t order[] = {3, 6, 1, 4, 0, 2, 7, 5};
+    for (size_t k = 0; k < 8; k++) {
+        assert_int_equal(disco__queue_size(&q), 8 - k);
+        assert_int_equal(disco__queue_peek_time(&q), times[order[k]]);
+        struct disco__event ev;
+        assert_true(disco__queue_pop(&q, &ev));
+        check_event(&ev, times[order[k]], order[k]);
+    }
+    struct disco__event ev;
+    assert_false(disco__queue_pop(&q, &ev));
+    disco__queue_release(&q);
+}
+
+/* A peek must not move the queue's floor: pushing between the last pop and
+ * the peeked time is allowed and must come out first. */
+static void test_peek_then_push_earlier(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init(&q);
+    struct disco__event ev = make_event(10, 0);
+    assert_int_equal(disco__queue_push(&q, &ev), 0);
+    ev = make_event(1000, 1);
+    assert_int_equal(disco__queue_push(&q, &ev), 0);
+    /* 300 events in one far bucket: larger than any scan threshold. */
+    for (uint64_t s = 2; s < 302; s++) {
+        ev = make_event(5000 + s % 7, s);
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+    }
+    assert_true(disco__queue_pop(&q, &ev));
+    check_event(&ev, 10, 0);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(disco__queue_peek_time(&q), 1000);
+    ev = make_event(10, 302);
+    assert_int_equal(disco__queue_push(&q, &ev), 0);
+    ev = make_event(11, 303);
+    assert_int_equal(disco__queue_push(&q, &ev), 0);
+    assert_int_equal(disco__queue_peek_time(&q), 10);
+    assert_true(disco__queue_pop(&q, &ev));
+    check_event(&ev, 10, 302);
+    assert_true(disco__queue_pop(&q, &ev));
+    check_event(&ev, 11, 303);
+    assert_true(disco__queue_pop(&q, &ev));
+    check_event(&ev, 1000, 1);
+    /* Same again beyond 1000, where the far bucket is large. */
+    assert_int_equal(disco__queue_peek_time(&q), 5000);
+    ev = make_event(1001, 304);
+    assert_int_equal(disco__queue_push(&q, &ev), 0);
+    assert_int_equal(disco__queue_peek_time(&q), 1001);
+    assert_true(disco__queue_pop(&q, &ev));
+    check_event(&ev, 1001, 304);
+    for (uint64_t r = 0; r < 7; r++) {
+        for (uint64_t s = 2; s < 302; s++) {
+            if ((5000 + s % 7) != 5000 + r)
+                continue;
+            assert_int_equal(disco__queue_peek_time(&q), 5000 + r);
+            assert_true(disco__queue_pop(&q, &ev));
+            check_event(&ev, 5000 + r, s);
+        }
+    }
+    assert_int_equal(disco__queue_size(&q), 0);
+    disco__queue_release(&q);
+}
+
+/* Random pushes interleaved with pops, every pop checked against the
+ * reference, under each increment law.  Pending counts wander between
+ * zero and a few thousand so that small (scanned) and large (spread
+ * without a scan) buckets both occur. */
+static void run_interleaved(enum law law, uint64_t seed, size_t ops)
+{
+    struct harness h;
+    harness_init(&h, ops + 1);
+    struct disco_rng rng;
+    disco_rng_init(&rng, seed, (uint64_t)law);
+    size_t pushes = 0;
+    for (size_t k = 0; k < ops; k++) {
+        /* Phases of growth and of shrinkage, 2^14 operations each. */
+        unsigned push_pct = ((k >> 14) & 1) ? 35 : 65;
+        if (disco_rng_below(&rng, 100) < push_pct) {
+            disco_time_t base = h.popped ? h.last_time : 0;
+            uint64_t inc = increment(&rng, law, pushes++);
+            if (inc > UINT64_MAX - base)
+                inc = UINT64_MAX - base;
+            h_push(&h, base + inc);
+        } else {
+            h_pop(&h);
+        }
+    }
+    h_drain(&h);
+    harness_release(&h);
+}
+
+static void test_interleaved_exp(void **state)
+{
+    (void)state;
+    run_interleaved(LAW_EXP, 1, 200000);
+}
+
+static void test_interleaved_bimodal(void **state)
+{
+    (void)state;
+    run_interleaved(LAW_BIMODAL, 2, 200000);
+}
+
+static void test_interleaved_small(void **state)
+{
+    (void)state;
+    run_interleaved(LAW_SMALL, 3, 200000);
+}
+
+static void test_interleaved_tiny_huge(void **state)
+{
+    (void)state;
+    run_interleaved(LAW_TINY_HUGE, 4, 200000);
+}
+
+static void test_interleaved_pow2(void **state)
+{
+    (void)state;
+    run_interleaved(LAW_POW2, 5, 200000);
+}
+
+/* The hold model at a steady pending count, as the kernel drives it: pop
+ * one, push it back later by an increment.  Large pending counts give the
+ * crowds of equal keys and the large buckets. */
+static void run_hold(enum law law, size_t pending, size_t holds)
+{
+    struct harness h;
+    harness_init(&h, pending + holds + 1);
+    struct disco_rng rng;
+    disco_rng_init(&rng, 99, (uint64_t)law + 16);
+    for (size_t k = 0; k < pending; k++)
+        h_push(&h, increment(&rng, law, k));
+    for (size_t k = 0; k < holds; k++) {
+        h_pop(&h);
+        uint64_t inc = increment(&rng, law, pending + k);
+        if (inc > UINT64_MAX - h.last_time)
+            inc = UINT64_MAX - h.last_time;
+        h_push(&h, h.last_time + inc);
+    }
+    h_drain(&h);
+    harness_release(&h);
+}
+
+static void test_hold_exp(void **state)
+{
+    (void)state;
+    run_hold(LAW_EXP, 20000, 100000);
+}
+
+static void test_hold_bimodal(void **state)
+{
+    (void)state;
+    run_hold(LAW_BIMODAL, 20000, 100000);
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const struct ref_item *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return x->serial < y->serial ? -1 : x->serial > y->serial;
+}
+
+/* Batches pushed at once and drained, compared with a stable sort of the
+ * batch (sorting by (time, serial) is a stable sort by time).  Times are
+ * drawn from a narrow range so that most of them repeat. */
+static void test_batches_vs_sort(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init(&q);
+    struct disco_rng rng;
+    disco_rng_init(&rng, 7, 0);
+    enum { BATCH = 20000, ROUNDS = 10 };
+    struct ref_item *batch = malloc(BATCH * sizeof *batch);
+    assert_non_null(batch);
+    uint64_t serial = 0;
+    disco_time_t floor = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+        uint64_t range = r % 2 ? 1000 : (1ull << (20 + 4 * r));
+        for (size_t k = 0; k < BATCH; k++) {
+            batch[k].time = floor + disco_rng_below(&rng, range);
+            batch[k].serial = serial++;
+            struct disco__event ev = make_event(batch[k].time,
+                                                batch[k].serial);
+            assert_int_equal(disco__queue_push(&q, &ev), 0);
+        }
+        qsort(batch, BATCH, sizeof *batch, cmp_ref);
+        for (size_t k = 0; k < BATCH; k++) {
+            struct disco__event ev;
+            assert_true(disco__queue_pop(&q, &ev));
+            check_event(&ev, batch[k].time, batch[k].serial);
+        }
+        assert_int_equal(disco__queue_size(&q), 0);
+        floor = batch[BATCH - 1].time;
+    }
+    free(batch);
+    disco__queue_release(&q);
+}
+
+/* Many events at one time, then more at that same time pushed while the
+ * first ones are being popped: all in insertion order. */
+static void test_equal_times(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init(&q);
+    enum { N = 100000 };
+    const disco_time_t t = 123456789;
+    for (uint64_t s = 0; s < N; s++) {
+        struct disco__event ev = make_event(t, s);
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+    }
+    uint64_t next_push = N, next_pop = 0;
+    struct disco__event ev;
+    for (uint64_t k = 0; k < 3 * N; k++) {
+        assert_int_equal(disco__queue_size(&q), next_push - next_pop);
+        assert_true(disco__queue_pop(&q, &ev));
+        check_event(&ev, t, next_pop++);
+        /* Push at the time just popped, sometimes twice. */
+        if (next_push < 3 * N) {
+            ev = make_event(t, next_push++);
+            assert_int_equal(disco__queue_push(&q, &ev), 0);
+            if (k % 3 == 0 && next_push < 3 * N) {
+                ev = make_event(t, next_push++);
+                assert_int_equal(disco__queue_push(&q, &ev), 0);
+            }
+        }
+        if (next_pop == next_push)
+            break;
+    }
+    while (disco__queue_pop(&q, &ev))
+        check_event(&ev, t, next_pop++);
+    assert_int_equal(next_pop, 3 * N);
+    assert_int_equal(next_push, 3 * N);
+    disco__queue_release(&q);
+}
+
+/* Pushes at the time just popped, mixed with later ones, through a queue
+ * whose bucket 0 empties and refills: the same-time pushes come after the
+ * same-time events already pending, and before everything later. */
+static void test_push_at_last(void **state)
+{
+    (void)state;
+    struct harness h;
+    harness_init(&h, 400000);
+    struct disco_rng rng;
+    disco_rng_init(&rng, 11, 0);
+    for (int k = 0; k < 1000; k++)
+        h_push(&h, disco_rng_below(&rng, 50));
+    for (int k = 0; k < 150000; k++) {
+        h_pop(&h);
+        unsigned r = (unsigned)disco_rng_below(&rng, 10);
+        if (r < 4)
+            h_push(&h, h.last_time);
+        if (r < 2)
+            h_push(&h, h.last_time);
+        if (r >= 3 && r < 8)
+            h_push(&h, h.last_time + 1 + disco_rng_below(&rng, 60));
+    }
+    h_drain(&h);
+    harness_release(&h);
+}
+
+/* Keys at the extremes of the range: 0, 1, 2^63 - 1, 2^63, 2^63 + 1,
+ * UINT64_MAX, with repeats and jumps across bit 63. */
+static void test_huge_jumps(void **state)
+{
+    (void)state;
+    struct harness h;
+    harness_init(&h, 1000);
+    static const disco_time_t keys[] = {
+        UINT64_MAX, 0, 1ull << 63, 1, (1ull << 63) - 1, UINT64_MAX,
+        (1ull << 63) + 1, 1ull << 63, 0, UINT64_MAX - 1, 1ull << 62, 1,
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        h_push(&h, keys[k]);
+    for (int k = 0; k < 5; k++)
+        h_pop(&h); /* 0, 0, 1, 1, 2^62 */
+    assert_int_equal(h.last_time, 1ull << 62);
+    h_push(&h, 1ull << 62);
+    h_push(&h, (1ull << 63) - 1);
+    h_push(&h, UINT64_MAX);
+    for (int k = 0; k < 5; k++)
+        h_pop(&h);
+    assert_int_equal(h.last_time, 1ull << 63);
+    h_push(&h, UINT64_MAX);
+    h_push(&h, 1ull << 63);
+    h_drain(&h);
+    assert_int_equal(h.last_time, UINT64_MAX);
+    assert_int_equal(h.popped, 17);
+    /* At the very top of the range the queue still works. */
+    h_push(&h, UINT64_MAX);
+    h_push(&h, UINT64_MAX);
+    h_drain(&h);
+    assert_int_equal(h.popped, 19);
+    harness_release(&h);
+}
+
+/* A chain of zero-delay events keeps bucket 0 from ever emptying; its
+ * consumed prefix must be reclaimed instead of growing the array. */
+static void test_zero_delay_chain(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init(&q);
+    struct disco__event ev;
+    for (uint64_t s = 0; s < 3; s++) {
+        ev = make_event(77, s);
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+    }
+    uint64_t next_pop = 0, next_push = 3;
+    for (int k = 0; k < 200000; k++) {
+        assert_true(disco__queue_pop(&q, &ev));
+        check_event(&ev, 77, next_pop++);
+        ev = make_event(77, next_push++);
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+        assert_int_equal(disco__queue_size(&q), 3);
+    }
+    assert_true(q.buckets[0].capacity <= 64);
+    disco__queue_release(&q);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Out of memory, by lowering the address-space limit.                      */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define QUEUE_TEST_NO_RLIMIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define QUEUE_TEST_NO_RLIMIT 1
+#endif
+#endif
+
+#ifndef QUEUE_TEST_NO_RLIMIT
+static size_t address_space_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (!f)
+        return 0;
+    if (fscanf(f, "%lu", &pages) != 1)
+        pages = 0;
+    fclose(f);
+    return (size_t)pages * 4096u;
+}
+#endif
+
+/* Pushes that need memory fail with DISCO_ENOMEM and leave the queue as it
+ * was; pops that cannot spread still pop in order; once memory is back
+ * everything continues. */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+#ifdef QUEUE_TEST_NO_RLIMIT
+    skip();
+#else
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_AS, &saved), 0);
+    size_t vm = address_space_bytes();
+    if (vm == 0 || (saved.rlim_max != RLIM_INFINITY &&
+                    saved.rlim_max < vm + (64u << 20)))
+        skip();
+
+    struct harness h;
+    harness_init(&h, 2000000);
+    /* The reference must not need memory once the limit is down. */
+    free(h.ref.items);
+    ref_init(&h.ref, 2000000);
+    struct disco_rng rng;
+    disco_rng_init(&rng, 5, 0);
+    for (int k = 0; k < 1000; k++)
+        h_push(&h, disco_rng_below(&rng, 1000));
+    for (int k = 0; k < 10; k++)
+        h_pop(&h);
+
+    /* Room for a few megabytes more, then push into one far bucket until it
+     * fails: first a few events at 2^40 exactly (a failed spread must take
+     * back the copies it made of them), then random keys over 2^16 values
+     * above 2^40, with many repeats. */
+    struct rlimit low = saved;
+    low.rlim_cur = address_space_bytes() + (16u << 20);
+    assert_int_equal(setrlimit(RLIMIT_AS, &low), 0);
+    int rc = 0;
+    while (h.next_serial < 2000000) {
+        disco_time_t t = (1ull << 40);
+        if (h.next_serial >= 1010)
+            t += disco_rng_below(&rng, 1u << 16);
+        struct disco__event ev = make_event(t, h.next_serial);
+        size_t before = disco__queue_size(&h.q);
+        rc = disco__queue_push(&h.q, &ev);
+        if (rc != 0) {
+            assert_int_equal(disco__queue_size(&h.q), before);
+            break;
+        }
+        ref_push(&h.ref, t, h.next_serial++);
+    }
+    assert_int_equal(rc, DISCO_ENOMEM);
+    assert_true(h.next_serial > 100000);
+
+    /* No room at all: the pops that reach the far bucket cannot spread it
+     * and must pick each minimum in place, in order. */
+    low.rlim_cur = address_space_bytes();
+    assert_int_equal(setrlimit(RLIMIT_AS, &low), 0);
+    struct disco__event ev = make_event(1ull << 40, h.next_serial);
+    assert_int_equal(disco__queue_push(&h.q, &ev), DISCO_ENOMEM);
+    for (int k = 0; k < 990; k++)
+        h_pop(&h);
+    bool degraded = false;
+    for (int k = 0; k < 300; k++) {
+        h_pop(&h);
+        degraded = degraded || h.q.last < h.last_time;
+    }
+    assert_true(degraded);
+    /* Pushes into the far bucket at times already popped or later keep
+     * their place behind the pending equal times. */
+    for (int k = 0; k < 20; k++) {
+        disco_time_t t = h.last_time + disco_rng_below(&rng, 3);
+        ev = make_event(t, h.next_serial);
+        if (disco__queue_push(&h.q, &ev) == 0)
+            ref_push(&h.ref, t, h.next_serial++);
+        h_pop(&h);
+    }
+
+    assert_int_equal(setrlimit(RLIMIT_AS, &saved), 0);
+    for (int k = 0; k < 100000; k++) {
+        h_pop(&h);
+        if (k % 2)
+            h_push(&h, h.last_time + disco_rng_below(&rng, 100));
+    }
+    h_drain(&h);
+    harness_release(&h);
+#endif
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_small_exact),
+        cmocka_unit_test(test_peek_then_push_earlier),
+        cmocka_unit_test(test_interleaved_exp),
+        cmocka_unit_test(test_interleaved_bimodal),
+        cmocka_unit_test(test_interleaved_small),
+        cmocka_unit_test(test_interleaved_tiny_huge),
+        cmocka_unit_test(test_interleaved_pow2),
+        cmocka_unit_test(test_hold_exp),
+        cmocka_unit_test(test_hold_bimodal),
+        cmocka_unit_test(test_batches_vs_sort),
+        cmocka_unit_test(test_equal_times),
+        cmocka_unit_test(test_push_at_last),
+        cmocka_unit_test(test_huge_jumps),
+        cmocka_unit_test(test_zero_delay_chain),
+        cmocka_unit_test(test_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

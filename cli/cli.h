@@ -126,7 +126,7 @@ struct cli_setting_list {
 struct cli_run_options {
     const char *target; /* ALG or SCENARIO.dot */
     struct cli_setting topology, ids, initiators, seed, delay, loss, dup;
-    struct cli_setting max_events, max_time, fifo, sync;
+    struct cli_setting max_events, max_time, fifo, sync, weights;
     struct cli_setting_list crash, recover, cut, params;
     bool json;
     const char *trace; /* --trace FILE, or NULL */

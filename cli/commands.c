@@ -350,6 +350,7 @@ enum {
     RUN_PARAM,
     RUN_MAX_EVENTS,
     RUN_MAX_TIME,
+    RUN_WEIGHTS,
     RUN_JSON,
     RUN_TRACE,
     RUN_OUT,
@@ -381,6 +382,8 @@ static const struct cli_option run_options[] = {
     {"max-events", RUN_MAX_EVENTS, true, "N",
      "stop after N events (0: no bound)"},
     {"max-time", RUN_MAX_TIME, true, "T", "stop at tick T (0: no bound)"},
+    {"weights", RUN_WEIGHTS, true, "random|unit",
+     "edge weights: distinct random ones from the seed, or the topology's"},
     {"json", RUN_JSON, false, NULL, "print the summary as one JSON object"},
     {"trace", RUN_TRACE, true, "FILE", "write the event trace (JSON Lines)"},
     {"out", RUN_OUT, true, "DIR",
@@ -473,6 +476,9 @@ static int parse_run_options(int argc, char **argv, struct cli_run_options *o,
             break;
         case RUN_MAX_TIME:
             o->max_time = given;
+            break;
+        case RUN_WEIGHTS:
+            o->weights = given;
             break;
         case RUN_JSON:
             o->json = true;

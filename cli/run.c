@@ -423,6 +423,31 @@ static int build_topology(struct cli_run *run, uint64_t seed,
     return 0;
 }
 
+/* --weights random: distinct random weights from the seed (for GHS and
+ * shortest paths on generated graphs); unit: the topology's own. */
+static int apply_weights(struct cli_run *run, uint64_t seed,
+                         struct disco_error *err)
+{
+    const char *text = run->settings.weights.text;
+    if (!text || !strcmp(text, "unit"))
+        return 0;
+    if (strcmp(text, "random") != 0) {
+        static const char *const laws[] = {"random", "unit"};
+        const char *close = disco_suggest(text, laws, 2);
+        if (close)
+            return disco_fail(err, DISCO_EUNKNOWN,
+                              "unknown --weights '%s' (did you mean '%s'?)",
+                              text, close);
+        return disco_fail(err, DISCO_EUNKNOWN,
+                          "unknown --weights '%s' (random or unit)", text);
+    }
+    struct disco_topology *own = run->topo == &run->own_topo ? &run->own_topo
+                                 : run->topology_file
+                                     ? &run->topology_file->topo
+                                     : &run->scenario->topo;
+    return disco_topology_random_weights(own, seed, err);
+}
+
 /* The run's settings into the config, in an order where each parser finds
  * what it depends on (random ids draw from the seed). */
 static int configure(struct cli_run *run, uint64_t seed,
@@ -564,6 +589,8 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
         (rc = setting_u64(&run->settings.seed, "seed", &seed, err)))
         return rc;
     if ((rc = build_topology(run, seed, err)))
+        return rc;
+    if ((rc = apply_weights(run, seed, err)))
         return rc;
     if (run->topo != &run->own_topo) {
         /* A DOT graph has its size only once read. */

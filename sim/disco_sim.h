@@ -80,6 +80,7 @@ double disco_rng_unit(struct disco_rng *rng);
 /* Stream numbers: one namespace so that no two consumers share a stream. */
 #define DISCO_STREAM_TOPOLOGY 1u
 #define DISCO_STREAM_IDS 2u
+#define DISCO_STREAM_WEIGHTS 3u
 #define DISCO_STREAM_NODE(i) ((uint64_t)(i) * 4u + 16u)
 #define DISCO_STREAM_CHANNEL(c) ((uint64_t)(c) * 4u + 18u)
 
@@ -146,6 +147,14 @@ int disco_topology_generate(struct disco_topology *topo, const char *spec,
 
 /* Free the arrays (not the struct itself). */
 void disco_topology_release(struct disco_topology *topo);
+
+/* Give every edge a distinct random weight in 1..E (E = undirected edges,
+ * or channels when directed), drawn from DISCO_STREAM_WEIGHTS of `seed`;
+ * both channels of an undirected edge get the same weight.  Replaces any
+ * weights the topology had.  For algorithms that need distinct weights
+ * (GHS) or any weights (Bellman-Ford) on generated graphs. */
+int disco_topology_random_weights(struct disco_topology *topo, uint64_t seed,
+                                  struct disco_error *err);
 
 /* True when every node reaches every other along channels (strongly
  * connected, for directed graphs).  Also false if its O(N) scratch memory

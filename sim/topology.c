@@ -1362,3 +1362,46 @@ int disco_topology_generate(struct disco_topology *topo, const char *spec,
     memcpy(topo->spec, spec, len + 1);
     return 0;
 }
+
+int disco_topology_random_weights(struct disco_topology *topo, uint64_t seed,
+                                  struct disco_error *err)
+{
+    uint32_t channels = topo->channels;
+    uint64_t edges = topo->directed ? channels : channels / 2;
+    int64_t *weight = malloc((size_t)(channels ? channels : 1) * sizeof *weight);
+    uint32_t *order = malloc((size_t)(edges ? edges : 1) * sizeof *order);
+    if (!weight || !order) {
+        free(weight);
+        free(order);
+        return disco_fail(err, DISCO_ENOMEM,
+                          "out of memory for %u channel weights", channels);
+    }
+    /* A random permutation of 1..E (Fisher-Yates), dealt to the edges in
+     * channel order: distinct weights, reproducible from the seed. */
+    struct disco_rng rng;
+    disco_rng_init(&rng, seed, DISCO_STREAM_WEIGHTS);
+    for (uint64_t i = 0; i < edges; i++)
+        order[i] = (uint32_t)(i + 1);
+    for (uint64_t i = edges; i > 1; i--) {
+        uint64_t j = disco_rng_below(&rng, i);
+        uint32_t t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    uint64_t next = 0;
+    for (uint32_t u = 0; u < topo->nodes; u++) {
+        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
+             c++) {
+            uint32_t v = topo->out_target[c];
+            if (topo->directed || u < v) {
+                weight[c] = order[next++];
+                if (!topo->directed)
+                    weight[topo->out_offset[v] + topo->in_port[c]] = weight[c];
+            }
+        }
+    }
+    free(order);
+    free(topo->weight);
+    topo->weight = weight;
+    return 0;
+}

@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
-packages=(build-essential meson ninja-build pkg-config libuv1-dev
+packages=(build-essential meson ninja-build pkg-config libuv1-dev time
           libgraphviz-dev libcmocka-dev)
 
 install_missing() {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# bench/run.sh - every benchmark figure of docs/performance.md, in one go.
+#
+#   ./bench/run.sh [BUILD_DIR]        (default: build, as ./bootstrap.sh makes)
+#
+# Figures only: nothing here passes or fails.  Takes a few minutes and up to
+# about 3 GB of memory (the queue at 10^7 pending events, echo at 10^7
+# nodes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+[ -x "$build/cli/disco" ] || { echo "bench: build first (./bootstrap.sh demo)" >&2; exit 2; }
+command -v /usr/bin/time >/dev/null || { echo "bench: needs GNU time (apt-get install time)" >&2; exit 2; }
+
+echo "== machine"
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)," \
+     "$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
+echo
+
+echo "== (a) hold model on the event queue"
+"$build/bench/bench_queue"
+echo
+
+echo "== (b) graph-PHOLD through the kernel"
+"$build/bench/bench_phold"
+echo
+
+echo "== (c) echo through 'disco run', tracing off"
+printf '%-22s %10s %12s %14s  %s\n' topology seconds "peak RSS MB" messages verdict
+for nodes in 1000000 10000000; do
+    spec="regular:$nodes:8"
+    out=$(mktemp)
+    /usr/bin/time -f "%e %M" -o "$out.time" \
+        "$build/cli/disco" run echo --topology "$spec" --json > "$out" || true
+    read -r secs kb < "$out.time"
+    messages=$(grep -o '"messages": [0-9]*' "$out" | head -1 | awk '{print $2}')
+    verdict=$(grep -o '"verdict": "[a-z]*"' "$out" | awk -F'"' '{print $4}')
+    printf '%-22s %10s %12d %14s  %s\n' "$spec" "$secs" $((kb / 1024)) "$messages" "$verdict"
+    rm -f "$out" "$out.time"
+done

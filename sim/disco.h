@@ -100,6 +100,11 @@ bool disco_view_crashed(const struct disco_view *view, uint32_t node);
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node);
 uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
                               uint32_t port);
+/* Weight of the edge behind node's out-port (1 when the graph has none). */
+int64_t disco_view_weight(const struct disco_view *view, uint32_t node,
+                          uint32_t port);
+/* True when the topology carries edge weights. */
+bool disco_view_weighted(const struct disco_view *view);
 /* Undirected edges (directed channels / 2), or channels when directed. */
 uint64_t disco_view_edges(const struct disco_view *view);
 uint64_t disco_view_channels(const struct disco_view *view);

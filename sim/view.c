@@ -38,6 +38,16 @@ uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
     const struct disco_topology *t = view->sim->topo;
     return t->out_target[t->out_offset[node] + port];
 }
+int64_t disco_view_weight(const struct disco_view *view, uint32_t node,
+                          uint32_t port)
+{
+    const struct disco_topology *t = view->sim->topo;
+    return t->weight ? t->weight[t->out_offset[node] + port] : 1;
+}
+bool disco_view_weighted(const struct disco_view *view)
+{
+    return view->sim->topo->weight != NULL;
+}
 uint64_t disco_view_channels(const struct disco_view *view)
 {
     return view->sim->topo->channels;

@@ -9,10 +9,51 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Temporary files still open, so that Ctrl-C (or a kill) leaves nothing
+ * behind either.  The handler may only call async-signal-safe functions:
+ * unlink on paths that stay allocated while registered, then die by the
+ * same signal. */
+#define MAX_PENDING 8
+static char *volatile pending[MAX_PENDING];
+
+static void remove_pending_and_die(int sig)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending[i])
+            unlink(pending[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void track(char *temp)
+{
+    static bool installed;
+    if (!installed) {
+        installed = true;
+        signal(SIGINT, remove_pending_and_die);
+        signal(SIGTERM, remove_pending_and_die);
+        signal(SIGHUP, remove_pending_and_die);
+    }
+    for (int i = 0; i < MAX_PENDING; i++) {
+        if (!pending[i]) {
+            pending[i] = temp;
+            return;
+        }
+    }
+}
+
+static void untrack(const char *temp)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending[i] == temp)
+            pending[i] = NULL;
+}
 
 char *cli_join(const char *dir, const char *name)
 {
@@ -52,6 +93,7 @@ int cli_outfile_open(struct cli_outfile *file, const char *path,
         return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
                           strerror(saved));
     }
+    track(file->temp);
     /* mkstemp makes the file private (0600); outputs are ordinary files
      * readable as the umask allows. */
     mode_t mask = umask(0);
@@ -91,6 +133,7 @@ int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err)
                               file->path, strerror(saved));
         }
     }
+    untrack(file->temp);
     if (file->temp && rename(file->temp, file->path) != 0) {
         int saved = errno;
         char *path = file->path;
@@ -111,8 +154,10 @@ void cli_outfile_abort(struct cli_outfile *file)
 {
     if (file->stream)
         fclose(file->stream);
-    if (file->temp)
+    if (file->temp) {
+        untrack(file->temp);
         unlink(file->temp);
+    }
     free(file->temp);
     free(file->path);
     memset(file, 0, sizeof *file);

@@ -772,9 +772,24 @@ static void test_demo(void **unused)
     tmpdir_remove(dir);
 }
 
+static void test_unknown_weights(void **unused)
+{
+    const char *const argv[] = {NULL, "run", "echo", "--weights", "randm",
+                                NULL};
+    struct cli_output out;
+    cli_run(&out, argv);
+    assert_int_equal(out.status, 2);
+    assert_string_equal(out.err,
+                        "disco: unknown --weights 'randm' (did you mean "
+                        "'random'?)\n");
+    assert_string_equal(out.out, "");
+    cli_output_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unknown_weights),
         cmocka_unit_test(test_unknown_algorithm),
         cmocka_unit_test(test_unknown_topology),
         cmocka_unit_test(test_unknown_flag),

@@ -1004,6 +1004,36 @@ static void test_find(void **state)
     disco_topology_release(NULL);
 }
 
+static void test_random_weights(void **unused)
+{
+    /* Distinct weights 1..m, equal on both channels of an edge, the same
+     * for the same seed and different for another. */
+    struct disco_error err;
+    struct disco_topology a, b;
+    assert_int_equal(disco_topology_generate(&a, "petersen", 1, &err), 0);
+    assert_int_equal(disco_topology_generate(&b, "petersen", 1, &err), 0);
+    assert_int_equal(disco_topology_random_weights(&a, 5, &err), 0);
+    assert_int_equal(disco_topology_random_weights(&b, 5, &err), 0);
+    int seen[16] = {0};
+    for (uint32_t u = 0; u < a.nodes; u++) {
+        for (uint32_t c = a.out_offset[u]; c < a.out_offset[u + 1]; c++) {
+            uint32_t v = a.out_target[c];
+            uint32_t back = a.out_offset[v] + a.in_port[c];
+            assert_int_equal(a.weight[c], a.weight[back]);
+            assert_int_equal(a.weight[c], b.weight[c]);
+            assert_true(a.weight[c] >= 1 && a.weight[c] <= 15);
+            if (u < v)
+                seen[a.weight[c]]++;
+        }
+    }
+    for (int w = 1; w <= 15; w++)
+        assert_int_equal(seen[w], 1);
+    assert_int_equal(disco_topology_random_weights(&b, 6, &err), 0);
+    assert_memory_not_equal(a.weight, b.weight, a.channels * sizeof *a.weight);
+    disco_topology_release(&a);
+    disco_topology_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1031,6 +1061,7 @@ int main(void)
         cmocka_unit_test(test_connected_directed),
         cmocka_unit_test(test_connected_long_line),
         cmocka_unit_test(test_find),
+        cmocka_unit_test(test_random_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,8 @@
  * registry.h - the table of every algorithm disco knows.
  *
  * Adding an algorithm: write algorithms/NAME.c defining
- * `const struct disco_algorithm disco_alg_NAME`, add it to meson.build and
- * add one line to the table in registry.c.
+ * `const struct disco_algorithm disco_alg_NAME`, and add 'NAME' to the list
+ * in algorithms/meson.build; meson generates the table (registry.c.in).
  */
 #ifndef DISCO_REGISTRY_H
 #define DISCO_REGISTRY_H

@@ -66,10 +66,11 @@ struct disco_sim {
     uint32_t nodes;
     size_t stride;                /* bytes per node state, multiple of 16 */
     unsigned char *states;
-    int64_t *ids;
+    int64_t *ids;                 /* NULL: the default, node i has id i+1 */
     struct disco__node *node;     /* the hot per-node record */
     uint64_t *lamport;            /* per node; only with observers */
-    uint32_t *epoch;              /* per node; bumped by crash (kills timers) */
+    uint32_t *epoch;              /* per node, bumped by a crash to cancel
+                                   * its timers; NULL when nothing crashes */
     uint32_t *local;              /* per node event count; causal log only */
     disco_time_t *fifo_last;      /* per channel, when FIFO needs it */
     unsigned char *link_down;     /* per channel, when links can fail */
@@ -121,6 +122,16 @@ struct disco_sim {
 static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
 {
     return sim->states + (size_t)node * sim->stride;
+}
+
+static inline int64_t disco__id(const struct disco_sim *sim, uint32_t node)
+{
+    return sim->ids ? sim->ids[node] : (int64_t)node + 1;
+}
+
+static inline uint32_t disco__epoch(const struct disco_sim *sim, uint32_t node)
+{
+    return sim->epoch ? sim->epoch[node] : 0;
 }
 
 /* splitmix64 as a compact per-node generator: 8 bytes of state, good

@@ -349,7 +349,7 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
 uint32_t disco_self(const struct disco_ctx *ctx) { return ctx->node; }
 int64_t disco_id(const struct disco_ctx *ctx)
 {
-    return ctx->sim->ids[ctx->node];
+    return disco__id(ctx->sim, ctx->node);
 }
 uint32_t disco_nodes(const struct disco_ctx *ctx) { return ctx->sim->nodes; }
 uint32_t disco_out_degree(const struct disco_ctx *ctx)
@@ -465,7 +465,7 @@ void disco_set_timer(struct disco_ctx *ctx, disco_time_t delay, uint64_t tag)
     memset(&ev, 0, sizeof ev);
     ev.type = DISCO__EV_TIMER;
     ev.target = ctx->node;
-    ev.depth = sim->epoch[ctx->node]; /* a crash makes the timer stale */
+    ev.depth = disco__epoch(sim, ctx->node); /* a crash makes it stale */
     ev.payload.tag = tag;
     ev.time = sim->now + delay;
     if (ev.time < sim->now)
@@ -707,14 +707,20 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     uint32_t n = topo->nodes;
     bool failed = false;
     sim->states = alloc_array(n, stride, &failed);
-    sim->ids = alloc_array(n, sizeof(int64_t), &failed);
+    if (cfg->ids) {
+        sim->ids = alloc_array(n, sizeof(int64_t), &failed);
+        if (!failed)
+            memcpy(sim->ids, cfg->ids, (size_t)n * sizeof(int64_t));
+    }
     /* Cache-line aligned, so that no 32-byte record straddles two lines. */
     if (posix_memalign((void **)&sim->node, 64,
                        (size_t)n * sizeof(struct disco__node)) == 0)
         memset(sim->node, 0, (size_t)n * sizeof(struct disco__node));
     else
         failed = true;
-    sim->epoch = alloc_array(n, sizeof(uint32_t), &failed);
+    for (size_t i = 0; i < cfg->fault_count; i++)
+        if (cfg->faults[i].kind == DISCO_FAULT_CRASH && !sim->epoch)
+            sim->epoch = alloc_array(n, sizeof(uint32_t), &failed);
     sim->metrics.by_kind = alloc_array(alg->kind_count, sizeof(uint64_t),
                                        &failed);
     if (cfg->input_count) {
@@ -732,7 +738,6 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
                           "out of memory for the state of %u nodes", n);
     }
     for (uint32_t i = 0; i < n; i++) {
-        sim->ids[i] = cfg->ids ? cfg->ids[i] : (int64_t)i + 1;
         sim->node[i].flags = DISCO__NODE_PASSIVE;
         sim->node[i].first_channel = topo->out_offset[i];
         sim->node[i].degree = disco_topology_degree(topo, i);
@@ -920,7 +925,7 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
     case DISCO__EV_TIMER: {
         uint32_t node = ev->target;
         if ((sim->node[node].flags & DISCO__NODE_CRASHED) ||
-            ev->depth != sim->epoch[node] || !sim->alg->on_timer)
+            ev->depth != disco__epoch(sim, node) || !sim->alg->on_timer)
             break;
         sim->metrics.events++;
         local_event(sim, node);
@@ -944,7 +949,7 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
     case DISCO__EV_CRASH:
         sim->metrics.events++;
         sim->node[ev->target].flags |= DISCO__NODE_CRASHED;
-        sim->epoch[ev->target]++;
+        sim->epoch[ev->target]++; /* exists: a crash was scheduled */
         if (sim->observer_count)
             observe_simple(sim, DISCO_EV_CRASH, ev->target, ev->target);
         break;

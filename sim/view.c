@@ -18,7 +18,7 @@ const void *disco_view_state(const struct disco_view *view, uint32_t node)
 }
 int64_t disco_view_id(const struct disco_view *view, uint32_t node)
 {
-    return view->sim->ids[node];
+    return disco__id(view->sim, node);
 }
 bool disco_view_initiator(const struct disco_view *view, uint32_t node)
 {

@@ -123,6 +123,9 @@ struct cli_setting_list {
 /* Everything `disco run` was told, unparsed: the values are read once the
  * algorithm and the topology are known, with one code path whether they
  * came from the command line or from a scenario file. */
+/* --max-events when not given: about ten minutes of simulation. */
+#define CLI_DEFAULT_MAX_EVENTS 1000000000ull
+
 struct cli_run_options {
     const char *target; /* ALG or SCENARIO.dot */
     struct cli_setting topology, ids, initiators, seed, delay, loss, dup;

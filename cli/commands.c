@@ -158,10 +158,12 @@ static void info_json(const struct disco_algorithm *a)
     json_member(",\n  ", "description", a->description);
     printf(",\n  \"model\": {\"shape\": \"%s\", \"undirected\": %s, "
            "\"connected\": %s, \"fifo\": %s, \"unique_ids\": %s, "
+           "\"distinct_weights\": %s, "
            "\"async\": %s, \"sync\": %s, \"sync_by_default\": %s",
            shape_key(m->shape), m->undirected ? "true" : "false",
            m->connected ? "true" : "false", m->fifo ? "true" : "false",
            m->unique_ids ? "true" : "false",
+           m->distinct_weights ? "true" : "false",
            timing & DISCO_ASYNC ? "true" : "false",
            timing & DISCO_SYNC ? "true" : "false",
            m->sync_by_default ? "true" : "false");
@@ -236,6 +238,9 @@ static void info_human(const struct disco_algorithm *a)
            m->fifo ? "FIFO required" : "FIFO not required");
     printf("  ids           %s\n",
            m->unique_ids ? "unique ids required" : "ids not needed");
+    if (m->distinct_weights)
+        printf("  weights       distinct edge weights required (generated "
+               "topologies get --weights random)\n");
     printf("  timing        %s%s\n",
            timing == (DISCO_ASYNC | DISCO_SYNC)
                ? "asynchronous or synchronous rounds"

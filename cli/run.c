@@ -429,6 +429,10 @@ static int apply_weights(struct cli_run *run, uint64_t seed,
                          struct disco_error *err)
 {
     const char *text = run->settings.weights.text;
+    /* An algorithm that needs distinct weights gets them on a topology
+     * that has none, unless the user asked for the topology's own. */
+    if (!text && run->alg->model.distinct_weights && !run->topo->weight)
+        text = "random";
     if (!text || !strcmp(text, "unit"))
         return 0;
     if (strcmp(text, "random") != 0) {
@@ -476,6 +480,10 @@ static int configure(struct cli_run *run, uint64_t seed,
     if (s->dup.text &&
         (rc = setting_probability(&s->dup, "dup", &cfg->dup, err)))
         return rc;
+    /* A generous bound by default, so that an algorithm that never falls
+     * quiet (a student's first attempt, a livelock) ends with a report
+     * instead of running forever; --max-events 0 lifts it. */
+    cfg->max_events = CLI_DEFAULT_MAX_EVENTS;
     if (s->max_events.text &&
         (rc = setting_u64(&s->max_events, "max-events", &cfg->max_events, err)))
         return rc;

@@ -59,6 +59,8 @@ struct disco_model {
     bool connected;           /* needs a (strongly) connected graph */
     bool fifo;                /* correctness relies on FIFO channels */
     bool unique_ids;          /* needs distinct process ids */
+    bool distinct_weights;    /* needs distinct edge weights: generated
+                               * topologies then get --weights random */
     unsigned timing;          /* mask of enum disco_timing */
     bool sync_by_default;     /* run in rounds unless told otherwise */
     const char *topology;     /* default --topology, e.g. "uring:16" */

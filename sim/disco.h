@@ -111,6 +111,8 @@ bool disco_view_weighted(const struct disco_view *view);
 uint64_t disco_view_edges(const struct disco_view *view);
 uint64_t disco_view_channels(const struct disco_view *view);
 bool disco_view_directed(const struct disco_view *view);
+/* True for a run in synchronous rounds (then times are rounds). */
+bool disco_view_sync(const struct disco_view *view);
 /* Messages sent so far, of one kind or (kind < 0) of all kinds. */
 uint64_t disco_view_messages(const struct disco_view *view, int kind);
 /* The algorithm's parameter by its index in the `params` table. */
@@ -225,7 +227,9 @@ void disco_send_all(struct disco_ctx *ctx, unsigned kind, const void *payload,
                     size_t len);
 void disco_send_all_except(struct disco_ctx *ctx, uint32_t except,
                            unsigned kind, const void *payload, size_t len);
-/* Ask for on_timer(tag) after `delay` ticks (asynchronous runs). */
+/* Ask for on_timer(tag) after `delay` ticks (rounds, in a synchronous run,
+ * where it fires before that round's on_round).  A pending timer keeps the
+ * run going. */
 void disco_set_timer(struct disco_ctx *ctx, disco_time_t delay, uint64_t tag);
 /* Record a decision (a leader id, a value).  Appears in the trace as a
  * `decide` event and in the view for property checks. */

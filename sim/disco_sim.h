@@ -327,7 +327,8 @@ struct disco_observer {
     void (*on_event)(void *self, const struct disco_event_view *ev);
     void (*on_end)(void *self);
     /* Ask for `state` events after each callback that changed the
-     * format_state text (costs a format_state call per callback). */
+     * format_state text (costs a state copy per callback, and two
+     * format_state calls when the bytes changed). */
     bool wants_state;
 };
 

@@ -87,6 +87,7 @@ struct disco_sim {
     size_t input_count;
 
     struct disco__queue queue;
+    uint64_t pending_work;        /* deliveries and timers in the queue */
     struct disco__pool pool;
     disco_time_t now;
     uint64_t msg_counter;

@@ -188,11 +188,17 @@ static void before_callback(struct disco_sim *sim, uint32_t node)
 
 static void after_callback(struct disco_sim *sim, uint32_t node)
 {
+    /* Equal bytes are the cheap test; a state whose bytes changed may
+     * still read the same (a buffer, a counter the text leaves out), and
+     * only a change of text is news to whoever watches. */
     if (!sim->want_state ||
         memcmp(sim->state_before, disco__state(sim, node), sim->stride) == 0)
         return;
-    char text[DISCO_STATE_TEXT];
+    char before[DISCO_STATE_TEXT], text[DISCO_STATE_TEXT];
+    sim->alg->format_state(sim->state_before, before, sizeof before);
     sim->alg->format_state(disco__state(sim, node), text, sizeof text);
+    if (strcmp(before, text) == 0)
+        return;
     struct disco_event_view ev = {
         .type = DISCO_EV_STATE, .time = sim->now, .node = node,
         .peer = node, .kind = -1, .state = text,
@@ -257,6 +263,8 @@ static int push(struct disco_sim *sim, const struct disco__event *ev)
     if (rc)
         sim_fault(sim, DISCO_ENOMEM, "out of memory with %zu pending events",
                   disco__queue_size(&sim->queue));
+    else
+        sim->pending_work++;
     return rc;
 }
 
@@ -1032,7 +1040,12 @@ static void run_async(struct disco_sim *sim)
 {
     bool invariants = sim->invariant_failure != NULL;
     struct disco__event ev;
-    while (!sim->fault_code && disco__queue_pop(&sim->queue, &ev)) {
+    /* Quiescent once no message or timer is pending: fault events left
+     * after that (a crash at t=10^6) could change nothing. */
+    while (!sim->fault_code && sim->pending_work &&
+           disco__queue_pop(&sim->queue, &ev)) {
+        if (ev.type == DISCO__EV_DELIVER || ev.type == DISCO__EV_TIMER)
+            sim->pending_work--;
         if (bounded_out(sim, ev.time))
             return;
         prefetch_ahead(sim);
@@ -1052,14 +1065,9 @@ static void run_sync(struct disco_sim *sim)
     bool invariants = sim->invariant_failure != NULL;
     struct disco__event ev;
     for (disco_time_t round = 1; !sim->fault_code; round++) {
-        bool pending = false;
-        /* Fault events alone (a crash scheduled for later) don't keep a
-         * finished computation going. */
-        if (disco__queue_size(&sim->queue)) {
-            disco_time_t next = disco__queue_peek_time(&sim->queue);
-            pending = next <= round;
-        }
-        if (!pending && all_passive(sim))
+        /* Messages and timers keep rounds going, and so do active nodes;
+         * fault events alone (a crash scheduled for later) do not. */
+        if (!sim->pending_work && all_passive(sim))
             return;
         if (sim->cfg.max_time && round > sim->cfg.max_time) {
             sim->metrics.stop = DISCO_STOP_MAX_TIME;
@@ -1073,6 +1081,8 @@ static void run_sync(struct disco_sim *sim)
             if (bounded_out(sim, round))
                 return;
             disco__queue_pop(&sim->queue, &ev);
+            if (ev.type == DISCO__EV_DELIVER || ev.type == DISCO__EV_TIMER)
+                sim->pending_work--;
             process(sim, &ev);
             if (invariants)
                 check_invariants(sim);

@@ -57,6 +57,10 @@ uint64_t disco_view_edges(const struct disco_view *view)
     const struct disco_topology *t = view->sim->topo;
     return t->directed ? t->channels : t->channels / 2;
 }
+bool disco_view_sync(const struct disco_view *view)
+{
+    return view->sim->sync;
+}
 bool disco_view_directed(const struct disco_view *view)
 {
     return view->sim->topo->directed;

@@ -321,6 +321,69 @@ static void test_bad_port_is_an_error_not_a_crash(void **unused)
     disco_config_release(&cfg);
 }
 
+/* ---- timers and the end of a run ---- */
+
+static void alarm_init(struct disco_ctx *ctx, void *state)
+{
+    if (disco_self(ctx) == 0)
+        disco_set_timer(ctx, 3, 7);
+}
+
+static void alarm_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
+{
+    disco_decide(ctx, (int64_t)tag);
+}
+
+static const struct disco_algorithm alarm = {
+    .name = "alarm",
+    .family = "test",
+    .summary = "one timer",
+    .model = {.timing = DISCO_ASYNC | DISCO_SYNC},
+    .message_kinds = chatter_kinds,
+    .kind_count = 1,
+    .state_size = 8,
+    .init = alarm_init,
+    .on_message = chatter_on_message,
+    .on_timer = alarm_on_timer,
+};
+
+static void test_timer_fires_in_rounds_and_ticks(void **unused)
+{
+    /* A pending timer keeps either kind of run going until it fires. */
+    for (int sync = 0; sync <= 1; sync++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, &alarm);
+        cfg.sync = sync;
+        struct sim_run run;
+        sim_run(&run, &alarm, "line:2", 1, &cfg);
+        const struct disco_view *view = disco_sim_view(run.sim);
+        assert_int_equal(disco_view_decision_count(view), 1);
+        assert_int_equal(disco_view_decision(view, 0)->time, 3);
+        assert_int_equal(disco_view_decision(view, 0)->value, 7);
+        assert_int_equal(run.metrics->time, 3);
+        assert_int_equal(run.metrics->rounds, sync ? 3 : 0);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+static void test_late_fault_does_not_prolong_the_run(void **unused)
+{
+    /* The computation is over at t=3; a crash scheduled at 10^6 could
+     * change nothing, so the run ends at 3, quiescent. */
+    struct disco_config cfg;
+    disco_config_init(&cfg, &alarm);
+    struct disco_error err;
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "1@1000000", 2, &err), 0);
+    struct sim_run run;
+    sim_run(&run, &alarm, "line:2", 1, &cfg);
+    assert_int_equal(run.metrics->time, 3);
+    assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +395,8 @@ int main(void)
         cmocka_unit_test(test_crashed_node_receives_nothing),
         cmocka_unit_test(test_cut_link_carries_nothing_while_down),
         cmocka_unit_test(test_bad_port_is_an_error_not_a_crash),
+        cmocka_unit_test(test_timer_fires_in_rounds_and_ticks),
+        cmocka_unit_test(test_late_fault_does_not_prolong_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,28 +95,7 @@ static bool check_decides_once(const struct disco_view *view, char *detail,
 static bool check_preceded_by_all(const struct disco_view *view, char *detail,
                                   size_t len)
 {
-    if (disco_view_decision_count(view) == 0) {
-        snprintf(detail, len, "no decision");
-        return false;
-    }
-    uint32_t n = disco_view_nodes(view);
-    unsigned char *in_past = malloc(n);
-    if (!in_past || disco_view_causal_past(view, 0, in_past) != 0) {
-        free(in_past);
-        return false; /* the kernel reports this as "not checked" */
-    }
-    uint32_t missing = 0, first = 0;
-    for (uint32_t v = 0; v < n; v++)
-        if (!in_past[v] && missing++ == 0)
-            first = v;
-    free(in_past);
-    if (missing) {
-        snprintf(detail, len, "%u nodes (first: node %u) have no event "
-                 "before the decision", missing, first);
-        return false;
-    }
-    snprintf(detail, len, "all %u nodes", n);
-    return true;
+    return disco_oracle_preceded_by_all(view, 0, detail, len);
 }
 
 static bool check_spanning_tree(const struct disco_view *view, char *detail,
@@ -177,7 +156,7 @@ const struct disco_algorithm disco_alg_echo = {
             "walked down and back",
     .source = "A. Segall, Distributed network protocols, IEEE Trans. Inf. "
               "Theory 29(1), 1983; Tel, Introduction to Distributed "
-              "Algorithms, 2nd ed., sec. 6.2.5; Fokkink, Distributed "
+              "Algorithms, 2nd ed., sec. 6.2.3; Fokkink, Distributed "
               "Algorithms, sec. 4.3",
     .model = {
         .shape = DISCO_SHAPE_ANY,

@@ -163,6 +163,16 @@ bool disco_oracle_unique_max_leader(const struct disco_view *view,
 /* Every live node decided `value` exactly once (disco_decide). */
 bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
                               char *detail, size_t len);
+/* The wave property: decision `decision` (DISCO_ALL_DECISIONS: every
+ * decision, and there must be one) is causally preceded by an event at
+ * every node.  Needs the causal log, which the kernel keeps for algorithms
+ * with a DISCO_PROPERTY_TRACE property; without it the property is
+ * reported as not checked. */
+#define DISCO_ALL_DECISIONS SIZE_MAX
+bool disco_oracle_preceded_by_all(const struct disco_view *view,
+                                  size_t decision, char *detail, size_t len);
+/* The index of the first decision taken by `node`, or SIZE_MAX. */
+size_t disco_view_decision_of(const struct disco_view *view, uint32_t node);
 /* The largest id among live nodes with eligible[v] (all when NULL). */
 int64_t disco_view_max_id(const struct disco_view *view,
                           const unsigned char *eligible);

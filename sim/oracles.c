@@ -235,3 +235,54 @@ bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
     free(count);
     return ok;
 }
+
+size_t disco_view_decision_of(const struct disco_view *view, uint32_t node)
+{
+    for (size_t i = 0; i < disco_view_decision_count(view); i++)
+        if (disco_view_decision(view, i)->node == node)
+            return i;
+    return SIZE_MAX;
+}
+
+bool disco_oracle_preceded_by_all(const struct disco_view *view,
+                                  size_t decision, char *detail, size_t len)
+{
+    size_t count = disco_view_decision_count(view);
+    bool every = decision == DISCO_ALL_DECISIONS;
+    if (count == 0 || (!every && decision >= count)) {
+        snprintf(detail, len, "no decision");
+        return false;
+    }
+    uint32_t n = disco_view_nodes(view);
+    unsigned char *in_past = malloc(n);
+    if (!in_past) {
+        snprintf(detail, len, "out of memory");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = every ? 0 : decision; ok && i < (every ? count : decision + 1);
+         i++) {
+        if (disco_view_causal_past(view, i, in_past) != 0) {
+            free(in_past);
+            return false; /* the kernel reports this as "not checked" */
+        }
+        uint32_t missing = 0, first = 0;
+        for (uint32_t v = 0; v < n; v++)
+            if (!in_past[v] && missing++ == 0)
+                first = v;
+        if (missing) {
+            snprintf(detail, len, "%u node%s (first: node %u) %s no event "
+                     "before the decision of node %u", missing,
+                     missing == 1 ? "" : "s", first,
+                     missing == 1 ? "has" : "have",
+                     disco_view_decision(view, i)->node);
+            ok = false;
+        }
+    }
+    free(in_past);
+    if (ok && every && count > 1)
+        snprintf(detail, len, "all %zu decisions, all %u nodes", count, n);
+    else if (ok)
+        snprintf(detail, len, "all %u nodes", n);
+    return ok;
+}

@@ -646,33 +646,14 @@ static bool check_everyone_learns(const struct disco_view *view, char *detail,
 static bool check_preceded_by_all(const struct disco_view *view, char *detail,
                                   size_t len)
 {
-    uint32_t n = disco_view_nodes(view), leaders;
+    uint32_t leaders;
     uint32_t leader = find_leader(view, &leaders);
-    size_t index = disco_view_decision_count(view);
-    for (size_t i = 0; i < disco_view_decision_count(view); i++)
-        if (disco_view_decision(view, i)->node == leader)
-            index = i;
-    if (index == disco_view_decision_count(view)) {
+    size_t index = disco_view_decision_of(view, leader);
+    if (index == SIZE_MAX) {
         snprintf(detail, len, "the leader never decided");
         return false;
     }
-    unsigned char *in_past = malloc(n);
-    if (!in_past || disco_view_causal_past(view, index, in_past) != 0) {
-        free(in_past);
-        return false; /* the kernel reports this as "not checked" */
-    }
-    uint32_t missing = 0, first = 0;
-    for (uint32_t v = 0; v < n; v++)
-        if (!in_past[v] && missing++ == 0)
-            first = v;
-    free(in_past);
-    if (missing) {
-        snprintf(detail, len, "%u nodes (first: node %u) have no event "
-                 "before the leader's decision", missing, first);
-        return false;
-    }
-    snprintf(detail, len, "all %u nodes", n);
-    return true;
+    return disco_oracle_preceded_by_all(view, index, detail, len);
 }
 
 /* The paper's bound: at most 5N log2 N + 2m messages (core kinds). */

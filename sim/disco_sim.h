@@ -347,7 +347,9 @@ struct disco_metrics {
     uint64_t messages;        /* sent, all kinds, per hop */
     uint64_t *by_kind;        /* kind_count entries */
     uint64_t delivered, dropped, duplicated;
-    uint64_t events;          /* processed events (recv, timer, faults) */
+    uint64_t events;          /* init calls, deliveries, timer firings,
+                               * fault events, and in synchronous runs
+                               * every node's on_round step */
     disco_time_t time;        /* tick (or round) of the last event */
     uint64_t causal_depth;    /* longest chain of messages */
     uint64_t rounds;          /* synchronous runs: rounds used, else 0 */

@@ -1089,9 +1089,14 @@ static void run_sync(struct disco_sim *sim)
         }
         if (!sim->alg->on_round)
             continue;
+        /* Each node's step is an event of the synchronous model, so that
+         * --max-events bounds a run whose nodes stay active in silence. */
         for (uint32_t i = 0; i < sim->nodes && !sim->fault_code; i++) {
             if (sim->node[i].flags & DISCO__NODE_CRASHED)
                 continue;
+            if (bounded_out(sim, round))
+                return;
+            sim->metrics.events++;
             local_event(sim, i);
             if (sim->lamport)
                 sim->lamport[i]++;

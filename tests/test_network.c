@@ -384,6 +384,38 @@ static void test_late_fault_does_not_prolong_the_run(void **unused)
     disco_config_release(&cfg);
 }
 
+static void restless_init(struct disco_ctx *ctx, void *state)
+{
+    disco_set_passive(ctx, false); /* active forever, silent forever */
+}
+
+static void restless_on_round(struct disco_ctx *ctx, void *state,
+                              disco_time_t round)
+{
+}
+
+static void test_silent_active_rounds_are_bounded(void **unused)
+{
+    /* Each node's step is an event, so --max-events ends such a run. */
+    struct disco_algorithm restless = alarm;
+    restless.name = "restless";
+    restless.model.timing = DISCO_SYNC;
+    restless.init = restless_init;
+    restless.on_round = restless_on_round;
+    struct disco_config cfg;
+    disco_config_init(&cfg, &restless);
+    cfg.sync = true;
+    cfg.max_events = 100;
+    struct sim_run run;
+    sim_run(&run, &restless, "ring:5", 1, &cfg);
+    assert_int_equal(run.metrics->stop, DISCO_STOP_MAX_EVENTS);
+    /* 5 inits, then 19 rounds of 5 steps: the bound hits in round 20. */
+    assert_int_equal(run.metrics->events, 100);
+    assert_int_equal(run.metrics->rounds, 20);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_bad_port_is_an_error_not_a_crash),
         cmocka_unit_test(test_timer_fires_in_rounds_and_ticks),
         cmocka_unit_test(test_late_fault_does_not_prolong_the_run),
+        cmocka_unit_test(test_silent_active_rounds_are_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

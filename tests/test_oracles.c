@@ -1,0 +1,802 @@
+/*
+ * test_oracles.c - the shared oracles of sim/oracles.c, on trees, leaders
+ * and decisions built to be right and built to be wrong.
+ *
+ * A test-only algorithm sends nothing: its init reads the node's parent
+ * port, leader flag and decisions from scenario-style inputs (cfg.inputs,
+ * read with disco_input), so every case below is a global state written
+ * by hand.  Each oracle's verdict and detail text are asserted exactly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support.h"
+
+/* ---- the probe: a state written by hand --------------------------------- */
+
+struct probe_state {
+    uint32_t parent;   /* input "parent" (a port), else DISCO_NO_PORT */
+    bool leader;       /* input "leader" != 0 */
+    uint32_t received; /* messages received so far */
+};
+
+/* Inputs: parent = PORT, leader = 0/1, decide = VALUE (decided in init,
+ * `decisions` times, default once), send = PORT (one message at init),
+ * send_also = PORT (a second one), decide_after = K (decide the node's id
+ * on the K-th message received).
+ * A timer keeps the run going to t = 1, so that crashes scheduled at t = 0
+ * take effect (a run with nothing pending ends before its remaining fault
+ * events). */
+static void probe_init(struct disco_ctx *ctx, void *state)
+{
+    struct probe_state *s = state;
+    int64_t value;
+    s->parent = disco_input(ctx, "parent", &value) ? (uint32_t)value
+                                                   : DISCO_NO_PORT;
+    s->leader = disco_input(ctx, "leader", &value) && value != 0;
+    if (disco_input(ctx, "decide", &value)) {
+        int64_t times = 1;
+        disco_input(ctx, "decisions", &times);
+        for (int64_t k = 0; k < times; k++)
+            disco_decide(ctx, value);
+    }
+    if (disco_input(ctx, "send", &value))
+        disco_send(ctx, (uint32_t)value, 0, NULL, 0);
+    if (disco_input(ctx, "send_also", &value))
+        disco_send(ctx, (uint32_t)value, 0, NULL, 0);
+    disco_set_timer(ctx, 1, 0);
+}
+
+static void probe_on_message(struct disco_ctx *ctx, void *state,
+                             uint32_t port, unsigned kind,
+                             const void *payload, size_t len)
+{
+    struct probe_state *s = state;
+    int64_t after;
+    s->received++;
+    if (disco_input(ctx, "decide_after", &after) && s->received == after)
+        disco_decide(ctx, disco_id(ctx));
+}
+
+static void probe_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
+{
+}
+
+/* A trace property makes the kernel keep the causal log. */
+static bool no_check(const struct disco_view *view, char *detail, size_t len)
+{
+    return true;
+}
+
+static const char *const probe_kinds[] = {"probe"};
+
+static const struct disco_property probe_properties[] = {
+    {"causal_log", "keeps the causal log for the oracles",
+     DISCO_PROPERTY_TRACE, no_check, false},
+};
+
+static const struct disco_algorithm probe = {
+    .name = "oracle-probe",
+    .family = "test",
+    .summary = "a global state written by hand, for the oracles",
+    .model = {.undirected = true, .timing = DISCO_ASYNC, .initiators = "0"},
+    .message_kinds = probe_kinds,
+    .kind_count = 1,
+    .properties = probe_properties,
+    .property_count = 1,
+    .state_size = sizeof(struct probe_state),
+    .init = probe_init,
+    .on_message = probe_on_message,
+    .on_timer = probe_on_timer,
+};
+
+static uint32_t parent_port(const void *state)
+{
+    return ((const struct probe_state *)state)->parent;
+}
+
+static bool is_leader(const void *state)
+{
+    return ((const struct probe_state *)state)->leader;
+}
+
+/* A topology and a configuration being written, then the run. */
+struct fixture {
+    struct disco_topology topo;
+    struct disco_config cfg;
+    struct sim_run run;
+    char detail[256];
+};
+
+static void start(struct fixture *f, const char *spec)
+{
+    struct disco_error err;
+    memset(f, 0, sizeof *f);
+    assert_int_equal(disco_topology_generate(&f->topo, spec, 1, &err), 0);
+    disco_config_init(&f->cfg, &probe);
+}
+
+static void input(struct fixture *f, uint32_t node, const char *name,
+                  int64_t value)
+{
+    struct disco_config *cfg = &f->cfg;
+    cfg->inputs = realloc(cfg->inputs,
+                          (cfg->input_count + 1) * sizeof *cfg->inputs);
+    assert_non_null(cfg->inputs);
+    struct disco_input_value *in = &cfg->inputs[cfg->input_count++];
+    memset(in, 0, sizeof *in);
+    in->node = node;
+    snprintf(in->name, sizeof in->name, "%s", name);
+    in->value = value;
+}
+
+/* Node v's parent is node parent[v] (-1: none), given as the port of v
+ * that leads to it. */
+static void parents(struct fixture *f, const int *parent)
+{
+    for (uint32_t v = 0; v < f->topo.nodes; v++) {
+        if (parent[v] < 0)
+            continue;
+        uint32_t c = disco_topology_find(&f->topo, v, (uint32_t)parent[v]);
+        assert_int_not_equal(c, UINT32_MAX);
+        input(f, v, "parent", c - f->topo.out_offset[v]);
+    }
+}
+
+static void crash(struct fixture *f, const char *schedule)
+{
+    struct disco_error err;
+    assert_int_equal(disco_faults_parse(&f->cfg, DISCO_FAULT_CRASH, schedule,
+                                        f->topo.nodes, &err), 0);
+}
+
+static const struct disco_view *run(struct fixture *f)
+{
+    sim_run_on(&f->run, &probe, &f->topo, &f->cfg);
+    return disco_sim_view(f->run.sim);
+}
+
+static void finish(struct fixture *f)
+{
+    disco_sim_free(f->run.sim);
+    disco_config_release(&f->cfg);
+    disco_topology_release(&f->topo);
+}
+
+/* grid:3x3, row-major:   0 - 1 - 2
+ *                        |   |   |
+ *                        3 - 4 - 5
+ *                        |   |   |
+ *                        6 - 7 - 8                                        */
+
+/* A breadth-first tree from 0, not depth-first (3-4 joins two branches). */
+static const int bfs_tree[9] = {-1, 0, 1, 0, 1, 2, 3, 4, 5};
+/* The snake 0-1-2-5-4-3-6-7-8: depth-first, not breadth-first. */
+static const int snake[9] = {-1, 0, 1, 4, 5, 2, 3, 6, 7};
+
+/* ---- disco_oracle_spanning_tree ----------------------------------------- */
+
+static void test_spanning_tree_right(void **unused)
+{
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, bfs_tree);
+    const struct disco_view *view = run(&f);
+    assert_true(disco_oracle_spanning_tree(view, parent_port, DISCO_NO_PORT,
+                                           f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "rooted at node 0");
+    assert_true(disco_oracle_spanning_tree(view, parent_port, 0, f.detail,
+                                           sizeof f.detail));
+    assert_string_equal(f.detail, "rooted at node 0");
+    /* A tree, but not where it was asked to be rooted. */
+    assert_false(disco_oracle_spanning_tree(view, parent_port, 4, f.detail,
+                                            sizeof f.detail));
+    assert_string_equal(f.detail, "the tree is rooted at node 0, not node 4");
+    finish(&f);
+
+    /* Any node may be the root. */
+    static const int rooted_at_8[9] = {1, 2, 5, 4, 5, 8, 7, 8, -1};
+    start(&f, "grid:3x3");
+    parents(&f, rooted_at_8);
+    view = run(&f);
+    assert_true(disco_oracle_spanning_tree(view, parent_port, 8, f.detail,
+                                           sizeof f.detail));
+    assert_string_equal(f.detail, "rooted at node 8");
+    finish(&f);
+}
+
+static void test_spanning_tree_two_roots(void **unused)
+{
+    static const int two_roots[9] = {-1, 0, 1, 0, 1, 2, 3, 4, -1};
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, two_roots);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_spanning_tree(view, parent_port, DISCO_NO_PORT,
+                                            f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "2 nodes without a parent (expected one)");
+    finish(&f);
+}
+
+static void test_spanning_tree_no_root(void **unused)
+{
+    /* ring:4, every node's parent its successor: one cycle, no root. */
+    static const int around[4] = {1, 2, 3, 0};
+    struct fixture f;
+    start(&f, "ring:4");
+    parents(&f, around);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_spanning_tree(view, parent_port, DISCO_NO_PORT,
+                                            f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "0 nodes without a parent (expected one)");
+    finish(&f);
+}
+
+static void test_spanning_tree_cycle(void **unused)
+{
+    /* One root (0), and the cycle 1 -> 2 -> 5 -> 4 -> 1 beside it. */
+    static const int cycle[9] = {-1, 2, 5, 0, 1, 4, 3, 6, 7};
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, cycle);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_spanning_tree(view, parent_port, DISCO_NO_PORT,
+                                            f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "the parent pointers from node 1 cycle");
+    /* The other tree oracles stop at the same point, with the same words. */
+    assert_false(disco_oracle_dfs_tree(view, parent_port, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "the parent pointers from node 1 cycle");
+    uint32_t depth[9];
+    memset(depth, 0xab, sizeof depth);
+    assert_false(disco_oracle_bfs_tree(view, parent_port, depth, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "the parent pointers from node 1 cycle");
+    for (int v = 0; v < 9; v++) /* no depths to give: left alone */
+        assert_int_equal(depth[v], 0xabababab);
+    finish(&f);
+}
+
+static void test_spanning_tree_unreached_node(void **unused)
+{
+    /* A tree on 8 nodes and one node (8) never reached: two "roots". */
+    static const int unreached[9] = {-1, 0, 1, 0, 1, 2, 3, 4, -1};
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, unreached);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_spanning_tree(view, parent_port, 0, f.detail,
+                                            sizeof f.detail));
+    assert_string_equal(f.detail, "2 nodes without a parent (expected one)");
+    finish(&f);
+}
+
+static void test_spanning_tree_port_out_of_range(void **unused)
+{
+    /* Node 4 names port 9 (it has 4): read as no parent at all. */
+    struct fixture f;
+    start(&f, "grid:3x3");
+    static const int all_but_4[9] = {-1, 0, 1, 0, -1, 2, 3, 4, 5};
+    parents(&f, all_but_4);
+    input(&f, 4, "parent", 9);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_spanning_tree(view, parent_port, DISCO_NO_PORT,
+                                            f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "2 nodes without a parent (expected one)");
+    finish(&f);
+}
+
+/* ---- disco_oracle_dfs_tree ---------------------------------------------- */
+
+static void test_dfs_tree_right(void **unused)
+{
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, snake);
+    const struct disco_view *view = run(&f);
+    assert_true(disco_oracle_dfs_tree(view, parent_port, f.detail,
+                                      sizeof f.detail));
+    assert_string_equal(f.detail, "rooted at node 0, no cross edges");
+    finish(&f);
+
+    /* A path is depth-first from either end. */
+    static const int path_from_5[6] = {1, 2, 3, 4, 5, -1};
+    start(&f, "grid:1x6");
+    parents(&f, path_from_5);
+    view = run(&f);
+    assert_true(disco_oracle_dfs_tree(view, parent_port, f.detail,
+                                      sizeof f.detail));
+    assert_string_equal(f.detail, "rooted at node 5, no cross edges");
+    finish(&f);
+}
+
+static void test_dfs_tree_cross_edge(void **unused)
+{
+    /* The breadth-first tree: 3 hangs off 0, 4 off 1, and the edge 3-4
+     * joins the two branches.  The first edge found is 4-3 (from the
+     * deeper end). */
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, bfs_tree);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_dfs_tree(view, parent_port, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "edge 4-3 is a cross edge");
+    finish(&f);
+}
+
+static void test_dfs_tree_cross_edge_between_equal_depths(void **unused)
+{
+    /* complete:4 with 1, 2 and 3 all children of 0: the edge 1-2 joins
+     * two nodes of the same depth. */
+    static const int star[4] = {-1, 0, 0, 0};
+    struct fixture f;
+    start(&f, "complete:4");
+    parents(&f, star);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_dfs_tree(view, parent_port, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "edge 1-2 is a cross edge");
+    /* It is still a spanning tree, and a breadth-first one. */
+    assert_true(disco_oracle_spanning_tree(view, parent_port, 0, f.detail,
+                                           sizeof f.detail));
+    assert_true(disco_oracle_bfs_tree(view, parent_port, NULL, f.detail,
+                                      sizeof f.detail));
+    finish(&f);
+}
+
+static void test_dfs_tree_two_roots(void **unused)
+{
+    static const int two_roots[9] = {-1, 0, 1, 4, 5, 2, 3, 6, -1};
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, two_roots);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_dfs_tree(view, parent_port, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "2 nodes without a parent (expected one)");
+    finish(&f);
+}
+
+/* ---- disco_oracle_bfs_tree ---------------------------------------------- */
+
+static void test_bfs_tree_right(void **unused)
+{
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, bfs_tree);
+    const struct disco_view *view = run(&f);
+    uint32_t depth[9];
+    assert_true(disco_oracle_bfs_tree(view, parent_port, depth, f.detail,
+                                      sizeof f.detail));
+    assert_string_equal(f.detail, "rooted at node 0, depths are distances");
+    static const uint32_t distance[9] = {0, 1, 2, 1, 2, 3, 2, 3, 4};
+    assert_memory_equal(depth, distance, sizeof distance);
+    /* depth may be NULL. */
+    assert_true(disco_oracle_bfs_tree(view, parent_port, NULL, f.detail,
+                                      sizeof f.detail));
+    finish(&f);
+}
+
+static void test_bfs_tree_depth_is_not_distance(void **unused)
+{
+    /* The snake: node 3 is at distance 1 from 0 but at depth 5. */
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, snake);
+    const struct disco_view *view = run(&f);
+    uint32_t depth[9];
+    assert_false(disco_oracle_bfs_tree(view, parent_port, depth, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "node 3 has depth 5 but distance 1");
+    /* The tree's depths are still handed back. */
+    static const uint32_t snake_depth[9] = {0, 1, 2, 5, 4, 3, 6, 7, 8};
+    assert_memory_equal(depth, snake_depth, sizeof snake_depth);
+    finish(&f);
+}
+
+static void test_bfs_tree_two_roots(void **unused)
+{
+    static const int two_roots[9] = {-1, 0, 1, 0, 1, 2, 3, 4, -1};
+    struct fixture f;
+    start(&f, "grid:3x3");
+    parents(&f, two_roots);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_bfs_tree(view, parent_port, NULL, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "2 nodes without a parent (expected one)");
+    finish(&f);
+}
+
+/* ---- disco_oracle_unique_max_leader and disco_view_max_id --------------- */
+
+static void test_leader_right(void **unused)
+{
+    /* Default ids: node i has id i+1, so node 4 has the maximum, 5. */
+    struct fixture f;
+    start(&f, "ring:5");
+    input(&f, 4, "leader", 1);
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_max_id(view, NULL), 5);
+    assert_true(disco_oracle_unique_max_leader(view, is_leader, NULL,
+                                               f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "node 4, id 5");
+    finish(&f);
+}
+
+static void test_leader_none_or_two(void **unused)
+{
+    struct fixture f;
+    start(&f, "ring:5");
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_unique_max_leader(view, is_leader, NULL,
+                                                f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "0 leaders (expected exactly one)");
+    finish(&f);
+
+    start(&f, "ring:5");
+    input(&f, 4, "leader", 1);
+    input(&f, 1, "leader", 1);
+    view = run(&f);
+    assert_false(disco_oracle_unique_max_leader(view, is_leader, NULL,
+                                                f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "2 leaders (expected exactly one)");
+    finish(&f);
+}
+
+static void test_leader_not_the_maximum(void **unused)
+{
+    struct fixture f;
+    struct disco_error err;
+    start(&f, "ring:5");
+    assert_int_equal(disco_ids_parse(&f.cfg, "7,3,9,1,5", 5, &err), 0);
+    input(&f, 4, "leader", 1);
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_max_id(view, NULL), 9);
+    assert_false(disco_oracle_unique_max_leader(view, is_leader, NULL,
+                                                f.detail, sizeof f.detail));
+    assert_string_equal(f.detail,
+                        "node 4 leads with id 5, but the maximum id is 9");
+    finish(&f);
+}
+
+static void test_leader_among_the_eligible(void **unused)
+{
+    /* Only nodes 0, 3 and 4 are candidates (ids 7, 1, 5): node 0 wins,
+     * though node 2 has the larger id 9. */
+    static const unsigned char eligible[5] = {1, 0, 0, 1, 1};
+    struct fixture f;
+    struct disco_error err;
+    start(&f, "ring:5");
+    assert_int_equal(disco_ids_parse(&f.cfg, "7,3,9,1,5", 5, &err), 0);
+    input(&f, 0, "leader", 1);
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_max_id(view, eligible), 7);
+    assert_true(disco_oracle_unique_max_leader(view, is_leader, eligible,
+                                               f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "node 0, id 7");
+    /* Without the restriction the same state is wrong. */
+    assert_false(disco_oracle_unique_max_leader(view, is_leader, NULL,
+                                                f.detail, sizeof f.detail));
+    assert_string_equal(f.detail,
+                        "node 0 leads with id 7, but the maximum id is 9");
+    finish(&f);
+}
+
+static void test_leader_and_crashes(void **unused)
+{
+    /* Node 4 (id 5) crashed: its leader flag does not count, and the
+     * maximum among the live is node 3's id 4. */
+    struct fixture f;
+    start(&f, "ring:5");
+    input(&f, 4, "leader", 1);
+    input(&f, 3, "leader", 1);
+    crash(&f, "4@0");
+    const struct disco_view *view = run(&f);
+    assert_true(disco_view_crashed(view, 4));
+    assert_int_equal(disco_view_max_id(view, NULL), 4);
+    assert_true(disco_oracle_unique_max_leader(view, is_leader, NULL,
+                                               f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "node 3, id 4");
+    finish(&f);
+
+    /* The crashed node was the only leader: none is left. */
+    start(&f, "ring:5");
+    input(&f, 4, "leader", 1);
+    crash(&f, "4@0");
+    view = run(&f);
+    assert_false(disco_oracle_unique_max_leader(view, is_leader, NULL,
+                                                f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "0 leaders (expected exactly one)");
+    finish(&f);
+}
+
+static void test_max_id_of_nobody(void **unused)
+{
+    /* No eligible live node: the maximum of the empty set is INT64_MIN,
+     * and the leader oracle then compares a real id with it. */
+    static const unsigned char nobody[3] = {0, 0, 0};
+    struct fixture f;
+    start(&f, "ring:3");
+    input(&f, 2, "leader", 1);
+    const struct disco_view *view = run(&f);
+    assert_true(disco_view_max_id(view, nobody) == INT64_MIN);
+    assert_false(disco_oracle_unique_max_leader(view, is_leader, nobody,
+                                                f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "node 2 leads with id 3, but the maximum "
+                                  "id is -9223372036854775808");
+    finish(&f);
+}
+
+/* ---- disco_oracle_all_decided ------------------------------------------- */
+
+static void everyone_decides(struct fixture *f, int64_t value)
+{
+    for (uint32_t v = 0; v < f->topo.nodes; v++)
+        input(f, v, "decide", value);
+}
+
+static void test_all_decided_right(void **unused)
+{
+    struct fixture f;
+    start(&f, "ring:4");
+    everyone_decides(&f, 7);
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 4);
+    assert_true(disco_oracle_all_decided(view, 7, f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "every live node decided 7");
+    /* The same decisions, held against another value. */
+    assert_false(disco_oracle_all_decided(view, 8, f.detail,
+                                          sizeof f.detail));
+    assert_string_equal(f.detail, "node 0 decided 7, not 8");
+    finish(&f);
+}
+
+static void test_all_decided_missing_twice_wrong(void **unused)
+{
+    struct fixture f;
+    start(&f, "ring:4");
+    input(&f, 0, "decide", 7);
+    input(&f, 1, "decide", 7);
+    input(&f, 2, "decide", 7);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_all_decided(view, 7, f.detail,
+                                          sizeof f.detail));
+    assert_string_equal(f.detail, "node 3 never decided");
+    finish(&f);
+
+    start(&f, "ring:4");
+    everyone_decides(&f, 7);
+    input(&f, 2, "decisions", 2);
+    view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 5);
+    assert_false(disco_oracle_all_decided(view, 7, f.detail,
+                                          sizeof f.detail));
+    assert_string_equal(f.detail, "node 2 decided twice");
+    finish(&f);
+
+    start(&f, "ring:4");
+    input(&f, 0, "decide", 7);
+    input(&f, 1, "decide", 8);
+    input(&f, 2, "decide", 7);
+    input(&f, 3, "decide", 7);
+    view = run(&f);
+    assert_false(disco_oracle_all_decided(view, 7, f.detail,
+                                          sizeof f.detail));
+    assert_string_equal(f.detail, "node 1 decided 8, not 7");
+    finish(&f);
+
+    /* No decision at all: the first node is named. */
+    start(&f, "ring:4");
+    view = run(&f);
+    assert_false(disco_oracle_all_decided(view, 7, f.detail,
+                                          sizeof f.detail));
+    assert_string_equal(f.detail, "node 0 never decided");
+    finish(&f);
+}
+
+static void test_all_decided_and_crashes(void **unused)
+{
+    /* A node that crashed without deciding is excused. */
+    struct fixture f;
+    start(&f, "ring:4");
+    input(&f, 0, "decide", 7);
+    input(&f, 1, "decide", 7);
+    input(&f, 3, "decide", 7);
+    crash(&f, "2@0");
+    const struct disco_view *view = run(&f);
+    assert_true(disco_oracle_all_decided(view, 7, f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "every live node decided 7");
+    finish(&f);
+
+    /* A node that decided something else and then crashed is not: its
+     * decision is still held against the value (uniform agreement), though
+     * the header promises only "every live node decided value exactly
+     * once". */
+    start(&f, "ring:4");
+    input(&f, 0, "decide", 7);
+    input(&f, 1, "decide", 8);
+    input(&f, 2, "decide", 7);
+    input(&f, 3, "decide", 7);
+    crash(&f, "1@0");
+    view = run(&f);
+    assert_true(disco_view_crashed(view, 1));
+    assert_false(disco_oracle_all_decided(view, 7, f.detail,
+                                          sizeof f.detail));
+    assert_string_equal(f.detail, "node 1 decided 8, not 7");
+    finish(&f);
+}
+
+/* ---- disco_oracle_preceded_by_all and disco_view_decision_of ----------- */
+
+/* The port of node u that leads to node v. */
+static uint32_t port_of(const struct fixture *f, uint32_t u, uint32_t v)
+{
+    uint32_t c = disco_topology_find(&f->topo, u, v);
+    assert_int_not_equal(c, UINT32_MAX);
+    return c - f->topo.out_offset[u];
+}
+
+static void test_preceded_by_all_right(void **unused)
+{
+    /* Nodes 0 and 2 each send to node 1, which decides on the second
+     * message: both senders are in the decision's causal past. */
+    struct fixture f;
+    start(&f, "ring:3");
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 2, "send", port_of(&f, 2, 1));
+    input(&f, 1, "decide_after", 2);
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 1);
+    assert_true(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                             sizeof f.detail));
+    assert_string_equal(f.detail, "all 3 nodes");
+    assert_true(disco_oracle_preceded_by_all(view, DISCO_ALL_DECISIONS,
+                                             f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "all 3 nodes");
+    assert_int_equal(disco_view_decision_of(view, 1), 0);
+    assert_true(disco_view_decision_of(view, 0) == SIZE_MAX);
+    finish(&f);
+}
+
+static void test_preceded_by_all_missing(void **unused)
+{
+    /* Node 1 decides on node 0's message: node 2 is not in its past. */
+    struct fixture f;
+    start(&f, "ring:3");
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 1, "decide_after", 1);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "1 node (first: node 2) has no event "
+                                  "before the decision of node 1");
+    finish(&f);
+
+    /* A decision in init has only its own node in its past. */
+    start(&f, "ring:3");
+    input(&f, 1, "decide", 5);
+    view = run(&f);
+    assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "2 nodes (first: node 0) have no event "
+                                  "before the decision of node 1");
+    finish(&f);
+}
+
+static void test_preceded_by_all_every_decision(void **unused)
+{
+    /* Node 2 decides in init (decision 0, alone in its past); node 1
+     * decides after hearing from 0 and 2 (decision 1, preceded by all). */
+    struct fixture f;
+    start(&f, "ring:3");
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 2, "send", port_of(&f, 2, 1));
+    input(&f, 2, "decide", 9);
+    input(&f, 1, "decide_after", 2);
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 2);
+    assert_int_equal(disco_view_decision_of(view, 2), 0);
+    assert_int_equal(disco_view_decision_of(view, 1), 1);
+    assert_true(disco_oracle_preceded_by_all(view, 1, f.detail,
+                                             sizeof f.detail));
+    assert_string_equal(f.detail, "all 3 nodes");
+    assert_false(disco_oracle_preceded_by_all(view, DISCO_ALL_DECISIONS,
+                                              f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "2 nodes (first: node 0) have no event "
+                                  "before the decision of node 2");
+    finish(&f);
+
+    /* complete:3, every node hears from both others before node 1 and
+     * node 2 decide: both decisions are preceded by all. */
+    start(&f, "complete:3");
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 0, "send_also", port_of(&f, 0, 2));
+    input(&f, 1, "send", port_of(&f, 1, 2));
+    input(&f, 2, "send", port_of(&f, 2, 1));
+    input(&f, 1, "decide_after", 2);
+    input(&f, 2, "decide_after", 2);
+    view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 2);
+    assert_true(disco_oracle_preceded_by_all(view, DISCO_ALL_DECISIONS,
+                                             f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "all 2 decisions, all 3 nodes");
+    finish(&f);
+}
+
+static void test_preceded_by_all_without_decisions_or_log(void **unused)
+{
+    struct fixture f;
+    start(&f, "ring:3");
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_preceded_by_all(view, DISCO_ALL_DECISIONS,
+                                              f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "no decision");
+    assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "no decision");
+    finish(&f);
+
+    /* A decision index past the last one. */
+    start(&f, "ring:3");
+    input(&f, 1, "decide", 5);
+    view = run(&f);
+    assert_false(disco_oracle_preceded_by_all(view, 1, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "no decision");
+    finish(&f);
+
+    /* No causal log: false, and the detail is left as it was (the kernel
+     * turns this into "not checked" inside disco_sim_check; a direct
+     * caller cannot tell it from a violation by the return value). */
+    start(&f, "ring:3");
+    f.cfg.causal_log_limit = 0;
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 1, "decide_after", 1);
+    view = run(&f);
+    snprintf(f.detail, sizeof f.detail, "untouched");
+    assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "untouched");
+    assert_int_equal(f.run.results[0].holds, DISCO_HOLDS_YES);
+    finish(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spanning_tree_right),
+        cmocka_unit_test(test_spanning_tree_two_roots),
+        cmocka_unit_test(test_spanning_tree_no_root),
+        cmocka_unit_test(test_spanning_tree_cycle),
+        cmocka_unit_test(test_spanning_tree_unreached_node),
+        cmocka_unit_test(test_spanning_tree_port_out_of_range),
+        cmocka_unit_test(test_dfs_tree_right),
+        cmocka_unit_test(test_dfs_tree_cross_edge),
+        cmocka_unit_test(test_dfs_tree_cross_edge_between_equal_depths),
+        cmocka_unit_test(test_dfs_tree_two_roots),
+        cmocka_unit_test(test_bfs_tree_right),
+        cmocka_unit_test(test_bfs_tree_depth_is_not_distance),
+        cmocka_unit_test(test_bfs_tree_two_roots),
+        cmocka_unit_test(test_leader_right),
+        cmocka_unit_test(test_leader_none_or_two),
+        cmocka_unit_test(test_leader_not_the_maximum),
+        cmocka_unit_test(test_leader_among_the_eligible),
+        cmocka_unit_test(test_leader_and_crashes),
+        cmocka_unit_test(test_max_id_of_nobody),
+        cmocka_unit_test(test_all_decided_right),
+        cmocka_unit_test(test_all_decided_missing_twice_wrong),
+        cmocka_unit_test(test_all_decided_and_crashes),
+        cmocka_unit_test(test_preceded_by_all_right),
+        cmocka_unit_test(test_preceded_by_all_missing),
+        cmocka_unit_test(test_preceded_by_all_every_decision),
+        cmocka_unit_test(test_preceded_by_all_without_decisions_or_log),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -148,8 +148,9 @@ bool disco_oracle_dfs_tree(const struct disco_view *view,
                            disco_parent_port_fn *parent_port, char *detail,
                            size_t len);
 /* ... and it is a breadth-first tree: every node's depth equals its
- * distance from the root in the graph.  Writes each node's depth into
- * `depth` when it is not NULL. */
+ * distance from the root in the graph.  When the pointers form a tree (even
+ * one whose depths are wrong) and `depth` is not NULL, writes each node's
+ * depth there. */
 bool disco_oracle_bfs_tree(const struct disco_view *view,
                            disco_parent_port_fn *parent_port,
                            uint32_t *depth, char *detail, size_t len);
@@ -160,7 +161,8 @@ bool disco_oracle_unique_max_leader(const struct disco_view *view,
                                     disco_is_leader_fn *is_leader,
                                     const unsigned char *eligible,
                                     char *detail, size_t len);
-/* Every live node decided `value` exactly once (disco_decide). */
+/* Every live node decided `value` exactly once (disco_decide); crashed
+ * nodes and their decisions are not judged. */
 bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
                               char *detail, size_t len);
 /* The wave property: decision `decision` (DISCO_ALL_DECISIONS: every

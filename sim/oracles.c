@@ -194,6 +194,11 @@ bool disco_oracle_unique_max_leader(const struct disco_view *view,
     }
     int64_t id = disco_view_id(view, leader), best = disco_view_max_id(view,
                                                                       eligible);
+    if (best == INT64_MIN) {
+        snprintf(detail, len, "node %u leads, but no live node is eligible",
+                 leader);
+        return false;
+    }
     if (id != best) {
         snprintf(detail, len, "node %u leads with id %lld, but the maximum "
                  "id is %lld", leader, (long long)id, (long long)best);
@@ -215,6 +220,8 @@ bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
     bool ok = true;
     for (size_t i = 0; ok && i < disco_view_decision_count(view); i++) {
         const struct disco_decision *d = disco_view_decision(view, i);
+        if (disco_view_crashed(view, d->node))
+            continue; /* judged: every live node */
         if (d->value != value) {
             snprintf(detail, len, "node %u decided %lld, not %lld", d->node,
                      (long long)d->value, (long long)value);
@@ -264,6 +271,7 @@ bool disco_oracle_preceded_by_all(const struct disco_view *view,
          i++) {
         if (disco_view_causal_past(view, i, in_past) != 0) {
             free(in_past);
+            snprintf(detail, len, "not checked: no causal log");
             return false; /* the kernel reports this as "not checked" */
         }
         uint32_t missing = 0, first = 0;

@@ -520,7 +520,7 @@ static void test_leader_and_crashes(void **unused)
 static void test_max_id_of_nobody(void **unused)
 {
     /* No eligible live node: the maximum of the empty set is INT64_MIN,
-     * and the leader oracle then compares a real id with it. */
+     * and the leader oracle says there is nobody to compare with. */
     static const unsigned char nobody[3] = {0, 0, 0};
     struct fixture f;
     start(&f, "ring:3");
@@ -529,8 +529,8 @@ static void test_max_id_of_nobody(void **unused)
     assert_true(disco_view_max_id(view, nobody) == INT64_MIN);
     assert_false(disco_oracle_unique_max_leader(view, is_leader, nobody,
                                                 f.detail, sizeof f.detail));
-    assert_string_equal(f.detail, "node 2 leads with id 3, but the maximum "
-                                  "id is -9223372036854775808");
+    assert_string_equal(f.detail,
+                        "node 2 leads, but no live node is eligible");
     finish(&f);
 }
 
@@ -615,10 +615,8 @@ static void test_all_decided_and_crashes(void **unused)
     assert_string_equal(f.detail, "every live node decided 7");
     finish(&f);
 
-    /* A node that decided something else and then crashed is not: its
-     * decision is still held against the value (uniform agreement), though
-     * the header promises only "every live node decided value exactly
-     * once". */
+    /* A node that decided something else and then crashed is not judged:
+     * the oracle promises "every live node decided value exactly once". */
     start(&f, "ring:4");
     input(&f, 0, "decide", 7);
     input(&f, 1, "decide", 8);
@@ -627,9 +625,9 @@ static void test_all_decided_and_crashes(void **unused)
     crash(&f, "1@0");
     view = run(&f);
     assert_true(disco_view_crashed(view, 1));
-    assert_false(disco_oracle_all_decided(view, 7, f.detail,
-                                          sizeof f.detail));
-    assert_string_equal(f.detail, "node 1 decided 8, not 7");
+    assert_true(disco_oracle_all_decided(view, 7, f.detail,
+                                         sizeof f.detail));
+    assert_string_equal(f.detail, "every live node decided 7");
     finish(&f);
 }
 
@@ -752,9 +750,8 @@ static void test_preceded_by_all_without_decisions_or_log(void **unused)
     assert_string_equal(f.detail, "no decision");
     finish(&f);
 
-    /* No causal log: false, and the detail is left as it was (the kernel
-     * turns this into "not checked" inside disco_sim_check; a direct
-     * caller cannot tell it from a violation by the return value). */
+    /* No causal log: false, and the detail says so (the kernel turns this
+     * into "not checked" inside disco_sim_check). */
     start(&f, "ring:3");
     f.cfg.causal_log_limit = 0;
     input(&f, 0, "send", port_of(&f, 0, 1));
@@ -763,7 +760,7 @@ static void test_preceded_by_all_without_decisions_or_log(void **unused)
     snprintf(f.detail, sizeof f.detail, "untouched");
     assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
                                               sizeof f.detail));
-    assert_string_equal(f.detail, "untouched");
+    assert_string_equal(f.detail, "not checked: no causal log");
     assert_int_equal(f.run.results[0].holds, DISCO_HOLDS_YES);
     finish(&f);
 }

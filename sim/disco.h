@@ -95,6 +95,9 @@ struct disco_decision {
 uint32_t disco_view_nodes(const struct disco_view *view);
 /* The node's state block (const: checks must not change it). */
 const void *disco_view_state(const struct disco_view *view, uint32_t node);
+/* The node's per-port part for out-port `port` (see port_state_size). */
+const void *disco_view_port_state(const struct disco_view *view, uint32_t node,
+                                  uint32_t port);
 int64_t disco_view_id(const struct disco_view *view, uint32_t node);
 bool disco_view_initiator(const struct disco_view *view, uint32_t node);
 bool disco_view_crashed(const struct disco_view *view, uint32_t node);
@@ -228,6 +231,22 @@ uint64_t disco_random(struct disco_ctx *ctx);
 /* A uniform number in [0, bound) from this node's stream; bound > 0. */
 uint64_t disco_random_below(struct disco_ctx *ctx, uint64_t bound);
 
+/* This node's part of the state for out-port `port` (port_state_size
+ * bytes), inside its block; valid during the callback. */
+void *disco_port_state(struct disco_ctx *ctx, uint32_t port);
+
+/* Layers: an algorithm that runs another one inside it (a synchronizer)
+ * calls the inner algorithm's callbacks itself.  While it does, it can
+ * catch the inner algorithm's sends: disco_send and friends then call
+ * `hook` instead of sending (the hook is cleared during its own call, so
+ * the hook's own disco_send goes to the network).  Set it just before the
+ * inner call and clear it (NULL) right after. */
+typedef void disco_send_hook_fn(struct disco_ctx *ctx, void *hook_state,
+                                uint32_t port, unsigned kind,
+                                const void *payload, size_t len);
+void disco_set_send_hook(struct disco_ctx *ctx, disco_send_hook_fn *hook,
+                         void *hook_state);
+
 /* Send `len` bytes (copied; len <= DISCO_MAX_PAYLOAD) of message `kind`
  * (an index into `message_kinds`) on out-port `port`.  The kernel copies the
  * payload, so a local buffer is fine.  Sends from a crashed node vanish. */
@@ -276,6 +295,12 @@ struct disco_algorithm {
      * no pointers (the kernel copies, hashes and compares it). */
     size_t state_size;
 
+    /* Bytes of state per out-port (0: none).  Each node's block then ends
+     * with out_degree such parts, reached with disco_port_state; the kernel
+     * sizes every block by the node's own degree, so per-port arrays need no
+     * fixed maximum degree.  Plain data, zeroed, like the rest. */
+    size_t port_state_size;
+
     /* Called once per node at time 0 (round 0), in node-index order, after
      * all states are zeroed.  May send and set timers.  Initiators usually
      * start here. */
@@ -293,6 +318,12 @@ struct disco_algorithm {
      * after all messages sent in round r-1 were delivered by on_message.
      * Messages sent here arrive in round r+1.  May be NULL. */
     void (*on_round)(struct disco_ctx *ctx, void *state, disco_time_t round);
+
+    /* A crashed node recovers (--recover): called with the state it had
+     * when it crashed; its timers were cancelled by the crash and messages
+     * sent to it meanwhile are lost.  May send and set timers (e.g. hold an
+     * election, as bully does).  May be NULL: the node just resumes. */
+    void (*on_recover)(struct disco_ctx *ctx, void *state);
 
     /* A short text for traces and pictures ("leader", "parent=3").  Writes
      * at most len bytes including the NUL.  May be NULL. */

@@ -33,6 +33,10 @@ _Static_assert(sizeof(struct disco__node) == 32, "node record grew");
 struct disco_ctx {
     struct disco_sim *sim;
     uint32_t node;
+    /* A layer (a synchronizer) running an inner algorithm takes its sends
+     * here; NULL: sends go to the network. */
+    disco_send_hook_fn *send_hook;
+    void *hook_state;
 };
 
 /* The read-only face of a sim handed to property checks. */
@@ -64,7 +68,12 @@ struct disco_sim {
     struct disco_ctx ctx;
 
     uint32_t nodes;
-    size_t stride;                /* bytes per node state, multiple of 16 */
+    size_t stride;                /* bytes of the node part of a state,
+                                   * a multiple of 16 */
+    size_t *state_offset;         /* nodes + 1 offsets when states carry
+                                   * per-port parts, else NULL (uniform) */
+    size_t port_stride;           /* bytes per port part */
+    size_t max_state;             /* the largest state block */
     unsigned char *states;
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
     struct disco__node *node;     /* the hot per-node record */
@@ -122,7 +131,17 @@ struct disco_sim {
 
 static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
 {
-    return sim->states + (size_t)node * sim->stride;
+    return sim->states + (sim->state_offset ? sim->state_offset[node]
+                                            : (size_t)node * sim->stride);
+}
+
+/* The bytes of a node's whole state block, per-port parts included. */
+static inline size_t disco__state_size(const struct disco_sim *sim,
+                                       uint32_t node)
+{
+    return sim->state_offset
+               ? sim->state_offset[node + 1] - sim->state_offset[node]
+               : sim->stride;
 }
 
 static inline int64_t disco__id(const struct disco_sim *sim, uint32_t node)

@@ -183,7 +183,8 @@ static void observe_message(struct disco_sim *sim, enum disco_event_type type,
 static void before_callback(struct disco_sim *sim, uint32_t node)
 {
     if (sim->want_state)
-        memcpy(sim->state_before, disco__state(sim, node), sim->stride);
+        memcpy(sim->state_before, disco__state(sim, node),
+               disco__state_size(sim, node));
 }
 
 static void after_callback(struct disco_sim *sim, uint32_t node)
@@ -192,7 +193,8 @@ static void after_callback(struct disco_sim *sim, uint32_t node)
      * still read the same (a buffer, a counter the text leaves out), and
      * only a change of text is news to whoever watches. */
     if (!sim->want_state ||
-        memcmp(sim->state_before, disco__state(sim, node), sim->stride) == 0)
+        memcmp(sim->state_before, disco__state(sim, node),
+               disco__state_size(sim, node)) == 0)
         return;
     char before[DISCO_STATE_TEXT], text[DISCO_STATE_TEXT];
     sim->alg->format_state(sim->state_before, before, sizeof before);
@@ -442,9 +444,35 @@ static bool check_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
     return !sim->fault_code;
 }
 
+void *disco_port_state(struct disco_ctx *ctx, uint32_t port)
+{
+    struct disco_sim *sim = ctx->sim;
+    assert(sim->port_stride && port < sim->node[ctx->node].degree);
+    return (unsigned char *)disco__state(sim, ctx->node) + sim->stride +
+           (size_t)port * sim->port_stride;
+}
+
+void disco_set_send_hook(struct disco_ctx *ctx, disco_send_hook_fn *hook,
+                         void *hook_state)
+{
+    ctx->send_hook = hook;
+    ctx->hook_state = hook_state;
+}
+
 void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
                 const void *payload, size_t len)
 {
+    if (ctx->send_hook) {
+        /* The layer sees the inner algorithm's send; its own sends, made
+         * from inside the hook, go to the network. */
+        disco_send_hook_fn *hook = ctx->send_hook;
+        void *hook_state = ctx->hook_state;
+        ctx->send_hook = NULL;
+        hook(ctx, hook_state, port, kind, payload, len);
+        ctx->send_hook = hook;
+        ctx->hook_state = hook_state;
+        return;
+    }
     if (!check_send(ctx, port, kind, len))
         return;
     uint32_t channel = ctx->sim->node[ctx->node].first_channel + port;
@@ -693,6 +721,17 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     if ((size_t)topo->nodes > SIZE_MAX / stride)
         return disco_fail(err, DISCO_ELIMIT, "state of %u nodes overflows",
                           topo->nodes);
+    /* Per-port parts: each block is the node part plus degree parts, so
+     * the total is N*stride + C*port_stride. */
+    size_t port_stride = alg->port_state_size;
+    size_t state_bytes = (size_t)topo->nodes * stride;
+    if (port_stride) {
+        if ((size_t)topo->channels > (SIZE_MAX - state_bytes) / port_stride)
+            return disco_fail(err, DISCO_ELIMIT,
+                              "per-port state of %u channels overflows",
+                              topo->channels);
+        state_bytes += (size_t)topo->channels * port_stride;
+    }
 
     struct disco_sim *sim = calloc(1, sizeof *sim);
     if (!sim)
@@ -709,12 +748,28 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     sim->ctx.sim = sim;
     sim->nodes = topo->nodes;
     sim->stride = stride;
+    sim->port_stride = port_stride;
     sim->sync = cfg->sync;
     disco__queue_init(&sim->queue);
 
     uint32_t n = topo->nodes;
     bool failed = false;
-    sim->states = alloc_array(n, stride, &failed);
+    sim->states = alloc_array(1, state_bytes, &failed);
+    sim->max_state = stride;
+    if (port_stride && !failed) {
+        sim->state_offset = alloc_array((size_t)n + 1, sizeof(size_t),
+                                        &failed);
+        size_t offset = 0;
+        for (uint32_t i = 0; !failed && i < n; i++) {
+            sim->state_offset[i] = offset;
+            size_t block = stride + disco_topology_degree(topo, i) * port_stride;
+            if (block > sim->max_state)
+                sim->max_state = block;
+            offset += block;
+        }
+        if (!failed)
+            sim->state_offset[n] = offset;
+    }
     if (cfg->ids) {
         sim->ids = alloc_array(n, sizeof(int64_t), &failed);
         if (!failed)
@@ -798,6 +853,7 @@ void disco_sim_free(struct disco_sim *sim)
     disco__queue_release(&sim->queue);
     free(sim->pool.bytes);
     free(sim->states);
+    free(sim->state_offset);
     free(sim->ids);
     free(sim->node);
     free(sim->lamport);
@@ -961,12 +1017,23 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         if (sim->observer_count)
             observe_simple(sim, DISCO_EV_CRASH, ev->target, ev->target);
         break;
-    case DISCO__EV_RECOVER:
+    case DISCO__EV_RECOVER: {
+        uint32_t node = ev->target;
+        if (!(sim->node[node].flags & DISCO__NODE_CRASHED))
+            break; /* recovering a live node changes nothing */
         sim->metrics.events++;
-        sim->node[ev->target].flags &= (unsigned char)~DISCO__NODE_CRASHED;
+        sim->node[node].flags &= (unsigned char)~DISCO__NODE_CRASHED;
         if (sim->observer_count)
-            observe_simple(sim, DISCO_EV_RECOVER, ev->target, ev->target);
+            observe_simple(sim, DISCO_EV_RECOVER, node, node);
+        if (sim->alg->on_recover) {
+            local_event(sim, node);
+            before_callback(sim, node);
+            sim->ctx.node = node;
+            sim->alg->on_recover(&sim->ctx, disco__state(sim, node));
+            after_callback(sim, node);
+        }
         break;
+    }
     case DISCO__EV_LINK_DOWN:
     case DISCO__EV_LINK_UP:
         sim->metrics.events++;
@@ -1135,7 +1202,7 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
     if (sim->causal_on)
         sim->local = alloc_array(sim->nodes, sizeof(uint32_t), &failed);
     if (sim->want_state)
-        sim->state_before = alloc_array(1, sim->stride, &failed);
+        sim->state_before = alloc_array(1, sim->max_state, &failed);
     bool invariants = false;
     for (unsigned i = 0; i < sim->alg->property_count; i++)
         invariants |= sim->alg->properties[i].kind == DISCO_PROPERTY_INVARIANT;

@@ -16,6 +16,13 @@ const void *disco_view_state(const struct disco_view *view, uint32_t node)
 {
     return disco__state(view->sim, node);
 }
+const void *disco_view_port_state(const struct disco_view *view, uint32_t node,
+                                  uint32_t port)
+{
+    const struct disco_sim *sim = view->sim;
+    return (const unsigned char *)disco__state(sim, node) + sim->stride +
+           (size_t)port * sim->port_stride;
+}
 int64_t disco_view_id(const struct disco_view *view, uint32_t node)
 {
     return disco__id(view->sim, node);

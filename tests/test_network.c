@@ -416,6 +416,41 @@ static void test_silent_active_rounds_are_bounded(void **unused)
     disco_config_release(&cfg);
 }
 
+static void phoenix_on_recover(struct disco_ctx *ctx, void *state)
+{
+    disco_decide(ctx, 42);
+}
+
+static void test_on_recover_runs_once_per_recovery(void **unused)
+{
+    /* Node 1 crashes at 2 and recovers at 3, when node 0's alarm also
+     * fires (faults scheduled at the start come first at equal times):
+     * on_recover runs then, and not for "recovering" node 0, which never
+     * crashed. */
+    struct disco_algorithm phoenix = alarm;
+    phoenix.name = "phoenix";
+    phoenix.on_recover = phoenix_on_recover;
+    struct disco_config cfg;
+    disco_config_init(&cfg, &phoenix);
+    struct disco_error err;
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "1@2", 2, &err), 0);
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_RECOVER, "1@3,0@1", 2, &err), 0);
+    struct sim_run run;
+    sim_run(&run, &phoenix, "line:2", 1, &cfg);
+    const struct disco_view *view = disco_sim_view(run.sim);
+    assert_int_equal(disco_view_decision_count(view), 2);
+    assert_int_equal(disco_view_decision(view, 0)->node, 1);
+    assert_int_equal(disco_view_decision(view, 0)->value, 42);
+    assert_int_equal(disco_view_decision(view, 0)->time, 3);
+    assert_int_equal(disco_view_decision(view, 1)->node, 0);
+    assert_int_equal(disco_view_decision(view, 1)->value, 7);
+    assert_false(disco_view_crashed(view, 1));
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_timer_fires_in_rounds_and_ticks),
         cmocka_unit_test(test_late_fault_does_not_prolong_the_run),
         cmocka_unit_test(test_silent_active_rounds_are_bounded),
+        cmocka_unit_test(test_on_recover_runs_once_per_recovery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,8 +4,7 @@
 #   ./bench/run.sh [BUILD_DIR]        (default: build, as ./bootstrap.sh makes)
 #
 # Figures only: nothing here passes or fails.  Takes a few minutes and up to
-# about 3 GB of memory (the queue at 10^7 pending events, echo at 10^7
-# nodes).
+# about 8 GB of memory (echo at 10^7 nodes; see docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}

@@ -399,4 +399,5 @@ const struct disco_algorithm disco_alg_awerbuch_dfs = {
     .on_message = awerbuch_on_message,
     .format_state = awerbuch_format_state,
     .result = awerbuch_result,
+    .parent_port = parent_port,
 };

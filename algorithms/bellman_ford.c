@@ -397,4 +397,5 @@ const struct disco_algorithm disco_alg_bellman_ford = {
     .on_message = bf_on_message,
     .format_state = bf_format_state,
     .result = bf_result,
+    .parent_port = parent_port,
 };

@@ -172,4 +172,5 @@ const struct disco_algorithm disco_alg_chang_roberts = {
     .on_message = cr_on_message,
     .format_state = cr_format_state,
     .result = cr_result,
+    .is_leader = is_leader,
 };

@@ -429,4 +429,5 @@ const struct disco_algorithm disco_alg_cidon_dfs = {
     .on_message = cidon_on_message,
     .format_state = cidon_format_state,
     .result = cidon_result,
+    .parent_port = parent_port,
 };

@@ -350,4 +350,5 @@ const struct disco_algorithm disco_alg_dfs = {
     .on_message = dfs_on_message,
     .format_state = dfs_format_state,
     .result = dfs_result,
+    .parent_port = parent_port,
 };

@@ -178,4 +178,5 @@ const struct disco_algorithm disco_alg_echo = {
     .on_message = echo_on_message,
     .format_state = echo_format_state,
     .result = echo_result,
+    .parent_port = parent_port,
 };

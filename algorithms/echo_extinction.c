@@ -330,4 +330,5 @@ const struct disco_algorithm disco_alg_echo_extinction = {
     .on_message = ee_on_message,
     .format_state = ee_format_state,
     .result = ee_result,
+    .is_leader = is_leader,
 };

@@ -297,4 +297,5 @@ const struct disco_algorithm disco_alg_franklin = {
     .on_message = fr_on_message,
     .format_state = fr_format_state,
     .result = fr_result,
+    .is_leader = is_leader,
 };

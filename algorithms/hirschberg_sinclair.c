@@ -348,4 +348,5 @@ const struct disco_algorithm disco_alg_hirschberg_sinclair = {
     .on_message = hs_on_message,
     .format_state = hs_format_state,
     .result = hs_result,
+    .is_leader = is_leader,
 };

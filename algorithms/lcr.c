@@ -279,4 +279,5 @@ const struct disco_algorithm disco_alg_lcr = {
     .on_round = lcr_on_round,
     .format_state = lcr_format_state,
     .result = lcr_result,
+    .is_leader = is_leader,
 };

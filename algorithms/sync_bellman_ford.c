@@ -361,4 +361,5 @@ const struct disco_algorithm disco_alg_sync_bellman_ford = {
     .on_round = sbf_on_round,
     .format_state = sbf_format_state,
     .result = sbf_result,
+    .parent_port = parent_port,
 };

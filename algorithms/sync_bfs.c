@@ -313,4 +313,5 @@ const struct disco_algorithm disco_alg_sync_bfs = {
     .on_round = sbfs_on_round,
     .format_state = sbfs_format_state,
     .result = sbfs_result,
+    .parent_port = parent_port,
 };

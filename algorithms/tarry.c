@@ -341,4 +341,5 @@ const struct disco_algorithm disco_alg_tarry = {
     .on_message = tarry_on_message,
     .format_state = tarry_format_state,
     .result = tarry_result,
+    .parent_port = parent_port,
 };

@@ -16,6 +16,7 @@
 #include "disco_sim.h"
 #include "registry.h"
 #include "trace.h"
+#include "viz.h"
 
 #ifndef DISCO_VERSION
 #define DISCO_VERSION "unknown"
@@ -126,6 +127,17 @@ struct cli_setting_list {
 /* --max-events when not given: about ten minutes of simulation. */
 #define CLI_DEFAULT_MAX_EVENTS 1000000000ull
 
+/* The picture files `disco run` can write, in the order they are drawn. */
+enum cli_picture {
+    CLI_PICTURE_DOT,
+    CLI_PICTURE_SVG,
+    CLI_PICTURE_PNG,
+    CLI_PICTURE_SPACETIME,
+    CLI_PICTURE_HTML,
+    CLI_PICTURE_SHIVIZ,
+    CLI_PICTURE_COUNT
+};
+
 struct cli_run_options {
     const char *target; /* ALG or SCENARIO.dot */
     struct cli_setting topology, ids, initiators, seed, delay, loss, dup;
@@ -134,6 +146,8 @@ struct cli_run_options {
     bool json;
     const char *trace; /* --trace FILE, or NULL */
     const char *out;   /* --out DIR, or NULL */
+    /* Pictures (viz/): each a file (or DIR for frames), or NULL. */
+    const char *dot, *svg, *png, *frames, *spacetime, *window, *html, *shiviz;
 };
 
 void cli_run_options_release(struct cli_run_options *opts);
@@ -163,6 +177,12 @@ struct cli_run {
     struct cli_outfile trace_file, summary_file;
     bool tracing, writing_summary;
     struct disco_trace trace;
+    /* Pictures: a recorder when any is asked for, one file per picture
+     * (indexed by enum cli_picture), frames in a temporary directory. */
+    struct viz_recorder viz;
+    bool recording;
+    struct cli_outfile pictures[CLI_PICTURE_COUNT];
+    char *frames_dir, *frames_temp;
 
     /* Private to run.c. */
     struct disco_topology own_topo;
@@ -195,6 +215,15 @@ const char *cli_mark(enum disco_verdict_holds holds);
 
 /* ------------------------------------------------------------------------ */
 /* Commands (commands.c, demo.c).                                            */
+
+/* Parse `disco run`'s options (argv[0] is the command name) into `o`
+ * (zeroed by the caller), setting *help on --help.  Commands that take run
+ * options plus their own (check, sweep) take theirs out of argv first. */
+int cli_parse_run_options(int argc, char **argv, struct cli_run_options *o,
+                          bool *help, struct disco_error *err);
+/* The table behind it, for help texts and suggestions. */
+extern const struct cli_option *const cli_run_option_table;
+extern const size_t cli_run_option_count;
 
 int cli_cmd_list(int argc, char **argv, struct disco_error *err);
 int cli_cmd_info(int argc, char **argv, struct disco_error *err);

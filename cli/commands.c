@@ -359,6 +359,14 @@ enum {
     RUN_JSON,
     RUN_TRACE,
     RUN_OUT,
+    RUN_DOT,
+    RUN_SVG,
+    RUN_PNG,
+    RUN_FRAMES,
+    RUN_SPACETIME,
+    RUN_WINDOW,
+    RUN_HTML,
+    RUN_SHIVIZ,
     RUN_HELP,
 };
 
@@ -393,8 +401,22 @@ static const struct cli_option run_options[] = {
     {"trace", RUN_TRACE, true, "FILE", "write the event trace (JSON Lines)"},
     {"out", RUN_OUT, true, "DIR",
      "write every output into DIR (trace.jsonl, summary.json)"},
+    {"dot", RUN_DOT, true, "FILE", "the topology with the final state (DOT)"},
+    {"svg", RUN_SVG, true, "FILE", "the same, drawn as SVG"},
+    {"png", RUN_PNG, true, "FILE", "the same, drawn as PNG"},
+    {"frames", RUN_FRAMES, true, "DIR", "one picture per step, numbered"},
+    {"spacetime", RUN_SPACETIME, true, "FILE.svg",
+     "the space-time diagram"},
+    {"window", RUN_WINDOW, true, "T1:T2",
+     "draw only ticks T1 to T2 in --spacetime"},
+    {"html", RUN_HTML, true, "FILE.html",
+     "a self-contained animated player of the run"},
+    {"shiviz", RUN_SHIVIZ, true, "FILE", "a ShiViz log with vector clocks"},
     {"help", RUN_HELP, false, NULL, "show this help"},
 };
+
+const struct cli_option *const cli_run_option_table = run_options;
+const size_t cli_run_option_count = sizeof run_options / sizeof run_options[0];
 
 static void run_help(void)
 {
@@ -407,8 +429,8 @@ static void run_help(void)
                       sizeof run_options / sizeof run_options[0]);
 }
 
-static int parse_run_options(int argc, char **argv, struct cli_run_options *o,
-                             bool *help, struct disco_error *err)
+int cli_parse_run_options(int argc, char **argv, struct cli_run_options *o,
+                          bool *help, struct disco_error *err)
 {
     struct cli_args args = {argc, argv, 1, false};
     const struct cli_option *opt;
@@ -494,6 +516,30 @@ static int parse_run_options(int argc, char **argv, struct cli_run_options *o,
         case RUN_OUT:
             o->out = value;
             break;
+        case RUN_DOT:
+            o->dot = value;
+            break;
+        case RUN_SVG:
+            o->svg = value;
+            break;
+        case RUN_PNG:
+            o->png = value;
+            break;
+        case RUN_FRAMES:
+            o->frames = value;
+            break;
+        case RUN_SPACETIME:
+            o->spacetime = value;
+            break;
+        case RUN_WINDOW:
+            o->window = value;
+            break;
+        case RUN_HTML:
+            o->html = value;
+            break;
+        case RUN_SHIVIZ:
+            o->shiviz = value;
+            break;
         case RUN_HELP:
             *help = true;
             return 0;
@@ -519,7 +565,7 @@ int cli_cmd_run(int argc, char **argv, struct disco_error *err)
     struct cli_run_options opts;
     memset(&opts, 0, sizeof opts);
     bool help = false;
-    int rc = parse_run_options(argc, argv, &opts, &help, err);
+    int rc = cli_parse_run_options(argc, argv, &opts, &help, err);
     if (rc || help) {
         cli_run_options_release(&opts);
         if (help)

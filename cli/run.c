@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "scenario.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -535,6 +537,162 @@ static int configure(struct cli_run *run, uint64_t seed,
     return 0;
 }
 
+static const char *picture_path(const struct cli_run_options *s,
+                                enum cli_picture picture)
+{
+    switch (picture) {
+    case CLI_PICTURE_DOT: return s->dot;
+    case CLI_PICTURE_SVG: return s->svg;
+    case CLI_PICTURE_PNG: return s->png;
+    case CLI_PICTURE_SPACETIME: return s->spacetime;
+    case CLI_PICTURE_HTML: return s->html;
+    case CLI_PICTURE_SHIVIZ: return s->shiviz;
+    case CLI_PICTURE_COUNT: break;
+    }
+    return NULL;
+}
+
+/* Pictures: a recorder observes the run; each picture file is opened now
+ * (so a bad path fails before the run) and drawn after it.  Frames go into
+ * a temporary directory beside DIR, renamed at the end. */
+static int open_pictures(struct cli_run *run, struct disco_error *err)
+{
+    const struct cli_run_options *s = &run->settings;
+    bool any = s->frames != NULL;
+    for (int p = 0; p < CLI_PICTURE_COUNT; p++)
+        any |= picture_path(s, (enum cli_picture)p) != NULL;
+    if (s->window && !s->spacetime)
+        return disco_fail(err, DISCO_EINVAL,
+                          "--window goes with --spacetime");
+    if (!any)
+        return 0;
+    int rc = viz_recorder_init(&run->viz, run->sim, run->alg, run->topo,
+                               &run->cfg, err);
+    if (rc)
+        return rc;
+    run->recording = true;
+    for (int p = 0; p < CLI_PICTURE_COUNT; p++) {
+        const char *name = picture_path(s, (enum cli_picture)p);
+        if (!name)
+            continue;
+        if (!*name)
+            return disco_fail(err, DISCO_EINVAL, "empty file name for a "
+                              "picture");
+        char *path = cli_join(s->out, name);
+        if (!path)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        rc = cli_outfile_open(&run->pictures[p], path, err);
+        free(path);
+        if (rc)
+            return rc;
+    }
+    if (s->frames) {
+        run->frames_dir = cli_join(s->out, s->frames);
+        size_t len = run->frames_dir ? strlen(run->frames_dir) : 0;
+        run->frames_temp = run->frames_dir ? malloc(len + 12) : NULL;
+        if (!run->frames_temp)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        memcpy(run->frames_temp, run->frames_dir, len);
+        memcpy(run->frames_temp + len, ".tmp-XXXXXX", 12);
+        if (!mkdtemp(run->frames_temp)) {
+            int saved = errno;
+            free(run->frames_temp);
+            run->frames_temp = NULL;
+            return disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
+                              run->frames_dir, strerror(saved));
+        }
+        run->viz.frames_dir = run->frames_temp;
+    }
+    struct disco_observer obs;
+    viz_recorder_observer(&run->viz, &obs);
+    return disco_sim_observe(run->sim, &obs, err);
+}
+
+/* Draw every picture asked for into its temporary file. */
+static int draw_pictures(struct cli_run *run, struct disco_error *err)
+{
+    if (!run->recording)
+        return 0;
+    if (run->viz.failed)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory recording the "
+                          "run for its pictures");
+    if (run->viz.frames_error)
+        return disco_fail(err, run->viz.frames_error, "%s",
+                          run->viz.frames_message);
+    for (int p = 0; p < CLI_PICTURE_COUNT; p++) {
+        struct cli_outfile *file = &run->pictures[p];
+        if (!file->path)
+            continue;
+        int rc = 0;
+        switch ((enum cli_picture)p) {
+        case CLI_PICTURE_DOT:
+            rc = viz_write_dot(&run->viz, file->stream, err);
+            break;
+        case CLI_PICTURE_SVG:
+        case CLI_PICTURE_PNG:
+            /* gvc writes the file itself: hand it the temporary name. */
+            fclose(cli_outfile_take(file));
+            rc = viz_render(&run->viz, p == CLI_PICTURE_SVG ? "svg" : "png",
+                            file->temp, err);
+            break;
+        case CLI_PICTURE_SPACETIME:
+            rc = viz_write_spacetime(&run->viz, file->stream,
+                                     run->settings.window, err);
+            break;
+        case CLI_PICTURE_HTML:
+            rc = viz_write_html(&run->viz, file->stream, err);
+            break;
+        case CLI_PICTURE_SHIVIZ:
+            rc = viz_write_shiviz(&run->viz, file->stream, err);
+            break;
+        case CLI_PICTURE_COUNT:
+            break;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int commit_pictures(struct cli_run *run, struct disco_error *err)
+{
+    for (int p = 0; p < CLI_PICTURE_COUNT; p++) {
+        if (!run->pictures[p].path)
+            continue;
+        int rc = cli_outfile_commit(&run->pictures[p], err);
+        if (rc)
+            return rc;
+    }
+    if (run->frames_temp) {
+        if (rename(run->frames_temp, run->frames_dir) != 0)
+            return disco_fail(err, DISCO_EIO, "cannot write '%s': %s (is it "
+                              "a directory that is not empty?)",
+                              run->frames_dir, strerror(errno));
+        free(run->frames_temp);
+        run->frames_temp = NULL;
+    }
+    return 0;
+}
+
+/* Remove a temporary frames directory and the frames in it. */
+static void remove_frames(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] == '.')
+                continue;
+            char *path = cli_join(dir, e->d_name);
+            if (path)
+                unlink(path);
+            free(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
 /* Output paths: --out DIR holds everything; a relative --trace goes in it;
  * DIR alone gives trace.jsonl and summary.json. */
 static int open_outputs(struct cli_run *run, struct disco_error *err)
@@ -569,6 +727,8 @@ static int open_outputs(struct cli_run *run, struct disco_error *err)
         if ((rc = disco_sim_observe(run->sim, &obs, err)))
             return rc;
     }
+    if ((rc = open_pictures(run, err)))
+        return rc;
     if (s->out) {
         char *path = cli_join(s->out, "summary.json");
         if (!path)
@@ -640,6 +800,8 @@ int cli_run_execute(struct cli_run *run, struct disco_error *err)
         prefix_error(err, run->trace_file.path);
         return rc;
     }
+    if ((rc = draw_pictures(run, err)) || (rc = commit_pictures(run, err)))
+        return rc;
     if (run->writing_summary) {
         cli_summary_json(run->summary_file.stream, run);
         if ((rc = cli_outfile_commit(&run->summary_file, err)))
@@ -657,6 +819,14 @@ void cli_run_release(struct cli_run *run)
         cli_outfile_abort(&run->trace_file);
     }
     cli_outfile_abort(&run->summary_file);
+    for (int p = 0; p < CLI_PICTURE_COUNT; p++)
+        cli_outfile_abort(&run->pictures[p]);
+    if (run->frames_temp)
+        remove_frames(run->frames_temp);
+    free(run->frames_temp);
+    free(run->frames_dir);
+    if (run->recording)
+        viz_recorder_release(&run->viz);
     if (run->created_out_dir)
         rmdir(run->out_dir); /* only succeeds if nothing was committed */
     free(run->out_dir);

@@ -332,6 +332,17 @@ struct disco_algorithm {
     /* What the run computed, as the members of a JSON object without the
      * braces, e.g. `"leader": 16`.  May be NULL (then "result" is {}). */
     void (*result)(const struct disco_view *view, char *buf, size_t len);
+
+    /* For pictures (all optional, all read-only, called after the run or
+     * between events): the node's parent out-port, drawn as a bold tree
+     * edge; whether the node is a leader, drawn filled; and the direction
+     * of the edge behind out-port `port` for algorithms that orient edges
+     * (link reversal): +1 pointing away from `node`, -1 towards it, 0
+     * undirected. */
+    disco_parent_port_fn *parent_port;
+    disco_is_leader_fn *is_leader;
+    int (*orientation)(const struct disco_view *view, uint32_t node,
+                       uint32_t port);
 };
 
 #ifdef __cplusplus

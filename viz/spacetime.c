@@ -1,0 +1,14 @@
+#include "viz.h"
+
+/* Placeholder until the pictures land: says so plainly. */
+static int not_yet(const char *what, struct disco_error *err)
+{
+    return disco_fail(err, DISCO_EINVAL, "%s is not available yet in this "
+                      "version", what);
+}
+
+int viz_write_spacetime(struct viz_recorder *rec, FILE *out,
+                        const char *window, struct disco_error *err)
+{
+    return not_yet("--spacetime", err);
+}

@@ -187,25 +187,6 @@ static uint32_t parent_port(const void *state)
     return ((const struct cidon_state *)state)->parent;
 }
 
-/* The initiator's index, or DISCO_NO_PORT when there is not exactly one. */
-static uint32_t the_initiator(const struct disco_view *view)
-{
-    uint32_t found = DISCO_NO_PORT, count = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        if (disco_view_initiator(view, v) && count++ == 0)
-            found = v;
-    return count == 1 ? found : DISCO_NO_PORT;
-}
-
-/* The port by which node v reaches its neighbour u. */
-static uint32_t port_to(const struct disco_view *view, uint32_t v, uint32_t u)
-{
-    for (uint32_t q = 0; q < disco_view_degree(view, v); q++)
-        if (disco_view_neighbour(view, v, q) == u)
-            return q;
-    return DISCO_NO_PORT;
-}
-
 /* The per-port counts exist only up to MAX_PORTS ports. */
 static bool ports_tracked(const struct disco_view *view, char *detail,
                           size_t len)
@@ -224,21 +205,7 @@ static bool ports_tracked(const struct disco_view *view, char *detail,
 static bool check_decides_once(const struct disco_view *view, char *detail,
                                size_t len)
 {
-    size_t decisions = disco_view_decision_count(view);
-    if (decisions != 1) {
-        snprintf(detail, len, "%zu decisions (expected exactly one)",
-                 decisions);
-        return false;
-    }
-    const struct disco_decision *d = disco_view_decision(view, 0);
-    if (!disco_view_initiator(view, d->node)) {
-        snprintf(detail, len, "node %u decided but is not the initiator",
-                 d->node);
-        return false;
-    }
-    snprintf(detail, len, "node %u at t=%llu", d->node,
-             (unsigned long long)d->time);
-    return true;
+    return disco_oracle_decides_once(view, detail, len);
 }
 
 static bool check_preceded_by_all(const struct disco_view *view, char *detail,
@@ -251,7 +218,7 @@ static bool check_preceded_by_all(const struct disco_view *view, char *detail,
 static bool check_spanning_tree(const struct disco_view *view, char *detail,
                                 size_t len)
 {
-    return disco_oracle_spanning_tree(view, parent_port, the_initiator(view),
+    return disco_oracle_spanning_tree(view, parent_port, disco_view_single_initiator(view),
                                       detail, len);
 }
 
@@ -274,7 +241,7 @@ static bool check_token_per_channel(const struct disco_view *view,
         const struct cidon_state *su = disco_view_state(view, u);
         for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
             uint32_t v = disco_view_neighbour(view, u, p);
-            uint32_t q = port_to(view, v, u);
+            uint32_t q = disco_view_port_to(view, v, u);
             const struct cidon_state *sv = disco_view_state(view, v);
             bool tree = su->parent == p || sv->parent == q;
             unsigned sent = su->tokens_sent[p];

@@ -75,21 +75,7 @@ static uint32_t parent_port(const void *state)
 static bool check_decides_once(const struct disco_view *view, char *detail,
                                size_t len)
 {
-    size_t decisions = disco_view_decision_count(view);
-    if (decisions != 1) {
-        snprintf(detail, len, "%zu decisions (expected exactly one)",
-                 decisions);
-        return false;
-    }
-    uint32_t node = disco_view_decision(view, 0)->node;
-    if (!disco_view_initiator(view, node)) {
-        snprintf(detail, len, "node %u decided but is not the initiator",
-                 node);
-        return false;
-    }
-    snprintf(detail, len, "node %u at t=%llu", node,
-             (unsigned long long)disco_view_decision(view, 0)->time);
-    return true;
+    return disco_oracle_decides_once(view, detail, len);
 }
 
 static bool check_preceded_by_all(const struct disco_view *view, char *detail,

@@ -176,6 +176,15 @@ bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
 #define DISCO_ALL_DECISIONS SIZE_MAX
 bool disco_oracle_preceded_by_all(const struct disco_view *view,
                                   size_t decision, char *detail, size_t len);
+/* Exactly one decision, taken by an initiator (the wave's "the initiator
+ * decides once"). */
+bool disco_oracle_decides_once(const struct disco_view *view, char *detail,
+                               size_t len);
+/* The initiator when there is exactly one, else DISCO_NO_PORT. */
+uint32_t disco_view_single_initiator(const struct disco_view *view);
+/* The out-port of node v that leads to neighbour u, or DISCO_NO_PORT. */
+uint32_t disco_view_port_to(const struct disco_view *view, uint32_t v,
+                            uint32_t u);
 /* The index of the first decision taken by `node`, or SIZE_MAX. */
 size_t disco_view_decision_of(const struct disco_view *view, uint32_t node);
 /* The largest id among live nodes with eligible[v] (all when NULL). */

@@ -294,3 +294,41 @@ bool disco_oracle_preceded_by_all(const struct disco_view *view,
         snprintf(detail, len, "all %u nodes", n);
     return ok;
 }
+
+uint32_t disco_view_single_initiator(const struct disco_view *view)
+{
+    uint32_t found = DISCO_NO_PORT, count = 0;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
+        if (disco_view_initiator(view, v) && count++ == 0)
+            found = v;
+    return count == 1 ? found : DISCO_NO_PORT;
+}
+
+uint32_t disco_view_port_to(const struct disco_view *view, uint32_t v,
+                            uint32_t u)
+{
+    for (uint32_t q = 0; q < disco_view_degree(view, v); q++)
+        if (disco_view_neighbour(view, v, q) == u)
+            return q;
+    return DISCO_NO_PORT;
+}
+
+bool disco_oracle_decides_once(const struct disco_view *view, char *detail,
+                               size_t len)
+{
+    size_t decisions = disco_view_decision_count(view);
+    if (decisions != 1) {
+        snprintf(detail, len, "%zu decisions (expected exactly one)",
+                 decisions);
+        return false;
+    }
+    const struct disco_decision *d = disco_view_decision(view, 0);
+    if (!disco_view_initiator(view, d->node)) {
+        snprintf(detail, len, "node %u decided but is not the initiator",
+                 d->node);
+        return false;
+    }
+    snprintf(detail, len, "node %u at t=%llu", d->node,
+             (unsigned long long)d->time);
+    return true;
+}

@@ -721,8 +721,9 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     if ((size_t)topo->nodes > SIZE_MAX / stride)
         return disco_fail(err, DISCO_ELIMIT, "state of %u nodes overflows",
                           topo->nodes);
-    /* Per-port parts: each block is the node part plus degree parts, so
-     * the total is N*stride + C*port_stride. */
+    /* Per-port parts: each block is the node part plus degree parts,
+     * rounded up to 16 bytes so that every block stays aligned: at most
+     * N*(stride + 15) + C*port_stride in all. */
     size_t port_stride = alg->port_state_size;
     size_t state_bytes = (size_t)topo->nodes * stride;
     if (port_stride) {
@@ -730,7 +731,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
             return disco_fail(err, DISCO_ELIMIT,
                               "per-port state of %u channels overflows",
                               topo->channels);
-        state_bytes += (size_t)topo->channels * port_stride;
+        state_bytes += (size_t)topo->channels * port_stride +
+                       (size_t)topo->nodes * 15;
     }
 
     struct disco_sim *sim = calloc(1, sizeof *sim);
@@ -762,7 +764,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         size_t offset = 0;
         for (uint32_t i = 0; !failed && i < n; i++) {
             sim->state_offset[i] = offset;
-            size_t block = stride + disco_topology_degree(topo, i) * port_stride;
+            size_t ports = disco_topology_degree(topo, i) * port_stride;
+            size_t block = stride + ((ports + 15) & ~(size_t)15);
             if (block > sim->max_state)
                 sim->max_state = block;
             offset += block;

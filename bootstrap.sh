@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
 packages=(build-essential meson ninja-build pkg-config libuv1-dev time
-          libgraphviz-dev libcmocka-dev)
+          libgraphviz-dev libcmocka-dev libxml2-dev gnuplot-nox)
 
 install_missing() {
     local missing=()

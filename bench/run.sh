@@ -37,3 +37,7 @@ for nodes in 1000000 10000000; do
     printf '%-22s %10s %12d %14s  %s\n' "$spec" "$secs" $((kb / 1024)) "$messages" "$verdict"
     rm -f "$out" "$out.time"
 done
+echo
+
+echo "== (d) disco check: overhead per run, --jobs 1 vs 2"
+"$build/bench/bench_check" "$build/cli/disco"

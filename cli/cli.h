@@ -236,4 +236,11 @@ int cli_find_algorithm(const char *name, const struct disco_algorithm **alg,
 
 /* Commands return an exit status (>= 0) or a negative error. */
 
+/* ------------------------------------------------------------------------ */
+/* Many runs (check.c): `disco check`, `disco sweep`, `disco merge`.         */
+
+int cli_cmd_check(int argc, char **argv, struct disco_error *err);
+int cli_cmd_sweep(int argc, char **argv, struct disco_error *err);
+int cli_cmd_merge(int argc, char **argv, struct disco_error *err);
+
 #endif /* DISCO_CLI_H */

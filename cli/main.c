@@ -16,9 +16,9 @@ static const struct command commands[] = {
     {"info", cli_cmd_info, "an algorithm's model, parameters, properties"},
     {"run", cli_cmd_run, "one execution, with a summary and a trace"},
     {"demo", cli_cmd_demo, "the built-in classroom demonstration"},
-    {"check", NULL, "many executions, every violation (not available yet)"},
-    {"sweep", NULL, "metrics over sizes and seeds (not available yet)"},
-    {"merge", NULL, "join the results of --shard runs (not available yet)"},
+    {"check", cli_cmd_check, "many executions, every violation reproduced"},
+    {"sweep", cli_cmd_sweep, "metrics over sizes and seeds, CSV and plot"},
+    {"merge", cli_cmd_merge, "join the CSVs of --shard runs"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

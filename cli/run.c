@@ -564,9 +564,12 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
     if (s->window && !s->spacetime)
         return disco_fail(err, DISCO_EINVAL,
                           "--window goes with --spacetime");
+    int rc;
+    if (s->window && (rc = viz_window_check(s->window, err)))
+        return rc;
     if (!any)
         return 0;
-    int rc = viz_recorder_init(&run->viz, run->sim, run->alg, run->topo,
+    rc = viz_recorder_init(&run->viz, run->sim, run->alg, run->topo,
                                &run->cfg, err);
     if (rc)
         return rc;

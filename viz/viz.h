@@ -79,6 +79,9 @@ void viz_frame_hook(struct viz_recorder *rec, const struct viz_event *ev);
  * NULL for the whole run. */
 int viz_write_spacetime(struct viz_recorder *rec, FILE *out,
                         const char *window, struct disco_error *err);
+/* Check a --window text ("T1:T2") before the run, so a typo costs no
+ * simulation. */
+int viz_window_check(const char *window, struct disco_error *err);
 /* A ShiViz log with vector clocks (viz/shiviz.c). */
 int viz_write_shiviz(struct viz_recorder *rec, FILE *out,
                      struct disco_error *err);

@@ -1,0 +1,2208 @@
+/*
+ * check.c - `disco check`, `disco sweep` and `disco merge`: many runs of
+ * one algorithm, over seeds and topologies, on libuv's thread pool.
+ *
+ * Determinism first: every run is a pure function of (options, topology,
+ * seed), its result lands in an array slot indexed by its run number, and
+ * everything printed or written is read from that array in run order once
+ * all runs are done.  So --jobs only changes how fast the answer comes,
+ * and --shard I/N only which rows a file holds (disco merge puts them back
+ * in order, byte for byte).
+ *
+ * Run numbers: topology t (in the order the --topology braces expand) and
+ * seed index k give run t * seeds + k; a shard I/N owns the runs whose
+ * number is I-1 modulo N.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+/* ------------------------------------------------------------------------ */
+/* Growing arrays of strings.                                                */
+
+struct strvec {
+    char **items;
+    size_t count, capacity;
+};
+
+static int strvec_push(struct strvec *v, const char *text, size_t len,
+                       struct disco_error *err)
+{
+    if (v->count == v->capacity) {
+        size_t cap = v->capacity ? v->capacity * 2 : 8;
+        char **items = realloc(v->items, cap * sizeof *items);
+        if (!items)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        v->items = items;
+        v->capacity = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    v->items[v->count++] = copy;
+    return 0;
+}
+
+static void strvec_release(struct strvec *v)
+{
+    for (size_t i = 0; i < v->count; i++)
+        free(v->items[i]);
+    free(v->items);
+    memset(v, 0, sizeof *v);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Brace expansion of --topology: 'ring:{8..64}', 'ring:{8..64..8}',
+ * 'uring:{8,16,32}', '{ring:8,grid:3x3}', several groups multiply out.     */
+
+#define MAX_TOPOLOGIES 10000
+
+static bool parse_range(const char *item, size_t len, uint64_t *a,
+                        uint64_t *b, uint64_t *step)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, item, len);
+    buf[len] = '\0';
+    char *p = buf, *end;
+    if (*p < '0' || *p > '9')
+        return false;
+    *a = strtoull(p, &end, 10);
+    if (strncmp(end, "..", 2) != 0)
+        return false;
+    p = end + 2;
+    if (*p < '0' || *p > '9')
+        return false;
+    *b = strtoull(p, &end, 10);
+    *step = 1;
+    if (*end == '\0')
+        return true;
+    if (strncmp(end, "..", 2) != 0)
+        return false;
+    p = end + 2;
+    if (*p < '0' || *p > '9')
+        return false;
+    *step = strtoull(p, &end, 10);
+    return *end == '\0';
+}
+
+static int expand_braces(const char *spec, struct strvec *out,
+                         struct disco_error *err)
+{
+    const char *open = strchr(spec, '{');
+    const char *close = strchr(spec, '}');
+    if (!open) {
+        if (close)
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --topology '%s': '}' without '{'", spec);
+        if (out->count >= MAX_TOPOLOGIES)
+            return disco_fail(err, DISCO_ELIMIT,
+                              "bad --topology: more than %d topologies",
+                              MAX_TOPOLOGIES);
+        return strvec_push(out, spec, strlen(spec), err);
+    }
+    close = strchr(open, '}');
+    const char *inner = strchr(open + 1, '{');
+    if (!close || (inner && inner < close))
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --topology '%s': unmatched '{'", spec);
+    size_t prefix = (size_t)(open - spec);
+    const char *suffix = close + 1;
+    const char *item = open + 1;
+    for (;;) {
+        const char *comma = memchr(item, ',', (size_t)(close - item));
+        const char *end = comma ? comma : close;
+        size_t len = (size_t)(end - item);
+        if (len == 0)
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --topology '%s': empty item in braces",
+                              spec);
+        uint64_t a, b, step;
+        size_t cap = prefix + len + strlen(suffix) + 32;
+        char *text = malloc(cap);
+        if (!text)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        int rc = 0;
+        if (parse_range(item, len, &a, &b, &step)) {
+            if (step == 0 || a > b || (b - a) / step >= MAX_TOPOLOGIES)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --topology '%s': range '%.*s' must go "
+                                "up by a positive step",
+                                spec, (int)len, item);
+            for (uint64_t x = a; !rc && x <= b; x += step) {
+                snprintf(text, cap, "%.*s%llu%s", (int)prefix, spec,
+                         (unsigned long long)x, suffix);
+                rc = expand_braces(text, out, err);
+                if (b - x < step)
+                    break;
+            }
+        } else {
+            snprintf(text, cap, "%.*s%.*s%s", (int)prefix, spec, (int)len,
+                     item, suffix);
+            rc = expand_braces(text, out, err);
+        }
+        free(text);
+        if (rc)
+            return rc;
+        if (!comma)
+            break;
+        item = comma + 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The plan: what every run shares, and one run's variations.                */
+
+enum fault_list { FAULT_CRASH, FAULT_RECOVER, FAULT_CUT, FAULT_LISTS };
+static const char *const fault_option[FAULT_LISTS] = {"crash", "recover",
+                                                      "cut"};
+#define MAX_FAULT_ITEMS 64
+
+/* What differs between runs of one check: the topology, the seed, and what
+ * shrinking and --maximize change.  Plain data, copied freely. */
+struct variant {
+    char topology[256]; /* "" : the algorithm's or the scenario's */
+    size_t topology_index; /* into plan.specs, or SIZE_MAX */
+    uint64_t seed;
+    char delay[64];     /* "" : as given */
+    uint64_t max_time;  /* 0: as given */
+    char ids[8192];     /* "" : as given */
+    /* Each fault option's comma-separated items; count < 0: as given. */
+    const char *faults[FAULT_LISTS][MAX_FAULT_ITEMS];
+    int fault_count[FAULT_LISTS];
+};
+
+struct plan {
+    struct cli_run_options opts; /* as parsed (its strings are argv's) */
+    const char *target;
+    struct strvec topologies;    /* empty: the default topology only */
+    struct strvec specs;         /* each topology's spec as runs see it */
+    size_t topology_count;       /* at least 1 */
+    uint64_t first_seed, seeds;
+    uint64_t shard, shards;      /* shard I of N, 1-based; 1/1 unsharded */
+    unsigned jobs;
+    bool json, progress, shrink;
+    const char *csv, *plot, *counterexample, *maximize;
+    uint64_t budget;
+    bool needs_lock;             /* cgraph is involved: serialise it */
+    uv_mutex_t lock;
+    /* For reproduction commands: the run options other than those a
+     * variant sets, normalised to `--name VALUE`. */
+    struct strvec tokens;
+    struct strvec fault_items;   /* owns the split --crash/... items */
+    const struct disco_algorithm *alg;
+    struct variant base;         /* the options as given */
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Characters that need no quoting in a POSIX shell. */
+static bool shell_safe(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || strchr("_./:=@,+-%", *s)))
+            return false;
+    return true;
+}
+
+static void put_quoted(FILE *out, const char *s)
+{
+    if (shell_safe(s)) {
+        fputs(s, out);
+        return;
+    }
+    putc('\'', out);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", out);
+        else
+            putc(*s, out);
+    }
+    putc('\'', out);
+}
+
+/* The `disco run` command that repeats variant `v` exactly. */
+static void put_command(FILE *out, const struct plan *p,
+                        const struct variant *v, const char *spec)
+{
+    fputs("disco run ", out);
+    put_quoted(out, p->target);
+    if (spec && *spec) {
+        fputs(" --topology ", out);
+        put_quoted(out, spec);
+    }
+    fprintf(out, " --seed %llu", (unsigned long long)v->seed);
+    if (v->ids[0]) {
+        fputs(" --ids ", out);
+        put_quoted(out, v->ids);
+    }
+    if (v->delay[0]) {
+        fputs(" --delay ", out);
+        put_quoted(out, v->delay);
+    }
+    if (v->max_time)
+        fprintf(out, " --max-time %llu", (unsigned long long)v->max_time);
+    for (int k = 0; k < FAULT_LISTS; k++) {
+        if (v->fault_count[k] <= 0)
+            continue;
+        fprintf(out, " --%s ", fault_option[k]);
+        for (int i = 0; i < v->fault_count[k]; i++) {
+            if (i)
+                putc(',', out);
+            fputs(v->faults[k][i], out);
+        }
+    }
+    for (size_t i = 0; i < p->tokens.count; i++) {
+        putc(' ', out);
+        put_quoted(out, p->tokens.items[i]);
+    }
+}
+
+/* One run's outcome: everything the summary, the CSV and the commands
+ * need, so that the run itself can be released at once. */
+struct record {
+    int rc;                 /* 0, or the run's error (message below) */
+    char *error;
+    /* The topology as the run saw it: the plan's string for the runs of
+     * a batch (records stay small when there are millions), a copy of
+     * its own for shrunk and searched variants. */
+    const char *spec;
+    char *own_spec;
+    uint32_t nodes, channels;
+    bool sync, terminated, must_terminate, pass;
+    uint64_t messages, events, time, causal_depth, rounds;
+    uint64_t delivered, dropped, duplicated;
+    uint64_t *by_kind;        /* kind_count entries */
+    unsigned char *holds;     /* property_count entries */
+    char (*detail)[256];      /* property_count entries, failures only */
+};
+
+static void record_release(struct record *r)
+{
+    free(r->error);
+    free(r->own_spec);
+    free(r->by_kind);
+    free(r->holds);
+    free(r->detail);
+    memset(r, 0, sizeof *r);
+}
+
+/* Is property `prop` violated in `r`?  prop == property_count stands for
+ * "the run had to terminate and did not". */
+static bool violates(const struct disco_algorithm *alg, const struct record *r,
+                     unsigned prop)
+{
+    if (r->rc)
+        return false;
+    if (prop == alg->property_count)
+        return r->must_terminate && !r->terminated;
+    return r->holds[prop] == DISCO_HOLDS_NO;
+}
+
+/* Execute one variant into `r`.  Thread-safe: cgraph (scenario files) is
+ * serialised through the plan's lock, the rest shares nothing. */
+static int run_variant(struct plan *p, const struct variant *v,
+                       struct record *r, const char *extra_out,
+                       bool spacetime)
+{
+    struct disco_error err = {0, ""};
+    struct cli_run_options o = p->opts;
+    char seed_text[24];
+    snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)v->seed);
+    o.seed = (struct cli_setting){seed_text, NULL};
+    if (v->topology[0])
+        o.topology = (struct cli_setting){v->topology, NULL};
+    if (v->delay[0])
+        o.delay = (struct cli_setting){v->delay, NULL};
+    if (v->ids[0])
+        o.ids = (struct cli_setting){v->ids, NULL};
+    char max_time[24];
+    if (v->max_time) {
+        snprintf(max_time, sizeof max_time, "%llu",
+                 (unsigned long long)v->max_time);
+        o.max_time = (struct cli_setting){max_time, NULL};
+    }
+    struct cli_setting items[FAULT_LISTS][MAX_FAULT_ITEMS];
+    struct cli_setting_list *lists[FAULT_LISTS] = {&o.crash, &o.recover,
+                                                   &o.cut};
+    for (int k = 0; k < FAULT_LISTS; k++) {
+        if (v->fault_count[k] < 0)
+            continue;
+        for (int i = 0; i < v->fault_count[k]; i++)
+            items[k][i] = (struct cli_setting){v->faults[k][i], NULL};
+        *lists[k] = (struct cli_setting_list){
+            items[k], (size_t)v->fault_count[k], (size_t)v->fault_count[k]};
+    }
+    o.json = false;
+    o.out = extra_out;
+    if (extra_out) {
+        o.trace = "trace.jsonl";
+        o.spacetime = spacetime ? "spacetime.svg" : NULL;
+    }
+
+    memset(r, 0, sizeof *r);
+    struct cli_run run;
+    if (p->needs_lock)
+        uv_mutex_lock(&p->lock);
+    int rc = cli_run_prepare(&run, &o, &err);
+    if (p->needs_lock)
+        uv_mutex_unlock(&p->lock);
+    if (!rc)
+        rc = cli_run_execute(&run, &err);
+    if (!rc) {
+        const struct disco_algorithm *alg = run.alg;
+        const struct disco_metrics *m = run.metrics;
+        size_t t = v->topology_index;
+        if (t < p->specs.count && !strcmp(p->specs.items[t], run.topo->spec))
+            r->spec = p->specs.items[t];
+        else
+            r->spec = r->own_spec = strdup(run.topo->spec);
+        if (!r->spec)
+            rc = disco_fail(&err, DISCO_ENOMEM, "out of memory");
+        r->nodes = run.topo->nodes;
+        r->channels = run.topo->channels;
+        r->sync = run.cfg.sync;
+        r->terminated = run.terminated;
+        r->must_terminate = run.must_terminate;
+        r->pass = run.pass;
+        r->messages = m->messages;
+        r->events = m->events;
+        r->time = m->time;
+        r->causal_depth = m->causal_depth;
+        r->rounds = m->rounds;
+        r->delivered = m->delivered;
+        r->dropped = m->dropped;
+        r->duplicated = m->duplicated;
+        r->by_kind = calloc(alg->kind_count + 1, sizeof *r->by_kind);
+        r->holds = calloc(alg->property_count + 1, 1);
+        if (!r->by_kind || !r->holds) {
+            rc = disco_fail(&err, DISCO_ENOMEM, "out of memory");
+        } else {
+            for (unsigned k = 0; k < alg->kind_count; k++)
+                r->by_kind[k] = m->by_kind[k];
+            for (unsigned i = 0; i < alg->property_count; i++)
+                r->holds[i] = (unsigned char)run.results[i].holds;
+            if (run.failed) {
+                r->detail = calloc(alg->property_count, sizeof *r->detail);
+                if (!r->detail)
+                    rc = disco_fail(&err, DISCO_ENOMEM, "out of memory");
+                for (unsigned i = 0; r->detail && i < alg->property_count;
+                     i++)
+                    if (run.results[i].holds == DISCO_HOLDS_NO)
+                        memcpy(r->detail[i], run.results[i].detail,
+                               sizeof r->detail[i]);
+            }
+        }
+    }
+    if (p->needs_lock)
+        uv_mutex_lock(&p->lock);
+    cli_run_release(&run);
+    if (p->needs_lock)
+        uv_mutex_unlock(&p->lock);
+    if (rc) {
+        r->rc = rc;
+        r->error = strdup(err.message);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running every run of a check on the thread pool.                          */
+
+struct batch {
+    struct plan *plan;
+    size_t *runs;          /* this shard's run numbers, ascending */
+    size_t count;
+    struct record *records; /* count entries, in the order of runs[] */
+    atomic_size_t next, done, violations;
+    unsigned workers_left;
+    uv_timer_t timer;
+    uint64_t started_ns;
+    bool drew_progress;
+};
+
+static void variant_of_run(const struct plan *p, size_t run,
+                           struct variant *v)
+{
+    *v = p->base;
+    size_t t = run / p->seeds;
+    v->topology_index = t;
+    v->seed = p->first_seed + run % p->seeds;
+    if (p->topologies.count)
+        snprintf(v->topology, sizeof v->topology, "%s",
+                 p->topologies.items[t]);
+}
+
+static void work(uv_work_t *req)
+{
+    struct batch *b = req->data;
+    const struct disco_algorithm *alg = b->plan->alg;
+    for (;;) {
+        size_t k = atomic_fetch_add(&b->next, 1);
+        if (k >= b->count)
+            break;
+        struct variant v;
+        variant_of_run(b->plan, b->runs[k], &v);
+        struct record *r = &b->records[k];
+        run_variant(b->plan, &v, r, NULL, false);
+        if (!r->rc && !r->pass)
+            atomic_fetch_add(&b->violations, 1);
+        (void)alg;
+        atomic_fetch_add(&b->done, 1);
+        if (r->rc) {
+            /* Bad input: stop handing out work, report it afterwards. */
+            atomic_store(&b->next, b->count);
+        }
+    }
+}
+
+static void format_duration(char *buf, size_t len, double s)
+{
+    if (!(s >= 0) || s > 1e7)
+        snprintf(buf, len, "?");
+    else if (s < 60)
+        snprintf(buf, len, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+    else
+        snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+static void draw_progress(struct batch *b)
+{
+    size_t done = atomic_load(&b->done);
+    double elapsed = (double)(uv_hrtime() - b->started_ns) / 1e9;
+    double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    char eta[32];
+    format_duration(eta, sizeof eta,
+                    rate > 0 ? (double)(b->count - done) / rate : -1);
+    fprintf(stderr, "\r%zu/%zu runs  %.0f runs/s  ETA %s  %zu violation%s\x1b[K",
+            done, b->count, rate, eta, atomic_load(&b->violations),
+            atomic_load(&b->violations) == 1 ? "" : "s");
+    fflush(stderr);
+    b->drew_progress = true;
+}
+
+static void on_timer(uv_timer_t *timer)
+{
+    draw_progress(timer->data);
+}
+
+static void after_work(uv_work_t *req, int status)
+{
+    struct batch *b = req->data;
+    if (--b->workers_left == 0 && b->plan->progress) {
+        uv_timer_stop(&b->timer);
+        uv_close((uv_handle_t *)&b->timer, NULL);
+    }
+}
+
+static int run_batch(struct batch *b, struct disco_error *err)
+{
+    unsigned workers = b->plan->jobs;
+    if (workers > b->count)
+        workers = b->count ? (unsigned)b->count : 1;
+    /* The pool's size is read once, at its first use in the process. */
+    char size[16];
+    snprintf(size, sizeof size, "%u", workers);
+    setenv("UV_THREADPOOL_SIZE", size, 1);
+
+    uv_loop_t loop;
+    if (uv_loop_init(&loop) != 0)
+        return disco_fail(err, DISCO_ENOMEM, "cannot start the thread pool");
+    uv_work_t *reqs = calloc(workers, sizeof *reqs);
+    if (!reqs) {
+        uv_loop_close(&loop);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    b->workers_left = workers;
+    b->started_ns = uv_hrtime();
+    if (b->plan->progress) {
+        uv_timer_init(&loop, &b->timer);
+        b->timer.data = b;
+        uv_timer_start(&b->timer, on_timer, 250, 250);
+    }
+    for (unsigned j = 0; j < workers; j++) {
+        reqs[j].data = b;
+        uv_queue_work(&loop, &reqs[j], work, after_work);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    free(reqs);
+    if (b->drew_progress) {
+        fputs("\r\x1b[K", stderr);
+        fflush(stderr);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The CSV: one row per run, the same bytes whatever --jobs and --shard.     */
+
+static void csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, out);
+        return;
+    }
+    putc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', out);
+        putc(*s, out);
+    }
+    putc('"', out);
+}
+
+static void csv_header(FILE *out, const struct disco_algorithm *alg)
+{
+    fputs("run,algorithm,topology,n,channels,seed,messages", out);
+    for (unsigned k = 0; k < alg->kind_count; k++) {
+        fputs(",messages_", out);
+        csv_field(out, alg->message_kinds[k]);
+    }
+    fputs(",events,time,causal_depth,rounds,delivered,dropped,duplicated,"
+          "terminated,verdict",
+          out);
+    for (unsigned i = 0; i < alg->property_count; i++) {
+        fputs(",holds_", out);
+        csv_field(out, alg->properties[i].name);
+    }
+    putc('\n', out);
+}
+
+static void csv_row(FILE *out, const struct plan *p, size_t run,
+                    const struct record *r)
+{
+    const struct disco_algorithm *alg = p->alg;
+    fprintf(out, "%zu,", run);
+    csv_field(out, alg->name);
+    putc(',', out);
+    csv_field(out, r->spec);
+    fprintf(out, ",%u,%u,%llu,%llu", r->nodes, r->channels,
+            (unsigned long long)(p->first_seed + run % p->seeds),
+            (unsigned long long)r->messages);
+    for (unsigned k = 0; k < alg->kind_count; k++)
+        fprintf(out, ",%llu", (unsigned long long)r->by_kind[k]);
+    fprintf(out, ",%llu,%llu,%llu,", (unsigned long long)r->events,
+            (unsigned long long)r->time, (unsigned long long)r->causal_depth);
+    if (r->sync)
+        fprintf(out, "%llu", (unsigned long long)r->rounds);
+    else
+        fputs("NA", out);
+    fprintf(out, ",%llu,%llu,%llu,%d,%s", (unsigned long long)r->delivered,
+            (unsigned long long)r->dropped, (unsigned long long)r->duplicated,
+            r->terminated ? 1 : 0, r->pass ? "pass" : "fail");
+    for (unsigned i = 0; i < alg->property_count; i++)
+        fputs(r->holds[i] == DISCO_HOLDS_YES  ? ",1"
+              : r->holds[i] == DISCO_HOLDS_NO ? ",0"
+                                              : ",NA",
+              out);
+    putc('\n', out);
+}
+
+static int write_csv(const struct plan *p, const struct batch *b,
+                     struct disco_error *err)
+{
+    struct cli_outfile file;
+    int rc = cli_outfile_open(&file, p->csv, err);
+    if (rc)
+        return rc;
+    csv_header(file.stream, p->alg);
+    for (size_t k = 0; k < b->count; k++)
+        csv_row(file.stream, p, b->runs[k], &b->records[k]);
+    return cli_outfile_commit(&file, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Statistics.                                                               */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct stats {
+    uint64_t min, median, max;
+    double mean;
+};
+
+/* Over the records whose index is in [from, to), of one field. */
+static struct stats stats_of(const struct batch *b, size_t from, size_t to,
+                             size_t offset, uint64_t *scratch)
+{
+    struct stats s = {0, 0, 0, 0};
+    size_t n = 0;
+    double sum = 0;
+    for (size_t k = from; k < to; k++) {
+        const struct record *r = &b->records[k];
+        if (r->rc)
+            continue;
+        uint64_t x = *(const uint64_t *)((const char *)r + offset);
+        scratch[n++] = x;
+        sum += (double)x;
+    }
+    if (n == 0)
+        return s;
+    qsort(scratch, n, sizeof *scratch, cmp_u64);
+    s.min = scratch[0];
+    s.max = scratch[n - 1];
+    s.median = scratch[(n - 1) / 2]; /* the lower median: a real run's */
+    s.mean = sum / (double)n;
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Shrinking: smaller variants that keep the violation.                      */
+
+#define SHRINK_BUDGET 300
+
+/* Families whose numbers are sizes, and how many of them lead the spec. */
+static int size_fields(const char *spec)
+{
+    static const struct {
+        const char *family;
+        int sizes;
+    } families[] = {
+        {"uring", 1}, {"ring", 1},  {"line", 1},      {"star", 1},
+        {"complete", 1}, {"btree", 1}, {"tree", 1},   {"hypercube", 1},
+        {"gnp", 1},   {"regular", 1}, {"grid", 2},    {"torus", 2},
+    };
+    const char *colon = strchr(spec, ':');
+    if (!colon)
+        return 0;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        if (strlen(families[i].family) == (size_t)(colon - spec) &&
+            !strncmp(spec, families[i].family, (size_t)(colon - spec)))
+            return families[i].sizes;
+    return 0;
+}
+
+/* Replace size field `field` (0 or 1) of spec by `value`; false when the
+ * spec has no such field. */
+static bool spec_with_size(const char *spec, int field, uint64_t value,
+                           char *out, size_t len, uint64_t *old)
+{
+    const char *p = strchr(spec, ':');
+    if (!p)
+        return false;
+    p++;
+    for (int f = 0; f < field; f++) {
+        p += strspn(p, "0123456789");
+        if (*p != 'x' && *p != ':')
+            return false;
+        p++;
+    }
+    size_t digits = strspn(p, "0123456789");
+    if (digits == 0)
+        return false;
+    *old = strtoull(p, NULL, 10);
+    snprintf(out, len, "%.*s%llu%s", (int)(p - spec), spec,
+             (unsigned long long)value, p + digits);
+    return true;
+}
+
+struct shrinker {
+    struct plan *plan;
+    unsigned prop;
+    int tries;
+};
+
+/* Does `v` still violate the property?  Errors (a list of ids that no
+ * longer fits, a ring too small) count as no. */
+static bool still_fails(struct shrinker *s, const struct variant *v,
+                        struct record *r)
+{
+    if (s->tries >= SHRINK_BUDGET)
+        return false;
+    s->tries++;
+    run_variant(s->plan, v, r, NULL, false);
+    bool fails = violates(s->plan->alg, r, s->prop);
+    return fails;
+}
+
+/* Greedy: keep any candidate that still fails, until none does. */
+static void shrink(struct plan *p, unsigned prop, struct variant *v,
+                   struct record *best)
+{
+    struct shrinker s = {p, prop, 0};
+    struct record r;
+    bool progress = true;
+    while (progress && s.tries < SHRINK_BUDGET) {
+        progress = false;
+        /* Fewer nodes: halve a size, else take one off. */
+        for (int f = 0; f < size_fields(v->topology); f++) {
+            for (;;) {
+                uint64_t old;
+                char spec[256];
+                if (!spec_with_size(v->topology, f, 0, spec, sizeof spec,
+                                    &old) ||
+                    old <= 1)
+                    break;
+                bool took = false;
+                uint64_t tries[2] = {old / 2, old - 1};
+                for (int t = 0; t < 2 && !took; t++) {
+                    if (tries[t] < 1 || (t == 1 && tries[1] == tries[0]))
+                        continue;
+                    struct variant c = *v;
+                    spec_with_size(v->topology, f, tries[t], c.topology,
+                                   sizeof c.topology, &old);
+                    if (still_fails(&s, &c, &r)) {
+                        *v = c;
+                        record_release(best);
+                        *best = r;
+                        took = progress = true;
+                    } else {
+                        record_release(&r);
+                    }
+                }
+                if (!took)
+                    break;
+            }
+        }
+        /* Fewer faults. */
+        for (int k = 0; k < FAULT_LISTS; k++) {
+            for (int i = 0; i < v->fault_count[k];) {
+                struct variant c = *v;
+                memmove(&c.faults[k][i], &c.faults[k][i + 1],
+                        (size_t)(c.fault_count[k] - i - 1) *
+                            sizeof c.faults[k][0]);
+                c.fault_count[k]--;
+                if (still_fails(&s, &c, &r)) {
+                    *v = c;
+                    record_release(best);
+                    *best = r;
+                    progress = true;
+                } else {
+                    record_release(&r);
+                    i++;
+                }
+            }
+        }
+        /* The shortest delays. */
+        if (strcmp(v->delay, "const:1") != 0 && !best->sync) {
+            struct variant c = *v;
+            snprintf(c.delay, sizeof c.delay, "const:1");
+            if (still_fails(&s, &c, &r)) {
+                *v = c;
+                record_release(best);
+                *best = r;
+                progress = true;
+            } else {
+                record_release(&r);
+            }
+        }
+        /* An earlier bound: only for violations that show before the end. */
+        while (best->time > 1 && prop < p->alg->property_count) {
+            struct variant c = *v;
+            c.max_time = best->time / 2;
+            if (c.max_time == 0 || (v->max_time && c.max_time >= v->max_time))
+                break;
+            if (still_fails(&s, &c, &r)) {
+                *v = c;
+                record_release(best);
+                *best = r;
+                progress = true;
+            } else {
+                record_release(&r);
+                break;
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reports.                                                                  */
+
+#define SHOWN_PER_PROPERTY 3
+
+/* The --topology a command names: the run's own spec, except for a
+ * scenario's graph, which the scenario file brings itself. */
+static const char *shown_spec(const struct plan *p, const struct variant *v,
+                              const struct record *r)
+{
+    if (v->topology[0])
+        return v->topology;
+    return ends_with(p->target, ".dot") ? NULL : r->spec;
+}
+
+static const char *prop_name(const struct disco_algorithm *alg, unsigned i)
+{
+    return i < alg->property_count ? alg->properties[i].name : "terminates";
+}
+
+static void put_json_u64s(FILE *out, const char *name, struct stats s)
+{
+    fprintf(out, "\"%s\": {\"min\": %llu, \"median\": %llu, \"max\": %llu}",
+            name, (unsigned long long)s.min, (unsigned long long)s.median,
+            (unsigned long long)s.max);
+}
+
+/* The first violation of each property, shrunk; returns how many. */
+struct shrunk {
+    size_t k;            /* index into the batch */
+    struct variant v;
+    struct record r;
+    bool done;
+};
+
+static void report(struct plan *p, struct batch *b, struct shrunk *shrunk,
+                   size_t *violation_count)
+{
+    const struct disco_algorithm *alg = p->alg;
+    unsigned props = alg->property_count + 1;
+    uint64_t *scratch = malloc((b->count ? b->count : 1) * sizeof *scratch);
+    if (!scratch)
+        return;
+    struct stats msg = stats_of(b, 0, b->count,
+                                offsetof(struct record, messages), scratch);
+    struct stats tim =
+        stats_of(b, 0, b->count, offsetof(struct record, time), scratch);
+    free(scratch);
+    size_t failing = 0;
+    for (size_t k = 0; k < b->count; k++)
+        failing += !b->records[k].pass;
+    *violation_count = failing;
+
+    if (p->json) {
+        fputs("{\"algorithm\": ", stdout);
+        disco_json_string(stdout, alg->name);
+        fputs(", \"topologies\": [", stdout);
+        for (size_t t = 0; t < p->topology_count; t++) {
+            fputs(t ? ", " : "", stdout);
+            disco_json_string(stdout, p->topologies.count
+                                          ? p->topologies.items[t]
+                                          : (b->count ? b->records[0].spec
+                                                      : ""));
+        }
+        fprintf(stdout,
+                "], \"first_seed\": %llu, \"seeds\": %llu, "
+                "\"shard\": \"%llu/%llu\", \"runs\": %zu, \"failed_runs\": "
+                "%zu,\n \"violations\": {",
+                (unsigned long long)p->first_seed,
+                (unsigned long long)p->seeds, (unsigned long long)p->shard,
+                (unsigned long long)p->shards, b->count, failing);
+        for (unsigned i = 0; i < props; i++) {
+            size_t n = 0;
+            for (size_t k = 0; k < b->count; k++)
+                n += violates(alg, &b->records[k], i);
+            fputs(i ? ", " : "", stdout);
+            disco_json_string(stdout, prop_name(alg, i));
+            fprintf(stdout, ": %zu", n);
+        }
+        fputs("},\n ", stdout);
+        put_json_u64s(stdout, "messages", msg);
+        fputs(", ", stdout);
+        put_json_u64s(stdout, "time", tim);
+        fputs(",\n \"failures\": [", stdout);
+        bool first = true;
+        for (unsigned i = 0; i < props; i++) {
+            size_t shown = 0;
+            for (size_t k = 0; k < b->count && shown < SHOWN_PER_PROPERTY;
+                 k++) {
+                const struct record *r = &b->records[k];
+                if (!violates(alg, r, i))
+                    continue;
+                shown++;
+                struct variant v;
+                variant_of_run(p, b->runs[k], &v);
+                fputs(first ? "\n  {\"property\": " : ",\n  {\"property\": ",
+                      stdout);
+                first = false;
+                disco_json_string(stdout, prop_name(alg, i));
+                fprintf(stdout, ", \"run\": %zu, \"seed\": %llu, "
+                                "\"topology\": ",
+                        b->runs[k], (unsigned long long)v.seed);
+                disco_json_string(stdout, r->spec);
+                fputs(", \"detail\": ", stdout);
+                disco_json_string(stdout, i < alg->property_count && r->detail
+                                              ? r->detail[i]
+                                              : "stopped by a bound");
+                char *cmd = NULL;
+                size_t len = 0;
+                FILE *mem = open_memstream(&cmd, &len);
+                if (mem) {
+                    put_command(mem, p, &v, shown_spec(p, &v, r));
+                    fclose(mem);
+                    fputs(", \"command\": ", stdout);
+                    disco_json_string(stdout, cmd);
+                }
+                free(cmd);
+                if (shrunk[i].done && shrunk[i].k == k) {
+                    mem = open_memstream(&cmd, &len);
+                    if (mem) {
+                        put_command(mem, p, &shrunk[i].v, shrunk[i].v.topology);
+                        fclose(mem);
+                        fputs(", \"shrunk\": ", stdout);
+                        disco_json_string(stdout, cmd);
+                        fprintf(stdout, ", \"shrunk_nodes\": %u",
+                                shrunk[i].r.nodes);
+                    }
+                    free(cmd);
+                }
+                putc('}', stdout);
+            }
+        }
+        fprintf(stdout, "%s],\n \"verdict\": \"%s\"}\n", first ? "" : "\n ",
+                failing ? "fail" : "pass");
+        return;
+    }
+
+    /* For people. */
+    printf("%s: %zu run%s", alg->name, b->count, b->count == 1 ? "" : "s");
+    if (p->seeds == 1)
+        printf(", seed %llu", (unsigned long long)p->first_seed);
+    else
+        printf(", seeds %llu..%llu", (unsigned long long)p->first_seed,
+               (unsigned long long)(p->first_seed + p->seeds - 1));
+    if (p->topology_count == 1)
+        printf(", on %s", b->count ? b->records[0].spec : "");
+    else
+        printf(", on %zu topologies", p->topology_count);
+    if (p->shards > 1)
+        printf(" (shard %llu/%llu)", (unsigned long long)p->shard,
+               (unsigned long long)p->shards);
+    printf("\n\n");
+    int width = 10;
+    for (unsigned i = 0; i < props; i++) {
+        int len = (int)strlen(prop_name(alg, i));
+        width = len > width ? len : width;
+    }
+    printf("  %-*s  violations\n", width, "property");
+    for (unsigned i = 0; i < props; i++) {
+        if (i == alg->property_count) {
+            bool must = false;
+            for (unsigned j = 0; j < alg->property_count; j++)
+                must |= alg->properties[j].needs_termination;
+            if (!must)
+                continue;
+        }
+        size_t n = 0;
+        for (size_t k = 0; k < b->count; k++)
+            n += violates(alg, &b->records[k], i);
+        printf("  %-*s  %zu\n", width, prop_name(alg, i), n);
+    }
+    printf("\n  %-*s  %10s %10s %10s\n", width, "metric", "min", "median",
+           "max");
+    printf("  %-*s  %10llu %10llu %10llu\n", width, "messages",
+           (unsigned long long)msg.min, (unsigned long long)msg.median,
+           (unsigned long long)msg.max);
+    printf("  %-*s  %10llu %10llu %10llu\n", width, "time",
+           (unsigned long long)tim.min, (unsigned long long)tim.median,
+           (unsigned long long)tim.max);
+
+    for (unsigned i = 0; i < props; i++) {
+        size_t n = 0, shown = 0;
+        for (size_t k = 0; k < b->count; k++)
+            n += violates(alg, &b->records[k], i);
+        if (!n)
+            continue;
+        printf("\n%s violated in %zu run%s:\n", prop_name(alg, i), n,
+               n == 1 ? "" : "s");
+        for (size_t k = 0; k < b->count && shown < SHOWN_PER_PROPERTY; k++) {
+            const struct record *r = &b->records[k];
+            if (!violates(alg, r, i))
+                continue;
+            shown++;
+            struct variant v;
+            variant_of_run(p, b->runs[k], &v);
+            printf("  seed %llu on %s: %s\n    ", (unsigned long long)v.seed,
+                   r->spec,
+                   i < alg->property_count && r->detail
+                       ? r->detail[i]
+                       : "stopped by a bound before terminating");
+            put_command(stdout, p, &v, shown_spec(p, &v, r));
+            putchar('\n');
+            if (shrunk[i].done && shrunk[i].k == k) {
+                printf("    shrunk to %u node%s: ", shrunk[i].r.nodes,
+                       shrunk[i].r.nodes == 1 ? "" : "s");
+                put_command(stdout, p, &shrunk[i].v, shrunk[i].v.topology);
+                putchar('\n');
+            }
+        }
+        if (n > shown)
+            printf("  ... and %zu more\n", n - shown);
+    }
+    printf("\nverdict: %s (%zu of %zu run%s failed)\n",
+           failing ? "fail" : "pass", failing, b->count,
+           b->count == 1 ? "" : "s");
+}
+
+/* ------------------------------------------------------------------------ */
+/* --maximize: the worst case of a metric over id placements and seeds.      */
+
+enum metric { METRIC_MESSAGES, METRIC_TIME, METRIC_ROUNDS };
+
+static uint64_t metric_of(enum metric m, const struct record *r)
+{
+    return m == METRIC_MESSAGES ? r->messages
+           : m == METRIC_TIME   ? r->time
+                                : r->rounds;
+}
+
+static void ids_text(char *buf, size_t len, const int64_t *ids, uint32_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%lld",
+                                 i ? "," : "", (long long)ids[i]);
+}
+
+static int maximize(struct plan *p, struct disco_error *err)
+{
+    enum metric metric = !strcmp(p->maximize, "messages") ? METRIC_MESSAGES
+                         : !strcmp(p->maximize, "time")   ? METRIC_TIME
+                                                          : METRIC_ROUNDS;
+    const struct disco_algorithm *alg = p->alg;
+    int status = CLI_EXIT_PASS;
+    for (size_t t = 0; t < p->topology_count; t++) {
+        struct variant v;
+        variant_of_run(p, t * p->seeds, &v);
+        struct record r;
+        if (run_variant(p, &v, &r, NULL, false)) {
+            int rc = disco_fail(err, r.rc, "%s", r.error);
+            record_release(&r);
+            return rc;
+        }
+        uint32_t n = r.nodes;
+        record_release(&r);
+        if ((size_t)n * 21 >= sizeof v.ids)
+            return disco_fail(err, DISCO_ELIMIT,
+                              "--maximize searches id placements of at most "
+                              "%zu nodes",
+                              sizeof v.ids / 21);
+        int64_t *cur = malloc(n * sizeof *cur), *best = malloc(n * sizeof *best);
+        if (!cur || !best) {
+            free(cur);
+            free(best);
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        }
+        struct disco_rng rng;
+        disco_rng_init(&rng, p->first_seed, 0x6d6178696d697a65ull);
+        uint64_t spent = 0, best_value = 0;
+        struct variant best_v = v;
+        struct record best_r;
+        memset(&best_r, 0, sizeof best_r);
+        bool have = false;
+        uint64_t seeds_used = 0;
+        /* Random restarts, each climbed by swapping two ids while a swap
+         * makes the metric worse (larger); the seed changes per restart so
+         * that delays are searched as well. */
+        while (spent < p->budget) {
+            uint64_t seed = p->first_seed + seeds_used++ % p->seeds;
+            for (uint32_t i = 0; i < n; i++)
+                cur[i] = i + 1;
+            for (uint32_t i = n; i > 1; i--) {
+                uint32_t j = (uint32_t)disco_rng_below(&rng, i);
+                int64_t x = cur[i - 1];
+                cur[i - 1] = cur[j];
+                cur[j] = x;
+            }
+            uint64_t local = 0;
+            {
+                struct variant c = v;
+                c.seed = seed;
+                ids_text(c.ids, sizeof c.ids, cur, n);
+                struct record r0;
+                spent++;
+                if (run_variant(p, &c, &r0, NULL, false) == 0) {
+                    local = metric_of(metric, &r0);
+                    if (!have || local > best_value) {
+                        have = true;
+                        best_value = local;
+                        best_v = c;
+                        memcpy(best, cur, n * sizeof *cur);
+                        record_release(&best_r);
+                        best_r = r0;
+                    } else {
+                        record_release(&r0);
+                    }
+                } else {
+                    record_release(&r0);
+                    continue;
+                }
+            }
+            bool climbing = true;
+            while (climbing && spent < p->budget) {
+                climbing = false;
+                for (uint32_t i = 0; i < n && spent < p->budget; i++) {
+                    for (uint32_t j = i + 1; j < n && spent < p->budget; j++) {
+                        int64_t x = cur[i];
+                        cur[i] = cur[j];
+                        cur[j] = x;
+                        struct variant c = v;
+                        c.seed = seed;
+                        ids_text(c.ids, sizeof c.ids, cur, n);
+                        struct record r1;
+                        spent++;
+                        uint64_t value = 0;
+                        bool ok = run_variant(p, &c, &r1, NULL, false) == 0;
+                        if (ok)
+                            value = metric_of(metric, &r1);
+                        if (ok && value > local) {
+                            local = value;
+                            climbing = true;
+                            if (value > best_value) {
+                                best_value = value;
+                                best_v = c;
+                                memcpy(best, cur, n * sizeof *cur);
+                                record_release(&best_r);
+                                best_r = r1;
+                            } else {
+                                record_release(&r1);
+                            }
+                        } else {
+                            record_release(&r1);
+                            cur[j] = cur[i];
+                            cur[i] = x;
+                        }
+                    }
+                }
+            }
+        }
+        if (!have) {
+            free(cur);
+            free(best);
+            return disco_fail(err, DISCO_EINVAL,
+                              "--maximize found no run that completes");
+        }
+        if (p->json) {
+            fputs("{\"algorithm\": ", stdout);
+            disco_json_string(stdout, alg->name);
+            fputs(", \"topology\": ", stdout);
+            disco_json_string(stdout, best_r.spec);
+            fprintf(stdout, ", \"maximize\": \"%s\", \"value\": %llu, "
+                            "\"runs\": %llu, \"messages\": %llu, "
+                            "\"messages_by_kind\": {",
+                    p->maximize, (unsigned long long)best_value,
+                    (unsigned long long)spent,
+                    (unsigned long long)best_r.messages);
+            for (unsigned k = 0; k < alg->kind_count; k++) {
+                fputs(k ? ", " : "", stdout);
+                disco_json_string(stdout, alg->message_kinds[k]);
+                fprintf(stdout, ": %llu", (unsigned long long)best_r.by_kind[k]);
+            }
+            fprintf(stdout, "}, \"time\": %llu, \"seed\": %llu, \"command\": ",
+                    (unsigned long long)best_r.time,
+                    (unsigned long long)best_v.seed);
+            char *cmd = NULL;
+            size_t len = 0;
+            FILE *mem = open_memstream(&cmd, &len);
+            if (mem) {
+                put_command(mem, p, &best_v, best_r.spec);
+                fclose(mem);
+                disco_json_string(stdout, cmd);
+            }
+            free(cmd);
+            fputs("}\n", stdout);
+        } else {
+            printf("worst %s for %s on %s: %llu after %llu runs\n",
+                   p->maximize, alg->name, best_r.spec,
+                   (unsigned long long)best_value, (unsigned long long)spent);
+            printf("  messages %llu (", (unsigned long long)best_r.messages);
+            for (unsigned k = 0; k < alg->kind_count; k++)
+                printf("%s%s %llu", k ? ", " : "", alg->message_kinds[k],
+                       (unsigned long long)best_r.by_kind[k]);
+            printf("), time %llu", (unsigned long long)best_r.time);
+            if (best_r.sync)
+                printf(", rounds %llu", (unsigned long long)best_r.rounds);
+            printf("\n  ");
+            put_command(stdout, p, &best_v, best_r.spec);
+            putchar('\n');
+        }
+        if (!best_r.pass)
+            status = CLI_EXIT_FAIL;
+        record_release(&best_r);
+        free(cur);
+        free(best);
+    }
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Options.                                                                  */
+
+enum {
+    CHECK_SEEDS = 1000,
+    CHECK_FIRST_SEED,
+    CHECK_JOBS,
+    CHECK_SHARD,
+    CHECK_CSV,
+    CHECK_PLOT,
+    CHECK_JSON,
+    CHECK_COUNTEREXAMPLE,
+    CHECK_NO_SHRINK,
+    CHECK_MAXIMIZE,
+    CHECK_BUDGET,
+    CHECK_PROGRESS,
+    CHECK_HELP,
+};
+
+static const struct cli_option check_options[] = {
+    {"seeds", CHECK_SEEDS, true, "N", "how many seeds to run (required)"},
+    {"first-seed", CHECK_FIRST_SEED, true, "S",
+     "the first seed (default 1): seeds S..S+N-1"},
+    {"jobs", CHECK_JOBS, true, "J",
+     "worker threads (default: the number of processors)"},
+    {"shard", CHECK_SHARD, true, "I/N",
+     "run only the runs whose number is I-1 modulo N (see disco merge)"},
+    {"csv", CHECK_CSV, true, "FILE", "one row per run"},
+    {"plot", CHECK_PLOT, true, "FILE.svg",
+     "sweep: each metric against n (gnuplot script FILE.gp beside it)"},
+    {"json", CHECK_JSON, false, NULL, "print the summary as one JSON object"},
+    {"counterexample", CHECK_COUNTEREXAMPLE, true, "DIR",
+     "write the smallest failing run's trace and diagram into DIR"},
+    {"no-shrink", CHECK_NO_SHRINK, false, NULL,
+     "report violations without searching for smaller ones"},
+    {"maximize", CHECK_MAXIMIZE, true, "METRIC",
+     "messages, time or rounds: search id placements and seeds for the "
+     "worst case"},
+    {"budget", CHECK_BUDGET, true, "RUNS",
+     "runs --maximize may spend (default 3000)"},
+    {"progress", CHECK_PROGRESS, true, "auto|on|off",
+     "the progress line on stderr (default auto: on a terminal)"},
+    {"help", CHECK_HELP, false, NULL, "show this help"},
+};
+#define CHECK_OPTION_COUNT (sizeof check_options / sizeof check_options[0])
+
+/* Run options that write per-run files make no sense for many runs. */
+static bool per_run_output(const char *name)
+{
+    static const char *const outputs[] = {"trace", "out", "dot",  "svg",
+                                          "png",   "frames", "spacetime",
+                                          "window", "html", "shiviz"};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
+        if (!strcmp(name, outputs[i]))
+            return true;
+    return false;
+}
+
+
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)(n > 256 ? 256 : n) : 1;
+}
+
+static int split_faults(struct plan *p, int k, const char *text,
+                        struct disco_error *err)
+{
+    const char *item = text;
+    for (;;) {
+        size_t len = strcspn(item, ",");
+        if (p->base.fault_count[k] >= MAX_FAULT_ITEMS)
+            return disco_fail(err, DISCO_ELIMIT,
+                              "disco check takes at most %d --%s items",
+                              MAX_FAULT_ITEMS, fault_option[k]);
+        int rc = strvec_push(&p->fault_items, item, len, err);
+        if (rc)
+            return rc;
+        if (p->base.fault_count[k] < 0)
+            p->base.fault_count[k] = 0;
+        p->base.faults[k][p->base.fault_count[k]++] =
+            p->fault_items.items[p->fault_items.count - 1];
+        if (!item[len])
+            break;
+        item += len + 1;
+    }
+    return 0;
+}
+
+static void plan_release(struct plan *p)
+{
+    strvec_release(&p->topologies);
+    strvec_release(&p->specs);
+    strvec_release(&p->tokens);
+    strvec_release(&p->fault_items);
+    cli_run_options_release(&p->opts);
+    if (p->needs_lock)
+        uv_mutex_destroy(&p->lock);
+}
+
+/* Read argv: check's own options, then the run options through
+ * cli_parse_run_options on what is left. */
+static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
+                      bool *help, struct disco_error *err)
+{
+    const char *cmd = sweep ? "sweep" : "check";
+    size_t run_count = cli_run_option_count;
+    struct cli_option *table =
+        malloc((CHECK_OPTION_COUNT + run_count) * sizeof *table);
+    char **run_argv = calloc((size_t)argc + 1, sizeof *run_argv);
+    struct strvec owned = {0};
+    if (!table || !run_argv) {
+        free(table);
+        free(run_argv);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < CHECK_OPTION_COUNT; i++)
+        table[n++] = check_options[i];
+    for (size_t i = 0; i < run_count; i++)
+        if (strcmp(cli_run_option_table[i].name, "json") &&
+            strcmp(cli_run_option_table[i].name, "help"))
+            table[n++] = cli_run_option_table[i];
+
+    memset(p, 0, sizeof *p);
+    for (int k = 0; k < FAULT_LISTS; k++)
+        p->base.fault_count[k] = -1;
+    p->base.topology_index = SIZE_MAX;
+    p->first_seed = 1;
+    p->shard = p->shards = 1;
+    p->jobs = default_jobs();
+    p->shrink = !sweep;
+    p->budget = 3000;
+    p->progress = isatty(2);
+    const char *seeds = NULL, *topology = NULL;
+    int run_argc = 1;
+    run_argv[0] = argv[0];
+
+    struct cli_args args = {argc, argv, 1, false};
+    const struct cli_option *opt;
+    const char *value;
+    int kind, rc = 0;
+    while (!rc && (kind = cli_next_arg(&args, table, n, &opt, &value, err)) !=
+                      CLI_END) {
+        if (kind < 0) {
+            rc = kind;
+            break;
+        }
+        if (kind == CLI_POSITIONAL) {
+            if (p->target) {
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "unexpected argument '%s' (disco %s takes one "
+                                "algorithm or scenario)",
+                                value, cmd);
+                break;
+            }
+            p->target = value;
+            run_argv[run_argc++] = (char *)value;
+            continue;
+        }
+        uint64_t x;
+        switch (opt->id) {
+        case CHECK_SEEDS:
+            seeds = value;
+            if ((rc = cli_parse_u64(value, "--seeds", &x, err)))
+                break;
+            if (x == 0)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --seeds '0': expected at least 1");
+            p->seeds = x;
+            break;
+        case CHECK_FIRST_SEED:
+            rc = cli_parse_u64(value, "--first-seed", &p->first_seed, err);
+            break;
+        case CHECK_JOBS:
+            if ((rc = cli_parse_u64(value, "--jobs", &x, err)))
+                break;
+            if (x == 0 || x > 1024)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --jobs '%s': expected 1 to 1024", value);
+            p->jobs = (unsigned)x;
+            break;
+        case CHECK_SHARD: {
+            unsigned long long i = 0, of = 0;
+            int used = 0;
+            if (sscanf(value, "%llu/%llu%n", &i, &of, &used) != 2 ||
+                value[used] || !strchr("0123456789", value[0]) || i < 1 ||
+                of < 1 || i > of)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --shard '%s': expected I/N with 1 <= I "
+                                "<= N",
+                                value);
+            p->shard = i;
+            p->shards = of;
+            break;
+        }
+        case CHECK_CSV:
+            p->csv = value;
+            if (!*value)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --csv '': empty file name");
+            break;
+        case CHECK_PLOT:
+            p->plot = value;
+            if (!sweep)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "--plot belongs to disco sweep");
+            else if (!ends_with(value, ".svg"))
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --plot '%s': expected a FILE.svg", value);
+            break;
+        case CHECK_JSON:
+            p->json = true;
+            break;
+        case CHECK_COUNTEREXAMPLE:
+            p->counterexample = value;
+            if (!*value)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --counterexample '': empty directory "
+                                "name");
+            break;
+        case CHECK_NO_SHRINK:
+            p->shrink = false;
+            break;
+        case CHECK_MAXIMIZE:
+            p->maximize = value;
+            if (strcmp(value, "messages") && strcmp(value, "time") &&
+                strcmp(value, "rounds"))
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --maximize '%s': expected messages, time "
+                                "or rounds",
+                                value);
+            else if (sweep)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "--maximize belongs to disco check");
+            break;
+        case CHECK_BUDGET:
+            if ((rc = cli_parse_u64(value, "--budget", &p->budget, err)))
+                break;
+            if (p->budget == 0)
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --budget '0': expected at least 1");
+            break;
+        case CHECK_PROGRESS:
+            if (!strcmp(value, "on"))
+                p->progress = true;
+            else if (!strcmp(value, "off"))
+                p->progress = false;
+            else if (strcmp(value, "auto"))
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "bad --progress '%s': expected auto, on or "
+                                "off",
+                                value);
+            break;
+        case CHECK_HELP:
+            *help = true;
+            goto done;
+        default:
+            /* A run option. */
+            if (per_run_output(opt->name)) {
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "disco %s writes no per-run files: drop "
+                                "--%s (rerun a printed command with it%s)",
+                                cmd, opt->name,
+                                sweep ? "" : ", or use --counterexample DIR");
+                break;
+            }
+            if (!strcmp(opt->name, "seed")) {
+                rc = disco_fail(err, DISCO_EINVAL,
+                                "disco %s takes --seeds N and --first-seed S, "
+                                "not --seed",
+                                cmd);
+                break;
+            }
+            if (!strcmp(opt->name, "topology")) {
+                topology = value;
+                break;
+            }
+            {
+                size_t len = strlen(opt->name) + 3;
+                char *flag = malloc(len);
+                if (!flag) {
+                    rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+                    break;
+                }
+                snprintf(flag, len, "--%s", opt->name);
+                rc = strvec_push(&owned, flag, len - 1, err);
+                free(flag);
+                if (rc)
+                    break;
+                run_argv[run_argc++] = owned.items[owned.count - 1];
+                if (opt->has_value)
+                    run_argv[run_argc++] = (char *)value;
+                /* The variant spells these itself. */
+                bool varied = !strcmp(opt->name, "delay") ||
+                              !strcmp(opt->name, "max-time") ||
+                              !strcmp(opt->name, "ids");
+                int fault = -1;
+                for (int k = 0; k < FAULT_LISTS; k++)
+                    if (!strcmp(opt->name, fault_option[k]))
+                        fault = k;
+                if (fault >= 0) {
+                    rc = split_faults(p, fault, value, err);
+                } else if (!varied) {
+                    rc = strvec_push(&p->tokens, owned.items[owned.count - 1],
+                                     len - 1, err);
+                    if (!rc && opt->has_value)
+                        rc = strvec_push(&p->tokens, value, strlen(value),
+                                         err);
+                }
+            }
+            break;
+        }
+    }
+    if (rc)
+        goto done;
+    if (!p->target) {
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "disco %s needs an algorithm or a scenario file (see "
+                        "'disco list')",
+                        cmd);
+        goto done;
+    }
+    if (!seeds && p->maximize) {
+        p->seeds = 1;
+    } else if (!seeds) {
+        rc = disco_fail(err, DISCO_EINVAL, "disco %s needs --seeds N", cmd);
+        goto done;
+    }
+    if (sweep && !p->csv) {
+        rc = disco_fail(err, DISCO_EINVAL, "disco sweep needs --csv FILE");
+        goto done;
+    }
+    if (p->first_seed > UINT64_MAX - p->seeds) {
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "bad --first-seed: the seeds go past %llu",
+                        (unsigned long long)UINT64_MAX);
+        goto done;
+    }
+    if (topology && (rc = expand_braces(topology, &p->topologies, err)))
+        goto done;
+    p->topology_count = p->topologies.count ? p->topologies.count : 1;
+    if (p->topology_count > SIZE_MAX / 2 / p->seeds ||
+        p->seeds * p->topology_count > ((size_t)1 << 32)) {
+        rc = disco_fail(err, DISCO_ELIMIT, "too many runs: at most 2^32");
+        goto done;
+    }
+    run_argv[run_argc] = NULL;
+    bool run_help = false;
+    rc = cli_parse_run_options(run_argc, run_argv, &p->opts, &run_help, err);
+    if (rc)
+        goto done;
+    /* The settings keep pointers into run_argv's strings: argv's own, or
+     * `owned` flags, which only matter while parsing. */
+    p->opts.json = false;
+    const char *v;
+    if ((v = p->opts.delay.text))
+        snprintf(p->base.delay, sizeof p->base.delay, "%s", v);
+    if ((v = p->opts.ids.text))
+        snprintf(p->base.ids, sizeof p->base.ids, "%s", v);
+    if ((v = p->opts.max_time.text) &&
+        (rc = cli_parse_u64(v, "--max-time", &p->base.max_time, err)))
+        goto done;
+    p->needs_lock = ends_with(p->target, ".dot");
+    for (size_t t = 0; t < p->topologies.count; t++)
+        p->needs_lock |= ends_with(p->topologies.items[t], ".dot");
+    if (p->needs_lock && uv_mutex_init(&p->lock) != 0) {
+        p->needs_lock = false;
+        rc = disco_fail(err, DISCO_ENOMEM, "cannot create a lock");
+    }
+done:
+    strvec_release(&owned);
+    free(table);
+    free(run_argv);
+    return rc;
+}
+
+/* Settle bad input before the batch: the first seed of every topology
+ * runs here, so that a wrong option or topology fails at once with one
+ * line, and the model check's warning is printed once. */
+static int preflight(struct plan *p, struct disco_error *err)
+{
+    for (size_t t = 0; t < p->topology_count; t++) {
+        struct cli_run_options o = p->opts;
+        char seed_text[24];
+        snprintf(seed_text, sizeof seed_text, "%llu",
+                 (unsigned long long)p->first_seed);
+        o.seed = (struct cli_setting){seed_text, NULL};
+        if (p->topologies.count)
+            o.topology = (struct cli_setting){p->topologies.items[t], NULL};
+        struct cli_run run;
+        int rc = cli_run_prepare(&run, &o, err);
+        if (!rc) {
+            if (!p->alg)
+                p->alg = run.alg;
+            rc = strvec_push(&p->specs, run.topo->spec,
+                             strlen(run.topo->spec), err);
+            if (t == 0 && run.warning[0]) {
+                fflush(stdout);
+                fprintf(stderr, "disco: warning: %s\n", run.warning);
+            }
+        }
+        cli_run_release(&run);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void check_help(bool sweep)
+{
+    if (sweep)
+        printf("usage: disco sweep ALG|SCENARIO.dot [RUN OPTIONS] --topology "
+               "'uring:{8,16,32}'\n"
+               "                   --seeds N --csv FILE [--plot FILE.svg]\n\n"
+               "Metrics over a grid of sizes, topologies and seeds: one CSV "
+               "row per run,\nand with --plot each metric's mean and range "
+               "against n (gnuplot).\n\n");
+    else
+        printf("usage: disco check ALG|SCENARIO.dot [RUN OPTIONS] --seeds N "
+               "[--jobs J]\n\n"
+               "Many executions: seeds S..S+N-1 on every topology of "
+               "--topology\n(braces expand: 'ring:{8..64}', "
+               "'ring:{8..64..8}', '{ring:8,grid:3x3}').\nReports every "
+               "violated property with the command that reproduces it,\n"
+               "shrunk to a smaller one.  Exit 0 when every run passes, 1 "
+               "on a\nviolation, 2 on bad input.\n\n");
+    /* Each command's own options only. */
+    struct cli_option shown[CHECK_OPTION_COUNT];
+    size_t n = 0;
+    for (size_t i = 0; i < CHECK_OPTION_COUNT; i++) {
+        int id = check_options[i].id;
+        bool check_only = id == CHECK_COUNTEREXAMPLE || id == CHECK_NO_SHRINK ||
+                          id == CHECK_MAXIMIZE || id == CHECK_BUDGET;
+        if (sweep ? !check_only : id != CHECK_PLOT)
+            shown[n++] = check_options[i];
+    }
+    cli_print_options(stdout, shown, n);
+    printf("\nand every option of disco run but --seed and the per-run "
+           "outputs\n(see disco run --help).\n");
+}
+
+/* ------------------------------------------------------------------------ */
+/* sweep: per-topology means, and the plot.                                  */
+
+/* Declared bounds, until struct disco_algorithm has a field for them:
+ * gnuplot expressions in n. */
+static const char *message_bound(const char *name)
+{
+    static const struct {
+        const char *alg, *bound;
+    } bounds[] = {
+        {"chang-roberts", "n*(n+1)/2+n"},
+        {"lcr", "n*(n+1)/2+n"},
+        {"hirschberg-sinclair", "8*n*(1+ceil(log(n)/log(2)))"},
+        {"peterson", "2*n*floor(log(n)/log(2))+n"},
+        {"franklin", "2*n*(floor(log(n)/log(2))+1)"},
+    };
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
+        if (!strcmp(bounds[i].alg, name))
+            return bounds[i].bound;
+    return NULL;
+}
+
+struct group {
+    uint32_t nodes;
+    struct stats s;
+};
+
+static int cmp_group(const void *a, const void *b)
+{
+    const struct group *x = a, *y = b;
+    return x->nodes < y->nodes ? -1 : x->nodes > y->nodes;
+}
+
+/* Single quotes for a gnuplot string. */
+static void put_gp_string(FILE *out, const char *s)
+{
+    putc('\'', out);
+    for (; *s; s++) {
+        if (*s == '\'')
+            putc('\'', out);
+        putc(*s, out);
+    }
+    putc('\'', out);
+}
+
+/* The gnuplot script FILE.gp (always), then FILE.svg rendered by gnuplot
+ * into a temporary name and renamed.  The script carries its data (mean,
+ * min and max per topology, by n) so that it runs on its own. */
+static int write_plot(const struct plan *p, const struct batch *b,
+                      struct disco_error *err)
+{
+    size_t len = strlen(p->plot);
+    char *gp = malloc(len + 1);
+    uint64_t *scratch = malloc((b->count ? b->count : 1) * sizeof *scratch);
+    struct group *groups = calloc(p->topology_count, sizeof *groups);
+    if (!gp || !scratch || !groups) {
+        free(gp);
+        free(scratch);
+        free(groups);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    memcpy(gp, p->plot, len - 4);
+    memcpy(gp + len - 4, ".gp", 4);
+    struct cli_outfile file;
+    int rc = cli_outfile_open(&file, gp, err);
+    if (rc) {
+        free(gp);
+        free(scratch);
+        free(groups);
+        return rc;
+    }
+    FILE *out = file.stream;
+    const char *bound = message_bound(p->alg->name);
+    fprintf(out,
+            "# %s: each metric's mean (bars: min to max over the seeds) "
+            "against n,\n# written by disco sweep; restyle and render with\n"
+            "#   gnuplot %s\n# (gnuplot -e \"out='other.svg'\" %s writes "
+            "elsewhere)\n",
+            p->alg->name, gp, gp);
+    static const struct {
+        const char *name;
+        size_t offset;
+    } metrics[] = {
+        {"messages", offsetof(struct record, messages)},
+        {"events", offsetof(struct record, events)},
+        {"time", offsetof(struct record, time)},
+        {"causal_depth", offsetof(struct record, causal_depth)},
+    };
+    const size_t metric_count = sizeof metrics / sizeof metrics[0];
+    for (size_t m = 0; m < metric_count; m++) {
+        size_t groups_used = 0, from = 0;
+        while (from < b->count) {
+            size_t t = b->runs[from] / p->seeds, to = from;
+            while (to < b->count && b->runs[to] / p->seeds == t)
+                to++;
+            groups[groups_used].nodes = b->records[from].nodes;
+            groups[groups_used++].s =
+                stats_of(b, from, to, metrics[m].offset, scratch);
+            from = to;
+        }
+        qsort(groups, groups_used, sizeof *groups, cmp_group);
+        fprintf(out, "$%s << EOD\n# n mean min max\n", metrics[m].name);
+        for (size_t g = 0; g < groups_used; g++)
+            fprintf(out, "%u %.3f %llu %llu\n", groups[g].nodes,
+                    groups[g].s.mean, (unsigned long long)groups[g].s.min,
+                    (unsigned long long)groups[g].s.max);
+        fputs("EOD\n", out);
+    }
+    fputs("if (!exists('out')) out = ", out);
+    put_gp_string(out, p->plot);
+    fputs("\nset terminal svg size 900,1200 dynamic font 'sans,11'\n"
+          "set output out\nset key top left\nset xlabel 'n'\nset grid\n"
+          "set multiplot layout 4,1\n",
+          out);
+    if (bound)
+        fprintf(out, "bound(n) = %s\n", bound);
+    for (size_t m = 0; m < metric_count; m++) {
+        fprintf(out, "set title '%s: %s'\n", p->alg->name, metrics[m].name);
+        fprintf(out,
+                "plot $%s using 1:2:3:4 with yerrorlines pt 7 "
+                "title 'mean, min..max'",
+                metrics[m].name);
+        if (m == 0 && bound) {
+            fputs(", \\\n     bound(x) with lines dashtype 2 title ", out);
+            put_gp_string(out, bound);
+        }
+        fputc('\n', out);
+    }
+    fputs("unset multiplot\n", out);
+    free(scratch);
+    free(groups);
+    rc = cli_outfile_commit(&file, err);
+    if (rc) {
+        free(gp);
+        return rc;
+    }
+    /* gnuplot renders; without it the script stays for later. */
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        fflush(stdout);
+        fprintf(stderr, "disco: gnuplot not found: wrote %s, not %s "
+                        "(apt-get install gnuplot-nox, then gnuplot %s)\n",
+                gp, p->plot, gp);
+        free(gp);
+        return 0;
+    }
+    struct cli_outfile svg;
+    if ((rc = cli_outfile_open(&svg, p->plot, err))) {
+        free(gp);
+        return rc;
+    }
+    fclose(cli_outfile_take(&svg));
+    char *cmd = NULL;
+    size_t cmd_len = 0;
+    FILE *mem = open_memstream(&cmd, &cmd_len);
+    if (!mem) {
+        cli_outfile_abort(&svg);
+        free(gp);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    fputs("gnuplot -e ", mem);
+    char *assign = NULL;
+    size_t assign_len = 0;
+    FILE *a = open_memstream(&assign, &assign_len);
+    if (a) {
+        fputs("out=", a);
+        put_gp_string(a, svg.temp);
+        fclose(a);
+        put_quoted(mem, assign);
+    }
+    free(assign);
+    putc(' ', mem);
+    put_quoted(mem, gp);
+    fputs(" 2>&1", mem);
+    fclose(mem);
+    /* gnuplot's complaints would break the one-line contract: keep its
+     * first line for the message. */
+    FILE *pipe = popen(cmd, "r");
+    char first[200] = "";
+    if (pipe) {
+        if (fgets(first, sizeof first, pipe))
+            first[strcspn(first, "\n")] = '\0';
+        char sink[512];
+        while (fgets(sink, sizeof sink, pipe))
+            ;
+    }
+    int status = pipe ? pclose(pipe) : -1;
+    free(cmd);
+    if (status != 0) {
+        cli_outfile_abort(&svg);
+        fflush(stdout);
+        fprintf(stderr, "disco: warning: gnuplot failed on %s, no %s%s%s\n",
+                gp, p->plot, first[0] ? ": " : "", first);
+        free(gp);
+        return 0;
+    }
+    free(gp);
+    return cli_outfile_commit(&svg, err);
+}
+
+static void sweep_table(const struct plan *p, const struct batch *b)
+{
+    uint64_t *scratch = malloc((b->count ? b->count : 1) * sizeof *scratch);
+    if (!scratch)
+        return;
+    const char *bound = message_bound(p->alg->name);
+    printf("%s: %zu run%s\n\n", p->alg->name, b->count,
+           b->count == 1 ? "" : "s");
+    printf("  %-20s %6s %5s %12s %10s %10s %10s\n", "topology", "n", "runs",
+           "messages", "min", "max", "mean time");
+    size_t from = 0;
+    while (from < b->count) {
+        size_t t = b->runs[from] / p->seeds, to = from;
+        while (to < b->count && b->runs[to] / p->seeds == t)
+            to++;
+        struct stats m = stats_of(b, from, to,
+                                  offsetof(struct record, messages), scratch);
+        struct stats tm =
+            stats_of(b, from, to, offsetof(struct record, time), scratch);
+        printf("  %-20s %6u %5zu %12.1f %10llu %10llu %10.1f\n",
+               b->records[from].spec, b->records[from].nodes, to - from,
+               m.mean, (unsigned long long)m.min, (unsigned long long)m.max,
+               tm.mean);
+        from = to;
+    }
+    free(scratch);
+    if (bound)
+        printf("\nmessage bound: %s\n", bound);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The commands.                                                             */
+
+static int check_or_sweep(int argc, char **argv, bool sweep,
+                          struct disco_error *err)
+{
+    struct plan plan;
+    bool help = false;
+    int rc = parse_plan(argc, argv, &plan, sweep, &help, err);
+    if (rc || help) {
+        plan_release(&plan);
+        if (help)
+            check_help(sweep);
+        return rc ? rc : CLI_EXIT_PASS;
+    }
+    if ((rc = preflight(&plan, err))) {
+        plan_release(&plan);
+        return rc;
+    }
+    if (plan.maximize) {
+        rc = maximize(&plan, err);
+        plan_release(&plan);
+        return rc;
+    }
+
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    b.plan = &plan;
+    size_t total = (size_t)plan.seeds * plan.topology_count;
+    size_t mine = total / plan.shards + (total % plan.shards >= plan.shard);
+    b.runs = malloc((mine ? mine : 1) * sizeof *b.runs);
+    b.records = calloc(mine ? mine : 1, sizeof *b.records);
+    if (!b.runs || !b.records) {
+        free(b.runs);
+        free(b.records);
+        plan_release(&plan);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    for (size_t r = plan.shard - 1; r < total; r += plan.shards)
+        b.runs[b.count++] = r;
+    atomic_init(&b.next, 0);
+    atomic_init(&b.done, 0);
+    atomic_init(&b.violations, 0);
+    rc = run_batch(&b, err);
+
+    /* The first error in run order, whatever thread met it. */
+    for (size_t k = 0; !rc && k < b.count; k++)
+        if (b.records[k].rc)
+            rc = disco_fail(err, b.records[k].rc, "%s",
+                            b.records[k].error ? b.records[k].error
+                                               : "a run failed");
+    for (size_t k = 0; !rc && k < b.count; k++)
+        if (!b.records[k].holds && !b.records[k].rc)
+            rc = disco_fail(err, DISCO_EINVAL, "run %zu did not run", k);
+
+    unsigned props = plan.alg->property_count + 1;
+    struct shrunk *shrunk = calloc(props, sizeof *shrunk);
+    if (!rc && !shrunk)
+        rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+    bool wrote_counterexample = false;
+    for (unsigned i = 0; !rc && i < props && (plan.shrink ||
+                                             plan.counterexample); i++) {
+        for (size_t k = 0; k < b.count; k++) {
+            if (!violates(plan.alg, &b.records[k], i))
+                continue;
+            struct shrunk *s = &shrunk[i];
+            s->k = k;
+            variant_of_run(&plan, b.runs[k], &s->v);
+            /* Name the default topology, so that shrinking can make it
+             * smaller; a scenario's own graph stays as it is. */
+            if (!s->v.topology[0] && !ends_with(plan.target, ".dot"))
+                snprintf(s->v.topology, sizeof s->v.topology, "%s",
+                         b.records[k].spec);
+            /* Shrink a copy of the record; the batch keeps its own. */
+            run_variant(&plan, &s->v, &s->r, NULL, false);
+            if (plan.shrink && s->r.rc == 0)
+                shrink(&plan, i, &s->v, &s->r);
+            s->done = s->r.rc == 0 && plan.shrink;
+            if (plan.counterexample && !wrote_counterexample) {
+                struct record cr;
+                wrote_counterexample = true;
+                /* Pictures need viz; try with the diagram, then without. */
+                if (run_variant(&plan, &s->v, &cr, plan.counterexample,
+                                true) != 0) {
+                    record_release(&cr);
+                    if (run_variant(&plan, &s->v, &cr, plan.counterexample,
+                                    false) != 0)
+                        rc = disco_fail(err, cr.rc, "%s", cr.error);
+                }
+                record_release(&cr);
+            }
+            break;
+        }
+    }
+
+    size_t failing = 0;
+    if (!rc && plan.csv)
+        rc = write_csv(&plan, &b, err);
+    if (!rc && sweep && plan.plot)
+        rc = write_plot(&plan, &b, err);
+    if (!rc) {
+        if (sweep && !plan.json) {
+            sweep_table(&plan, &b);
+            for (size_t k = 0; k < b.count; k++)
+                failing += !b.records[k].pass;
+            if (failing)
+                printf("\n%zu run%s failed: see 'disco check' with the same "
+                       "options\n",
+                       failing, failing == 1 ? "" : "s");
+        } else {
+            report(&plan, &b, shrunk, &failing);
+        }
+        rc = failing ? CLI_EXIT_FAIL : CLI_EXIT_PASS;
+    }
+    for (unsigned i = 0; shrunk && i < props; i++)
+        record_release(&shrunk[i].r);
+    free(shrunk);
+    for (size_t k = 0; k < b.count; k++)
+        record_release(&b.records[k]);
+    free(b.records);
+    free(b.runs);
+    plan_release(&plan);
+    return rc;
+}
+
+int cli_cmd_check(int argc, char **argv, struct disco_error *err)
+{
+    return check_or_sweep(argc, argv, false, err);
+}
+
+int cli_cmd_sweep(int argc, char **argv, struct disco_error *err)
+{
+    return check_or_sweep(argc, argv, true, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* merge: shard CSVs back into the one file an unsharded run writes.         */
+
+struct row {
+    uint64_t run;
+    char *text; /* the whole line with its newline */
+    size_t file;
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    return x->run < y->run ? -1 : x->run > y->run;
+}
+
+enum { MERGE_CSV, MERGE_HELP };
+static const struct cli_option merge_options[] = {
+    {"csv", MERGE_CSV, true, "FILE", "the merged CSV (required)"},
+    {"help", MERGE_HELP, false, NULL, "show this help"},
+};
+
+int cli_cmd_merge(int argc, char **argv, struct disco_error *err)
+{
+    struct cli_args args = {argc, argv, 1, false};
+    const struct cli_option *opt;
+    const char *value, *csv = NULL;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t file_count = 0;
+    if (!files)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    int kind, rc = 0;
+    size_t count = sizeof merge_options / sizeof merge_options[0];
+    while ((kind = cli_next_arg(&args, merge_options, count, &opt, &value,
+                                err)) != CLI_END) {
+        if (kind < 0) {
+            free(files);
+            return kind;
+        }
+        if (kind == CLI_POSITIONAL) {
+            files[file_count++] = value;
+        } else if (opt->id == MERGE_HELP) {
+            printf("usage: disco merge FILES... --csv FILE\n\n"
+                   "Join the CSVs of 'disco check --shard I/N' (or sweep) "
+                   "runs into the\nbytes one unsharded run writes.\n\n");
+            cli_print_options(stdout, merge_options, count);
+            free(files);
+            return CLI_EXIT_PASS;
+        } else {
+            csv = value;
+        }
+    }
+    if (!csv || !*csv) {
+        free(files);
+        return disco_fail(err, DISCO_EINVAL, "disco merge needs --csv FILE");
+    }
+    if (!file_count) {
+        free(files);
+        return disco_fail(err, DISCO_EINVAL,
+                          "disco merge needs the shard files to join");
+    }
+    char *header = NULL;
+    struct row *rows = NULL;
+    size_t row_count = 0, row_cap = 0;
+    for (size_t f = 0; !rc && f < file_count; f++) {
+        FILE *in = fopen(files[f], "r");
+        if (!in) {
+            rc = disco_fail(err, DISCO_EIO, "cannot read '%s': %s", files[f],
+                            strerror(errno));
+            break;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t got;
+        size_t lineno = 0;
+        while (!rc && (got = getline(&line, &cap, in)) > 0) {
+            lineno++;
+            if (line[got - 1] != '\n') {
+                rc = disco_fail(err, DISCO_EPARSE,
+                                "'%s' line %zu: truncated (no newline)",
+                                files[f], lineno);
+                break;
+            }
+            if (lineno == 1) {
+                if (strncmp(line, "run,", 4) != 0)
+                    rc = disco_fail(err, DISCO_EPARSE,
+                                    "'%s' is not a disco check or sweep CSV",
+                                    files[f]);
+                else if (!header)
+                    header = strdup(line);
+                else if (strcmp(header, line) != 0)
+                    rc = disco_fail(err, DISCO_EPARSE,
+                                    "'%s' has other columns than '%s'",
+                                    files[f], files[0]);
+                continue;
+            }
+            char *end;
+            errno = 0;
+            unsigned long long run = strtoull(line, &end, 10);
+            if (end == line || *end != ',' || errno) {
+                rc = disco_fail(err, DISCO_EPARSE,
+                                "'%s' line %zu: no run number", files[f],
+                                lineno);
+                break;
+            }
+            if (row_count == row_cap) {
+                row_cap = row_cap ? row_cap * 2 : 256;
+                struct row *grown = realloc(rows, row_cap * sizeof *rows);
+                if (!grown) {
+                    rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+                    break;
+                }
+                rows = grown;
+            }
+            rows[row_count].text = strdup(line);
+            rows[row_count].run = run;
+            rows[row_count].file = f;
+            if (!rows[row_count].text)
+                rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+            else
+                row_count++;
+        }
+        free(line);
+        fclose(in);
+        if (!rc && lineno == 0)
+            rc = disco_fail(err, DISCO_EPARSE, "'%s' is empty", files[f]);
+    }
+    if (!rc) {
+        qsort(rows, row_count, sizeof *rows, cmp_row);
+        for (size_t i = 0; !rc && i < row_count; i++) {
+            if (i && rows[i].run == rows[i - 1].run)
+                rc = disco_fail(err, DISCO_EPARSE,
+                                "run %llu is in both '%s' and '%s'",
+                                (unsigned long long)rows[i].run,
+                                files[rows[i - 1].file], files[rows[i].file]);
+            else if (rows[i].run != i)
+                rc = disco_fail(err, DISCO_EPARSE,
+                                "run %zu is missing (is a shard left out?)",
+                                i);
+        }
+    }
+    if (!rc) {
+        struct cli_outfile file;
+        rc = cli_outfile_open(&file, csv, err);
+        if (!rc) {
+            fputs(header, file.stream);
+            for (size_t i = 0; i < row_count; i++)
+                fputs(rows[i].text, file.stream);
+            rc = cli_outfile_commit(&file, err);
+        }
+    }
+    if (!rc)
+        printf("merged %zu run%s from %zu file%s into %s\n", row_count,
+               row_count == 1 ? "" : "s", file_count,
+               file_count == 1 ? "" : "s", csv);
+    for (size_t i = 0; i < row_count; i++)
+        free(rows[i].text);
+    free(rows);
+    free(header);
+    free(files);
+    return rc ? rc : CLI_EXIT_PASS;
+}

@@ -1,0 +1,487 @@
+/*
+ * test_check.c - `disco check`, `disco sweep` and `disco merge` through the
+ * binary: results independent of --jobs and of sharding, a planted bug
+ * caught, reproduced and shrunk, the worst case of chang-roberts found,
+ * the sweep's CSV columns and rows, and bad input refused.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "support.h"
+
+#define RUN(out, ...)                                                          \
+    do {                                                                       \
+        const char *const run_argv_[] = {NULL, __VA_ARGS__, NULL};             \
+        cli_run((out), run_argv_);                                             \
+    } while (0)
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    assert_non_null(path);
+    snprintf(path, n, "%s/%s", dir, name);
+    return path;
+}
+
+static int count_substring(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p;
+         p = strstr(p + strlen(needle), needle))
+        n++;
+    return n;
+}
+
+static void assert_status(const struct cli_output *o, int status)
+{
+    if (o->status != status)
+        print_error("status %d, stdout:\n%s\nstderr:\n%s\n", o->status, o->out,
+                    o->err);
+    assert_int_equal(o->status, status);
+}
+
+/* Bad input: exit 2, nothing on stdout, one line on stderr naming it. */
+static void assert_usage_error(const struct cli_output *o, const char *expected)
+{
+    if (o->status != 2 || !strstr(o->err, expected))
+        print_error("status %d, stderr: %s(expected: %s)\n", o->status, o->err,
+                    expected);
+    assert_int_equal(o->status, 2);
+    assert_int_equal(o->out_len, 0);
+    assert_true(strncmp(o->err, "disco: ", 7) == 0);
+    assert_int_equal(count_substring(o->err, "\n"), 1);
+    assert_non_null(strstr(o->err, expected));
+}
+
+/* Split a printed command line (its words need no quoting) into argv for
+ * cli_run, dropping the leading "disco"; `extra` is appended. */
+static void run_printed(struct cli_output *o, const char *line,
+                        const char *extra)
+{
+    char *copy = strdup(line);
+    assert_non_null(copy);
+    const char *argv[64] = {NULL};
+    int n = 1;
+    char *save = NULL;
+    char *word = strtok_r(copy, " ", &save);
+    assert_string_equal(word, "disco");
+    while ((word = strtok_r(NULL, " ", &save)) && n < 62) {
+        assert_null(strchr(word, '\''));
+        argv[n++] = word;
+    }
+    if (extra)
+        argv[n++] = extra;
+    argv[n] = NULL;
+    cli_run(o, argv);
+    free(copy);
+}
+
+/* The text after `prefix` on the line that starts with it (leading blanks
+ * skipped), up to the end of the line; malloc'd, or NULL. */
+static char *line_after(const char *text, const char *prefix)
+{
+    for (const char *p = text; p && *p;) {
+        const char *start = p + strspn(p, " ");
+        const char *end = strchr(p, '\n');
+        if (!end)
+            end = p + strlen(p);
+        if (strncmp(start, prefix, strlen(prefix)) == 0) {
+            start += strlen(prefix);
+            return strndup(start, (size_t)(end - start));
+        }
+        p = *end ? end + 1 : end;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Determinism across --jobs and shards.                                     */
+
+#define PLANTED "planted-bug", "--topology", "uring:{4..12..4}", "--seeds", "30"
+
+static const char planted_header[] =
+    "run,algorithm,topology,n,channels,seed,messages,messages_elect,"
+    "messages_leader,events,time,causal_depth,rounds,delivered,dropped,"
+    "duplicated,terminated,verdict,holds_unique_leader,"
+    "holds_everyone_learns\n";
+
+static void test_jobs_and_shards_identical(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *j1 = path_in(dir, "j1.csv"), *j2 = path_in(dir, "j2.csv");
+    char *s1 = path_in(dir, "s1.csv"), *s2 = path_in(dir, "s2.csv");
+    char *m = path_in(dir, "m.csv");
+    struct cli_output a, b, c, d, e;
+    RUN(&a, "check", PLANTED, "--jobs", "1", "--csv", j1);
+    RUN(&b, "check", PLANTED, "--jobs", "2", "--csv", j2);
+    RUN(&c, "check", PLANTED, "--jobs", "2", "--shard", "1/2", "--csv", s1);
+    RUN(&d, "check", PLANTED, "--jobs", "1", "--shard", "2/2", "--csv", s2);
+    assert_status(&a, 1);
+    assert_status(&b, 1);
+    /* The report, too, is the same whatever the number of threads. */
+    assert_string_equal(a.out, b.out);
+    /* Shards given in any order. */
+    RUN(&e, "merge", s2, s1, "--csv", m);
+    assert_status(&e, 0);
+    assert_true(strncmp(e.out, "merged 90 runs from 2 files into ", 33) == 0);
+    size_t n1, n2, nm, ns1;
+    char *t1 = file_read(j1, &n1), *t2 = file_read(j2, &n2);
+    char *tm = file_read(m, &nm), *ts1 = file_read(s1, &ns1);
+    assert_non_null(t1);
+    assert_non_null(t2);
+    assert_non_null(tm);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(t1, t2, n1);
+    assert_int_equal(n1, nm);
+    assert_memory_equal(t1, tm, n1);
+    /* One header and 3 x 30 rows; a shard holds every other one. */
+    assert_int_equal(count_substring(t1, "\n"), 91);
+    assert_int_equal(count_substring(ts1, "\n"), 46);
+    assert_true(strncmp(t1, planted_header, strlen(planted_header)) == 0);
+    /* Run 0 is uring:4 with seed 1; run 30 is uring:8 with seed 1. */
+    assert_non_null(strstr(t1, "\n0,planted-bug,uring:4,4,4,1,"));
+    assert_non_null(strstr(t1, "\n30,planted-bug,uring:8,8,8,1,"));
+    assert_non_null(strstr(t1, "\n89,planted-bug,uring:12,12,12,30,"));
+    assert_non_null(strstr(ts1, "\n88,planted-bug,uring:12,12,12,29,"));
+    assert_null(strstr(ts1, "\n89,"));
+    free(t1);
+    free(t2);
+    free(tm);
+    free(ts1);
+    cli_output_release(&a);
+    cli_output_release(&b);
+    cli_output_release(&c);
+    cli_output_release(&d);
+    cli_output_release(&e);
+    free(j1);
+    free(j2);
+    free(s1);
+    free(s2);
+    free(m);
+    tmpdir_remove(dir);
+}
+
+static void test_merge_refuses_gaps_and_overlaps(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *s1 = path_in(dir, "s1.csv"), *s2 = path_in(dir, "s2.csv");
+    char *m = path_in(dir, "m.csv");
+    struct cli_output a, b, c;
+    RUN(&a, "check", "chang-roberts", "--seeds", "5", "--shard", "1/2",
+        "--csv", s1);
+    RUN(&b, "check", "chang-roberts", "--seeds", "5", "--shard", "2/2",
+        "--csv", s2);
+    assert_status(&a, 0);
+    assert_status(&b, 0);
+    cli_output_release(&a);
+    RUN(&a, "merge", s2, "--csv", m);
+    assert_usage_error(&a, "run 0 is missing (is a shard left out?)");
+    RUN(&c, "merge", s1, s2, s1, "--csv", m);
+    assert_usage_error(&c, "run 0 is in both");
+    assert_int_equal(access(m, F_OK), -1);
+    cli_output_release(&a);
+    cli_output_release(&b);
+    cli_output_release(&c);
+    free(s1);
+    free(s2);
+    free(m);
+    tmpdir_remove(dir);
+}
+
+static void test_scenario_with_jobs(void **unused)
+{
+    /* Scenario files go through cgraph, which the runs share a lock for. */
+    const char *sc = env_path("DISCO_SCENARIOS", "chang-roberts-ring8.dot");
+    struct cli_output a, b;
+    RUN(&a, "check", sc, "--seeds", "40", "--jobs", "1", "--json");
+    RUN(&b, "check", sc, "--seeds", "40", "--jobs", "2", "--json");
+    assert_status(&a, 0);
+    assert_string_equal(a.out, b.out);
+    assert_non_null(strstr(a.out, "\"runs\": 40, \"failed_runs\": 0"));
+    assert_non_null(strstr(a.out, "\"verdict\": \"pass\""));
+    cli_output_release(&a);
+    cli_output_release(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A planted bug: caught, reproduced, shrunk.                                */
+
+static void test_planted_bug_caught_and_reproduced(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *cx = path_in(dir, "cx");
+    struct cli_output o;
+    RUN(&o, "check", "planted-bug", "--seeds", "10", "--counterexample", cx);
+    assert_status(&o, 1);
+    assert_non_null(strstr(o.out, "  unique_leader    4\n"));
+    assert_non_null(strstr(o.out, "  everyone_learns  0\n"));
+    assert_non_null(strstr(o.out, "unique_leader violated in 4 runs:\n"
+                                  "  seed 2 on uring:16: 3 leaders"));
+    assert_non_null(strstr(o.out, "  ... and 1 more\n"));
+    assert_non_null(strstr(o.out, "verdict: fail (4 of 10 runs failed)\n"));
+
+    /* The printed command reproduces the violation. */
+    char *cmd = line_after(o.out, "disco run planted-bug --topology uring:16 "
+                                  "--seed 2");
+    assert_non_null(cmd);
+    assert_string_equal(cmd, "");
+    free(cmd);
+    struct cli_output r;
+    RUN(&r, "run", "planted-bug", "--topology", "uring:16", "--seed", "2",
+        "--json");
+    assert_status(&r, 1);
+    assert_non_null(strstr(r.out, "{\"name\": \"unique_leader\", \"holds\": "
+                                  "false, \"detail\": \"3 leaders"));
+    cli_output_release(&r);
+
+    /* The shrunk one too, and it is no larger. */
+    char *shrunk = line_after(o.out, "shrunk to ");
+    assert_non_null(shrunk);
+    unsigned nodes = 0;
+    assert_int_equal(sscanf(shrunk, "%u", &nodes), 1);
+    assert_true(nodes >= 2 && nodes <= 16);
+    const char *command = strstr(shrunk, ": disco run ");
+    assert_non_null(command);
+    run_printed(&r, command + 2, "--json");
+    assert_status(&r, 1);
+    assert_non_null(strstr(r.out, "{\"name\": \"unique_leader\", \"holds\": "
+                                  "false"));
+    char expect[64];
+    snprintf(expect, sizeof expect, "\"nodes\": %u,", nodes);
+    assert_non_null(strstr(r.out, expect));
+    cli_output_release(&r);
+    free(shrunk);
+
+    /* The counterexample directory holds the shrunk run. */
+    char *summary = path_in(cx, "summary.json");
+    char *trace = path_in(cx, "trace.jsonl");
+    char *text = file_read(summary, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, expect));
+    assert_non_null(strstr(text, "\"verdict\": \"fail\""));
+    free(text);
+    text = file_read(trace, NULL);
+    assert_non_null(text);
+    assert_true(strncmp(text, "{\"algorithm\": \"planted-bug\"", 27) == 0);
+    free(text);
+    free(summary);
+    free(trace);
+    free(cx);
+    cli_output_release(&o);
+    tmpdir_remove(dir);
+}
+
+static void test_planted_bug_json(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "check", "planted-bug", "--seeds", "10", "--json", "--no-shrink");
+    assert_status(&o, 1);
+    assert_non_null(strstr(o.out, "\"runs\": 10, \"failed_runs\": 4,"));
+    assert_non_null(strstr(o.out, "\"violations\": {\"unique_leader\": 4, "
+                                  "\"everyone_learns\": 0, \"terminates\": "
+                                  "0}"));
+    assert_non_null(strstr(o.out, "\"command\": \"disco run planted-bug "
+                                  "--topology uring:16 --seed 2\"}"));
+    assert_non_null(strstr(o.out, "\"verdict\": \"fail\"}\n"));
+    assert_int_equal(count_substring(o.out, "\"property\": "), 3);
+    cli_output_release(&o);
+}
+
+static void test_passing_check(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "check", "chang-roberts", "--topology", "uring:{8,16}", "--seeds",
+        "20", "--first-seed", "5", "--ids", "decreasing");
+    assert_status(&o, 0);
+    assert_non_null(strstr(o.out, "chang-roberts: 40 runs, seeds 5..24, on 2 "
+                                  "topologies\n"));
+    assert_non_null(strstr(o.out, "  unique_leader    0\n"));
+    /* n(n+1)/2 + n: 44 on uring:8, 152 on uring:16, whatever the delays. */
+    assert_non_null(strstr(o.out, "  messages                 44        "
+                                  " 44        152\n"));
+    assert_non_null(strstr(o.out, "verdict: pass (0 of 40 runs failed)\n"));
+    assert_int_equal(o.err_len, 0);
+    cli_output_release(&o);
+}
+
+static void test_brace_list_of_families(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *csv = path_in(dir, "e.csv");
+    struct cli_output o;
+    RUN(&o, "check", "echo", "--topology", "{ring:8,grid:3x3}", "--seeds", "2",
+        "--csv", csv);
+    assert_status(&o, 0);
+    char *text = file_read(csv, NULL);
+    assert_non_null(text);
+    assert_int_equal(count_substring(text, "\n"), 5);
+    /* echo sends 2m messages: 16 on ring:8, 24 on grid:3x3. */
+    assert_non_null(strstr(text, "\n0,echo,ring:8,8,16,1,16,"));
+    assert_non_null(strstr(text, "\n1,echo,ring:8,8,16,2,16,"));
+    assert_non_null(strstr(text, "\n2,echo,grid:3x3,9,24,1,24,"));
+    assert_non_null(strstr(text, "\n3,echo,grid:3x3,9,24,2,24,"));
+    free(text);
+    free(csv);
+    cli_output_release(&o);
+    tmpdir_remove(dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The worst case.                                                           */
+
+static void test_maximize_chang_roberts(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "check", "chang-roberts", "--topology", "uring:16", "--maximize",
+        "messages", "--json");
+    assert_status(&o, 0);
+    /* n(n+1)/2 = 136 election messages, plus 16 announcements. */
+    assert_non_null(strstr(o.out, "\"value\": 152,"));
+    assert_non_null(strstr(o.out, "\"messages_by_kind\": {\"elect\": 136, "
+                                  "\"leader\": 16}"));
+    /* Its command reproduces it. */
+    const char *cmd = strstr(o.out, "\"command\": \"");
+    assert_non_null(cmd);
+    char *line = strndup(cmd + 12, strcspn(cmd + 12, "\""));
+    struct cli_output r;
+    run_printed(&r, line, "--json");
+    assert_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"messages\": 152,"));
+    assert_non_null(strstr(r.out, "{\"elect\": 136, \"leader\": 16}"));
+    cli_output_release(&r);
+    free(line);
+    cli_output_release(&o);
+}
+
+/* ------------------------------------------------------------------------ */
+/* sweep.                                                                    */
+
+static const char cr_header[] =
+    "run,algorithm,topology,n,channels,seed,messages,messages_elect,"
+    "messages_leader,events,time,causal_depth,rounds,delivered,dropped,"
+    "duplicated,terminated,verdict,holds_unique_leader,"
+    "holds_everyone_learns,holds_n_announcements\n";
+
+static void test_sweep_csv(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *csv = path_in(dir, "s.csv"), *svg = path_in(dir, "s.svg");
+    char *gp = path_in(dir, "s.gp");
+    struct cli_output o;
+    RUN(&o, "sweep", "chang-roberts", "--topology", "uring:{8,16,32}",
+        "--seeds", "4", "--csv", csv, "--plot", svg);
+    assert_status(&o, 0);
+    char *text = file_read(csv, NULL);
+    assert_non_null(text);
+    assert_int_equal(count_substring(text, "\n"), 13);
+    assert_true(strncmp(text, cr_header, strlen(cr_header)) == 0);
+    /* Increasing ids: 2n-1 election messages and n announcements. */
+    const unsigned sizes[3] = {8, 16, 32};
+    for (unsigned t = 0; t < 3; t++)
+        for (unsigned s = 1; s <= 4; s++) {
+            char row[96];
+            unsigned n = sizes[t];
+            snprintf(row, sizeof row,
+                     "\n%u,chang-roberts,uring:%u,%u,%u,%u,%u,%u,%u,", t * 4 +
+                     s - 1, n, n, n, s, 3 * n - 1, 2 * n - 1, n);
+            if (!strstr(text, row))
+                print_error("no row %s\n", row + 1);
+            assert_non_null(strstr(text, row));
+        }
+    assert_non_null(strstr(o.out, "  uring:8                   8     4 "
+                                  "        23.0         23         23"));
+    free(text);
+    /* The gnuplot script is always written; the SVG when gnuplot exists. */
+    text = file_read(gp, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "n*(n+1)/2+n"));
+    free(text);
+    text = file_read(svg, NULL);
+    if (text) {
+        assert_non_null(strstr(text, "<svg"));
+        size_t len = strlen(text);
+        assert_true(len > 7 && strstr(text + len - 8, "</svg>"));
+        free(text);
+    } else {
+        assert_non_null(strstr(o.err, "disco: gnuplot not found"));
+    }
+    free(csv);
+    free(svg);
+    free(gp);
+    cli_output_release(&o);
+    tmpdir_remove(dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bad input: one line, exit 2, no file.                                     */
+
+static void expect_refused(const char *expected, const char *a,
+                           const char *b, const char *c, const char *d)
+{
+    char *dir = tmpdir_create();
+    char *csv = path_in(dir, "x.csv");
+    struct cli_output o;
+    const char *argv[] = {NULL, "check", "chang-roberts", a, b, c, d,
+                          "--csv", csv, NULL};
+    /* Drop the NULL holes. */
+    const char *packed[16];
+    int n = 0;
+    for (size_t i = 0; i < sizeof argv / sizeof argv[0] - 1; i++)
+        if (i == 0 || argv[i])
+            packed[n++] = argv[i];
+    packed[n] = NULL;
+    cli_run(&o, packed);
+    assert_usage_error(&o, expected);
+    assert_int_equal(dir_entry_count(dir), 0);
+    cli_output_release(&o);
+    free(csv);
+    tmpdir_remove(dir);
+}
+
+static void test_bad_input(void **unused)
+{
+    expect_refused("disco: bad --seeds '0': expected at least 1\n", "--seeds",
+                   "0", NULL, NULL);
+    expect_refused("disco: bad --seeds 'abc': expected a non-negative "
+                   "integer\n",
+                   "--seeds", "abc", NULL, NULL);
+    expect_refused("disco: bad --jobs '0': expected 1 to 1024\n", "--seeds",
+                   "3", "--jobs", "0");
+    expect_refused("disco: bad --shard '3/2': expected I/N with 1 <= I <= "
+                   "N\n",
+                   "--seeds", "3", "--shard", "3/2");
+    expect_refused("disco check needs --seeds N", NULL, NULL, NULL, NULL);
+    expect_refused("bad --topology 'uring:{8..': unmatched '{'", "--seeds",
+                   "3", "--topology", "uring:{8..");
+    expect_refused("unknown topology", "--seeds", "3", "--topology",
+                   "{uring:8,urign:9}");
+    expect_refused("not --seed", "--seeds", "3", "--seed", "4");
+    expect_refused("drop --trace", "--seeds", "3", "--trace", "t.jsonl");
+    expect_refused("bad --maximize 'speed'", "--maximize", "speed", NULL,
+                   NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jobs_and_shards_identical),
+        cmocka_unit_test(test_merge_refuses_gaps_and_overlaps),
+        cmocka_unit_test(test_scenario_with_jobs),
+        cmocka_unit_test(test_planted_bug_caught_and_reproduced),
+        cmocka_unit_test(test_planted_bug_json),
+        cmocka_unit_test(test_passing_check),
+        cmocka_unit_test(test_brace_list_of_families),
+        cmocka_unit_test(test_maximize_chang_roberts),
+        cmocka_unit_test(test_sweep_csv),
+        cmocka_unit_test(test_bad_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -59,6 +59,9 @@ static int demo_step(const struct demo_step *step, const char *dir,
     opts.topology.text = step->topology;
     opts.ids.text = step->ids;
     opts.out = out;
+    /* Every picture the tour can draw, next to the trace and summary. */
+    opts.spacetime = "spacetime.svg";
+    opts.shiviz = "run.shiviz";
 
     struct cli_run run;
     int rc = cli_run_prepare(&run, &opts, err);

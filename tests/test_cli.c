@@ -750,7 +750,18 @@ static void test_demo(void **unused)
         "1-chang-roberts-worst", "2-chang-roberts-best", "3-echo-petersen"};
     for (int i = 0; i < 3; i++) {
         char *sub = path_in(out, folders[i]);
-        assert_int_equal(dir_entry_count(sub), 2);
+        /* summary.json, trace.jsonl, spacetime.svg and run.shiviz */
+        assert_int_equal(dir_entry_count(sub), 4);
+        static const char *const pictures[] = {"spacetime.svg", "run.shiviz"};
+        for (int k = 0; k < 2; k++) {
+            char *picture = path_in(sub, pictures[k]);
+            size_t len = 0;
+            char *bytes = file_read(picture, &len);
+            assert_non_null(bytes);
+            assert_true(len > 100);
+            free(bytes);
+            free(picture);
+        }
         char *summary_path = path_in(sub, "summary.json");
         char *summary = file_read(summary_path, NULL);
         assert_non_null(summary);

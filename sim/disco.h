@@ -256,6 +256,14 @@ typedef void disco_send_hook_fn(struct disco_ctx *ctx, void *hook_state,
 void disco_set_send_hook(struct disco_ctx *ctx, disco_send_hook_fn *hook,
                          void *hook_state);
 
+/* Layers: a synchronizer runs its inner algorithm in pulses.  While the
+ * layer clock is on, disco_now returns `now` (the pulse) and decisions are
+ * recorded with that time, as they would be in round `now` of a
+ * synchronous run; sends, timers and the trace keep the real tick.  Turn
+ * it on just before the inner call and off (false) right after. */
+#define DISCO_LAYER_CLOCK 1
+void disco_set_layer_clock(struct disco_ctx *ctx, bool on, disco_time_t now);
+
 /* Send `len` bytes (copied; len <= DISCO_MAX_PAYLOAD) of message `kind`
  * (an index into `message_kinds`) on out-port `port`.  The kernel copies the
  * payload, so a local buffer is fine.  Sends from a crashed node vanish. */

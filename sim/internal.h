@@ -37,6 +37,9 @@ struct disco_ctx {
      * here; NULL: sends go to the network. */
     disco_send_hook_fn *send_hook;
     void *hook_state;
+    /* A layer's clock (disco_set_layer_clock): what disco_now says. */
+    bool layer_clock;
+    disco_time_t layer_now;
 };
 
 /* The read-only face of a sim handed to property checks. */

@@ -383,7 +383,16 @@ bool disco_is_initiator(const struct disco_ctx *ctx)
 {
     return ctx->sim->node[ctx->node].flags & DISCO__NODE_INITIATOR;
 }
-disco_time_t disco_now(const struct disco_ctx *ctx) { return ctx->sim->now; }
+disco_time_t disco_now(const struct disco_ctx *ctx)
+{
+    return ctx->layer_clock ? ctx->layer_now : ctx->sim->now;
+}
+
+void disco_set_layer_clock(struct disco_ctx *ctx, bool on, disco_time_t now)
+{
+    ctx->layer_clock = on;
+    ctx->layer_now = on ? now : 0;
+}
 int64_t disco_param(const struct disco_ctx *ctx, unsigned index)
 {
     assert(index < ctx->sim->alg->param_count);
@@ -528,7 +537,7 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
     if (sim->lamport)
         sim->lamport[node]++;
     sim->decisions[sim->decision_count++] = (struct disco_decision){
-        .node = node, .value = value, .time = sim->now,
+        .node = node, .value = value, .time = disco_now(ctx),
         .lamport = sim->lamport ? sim->lamport[node] : 0,
         .local_event = sim->local ? sim->local[node] : 0,
     };

@@ -146,6 +146,7 @@ struct cli_run_options {
     bool json;
     const char *trace; /* --trace FILE, or NULL */
     const char *out;   /* --out DIR, or NULL */
+    const char *synchronizer; /* --synchronizer NAME[:PARAM], or NULL */
     /* Pictures (viz/): each a file (or DIR for frames), or NULL. */
     const char *dot, *svg, *png, *frames, *spacetime, *window, *html, *shiviz;
 };
@@ -183,6 +184,8 @@ struct cli_run {
     bool recording;
     struct cli_outfile pictures[CLI_PICTURE_COUNT];
     char *frames_dir, *frames_temp;
+
+    struct disco_algorithm synchronized; /* --synchronizer's wrapper */
 
     /* Private to run.c. */
     struct disco_topology own_topo;

@@ -370,6 +370,7 @@ enum {
     RUN_MAX_EVENTS,
     RUN_MAX_TIME,
     RUN_WEIGHTS,
+    RUN_SYNCHRONIZER,
     RUN_JSON,
     RUN_TRACE,
     RUN_OUT,
@@ -411,6 +412,9 @@ static const struct cli_option run_options[] = {
     {"max-time", RUN_MAX_TIME, true, "T", "stop at tick T (0: no bound)"},
     {"weights", RUN_WEIGHTS, true, "random|unit",
      "edge weights: distinct random ones from the seed, or the topology's"},
+    {"synchronizer", RUN_SYNCHRONIZER, true, "NAME",
+     "run a synchronous algorithm asynchronously through alpha, beta[:ROOT] "
+     "or gamma[:K]"},
     {"json", RUN_JSON, false, NULL, "print the summary as one JSON object"},
     {"trace", RUN_TRACE, true, "FILE", "write the event trace (JSON Lines)"},
     {"out", RUN_OUT, true, "DIR",
@@ -520,6 +524,9 @@ int cli_parse_run_options(int argc, char **argv, struct cli_run_options *o,
             break;
         case RUN_WEIGHTS:
             o->weights = given;
+            break;
+        case RUN_SYNCHRONIZER:
+            o->synchronizer = value;
             break;
         case RUN_JSON:
             o->json = true;

@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "scenario.h"
+#include "synchronizer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -768,6 +769,16 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
         if ((rc = check_memory(run->topo->spec, run->topo->nodes,
                                run->topo->channels, run->alg, err)))
             return rc;
+    }
+    if (opts->synchronizer) {
+        /* The layer in place of the algorithm, before the configuration
+         * and the model check read it (one wrapped algorithm per process:
+         * see synchronizer.h). */
+        if ((rc = disco_synchronize_text(&run->synchronized, run->alg,
+                                         opts->synchronizer, run->topo->nodes,
+                                         err)))
+            return rc;
+        run->alg = &run->synchronized;
     }
     if ((rc = configure(run, seed, err)))
         return rc;

@@ -1,0 +1,449 @@
+/*
+ * test_synchronizers.c - synchronous algorithms through the alpha and beta
+ * synchronizers: the same states round by round as the native synchronous
+ * run, under every delay law, and the synchronizers' exact per-pulse costs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support.h"
+#include "synchronizer.h"
+
+extern const struct disco_algorithm disco_alg_sync_bfs;
+extern const struct disco_algorithm disco_alg_sync_bellman_ford;
+
+/* ---- a recorder: the inner algorithm, logging a hash of its state after
+ * each of its round steps (init is round 0) ---- */
+
+#define MAX_ROUNDS 256
+#define MAX_NODES 64
+
+struct record {
+    uint64_t hash[MAX_ROUNDS][MAX_NODES];
+    unsigned char logged[MAX_ROUNDS][MAX_NODES];
+    uint32_t last_round; /* the largest round logged */
+};
+
+static struct record *recording; /* where the recorder writes */
+static const struct disco_algorithm *recorded; /* the algorithm it runs */
+
+static uint64_t fnv(const void *bytes, size_t len)
+{
+    const unsigned char *b = bytes;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+static void log_state(struct disco_ctx *ctx, const void *state)
+{
+    disco_time_t round = disco_now(ctx);
+    uint32_t v = disco_self(ctx);
+    assert_true(round < MAX_ROUNDS && v < MAX_NODES);
+    recording->hash[round][v] = fnv(state, recorded->state_size);
+    recording->logged[round][v] = 1;
+    if (round > recording->last_round)
+        recording->last_round = (uint32_t)round;
+}
+
+static void rec_init(struct disco_ctx *ctx, void *state)
+{
+    recorded->init(ctx, state);
+    log_state(ctx, state);
+}
+
+static void rec_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
+                           unsigned kind, const void *payload, size_t len)
+{
+    recorded->on_message(ctx, state, port, kind, payload, len);
+}
+
+static void rec_on_round(struct disco_ctx *ctx, void *state,
+                         disco_time_t round)
+{
+    recorded->on_round(ctx, state, round);
+    log_state(ctx, state);
+}
+
+/* The recorder for `alg`: the same algorithm with logging callbacks. */
+static struct disco_algorithm recorder(const struct disco_algorithm *alg)
+{
+    struct disco_algorithm r = *alg;
+    recorded = alg;
+    r.init = rec_init;
+    r.on_message = rec_on_message;
+    r.on_round = rec_on_round;
+    return r;
+}
+
+/* The state hash of node v after round r: the last one logged at or
+ * before r (a node whose step was skipped, or a run that ended, keeps its
+ * state). */
+static uint64_t state_at(const struct record *rec, uint32_t r, uint32_t v)
+{
+    for (;; r--) {
+        if (rec->logged[r][v])
+            return rec->hash[r][v];
+        if (r == 0)
+            fail_msg("node %u has no state logged", v);
+    }
+}
+
+/* ---- one comparison: native synchronous run against a synchronized one */
+
+struct outcome {
+    uint64_t safe, pulse, ack, basic, inter, csafe, ready;
+    uint32_t rounds; /* the last pulse the inner algorithm stepped in */
+};
+
+static void compare(const struct disco_algorithm *alg,
+                    const struct disco_topology *topo,
+                    enum disco_synchronizer which, int64_t root,
+                    const char *delay, bool fifo, uint64_t seed,
+                    struct outcome *out)
+{
+    static struct record native, synced;
+    struct disco_algorithm rec = recorder(alg);
+
+    memset(&native, 0, sizeof native);
+    recording = &native;
+    struct disco_config cfg;
+    disco_config_init(&cfg, &rec);
+    cfg.seed = seed;
+    cfg.sync = true;
+    struct sim_run nrun = {0};
+    sim_run_on(&nrun, &rec, topo, &cfg);
+    nrun.topo = *topo; /* for messages only; not released */
+    assert_all_hold(&nrun);
+    disco_config_release(&cfg);
+
+    struct disco_algorithm wrapped;
+    struct disco_error err = {0};
+    assert_int_equal(disco_synchronize(&wrapped, &rec, which, root, &err), 0);
+    memset(&synced, 0, sizeof synced);
+    recording = &synced;
+    disco_config_init(&cfg, &wrapped);
+    cfg.seed = seed;
+    cfg.fifo = fifo;
+    assert_int_equal(disco_delay_parse(&cfg.delay, delay, &err), 0);
+    assert_false(cfg.sync);
+    struct sim_run srun = {0};
+    sim_run_on(&srun, &wrapped, topo, &cfg);
+    srun.topo = *topo;
+    assert_all_hold(&srun);
+    disco_config_release(&cfg);
+
+    /* Round by round, every node's state equals the native one. */
+    uint32_t last = native.last_round > synced.last_round
+                        ? native.last_round
+                        : synced.last_round;
+    for (uint32_t r = 0; r <= last; r++)
+        for (uint32_t v = 0; v < topo->nodes; v++)
+            if (state_at(&native, r, v) != state_at(&synced, r, v))
+                fail_msg("%s on %s, seed %llu, %s: node %u differs after "
+                         "round %u", wrapped.name, topo->spec,
+                         (unsigned long long)seed, delay, v, r);
+
+    /* The same decisions, in the same rounds. */
+    const struct disco_view *nv = disco_sim_view(nrun.sim);
+    const struct disco_view *sv = disco_sim_view(srun.sim);
+    assert_int_equal(disco_view_decision_count(nv),
+                     disco_view_decision_count(sv));
+    for (uint32_t v = 0; v < topo->nodes; v++) {
+        size_t a = disco_view_decision_of(nv, v);
+        size_t b = disco_view_decision_of(sv, v);
+        assert_int_equal(a == SIZE_MAX, b == SIZE_MAX);
+        if (a == SIZE_MAX)
+            continue;
+        assert_int_equal(disco_view_decision(nv, a)->value,
+                         disco_view_decision(sv, b)->value);
+        assert_int_equal(disco_view_decision(nv, a)->time,
+                         disco_view_decision(sv, b)->time);
+        /* And the final inner state, byte for byte. */
+        assert_memory_equal(disco_view_state(nv, v), disco_view_state(sv, v),
+                            alg->state_size);
+    }
+
+    /* beta reproduces the rounds exactly: pulses 0..R. */
+    const uint64_t *k = srun.metrics->by_kind;
+    unsigned base = alg->kind_count;
+    if (out) {
+        memset(out, 0, sizeof *out);
+        for (unsigned i = 0; i < base; i++)
+            out->basic += k[i];
+        out->ack = k[base];
+        out->safe = k[base + 1];
+        out->pulse = which != DISCO_SYNCHRONIZER_ALPHA ? k[base + 2] : 0;
+        if (which == DISCO_SYNCHRONIZER_GAMMA) {
+            out->csafe = k[base + 7];
+            out->inter = k[base + 8];
+            out->ready = k[base + 9];
+        }
+        out->rounds = synced.last_round;
+    }
+    if (which == DISCO_SYNCHRONIZER_BETA)
+        assert_int_equal(synced.last_round, nrun.metrics->rounds);
+    else
+        assert_true(synced.last_round >= nrun.metrics->rounds);
+    /* The algorithm's own messages are exactly the native ones. */
+    for (unsigned i = 0; i < base; i++)
+        assert_int_equal(k[i], nrun.metrics->by_kind[i]);
+    assert_int_equal(k[base], nrun.metrics->messages); /* one ack each */
+    disco_sim_free(nrun.sim);
+    disco_sim_free(srun.sim);
+}
+
+/* ---- the worked cases of the reference ---- */
+
+static void grid_counts(enum disco_synchronizer which, uint64_t per_pulse)
+{
+    struct disco_topology topo;
+    struct disco_error err = {0};
+    assert_int_equal(disco_topology_generate(&topo, "grid:4x4", 1, &err), 0);
+    struct outcome o;
+    compare(&disco_alg_sync_bfs, &topo, which, 0, "uniform:1:100", true, 1,
+            &o);
+    uint64_t layer_per_pulse = o.safe + o.pulse;
+    /* pulses = layer messages / per pulse, and it divides exactly */
+    assert_int_equal(layer_per_pulse % per_pulse, 0);
+    if (which == DISCO_SYNCHRONIZER_BETA) {
+        /* sync-bfs from a corner of the 4x4 grid: rounds 0..7 */
+        assert_int_equal(layer_per_pulse, 30 * 8);
+        assert_int_equal(o.safe, 15 * 8);
+    } else {
+        /* last search in round 6; all stop after pulse 6 + 16 */
+        assert_int_equal(layer_per_pulse, 48 * 23);
+    }
+    assert_int_equal(o.basic, 48); /* |C| searches */
+    assert_int_equal(o.ack, 48);
+    disco_topology_release(&topo);
+}
+
+static void test_alpha_grid_48_safe_per_pulse(void **unused)
+{
+    grid_counts(DISCO_SYNCHRONIZER_ALPHA, 48);
+}
+
+static void test_beta_grid_30_per_pulse(void **unused)
+{
+    grid_counts(DISCO_SYNCHRONIZER_BETA, 30);
+}
+
+/* gamma with singleton clusters (k = 1) costs what alpha costs, pulse for
+ * pulse; with one cluster (k > the tree's height) what beta costs. */
+static void test_gamma_extremes(void **unused)
+{
+    struct disco_topology topo;
+    struct disco_error err = {0};
+    assert_int_equal(disco_topology_generate(&topo, "grid:4x4", 1, &err), 0);
+    struct outcome a, b, g1, gn;
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_ALPHA, 0,
+            "uniform:1:100", true, 1, &a);
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_BETA, 0,
+            "uniform:1:100", true, 1, &b);
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_GAMMA, 1,
+            "exp:30", false, 1, &g1);
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_GAMMA, 16,
+            "const:3", true, 1, &gn);
+    assert_int_equal(a.safe, 48 * 23);
+    assert_int_equal(g1.inter, a.safe);
+    assert_int_equal(g1.safe + g1.pulse + g1.csafe + g1.ready, 0);
+    assert_int_equal(b.safe + b.pulse, 30 * 8);
+    assert_int_equal(gn.safe, b.safe);
+    assert_int_equal(gn.pulse, b.pulse);
+    assert_int_equal(gn.inter + gn.csafe + gn.ready, 0);
+    assert_int_equal(gn.rounds, b.rounds);
+    disco_topology_release(&topo);
+}
+
+static void test_result_members(void **unused)
+{
+    struct disco_algorithm wrapped;
+    struct disco_error err = {0};
+    assert_int_equal(disco_synchronize_text(&wrapped, &disco_alg_sync_bfs,
+                                            "beta:0", 16, &err),
+                     0);
+    assert_string_equal(wrapped.name, "sync-bfs+beta");
+    assert_int_equal(wrapped.kind_count, 6);
+    assert_string_equal(wrapped.message_kinds[0], "search");
+    assert_string_equal(wrapped.message_kinds[2], "safe");
+    assert_string_equal(wrapped.message_kinds[3], "pulse");
+    struct sim_run run;
+    sim_run(&run, &wrapped, "grid:4x4", 1, NULL);
+    assert_all_hold(&run);
+    char buf[DISCO_RESULT_TEXT];
+    disco_sim_result(run.sim, buf, sizeof buf);
+    /* tree: 2m = 48 setup messages; 8 pulses of 30 */
+    assert_non_null(strstr(buf, "\"marked\": 16, \"height\": 6, "
+                                "\"synchronizer\": \"beta\", \"pulses\": 8, "
+                                "\"basic_messages\": 48, "
+                                "\"synchronizer_messages\": 336, "
+                                "\"ack\": 48, \"safe\": 120, \"pulse\": 120, "
+                                "\"setup\": 48, \"per_pulse\": 30.00, "
+                                "\"basic_per_pulse\": 6.00"));
+    sim_run_release(&run);
+}
+
+/* ---- 20 random graphs, every delay law, both synchronizers ---- */
+
+static void test_sync_bfs_random_graphs(void **unused)
+{
+    static const char *const laws[] = {"const:1", "uniform:1:100", "exp:20",
+                                       "uniform:1:5"};
+    unsigned graphs = 0;
+    for (uint64_t tseed = 1; graphs < 20; tseed++) {
+        struct disco_topology topo;
+        struct disco_error err = {0};
+        char spec[32];
+        snprintf(spec, sizeof spec, "gnp:%u:0.2", 8 + (unsigned)(tseed % 17));
+        assert_int_equal(disco_topology_generate(&topo, spec, tseed, &err), 0);
+        if (!disco_topology_connected(&topo)) {
+            disco_topology_release(&topo);
+            continue;
+        }
+        graphs++;
+        for (unsigned l = 0; l < 4; l++) {
+            uint64_t seed = tseed * 7 + l;
+            bool fifo = l % 2 == 0;
+            struct outcome a, b;
+            compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_ALPHA, 0,
+                    laws[l], fifo, seed, &a);
+            compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_BETA,
+                    (int64_t)(tseed % topo.nodes), laws[l], fifo, seed, &b);
+            compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_GAMMA,
+                    (int64_t)(1 + l), laws[l], !fifo, seed, NULL);
+            /* alpha: 2m = |C| SAFE in each pulse 0..P; beta: N-1 SAFE and
+             * N-1 PULSE in each pulse 0..R, R the native rounds. */
+            assert_int_equal(a.safe % topo.channels, 0);
+            assert_int_equal(b.safe, (uint64_t)(topo.nodes - 1) *
+                                         (b.rounds + 1));
+            assert_int_equal(b.pulse, b.safe);
+        }
+        disco_topology_release(&topo);
+    }
+}
+
+static void test_sync_bellman_ford_through_both(void **unused)
+{
+    for (uint64_t tseed = 1; tseed <= 5; tseed++) {
+        struct disco_topology topo;
+        struct disco_error err = {0};
+        assert_int_equal(disco_topology_generate(&topo, "grid:3x4", tseed,
+                                                 &err),
+                         0);
+        assert_int_equal(disco_topology_random_weights(&topo, tseed, &err), 0);
+        compare(&disco_alg_sync_bellman_ford, &topo, DISCO_SYNCHRONIZER_ALPHA,
+                0, "exp:10", false, tseed, NULL);
+        compare(&disco_alg_sync_bellman_ford, &topo, DISCO_SYNCHRONIZER_BETA,
+                5, "uniform:1:50", true, tseed, NULL);
+        compare(&disco_alg_sync_bellman_ford, &topo, DISCO_SYNCHRONIZER_GAMMA,
+                2, "exp:40", true, tseed, NULL);
+        disco_topology_release(&topo);
+    }
+}
+
+/* ---- refusals ---- */
+
+static void test_refusals(void **unused)
+{
+    extern const struct disco_algorithm disco_alg_echo;
+    struct disco_algorithm out;
+    struct disco_error err = {0};
+    assert_int_equal(disco_synchronize_text(&out, &disco_alg_echo, "alpha",
+                                            16, &err),
+                     DISCO_EMODEL);
+    assert_string_equal(err.message, "echo is not a synchronous algorithm (a "
+                        "synchronizer runs algorithms with rounds)");
+    assert_int_equal(disco_synchronize_text(&out, &disco_alg_sync_bfs, "alfa",
+                                            16, &err),
+                     DISCO_EUNKNOWN);
+    assert_string_equal(err.message,
+                        "unknown --synchronizer 'alfa' (did you mean "
+                        "'alpha'?)");
+    assert_int_equal(disco_synchronize_text(&out, &disco_alg_sync_bfs,
+                                            "alpha:3", 16, &err),
+                     DISCO_EINVAL);
+    assert_int_equal(disco_synchronize_text(&out, &disco_alg_sync_bfs,
+                                            "beta:x", 16, &err),
+                     DISCO_EINVAL);
+    assert_string_equal(err.message, "bad --synchronizer 'beta:x' (alpha, "
+                        "beta, beta:ROOT, gamma or gamma:K, K >= 1)");
+    assert_int_equal(disco_synchronize_text(&out, &disco_alg_sync_bfs,
+                                            "gamma:0", 16, &err),
+                     DISCO_EINVAL);
+    assert_int_equal(disco_synchronize_text(&out, &disco_alg_sync_bfs,
+                                            "beta:16", 16, &err),
+                     DISCO_EINVAL);
+    assert_string_equal(err.message, "bad --synchronizer 'beta:16': node 16 "
+                        "is not in the network (16 nodes)");
+}
+
+static void test_gamma_table_limit(void **unused)
+{
+    /* Singleton clusters on a star: the centre's cluster has 99
+     * neighbouring clusters, more than the layer keeps; said, not hidden. */
+    struct disco_algorithm wrapped;
+    struct disco_error err = {0};
+    assert_int_equal(disco_synchronize(&wrapped, &disco_alg_sync_bfs,
+                                       DISCO_SYNCHRONIZER_GAMMA, 1, &err),
+                     0);
+    struct sim_run run;
+    sim_run(&run, &wrapped, "star:100", 1, NULL);
+    unsigned i = disco_alg_sync_bfs.property_count; /* "synchronized" */
+    assert_string_equal(run.results[i].name, "synchronized");
+    assert_int_equal(run.results[i].holds, DISCO_HOLDS_NO);
+    assert_string_equal(run.results[i].detail,
+                        "a cluster has more than 64 neighbouring clusters "
+                        "(use a larger gamma:K)");
+    sim_run_release(&run);
+}
+
+/* ---- the command line ---- */
+
+static void test_cli(void **unused)
+{
+    struct cli_output a, b, c;
+    const char *const run[] = {NULL, "run", "sync-bfs", "--synchronizer",
+                               "alpha", "--seed", "3", "--json", NULL};
+    cli_run(&a, run);
+    assert_int_equal(a.status, 0);
+    assert_non_null(strstr(a.out, "sync-bfs+alpha"));
+    assert_non_null(strstr(a.out, "\"synchronizer\": \"alpha\""));
+    cli_run(&b, run);
+    assert_string_equal(a.out, b.out); /* same seed, same bytes */
+    cli_output_release(&a);
+    cli_output_release(&b);
+
+    const char *const bad[] = {NULL, "run", "sync-bfs", "--synchronizer",
+                               "betta", NULL};
+    cli_run(&c, bad);
+    assert_int_equal(c.status, 2);
+    assert_string_equal(c.out, "");
+    assert_non_null(strstr(c.err, "unknown --synchronizer 'betta' (did you "
+                                  "mean 'beta'?)"));
+    assert_ptr_equal(strchr(c.err, '\n'), c.err + strlen(c.err) - 1);
+    cli_output_release(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alpha_grid_48_safe_per_pulse),
+        cmocka_unit_test(test_beta_grid_30_per_pulse),
+        cmocka_unit_test(test_gamma_extremes),
+        cmocka_unit_test(test_result_members),
+        cmocka_unit_test(test_sync_bfs_random_graphs),
+        cmocka_unit_test(test_sync_bellman_ford_through_both),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_gamma_table_limit),
+        cmocka_unit_test(test_cli),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

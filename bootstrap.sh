@@ -16,10 +16,12 @@ cd "$here"
 
 packages=(build-essential meson ninja-build pkg-config libuv1-dev time
           libgraphviz-dev libcmocka-dev libxml2-dev gnuplot-nox)
+# The test command also opens the HTML player in a headless browser.
+test_packages=(chromium)
 
 install_missing() {
     local missing=()
-    for p in "${packages[@]}"; do
+    for p in "${packages[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
             || missing+=("$p")
     done
@@ -51,7 +53,7 @@ demo)
     ./build/cli/disco demo
     ;;
 test)
-    install_missing
+    install_missing "${test_packages[@]}"
     configure build -Dbuildtype=release -Dwerror=true
     ninja -C build
     meson test -C build --print-errorlogs

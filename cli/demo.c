@@ -62,6 +62,7 @@ static int demo_step(const struct demo_step *step, const char *dir,
     /* Every picture the tour can draw, next to the trace and summary. */
     opts.spacetime = "spacetime.svg";
     opts.shiviz = "run.shiviz";
+    opts.html = "player.html";
 
     struct cli_run run;
     int rc = cli_run_prepare(&run, &opts, err);

@@ -750,10 +750,11 @@ static void test_demo(void **unused)
         "1-chang-roberts-worst", "2-chang-roberts-best", "3-echo-petersen"};
     for (int i = 0; i < 3; i++) {
         char *sub = path_in(out, folders[i]);
-        /* summary.json, trace.jsonl, spacetime.svg and run.shiviz */
-        assert_int_equal(dir_entry_count(sub), 4);
-        static const char *const pictures[] = {"spacetime.svg", "run.shiviz"};
-        for (int k = 0; k < 2; k++) {
+        /* summary.json, trace.jsonl and three pictures */
+        assert_int_equal(dir_entry_count(sub), 5);
+        static const char *const pictures[] = {"spacetime.svg", "run.shiviz",
+                                               "player.html"};
+        for (int k = 0; k < 3; k++) {
             char *picture = path_in(sub, pictures[k]);
             size_t len = 0;
             char *bytes = file_read(picture, &len);

@@ -1,0 +1,819 @@
+/*
+ * test_link_reversal.c - Gafni-Bertsekas full and partial reversal: the
+ * reference's chain, per-node work that no schedule changes on 200 random
+ * graphs, an announced link failure repaired, heights from scenario inputs,
+ * and the orientation the picture hook draws.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "registry.h"
+#include "scenario.h"
+#include "support.h"
+
+extern const struct disco_algorithm disco_alg_full_reversal;
+extern const struct disco_algorithm disco_alg_partial_reversal;
+extern const struct disco_algorithm disco_alg_binary_link_labels;
+
+#define FR (&disco_alg_full_reversal)
+#define PR (&disco_alg_partial_reversal)
+#define BLL (&disco_alg_binary_link_labels)
+enum { HEIGHT, REVERSE };
+enum { P_DESTINATION, P_ORIENTATION, P_ORIENTATION_SEED, P_FAIL_A, P_FAIL_B,
+       P_FAIL_AT };
+#define MAX_N 64
+
+/* The per-node reversal counts from the run's result ("reversals": [...]),
+ * which is how a user sees them.  Returns the total. */
+static unsigned long work_of(struct sim_run *run, unsigned long *work)
+{
+    char buf[DISCO_RESULT_TEXT];
+    disco_sim_result(run->sim, buf, sizeof buf);
+    const char *list = strstr(buf, "\"reversals\": [");
+    assert_non_null(list);
+    list += strlen("\"reversals\": [");
+    unsigned long total = 0;
+    for (uint32_t u = 0; u < run->topo.nodes; u++) {
+        char *end;
+        work[u] = strtoul(list, &end, 10);
+        assert_true(end != list);
+        total += work[u];
+        list = end + (*end == ',' ? 2 : 0);
+    }
+    assert_int_equal(*list, ']');
+    const char *t = strstr(buf, "\"total_reversals\": ");
+    assert_non_null(t);
+    assert_int_equal(strtoul(t + strlen("\"total_reversals\": "), NULL, 10),
+                     total);
+    return total;
+}
+
+static void check_quiet_run(struct sim_run *run)
+{
+    assert_int_equal(run->metrics->stop, DISCO_STOP_QUIESCENT);
+    assert_int_equal(run->unchecked, 0);
+    assert_all_hold(run);
+    /* Exactly one height message each way on every link. */
+    assert_int_equal(run->metrics->by_kind[HEIGHT], run->topo.channels);
+}
+
+/* The reference's worked case on D-v1-...-v10 with every link pointing away
+ * from D: full reversal makes v_i reverse exactly i times (55, and each
+ * reversal of v1..v9 announces 2 links, v10's 1: 100 reverse messages),
+ * partial reversal each node once (10, one link each).  Every seed, FIFO
+ * and not. */
+static void chain(const struct disco_algorithm *alg, bool full)
+{
+    for (int fifo = 0; fifo <= 1; fifo++) {
+        for (uint64_t seed = 1; seed <= 100; seed++) {
+            struct disco_config cfg;
+            disco_config_init(&cfg, alg);
+            cfg.seed = seed;
+            cfg.fifo = fifo;
+            struct sim_run run;
+            sim_run(&run, alg, "line:11", 1, &cfg);
+            check_quiet_run(&run);
+            unsigned long work[MAX_N];
+            assert_int_equal(work_of(&run, work), full ? 55 : 10);
+            for (uint32_t i = 0; i <= 10; i++)
+                assert_int_equal(work[i], full ? i : i > 0);
+            assert_int_equal(run.metrics->by_kind[REVERSE], full ? 100 : 10);
+            /* The longest message chain: the heights, then 2n (n+1). */
+            assert_int_equal(run.metrics->causal_depth, full ? 20 : 11);
+            sim_run_release(&run);
+            disco_config_release(&cfg);
+        }
+    }
+}
+
+static void test_chain_full(void **unused) { chain(FR, true); }
+static void test_chain_partial(void **unused) { chain(PR, false); }
+
+static void test_chain_destination_in_the_middle(void **unused)
+{
+    /* D = 5 on line:11: chain-away points outwards on both sides, so node
+     * 5±k reverses k times under full reversal (2·15 = 30), once under
+     * partial reversal (10). */
+    for (int full = 0; full <= 1; full++) {
+        const struct disco_algorithm *alg = full ? FR : PR;
+        struct disco_config cfg;
+        disco_config_init(&cfg, alg);
+        cfg.params[P_DESTINATION] = 5;
+        struct sim_run run;
+        sim_run(&run, alg, "line:11", 1, &cfg);
+        check_quiet_run(&run);
+        unsigned long work[MAX_N];
+        assert_int_equal(work_of(&run, work), full ? 30 : 10);
+        for (uint32_t i = 0; i <= 10; i++) {
+            unsigned long k = i < 5 ? 5 - i : i - 5;
+            assert_int_equal(work[i], full ? k : k > 0);
+        }
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* The orientation hook at the end of the chain: every link points towards
+ * D, so from node i the port to i-1 points away (+1), the port to i+1
+ * towards (-1). */
+static void test_orientation_hook_draws_the_dag(void **unused)
+{
+    for (int full = 0; full <= 1; full++) {
+        const struct disco_algorithm *alg = full ? FR : PR;
+        struct sim_run run;
+        sim_run(&run, alg, "line:11", 1, NULL);
+        const struct disco_view *view = disco_sim_view(run.sim);
+        for (uint32_t i = 0; i <= 10; i++) {
+            for (uint32_t p = 0; p < disco_view_degree(view, i); p++) {
+                uint32_t j = disco_view_neighbour(view, i, p);
+                assert_int_equal(alg->orientation(view, i, p),
+                                 j < i ? 1 : -1);
+            }
+        }
+        sim_run_release(&run);
+    }
+}
+
+/* 200 random connected graphs (gnp:12:0.3, graph seeds 1..200), each with
+ * the random acyclic orientation of orientation_seed = graph seed, under 20
+ * schedules: every property holds (acyclic and views agreeing after every
+ * event, D the only sink, every node routed, initially routed nodes never
+ * reversing) and every node's work is the same under all 20. */
+static void random_graphs(const struct disco_algorithm *alg)
+{
+    unsigned long total_work = 0;
+    for (uint64_t g = 1; g <= 200; g++) {
+        unsigned long first[MAX_N];
+        for (uint64_t seed = 1; seed <= 20; seed++) {
+            struct disco_config cfg;
+            disco_config_init(&cfg, alg);
+            cfg.seed = seed;
+            cfg.fifo = seed % 2;
+            cfg.params[P_ORIENTATION] = 1;
+            cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+            cfg.params[P_DESTINATION] = (int64_t)(g % 12);
+            struct sim_run run;
+            sim_run(&run, alg, "gnp:12:0.3", g, &cfg);
+            assert_true(disco_topology_connected(&run.topo));
+            check_quiet_run(&run);
+            unsigned long work[MAX_N];
+            unsigned long total = work_of(&run, work);
+            /* After the heights, every message is sent by a reversal. */
+            assert_true(run.metrics->causal_depth <= 1 + total);
+            if (seed == 1) {
+                memcpy(first, work, sizeof work);
+                total_work += total;
+            } else {
+                for (uint32_t u = 0; u < run.topo.nodes; u++)
+                    if (work[u] != first[u])
+                        fail_msg("%s graph %llu: node %u reversed %lu times "
+                                 "with seed %llu, %lu with seed 1", alg->name,
+                                 (unsigned long long)g, u, work[u],
+                                 (unsigned long long)seed, first[u]);
+            }
+            sim_run_release(&run);
+            disco_config_release(&cfg);
+        }
+    }
+    /* Random orientations must make nodes work, or the test tests little. */
+    assert_true(total_work > 200);
+}
+
+static void test_random_graphs_full(void **unused) { random_graphs(FR); }
+static void test_random_graphs_partial(void **unused) { random_graphs(PR); }
+
+/* Full reversal's work is a function of the initial orientation: node v
+ * reverses as often as the fewest links pointing back towards v on any
+ * path from v to D (each such link must be turned over once more by the
+ * nodes behind it).  An independent check of the counts on the random
+ * graphs: the shortest path with 0/1 costs, by Bellman-Ford. */
+static void test_full_reversal_work_formula(void **unused)
+{
+    for (uint64_t g = 1; g <= 200; g++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, FR);
+        cfg.params[P_ORIENTATION] = 1;
+        cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+        struct sim_run run;
+        sim_run(&run, FR, "gnp:12:0.3", g, &cfg);
+        check_quiet_run(&run);
+        unsigned long work[MAX_N];
+        work_of(&run, work);
+        /* Each reversal of u turns all u's links over, so link u-v was
+         * turned work[u] + work[v] times: the initial direction is the
+         * final one (the hook) flipped that often. */
+        const struct disco_view *view = disco_sim_view(run.sim);
+        uint32_t n = run.topo.nodes;
+        unsigned long dist[MAX_N];
+        for (uint32_t u = 0; u < n; u++)
+            dist[u] = u == 0 ? 0 : 1000;
+        for (uint32_t round = 0; round < n; round++) {
+            for (uint32_t u = 0; u < n; u++) {
+                for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
+                    uint32_t v = disco_view_neighbour(view, u, p);
+                    bool out = FR->orientation(view, u, p) > 0;
+                    if ((work[u] + work[v]) % 2)
+                        out = !out;
+                    unsigned long cost = dist[v] + (out ? 0 : 1);
+                    if (cost < dist[u])
+                        dist[u] = cost;
+                }
+            }
+        }
+        for (uint32_t u = 0; u < n; u++)
+            if (dist[u] != work[u])
+                fail_msg("graph %llu: node %u reversed %lu times, formula %lu",
+                         (unsigned long long)g, u, work[u], dist[u]);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* Ring of 6, D = 0, chain-away: 0->1->...->5 and 0->5.  Both algorithms
+ * settle with one reversal per node, but in different DAGs: full reversal
+ * ends with 1->0 and 2->3->4->5->0, partial reversal with 5->0 and
+ * 4->3->2->1->0.  Then, at t = 100000, one link of D fails for good
+ * (announced by the parameters, and cut by the kernel).  Losing 0-5 under
+ * full reversal leaves 2..5 a chain pointing away from 1: 1, 2, 3, 4 more
+ * reversals; losing 0-1 under partial reversal costs one more at each of
+ * 1..4.  The other link is not on any route, and its loss costs nothing. */
+struct failure_case {
+    const struct disco_algorithm *alg;
+    uint32_t peer; /* the link 0-peer fails */
+    unsigned long work[6];
+};
+
+static void test_failure_after_settling(void **unused)
+{
+    static const struct failure_case cases[] = {
+        {FR, 5, {0, 1, 2, 3, 4, 5}},
+        {FR, 1, {0, 1, 1, 1, 1, 1}},
+        {PR, 1, {0, 2, 2, 2, 2, 1}},
+        {PR, 5, {0, 1, 1, 1, 1, 1}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const struct failure_case *c = &cases[k];
+        char cut[32];
+        snprintf(cut, sizeof cut, "0-%u@100000:900000", c->peer);
+        for (uint64_t seed = 1; seed <= 50; seed++) {
+            struct disco_config cfg;
+            disco_config_init(&cfg, c->alg);
+            cfg.seed = seed;
+            cfg.fifo = seed % 2;
+            cfg.params[P_FAIL_A] = 0;
+            cfg.params[P_FAIL_B] = c->peer;
+            cfg.params[P_FAIL_AT] = 100000;
+            struct disco_error err;
+            assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
+                                                cut, 6, &err), 0);
+            struct sim_run run;
+            sim_run(&run, c->alg, "ring:6", 1, &cfg);
+            assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+            assert_all_hold(&run);
+            unsigned long work[MAX_N];
+            work_of(&run, work);
+            for (uint32_t u = 0; u < 6; u++)
+                assert_int_equal(work[u], c->work[u]);
+            /* The failed link is out of the picture. */
+            const struct disco_view *view = disco_sim_view(run.sim);
+            for (uint32_t p = 0; p < disco_view_degree(view, 0); p++)
+                assert_int_equal(c->alg->orientation(view, 0, p) == 0,
+                                 disco_view_neighbour(view, 0, p) == c->peer);
+            sim_run_release(&run);
+            disco_config_release(&cfg);
+        }
+    }
+}
+
+/* Whether the graph stays connected without link a-b. */
+static bool connected_without(const struct disco_topology *topo, uint32_t a,
+                              uint32_t b)
+{
+    struct disco_edge edges[MAX_N * MAX_N];
+    size_t count = 0;
+    for (uint32_t u = 0; u < topo->nodes; u++)
+        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
+             c++) {
+            uint32_t v = topo->out_target[c];
+            if (u < v && !(u == a && v == b))
+                edges[count++] = (struct disco_edge){u, v, 1};
+        }
+    struct disco_topology cut;
+    struct disco_error err;
+    assert_int_equal(disco_topology_build(&cut, topo->nodes, false, edges,
+                                          count, false, &err), 0);
+    bool connected = disco_topology_connected(&cut);
+    disco_topology_release(&cut);
+    return connected;
+}
+
+/* Mid-run failures on random graphs: at t = 150, while reversals are still
+ * going on, a link whose loss leaves the graph connected fails.  The DAG
+ * is repaired: acyclic throughout, D the only sink, every node routed, and
+ * nodes whose initial path to D avoids the link never reverse. */
+static void test_failure_mid_run(void **unused)
+{
+    for (int f = 0; f <= 1; f++) {
+        const struct disco_algorithm *alg = f ? FR : PR;
+        unsigned changed = 0;
+        for (uint64_t g = 1; g <= 40; g++) {
+            struct disco_topology topo;
+            struct disco_error err;
+            assert_int_equal(disco_topology_generate(&topo, "gnp:12:0.3", g,
+                                                     &err), 0);
+            /* The (g % m)-th link that is not a bridge. */
+            uint32_t a = 0, b = 0, skip = (uint32_t)(g % 7);
+            for (uint32_t u = 0; u < topo.nodes && !b; u++)
+                for (uint32_t c = topo.out_offset[u];
+                     c < topo.out_offset[u + 1] && !b; c++) {
+                    uint32_t v = topo.out_target[c];
+                    if (u < v && connected_without(&topo, u, v) &&
+                        skip-- == 0) {
+                        a = u;
+                        b = v;
+                    }
+                }
+            assert_true(b > 0);
+            /* The work without the failure, to see that it matters. */
+            unsigned long plain;
+            {
+                struct disco_config cfg;
+                disco_config_init(&cfg, alg);
+                cfg.params[P_ORIENTATION] = 1;
+                cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+                struct sim_run run;
+                memset(&run, 0, sizeof run);
+                sim_run_on(&run, alg, &topo, &cfg);
+                run.topo.nodes = topo.nodes;
+                unsigned long work[MAX_N];
+                plain = work_of(&run, work);
+                disco_sim_free(run.sim);
+                disco_config_release(&cfg);
+            }
+            char cut[64];
+            snprintf(cut, sizeof cut, "%u-%u@150:1000000000", a, b);
+            for (uint64_t seed = 1; seed <= 20; seed++) {
+                struct disco_config cfg;
+                disco_config_init(&cfg, alg);
+                cfg.seed = seed;
+                cfg.fifo = seed % 2;
+                cfg.params[P_ORIENTATION] = 1;
+                cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+                cfg.params[P_FAIL_A] = a;
+                cfg.params[P_FAIL_B] = b;
+                cfg.params[P_FAIL_AT] = 150;
+                assert_int_equal(disco_faults_parse(&cfg,
+                                                    DISCO_FAULT_LINK_DOWN,
+                                                    cut, topo.nodes, &err),
+                                 0);
+                struct sim_run run;
+                memset(&run, 0, sizeof run);
+                sim_run_on(&run, alg, &topo, &cfg);
+                assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+                assert_int_equal(run.unchecked, 0);
+                for (unsigned i = 0; i < alg->property_count; i++)
+                    if (run.results[i].holds != DISCO_HOLDS_YES)
+                        fail_msg("%s graph %llu seed %llu cut %s: %s: %s",
+                                 alg->name, (unsigned long long)g,
+                                 (unsigned long long)seed, cut,
+                                 run.results[i].name, run.results[i].detail);
+                run.topo.nodes = topo.nodes;
+                unsigned long work[MAX_N];
+                changed += work_of(&run, work) != plain;
+                disco_sim_free(run.sim);
+                disco_config_release(&cfg);
+            }
+            disco_topology_release(&topo);
+        }
+        /* Out of 800 runs, the failure must cost extra work in many. */
+        assert_true(changed > 100);
+    }
+}
+
+/* Heights from the scenario's node inputs: the square 0-1-2-3 plus the
+ * diagonal 0-2, D = 0, heights 0, -10, -20, -30, so every link points away
+ * from D: 0->1, 0->2, 0->3, 1->2, 2->3.  Node 3 is the only sink; it
+ * reverses, then 2, then 1: one reversal each, under both algorithms (the
+ * first reversal of a node reverses all its links, and 2's list {3} leaves
+ * it links to 0 and 1 to turn). */
+static void test_heights_from_inputs(void **unused)
+{
+    static const struct disco_edge edges[] = {
+        {0, 1, 1}, {1, 2, 1}, {2, 3, 1}, {3, 0, 1}, {0, 2, 1},
+    };
+    static const unsigned long full[4] = {0, 1, 1, 1};
+    for (int f = 0; f <= 1; f++) {
+        const struct disco_algorithm *alg = f ? FR : PR;
+        struct disco_topology topo;
+        struct disco_error err;
+        assert_int_equal(disco_topology_build(&topo, 4, false, edges, 5,
+                                              false, &err), 0);
+        struct disco_config cfg;
+        disco_config_init(&cfg, alg);
+        /* Random orientation asked for, but the inputs win. */
+        cfg.params[P_ORIENTATION] = 1;
+        cfg.inputs = calloc(4, sizeof *cfg.inputs);
+        assert_non_null(cfg.inputs);
+        cfg.input_count = 4;
+        for (uint32_t u = 0; u < 4; u++) {
+            cfg.inputs[u].node = u;
+            snprintf(cfg.inputs[u].name, sizeof cfg.inputs[u].name,
+                     "elevation");
+            cfg.inputs[u].value = -(int64_t)u * 10;
+        }
+        struct sim_run run;
+        memset(&run, 0, sizeof run);
+        run.topo = topo;
+        sim_run_on(&run, alg, &topo, &cfg);
+        check_quiet_run(&run);
+        unsigned long work[MAX_N];
+        work_of(&run, work);
+        for (uint32_t u = 0; u < 4; u++)
+            assert_int_equal(work[u], full[u]);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+static void test_bad_destination_is_named(void **unused)
+{
+    /* destination 20 on 11 nodes: nobody acts, and the final properties
+     * say why rather than passing. */
+    struct disco_config cfg;
+    disco_config_init(&cfg, FR);
+    cfg.params[P_DESTINATION] = 20;
+    struct sim_run run;
+    sim_run(&run, FR, "line:11", 1, &cfg);
+    assert_int_equal(run.failed, 3);
+    assert_string_equal(run.results[2].detail,
+                        "destination 20 is not a node (nodes are 0..10)");
+    assert_int_equal(run.metrics->by_kind[REVERSE], 0);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
+static void test_lost_reverse_is_caught(void **unused)
+{
+    /* A temporary cut that the algorithm is not told about loses a reverse
+     * message: the oracles (over the sender's view) must see the stranded
+     * sink instead of trusting the nodes. */
+    unsigned caught = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, FR);
+        cfg.seed = seed;
+        struct disco_error err;
+        assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
+                                            "9-10@100:400", 11, &err), 0);
+        struct sim_run run;
+        sim_run(&run, FR, "line:11", 1, &cfg);
+        caught += run.failed > 0;
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+    assert_true(caught > 0);
+}
+
+/* A failure that cuts nodes off from D: they reverse for ever (as in
+ * Gafni and Bertsekas; TORA adds partition detection).  The run stops at
+ * the event bound, the orientation is still acyclic after every event, and
+ * the final properties are not checked rather than judged. */
+static void test_partition_never_ends(void **unused)
+{
+    for (int f = 0; f <= 1; f++) {
+        const struct disco_algorithm *alg = f ? FR : PR;
+        struct disco_config cfg;
+        disco_config_init(&cfg, alg);
+        cfg.max_events = 20000;
+        cfg.params[P_FAIL_A] = 2;
+        cfg.params[P_FAIL_B] = 3;
+        cfg.params[P_FAIL_AT] = 5000;
+        struct sim_run run;
+        sim_run(&run, alg, "line:6", 1, &cfg);
+        assert_int_equal(run.metrics->stop, DISCO_STOP_MAX_EVENTS);
+        assert_int_equal(run.failed, 0);
+        assert_int_equal(run.unchecked, 3);
+        assert_int_equal(run.results[0].holds, DISCO_HOLDS_YES);
+        assert_int_equal(run.results[1].holds, DISCO_HOLDS_YES);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* A lecture scenario as `disco run FILE` (or, with `alg` other than the
+ * file's, `disco run ALG --topology FILE` plus the file's parameters; and
+ * `extra` as a --param when not NULL) on
+ * seeds 1..20, FIFO and not: every property holds and each node's work is
+ * `expected`, whatever the schedule. */
+static void scenario(const char *file, const struct disco_algorithm *alg,
+                     const char *extra, const unsigned long *expected)
+{
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        struct disco_scenario sc;
+        struct disco_error err;
+        if (disco_scenario_load(&sc, env_path("DISCO_SCENARIOS", file), &err))
+            fail_msg("%s", err.message);
+        struct disco_config cfg;
+        disco_config_init(&cfg, alg);
+        cfg.seed = seed;
+        cfg.fifo = seed % 2;
+        for (size_t i = 0; i < sc.option_count; i++) {
+            if (strncmp(sc.options[i].name, "param_", 6) != 0)
+                continue;
+            char text[128];
+            snprintf(text, sizeof text, "%s=%s", sc.options[i].name + 6,
+                     sc.options[i].value);
+            assert_int_equal(disco_param_parse(&cfg, alg, text, &err), 0);
+        }
+        if (extra)
+            assert_int_equal(disco_param_parse(&cfg, alg, extra, &err), 0);
+        assert_int_equal(disco_scenario_apply(&sc, &cfg, &err), 0);
+        struct sim_run run;
+        memset(&run, 0, sizeof run);
+        sim_run_on(&run, alg, &sc.topo, &cfg);
+        run.topo.nodes = sc.topo.nodes; /* for work_of */
+        assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+        assert_int_equal(run.unchecked, 0);
+        assert_all_hold(&run);
+        unsigned long work[MAX_N];
+        work_of(&run, work);
+        for (uint32_t u = 0; u < sc.topo.nodes; u++)
+            if (work[u] != expected[u])
+                fail_msg("%s, %s, seed %llu: node %s reversed %lu times, "
+                         "expected %lu", file, alg->name,
+                         (unsigned long long)seed, sc.topo.names[u], work[u],
+                         expected[u]);
+        disco_sim_free(run.sim);
+        disco_config_release(&cfg);
+        disco_scenario_release(&sc);
+    }
+}
+
+static void test_scenario_chain(void **unused)
+{
+    static const unsigned long full[11] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    static const unsigned long partial[11] = {0, 1, 1, 1, 1, 1,
+                                              1, 1, 1, 1, 1};
+    scenario("link-reversal-chain.dot", FR, NULL, full);
+    scenario("link-reversal-chain.dot", PR, NULL, partial);
+}
+
+static void test_scenario_repair(void **unused)
+{
+    /* D a b c d e f g: settled, then after the link D-a fails at t = 5000
+     * (PR: a once more; FR: a, b, c once more). */
+    static const unsigned long partial[8] = {0, 1, 1, 3, 1, 1, 2, 2};
+    static const unsigned long partial_cut[8] = {0, 2, 1, 3, 1, 1, 2, 2};
+    static const unsigned long full[8] = {0, 1, 1, 2, 1, 2, 2, 3};
+    static const unsigned long full_cut[8] = {0, 2, 2, 3, 1, 2, 2, 3};
+    scenario("link-reversal-repair.dot", PR, "fail_at=0", partial);
+    scenario("link-reversal-repair.dot", PR, NULL, partial_cut);
+    scenario("link-reversal-repair.dot", FR, "fail_at=0", full);
+    scenario("link-reversal-repair.dot", FR, NULL, full_cut);
+}
+
+/* What a picture drawn between events sees: after every event each live
+ * link has one direction, seen oppositely from its two ends. */
+struct hook_check {
+    struct disco_sim *sim;
+    const struct disco_algorithm *alg;
+    uint64_t checked;
+};
+
+static void check_hook(void *self, const struct disco_event_view *ev)
+{
+    struct hook_check *h = self;
+    const struct disco_view *view = disco_sim_view(h->sim);
+    for (uint32_t u = 0; u < disco_view_nodes(view); u++) {
+        for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
+            uint32_t v = disco_view_neighbour(view, u, p);
+            uint32_t q = disco_view_port_to(view, v, u);
+            int d = h->alg->orientation(view, u, p);
+            assert_true(d == 1 || d == -1);
+            assert_int_equal(h->alg->orientation(view, v, q), -d);
+        }
+    }
+    h->checked++;
+}
+
+static void test_orientation_between_events(void **unused)
+{
+    for (int full = 0; full <= 1; full++) {
+        const struct disco_algorithm *alg = full ? FR : PR;
+        struct disco_topology topo;
+        struct disco_error err;
+        assert_int_equal(disco_topology_generate(&topo, "grid:4x4", 1, &err),
+                         0);
+        struct disco_config cfg;
+        disco_config_init(&cfg, alg);
+        cfg.params[P_ORIENTATION] = 1;
+        struct hook_check h = {NULL, alg, 0};
+        assert_int_equal(disco_sim_create(&h.sim, alg, &topo, &cfg, &err), 0);
+        struct disco_observer obs = {&h, check_hook, NULL, false};
+        assert_int_equal(disco_sim_observe(h.sim, &obs, &err), 0);
+        assert_int_equal(disco_sim_run(h.sim, &err), 0);
+        assert_true(h.checked > 100);
+        disco_sim_free(h.sim);
+        disco_config_release(&cfg);
+        disco_topology_release(&topo);
+    }
+}
+
+static void test_same_seed_same_run(void **unused)
+{
+    /* Same seed, same options: the same result text and metrics. */
+    char first[DISCO_RESULT_TEXT], again[DISCO_RESULT_TEXT];
+    uint64_t events[2];
+    for (int k = 0; k < 2; k++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, PR);
+        cfg.seed = 42;
+        cfg.fifo = false;
+        cfg.params[P_ORIENTATION] = 1;
+        struct sim_run run;
+        sim_run(&run, PR, "gnp:30:0.2", 3, &cfg);
+        disco_sim_result(run.sim, k ? again : first, DISCO_RESULT_TEXT);
+        events[k] = run.metrics->events;
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+    assert_string_equal(first, again);
+    assert_int_equal(events[0], events[1]);
+}
+
+/* Through the command line: the same seed and options give the same
+ * trace and summary, byte for byte. */
+static void test_cli_output_is_reproducible(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *text[2][2];
+    for (int k = 0; k < 2; k++) {
+        char out[512];
+        snprintf(out, sizeof out, "%s/run%d", dir, k);
+        const char *argv[] = {NULL, "run", "partial-reversal", "--topology",
+                              "gnp:20:0.25", "--param", "orientation=1",
+                              "--seed", "9", "--no-fifo", "--out", out,
+                              NULL};
+        struct cli_output o;
+        cli_run(&o, argv);
+        assert_int_equal(o.status, 0);
+        cli_output_release(&o);
+        char path[600];
+        snprintf(path, sizeof path, "%s/trace.jsonl", out);
+        text[k][0] = file_read(path, NULL);
+        snprintf(path, sizeof path, "%s/summary.json", out);
+        text[k][1] = file_read(path, NULL);
+        assert_non_null(text[k][0]);
+        assert_non_null(text[k][1]);
+    }
+    assert_non_null(strstr(text[0][0], "\"reverse\""));
+    assert_string_equal(text[0][0], text[1][0]);
+    assert_string_equal(text[0][1], text[1][1]);
+    for (int k = 0; k < 2; k++) {
+        free(text[k][0]);
+        free(text[k][1]);
+    }
+    tmpdir_remove(dir);
+}
+
+/* Node input `link_label` for every node: bit u of `mask`. */
+static void set_labels(struct disco_config *cfg, uint32_t nodes,
+                       uint64_t mask)
+{
+    cfg->inputs = calloc(nodes, sizeof *cfg->inputs);
+    assert_non_null(cfg->inputs);
+    cfg->input_count = nodes;
+    for (uint32_t u = 0; u < nodes; u++) {
+        cfg->inputs[u].node = u;
+        snprintf(cfg->inputs[u].name, sizeof cfg->inputs[u].name,
+                 "link_label");
+        cfg->inputs[u].value = (int64_t)((mask >> u) & 1);
+    }
+}
+
+/* The work of `alg` on graph g (gnp:12:0.3, random orientation g) with
+ * the given labels (ignored by FR and PR) and seed; the run must end with
+ * every property holding. */
+static unsigned long work_on(const struct disco_algorithm *alg, uint64_t g,
+                             uint64_t mask, uint64_t seed,
+                             unsigned long *work)
+{
+    struct disco_config cfg;
+    disco_config_init(&cfg, alg);
+    cfg.seed = seed;
+    cfg.fifo = seed % 2;
+    cfg.max_events = 1000000; /* an illegal labeling would never end */
+    cfg.params[P_ORIENTATION] = 1;
+    cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+    cfg.params[P_DESTINATION] = (int64_t)(g % 12);
+    if (alg == BLL)
+        set_labels(&cfg, 12, mask);
+    struct sim_run run;
+    sim_run(&run, alg, "gnp:12:0.3", g, &cfg);
+    check_quiet_run(&run);
+    unsigned long total = work_of(&run, work);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+    return total;
+}
+
+/* Binary link labels: all 1 is full reversal and all 0 partial reversal,
+ * node for node, on the 200 random graphs. */
+static void test_labels_cover_full_and_partial(void **unused)
+{
+    for (uint64_t g = 1; g <= 200; g++) {
+        unsigned long a[MAX_N], b[MAX_N];
+        work_on(FR, g, 0, 1, a);
+        work_on(BLL, g, 0xfff, 2, b);
+        assert_memory_equal(a, b, 12 * sizeof a[0]);
+        work_on(PR, g, 0, 1, a);
+        work_on(BLL, g, 0, 2, b);
+        assert_memory_equal(a, b, 12 * sizeof a[0]);
+    }
+}
+
+/* Mixed per-node labels: the properties hold, the run ends, and the work
+ * is the same on every schedule. */
+static void test_mixed_labels(void **unused)
+{
+    for (uint64_t g = 1; g <= 100; g++) {
+        uint64_t mask = (g * 0x9e3779b97f4a7c15u) >> 40;
+        unsigned long first[MAX_N], work[MAX_N];
+        work_on(BLL, g, mask, 1, first);
+        for (uint64_t seed = 2; seed <= 10; seed++) {
+            work_on(BLL, g, mask, seed, work);
+            assert_memory_equal(first, work, 12 * sizeof work[0]);
+        }
+    }
+}
+
+/* Every labeling of the chain D-v1-...-v6: the work is the same on every
+ * schedule, each v_i reverses at least once, all 0 costs PR's 6 and all 1
+ * FR's 21.  Mixed labelings are not between the two: v1 alone labelled 1
+ * costs 15, v1 and v2 (1, 2, 5, 5, 5, 3) as much as full reversal. */
+static void test_chain_labels(void **unused)
+{
+    for (uint64_t mask = 0; mask < 64; mask++) {
+        unsigned long first[MAX_N] = {0}, total = 0;
+        for (uint64_t seed = 1; seed <= 10; seed++) {
+            struct disco_config cfg;
+            disco_config_init(&cfg, BLL);
+            cfg.seed = seed;
+            set_labels(&cfg, 7, mask);
+            struct sim_run run;
+            sim_run(&run, BLL, "line:7", 1, &cfg);
+            check_quiet_run(&run);
+            unsigned long work[MAX_N];
+            unsigned long t = work_of(&run, work);
+            if (seed == 1) {
+                memcpy(first, work, sizeof work);
+                total = t;
+            }
+            assert_memory_equal(first, work, 7 * sizeof work[0]);
+            sim_run_release(&run);
+            disco_config_release(&cfg);
+        }
+        for (uint32_t u = 1; u < 7; u++)
+            assert_true(first[u] >= 1);
+        if (mask == 2)
+            assert_int_equal(total, 15);
+        if ((mask & 0x7e) == 0)
+            assert_int_equal(total, 6);
+        if ((mask & 0x7e) == 0x7e)
+            assert_int_equal(total, 21);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chain_full),
+        cmocka_unit_test(test_chain_partial),
+        cmocka_unit_test(test_chain_destination_in_the_middle),
+        cmocka_unit_test(test_orientation_hook_draws_the_dag),
+        cmocka_unit_test(test_random_graphs_full),
+        cmocka_unit_test(test_random_graphs_partial),
+        cmocka_unit_test(test_full_reversal_work_formula),
+        cmocka_unit_test(test_failure_after_settling),
+        cmocka_unit_test(test_failure_mid_run),
+        cmocka_unit_test(test_heights_from_inputs),
+        cmocka_unit_test(test_bad_destination_is_named),
+        cmocka_unit_test(test_lost_reverse_is_caught),
+        cmocka_unit_test(test_partition_never_ends),
+        cmocka_unit_test(test_scenario_chain),
+        cmocka_unit_test(test_scenario_repair),
+        cmocka_unit_test(test_orientation_between_events),
+        cmocka_unit_test(test_same_seed_same_run),
+        cmocka_unit_test(test_cli_output_is_reproducible),
+        cmocka_unit_test(test_labels_cover_full_and_partial),
+        cmocka_unit_test(test_mixed_labels),
+        cmocka_unit_test(test_chain_labels),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -63,6 +63,10 @@ static int demo_step(const struct demo_step *step, const char *dir,
     opts.spacetime = "spacetime.svg";
     opts.shiviz = "run.shiviz";
     opts.html = "player.html";
+    opts.svg = "topology.svg";
+    opts.png = "topology.png";
+    opts.dot = "topology.dot";
+    opts.frames = "frames";
 
     struct cli_run run;
     int rc = cli_run_prepare(&run, &opts, err);

@@ -99,6 +99,24 @@ static int dispatch(int argc, char **argv, struct disco_error *err)
                       "unknown command '%s' (see 'disco --help')", name);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+/* Under AddressSanitizer: Graphviz and the font libraries it loads keep
+ * caches for the life of the process, which LeakSanitizer would report on
+ * every run that draws.  They are theirs, not ours. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libgvplugin_pango.so\n"
+           "leak:libgvplugin_neato_layout.so\n"
+           "leak:libgvplugin_dot_layout.so\n"
+           "leak:libgvplugin_core.so\n"
+           "leak:libfontconfig.so\n"
+           "leak:libpango\n"
+           "leak:libcairo.so\n"
+           "leak:libgvc.so\n";
+}
+#endif
+
 int main(int argc, char **argv)
 {
     struct disco_error err = {0, ""};

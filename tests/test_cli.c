@@ -750,11 +750,12 @@ static void test_demo(void **unused)
         "1-chang-roberts-worst", "2-chang-roberts-best", "3-echo-petersen"};
     for (int i = 0; i < 3; i++) {
         char *sub = path_in(out, folders[i]);
-        /* summary.json, trace.jsonl and three pictures */
-        assert_int_equal(dir_entry_count(sub), 5);
-        static const char *const pictures[] = {"spacetime.svg", "run.shiviz",
-                                               "player.html"};
-        for (int k = 0; k < 3; k++) {
+        /* summary.json, trace.jsonl, six pictures and frames/ */
+        assert_int_equal(dir_entry_count(sub), 9);
+        static const char *const pictures[] = {
+            "spacetime.svg", "run.shiviz",   "player.html",
+            "topology.svg",  "topology.png", "topology.dot"};
+        for (int k = 0; k < 6; k++) {
             char *picture = path_in(sub, pictures[k]);
             size_t len = 0;
             char *bytes = file_read(picture, &len);

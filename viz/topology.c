@@ -4,13 +4,14 @@
  *
  * One function writes the picture as DOT text; everything else reads that
  * text back with cgraph and lays it out with gvc.  So the DOT file, the SVG,
- * the PNG and every frame show exactly the same thing, and the layout is
- * chosen in one place: positions computed here for the families whose shape
- * is known (rings, grids, tori, lines, stars, complete graphs, Petersen)
- * and drawn where they are with nop (neato -n), dot for trees, neato (sfdp
- * when large) for everything else.  Computed positions are "pinned"
- * (pos="x,y!"), so a ring is a ring whatever the labels, and frames of one
- * run do not jump about.
+ * the PNG and every frame show exactly the same thing.  Every node's
+ * position is written in the file (pos="x,y!", drawn with nop, that is
+ * `neato -n`): computed here for the families whose shape is known (rings,
+ * grids, tori, lines, stars, complete graphs, Petersen), so that a ring is
+ * a ring; otherwise laid out by Graphviz on the bare structure with nodes
+ * of one size (dot for trees, neato or sfdp for the rest), so that
+ * positions do not depend on the state texts and frames of one run keep
+ * every node in place.
  *
  * Same run, same bytes: the text is written in node and port order, and
  * Graphviz's layouts are deterministic (neato starts from a fixed seed).
@@ -106,22 +107,23 @@ static struct layout choose_layout(const struct disco_topology *topo)
     struct layout l = {.kind = LAYOUT_FREE,
                        .engine = n > VIZ_SFDP_NODES ? "sfdp" : "neato"};
     /* A DOT file's spec is its name: nothing known about its shape. */
-    if (strchr(topo->spec, '.'))
+    size_t len = strlen(topo->spec);
+    if (len >= 4 && strcmp(topo->spec + len - 4, ".dot") == 0)
         return l;
     if (strcmp(family, "ring") == 0 || strcmp(family, "uring") == 0 ||
         strcmp(family, "complete") == 0) {
-        l.kind = LAYOUT_PINNED, l.engine = "nop", l.shape = SHAPE_CIRCLE;
+        l.kind = LAYOUT_PINNED, l.shape = SHAPE_CIRCLE;
     } else if ((strcmp(family, "grid") == 0 || strcmp(family, "torus") == 0) &&
                count == 2 && (uint64_t)v[0] * v[1] == n) {
-        l.kind = LAYOUT_PINNED, l.engine = "nop", l.shape = SHAPE_GRID;
+        l.kind = LAYOUT_PINNED, l.shape = SHAPE_GRID;
         l.rows = (uint32_t)v[0], l.cols = (uint32_t)v[1];
         l.route = strcmp(family, "torus") == 0 && n <= VIZ_ROUTE_NODES;
     } else if (strcmp(family, "line") == 0) {
-        l.kind = LAYOUT_PINNED, l.engine = "nop", l.shape = SHAPE_LINE;
+        l.kind = LAYOUT_PINNED, l.shape = SHAPE_LINE;
     } else if (strcmp(family, "star") == 0) {
-        l.kind = LAYOUT_PINNED, l.engine = "nop", l.shape = SHAPE_STAR;
+        l.kind = LAYOUT_PINNED, l.shape = SHAPE_STAR;
     } else if (strcmp(family, "petersen") == 0 && n == 10) {
-        l.kind = LAYOUT_PINNED, l.engine = "nop", l.shape = SHAPE_PETERSEN;
+        l.kind = LAYOUT_PINNED, l.shape = SHAPE_PETERSEN;
     } else if (strcmp(family, "btree") == 0 || strcmp(family, "tree") == 0) {
         l.kind = LAYOUT_TREE, l.engine = "dot";
     }
@@ -274,6 +276,10 @@ static bool link_down(const struct link_events *links, bool directed,
     return false;
 }
 
+static int structure_positions(const struct viz_recorder *rec,
+                               const struct layout *l, double *xy,
+                               struct disco_error *err);
+
 /* Write the picture of the run as it is now (at the end, or between two
  * events for a frame).  `time` goes in the caption. */
 static int write_picture(const struct viz_recorder *rec, FILE *out,
@@ -287,14 +293,43 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
     bool weighted = disco_view_weighted(view);
     struct layout l = choose_layout(topo);
 
+    /* Where the nodes go, in points: computed for the known shapes, else
+     * laid out by Graphviz on the bare structure (nodes of one fixed size),
+     * so that positions do not depend on the labels: frames then keep
+     * every node in place as the states change, and the file draws the
+     * same with `neato -n`.  Beyond the rendering limit the DOT names the
+     * engine instead (laying out would take too long). */
+    bool placed = l.kind == LAYOUT_PINNED || n <= VIZ_MAX_RENDER_NODES;
+    double *xy = NULL;
+    if (placed) {
+        xy = malloc(2 * (size_t)(n ? n : 1) * sizeof *xy);
+        if (!xy)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        int rc = 0;
+        if (l.kind == LAYOUT_PINNED)
+            for (uint32_t v = 0; v < n; v++) {
+                position(&l, n, v, &xy[2 * v], &xy[2 * v + 1]);
+                xy[2 * v] *= 72, xy[2 * v + 1] *= 72;
+            }
+        else
+            rc = structure_positions(rec, &l, xy, err);
+        if (rc) {
+            free(xy);
+            return rc;
+        }
+    }
+
     struct link_events links;
     int rc = gather_links(rec, &links, err);
-    if (rc)
+    if (rc) {
+        free(xy);
         return rc;
+    }
     /* parent[v]: v's parent node, or UINT32_MAX. */
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
     if (!parent) {
         free(links.items);
+        free(xy);
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     }
     for (uint32_t v = 0; v < n; v++) {
@@ -309,7 +344,7 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
     fputs("digraph \"", out);
     put_escaped(out, alg->name);
     fputs("\" {\n", out);
-    fprintf(out, "    graph [layout=%s, label=\"", l.engine);
+    fprintf(out, "    graph [layout=%s, label=\"", placed ? "nop" : l.engine);
     put_escaped(out, alg->name);
     fputs(" on ", out);
     /* A scenario file by its name, not where it was found. */
@@ -320,12 +355,10 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
             "fontsize=12, bgcolor=white, pad=0.3, size=\"60,60\", "
             "outputorder=edgesfirst",
             disco_view_sync(view) ? "round " : "t=", (unsigned long long)time);
-    if (l.kind == LAYOUT_TREE)
-        fputs(", rankdir=TB, nodesep=0.3", out);
     if (l.route)
         fputs(", splines=true", out);
-    else if (l.kind == LAYOUT_FREE)
-        fputs(", overlap=false, start=1", out);
+    if (!placed)
+        fputs(", overlap=false", out);
     fputs("];\n", out);
     fputs("    node [shape=box, style=\"rounded,filled\", "
           "fillcolor=\"" COLOUR_PLAIN "\", color=\"" COLOUR_EDGE "\", "
@@ -374,13 +407,11 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
             put_escaped(out, topo->names[v]);
             fputc('"', out);
         }
-        if (l.kind == LAYOUT_PINNED) {
-            double x, y;
-            position(&l, n, v, &x, &y);
+        if (placed)
             /* nop is "neato -n": every node where pos says, in points
              * (the -n mode ignores inputscale). */
-            fprintf(out, ", pos=\"%.1f,%.1f!\"", tidy(72 * x), tidy(72 * y));
-        }
+            fprintf(out, ", pos=\"%.1f,%.1f!\"", tidy(xy[2 * v]),
+                    tidy(xy[2 * v + 1]));
         fputs("];\n", out);
     }
 
@@ -433,6 +464,7 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
     fputs("}\n", out);
     free(parent);
     free(links.items);
+    free(xy);
     if (ferror(out))
         return disco_fail(err, DISCO_EIO, "cannot write the picture");
     return 0;
@@ -531,6 +563,107 @@ static int render_text(const char *text, const char *format, const char *path,
     gvFreeLayout(gvc, g);
     agclose(g);
 done:
+    agseterrf(previous);
+    return rc;
+}
+
+/* The bare structure laid out by Graphviz: every node a box of one size
+ * (about what a wrapped label needs), no labels.  Trees go top to bottom
+ * from node 0, their edges directed away from it (breadth first), so dot
+ * ranks them by depth.  Writes x, y of node v (points) at xy[2v]. */
+static int structure_positions(const struct viz_recorder *rec,
+                               const struct layout *l, double *xy,
+                               struct disco_error *err)
+{
+    const struct disco_view *view = disco_sim_view(rec->sim);
+    uint32_t n = disco_view_nodes(view);
+    bool directed = disco_view_directed(view);
+    uint32_t *depth = NULL;
+    if (l->kind == LAYOUT_TREE) {
+        depth = malloc(2 * (size_t)(n ? n : 1) * sizeof *depth);
+        if (!depth)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        uint32_t *queue = depth + n;
+        for (uint32_t v = 0; v < n; v++)
+            depth[v] = UINT32_MAX;
+        size_t head = 0, tail = 0;
+        for (uint32_t root = 0; root < n; root++) {
+            if (depth[root] != UINT32_MAX)
+                continue;
+            depth[root] = 0;
+            queue[tail++] = root;
+            while (head < tail) {
+                uint32_t u = queue[head++];
+                uint32_t degree = disco_view_degree(view, u);
+                for (uint32_t p = 0; p < degree; p++) {
+                    uint32_t v = disco_view_neighbour(view, u, p);
+                    if (depth[v] == UINT32_MAX) {
+                        depth[v] = depth[u] + 1;
+                        queue[tail++] = v;
+                    }
+                }
+            }
+        }
+    }
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out) {
+        free(depth);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    fprintf(out, "digraph s {\n    graph [%s];\n",
+            l->kind == LAYOUT_TREE ? "rankdir=TB, nodesep=0.3"
+                                   : "overlap=false, start=1");
+    fputs("    node [shape=box, fixedsize=true, width=1.4, height=0.62, "
+          "label=\"\"];\n",
+          out);
+    for (uint32_t v = 0; v < n; v++)
+        fprintf(out, "    %u;\n", v);
+    for (uint32_t u = 0; u < n; u++) {
+        uint32_t degree = disco_view_degree(view, u);
+        for (uint32_t p = 0; p < degree; p++) {
+            uint32_t v = disco_view_neighbour(view, u, p);
+            if (!directed && v < u)
+                continue;
+            bool down = depth && depth[v] < depth[u];
+            fprintf(out, "    %u -> %u;\n", down ? v : u, down ? u : v);
+        }
+    }
+    fputs("}\n", out);
+    free(depth);
+    if (fclose(out) != 0) {
+        free(text);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+
+    gv_message[0] = '\0';
+    agusererrf previous = agseterrf(gv_keep);
+    GVC_t *gvc = shared_context();
+    Agraph_t *g = gvc ? agmemread(text) : NULL;
+    free(text);
+    int rc = 0;
+    if (!g) {
+        rc = disco_fail(err, DISCO_ENOMEM,
+                        "graphviz could not read the "
+                        "structure: %s",
+                        gv_message);
+    } else if (gvLayout(gvc, g, l->engine) != 0) {
+        rc = disco_fail(err, DISCO_EINVAL, "graphviz has no '%s' layout",
+                        l->engine);
+    } else {
+        for (uint32_t v = 0; v < n; v++) {
+            char name[16];
+            snprintf(name, sizeof name, "%u", v);
+            Agnode_t *node = agnode(g, name, 0);
+            xy[2 * v] = node ? ND_coord(node).x : 0;
+            xy[2 * v + 1] = node ? ND_coord(node).y : 0;
+        }
+        gvFreeLayout(gvc, g);
+    }
+    if (g)
+        agclose(g);
     agseterrf(previous);
     return rc;
 }

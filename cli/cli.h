@@ -149,6 +149,7 @@ struct cli_run_options {
     const char *synchronizer; /* --synchronizer NAME[:PARAM], or NULL */
     /* Pictures (viz/): each a file (or DIR for frames), or NULL. */
     const char *dot, *svg, *png, *frames, *spacetime, *window, *html, *shiviz;
+    bool vector_clocks; /* --clocks vector */
 };
 
 void cli_run_options_release(struct cli_run_options *opts);

@@ -382,6 +382,7 @@ enum {
     RUN_WINDOW,
     RUN_HTML,
     RUN_SHIVIZ,
+    RUN_CLOCKS,
     RUN_HELP,
 };
 
@@ -430,6 +431,8 @@ static const struct cli_option run_options[] = {
     {"html", RUN_HTML, true, "FILE.html",
      "a self-contained animated player of the run"},
     {"shiviz", RUN_SHIVIZ, true, "FILE", "a ShiViz log with vector clocks"},
+    {"clocks", RUN_CLOCKS, true, "lamport|vector",
+     "clocks on every trace event: Lamport only (default), or also vector"},
     {"help", RUN_HELP, false, NULL, "show this help"},
 };
 
@@ -561,6 +564,21 @@ int cli_parse_run_options(int argc, char **argv, struct cli_run_options *o,
         case RUN_SHIVIZ:
             o->shiviz = value;
             break;
+        case RUN_CLOCKS: {
+            static const char *const clocks[] = {"lamport", "vector"};
+            if (!strcmp(value, "lamport") || !strcmp(value, "vector")) {
+                o->vector_clocks = !strcmp(value, "vector");
+                break;
+            }
+            const char *close = disco_suggest(value, clocks, 2);
+            if (close)
+                return disco_fail(err, DISCO_EUNKNOWN,
+                                  "unknown --clocks '%s' (did you mean '%s'?)",
+                                  value, close);
+            return disco_fail(err, DISCO_EUNKNOWN,
+                              "unknown --clocks '%s' (lamport or vector)",
+                              value);
+        }
         case RUN_HELP:
             *help = true;
             return 0;

@@ -782,6 +782,7 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
     }
     if ((rc = configure(run, seed, err)))
         return rc;
+    run->cfg.vector_clocks = run->settings.vector_clocks;
     if ((rc = disco_model_check(run->alg, run->topo, &run->cfg, run->warning,
                                 sizeof run->warning, err)))
         return rc;

@@ -191,6 +191,22 @@ size_t disco_view_decision_of(const struct disco_view *view, uint32_t node);
 int64_t disco_view_max_id(const struct disco_view *view,
                           const unsigned char *eligible);
 
+/* Vector clocks over a finished run (cfg.vector_clocks on).  The vector
+ * clock of decision `index` (N entries, valid while the sim lives), or
+ * NULL when clocks were off or the index is out of range. */
+const uint64_t *disco_view_decision_vc(const struct disco_view *view,
+                                       size_t index);
+/* True when the event stamped `a` happened before the one stamped `b`:
+ * a <= b entry-wise and a != b (both N entries). */
+bool disco_vc_before(const uint64_t *a, const uint64_t *b, uint32_t n);
+/* The happened-before oracle for two decisions: 1 when decision `a`
+ * happened before decision `b` (program order and send/receive pairs,
+ * transitively), 0 when it did not (b before a, or concurrent),
+ * a negative error (no log) when the run kept no vector clocks, another negative error for an
+ * index out of range. */
+int disco_view_happened_before(const struct disco_view *view, size_t a,
+                               size_t b);
+
 /* A property the kernel checks on the finished run (or, for invariants,
  * after every event when asked).  `check` returns true when it holds and may
  * write one short line into `detail` (e.g. "node 3 and node 7 both lead").

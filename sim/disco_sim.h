@@ -238,7 +238,16 @@ struct disco_config {
     /* Keep the causal log for happened-before checks, up to this many
      * receive events (0: never).  Beyond it causal checks are skipped. */
     uint64_t causal_log_limit;
+    /* Keep a vector clock per node and per message in flight, shown on
+     * every observed event (struct disco_event_view.vc) and kept for each
+     * decision.  Costs N*N words plus N per message in flight, so it is
+     * off by default and refused above DISCO_MAX_VECTOR_CLOCK_NODES. */
+    bool vector_clocks;
 };
+
+/* Most nodes for vector clocks: 4096 nodes already need 128 MiB of
+ * per-node vectors. */
+#define DISCO_MAX_VECTOR_CLOCK_NODES 4096u
 
 /* Defaults of cli.md: seed 1, uniform:1:100, FIFO, no loss, no faults, ids
  * increasing, the algorithm's own params and initiators. */
@@ -312,6 +321,12 @@ struct disco_event_view {
     const char *kind_name;
     uint64_t msg;        /* message number shared by send and recv, or 0 */
     uint64_t lamport;    /* the node's Lamport clock after the event */
+    /* The node's vector clock after the event (N entries), or NULL when
+     * the run keeps none (cfg.vector_clocks off).  Send, recv, timer,
+     * decide, crash and recover tick the node's own entry (a recv first
+     * takes the entry-wise maximum with the message's vector); drop, dup,
+     * state and link events show the clock without ticking it. */
+    const uint64_t *vc;
     int64_t value;       /* decide: the value; timer: the tag */
     const char *state;   /* state: the format_state text */
     const void *payload; /* send/recv: the payload bytes */
@@ -383,6 +398,7 @@ unsigned disco_sim_check(struct disco_sim *sim,
 /* The algorithm's result members, or "" when it has none. */
 void disco_sim_result(struct disco_sim *sim, char *buf, size_t len);
 const struct disco_view *disco_sim_view(const struct disco_sim *sim);
+
 void disco_sim_free(struct disco_sim *sim);
 
 #ifdef __cplusplus

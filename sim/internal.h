@@ -63,6 +63,21 @@ struct disco__pool {
     uint64_t free_head[DISCO__POOL_CLASSES]; /* offset + 1, 0 = empty */
 };
 
+/* Vector clocks of messages in flight (cfg.vector_clocks): one N-entry
+ * vector per message number, shared by a message and its duplicate (a
+ * reference count), freed when the last copy is delivered or dropped.
+ * Slots come from a slab with a free list; an open-addressing table maps
+ * message numbers to slots, since the event record has no room left. */
+struct disco__vc_store {
+    uint64_t *vectors;  /* slot_capacity x nodes */
+    uint32_t *refs;     /* per slot: copies in flight; free slots: next free
+                         * slot + 1 (0 ends the list) */
+    uint32_t slot_count, slot_capacity, free_head; /* free_head: slot + 1 */
+    uint64_t *keys;     /* message numbers, 0 = empty */
+    uint32_t *values;   /* their slots */
+    size_t map_capacity, map_count; /* capacity a power of two */
+};
+
 struct disco_sim {
     const struct disco_algorithm *alg;
     const struct disco_topology *topo;
@@ -81,6 +96,11 @@ struct disco_sim {
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
     struct disco__node *node;     /* the hot per-node record */
     uint64_t *lamport;            /* per node; only with observers */
+    uint64_t *vc;                 /* nodes x nodes: node i's vector clock
+                                   * at vc + i*nodes; NULL unless
+                                   * cfg.vector_clocks */
+    struct disco__vc_store vc_store;
+    uint64_t *decision_vc;        /* decision_capacity x nodes, or NULL */
     uint32_t *epoch;              /* per node, bumped by a crash to cancel
                                    * its timers; NULL when nothing crashes */
     uint32_t *local;              /* per node event count; causal log only */

@@ -146,11 +146,217 @@ static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Vector clocks (cfg.vector_clocks).  The semantics are viz/vclock.h's, so
+ * that the kernel's clocks equal what the space-time diagram rebuilds from
+ * a trace: send, receive, timer, decide, crash and recover tick the node's
+ * own entry; a send stamps its message with the clock after the tick; a
+ * receive takes the entry-wise maximum with the message's stamp (ticking
+ * first or after gives the same vector, since no stamp can know more of
+ * the receiver than the receiver does).  Drops, duplications, state and
+ * link events do not tick.  Unlike the Lamport clock, a synchronous
+ * round's step does not tick, as it is no observed event. */
+
+static uint64_t *vc_of(const struct disco_sim *sim, uint32_t node)
+{
+    return sim->vc + (size_t)node * sim->nodes;
+}
+
+static void vc_tick(struct disco_sim *sim, uint32_t node)
+{
+    if (sim->vc)
+        vc_of(sim, node)[node]++;
+}
+
+static size_t vc_hash(uint64_t msg, size_t capacity)
+{
+    uint64_t h = msg * 0x9e3779b97f4a7c15u;
+    return (size_t)(h ^ (h >> 29)) & (capacity - 1);
+}
+
+/* The map's position of `msg`, or of the empty slot where it would go. */
+static size_t vc_map_find(const struct disco__vc_store *st, uint64_t msg)
+{
+    size_t i = vc_hash(msg, st->map_capacity);
+    while (st->keys[i] && st->keys[i] != msg)
+        i = (i + 1) & (st->map_capacity - 1);
+    return i;
+}
+
+static bool vc_map_grow(struct disco__vc_store *st)
+{
+    size_t capacity = st->map_capacity ? st->map_capacity * 2 : 1024;
+    uint64_t *keys = calloc(capacity, sizeof *keys);
+    uint32_t *values = malloc(capacity * sizeof *values);
+    if (!keys || !values) {
+        free(keys);
+        free(values);
+        return false;
+    }
+    struct disco__vc_store old = *st;
+    st->keys = keys;
+    st->values = values;
+    st->map_capacity = capacity;
+    for (size_t i = 0; i < old.map_capacity; i++) {
+        if (!old.keys[i])
+            continue;
+        size_t j = vc_map_find(st, old.keys[i]);
+        keys[j] = old.keys[i];
+        values[j] = old.values[i];
+    }
+    free(old.keys);
+    free(old.values);
+    return true;
+}
+
+/* Linear probing deletes by shifting back the entries of the run after
+ * the hole, so that lookups never need tombstones. */
+static void vc_map_erase(struct disco__vc_store *st, size_t hole)
+{
+    size_t mask = st->map_capacity - 1;
+    size_t i = hole;
+    for (;;) {
+        i = (i + 1) & mask;
+        if (!st->keys[i])
+            break;
+        size_t home = vc_hash(st->keys[i], st->map_capacity);
+        /* Move it into the hole unless its home lies cyclically in
+         * (hole, i]. */
+        bool stays = hole <= i ? (hole < home && home <= i)
+                               : (hole < home || home <= i);
+        if (stays)
+            continue;
+        st->keys[hole] = st->keys[i];
+        st->values[hole] = st->values[i];
+        hole = i;
+    }
+    st->keys[hole] = 0;
+    st->map_count--;
+}
+
+/* Stamp message `msg` with the sender's clock. */
+static void vc_stamp(struct disco_sim *sim, uint32_t sender, uint64_t msg)
+{
+    struct disco__vc_store *st = &sim->vc_store;
+    size_t n = sim->nodes;
+    if ((st->map_count + 1) * 2 > st->map_capacity && !vc_map_grow(st))
+        goto nomem;
+    uint32_t slot;
+    if (st->free_head) {
+        slot = st->free_head - 1;
+        st->free_head = st->refs[slot];
+    } else {
+        if (st->slot_count == st->slot_capacity) {
+            if (st->slot_capacity >= UINT32_MAX / 2)
+                goto nomem;
+            uint32_t capacity = st->slot_capacity ? st->slot_capacity * 2 : 64;
+            uint64_t *vectors =
+                realloc(st->vectors, (size_t)capacity * n * sizeof *vectors);
+            if (!vectors)
+                goto nomem;
+            st->vectors = vectors;
+            uint32_t *refs = realloc(st->refs, capacity * sizeof *refs);
+            if (!refs)
+                goto nomem;
+            st->refs = refs;
+            st->slot_capacity = capacity;
+        }
+        slot = st->slot_count++;
+    }
+    st->refs[slot] = 1;
+    memcpy(st->vectors + (size_t)slot * n, vc_of(sim, sender),
+           n * sizeof(uint64_t));
+    size_t i = vc_map_find(st, msg);
+    st->keys[i] = msg;
+    st->values[i] = slot;
+    st->map_count++;
+    return;
+nomem:
+    sim_fault(sim, DISCO_ENOMEM,
+              "out of memory for the vector clocks of messages in flight");
+}
+
+/* A duplicate shares its original's stamp. */
+static void vc_retain(struct disco_sim *sim, uint64_t msg)
+{
+    struct disco__vc_store *st = &sim->vc_store;
+    size_t i = vc_map_find(st, msg);
+    if (st->keys[i])
+        st->refs[st->values[i]]++;
+}
+
+/* A copy of `msg` left the network: merge its stamp into `into` (when not
+ * NULL) and free the stamp with the last copy. */
+static void vc_release(struct disco_sim *sim, uint64_t msg, uint64_t *into)
+{
+    struct disco__vc_store *st = &sim->vc_store;
+    if (!st->map_capacity)
+        return;
+    size_t i = vc_map_find(st, msg);
+    if (!st->keys[i])
+        return;
+    uint32_t slot = st->values[i];
+    if (into) {
+        const uint64_t *stamp = st->vectors + (size_t)slot * sim->nodes;
+        for (uint32_t k = 0; k < sim->nodes; k++)
+            if (stamp[k] > into[k])
+                into[k] = stamp[k];
+    }
+    if (--st->refs[slot] == 0) {
+        st->refs[slot] = st->free_head;
+        st->free_head = slot + 1;
+        vc_map_erase(st, i);
+    }
+}
+
+static void vc_store_free(struct disco__vc_store *st)
+{
+    free(st->vectors);
+    free(st->refs);
+    free(st->keys);
+    free(st->values);
+    memset(st, 0, sizeof *st);
+}
+
+bool disco_vc_before(const uint64_t *a, const uint64_t *b, uint32_t n)
+{
+    bool less = false;
+    for (uint32_t k = 0; k < n; k++) {
+        if (a[k] > b[k])
+            return false;
+        if (a[k] < b[k])
+            less = true;
+    }
+    return less;
+}
+
+const uint64_t *disco_view_decision_vc(const struct disco_view *view,
+                                       size_t index)
+{
+    const struct disco_sim *sim = view->sim;
+    if (!sim->decision_vc || index >= sim->decision_count)
+        return NULL;
+    return sim->decision_vc + index * sim->nodes;
+}
+
+int disco_view_happened_before(const struct disco_view *view, size_t a,
+                               size_t b)
+{
+    const struct disco_sim *sim = view->sim;
+    if (!sim->vc)
+        return DISCO_ENOLOG;
+    if (a >= sim->decision_count || b >= sim->decision_count)
+        return DISCO_EINVAL;
+    return disco_vc_before(disco_view_decision_vc(view, a),
+                           disco_view_decision_vc(view, b), sim->nodes);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Observers.                                                                */
 
 static void observe(struct disco_sim *sim, struct disco_event_view *ev)
 {
     ev->seq = sim->observed_seq++;
+    ev->vc = sim->vc ? vc_of(sim, ev->node) : NULL;
     for (unsigned i = 0; i < sim->observer_count; i++)
         sim->observers[i].on_event(sim->observers[i].self, ev);
 }
@@ -305,6 +511,7 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
     ev.depth = sim->node[node].depth;
     ev.lamport = sim->lamport ? ++sim->lamport[node] : 0;
     ev.msg = ++sim->msg_counter;
+    vc_tick(sim, node);
     if (sim->causal_on && !sim->causal_overflow)
         causal_record_send(sim, node, ev.msg);
     sim->metrics.messages++;
@@ -321,6 +528,11 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
                   len);
         return;
     }
+    if (sim->vc) {
+        vc_stamp(sim, node, ev.msg);
+        if (sim->fault_code)
+            return;
+    }
     if (sim->observer_count)
         observe_message(sim, DISCO_EV_SEND, node, to, &ev);
 
@@ -333,6 +545,8 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
             observe_message(sim, DISCO_EV_DROP, to, node, &ev);
         if (len > DISCO__INLINE_PAYLOAD)
             pool_free(&sim->pool, ev.payload.pool, len);
+        if (sim->vc)
+            vc_release(sim, ev.msg, NULL);
         return;
     }
     bool duplicate = chance(&sim->node[node].net_rng, sim->dup_threshold);
@@ -347,6 +561,8 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
             memcpy(sim->pool.bytes + copy.payload.pool, payload, len);
         }
         sim->metrics.duplicated++;
+        if (sim->vc)
+            vc_retain(sim, ev.msg);
         if (sim->observer_count)
             observe_message(sim, DISCO_EV_DUP, to, node, &copy);
         transmit(sim, node, channel, &copy);
@@ -531,11 +747,26 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
             return;
         }
         sim->decisions = d;
+        if (sim->vc) {
+            uint64_t *v = realloc(sim->decision_vc, capacity * sim->nodes *
+                                                        sizeof *v);
+            if (!v) {
+                sim_fault(sim, DISCO_ENOMEM,
+                          "out of memory recording decisions");
+                return;
+            }
+            sim->decision_vc = v;
+        }
         sim->decision_capacity = capacity;
     }
     uint32_t node = ctx->node;
     if (sim->lamport)
         sim->lamport[node]++;
+    if (sim->vc) {
+        vc_tick(sim, node);
+        memcpy(sim->decision_vc + sim->decision_count * sim->nodes,
+               vc_of(sim, node), sim->nodes * sizeof(uint64_t));
+    }
     sim->decisions[sim->decision_count++] = (struct disco_decision){
         .node = node, .value = value, .time = disco_now(ctx),
         .lamport = sim->lamport ? sim->lamport[node] : 0,
@@ -744,6 +975,15 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
                        (size_t)topo->nodes * 15;
     }
 
+    if (cfg->vector_clocks && topo->nodes > DISCO_MAX_VECTOR_CLOCK_NODES)
+        return disco_fail(err, DISCO_ELIMIT,
+                          "vector clocks for %u nodes would need %llu MiB "
+                          "(at most %u nodes)",
+                          topo->nodes,
+                          (unsigned long long)((uint64_t)topo->nodes *
+                                               topo->nodes * 8 >> 20),
+                          DISCO_MAX_VECTOR_CLOCK_NODES);
+
     struct disco_sim *sim = calloc(1, sizeof *sim);
     if (!sim)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
@@ -798,6 +1038,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
             sim->epoch = alloc_array(n, sizeof(uint32_t), &failed);
     sim->metrics.by_kind = alloc_array(alg->kind_count, sizeof(uint64_t),
                                        &failed);
+    if (cfg->vector_clocks)
+        sim->vc = alloc_array((size_t)n * n, sizeof(uint64_t), &failed);
     if (cfg->input_count) {
         sim->inputs = alloc_array(cfg->input_count, sizeof *sim->inputs,
                                   &failed);
@@ -869,6 +1111,9 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->ids);
     free(sim->node);
     free(sim->lamport);
+    free(sim->vc);
+    free(sim->decision_vc);
+    vc_store_free(&sim->vc_store);
     free(sim->epoch);
     free(sim->local);
     free(sim->fifo_last);
@@ -946,6 +1191,8 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
     if ((sim->node[to].flags & DISCO__NODE_CRASHED) ||
         (sim->link_down && sim->link_down[channel])) {
         sim->metrics.dropped++;
+        if (sim->vc)
+            vc_release(sim, ev->msg, NULL);
         if (sim->observer_count)
             observe_message(sim, DISCO_EV_DROP, to, from, ev);
     } else {
@@ -960,6 +1207,10 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
         if (sim->lamport) {
             uint64_t l = sim->lamport[to];
             sim->lamport[to] = (l > ev->lamport ? l : ev->lamport) + 1;
+        }
+        if (sim->vc) {
+            vc_release(sim, ev->msg, vc_of(sim, to));
+            vc_tick(sim, to);
         }
         if (sim->causal_on && !sim->causal_overflow)
             causal_record(sim, to, from, sim->send_local[ev->msg - 1]);
@@ -1007,6 +1258,7 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         local_event(sim, node);
         if (sim->lamport)
             sim->lamport[node]++;
+        vc_tick(sim, node);
         if (sim->observer_count) {
             struct disco_event_view view = {
                 .type = DISCO_EV_TIMER, .time = sim->now, .node = node,
@@ -1026,6 +1278,7 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         sim->metrics.events++;
         sim->node[ev->target].flags |= DISCO__NODE_CRASHED;
         sim->epoch[ev->target]++; /* exists: a crash was scheduled */
+        vc_tick(sim, ev->target);
         if (sim->observer_count)
             observe_simple(sim, DISCO_EV_CRASH, ev->target, ev->target);
         break;
@@ -1035,6 +1288,7 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
             break; /* recovering a live node changes nothing */
         sim->metrics.events++;
         sim->node[node].flags &= (unsigned char)~DISCO__NODE_CRASHED;
+        vc_tick(sim, node);
         if (sim->observer_count)
             observe_simple(sim, DISCO_EV_RECOVER, node, node);
         if (sim->alg->on_recover) {

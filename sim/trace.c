@@ -225,6 +225,19 @@ int disco_trace_open(struct disco_trace *trace, FILE *out,
         return disco_fail(err, DISCO_ENOMEM,
                           "out of memory for the trace buffer");
     }
+    if (cfg->vector_clocks) {
+        /* Each entry takes at most 20 digits and ", ". */
+        trace->vc_nodes = topo->nodes;
+        trace->line = malloc(TRACE_LINE + 16 + (size_t)topo->nodes * 22);
+        if (!trace->line) {
+            free(trace->buffer);
+            trace->buffer = NULL;
+            trace->vc_nodes = 0;
+            fclose(out);
+            return disco_fail(err, DISCO_ENOMEM,
+                              "out of memory for the trace's vector clocks");
+        }
+    }
     trace->out = out;
     putc('{', out);
     disco_json_run_members(out, ", ", alg, topo, cfg);
@@ -286,7 +299,8 @@ static char *put_kind(char *p, const struct disco_event_view *ev)
 void disco_trace_event(struct disco_trace *trace,
                        const struct disco_event_view *ev)
 {
-    char line[TRACE_LINE];
+    char stack_line[TRACE_LINE];
+    char *line = trace->line ? trace->line : stack_line;
     char *p = line;
     p = PUT(p, "{\"t\": ");
     p = put_u64(p, ev->time);
@@ -339,6 +353,15 @@ void disco_trace_event(struct disco_trace *trace,
     }
     p = PUT(p, ", \"lamport\": ");
     p = put_u64(p, ev->lamport);
+    if (ev->vc && trace->vc_nodes && trace->line) {
+        p = PUT(p, ", \"vc\": [");
+        for (uint32_t k = 0; k < trace->vc_nodes; k++) {
+            if (k)
+                p = PUT(p, ", ");
+            p = put_u64(p, ev->vc[k]);
+        }
+        *p++ = ']';
+    }
     p = PUT(p, "}\n");
 
     size_t len = (size_t)(p - line);
@@ -386,6 +409,9 @@ int disco_trace_close(struct disco_trace *trace, struct disco_error *err)
     }
     free(trace->buffer);
     trace->buffer = NULL;
+    free(trace->line);
+    trace->line = NULL;
+    trace->vc_nodes = 0;
     if (trace->failed) {
         trace->failed = false;
         return disco_fail(err, DISCO_EIO, "cannot write the trace: %s",

@@ -57,10 +57,15 @@ struct disco_trace {
     FILE *out;
     char *buffer; /* the stream's stdio buffer, owned */
     bool failed;  /* a write failed; reported by disco_trace_close */
+    /* With vector clocks (cfg.vector_clocks at open): the entries of each
+     * event's `vc`, and a line buffer large enough for them, owned. */
+    uint32_t vc_nodes;
+    char *line;
 };
 
 /* Take ownership of `out` (opened for writing), give it a large buffer and
- * write the first line describing the run.  On failure `out` is closed all
+ * write the first line describing the run.  With cfg->vector_clocks every
+ * event line ends with "vc": [...] (topo->nodes entries) after "lamport".  On failure `out` is closed all
  * the same and the trace is left empty. */
 int disco_trace_open(struct disco_trace *trace, FILE *out,
                      const struct disco_algorithm *alg,

@@ -1,0 +1,429 @@
+/*
+ * om.c - the oral messages algorithm OM(m) for the Byzantine generals
+ * (Lamport, Shostak and Pease 1982), run as an exponential information
+ * gathering (EIG) tree (Lynch, Distributed Algorithms, sec. 6.3.2).
+ *
+ * Node 0 is the commander, nodes 1 .. n-1 the lieutenants.  In round 1 the
+ * commander sends its order (1 attack, 0 retreat) to every lieutenant.  In
+ * round r+1 (r = 1 .. m) every lieutenant j relays each value it received
+ * in round r along a path s = (0, i1, ..., i_{r-1}) to every lieutenant
+ * not on s·j, as the value of path s·j.  This is OM(m)'s recursion
+ * unrolled: lieutenant i's relays of (0) are the orders of its OM(m-1),
+ * and so on.  After round m+1 each lieutenant resolves its tree bottom-up:
+ * a leaf (m lieutenants on the path) is the value received; an inner node
+ * s is the majority of its own value and its children's resolutions
+ * (children s·i for every lieutenant i not on s, itself excluded), retreat
+ * on a tie.  It obeys the root's resolution.  A value that never arrived
+ * counts as retreat (Lamport's default).  With n > 3m, IC1 (all loyal
+ * lieutenants obey the same order) and IC2 (if the commander is loyal,
+ * they obey its order) hold.
+ *
+ * One message carries one path and its value, so the count is Lamport's
+ * M(n,0) = n-1, M(n,m) = (n-1) + (n-1)M(n-1,m-1).  The tree is a fixed
+ * array indexed by the path's digits in base MAX_N: n <= 10 and m <= 3.
+ *
+ * Byzantine processes: the kernel has none yet, so this module carries its
+ * own adversary.  The nodes in the bit mask `traitors` (the commander
+ * included, bit 0) lie according to `strategy`, per value they send: 0
+ * silent (send nothing), 1 flip (the opposite of the truth), 2 equivocate
+ * (attack to the lower half of the lieutenants, retreat to the upper
+ * half), 3 random (a coin per message from the node's own stream).
+ * Oracles judge loyal lieutenants only.
+ *
+ * Ports on a complete graph are in neighbour-index order: port p leads to
+ * node p, or p+1 when p >= self.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "disco.h"
+
+enum { ORDER, RELAY };
+enum { P_M, P_TRAITORS, P_STRATEGY, P_VALUE };
+enum { SILENT, FLIP, EQUIVOCATE, RANDOM };
+
+#define MAX_N 10u
+#define MAX_M 3u
+/* Paths with k lieutenants start at LEVEL[k]: 1 + 10 + 100 + 1000 slots. */
+static const uint32_t LEVEL[MAX_M + 2] = {0, 1, 11, 111, 1111};
+
+struct om_state {
+    int64_t order;              /* the commander's order (commander only) */
+    int64_t decision;           /* the order obeyed, once decided */
+    bool decided;               /* a lieutenant decided in round m+1 */
+    unsigned char val[1111];    /* the EIG tree: val[path], 0 retreat, 1
+                                   attack; 0 too when nothing arrived */
+};
+
+/* A relayed value: the path of lieutenants after the commander, the
+ * sender last. */
+struct om_msg {
+    unsigned char value;
+    unsigned char len;
+    unsigned char path[MAX_M];
+};
+
+static uint32_t path_index(const unsigned char *path, uint32_t len)
+{
+    uint32_t index = 0;
+    for (uint32_t i = 0; i < len; i++)
+        index = index * MAX_N + path[i];
+    return LEVEL[len] + index;
+}
+
+static bool on_path(const unsigned char *path, uint32_t len, uint32_t v)
+{
+    for (uint32_t i = 0; i < len; i++)
+        if (path[i] == v)
+            return true;
+    return false;
+}
+
+static uint32_t port_to(uint32_t self, uint32_t v)
+{
+    return v < self ? v : v - 1;
+}
+
+static bool is_traitor(const struct disco_ctx *ctx, uint32_t v)
+{
+    return v < 63 && (disco_param(ctx, P_TRAITORS) >> v & 1);
+}
+
+/* What this node tells node `to` about a value: the truth when loyal, the
+ * strategy's lie when a traitor (-1: nothing). */
+static int say(struct disco_ctx *ctx, int truth, uint32_t to)
+{
+    if (!is_traitor(ctx, disco_self(ctx)))
+        return truth;
+    switch (disco_param(ctx, P_STRATEGY)) {
+    case SILENT:
+        return -1;
+    case FLIP:
+        return 1 - truth;
+    case EQUIVOCATE:
+        return 2 * to <= disco_nodes(ctx) ? 1 : 0;
+    default:
+        return (int)disco_random_below(ctx, 2);
+    }
+}
+
+static bool fits(const struct disco_ctx *ctx)
+{
+    return disco_nodes(ctx) <= MAX_N && disco_param(ctx, P_M) <= MAX_M;
+}
+
+static void om_init(struct disco_ctx *ctx, void *state)
+{
+    struct om_state *s = state;
+    if (!fits(ctx))
+        return;
+    /* Lieutenants stay active until they decide: a silent traitor may
+     * leave a round with no message in flight. */
+    if (disco_self(ctx) != 0) {
+        disco_set_passive(ctx, false);
+        return;
+    }
+    if (!disco_input(ctx, "value", &s->order))
+        s->order = disco_param(ctx, P_VALUE);
+    s->order = s->order != 0;
+    struct om_msg msg = {0};
+    for (uint32_t v = 1; v < disco_nodes(ctx); v++) {
+        int value = say(ctx, (int)s->order, v);
+        if (value < 0)
+            continue;
+        msg.value = (unsigned char)value;
+        disco_send(ctx, port_to(0, v), ORDER, &msg, sizeof msg);
+    }
+}
+
+static void om_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
+                          unsigned kind, const void *payload, size_t len)
+{
+    struct om_state *s = state;
+    struct om_msg msg;
+    if (len != sizeof msg)
+        return;
+    memcpy(&msg, payload, sizeof msg);
+    if (msg.len > MAX_M)
+        return;
+    s->val[path_index(msg.path, msg.len)] = msg.value != 0;
+}
+
+/* Round r's relays: every path of r-1 lieutenants without me, to every
+ * lieutenant not on it, as the path extended by me. */
+static void relay(struct disco_ctx *ctx, struct om_state *s, uint32_t r)
+{
+    uint32_t n = disco_nodes(ctx), self = disco_self(ctx), k = r - 1;
+    unsigned char path[MAX_M];
+    for (uint32_t at = LEVEL[k]; at < LEVEL[k + 1]; at++) {
+        /* Decode the slot's digits and skip the impossible paths. */
+        uint32_t rest = at - LEVEL[k];
+        bool ok = true;
+        for (uint32_t i = k; i-- > 0; rest /= MAX_N) {
+            path[i] = (unsigned char)(rest % MAX_N);
+            ok = ok && path[i] >= 1 && path[i] < n && path[i] != self;
+        }
+        for (uint32_t i = 0; ok && i < k; i++)
+            ok = !on_path(path, i, path[i]);
+        if (!ok)
+            continue;
+        struct om_msg msg = {0};
+        memcpy(msg.path, path, k);
+        msg.path[k] = (unsigned char)self;
+        msg.len = (unsigned char)(k + 1);
+        for (uint32_t v = 1; v < n; v++) {
+            if (v == self || on_path(path, k, v))
+                continue;
+            int value = say(ctx, s->val[at], v);
+            if (value < 0)
+                continue;
+            msg.value = (unsigned char)value;
+            disco_send(ctx, port_to(self, v), RELAY, &msg, sizeof msg);
+        }
+    }
+}
+
+/* The majority of path s's own value and its children's resolutions,
+ * retreat on a tie; a leaf (m lieutenants) is its value. */
+static int resolve(const struct om_state *s, unsigned char *path,
+                   uint32_t len, uint32_t m, uint32_t n, uint32_t self)
+{
+    int own = s->val[path_index(path, len)];
+    if (len >= m || len >= MAX_M) /* a leaf; m <= MAX_M anyway */
+        return own;
+    uint32_t votes = 1, attack = (uint32_t)own;
+    for (uint32_t v = 1; v < n; v++) {
+        if (v == self || on_path(path, len, v))
+            continue;
+        path[len] = (unsigned char)v;
+        attack += (uint32_t)resolve(s, path, len + 1, m, n, self);
+        votes++;
+    }
+    return 2 * attack > votes;
+}
+
+static void om_on_round(struct disco_ctx *ctx, void *state,
+                        disco_time_t round)
+{
+    struct om_state *s = state;
+    uint32_t m = (uint32_t)disco_param(ctx, P_M);
+    if (disco_self(ctx) == 0 || s->decided || !fits(ctx))
+        return;
+    if (round <= m) {
+        relay(ctx, s, (uint32_t)round);
+        return;
+    }
+    unsigned char path[MAX_M + 1];
+    s->decided = true;
+    disco_set_passive(ctx, true);
+    s->decision = resolve(s, path, 0, m, disco_nodes(ctx), disco_self(ctx));
+    if (!is_traitor(ctx, disco_self(ctx)))
+        disco_decide(ctx, s->decision);
+}
+
+static void om_format_state(const void *state, char *buf, size_t len)
+{
+    const struct om_state *s = state;
+    if (s->decided)
+        snprintf(buf, len, "obeys %s", s->decision ? "attack" : "retreat");
+    else
+        snprintf(buf, len, "heard %s", s->val[0] ? "attack" : "retreat");
+}
+
+/* ---- properties: oracles over the loyal lieutenants ---- */
+
+static bool loyal(const struct disco_view *view, uint32_t v)
+{
+    return !disco_view_crashed(view, v) &&
+           !(v < 63 && (disco_view_param(view, P_TRAITORS) >> v & 1));
+}
+
+static bool check_ic1(const struct disco_view *view, char *detail, size_t len)
+{
+    int64_t value = -1;
+    uint32_t first = 0;
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (d->node == 0 || !loyal(view, d->node))
+            continue;
+        if (value < 0) {
+            value = d->value;
+            first = d->node;
+        } else if (d->value != value) {
+            snprintf(detail, len, "loyal lieutenant %u obeys %lld, "
+                     "lieutenant %u %lld", first, (long long)value, d->node,
+                     (long long)d->value);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every loyal lieutenant obeys %lld",
+             (long long)value);
+    return true;
+}
+
+static bool check_ic2(const struct disco_view *view, char *detail, size_t len)
+{
+    if (!loyal(view, 0)) {
+        snprintf(detail, len, "not applicable: the commander is a traitor");
+        return true;
+    }
+    int64_t order = ((const struct om_state *)disco_view_state(view, 0))->order;
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (d->node != 0 && loyal(view, d->node) && d->value != order) {
+            snprintf(detail, len, "the loyal commander ordered %lld, "
+                     "lieutenant %u obeys %lld", (long long)order, d->node,
+                     (long long)d->value);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every loyal lieutenant obeys the order %lld",
+             (long long)order);
+    return true;
+}
+
+/* Every loyal lieutenant decides once, in round m+1. */
+static bool check_termination(const struct disco_view *view, char *detail,
+                              size_t len)
+{
+    uint64_t want = (uint64_t)disco_view_param(view, P_M) + 1;
+    for (uint32_t v = 1; v < disco_view_nodes(view); v++) {
+        if (!loyal(view, v))
+            continue;
+        size_t at = disco_view_decision_of(view, v);
+        if (at == SIZE_MAX || disco_view_decision(view, at)->time != want) {
+            snprintf(detail, len, "loyal lieutenant %u did not decide in "
+                     "round %llu", v, (unsigned long long)want);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every loyal lieutenant decided in round %llu",
+             (unsigned long long)want);
+    return true;
+}
+
+/* The theorem's hypothesis and the module's limits. */
+static bool check_resilience(const struct disco_view *view, char *detail,
+                             size_t len)
+{
+    uint32_t n = disco_view_nodes(view), faulty = 0;
+    int64_t m = disco_view_param(view, P_M);
+    for (uint32_t v = 0; v < n; v++)
+        faulty += !loyal(view, v);
+    snprintf(detail, len, "n = %u, m = %lld, %u traitors%s", n, (long long)m,
+             faulty, n > MAX_N ? " (om keeps at most 10 processes)" : "");
+    return n <= MAX_N && (int64_t)n > 3 * m && (int64_t)faulty <= m;
+}
+
+/* M(n,0) = n-1, M(n,m) = (n-1) + (n-1)M(n-1,m-1). */
+static uint64_t lamport_count(uint64_t n, uint64_t m)
+{
+    if (n < 2)
+        return 0;
+    return m == 0 ? n - 1 : (n - 1) + (n - 1) * lamport_count(n - 1, m - 1);
+}
+
+static bool check_messages(const struct disco_view *view, char *detail,
+                           size_t len)
+{
+    uint64_t n = disco_view_nodes(view);
+    uint64_t want = lamport_count(n, (uint64_t)disco_view_param(view, P_M));
+    uint64_t sent = disco_view_messages(view, -1);
+    bool silent = disco_view_param(view, P_TRAITORS) != 0 &&
+                  disco_view_param(view, P_STRATEGY) == SILENT;
+    for (uint32_t v = 0; v < n; v++)
+        silent = silent || disco_view_crashed(view, v);
+    snprintf(detail, len, "%llu messages, M(n,m) = %llu%s",
+             (unsigned long long)sent, (unsigned long long)want,
+             silent ? " (not applicable: silent or crashed processes)" : "");
+    return silent || sent == want;
+}
+
+static void om_result(const struct disco_view *view, char *buf, size_t len)
+{
+    int64_t value = -1;
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (loyal(view, d->node))
+            value = value == -1 || value == d->value ? d->value : -2;
+    }
+    const char *name = value == 1 ? "\"attack\"" :
+                       value == 0 ? "\"retreat\"" : "null";
+    snprintf(buf, len, "\"order\": %lld, \"obeyed\": %s",
+             (long long)((const struct om_state *)disco_view_state(view, 0))
+                 ->order, name);
+}
+
+static const struct disco_param om_params[] = {
+    {"m", 1, 0, MAX_M, "traitors tolerated: OM(m), m+1 rounds, n > 3m"},
+    {"traitors", 0, 0, (1 << MAX_N) - 1,
+     "bit mask of the traitors (bit 0: the commander)"},
+    {"strategy", EQUIVOCATE, SILENT, RANDOM,
+     "traitors' strategy: 0 silent, 1 flip, 2 equivocate, 3 random"},
+    {"value", 1, 0, 1,
+     "the commander's order when node 0 has no `value` attribute: 1 "
+     "attack, 0 retreat"},
+};
+
+static const char *const om_kinds[] = {"order", "relay"};
+
+static const struct disco_property om_properties[] = {
+    {"IC1", "all loyal lieutenants obey the same order",
+     DISCO_PROPERTY_FINAL, check_ic1, true},
+    {"IC2", "if the commander is loyal, every loyal lieutenant obeys its "
+     "order", DISCO_PROPERTY_FINAL, check_ic2, true},
+    {"termination", "every loyal lieutenant decides in round m+1",
+     DISCO_PROPERTY_FINAL, check_termination, true},
+    {"resilience", "n > 3m, at most m traitors, n <= 10 (the theorem's "
+     "hypothesis: when it fails, IC1 and IC2 may too)",
+     DISCO_PROPERTY_FINAL, check_resilience, false},
+    {"messages", "exactly M(n,m) messages when nobody is silent",
+     DISCO_PROPERTY_FINAL, check_messages, true},
+};
+
+const struct disco_algorithm disco_alg_om = {
+    .name = "om",
+    .family = "consensus",
+    .summary = "oral messages OM(m): Byzantine generals with m traitors, "
+               "n > 3m, as an EIG tree in m+1 rounds",
+    .description =
+        "Synchronous rounds on a complete graph of at most 10 processes. "
+        "Node 0, the commander, sends its order (node attribute `value` or "
+        "parameter value: 1 attack, 0 retreat) to every lieutenant. For m "
+        "more rounds every lieutenant relays each value it received along "
+        "a path of the EIG tree to every lieutenant not on the path. Each "
+        "lieutenant then resolves its tree by majorities (retreat on a tie "
+        "or a missing value) and obeys the result. The nodes in the bit "
+        "mask `traitors` lie: silent, flip, equivocate (attack to half the "
+        "lieutenants, retreat to the others) or random.",
+    .messages = "exactly M(n,m): M(n,0) = n-1, M(n,m) = (n-1) + "
+                "(n-1)M(n-1,m-1) (n=4, m=1: 9; n=7, m=2: 156), when no "
+                "traitor is silent",
+    .time = "m+1 rounds; every loyal lieutenant decides in round m+1",
+    .source = "L. Lamport, R. Shostak and M. Pease, The Byzantine Generals "
+              "Problem, ACM TOPLAS 4(3), 1982 (OM(m)); Lynch, Distributed "
+              "Algorithms, sec. 6.3.2 (EIG)",
+    .model = {
+        .shape = DISCO_SHAPE_COMPLETE,
+        .undirected = true,
+        .connected = true,
+        .timing = DISCO_SYNC,
+        .sync_by_default = true,
+        .topology = "complete:4",
+        .initiators = "0",
+        .faults = "m Byzantine processes (--param traitors, built-in "
+                  "strategies), n > 3m",
+    },
+    .params = om_params,
+    .param_count = sizeof om_params / sizeof om_params[0],
+    .message_kinds = om_kinds,
+    .kind_count = 2,
+    .properties = om_properties,
+    .property_count = sizeof om_properties / sizeof om_properties[0],
+    .state_size = sizeof(struct om_state),
+    .init = om_init,
+    .on_message = om_on_message,
+    .on_round = om_on_round,
+    .format_state = om_format_state,
+    .result = om_result,
+};

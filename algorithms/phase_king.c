@@ -1,0 +1,365 @@
+/*
+ * phase_king.c - the phase king algorithm: synchronous binary consensus
+ * with f Byzantine processes, n > 4f (Berman and Garay; Attiya and Welch,
+ * sec. 5.2.5).
+ *
+ * Each process p has a preference pref, its input at first.  Phase k
+ * (k = 1 .. f+1) has two rounds:
+ *   round 1: p sends pref to all; from the n values (its own included) it
+ *            computes maj, the majority value (0 on a tie), and mult, the
+ *            number of times maj occurs;
+ *   round 2: the king of phase k, process k-1, sends its maj to all;
+ *            p keeps pref = maj if mult > n/2 + f, else takes the king's
+ *            value (0 when the king sent nothing).
+ * After phase f+1, p decides pref.  One of the f+1 kings is loyal: after
+ * its phase every loyal process prefers the same value, and from then on
+ * every loyal process sees it more than n/2 + f times.
+ *
+ * Byzantine processes: the kernel has none yet, so this module carries
+ * its own adversary.  The nodes in the bit mask `traitors` run a built-in
+ * strategy instead of the algorithm (`strategy`): 0 silent (send
+ * nothing), 1 flip (send the opposite of its pref), 2 equivocate (send 0
+ * to the lower half of the nodes and 1 to the upper half, as king too:
+ * conflicting values), 3 random (an independent coin per message, from the
+ * node's own random stream).  Oracles judge loyal processes only.
+ *
+ * Rounds, as disco runs them: init (round 0) sends phase 1's round-1
+ * prefs; on_round(2k-1) tallies them and the king sends; on_round(2k)
+ * takes the king's value and sends phase k+1's prefs, or decides when
+ * k = f+1.  Ports on a complete graph are in neighbour-index order: port p
+ * leads to node p, or p+1 when p >= self.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "disco.h"
+
+enum { PREF, KING };
+enum { P_F, P_TRAITORS, P_STRATEGY };
+enum { SILENT, FLIP, EQUIVOCATE, RANDOM };
+
+struct pk_state {
+    int64_t input;     /* the input, 0 or 1 */
+    int64_t pref;      /* current preference */
+    uint32_t votes[2]; /* prefs received this phase, by value (own too) */
+    int64_t maj;       /* the majority of this phase's prefs, 0 on a tie */
+    uint32_t mult;     /* how many times maj occurred */
+    int64_t king;      /* the king's value this phase, or -1: none yet */
+    uint32_t phase;    /* the current phase, 1 .. f+1 */
+    bool decided;      /* decided pref after phase f+1 */
+};
+
+static uint32_t node_at(uint32_t self, uint32_t port)
+{
+    return port < self ? port : port + 1;
+}
+
+static bool is_traitor(const struct disco_ctx *ctx, uint32_t v)
+{
+    return v < 63 && (disco_param(ctx, P_TRAITORS) >> v & 1);
+}
+
+/* What a process sends to node `to`: the truth for a loyal process, the
+ * strategy's lie for a traitor (-1: nothing). */
+static int64_t say(struct disco_ctx *ctx, int64_t truth, uint32_t to)
+{
+    if (!is_traitor(ctx, disco_self(ctx)))
+        return truth;
+    switch (disco_param(ctx, P_STRATEGY)) {
+    case SILENT:
+        return -1;
+    case FLIP:
+        return 1 - truth;
+    case EQUIVOCATE:
+        return to < disco_nodes(ctx) / 2 ? 0 : 1;
+    default:
+        return (int64_t)disco_random_below(ctx, 2);
+    }
+}
+
+static void send_to_all(struct disco_ctx *ctx, unsigned kind, int64_t truth)
+{
+    uint32_t self = disco_self(ctx);
+    for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
+        int64_t v = say(ctx, truth, node_at(self, p));
+        if (v >= 0)
+            disco_send(ctx, p, kind, &v, sizeof v);
+    }
+}
+
+/* Round 1 of a phase: count my own pref, send it to all. */
+static void start_phase(struct disco_ctx *ctx, struct pk_state *s)
+{
+    s->phase++;
+    s->votes[0] = s->votes[1] = 0;
+    s->votes[s->pref]++;
+    s->king = -1;
+    send_to_all(ctx, PREF, s->pref);
+}
+
+static void pk_init(struct disco_ctx *ctx, void *state)
+{
+    struct pk_state *s = state;
+    /* No `value` attribute: inputs alternate 0, 1, 0, ... by index. */
+    if (!disco_input(ctx, "value", &s->input))
+        s->input = disco_self(ctx) % 2;
+    s->input = s->input != 0;
+    s->pref = s->input;
+    /* Active until the decision: a silent traitor may leave a round with
+     * no message in flight, and the rounds must go on regardless. */
+    disco_set_passive(ctx, false);
+    start_phase(ctx, s);
+}
+
+static void pk_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
+                          unsigned kind, const void *payload, size_t len)
+{
+    struct pk_state *s = state;
+    int64_t v;
+    if (len != sizeof v)
+        return;
+    memcpy(&v, payload, sizeof v);
+    v = v != 0;
+    if (kind == PREF)
+        s->votes[v]++;
+    else if (node_at(disco_self(ctx), port) == s->phase - 1)
+        s->king = v; /* only the phase's king is listened to */
+}
+
+static void pk_on_round(struct disco_ctx *ctx, void *state,
+                        disco_time_t round)
+{
+    struct pk_state *s = state;
+    if (s->decided)
+        return;
+    uint32_t n = disco_nodes(ctx);
+    uint64_t f = (uint64_t)disco_param(ctx, P_F);
+    if (round % 2 == 1) {
+        s->maj = s->votes[1] > s->votes[0];
+        s->mult = s->votes[s->maj];
+        if (disco_self(ctx) == s->phase - 1)
+            send_to_all(ctx, KING, s->maj);
+        return;
+    }
+    if (disco_self(ctx) == s->phase - 1)
+        s->king = s->maj; /* the king keeps its own value */
+    if (2 * (uint64_t)s->mult > n + 2 * f)
+        s->pref = s->maj;
+    else
+        s->pref = s->king < 0 ? 0 : s->king;
+    if (s->phase < f + 1) {
+        start_phase(ctx, s);
+        return;
+    }
+    s->decided = true;
+    disco_set_passive(ctx, true);
+    if (!is_traitor(ctx, disco_self(ctx)))
+        disco_decide(ctx, s->pref);
+}
+
+static void pk_format_state(const void *state, char *buf, size_t len)
+{
+    const struct pk_state *s = state;
+    snprintf(buf, len, "%s %lld, phase %u", s->decided ? "decided" : "pref",
+             (long long)s->pref, s->phase);
+}
+
+/* ---- properties: oracles over the loyal processes' ground truth ---- */
+
+static bool loyal(const struct disco_view *view, uint32_t v)
+{
+    return !disco_view_crashed(view, v) &&
+           !(v < 63 && (disco_view_param(view, P_TRAITORS) >> v & 1));
+}
+
+static bool check_agreement(const struct disco_view *view, char *detail,
+                            size_t len)
+{
+    int64_t value = -1;
+    uint32_t first = 0;
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (!loyal(view, d->node))
+            continue;
+        if (value < 0) {
+            value = d->value;
+            first = d->node;
+        } else if (d->value != value) {
+            snprintf(detail, len, "loyal node %u decided %lld, node %u %lld",
+                     first, (long long)value, d->node, (long long)d->value);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every loyal process decided %lld",
+             (long long)value);
+    return true;
+}
+
+/* If every loyal process starts with v, every loyal process decides v. */
+static bool check_validity(const struct disco_view *view, char *detail,
+                           size_t len)
+{
+    int64_t common = -1;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
+        if (!loyal(view, v))
+            continue;
+        int64_t in = ((const struct pk_state *)disco_view_state(view, v))->input;
+        if (common == -1)
+            common = in;
+        else if (common != in)
+            common = -2;
+    }
+    if (common < 0) {
+        snprintf(detail, len, "not applicable: loyal inputs differ");
+        return true;
+    }
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (loyal(view, d->node) && d->value != common) {
+            snprintf(detail, len, "every loyal input is %lld, node %u "
+                     "decided %lld", (long long)common, d->node,
+                     (long long)d->value);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every loyal input and decision is %lld",
+             (long long)common);
+    return true;
+}
+
+/* Every loyal process decides once, in round 2(f+1). */
+static bool check_termination(const struct disco_view *view, char *detail,
+                              size_t len)
+{
+    uint64_t want = 2 * ((uint64_t)disco_view_param(view, P_F) + 1);
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
+        if (!loyal(view, v))
+            continue;
+        size_t at = disco_view_decision_of(view, v);
+        if (at == SIZE_MAX || disco_view_decision(view, at)->time != want) {
+            snprintf(detail, len, "loyal node %u did not decide in round "
+                     "%llu", v, (unsigned long long)want);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every loyal process decided in round %llu",
+             (unsigned long long)want);
+    return true;
+}
+
+static bool check_resilience(const struct disco_view *view, char *detail,
+                             size_t len)
+{
+    uint32_t n = disco_view_nodes(view), faulty = 0;
+    for (uint32_t v = 0; v < n; v++)
+        faulty += !loyal(view, v);
+    int64_t f = disco_view_param(view, P_F);
+    snprintf(detail, len, "n = %u, f = %lld, %u faulty", n, (long long)f,
+             faulty);
+    return (int64_t)n > 4 * f && faulty <= f;
+}
+
+/* (f+1)(n^2-1): per phase n(n-1) prefs and n-1 king messages, when every
+ * traitor still sends one message per channel (not silent). */
+static bool check_messages(const struct disco_view *view, char *detail,
+                           size_t len)
+{
+    uint64_t n = disco_view_nodes(view);
+    uint64_t phases = (uint64_t)disco_view_param(view, P_F) + 1;
+    uint64_t sent = disco_view_messages(view, -1);
+    bool silent = disco_view_param(view, P_TRAITORS) != 0 &&
+                  disco_view_param(view, P_STRATEGY) == SILENT;
+    for (uint32_t v = 0; v < n; v++)
+        silent = silent || disco_view_crashed(view, v);
+    snprintf(detail, len, "%llu messages, (f+1)(n^2-1) = %llu%s",
+             (unsigned long long)sent,
+             (unsigned long long)(phases * (n * n - 1)),
+             silent ? " (not applicable: silent or crashed processes)" : "");
+    return silent || sent == phases * (n * n - 1);
+}
+
+static void pk_result(const struct disco_view *view, char *buf, size_t len)
+{
+    int64_t value = -1;
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (loyal(view, d->node))
+            value = value == -1 || value == d->value ? d->value : -2;
+    }
+    if (value >= 0)
+        snprintf(buf, len, "\"decision\": %lld", (long long)value);
+    else
+        snprintf(buf, len, "\"decision\": null");
+}
+
+static const struct disco_param pk_params[] = {
+    {"f", 1, 0, 62, "Byzantine processes tolerated (n > 4f): f+1 phases"},
+    {"traitors", 0, 0, INT64_MAX,
+     "bit mask of the Byzantine nodes (bit v: node v), at most f of them"},
+    {"strategy", EQUIVOCATE, SILENT, RANDOM,
+     "traitors' strategy: 0 silent, 1 flip, 2 equivocate, 3 random"},
+};
+
+static const char *const pk_kinds[] = {"pref", "king"};
+
+static const struct disco_property pk_properties[] = {
+    {"agreement", "no two loyal processes decide differently",
+     DISCO_PROPERTY_FINAL, check_agreement, true},
+    {"validity",
+     "if every loyal process starts with v, every loyal process decides v",
+     DISCO_PROPERTY_FINAL, check_validity, true},
+    {"termination", "every loyal process decides in round 2(f+1)",
+     DISCO_PROPERTY_FINAL, check_termination, true},
+    {"resilience", "n > 4f and at most f faulty processes (the theorem's "
+     "hypothesis: when it fails, the others may too)",
+     DISCO_PROPERTY_FINAL, check_resilience, false},
+    {"messages", "exactly (f+1)(n^2-1) messages when nobody is silent",
+     DISCO_PROPERTY_FINAL, check_messages, true},
+};
+
+const struct disco_algorithm disco_alg_phase_king = {
+    .name = "phase-king",
+    .family = "consensus",
+    .summary = "phase king: synchronous binary consensus with f Byzantine "
+               "processes, n > 4f, in f+1 phases of 2 rounds",
+    .description =
+        "Synchronous rounds on a complete graph, binary inputs (node "
+        "attribute `value`, nonzero reads as 1; without it, node index "
+        "mod 2). In each of f+1 "
+        "phases every process sends its preference to all and takes the "
+        "majority maj (count mult); then the phase's king (process k-1 in "
+        "phase k) sends its maj to all, and a process keeps maj if mult > "
+        "n/2 + f, else adopts the king's value. After phase f+1 it decides. "
+        "The nodes in the bit mask `traitors` are Byzantine and follow a "
+        "built-in strategy: silent, flip, equivocate (0 to the lower half "
+        "of the nodes, 1 to the upper half) or random.",
+    .messages = "exactly (f+1)(n^2-1) (n(n-1) prefs and n-1 king messages "
+                "per phase) when no process is silent or crashed",
+    .time = "2(f+1) rounds; every loyal process decides in round 2(f+1)",
+    .source = "P. Berman and J. Garay, Cloture votes: n/4-resilient "
+              "distributed consensus in t+1 rounds, Math. Systems Theory "
+              "26, 1993; Attiya and Welch, Distributed Computing, sec. 5.2.5",
+    .model = {
+        .shape = DISCO_SHAPE_COMPLETE,
+        .undirected = true,
+        .connected = true,
+        .timing = DISCO_SYNC,
+        .sync_by_default = true,
+        .topology = "complete:5",
+        .initiators = "all",
+        .faults = "f Byzantine processes (--param traitors, built-in "
+                  "strategies), n > 4f",
+    },
+    .params = pk_params,
+    .param_count = sizeof pk_params / sizeof pk_params[0],
+    .message_kinds = pk_kinds,
+    .kind_count = 2,
+    .properties = pk_properties,
+    .property_count = sizeof pk_properties / sizeof pk_properties[0],
+    .state_size = sizeof(struct pk_state),
+    .init = pk_init,
+    .on_message = pk_on_message,
+    .on_round = pk_on_round,
+    .format_state = pk_format_state,
+    .result = pk_result,
+};

@@ -1,0 +1,696 @@
+/*
+ * test_consensus_sync.c - synchronous consensus: floodset (crashes),
+ * phase-king and om (Byzantine, with the modules' own adversaries).
+ * Exact message and round counts of the reference, and every theorem's
+ * threshold on both sides: floodset with f+1 rounds never disagrees and
+ * with f rounds the lower-bound adversary makes it disagree; om with
+ * n = 3m+1 satisfies IC1/IC2 against every shipped strategy and with
+ * n = 3m a traitor breaks them; phase-king holds for n > 4f.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support.h"
+
+extern const struct disco_algorithm disco_alg_floodset;
+extern const struct disco_algorithm disco_alg_phase_king;
+extern const struct disco_algorithm disco_alg_om;
+
+/* ------------------------------------------------------------------------ */
+/* Helpers.                                                                 */
+
+static void set_param(struct disco_config *cfg,
+                      const struct disco_algorithm *alg, const char *name,
+                      int64_t value)
+{
+    char text[64];
+    struct disco_error err;
+    snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
+    assert_int_equal(disco_param_parse(cfg, alg, text, &err), 0);
+}
+
+/* Node attribute `value` = values[v] for every node. */
+static void set_inputs(struct disco_config *cfg, const int64_t *values,
+                       uint32_t n)
+{
+    free(cfg->inputs);
+    cfg->inputs = calloc(n, sizeof *cfg->inputs);
+    assert_non_null(cfg->inputs);
+    for (uint32_t v = 0; v < n; v++) {
+        cfg->inputs[v].node = v;
+        strcpy(cfg->inputs[v].name, "value");
+        cfg->inputs[v].value = values[v];
+    }
+    cfg->input_count = n;
+}
+
+static void crash(struct disco_config *cfg, uint32_t node, uint64_t round,
+                  uint32_t n)
+{
+    char text[64];
+    struct disco_error err;
+    snprintf(text, sizeof text, "%u@%llu", node, (unsigned long long)round);
+    assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_CRASH, text, n,
+                                        &err), 0);
+}
+
+/* The verdict of property `name`. */
+static enum disco_verdict_holds verdict(const struct sim_run *run,
+                                        const struct disco_algorithm *alg,
+                                        const char *name)
+{
+    for (unsigned i = 0; i < alg->property_count; i++)
+        if (strcmp(run->results[i].name, name) == 0)
+            return run->results[i].holds;
+    fail_msg("no property %s", name);
+    return DISCO_HOLDS_NO;
+}
+
+static const char *detail(const struct sim_run *run,
+                          const struct disco_algorithm *alg, const char *name)
+{
+    for (unsigned i = 0; i < alg->property_count; i++)
+        if (strcmp(run->results[i].name, name) == 0)
+            return run->results[i].detail;
+    return "";
+}
+
+/* The decision of `node` (the test reads the kernel's log, not the
+ * oracles); fails when there is none. */
+static int64_t decision_of(const struct sim_run *run, uint32_t node)
+{
+    const struct disco_view *view = disco_sim_view(run->sim);
+    size_t at = disco_view_decision_of(view, node);
+    assert_true(at != SIZE_MAX);
+    return disco_view_decision(view, at)->value;
+}
+
+static char spec_buf[32];
+static const char *complete(uint32_t n)
+{
+    snprintf(spec_buf, sizeof spec_buf, "complete:%u", n);
+    return spec_buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* floodset                                                                 */
+
+/* The reference's worked case: n = 5, f = 2, no crash: 3 rounds, 60
+ * messages; and (f+1)n(n-1) for every n <= 8, f < n, on 100 seeds. */
+static void test_floodset_counts(void **unused)
+{
+    for (uint32_t n = 2; n <= 8; n++) {
+        for (uint32_t f = 0; f < n; f++) {
+            for (uint64_t seed = 1; seed <= 100; seed++) {
+                struct disco_config cfg;
+                disco_config_init(&cfg, &disco_alg_floodset);
+                assert_true(cfg.sync);
+                cfg.seed = seed;
+                cfg.fifo = seed % 2;
+                set_param(&cfg, &disco_alg_floodset, "f", f);
+                struct sim_run run;
+                sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
+                assert_int_equal(run.metrics->messages,
+                                 (uint64_t)(f + 1) * n * (n - 1));
+                assert_int_equal(run.metrics->rounds, f + 1);
+                assert_all_hold(&run);
+                /* Default inputs: index mod 2, so min = 0 once n > 1. */
+                for (uint32_t v = 0; v < n; v++)
+                    assert_int_equal(decision_of(&run, v), 0);
+                sim_run_release(&run);
+                disco_config_release(&cfg);
+            }
+        }
+    }
+    struct disco_config cfg;
+    disco_config_init(&cfg, &disco_alg_floodset);
+    set_param(&cfg, &disco_alg_floodset, "f", 2);
+    struct sim_run run;
+    sim_run(&run, &disco_alg_floodset, "complete:5", 1, &cfg);
+    assert_int_equal(run.metrics->rounds, 3);
+    assert_int_equal(run.metrics->messages, 60);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
+/* Unanimous inputs: everyone decides that input (validity). */
+static void test_floodset_unanimous(void **unused)
+{
+    int64_t in[6];
+    for (int64_t x = -2; x <= 2; x++) {
+        for (uint32_t v = 0; v < 6; v++)
+            in[v] = x * 7;
+        struct disco_config cfg;
+        disco_config_init(&cfg, &disco_alg_floodset);
+        set_inputs(&cfg, in, 6);
+        set_param(&cfg, &disco_alg_floodset, "f", 2);
+        crash(&cfg, 3, 1, 6);
+        struct sim_run run;
+        sim_run(&run, &disco_alg_floodset, "complete:6", 1, &cfg);
+        assert_all_hold(&run);
+        for (uint32_t v = 0; v < 6; v++)
+            if (v != 3)
+                assert_int_equal(decision_of(&run, v), x * 7);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* With f+1 rounds agreement never fails: 2,000 random schedules of at
+ * most f crashes at random rounds, one of them (half the time) in the
+ * middle of a send reaching a random prefix of its ports, random inputs. */
+static void test_floodset_f_plus_1_rounds_agree(void **unused)
+{
+    for (uint64_t seed = 1; seed <= 2000; seed++) {
+        uint64_t x = seed * 0x9E3779B97F4A7C15ull;
+        uint32_t n = 2 + (uint32_t)(x % 7); /* 2..8 */
+        uint32_t f = (uint32_t)((x >> 8) % n);
+        int64_t in[8];
+        struct disco_config cfg;
+        disco_config_init(&cfg, &disco_alg_floodset);
+        cfg.seed = seed;
+        set_param(&cfg, &disco_alg_floodset, "f", f);
+        for (uint32_t v = 0; v < n; v++)
+            in[v] = (int64_t)((x >> (16 + 3 * v)) % 5);
+        set_inputs(&cfg, in, n);
+        /* Choose the faulty nodes: a random subset of size <= f. */
+        uint32_t faulty = f ? (uint32_t)((x >> 40) % (f + 1)) : 0;
+        uint32_t first = (uint32_t)((x >> 44) % n);
+        bool cut = faulty > 0 && (x >> 50) % 2;
+        for (uint32_t i = 0; i < faulty; i++) {
+            uint32_t v = (first + i) % n;
+            uint64_t round = 1 + (x >> (52 + i % 4)) % (f + 1);
+            if (cut && i == 0) {
+                set_param(&cfg, &disco_alg_floodset, "cut_node", v);
+                set_param(&cfg, &disco_alg_floodset, "cut_round", round);
+                set_param(&cfg, &disco_alg_floodset, "cut_ports",
+                          (int64_t)((x >> 56) % n));
+            } else {
+                crash(&cfg, v, round, n);
+            }
+        }
+        struct sim_run run;
+        sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
+        assert_int_equal(verdict(&run, &disco_alg_floodset, "agreement"),
+                         DISCO_HOLDS_YES);
+        assert_all_hold(&run);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* One round too few: the lower bound's chain (node i-1 crashes in round
+ * i reaching only node i) hides node 0's input 0 from all but node f, so
+ * nodes f and f+1 disagree after f rounds; with f+1 rounds, node f tells
+ * everyone and they agree. */
+static void test_floodset_f_rounds_disagree(void **unused)
+{
+    for (uint32_t f = 1; f <= 5; f++) {
+        for (uint32_t n = f + 2; n <= f + 4; n++) {
+            for (int64_t rounds = f; rounds <= (int64_t)f + 1; rounds++) {
+                int64_t in[10];
+                for (uint32_t v = 0; v < n; v++)
+                    in[v] = v == 0 ? 0 : 1;
+                struct disco_config cfg;
+                disco_config_init(&cfg, &disco_alg_floodset);
+                set_inputs(&cfg, in, n);
+                set_param(&cfg, &disco_alg_floodset, "f", f);
+                set_param(&cfg, &disco_alg_floodset, "rounds", rounds);
+                set_param(&cfg, &disco_alg_floodset, "chain", f);
+                struct sim_run run;
+                sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
+                assert_int_equal(run.metrics->rounds, rounds);
+                assert_int_equal(verdict(&run, &disco_alg_floodset,
+                                         "validity"), DISCO_HOLDS_YES);
+                assert_int_equal(verdict(&run, &disco_alg_floodset,
+                                         "decides_at_f_plus_1"),
+                                 DISCO_HOLDS_YES);
+                assert_int_equal(decision_of(&run, f), 0);
+                if (rounds == (int64_t)f) {
+                    assert_int_equal(run.failed, 1);
+                    assert_int_equal(verdict(&run, &disco_alg_floodset,
+                                             "agreement"), DISCO_HOLDS_NO);
+                    for (uint32_t v = f + 1; v < n; v++)
+                        assert_int_equal(decision_of(&run, v), 1);
+                    char want[128];
+                    snprintf(want, sizeof want,
+                             "node %u decided 0, node %u 1", f, f + 1);
+                    assert_string_equal(detail(&run, &disco_alg_floodset,
+                                               "agreement"), want);
+                } else {
+                    assert_all_hold(&run);
+                    for (uint32_t v = f + 1; v < n; v++)
+                        assert_int_equal(decision_of(&run, v), 0);
+                }
+                sim_run_release(&run);
+                disco_config_release(&cfg);
+            }
+        }
+    }
+}
+
+/* A single mid-send crash with one round: n = 3, f = 1, node 0 (input 0)
+ * reaches node 1 only; node 2 keeps 1.  The kernel's clean crashes alone
+ * cannot do it: a node crashed at round 1 sent round 1 to everybody. */
+static void test_floodset_cut_and_clean_crash(void **unused)
+{
+    const int64_t in[3] = {0, 1, 1};
+    for (int with_cut = 0; with_cut <= 1; with_cut++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, &disco_alg_floodset);
+        set_inputs(&cfg, in, 3);
+        set_param(&cfg, &disco_alg_floodset, "rounds", 1);
+        if (with_cut) {
+            set_param(&cfg, &disco_alg_floodset, "cut_node", 0);
+            set_param(&cfg, &disco_alg_floodset, "cut_ports", 1);
+        } else {
+            crash(&cfg, 0, 1, 3);
+        }
+        struct sim_run run;
+        sim_run(&run, &disco_alg_floodset, "complete:3", 1, &cfg);
+        assert_int_equal(decision_of(&run, 1), 0);
+        assert_int_equal(decision_of(&run, 2), with_cut ? 1 : 0);
+        assert_int_equal(run.metrics->messages, with_cut ? 5 : 6);
+        assert_int_equal(verdict(&run, &disco_alg_floodset, "agreement"),
+                         with_cut ? DISCO_HOLDS_NO : DISCO_HOLDS_YES);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* phase-king                                                               */
+
+static void pk_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
+                   uint32_t f, uint64_t traitors, int strategy,
+                   const int64_t *in, uint64_t seed)
+{
+    disco_config_init(cfg, &disco_alg_phase_king);
+    assert_true(cfg->sync);
+    cfg->seed = seed;
+    set_param(cfg, &disco_alg_phase_king, "f", f);
+    set_param(cfg, &disco_alg_phase_king, "traitors", (int64_t)traitors);
+    set_param(cfg, &disco_alg_phase_king, "strategy", strategy);
+    if (in)
+        set_inputs(cfg, in, n);
+    sim_run(run, &disco_alg_phase_king, complete(n), 1, cfg);
+}
+
+/* (f+1)(n^2-1): n(n-1) prefs and n-1 king messages per phase, 2(f+1)
+ * rounds, with or without (non-silent) traitors. */
+static void test_phase_king_counts(void **unused)
+{
+    for (uint32_t f = 0; f <= 3; f++) {
+        for (uint32_t n = 4 * f + 1; n <= 4 * f + 3; n++) {
+            for (int strategy = 1; strategy <= 3; strategy++) {
+                for (uint64_t seed = 1; seed <= 20; seed++) {
+                    struct disco_config cfg;
+                    struct sim_run run;
+                    uint64_t traitors = f ? (1ull << f) - 1 : 0;
+                    pk_run(&run, &cfg, n, f, traitors, strategy, NULL, seed);
+                    uint64_t phases = f + 1;
+                    assert_int_equal(run.metrics->messages,
+                                     phases * ((uint64_t)n * n - 1));
+                    assert_int_equal(run.metrics->by_kind[0],
+                                     phases * n * (n - 1));
+                    assert_int_equal(run.metrics->by_kind[1],
+                                     phases * (n - 1));
+                    assert_int_equal(run.metrics->rounds, 2 * phases);
+                    assert_all_hold(&run);
+                    sim_run_release(&run);
+                    disco_config_release(&cfg);
+                }
+            }
+        }
+    }
+}
+
+/* Every traitor set of size <= f (kings included), every strategy, three
+ * input patterns and (random strategy) 10 seeds: agreement, validity and
+ * termination among the loyal, for n = 4f+1 (f = 1, 2). */
+static void test_phase_king_exhaustive(void **unused)
+{
+    for (uint32_t f = 1; f <= 2; f++) {
+        uint32_t n = 4 * f + 1;
+        for (uint64_t mask = 0; mask < (1ull << n); mask++) {
+            if (__builtin_popcountll(mask) > (int)f)
+                continue;
+            for (int strategy = 0; strategy <= 3; strategy++) {
+                for (int pattern = 0; pattern < 3; pattern++) {
+                    int64_t in[16];
+                    for (uint32_t v = 0; v < n; v++)
+                        in[v] = pattern == 2 ? (int64_t)(v % 2) : pattern;
+                    uint64_t seeds = strategy == 3 ? 10 : 1;
+                    for (uint64_t seed = 1; seed <= seeds; seed++) {
+                        struct disco_config cfg;
+                        struct sim_run run;
+                        pk_run(&run, &cfg, n, f, mask, strategy, in, seed);
+                        assert_all_hold(&run);
+                        if (pattern < 2)
+                            for (uint32_t v = 0; v < n; v++)
+                                if (!(mask >> v & 1))
+                                    assert_int_equal(decision_of(&run, v),
+                                                     pattern);
+                        sim_run_release(&run);
+                        disco_config_release(&cfg);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* n > 4f over many sizes and seeds: random traitor sets of size f,
+ * random strategy, random inputs. */
+static void test_phase_king_random(void **unused)
+{
+    for (uint64_t seed = 1; seed <= 1500; seed++) {
+        uint64_t x = seed * 0xD1B54A32D192ED03ull;
+        uint32_t f = 1 + (uint32_t)(x % 3);
+        uint32_t n = 4 * f + 1 + (uint32_t)((x >> 4) % 4);
+        uint64_t mask = 0;
+        for (uint32_t k = 0; __builtin_popcountll(mask) < (int)f; k++)
+            mask |= 1ull << ((x >> (8 + 4 * (k % 12))) + k) % n;
+        int64_t in[20];
+        for (uint32_t v = 0; v < n; v++)
+            in[v] = (int64_t)((x >> (v % 60)) & 1);
+        struct disco_config cfg;
+        struct sim_run run;
+        pk_run(&run, &cfg, n, f, mask, (int)((x >> 60) % 4), in, seed);
+        assert_all_hold(&run);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* The other side of n > 4f: at n = 4f the kings of the first f phases
+ * are traitors.  Every loyal process starts with v and sees v n-f = n/2+f
+ * times, not more than n/2+f, so it follows the king.  Silent kings: the
+ * loyal fall back on 0, and v = 1 is lost; flipping kings (f = 1, 2) make
+ * either v lost.  With one more loyal process (n = 4f+1) validity holds. */
+static void test_phase_king_threshold(void **unused)
+{
+    for (uint32_t f = 1; f <= 3; f++) {
+        for (uint32_t n = 4 * f; n <= 4 * f + 1; n++) {
+            for (int strategy = 0; strategy <= 1; strategy++) {
+                for (int64_t v = 0; v <= 1; v++) {
+                    int64_t in[16];
+                    for (uint32_t i = 0; i < n; i++)
+                        in[i] = v;
+                    struct disco_config cfg;
+                    struct sim_run run;
+                    pk_run(&run, &cfg, n, f, (1ull << f) - 1, strategy, in,
+                           1);
+                    bool breaks = n == 4 * f &&
+                                  ((strategy == 0 && v == 1) ||
+                                   (strategy == 1 && f <= 2));
+                    assert_int_equal(verdict(&run, &disco_alg_phase_king,
+                                             "validity"),
+                                     breaks ? DISCO_HOLDS_NO
+                                            : DISCO_HOLDS_YES);
+                    assert_int_equal(verdict(&run, &disco_alg_phase_king,
+                                             "resilience"),
+                                     n == 4 * f ? DISCO_HOLDS_NO
+                                                : DISCO_HOLDS_YES);
+                    for (uint32_t i = f; i < n; i++)
+                        assert_int_equal(decision_of(&run, i),
+                                         breaks ? 1 - v : v);
+                    sim_run_release(&run);
+                    disco_config_release(&cfg);
+                }
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* om                                                                       */
+
+static uint64_t lamport_m(uint64_t n, uint64_t m)
+{
+    if (n < 2)
+        return 0;
+    return m == 0 ? n - 1 : (n - 1) + (n - 1) * lamport_m(n - 1, m - 1);
+}
+
+static void om_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
+                   uint32_t m, uint64_t traitors, int strategy, int order,
+                   uint64_t seed)
+{
+    disco_config_init(cfg, &disco_alg_om);
+    assert_true(cfg->sync);
+    cfg->seed = seed;
+    set_param(cfg, &disco_alg_om, "m", m);
+    set_param(cfg, &disco_alg_om, "traitors", (int64_t)traitors);
+    set_param(cfg, &disco_alg_om, "strategy", strategy);
+    set_param(cfg, &disco_alg_om, "value", order);
+    sim_run(run, &disco_alg_om, complete(n), 1, cfg);
+}
+
+/* M(n,m) exactly: n=4, m=1: 9; n=7, m=2: 156; and every n <= 10, m <= 3,
+ * with m+1 rounds and the order obeyed. */
+static void test_om_counts(void **unused)
+{
+    assert_int_equal(lamport_m(4, 1), 9);
+    assert_int_equal(lamport_m(7, 2), 156);
+    struct disco_config cfg;
+    struct sim_run run;
+    om_run(&run, &cfg, 4, 1, 0, 1, 1, 1);
+    assert_int_equal(run.metrics->messages, 9);
+    assert_int_equal(run.metrics->by_kind[0], 3);
+    assert_int_equal(run.metrics->rounds, 2);
+    assert_all_hold(&run);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+    om_run(&run, &cfg, 7, 2, 0, 1, 1, 1);
+    assert_int_equal(run.metrics->messages, 156);
+    assert_int_equal(run.metrics->rounds, 3);
+    assert_all_hold(&run);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+
+    for (uint32_t n = 2; n <= 10; n++) {
+        for (uint32_t m = 0; m <= 3 && 3 * m < n; m++) {
+            for (int order = 0; order <= 1; order++) {
+                om_run(&run, &cfg, n, m, 0, 1, order, 1);
+                assert_int_equal(run.metrics->messages, lamport_m(n, m));
+                assert_int_equal(run.metrics->rounds, m + 1);
+                assert_all_hold(&run);
+                for (uint32_t v = 1; v < n; v++)
+                    assert_int_equal(decision_of(&run, v), order);
+                sim_run_release(&run);
+                disco_config_release(&cfg);
+            }
+        }
+    }
+}
+
+/* n = 3m+1 (m = 1, 2, 3): every traitor set of size <= m, the commander
+ * included, every shipped strategy, both orders, (random) 5 seeds: IC1
+ * and IC2 hold. */
+static void test_om_threshold_holds(void **unused)
+{
+    for (uint32_t m = 1; m <= 3; m++) {
+        uint32_t n = 3 * m + 1;
+        for (uint64_t mask = 0; mask < (1ull << n); mask++) {
+            if (__builtin_popcountll(mask) > (int)m)
+                continue;
+            for (int strategy = 0; strategy <= 3; strategy++) {
+                uint64_t seeds = strategy == 3 ? (m == 3 ? 2 : 5) : 1;
+                for (int order = 0; order <= 1; order++) {
+                    for (uint64_t seed = 1; seed <= seeds; seed++) {
+                        struct disco_config cfg;
+                        struct sim_run run;
+                        om_run(&run, &cfg, n, m, mask, strategy, order, seed);
+                        assert_all_hold(&run);
+                        sim_run_release(&run);
+                        disco_config_release(&cfg);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* n = 3m: the worked case n = 3, m = 1: the loyal commander orders
+ * attack, lieutenant 2 flips what it relays; lieutenant 1 hears attack
+ * and retreat, a tie, and retreats: IC2 fails. */
+static void test_om_three_generals(void **unused)
+{
+    struct disco_config cfg;
+    struct sim_run run;
+    om_run(&run, &cfg, 3, 1, 1u << 2, 1, 1, 1);
+    assert_int_equal(verdict(&run, &disco_alg_om, "IC2"), DISCO_HOLDS_NO);
+    assert_string_equal(detail(&run, &disco_alg_om, "IC2"),
+                        "the loyal commander ordered 1, lieutenant 1 obeys 0");
+    assert_int_equal(verdict(&run, &disco_alg_om, "resilience"),
+                     DISCO_HOLDS_NO);
+    assert_int_equal(decision_of(&run, 1), 0);
+    assert_int_equal(run.metrics->messages, 4);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
+/* n = 3m for m = 1, 2, 3: some traitor set of size <= m with a shipped
+ * strategy breaks IC1 or IC2, while the same search at n = 3m+1 found
+ * nothing (test_om_threshold_holds). */
+static void test_om_threshold_breaks(void **unused)
+{
+    for (uint32_t m = 1; m <= 3; m++) {
+        uint32_t n = 3 * m;
+        unsigned broken = 0;
+        for (uint64_t mask = 1; mask < (1ull << n); mask++) {
+            if (__builtin_popcountll(mask) > (int)m)
+                continue;
+            for (int strategy = 0; strategy <= 2; strategy++) {
+                for (int order = 0; order <= 1; order++) {
+                    struct disco_config cfg;
+                    struct sim_run run;
+                    om_run(&run, &cfg, n, m, mask, strategy, order, 1);
+                    assert_int_equal(verdict(&run, &disco_alg_om,
+                                             "resilience"), DISCO_HOLDS_NO);
+                    if (verdict(&run, &disco_alg_om, "IC1") ==
+                            DISCO_HOLDS_NO ||
+                        verdict(&run, &disco_alg_om, "IC2") == DISCO_HOLDS_NO)
+                        broken++;
+                    sim_run_release(&run);
+                    disco_config_release(&cfg);
+                }
+            }
+        }
+        assert_true(broken > 0);
+    }
+}
+
+/* Same seed, same options: the same decisions and counts (the random
+ * strategy draws from the traitors' own streams). */
+static void test_om_reproducible(void **unused)
+{
+    int64_t first[7] = {0};
+    uint64_t messages = 0;
+    for (int again = 0; again < 2; again++) {
+        struct disco_config cfg;
+        struct sim_run run;
+        om_run(&run, &cfg, 7, 2, (1u << 0) | (1u << 3), 3, 1, 42);
+        assert_all_hold(&run);
+        for (uint32_t v = 1; v < 7; v++) {
+            if (v == 3)
+                continue;
+            if (again)
+                assert_int_equal(decision_of(&run, v), first[v]);
+            first[v] = decision_of(&run, v);
+        }
+        if (again)
+            assert_int_equal(run.metrics->messages, messages);
+        messages = run.metrics->messages;
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Through the disco command: the scenarios as a lecturer runs them (exact
+ * figures, byte-identical twice) and a bad parameter.                      */
+
+struct scenario_case {
+    const char *file;
+    const char *extra;  /* one more option pair, or NULL */
+    const char *value;
+    int status;         /* 0 pass, 1 a property violated */
+    const char *expect[4];
+};
+
+static void test_cli_scenarios(void **unused)
+{
+    static const struct scenario_case cases[] = {
+        {"consensus-floodset-chain.dot", NULL, NULL, 1,
+         {"\"messages\": 30,", "\"rounds\": 2,",
+          "{\"name\": \"agreement\", \"holds\": false, \"detail\": "
+          "\"node 2 decided 0, node 3 1\"}", NULL}},
+        {"consensus-floodset-chain.dot", "--param", "rounds=0", 0,
+         {"\"messages\": 42,", "\"rounds\": 3,", "\"decision\": 0", NULL}},
+        {"consensus-om-three-generals.dot", NULL, NULL, 1,
+         {"\"messages\": 4,", "{\"name\": \"IC2\", \"holds\": false",
+          "\"obeyed\": \"retreat\"", NULL}},
+        {"consensus-phase-king-traitor-kings.dot", NULL, NULL, 0,
+         {"\"messages\": 240,", "\"rounds\": 6,", "\"decision\": 1",
+          NULL}},
+        {"consensus-phase-king-traitor-kings.dot", "--param", "strategy=3", 0,
+         {"\"messages\": 240,", "\"rounds\": 6,", NULL}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct scenario_case *c = &cases[i];
+        char path[4096];
+        snprintf(path, sizeof path, "%s",
+                 env_path("DISCO_SCENARIOS", c->file));
+        const char *argv[] = {NULL, "run", path, "--json", "--seed", "7",
+                              c->extra, c->value, NULL};
+        struct cli_output first, second;
+        cli_run(&first, argv);
+        cli_run(&second, argv);
+        assert_int_equal(first.status, c->status);
+        assert_int_equal(first.err_len, 0);
+        assert_int_equal(first.out_len, second.out_len);
+        assert_memory_equal(first.out, second.out, first.out_len);
+        for (int k = 0; k < 4 && c->expect[k]; k++)
+            if (!strstr(first.out, c->expect[k]))
+                fail_msg("%s: no %s in %s", c->file, c->expect[k],
+                         first.out);
+        cli_output_release(&first);
+        cli_output_release(&second);
+    }
+}
+
+static void test_cli_bad_parameter(void **unused)
+{
+    static const char *const cases[][3] = {
+        {"om", "strategy=9",
+         "disco: bad --param 'strategy=9': strategy must be between 0 and "
+         "3\n"},
+        {"phase-king", "traitor=1",
+         "disco: unknown parameter 'traitor' for phase-king (did you mean "
+         "'traitors'?)\n"},
+        {"floodset", "f=-1",
+         "disco: bad --param 'f=-1': f must be between 0 and 63\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[] = {NULL, "run", cases[i][0], "--param",
+                              cases[i][1], NULL};
+        struct cli_output o;
+        cli_run(&o, argv);
+        assert_int_equal(o.status, 2);
+        assert_int_equal(o.out_len, 0);
+        /* One line, naming the culprit. */
+        assert_string_equal(o.err, cases[i][2]);
+        cli_output_release(&o);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_floodset_counts),
+        cmocka_unit_test(test_floodset_unanimous),
+        cmocka_unit_test(test_floodset_f_plus_1_rounds_agree),
+        cmocka_unit_test(test_floodset_f_rounds_disagree),
+        cmocka_unit_test(test_floodset_cut_and_clean_crash),
+        cmocka_unit_test(test_phase_king_counts),
+        cmocka_unit_test(test_phase_king_exhaustive),
+        cmocka_unit_test(test_phase_king_random),
+        cmocka_unit_test(test_phase_king_threshold),
+        cmocka_unit_test(test_om_counts),
+        cmocka_unit_test(test_om_threshold_holds),
+        cmocka_unit_test(test_om_three_generals),
+        cmocka_unit_test(test_om_threshold_breaks),
+        cmocka_unit_test(test_om_reproducible),
+        cmocka_unit_test(test_cli_scenarios),
+        cmocka_unit_test(test_cli_bad_parameter),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -23,11 +23,7 @@
 #include <string.h>
 
 #include "disco.h"
-
-enum { DIST };
-
-#define NO_PARENT DISCO_NO_PORT
-#define INFINITE INT64_MAX
+#include "shortest_paths.h"
 
 struct bf_state {
     int64_t dist;    /* shortest distance from the source known so far,
@@ -38,7 +34,7 @@ struct bf_state {
 };
 
 /* d + w, saturating at INFINITE (huge scenario weights must not wrap). */
-static int64_t plus(int64_t d, int64_t w)
+int64_t shortest_paths_plus(int64_t d, int64_t w)
 {
     if (d == INFINITE || (w > 0 && d > INFINITE - w))
         return INFINITE;
@@ -67,7 +63,7 @@ static void bf_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     struct bf_state *s = state;
     int64_t d;
     memcpy(&d, payload, sizeof d);
-    int64_t via = plus(d, disco_weight(ctx, port));
+    int64_t via = shortest_paths_plus(d, disco_weight(ctx, port));
     if (via < s->dist) {
         s->dist = via;
         s->parent = port;
@@ -88,11 +84,18 @@ static void bf_format_state(const void *state, char *buf, size_t len)
                  (long long)s->dist, s->parent, s->changes);
 }
 
-/* ---- properties: oracles over the real, weighted topology ---- */
+/* ---- properties: oracles over the real, weighted topology ----
+ * The shortest_paths_* functions are shared with sync_bellman_ford.c
+ * (shortest_paths.h). */
 
 static uint32_t parent_port(const void *state)
 {
     return ((const struct bf_state *)state)->parent;
+}
+
+static int64_t dist_of(const void *state)
+{
+    return ((const struct bf_state *)state)->dist;
 }
 
 static const struct bf_state *state_of(const struct disco_view *view,
@@ -118,8 +121,8 @@ static uint32_t the_source(const struct disco_view *view, char *detail,
  * weight (on an undirected graph a negative edge is a negative cycle, and
  * distances do not exist).  Checked even when the run stopped at a bound,
  * to say why it did not terminate. */
-static bool check_weights(const struct disco_view *view, char *detail,
-                          size_t len)
+bool shortest_paths_check_weights(const struct disco_view *view,
+                                  char *detail, size_t len)
 {
     for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
         for (uint32_t p = 0; p < disco_view_degree(view, v); p++) {
@@ -199,7 +202,8 @@ static int64_t *true_distances(const struct disco_view *view, uint32_t source)
             continue; /* stale */
         for (uint32_t p = 0; p < disco_view_degree(view, e.node); p++) {
             uint32_t v = disco_view_neighbour(view, e.node, p);
-            int64_t via = plus(e.dist, disco_view_weight(view, e.node, p));
+            int64_t w = disco_view_weight(view, e.node, p);
+            int64_t via = shortest_paths_plus(e.dist, w);
             if (via < dist[v]) {
                 dist[v] = via;
                 heap_push(heap, &size, via, v);
@@ -210,17 +214,28 @@ static int64_t *true_distances(const struct disco_view *view, uint32_t source)
     return dist;
 }
 
+/* The true distances from the single source, after checking the model's
+ * assumption; NULL with a detail otherwise. */
+int64_t *shortest_paths_truth(const struct disco_view *view,
+                              uint32_t *source, char *detail, size_t len)
+{
+    *source = the_source(view, detail, len);
+    if (*source == DISCO_NO_PORT ||
+        !shortest_paths_check_weights(view, detail, len))
+        return NULL;
+    int64_t *truth = true_distances(view, *source);
+    if (!truth)
+        snprintf(detail, len, "out of memory");
+    return truth;
+}
+
 static bool check_distances(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    uint32_t source = the_source(view, detail, len);
-    if (source == DISCO_NO_PORT || !check_weights(view, detail, len))
+    uint32_t source;
+    int64_t *truth = shortest_paths_truth(view, &source, detail, len);
+    if (!truth)
         return false;
-    int64_t *truth = true_distances(view, source);
-    if (!truth) {
-        snprintf(detail, len, "out of memory");
-        return false;
-    }
     bool ok = true;
     uint32_t n = disco_view_nodes(view);
     for (uint32_t v = 0; ok && v < n; v++) {
@@ -242,30 +257,39 @@ static bool check_distances(const struct disco_view *view, char *detail,
 /* A spanning tree rooted at the source in which every parent edge is
  * tight, dist(v) = dist(parent) + w(parent, v): with exact distances
  * (checked above), a shortest-path tree. */
-static bool check_tree(const struct disco_view *view, char *detail,
-                       size_t len)
+bool shortest_paths_check_tree(const struct disco_view *view,
+                               disco_parent_port_fn *parent_of,
+                               shortest_paths_dist_fn *dist, char *detail,
+                               size_t len)
 {
     uint32_t source = the_source(view, detail, len);
     if (source == DISCO_NO_PORT ||
-        !disco_oracle_spanning_tree(view, parent_port, source, detail, len))
+        !disco_oracle_spanning_tree(view, parent_of, source, detail, len))
         return false;
     for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        uint32_t p = state_of(view, v)->parent;
+        uint32_t p = parent_of(disco_view_state(view, v));
         if (p == NO_PARENT)
             continue;
         uint32_t u = disco_view_neighbour(view, v, p);
         int64_t w = disco_view_weight(view, v, p);
-        if (state_of(view, v)->dist != plus(state_of(view, u)->dist, w)) {
+        int64_t dv = dist(disco_view_state(view, v));
+        int64_t du = dist(disco_view_state(view, u));
+        if (dv != shortest_paths_plus(du, w)) {
             snprintf(detail, len, "parent edge %u-%u (weight %lld) is not "
                      "tight: dist %lld vs %lld", v, u, (long long)w,
-                     (long long)state_of(view, v)->dist,
-                     (long long)state_of(view, u)->dist);
+                     (long long)dv, (long long)du);
             return false;
         }
     }
     snprintf(detail, len, "rooted at node %u, every parent edge tight",
              source);
     return true;
+}
+
+static bool check_tree(const struct disco_view *view, char *detail,
+                       size_t len)
+{
+    return shortest_paths_check_tree(view, parent_port, dist_of, detail, len);
 }
 
 /* a * b and a + b, saturating at UINT64_MAX. */
@@ -288,14 +312,10 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 static bool check_message_bound(const struct disco_view *view, char *detail,
                                 size_t len)
 {
-    uint32_t source = the_source(view, detail, len);
-    if (source == DISCO_NO_PORT || !check_weights(view, detail, len))
+    uint32_t source;
+    int64_t *truth = shortest_paths_truth(view, &source, detail, len);
+    if (!truth)
         return false;
-    int64_t *truth = true_distances(view, source);
-    if (!truth) {
-        snprintf(detail, len, "out of memory");
-        return false;
-    }
     uint32_t n = disco_view_nodes(view);
     uint64_t heaviest = 0;
     for (uint32_t v = 0; v < n; v++)
@@ -348,7 +368,7 @@ static const struct disco_property bf_properties[] = {
      DISCO_PROPERTY_FINAL, check_message_bound, true},
     {"weights_nonnegative",
      "no edge has a negative weight (the model's assumption)",
-     DISCO_PROPERTY_FINAL, check_weights, false},
+     DISCO_PROPERTY_FINAL, shortest_paths_check_weights, false},
 };
 
 const struct disco_algorithm disco_alg_bellman_ford = {

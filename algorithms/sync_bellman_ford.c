@@ -16,11 +16,7 @@
 #include <string.h>
 
 #include "disco.h"
-
-enum { DIST };
-
-#define NO_PARENT DISCO_NO_PORT
-#define INFINITE INT64_MAX
+#include "shortest_paths.h"
 
 struct sbf_state {
     int64_t dist;    /* shortest distance from the source over paths of at
@@ -28,14 +24,6 @@ struct sbf_state {
     uint32_t parent; /* port of the neighbour `dist` came from, or NO_PARENT
                         (the source, or not reached yet) */
 };
-
-/* d + w, saturating at INFINITE (huge scenario weights must not wrap). */
-static int64_t plus(int64_t d, int64_t w)
-{
-    if (d == INFINITE || (w > 0 && d > INFINITE - w))
-        return INFINITE;
-    return d + w;
-}
 
 /* A process's step in round r: send dist to every neighbour in rounds
  * 0 .. n-2; in round n-1 the distance is final. */
@@ -62,7 +50,7 @@ static void sbf_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     struct sbf_state *s = state;
     int64_t d;
     memcpy(&d, payload, sizeof d);
-    int64_t via = plus(d, disco_weight(ctx, port));
+    int64_t via = shortest_paths_plus(d, disco_weight(ctx, port));
     if (via < s->dist) {
         s->dist = via;
         s->parent = port;
@@ -94,117 +82,15 @@ static uint32_t parent_port(const void *state)
     return ((const struct sbf_state *)state)->parent;
 }
 
+static int64_t dist_of(const void *state)
+{
+    return ((const struct sbf_state *)state)->dist;
+}
+
 static const struct sbf_state *state_of(const struct disco_view *view,
                                         uint32_t v)
 {
     return disco_view_state(view, v);
-}
-
-/* The source: the single initiator, or DISCO_NO_PORT (with a detail). */
-static uint32_t the_source(const struct disco_view *view, char *detail,
-                           size_t len)
-{
-    uint32_t count = 0, source = DISCO_NO_PORT;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        if (disco_view_initiator(view, v) && count++ == 0)
-            source = v;
-    if (count != 1)
-        snprintf(detail, len, "%u initiators (one source expected)", count);
-    return count == 1 ? source : DISCO_NO_PORT;
-}
-
-/* The model's assumption, checked on the real topology: no negative
- * weight (on an undirected graph a negative edge is a negative cycle, and
- * distances do not exist).  Checked even when the run stopped at a bound,
- * to say why it did not terminate. */
-static bool check_weights(const struct disco_view *view, char *detail,
-                          size_t len)
-{
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        for (uint32_t p = 0; p < disco_view_degree(view, v); p++) {
-            int64_t w = disco_view_weight(view, v, p);
-            if (w < 0) {
-                snprintf(detail, len, "edge %u-%u has weight %lld: outside "
-                         "the model (weights must be >= 0)", v,
-                         disco_view_neighbour(view, v, p), (long long)w);
-                return false;
-            }
-        }
-    }
-    snprintf(detail, len, "%s", disco_view_weighted(view) ? "all weights >= 0"
-                                                          : "unit weights");
-    return true;
-}
-
-/* Dijkstra over the real topology and its weights (non-negative), with a
- * binary heap of (distance, node) and lazy deletion. */
-struct heap_entry {
-    int64_t dist;
-    uint32_t node;
-};
-
-static void heap_push(struct heap_entry *heap, size_t *size, int64_t dist,
-                      uint32_t node)
-{
-    size_t i = (*size)++;
-    while (i > 0 && heap[(i - 1) / 2].dist > dist) {
-        heap[i] = heap[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    heap[i] = (struct heap_entry){dist, node};
-}
-
-static struct heap_entry heap_pop(struct heap_entry *heap, size_t *size)
-{
-    struct heap_entry top = heap[0], last = heap[--*size];
-    size_t i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= *size)
-            break;
-        if (child + 1 < *size && heap[child + 1].dist < heap[child].dist)
-            child++;
-        if (heap[child].dist >= last.dist)
-            break;
-        heap[i] = heap[child];
-        i = child;
-    }
-    if (*size)
-        heap[i] = last;
-    return top;
-}
-
-static int64_t *true_distances(const struct disco_view *view, uint32_t source)
-{
-    uint32_t n = disco_view_nodes(view);
-    int64_t *dist = malloc((size_t)n * sizeof *dist);
-    struct heap_entry *heap =
-        malloc((disco_view_channels(view) + 1) * sizeof *heap);
-    if (!dist || !heap) {
-        free(dist);
-        free(heap);
-        return NULL;
-    }
-    for (uint32_t v = 0; v < n; v++)
-        dist[v] = INFINITE;
-    size_t size = 0;
-    dist[source] = 0;
-    heap_push(heap, &size, 0, source);
-    while (size) {
-        struct heap_entry e = heap_pop(heap, &size);
-        if (e.dist > dist[e.node])
-            continue; /* stale */
-        for (uint32_t p = 0; p < disco_view_degree(view, e.node); p++) {
-            uint32_t v = disco_view_neighbour(view, e.node, p);
-            int64_t via = plus(e.dist, disco_view_weight(view, e.node, p));
-            if (via < dist[v]) {
-                dist[v] = via;
-                heap_push(heap, &size, via, v);
-            }
-        }
-    }
-    free(heap);
-    return dist;
 }
 
 /* Every process decided once, in round n-1 (the kernel's clock), and the
@@ -212,13 +98,13 @@ static int64_t *true_distances(const struct disco_view *view, uint32_t source)
 static bool check_distances(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    uint32_t source = the_source(view, detail, len);
-    if (source == DISCO_NO_PORT || !check_weights(view, detail, len))
+    uint32_t source;
+    int64_t *truth = shortest_paths_truth(view, &source, detail, len);
+    if (!truth)
         return false;
     uint32_t n = disco_view_nodes(view);
-    int64_t *truth = true_distances(view, source);
     unsigned char *seen = calloc(n, 1);
-    bool ok = truth && seen;
+    bool ok = seen != NULL;
     if (!ok)
         snprintf(detail, len, "out of memory");
     for (size_t i = 0; ok && i < disco_view_decision_count(view); i++) {
@@ -256,27 +142,7 @@ static bool check_distances(const struct disco_view *view, char *detail,
 static bool check_tree(const struct disco_view *view, char *detail,
                        size_t len)
 {
-    uint32_t source = the_source(view, detail, len);
-    if (source == DISCO_NO_PORT ||
-        !disco_oracle_spanning_tree(view, parent_port, source, detail, len))
-        return false;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        uint32_t p = state_of(view, v)->parent;
-        if (p == NO_PARENT)
-            continue;
-        uint32_t u = disco_view_neighbour(view, v, p);
-        int64_t w = disco_view_weight(view, v, p);
-        if (state_of(view, v)->dist != plus(state_of(view, u)->dist, w)) {
-            snprintf(detail, len, "parent edge %u-%u (weight %lld) is not "
-                     "tight: dist %lld vs %lld", v, u, (long long)w,
-                     (long long)state_of(view, v)->dist,
-                     (long long)state_of(view, u)->dist);
-            return false;
-        }
-    }
-    snprintf(detail, len, "rooted at node %u, every parent edge tight",
-             source);
-    return true;
+    return shortest_paths_check_tree(view, parent_port, dist_of, detail, len);
 }
 
 static bool check_messages(const struct disco_view *view, char *detail,
@@ -317,7 +183,7 @@ static const struct disco_property sbf_properties[] = {
      DISCO_PROPERTY_FINAL, check_messages, true},
     {"weights_nonnegative",
      "no edge has a negative weight (the model's assumption)",
-     DISCO_PROPERTY_FINAL, check_weights, false},
+     DISCO_PROPERTY_FINAL, shortest_paths_check_weights, false},
 };
 
 const struct disco_algorithm disco_alg_sync_bellman_ford = {

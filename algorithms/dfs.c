@@ -19,74 +19,25 @@
  */
 #include <stdio.h>
 
-#include "disco.h"
+#include "traversal.h"
 
 enum { TOKEN };                 /* message kinds, indices into dfs_kinds */
 enum { PARAM_RANDOM };          /* parameters, indices into dfs_params */
 
-/* The per-port arrays below bound the degree this implementation handles. */
-#define MAX_PORTS 64
-
 struct dfs_state {
-    uint32_t parent;            /* port of the first token, or DISCO_NO_PORT
-                                   (the initiator, or not reached yet) */
-    bool reached;               /* has held the token */
-    bool holds_token;           /* the token is here now */
-    bool decided;               /* the initiator saw the traversal end */
-    bool too_many_ports;        /* degree > MAX_PORTS: this node cannot run */
-    uint8_t sent[MAX_PORTS];     /* tokens sent through each port (R1: 0 or 1) */
-    uint8_t received[MAX_PORTS]; /* tokens received through each port (kept
-                                    for the oracle; the rules never read it) */
+    struct traversal t;         /* parent, reached, holds_token, decided;
+                                   sent (R1: 0 or 1) and received per port */
 };
-
-/* The port R1 and R2 allow next: one the token has never left by, other
- * than the parent's (the lowest, or one drawn at random by the `random`
- * parameter); else the parent's; else DISCO_NO_PORT: the walk is over. */
-static uint32_t next_port(struct disco_ctx *ctx, const struct dfs_state *s)
-{
-    uint32_t free_ports = 0;
-    for (uint32_t p = 0; p < disco_out_degree(ctx); p++)
-        free_ports += p != s->parent && !s->sent[p];
-    if (free_ports == 0)
-        return s->parent;
-    uint64_t pick = disco_param(ctx, PARAM_RANDOM)
-                        ? disco_random_below(ctx, free_ports)
-                        : 0;
-    for (uint32_t p = 0;; p++)
-        if (p != s->parent && !s->sent[p] && pick-- == 0)
-            return p;
-}
-
-static void send_token(struct disco_ctx *ctx, struct dfs_state *s,
-                       uint32_t port)
-{
-    s->holds_token = false;
-    if (s->sent[port] < UINT8_MAX)
-        s->sent[port]++;
-    disco_send(ctx, port, TOKEN, NULL, 0);
-}
-
-/* By R1 and R2, or decide when no channel is left at the initiator. */
-static void pass_token(struct disco_ctx *ctx, struct dfs_state *s)
-{
-    uint32_t port = next_port(ctx, s);
-    if (port == DISCO_NO_PORT) {
-        s->decided = true;
-        disco_decide(ctx, disco_id(ctx));
-    } else {
-        send_token(ctx, s, port);
-    }
-}
+_Static_assert(offsetof(struct dfs_state, t) == 0,
+               "the shared oracles read the state as a struct traversal");
 
 static void dfs_init(struct disco_ctx *ctx, void *state)
 {
     struct dfs_state *s = state;
-    s->parent = DISCO_NO_PORT;
-    s->too_many_ports = disco_out_degree(ctx) > MAX_PORTS;
-    if (disco_is_initiator(ctx) && !s->too_many_ports) {
-        s->reached = true;
-        s->holds_token = true;
-        pass_token(ctx, s);
+    if (traversal_start(ctx, &s->t)) {
+        s->t.reached = true;
+        s->t.holds_token = true;
+        traversal_pass_token(ctx, &s->t);
     }
 }
 
@@ -94,154 +45,18 @@ static void dfs_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
                            unsigned kind, const void *payload, size_t len)
 {
     struct dfs_state *s = state;
-    if (s->too_many_ports)
+    if (s->t.too_many_ports)
         return;
-    if (s->received[port] < UINT8_MAX)
-        s->received[port]++;
-    s->holds_token = true;
-    if (!s->reached) {
-        s->reached = true;
-        s->parent = port;
+    traversal_count_received(&s->t, port);
+    s->t.holds_token = true;
+    if (!s->t.reached) {
+        s->t.reached = true;
+        s->t.parent = port;
     }
-    if (port != s->parent && !s->sent[port])
-        send_token(ctx, s, port); /* R3: a frond, straight back */
+    if (port != s->t.parent && !s->t.sent[port]) /* R3: a frond, */
+        traversal_send_token(ctx, &s->t, port);  /* straight back */
     else
-        pass_token(ctx, s);
-}
-
-static void dfs_format_state(const void *state, char *buf, size_t len)
-{
-    const struct dfs_state *s = state;
-    if (s->decided)
-        snprintf(buf, len, "decided");
-    else if (!s->reached)
-        snprintf(buf, len, "idle");
-    else if (s->parent == DISCO_NO_PORT)
-        snprintf(buf, len, s->holds_token ? "initiator, token here"
-                                          : "initiator");
-    else
-        snprintf(buf, len, "parent port %u%s", s->parent,
-                 s->holds_token ? ", token here" : "");
-}
-
-/* ---- properties: oracles over the view ---------------------------------- */
-
-static uint32_t parent_port(const void *state)
-{
-    return ((const struct dfs_state *)state)->parent;
-}
-
-/* The per-port counts exist only up to MAX_PORTS ports. */
-static bool ports_tracked(const struct disco_view *view, char *detail,
-                          size_t len)
-{
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (disco_view_degree(view, v) > MAX_PORTS) {
-            snprintf(detail, len, "node %u has %u ports; this implementation "
-                     "handles at most %u", v, disco_view_degree(view, v),
-                     MAX_PORTS);
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool check_decides_once(const struct disco_view *view, char *detail,
-                               size_t len)
-{
-    return disco_oracle_decides_once(view, detail, len);
-}
-
-static bool check_preceded_by_all(const struct disco_view *view, char *detail,
-                                  size_t len)
-{
-    return disco_oracle_preceded_by_all(view, DISCO_ALL_DECISIONS, detail,
-                                        len);
-}
-
-/* Every channel u->v of the real topology: u sent exactly one token on it
- * and v received exactly one from it. */
-static bool check_each_channel_once(const struct disco_view *view,
-                                    char *detail, size_t len)
-{
-    if (!ports_tracked(view, detail, len))
-        return false;
-    for (uint32_t u = 0; u < disco_view_nodes(view); u++) {
-        const struct dfs_state *su = disco_view_state(view, u);
-        for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
-            uint32_t v = disco_view_neighbour(view, u, p);
-            const struct dfs_state *sv = disco_view_state(view, v);
-            uint32_t back = disco_view_port_to(view, v, u);
-            unsigned sent = su->sent[p];
-            unsigned got = back == DISCO_NO_PORT ? 0 : sv->received[back];
-            if (sent != 1 || got != 1) {
-                snprintf(detail, len, "channel %u->%u: sent %u, received %u "
-                         "(expected 1 and 1)", u, v, sent, got);
-                return false;
-            }
-        }
-    }
-    snprintf(detail, len, "each of the %llu channels carried one token",
-             (unsigned long long)disco_view_channels(view));
-    return true;
-}
-
-static bool check_ends_at_initiator(const struct disco_view *view,
-                                    char *detail, size_t len)
-{
-    uint32_t holders = 0, holder = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct dfs_state *s = disco_view_state(view, v);
-        if (s->holds_token && holders++ == 0)
-            holder = v;
-    }
-    if (holders != 1) {
-        snprintf(detail, len, "%u nodes hold the token (expected one)",
-                 holders);
-        return false;
-    }
-    if (!disco_view_initiator(view, holder)) {
-        snprintf(detail, len, "the token rests at node %u, not at the "
-                 "initiator", holder);
-        return false;
-    }
-    snprintf(detail, len, "the token rests at node %u, the initiator",
-             holder);
-    return true;
-}
-
-static bool check_spanning_tree(const struct disco_view *view, char *detail,
-                                size_t len)
-{
-    return disco_oracle_spanning_tree(view, parent_port, disco_view_single_initiator(view),
-                                      detail, len);
-}
-
-static bool check_messages(const struct disco_view *view, char *detail,
-                           size_t len)
-{
-    uint64_t sent = disco_view_messages(view, TOKEN);
-    uint64_t expected = 2 * disco_view_edges(view);
-    snprintf(detail, len, "%llu tokens, 2m = %llu", (unsigned long long)sent,
-             (unsigned long long)expected);
-    return sent == expected;
-}
-
-static bool check_dfs_tree(const struct disco_view *view, char *detail,
-                           size_t len)
-{
-    return disco_oracle_dfs_tree(view, parent_port, detail, len);
-}
-
-static void dfs_result(const struct disco_view *view, char *buf, size_t len)
-{
-    if (disco_view_decision_count(view) == 0) {
-        snprintf(buf, len, "\"decided\": false");
-        return;
-    }
-    const struct disco_decision *d = disco_view_decision(view, 0);
-    snprintf(buf, len, "\"decided\": true, \"initiator\": %u, "
-             "\"decided_at\": %llu", d->node, (unsigned long long)d->time);
+        traversal_pass_token(ctx, &s->t);
 }
 
 static const char *const dfs_kinds[] = {"token"};
@@ -255,23 +70,23 @@ static const struct disco_param dfs_params[] = {
 
 static const struct disco_property dfs_properties[] = {
     {"decides_once", "the initiator, and only it, decides exactly once",
-     DISCO_PROPERTY_FINAL, check_decides_once, true},
+     DISCO_PROPERTY_FINAL, traversal_check_decides_once, true},
     {"decision_preceded_by_all",
      "the decision is causally preceded by an event at every node",
-     DISCO_PROPERTY_TRACE, check_preceded_by_all, true},
+     DISCO_PROPERTY_TRACE, traversal_check_preceded_by_all, true},
     {"each_channel_once_each_way",
      "the token crossed every channel of the network exactly once",
-     DISCO_PROPERTY_FINAL, check_each_channel_once, true},
+     DISCO_PROPERTY_FINAL, traversal_check_each_channel_once, true},
     {"ends_at_initiator", "the token finishes at the initiator",
-     DISCO_PROPERTY_FINAL, check_ends_at_initiator, true},
+     DISCO_PROPERTY_FINAL, traversal_check_ends_at_initiator, true},
     {"spanning_tree",
      "the parent pointers form a spanning tree rooted at the initiator",
-     DISCO_PROPERTY_FINAL, check_spanning_tree, true},
+     DISCO_PROPERTY_FINAL, traversal_check_spanning_tree, true},
     {"dfs_tree",
      "the tree is depth-first: every edge joins a node and an ancestor",
-     DISCO_PROPERTY_FINAL, check_dfs_tree, true},
+     DISCO_PROPERTY_FINAL, traversal_check_dfs_tree, true},
     {"messages_2m", "exactly 2m tokens", DISCO_PROPERTY_FINAL,
-     check_messages, true},
+     traversal_check_messages_2m, true},
 };
 
 const struct disco_algorithm disco_alg_dfs = {
@@ -315,7 +130,7 @@ const struct disco_algorithm disco_alg_dfs = {
     .state_size = sizeof(struct dfs_state),
     .init = dfs_init,
     .on_message = dfs_on_message,
-    .format_state = dfs_format_state,
-    .result = dfs_result,
-    .parent_port = parent_port,
+    .format_state = traversal_format_state,
+    .result = traversal_plain_result,
+    .parent_port = traversal_parent_port,
 };

@@ -43,32 +43,19 @@
  * Naming as in suzuki_kasami.c: out-ports are ordered by neighbour index,
  * so out-port p of process i leads to process p (p < i) or p + 1 (p >= i).
  *
- * The application.  Each initiator wants the critical section `entries`
- * times.  Its first request comes at a time drawn from its own random
- * stream, uniform in [0, 2 think) (or at exactly i * stagger for process i
- * when `stagger` > 0); it stays `hold` ticks inside (a timer), and requests
- * again a uniform 1 .. 2 think - 1 ticks after leaving.
+ * The application (requests, entries, parameters) and the properties the
+ * four mutual-exclusion modules share are in mutex.h.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "disco.h"
+#include "mutex.h"
 
 enum { REQUEST, GRANT, RELEASE, INQUIRE, RELINQUISH, FAILED };
-
-enum { ENTRIES, THINK, HOLD, STAGGER }; /* parameters */
-
-enum { T_REQUEST, T_EXIT }; /* timers */
 
 /* The arbiter's own lock holder when it is this process (not a port). */
 #define SELF UINT32_MAX
 #define NOBODY (UINT32_MAX - 1)
-
-enum mk_phase {
-    RELEASED, /* not interested (thinking, or done) */
-    WANTED,   /* requested, collects the grants of its quorum */
-    HELD,     /* in the critical section */
-};
 
 /* What a requester knows of one arbiter of its quorum. */
 enum mk_vote {
@@ -78,12 +65,12 @@ enum mk_vote {
 };
 
 struct mk_state {
-    enum mk_phase phase;
+    struct mutex_process app; /* phase (WANTED: collects the grants of its
+                                 quorum) */
     uint64_t clock;        /* this process's Lamport clock */
     uint64_t ts;           /* timestamp of its current request */
     uint32_t grants;       /* grants held for the current request */
     uint32_t quorum;       /* |R_i|, this process included */
-    uint32_t entered;      /* entries into the critical section so far */
     /* As a requester, for itself as arbiter: */
     enum mk_vote self_vote;
     bool self_inquired;
@@ -113,27 +100,6 @@ struct mk_port {
     uint64_t wait_ts;    /* its timestamp */
 };
 
-static uint64_t param(const struct disco_ctx *ctx, unsigned index)
-{
-    return (uint64_t)disco_param(ctx, index);
-}
-
-/* The next request: the first at i * stagger or drawn in [0, 2 think), the
- * later ones 1 .. 2 think - 1 ticks after leaving (mean think). */
-static void plan_request(struct disco_ctx *ctx, const struct mk_state *s)
-{
-    if (s->entered >= param(ctx, ENTRIES))
-        return;
-    uint64_t think = param(ctx, THINK), delay;
-    if (s->entered == 0 && param(ctx, STAGGER) > 0)
-        delay = disco_self(ctx) * param(ctx, STAGGER);
-    else if (s->entered == 0)
-        delay = disco_random_below(ctx, 2 * think);
-    else
-        delay = 1 + disco_random_below(ctx, 2 * think - 1);
-    disco_set_timer(ctx, delay, T_REQUEST);
-}
-
 static uint32_t process_of(const struct disco_ctx *ctx, uint32_t port)
 {
     return port < disco_self(ctx) ? port : port + 1;
@@ -162,11 +128,6 @@ static bool same_quorum(uint32_t n, uint32_t a, uint32_t b)
 static struct mk_port *port_state(struct disco_ctx *ctx, uint32_t port)
 {
     return disco_port_state(ctx, port);
-}
-
-static bool earlier(uint64_t ts, int64_t id, uint64_t ts2, int64_t id2)
-{
-    return ts < ts2 || (ts == ts2 && id < id2);
 }
 
 /* The number of the process behind a port (or this one, for SELF): equal
@@ -249,9 +210,9 @@ static uint32_t earliest_waiting(struct disco_ctx *ctx, struct mk_state *s)
     for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
         const struct mk_port *q = port_state(ctx, p);
         if (q->waiting &&
-            (best == NOBODY || earlier(q->wait_ts, who(ctx, p),
-                                       *wait_ts(ctx, s, best),
-                                       who(ctx, best))))
+            (best == NOBODY || mutex_earlier(q->wait_ts, who(ctx, p),
+                                             *wait_ts(ctx, s, best),
+                                             who(ctx, best))))
             best = p;
     }
     return best;
@@ -279,11 +240,11 @@ static void arbiter_request(struct disco_ctx *ctx, struct mk_state *s,
     *waiting(ctx, s, from) = true;
     *told(ctx, s, from) = false;
     *wait_ts(ctx, s, from) = ts;
-    bool before_holder = earlier(ts, who(ctx, from), s->holder_ts,
-                                 who(ctx, s->holder));
+    bool before_holder = mutex_earlier(ts, who(ctx, from), s->holder_ts,
+                                       who(ctx, s->holder));
     bool before_all = first == NOBODY ||
-                      earlier(ts, who(ctx, from), *wait_ts(ctx, s, first),
-                              who(ctx, first));
+                      mutex_earlier(ts, who(ctx, from),
+                                    *wait_ts(ctx, s, first), who(ctx, first));
     if (before_holder && before_all) {
         if (first != NOBODY && !*told(ctx, s, first)) {
             *told(ctx, s, first) = true; /* overtaken */
@@ -382,9 +343,7 @@ static void requester_grant(struct disco_ctx *ctx, struct mk_state *s,
     }
     if (s->grants < s->quorum)
         return;
-    s->phase = HELD;
-    s->entered++;
-    disco_set_timer(ctx, param(ctx, HOLD), T_EXIT);
+    mutex_enter(ctx, &s->app);
 }
 
 /* An inquire about the current request: give the grant back if refused
@@ -393,7 +352,7 @@ static void requester_grant(struct disco_ctx *ctx, struct mk_state *s,
 static void requester_inquire(struct disco_ctx *ctx, struct mk_state *s,
                               uint32_t from, uint64_t ts)
 {
-    if (s->phase != WANTED || ts != s->ts)
+    if (s->app.phase != WANTED || ts != s->ts)
         return; /* about a finished request */
     *vote_inquired(ctx, s, from) = true;
     if (*vote(ctx, s, from) == GRANTED && refused_somewhere(ctx, s))
@@ -403,7 +362,8 @@ static void requester_inquire(struct disco_ctx *ctx, struct mk_state *s,
 static void requester_failed(struct disco_ctx *ctx, struct mk_state *s,
                              uint32_t from, uint64_t ts)
 {
-    if (s->phase != WANTED || ts != s->ts || *vote(ctx, s, from) == GRANTED)
+    if (s->app.phase != WANTED || ts != s->ts ||
+        *vote(ctx, s, from) == GRANTED)
         return;
     *vote(ctx, s, from) = REFUSED;
     relinquish_inquired(ctx, s);
@@ -413,7 +373,7 @@ static void requester_failed(struct disco_ctx *ctx, struct mk_state *s,
 
 static void request(struct disco_ctx *ctx, struct mk_state *s)
 {
-    s->phase = WANTED;
+    s->app.phase = WANTED;
     s->ts = ++s->clock;
     s->grants = 0;
     s->self_vote = NONE;
@@ -430,13 +390,13 @@ static void request(struct disco_ctx *ctx, struct mk_state *s)
 
 static void release(struct disco_ctx *ctx, struct mk_state *s)
 {
-    s->phase = RELEASED;
+    s->app.phase = RELEASED;
     for (uint32_t p = 0; p < disco_out_degree(ctx); p++)
         if (port_state(ctx, p)->member)
             post(ctx, s, p, RELEASE, s->ts);
     if (s->holder == SELF)
         arbiter_free(ctx, s);
-    plan_request(ctx, s);
+    mutex_plan_request(ctx, &s->app);
 }
 
 static void mk_init(struct disco_ctx *ctx, void *state)
@@ -451,7 +411,7 @@ static void mk_init(struct disco_ctx *ctx, void *state)
         s->quorum += q->member;
     }
     if (disco_is_initiator(ctx))
-        plan_request(ctx, s);
+        mutex_plan_request(ctx, &s->app);
 }
 
 static void mk_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
@@ -487,7 +447,7 @@ static void mk_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
 
 static void mk_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
 {
-    if (tag == T_REQUEST)
+    if (tag == MUTEX_T_REQUEST)
         request(ctx, state);
     else
         release(ctx, state);
@@ -496,9 +456,9 @@ static void mk_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
 static void mk_format_state(const void *state, char *buf, size_t len)
 {
     const struct mk_state *s = state;
-    switch (s->phase) {
+    switch (s->app.phase) {
     case RELEASED:
-        snprintf(buf, len, "released (%u entries)", s->entered);
+        snprintf(buf, len, "released (%u entries)", s->app.entered);
         break;
     case WANTED:
         snprintf(buf, len, "wanted ts=%llu, %u/%u grants",
@@ -512,82 +472,13 @@ static void mk_format_state(const void *state, char *buf, size_t len)
 
 /* ---- properties ---- */
 
-static bool in_cs(const void *state)
-{
-    return ((const struct mk_state *)state)->phase == HELD;
-}
-
-/* Safety, after every event: at most one live process in the critical
- * section, read from the flags of all states. */
-static bool check_mutual_exclusion(const struct disco_view *view,
-                                   char *detail, size_t len)
-{
-    uint32_t inside = UINT32_MAX;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (disco_view_crashed(view, v) || !in_cs(disco_view_state(view, v)))
-            continue;
-        if (inside != UINT32_MAX) {
-            snprintf(detail, len, "nodes %u and %u both in the critical "
-                     "section", inside, v);
-            return false;
-        }
-        inside = v;
-    }
-    snprintf(detail, len, "never two in the critical section");
-    return true;
-}
-
-/* Liveness: every initiator entered `entries` times, the others never. */
-static bool check_all_granted(const struct disco_view *view, char *detail,
-                              size_t len)
-{
-    uint64_t want = (uint64_t)disco_view_param(view, ENTRIES), total = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct mk_state *s = disco_view_state(view, v);
-        uint64_t expected = disco_view_initiator(view, v) ? want : 0;
-        if (s->entered != expected) {
-            snprintf(detail, len, "node %u entered %u times, wanted %llu", v,
-                     s->entered, (unsigned long long)expected);
-            return false;
-        }
-        total += s->entered;
-    }
-    snprintf(detail, len, "%llu entries, every request granted",
-             (unsigned long long)total);
-    return true;
-}
-
-/* The run ended (quiescent) with nobody waiting for permission. */
-static bool check_no_deadlock(const struct disco_view *view, char *detail,
-                              size_t len)
-{
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct mk_state *s = disco_view_state(view, v);
-        if (s->phase != RELEASED) {
-            snprintf(detail, len, "the run ended with node %u %s", v,
-                     s->phase == WANTED ? "waiting" : "inside");
-            return false;
-        }
-    }
-    snprintf(detail, len, "terminated with nobody waiting");
-    return true;
-}
-
-static uint64_t total_entries(const struct disco_view *view)
-{
-    uint64_t total = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        total += ((const struct mk_state *)disco_view_state(view, v))->entered;
-    return total;
-}
-
 /* Requests (and releases) due: |R_i| - 1 per entry of process i. */
 static uint64_t requests_due(const struct disco_view *view)
 {
     uint64_t due = 0;
     for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
         const struct mk_state *s = disco_view_state(view, v);
-        due += (uint64_t)(s->quorum - 1) * s->entered;
+        due += (uint64_t)(s->quorum - 1) * s->app.entered;
     }
     return due;
 }
@@ -652,7 +543,7 @@ static bool check_quorums(const struct disco_view *view, char *detail,
 
 static void mk_result(const struct disco_view *view, char *buf, size_t len)
 {
-    uint64_t entries = total_entries(view);
+    uint64_t entries = mutex_total_entries(view);
     uint64_t messages = disco_view_messages(view, -1);
     snprintf(buf, len, "\"entries\": %llu, \"messages\": %llu, "
              "\"messages_per_entry\": %.2f, \"inquire\": %llu, "
@@ -667,27 +558,10 @@ static void mk_result(const struct disco_view *view, char *buf, size_t len)
 static const char *const mk_kinds[] = {"request", "grant", "release",
                                        "inquire", "relinquish", "failed"};
 
-static const struct disco_param mk_params[] = {
-    {"entries", 1, 0, 1000000,
-     "how many times each initiator enters the critical section"},
-    {"think", 200, 1, 1000000000,
-     "mean ticks before a request (uniform in [0, 2 think) for the first, "
-     "1 .. 2 think - 1 after leaving)"},
-    {"hold", 10, 0, 1000000000, "ticks spent inside the critical section"},
-    {"stagger", 0, 0, 1000000000,
-     "when > 0, process i makes its first request at exactly i * stagger "
-     "(p0 first) instead of a random time"},
-};
+static const struct disco_param mk_params[] = {MUTEX_PARAM_TABLE("p0")};
 
 static const struct disco_property mk_properties[] = {
-    {"mutual_exclusion",
-     "at every moment at most one process is in the critical section",
-     DISCO_PROPERTY_INVARIANT, check_mutual_exclusion, false},
-    {"all_granted",
-     "every request is granted: each initiator entered `entries` times",
-     DISCO_PROPERTY_FINAL, check_all_granted, true},
-    {"no_deadlock", "the run terminated with no process waiting",
-     DISCO_PROPERTY_FINAL, check_no_deadlock, true},
+    MUTEX_PROPERTY_TABLE,
     {"messages_per_entry",
      "exactly |R_i|-1 requests and releases per entry of process i, and "
      "grant = release + relinquish",

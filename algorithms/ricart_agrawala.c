@@ -10,29 +10,16 @@
  * it leaves.  Exactly 2(n-1) messages per entry, on every schedule, and no
  * FIFO needed: a reply is the whole permission.
  *
- * The application.  Each initiator wants the critical section `entries`
- * times.  Its first request comes at a time drawn from its own random
- * stream, uniform in [0, 2 think) (or at exactly i * stagger for process i
- * when `stagger` > 0: process 0 first, then the others in index order, for
- * reproducible lectures); it stays `hold` ticks inside (a timer), and
- * requests again a uniform 1 .. 2 think - 1 ticks after leaving.
+ * The application (requests, entries, parameters) and the properties the
+ * four mutual-exclusion modules share are in mutex.h, and defined at the
+ * end of this file.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "disco.h"
+#include "mutex.h"
 
 enum { REQUEST, REPLY };
-
-enum { ENTRIES, THINK, HOLD, STAGGER }; /* parameters */
-
-enum { T_REQUEST, T_EXIT }; /* timers */
-
-enum ra_phase {
-    RELEASED, /* not interested (thinking, or done) */
-    WANTED,   /* requested, waits for the replies */
-    HELD,     /* in the critical section */
-};
 
 /* A request: the requester's Lamport timestamp and its id (the tie-break). */
 struct ra_request {
@@ -41,11 +28,10 @@ struct ra_request {
 };
 
 struct ra_state {
-    enum ra_phase phase;
+    struct mutex_process app; /* phase (WANTED: waits for the replies) */
     uint64_t clock;    /* this process's Lamport clock */
     uint64_t ts;       /* timestamp of its current request */
     uint32_t replies;  /* replies received for the current request */
-    uint32_t entered;  /* entries into the critical section so far */
 };
 
 /* Per out-port: the reply owed to the process behind it is deferred.
@@ -56,57 +42,23 @@ struct ra_port {
     _Alignas(16) bool deferred;
 };
 
-static uint64_t param(const struct disco_ctx *ctx, unsigned index)
-{
-    return (uint64_t)disco_param(ctx, index);
-}
-
-/* The next request: the first at i * stagger or drawn in [0, 2 think), the
- * later ones 1 .. 2 think - 1 ticks after leaving (mean think). */
-static void plan_request(struct disco_ctx *ctx, const struct ra_state *s)
-{
-    if (s->entered >= param(ctx, ENTRIES))
-        return;
-    uint64_t think = param(ctx, THINK), delay;
-    if (s->entered == 0 && param(ctx, STAGGER) > 0)
-        delay = disco_self(ctx) * param(ctx, STAGGER);
-    else if (s->entered == 0)
-        delay = disco_random_below(ctx, 2 * think);
-    else
-        delay = 1 + disco_random_below(ctx, 2 * think - 1);
-    disco_set_timer(ctx, delay, T_REQUEST);
-}
-
-/* (ts, id) before (ts', id'): Lamport's total order on requests. */
-static bool earlier(uint64_t ts, int64_t id, uint64_t ts2, int64_t id2)
-{
-    return ts < ts2 || (ts == ts2 && id < id2);
-}
-
 /* ---- the algorithm ---- */
-
-static void enter(struct disco_ctx *ctx, struct ra_state *s)
-{
-    s->phase = HELD;
-    s->entered++;
-    disco_set_timer(ctx, param(ctx, HOLD), T_EXIT);
-}
 
 static void request(struct disco_ctx *ctx, struct ra_state *s)
 {
-    s->phase = WANTED;
+    s->app.phase = WANTED;
     s->ts = ++s->clock;
     s->replies = 0;
     struct ra_request r = {s->ts, disco_id(ctx)};
     disco_send_all(ctx, REQUEST, &r, sizeof r);
     if (disco_out_degree(ctx) == 0)
-        enter(ctx, s);
+        mutex_enter(ctx, &s->app);
 }
 
 /* Leave the critical section: send every deferred reply. */
 static void release(struct disco_ctx *ctx, struct ra_state *s)
 {
-    s->phase = RELEASED;
+    s->app.phase = RELEASED;
     for (uint32_t port = 0; port < disco_out_degree(ctx); port++) {
         struct ra_port *p = disco_port_state(ctx, port);
         if (p->deferred) {
@@ -115,13 +67,14 @@ static void release(struct disco_ctx *ctx, struct ra_state *s)
             disco_send(ctx, port, REPLY, &s->clock, sizeof s->clock);
         }
     }
-    plan_request(ctx, s);
+    mutex_plan_request(ctx, &s->app);
 }
 
 static void ra_init(struct disco_ctx *ctx, void *state)
 {
+    struct ra_state *s = state;
     if (disco_is_initiator(ctx))
-        plan_request(ctx, state);
+        mutex_plan_request(ctx, &s->app);
 }
 
 static void ra_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
@@ -134,9 +87,9 @@ static void ra_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
         if (r.ts > s->clock)
             s->clock = r.ts;
         s->clock++;
-        bool mine_first = s->phase == WANTED &&
-                          earlier(s->ts, disco_id(ctx), r.ts, r.id);
-        if (s->phase == HELD || mine_first) {
+        bool mine_first = s->app.phase == WANTED &&
+                          mutex_earlier(s->ts, disco_id(ctx), r.ts, r.id);
+        if (s->app.phase == HELD || mine_first) {
             struct ra_port *p = disco_port_state(ctx, port);
             p->deferred = true;
         } else {
@@ -149,14 +102,14 @@ static void ra_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
         if (ts > s->clock)
             s->clock = ts;
         s->clock++;
-        if (s->phase == WANTED && ++s->replies == disco_out_degree(ctx))
-            enter(ctx, s);
+        if (s->app.phase == WANTED && ++s->replies == disco_out_degree(ctx))
+            mutex_enter(ctx, &s->app);
     }
 }
 
 static void ra_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
 {
-    if (tag == T_REQUEST)
+    if (tag == MUTEX_T_REQUEST)
         request(ctx, state);
     else
         release(ctx, state);
@@ -165,9 +118,9 @@ static void ra_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
 static void ra_format_state(const void *state, char *buf, size_t len)
 {
     const struct ra_state *s = state;
-    switch (s->phase) {
+    switch (s->app.phase) {
     case RELEASED:
-        snprintf(buf, len, "released (%u entries)", s->entered);
+        snprintf(buf, len, "released (%u entries)", s->app.entered);
         break;
     case WANTED:
         snprintf(buf, len, "wanted ts=%llu, %u replies",
@@ -181,80 +134,11 @@ static void ra_format_state(const void *state, char *buf, size_t len)
 
 /* ---- properties ---- */
 
-static bool in_cs(const void *state)
-{
-    return ((const struct ra_state *)state)->phase == HELD;
-}
-
-/* Safety, after every event: at most one live process in the critical
- * section, read from the flags of all states. */
-static bool check_mutual_exclusion(const struct disco_view *view,
-                                   char *detail, size_t len)
-{
-    uint32_t inside = UINT32_MAX;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (disco_view_crashed(view, v) || !in_cs(disco_view_state(view, v)))
-            continue;
-        if (inside != UINT32_MAX) {
-            snprintf(detail, len, "nodes %u and %u both in the critical "
-                     "section", inside, v);
-            return false;
-        }
-        inside = v;
-    }
-    snprintf(detail, len, "never two in the critical section");
-    return true;
-}
-
-/* Liveness: every initiator entered `entries` times, the others never. */
-static bool check_all_granted(const struct disco_view *view, char *detail,
-                              size_t len)
-{
-    uint64_t want = (uint64_t)disco_view_param(view, ENTRIES), total = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct ra_state *s = disco_view_state(view, v);
-        uint64_t expected = disco_view_initiator(view, v) ? want : 0;
-        if (s->entered != expected) {
-            snprintf(detail, len, "node %u entered %u times, wanted %llu", v,
-                     s->entered, (unsigned long long)expected);
-            return false;
-        }
-        total += s->entered;
-    }
-    snprintf(detail, len, "%llu entries, every request granted",
-             (unsigned long long)total);
-    return true;
-}
-
-/* The run ended (quiescent) with nobody waiting for permission. */
-static bool check_no_deadlock(const struct disco_view *view, char *detail,
-                              size_t len)
-{
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct ra_state *s = disco_view_state(view, v);
-        if (s->phase != RELEASED) {
-            snprintf(detail, len, "the run ended with node %u %s", v,
-                     s->phase == WANTED ? "waiting" : "inside");
-            return false;
-        }
-    }
-    snprintf(detail, len, "terminated with nobody waiting");
-    return true;
-}
-
-static uint64_t total_entries(const struct disco_view *view)
-{
-    uint64_t total = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        total += ((const struct ra_state *)disco_view_state(view, v))->entered;
-    return total;
-}
-
 /* 2(n-1) per entry: n-1 requests and n-1 replies. */
 static bool check_messages(const struct disco_view *view, char *detail,
                            size_t len)
 {
-    uint64_t n = disco_view_nodes(view), entries = total_entries(view);
+    uint64_t n = disco_view_nodes(view), entries = mutex_total_entries(view);
     uint64_t requests = disco_view_messages(view, REQUEST);
     uint64_t replies = disco_view_messages(view, REPLY);
     uint64_t each = (n - 1) * entries;
@@ -265,39 +149,12 @@ static bool check_messages(const struct disco_view *view, char *detail,
     return requests == each && replies == each;
 }
 
-static void ra_result(const struct disco_view *view, char *buf, size_t len)
-{
-    uint64_t entries = total_entries(view);
-    uint64_t messages = disco_view_messages(view, -1);
-    snprintf(buf, len, "\"entries\": %llu, \"messages\": %llu, "
-             "\"messages_per_entry\": %.2f", (unsigned long long)entries,
-             (unsigned long long)messages,
-             entries ? (double)messages / (double)entries : 0.0);
-}
-
 static const char *const ra_kinds[] = {"request", "reply"};
 
-static const struct disco_param ra_params[] = {
-    {"entries", 1, 0, 1000000,
-     "how many times each initiator enters the critical section"},
-    {"think", 200, 1, 1000000000,
-     "mean ticks before a request (uniform in [0, 2 think) for the first, "
-     "1 .. 2 think - 1 after leaving)"},
-    {"hold", 10, 0, 1000000000, "ticks spent inside the critical section"},
-    {"stagger", 0, 0, 1000000000,
-     "when > 0, process i makes its first request at exactly i * stagger "
-     "(p0 first) instead of a random time"},
-};
+static const struct disco_param ra_params[] = {MUTEX_PARAM_TABLE("p0")};
 
 static const struct disco_property ra_properties[] = {
-    {"mutual_exclusion",
-     "at every moment at most one process is in the critical section",
-     DISCO_PROPERTY_INVARIANT, check_mutual_exclusion, false},
-    {"all_granted",
-     "every request is granted: each initiator entered `entries` times",
-     DISCO_PROPERTY_FINAL, check_all_granted, true},
-    {"no_deadlock", "the run terminated with no process waiting",
-     DISCO_PROPERTY_FINAL, check_no_deadlock, true},
+    MUTEX_PROPERTY_TABLE,
     {"messages_per_entry",
      "exactly n-1 requests and n-1 replies per entry: 2(n-1)",
      DISCO_PROPERTY_FINAL, check_messages, true},
@@ -347,5 +204,119 @@ const struct disco_algorithm disco_alg_ricart_agrawala = {
     .on_message = ra_on_message,
     .on_timer = ra_on_timer,
     .format_state = ra_format_state,
-    .result = ra_result,
+    .result = mutex_result,
 };
+
+/* ---- what the mutual-exclusion modules share (mutex.h) ---- */
+
+static uint64_t param(const struct disco_ctx *ctx, unsigned index)
+{
+    return (uint64_t)disco_param(ctx, index);
+}
+
+void mutex_plan_request(struct disco_ctx *ctx, const struct mutex_process *p)
+{
+    if (p->entered >= param(ctx, MUTEX_ENTRIES))
+        return;
+    uint64_t think = param(ctx, MUTEX_THINK), delay;
+    if (p->entered == 0 && param(ctx, MUTEX_STAGGER) > 0)
+        delay = disco_self(ctx) * param(ctx, MUTEX_STAGGER);
+    else if (p->entered == 0)
+        delay = disco_random_below(ctx, 2 * think);
+    else
+        delay = 1 + disco_random_below(ctx, 2 * think - 1);
+    disco_set_timer(ctx, delay, MUTEX_T_REQUEST);
+}
+
+void mutex_enter(struct disco_ctx *ctx, struct mutex_process *p)
+{
+    p->phase = HELD;
+    p->entered++;
+    disco_set_timer(ctx, param(ctx, MUTEX_HOLD), MUTEX_T_EXIT);
+}
+
+bool mutex_earlier(uint64_t ts, int64_t id, uint64_t ts2, int64_t id2)
+{
+    return ts < ts2 || (ts == ts2 && id < id2);
+}
+
+static const struct mutex_process *process(const struct disco_view *view,
+                                           uint32_t v)
+{
+    return disco_view_state(view, v);
+}
+
+/* Safety, after every event: at most one live process in the critical
+ * section, read from the flags of all states. */
+bool mutex_check_mutual_exclusion(const struct disco_view *view,
+                                  char *detail, size_t len)
+{
+    uint32_t inside = UINT32_MAX;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
+        if (disco_view_crashed(view, v) || process(view, v)->phase != HELD)
+            continue;
+        if (inside != UINT32_MAX) {
+            snprintf(detail, len, "nodes %u and %u both in the critical "
+                     "section", inside, v);
+            return false;
+        }
+        inside = v;
+    }
+    snprintf(detail, len, "never two in the critical section");
+    return true;
+}
+
+/* Liveness: every initiator entered `entries` times, the others never. */
+bool mutex_check_all_granted(const struct disco_view *view, char *detail,
+                             size_t len)
+{
+    uint64_t want = (uint64_t)disco_view_param(view, MUTEX_ENTRIES);
+    uint64_t total = 0;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
+        const struct mutex_process *p = process(view, v);
+        uint64_t expected = disco_view_initiator(view, v) ? want : 0;
+        if (p->entered != expected) {
+            snprintf(detail, len, "node %u entered %u times, wanted %llu", v,
+                     p->entered, (unsigned long long)expected);
+            return false;
+        }
+        total += p->entered;
+    }
+    snprintf(detail, len, "%llu entries, every request granted",
+             (unsigned long long)total);
+    return true;
+}
+
+/* The run ended (quiescent) with nobody waiting for permission. */
+bool mutex_check_no_deadlock(const struct disco_view *view, char *detail,
+                             size_t len)
+{
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
+        const struct mutex_process *p = process(view, v);
+        if (p->phase != RELEASED) {
+            snprintf(detail, len, "the run ended with node %u %s", v,
+                     p->phase == WANTED ? "waiting" : "inside");
+            return false;
+        }
+    }
+    snprintf(detail, len, "terminated with nobody waiting");
+    return true;
+}
+
+uint64_t mutex_total_entries(const struct disco_view *view)
+{
+    uint64_t total = 0;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
+        total += process(view, v)->entered;
+    return total;
+}
+
+void mutex_result(const struct disco_view *view, char *buf, size_t len)
+{
+    uint64_t entries = mutex_total_entries(view);
+    uint64_t messages = disco_view_messages(view, -1);
+    snprintf(buf, len, "\"entries\": %llu, \"messages\": %llu, "
+             "\"messages_per_entry\": %.2f", (unsigned long long)entries,
+             (unsigned long long)messages,
+             entries ? (double)messages / (double)entries : 0.0);
+}

@@ -29,42 +29,28 @@
  * carries LN and Q indexed by process number, at most SK_MAX_NODES
  * processes so that it fits in one message.
  *
- * The application.  Each initiator wants the critical section `entries`
- * times.  Its first request comes at a time drawn from its own random
- * stream, uniform in [0, 2 think) (or at exactly i * stagger for process i
- * when `stagger` > 0: process 0, the holder, first, then the others in
- * index order, for reproducible lectures); it stays `hold` ticks inside (a
- * timer), and requests again a uniform 1 .. 2 think - 1 ticks after
- * leaving.
+ * The application (requests, entries, parameters) and the properties the
+ * four mutual-exclusion modules share are in mutex.h; with `stagger`,
+ * process 0, the first holder, requests first.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "disco.h"
+#include "mutex.h"
 
 enum { REQUEST, TOKEN };
-
-enum { ENTRIES, THINK, HOLD, STAGGER }; /* parameters */
-
-enum { T_REQUEST, T_EXIT }; /* timers */
 
 /* The token is LN[n], the queue length and Q: 4 + 8n bytes. */
 #define SK_MAX_NODES ((DISCO_MAX_PAYLOAD - 4) / 8)
 
-enum sk_phase {
-    RELEASED, /* not interested (thinking, or done) */
-    WANTED,   /* requested, waits for the token */
-    HELD,     /* in the critical section (so holds the token) */
-};
-
 struct sk_state {
-    enum sk_phase phase;
+    struct mutex_process app; /* phase (WANTED: waits for the token; HELD:
+                                 inside, so holds the token) */
     bool token;          /* holds the token */
     uint32_t rn;         /* RN[i]: this process's own request number */
     uint32_t ln;         /* LN[i], while it holds the token */
     uint32_t queued;     /* |Q| while it holds the token */
-    uint32_t entered;    /* entries into the critical section so far */
-    uint32_t free;       /* ... of which with the token already here */
+    uint32_t free;       /* entries with the token already here */
 };
 
 /* Per out-port, for the process j behind it.
@@ -76,27 +62,6 @@ struct sk_port {
     uint32_t ln;         /* LN[j], meaningful while holding the token */
     uint32_t place;      /* 1 + j's place in Q, 0 when j is not in Q */
 };
-
-static uint64_t param(const struct disco_ctx *ctx, unsigned index)
-{
-    return (uint64_t)disco_param(ctx, index);
-}
-
-/* The next request: the first at i * stagger or drawn in [0, 2 think), the
- * later ones 1 .. 2 think - 1 ticks after leaving (mean think). */
-static void plan_request(struct disco_ctx *ctx, const struct sk_state *s)
-{
-    if (s->entered >= param(ctx, ENTRIES))
-        return;
-    uint64_t think = param(ctx, THINK), delay;
-    if (s->entered == 0 && param(ctx, STAGGER) > 0)
-        delay = disco_self(ctx) * param(ctx, STAGGER);
-    else if (s->entered == 0)
-        delay = disco_random_below(ctx, 2 * think);
-    else
-        delay = 1 + disco_random_below(ctx, 2 * think - 1);
-    disco_set_timer(ctx, delay, T_REQUEST);
-}
 
 /* Process numbers and out-ports on a complete graph. */
 static uint32_t process_of(const struct disco_ctx *ctx, uint32_t port)
@@ -148,21 +113,14 @@ static void send_token(struct disco_ctx *ctx, struct sk_state *s,
 
 /* ---- the algorithm ---- */
 
-static void enter(struct disco_ctx *ctx, struct sk_state *s)
-{
-    s->phase = HELD;
-    s->entered++;
-    disco_set_timer(ctx, param(ctx, HOLD), T_EXIT);
-}
-
 static void request(struct disco_ctx *ctx, struct sk_state *s)
 {
     if (s->token) {
         s->free++;
-        enter(ctx, s);
+        mutex_enter(ctx, &s->app);
         return;
     }
-    s->phase = WANTED;
+    s->app.phase = WANTED;
     s->rn++;
     disco_send_all(ctx, REQUEST, &s->rn, sizeof s->rn);
 }
@@ -171,7 +129,7 @@ static void request(struct disco_ctx *ctx, struct sk_state *s)
  * the head of Q. */
 static void release(struct disco_ctx *ctx, struct sk_state *s)
 {
-    s->phase = RELEASED;
+    s->app.phase = RELEASED;
     s->ln = s->rn;
     for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
         /* In process order, which is port order on a complete graph. */
@@ -189,7 +147,7 @@ static void release(struct disco_ctx *ctx, struct sk_state *s)
     }
     if (head != DISCO_NO_PORT)
         send_token(ctx, s, head);
-    plan_request(ctx, s);
+    mutex_plan_request(ctx, &s->app);
 }
 
 static void sk_init(struct disco_ctx *ctx, void *state)
@@ -197,7 +155,7 @@ static void sk_init(struct disco_ctx *ctx, void *state)
     struct sk_state *s = state;
     s->token = disco_self(ctx) == 0;
     if (disco_is_initiator(ctx))
-        plan_request(ctx, s);
+        mutex_plan_request(ctx, &s->app);
 }
 
 static void receive_token(struct disco_ctx *ctx, struct sk_state *s,
@@ -217,7 +175,8 @@ static void receive_token(struct disco_ctx *ctx, struct sk_state *s,
         struct sk_port *q = disco_port_state(ctx, port_of(ctx, j));
         q->place = ++s->queued;
     }
-    enter(ctx, s); /* the token only travels to a process that waits */
+    /* The token only travels to a process that waits. */
+    mutex_enter(ctx, &s->app);
 }
 
 static void sk_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
@@ -233,13 +192,13 @@ static void sk_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     struct sk_port *q = disco_port_state(ctx, port);
     if (sn > q->rn)
         q->rn = sn;
-    if (s->token && s->phase == RELEASED && q->rn == q->ln + 1)
+    if (s->token && s->app.phase == RELEASED && q->rn == q->ln + 1)
         send_token(ctx, s, port);
 }
 
 static void sk_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
 {
-    if (tag == T_REQUEST)
+    if (tag == MUTEX_T_REQUEST)
         request(ctx, state);
     else
         release(ctx, state);
@@ -249,9 +208,10 @@ static void sk_format_state(const void *state, char *buf, size_t len)
 {
     const struct sk_state *s = state;
     const char *token = s->token ? ", token" : "";
-    switch (s->phase) {
+    switch (s->app.phase) {
     case RELEASED:
-        snprintf(buf, len, "released (%u entries)%s", s->entered, token);
+        snprintf(buf, len, "released (%u entries)%s", s->app.entered,
+                 token);
         break;
     case WANTED:
         snprintf(buf, len, "wanted rn=%u", s->rn);
@@ -263,75 +223,6 @@ static void sk_format_state(const void *state, char *buf, size_t len)
 }
 
 /* ---- properties ---- */
-
-static bool in_cs(const void *state)
-{
-    return ((const struct sk_state *)state)->phase == HELD;
-}
-
-/* Safety, after every event: at most one live process in the critical
- * section, read from the flags of all states. */
-static bool check_mutual_exclusion(const struct disco_view *view,
-                                   char *detail, size_t len)
-{
-    uint32_t inside = UINT32_MAX;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (disco_view_crashed(view, v) || !in_cs(disco_view_state(view, v)))
-            continue;
-        if (inside != UINT32_MAX) {
-            snprintf(detail, len, "nodes %u and %u both in the critical "
-                     "section", inside, v);
-            return false;
-        }
-        inside = v;
-    }
-    snprintf(detail, len, "never two in the critical section");
-    return true;
-}
-
-/* Liveness: every initiator entered `entries` times, the others never. */
-static bool check_all_granted(const struct disco_view *view, char *detail,
-                              size_t len)
-{
-    uint64_t want = (uint64_t)disco_view_param(view, ENTRIES), total = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct sk_state *s = disco_view_state(view, v);
-        uint64_t expected = disco_view_initiator(view, v) ? want : 0;
-        if (s->entered != expected) {
-            snprintf(detail, len, "node %u entered %u times, wanted %llu", v,
-                     s->entered, (unsigned long long)expected);
-            return false;
-        }
-        total += s->entered;
-    }
-    snprintf(detail, len, "%llu entries, every request granted",
-             (unsigned long long)total);
-    return true;
-}
-
-/* The run ended (quiescent) with nobody waiting for permission. */
-static bool check_no_deadlock(const struct disco_view *view, char *detail,
-                              size_t len)
-{
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct sk_state *s = disco_view_state(view, v);
-        if (s->phase != RELEASED) {
-            snprintf(detail, len, "the run ended with node %u %s", v,
-                     s->phase == WANTED ? "waiting" : "inside");
-            return false;
-        }
-    }
-    snprintf(detail, len, "terminated with nobody waiting");
-    return true;
-}
-
-static uint64_t total_entries(const struct disco_view *view)
-{
-    uint64_t total = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        total += ((const struct sk_state *)disco_view_state(view, v))->entered;
-    return total;
-}
 
 /* Entries that found the token at home. */
 static uint64_t free_entries(const struct disco_view *view)
@@ -348,7 +239,7 @@ static bool check_messages(const struct disco_view *view, char *detail,
                            size_t len)
 {
     uint64_t n = disco_view_nodes(view);
-    uint64_t paid = total_entries(view) - free_entries(view);
+    uint64_t paid = mutex_total_entries(view) - free_entries(view);
     uint64_t requests = disco_view_messages(view, REQUEST);
     uint64_t tokens = disco_view_messages(view, TOKEN);
     snprintf(detail, len, "%llu requests + %llu tokens, n x %llu entries "
@@ -378,7 +269,7 @@ static bool check_one_token(const struct disco_view *view, char *detail,
 
 static void sk_result(const struct disco_view *view, char *buf, size_t len)
 {
-    uint64_t entries = total_entries(view);
+    uint64_t entries = mutex_total_entries(view);
     uint64_t messages = disco_view_messages(view, -1);
     snprintf(buf, len, "\"entries\": %llu, \"free_entries\": %llu, "
              "\"messages\": %llu, \"messages_per_entry\": %.2f",
@@ -391,26 +282,11 @@ static void sk_result(const struct disco_view *view, char *buf, size_t len)
 static const char *const sk_kinds[] = {"request", "token"};
 
 static const struct disco_param sk_params[] = {
-    {"entries", 1, 0, 1000000,
-     "how many times each initiator enters the critical section"},
-    {"think", 200, 1, 1000000000,
-     "mean ticks before a request (uniform in [0, 2 think) for the first, "
-     "1 .. 2 think - 1 after leaving)"},
-    {"hold", 10, 0, 1000000000, "ticks spent inside the critical section"},
-    {"stagger", 0, 0, 1000000000,
-     "when > 0, process i makes its first request at exactly i * stagger "
-     "(p0, the first holder, first) instead of a random time"},
+    MUTEX_PARAM_TABLE("p0, the first holder,"),
 };
 
 static const struct disco_property sk_properties[] = {
-    {"mutual_exclusion",
-     "at every moment at most one process is in the critical section",
-     DISCO_PROPERTY_INVARIANT, check_mutual_exclusion, false},
-    {"all_granted",
-     "every request is granted: each initiator entered `entries` times",
-     DISCO_PROPERTY_FINAL, check_all_granted, true},
-    {"no_deadlock", "the run terminated with no process waiting",
-     DISCO_PROPERTY_FINAL, check_no_deadlock, true},
+    MUTEX_PROPERTY_TABLE,
     {"messages_per_entry",
      "exactly n-1 requests and one token per entry made without the token, "
      "none for an entry with the token at home",

@@ -1,0 +1,104 @@
+/*
+ * test_registry.c - every registered algorithm, as a student first meets
+ * it: `disco info` has everything it should, and its defaults (topology,
+ * initiators, parameters) run to a pass on many seeds, FIFO and not where
+ * its model allows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "registry.h"
+#include "support.h"
+
+/* Family "test" holds deliberately broken modules for disco check. */
+static bool listed(const struct disco_algorithm *a)
+{
+    return strcmp(a->family, "test") != 0;
+}
+
+static void test_every_description_is_complete(void **unused)
+{
+    for (size_t i = 0; i < disco_algorithm_count; i++) {
+        const struct disco_algorithm *a = disco_algorithms[i];
+        if (!listed(a))
+            continue;
+        if (!a->summary || !a->description || !a->messages || !a->time ||
+            !a->source || !a->model.topology || !*a->source)
+            fail_msg("%s: info lacks a summary, description, complexity, "
+                     "source or default topology", a->name);
+        assert_true(a->kind_count >= 1 && a->kind_count <= 256);
+        assert_true(a->property_count >= 1);
+        assert_non_null(a->init);
+        assert_non_null(a->on_message);
+        /* Names are unique within a module, and registry names overall. */
+        for (unsigned k = 0; k < a->kind_count; k++)
+            for (unsigned l = k + 1; l < a->kind_count; l++)
+                if (!strcmp(a->message_kinds[k], a->message_kinds[l]))
+                    fail_msg("%s: message kind '%s' twice", a->name,
+                             a->message_kinds[k]);
+        for (unsigned p = 0; p < a->property_count; p++)
+            for (unsigned q = p + 1; q < a->property_count; q++)
+                if (!strcmp(a->properties[p].name, a->properties[q].name))
+                    fail_msg("%s: property '%s' twice", a->name,
+                             a->properties[p].name);
+        for (size_t j = i + 1; j < disco_algorithm_count; j++)
+            assert_string_not_equal(a->name, disco_algorithms[j]->name);
+        assert_ptr_equal(disco_algorithm_find(a->name), a);
+    }
+}
+
+static void test_every_default_run_passes(void **unused)
+{
+    /* 20 seeds per algorithm; non-FIFO too when the model does not need
+     * FIFO; weights as the CLI gives them. */
+    for (size_t i = 0; i < disco_algorithm_count; i++) {
+        const struct disco_algorithm *a = disco_algorithms[i];
+        if (!listed(a))
+            continue;
+        for (int fifo = a->model.fifo ? 1 : 0; fifo <= 1; fifo++) {
+            for (uint64_t seed = 1; seed <= 20; seed++) {
+                struct disco_config cfg;
+                disco_config_init(&cfg, a);
+                cfg.seed = seed;
+                cfg.fifo = fifo;
+                cfg.max_events = 50000000;
+                struct sim_run run;
+                memset(&run, 0, sizeof run);
+                struct disco_error err;
+                if (disco_topology_generate(&run.topo, a->model.topology, seed,
+                                            &err))
+                    fail_msg("%s: default topology: %s", a->name,
+                             err.message);
+                if (a->model.distinct_weights)
+                    assert_int_equal(
+                        disco_topology_random_weights(&run.topo, seed, &err),
+                        0);
+                sim_run_on(&run, a, &run.topo, &cfg);
+                if (run.metrics->stop != DISCO_STOP_QUIESCENT)
+                    fail_msg("%s seed %llu: did not terminate", a->name,
+                             (unsigned long long)seed);
+                for (unsigned p = 0; p < a->property_count; p++)
+                    if (run.results[p].holds == DISCO_HOLDS_NO)
+                        fail_msg("%s seed %llu %s: %s failed: %s", a->name,
+                                 (unsigned long long)seed,
+                                 fifo ? "fifo" : "no-fifo",
+                                 run.results[p].name, run.results[p].detail);
+                sim_run_release(&run);
+                disco_config_release(&cfg);
+            }
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_description_is_complete),
+        cmocka_unit_test(test_every_default_run_passes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

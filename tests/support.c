@@ -192,6 +192,7 @@ void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
         cfg = &defaults;
     }
     memset(run->results, 0, sizeof run->results);
+    run->ran_on = topo;
     struct disco_error err = {0};
     int rc = disco_sim_create(&run->sim, alg, topo, cfg, &err);
     if (rc)
@@ -233,5 +234,6 @@ void assert_all_hold(const struct sim_run *run)
             fail_msg("property %s %s on %s: %s", run->results[i].name,
                      run->results[i].holds == DISCO_HOLDS_NO ? "failed"
                                                              : "unchecked",
-                     run->topo.spec, run->results[i].detail);
+                     run->ran_on ? run->ran_on->spec : run->topo.spec,
+                     run->results[i].detail);
 }

@@ -47,6 +47,7 @@ struct sim_run {
     struct disco_property_result results[16];
     unsigned failed;       /* properties that failed */
     unsigned unchecked;    /* properties not checked */
+    const struct disco_topology *ran_on; /* topo, or the caller's */
 };
 
 /* Generate `spec` (random families from topo_seed), run `alg` with `cfg`

@@ -1,5 +1,5 @@
 /*
- * synchronizer.c - Awerbuch's synchronizers alpha and beta as a layer
+ * synchronizer.c - Awerbuch's synchronizers alpha, beta and gamma as a layer
  * between the kernel and a synchronous algorithm.
  *
  * The layer is an asynchronous algorithm.  Each node runs the inner
@@ -29,6 +29,16 @@
  *          down.  Singleton clusters (k = 1) send only INTER, 2m per pulse
  *          as alpha; one cluster (k > height) skips INTER, CSAFE and READY
  *          and is beta, 2(N-1) per pulse.
+ *
+ * Given forms (disco_synchronize_given, "beta:bfs:ROOT",
+ * "gamma:awerbuch:K"): the tree or the partition is computed centrally at
+ * set-up from the topology, as the textbook's "given" tree, and each node
+ * starts knowing its parent, children, cluster and preferred edges (no
+ * TREE/ECHO/CAND/CHOSEN).  beta gets a BFS tree; gamma Awerbuch's
+ * partition: clusters grown from the least unclustered node by whole BFS
+ * layers while the next layer has more than (k-1)*|cluster| nodes, so a
+ * cluster of height h has more than k^h nodes (h <= log_k N) and there are
+ * at most (k-1)*N preferred edges.  The per-pulse protocol is unchanged.
  *
  * What the layer reproduces of the synchronous run: held messages are
  * delivered in the kernel's synchronous order (by sender index, then in
@@ -188,7 +198,22 @@ struct wrapper {
     struct disco_property properties[MAX_PROPERTIES];
     unsigned kind_count, property_count; /* of the wrapped algorithm */
     char name[96];
+    /* Given mode (disco_synchronize_given): beta's BFS tree or gamma's
+     * Awerbuch partition, computed at set-up from a copy of the topology.
+     * Per node: the parent node (NONE at the root / a leader), the depth
+     * in the (cluster) tree, the cluster's leader and, at a leader, the
+     * number of neighbouring clusters; per channel: GIVEN_CHILD and
+     * GIVEN_PREFERRED. */
+    bool given;
+    uint32_t g_nodes, g_channels;
+    uint32_t *g_offset, *g_target;
+    uint32_t *g_parent, *g_depth, *g_cluster, *g_neighbours;
+    uint8_t *g_flags;
 };
+
+#define NONE UINT32_MAX
+#define GIVEN_CHILD 1u
+#define GIVEN_PREFERRED 2u
 
 static struct wrapper wrappers[3];
 
@@ -657,6 +682,48 @@ static void mark_child(struct disco_ctx *ctx, const struct wrapper *w,
     }
 }
 
+/* Given mode: the node starts knowing its place in the tree or the
+ * partition, as if a setup phase had run (it costs no message here). */
+static void given_setup(struct disco_ctx *ctx, const struct wrapper *w,
+                        struct layer *s, void *state)
+{
+    uint32_t v = disco_self(ctx);
+    uint32_t first = w->g_offset[v];
+    bool gamma = w->which == DISCO_SYNCHRONIZER_GAMMA;
+    s->depth = w->g_depth[v];
+    s->cluster = w->g_cluster[v];
+    s->in_tree = s->tree_done = true;
+    s->cand_sent = s->setup_done = true;
+    for (uint32_t q = 0; q < disco_out_degree(ctx); q++) {
+        struct port_part *pp = port_of(w, ctx, q);
+        uint8_t f = w->g_flags[first + q];
+        uint32_t u = w->g_target[first + q];
+        pp->nbr_index = u;
+        pp->nbr_cluster = w->g_cluster[u];
+        if (u == w->g_parent[v]) {
+            s->parent = q;
+            if (gamma)
+                s->cparent = q;
+        }
+        if (f & GIVEN_CHILD) {
+            if (gamma) {
+                pp->cchild = 1;
+                s->cchildren++;
+            } else {
+                pp->child = 1;
+                s->children++;
+            }
+        }
+        if (f & GIVEN_PREFERRED) {
+            pp->preferred = 1;
+            s->npref++;
+        }
+    }
+    /* The leader only asks whether its cluster has neighbours. */
+    if (gamma)
+        table_of(w, state)->count = w->g_neighbours[v];
+}
+
 /* ------------------------------------------------------------------------ */
 /* The layer's callbacks.                                                    */
 
@@ -672,19 +739,22 @@ static void layer_init(struct disco_ctx *ctx, void *state,
     s->ready_heard[0] = s->ready_heard[1] = -1;
     if (w->which != DISCO_SYNCHRONIZER_GAMMA)
         s->setup_done = true;
+    if (w->given)
+        given_setup(ctx, w, s, state);
     /* Pulse 0 is the inner init. */
     struct call c;
     begin_call(&c, ctx, w, s, 0);
     w->inner->init(ctx, state);
     end_call(&c, ctx);
     s->stepped = true;
-    if (w->which == DISCO_SYNCHRONIZER_BETA &&
+    if (w->which == DISCO_SYNCHRONIZER_BETA && !w->given &&
         (int64_t)disco_self(ctx) == w->root) {
         s->in_tree = true;
         disco_send_all(ctx, w->base + TREE, NULL, 0);
         tree_check(ctx, w, s, state);
     }
-    if (w->which == DISCO_SYNCHRONIZER_GAMMA && disco_self(ctx) == 0) {
+    if (w->which == DISCO_SYNCHRONIZER_GAMMA && !w->given &&
+        disco_self(ctx) == 0) {
         gamma_join(ctx, w, s, DISCO_NO_PORT, 0, 0);
         tree_check(ctx, w, s, state);
     }
@@ -842,6 +912,7 @@ struct counts {
                                                    preferred ports (2 per
                                                    preferred edge) */
     uint32_t pulses;          /* pulses run, pulse 0 included */
+    uint32_t height;          /* given: the tree's / the tallest cluster's */
     bool agree;               /* every node stopped after the same pulse */
     bool overflow, table_full;
     disco_time_t first_tick, last_tick;
@@ -882,6 +953,8 @@ static void count(const struct wrapper *w, const struct disco_view *view,
             c->clusters += s->cluster == v;
             c->preferred += s->npref;
         }
+        if (s->depth > c->height)
+            c->height = s->depth;
         if (s->first_tick > c->first_tick)
             c->first_tick = s->first_tick;
         if (s->last_tick > c->last_tick)
@@ -959,12 +1032,82 @@ static bool check_per_pulse(const struct wrapper *w,
     return sent == per * c.pulses;
 }
 
+/* The given tree or partition, as the nodes hold it, checked against the
+ * network the run had: every parent is a neighbour one level up in the
+ * same cluster, the roots are the root / the leaders, and beta's depths
+ * are the distances from the root.  (It catches a slot rewritten for
+ * another network: see the limitation in synchronizer.h.) */
+static bool given_consistent(const struct wrapper *w,
+                             const struct disco_view *view)
+{
+    uint32_t n = disco_view_nodes(view);
+    bool gamma = w->which == DISCO_SYNCHRONIZER_GAMMA;
+    for (uint32_t v = 0; v < n; v++) {
+        const struct layer *s = view_layer(w, view, v);
+        uint32_t port = gamma ? s->cparent : s->parent;
+        if (port == DISCO_NO_PORT) {
+            if (s->depth != 0 ||
+                (gamma ? s->cluster != v : (int64_t)v != w->root))
+                return false;
+            continue;
+        }
+        if (port >= disco_view_degree(view, v))
+            return false;
+        const struct layer *ps =
+            view_layer(w, view, disco_view_neighbour(view, v, port));
+        if (ps->depth + 1 != s->depth || (gamma && ps->cluster != s->cluster))
+            return false;
+    }
+    if (gamma)
+        return true;
+    /* beta: depths are distances (a BFS of the view's graph). */
+    uint32_t *dist = malloc(n * sizeof *dist), *queue = malloc(n * sizeof *queue);
+    bool ok = dist && queue && w->root < (int64_t)n;
+    if (ok) {
+        uint32_t head = 0, tail = 0;
+        for (uint32_t v = 0; v < n; v++)
+            dist[v] = NONE;
+        dist[w->root] = 0;
+        queue[tail++] = (uint32_t)w->root;
+        while (head < tail) {
+            uint32_t u = queue[head++];
+            for (uint32_t q = 0; q < disco_view_degree(view, u); q++) {
+                uint32_t x = disco_view_neighbour(view, u, q);
+                if (dist[x] == NONE) {
+                    dist[x] = dist[u] + 1;
+                    queue[tail++] = x;
+                }
+            }
+        }
+        for (uint32_t v = 0; v < n && ok; v++)
+            ok = dist[v] == view_layer(w, view, v)->depth;
+    }
+    free(dist);
+    free(queue);
+    return ok;
+}
+
 static bool check_tree(const struct wrapper *w, const struct disco_view *view,
                        char *detail, size_t len)
 {
     struct counts c;
     count(w, view, &c);
     uint64_t m2 = 2 * disco_view_edges(view);
+    if (w->given && !given_consistent(w, view)) {
+        snprintf(detail, len, "the nodes' %s does not fit this network",
+                 w->which == DISCO_SYNCHRONIZER_BETA ? "bfs tree"
+                                                     : "partition");
+        return false;
+    }
+    if (w->given) {
+        snprintf(detail, len, "%llu tree + %llu echo + %llu cand + %llu "
+                 "chosen: the %s is given", (unsigned long long)c.tree,
+                 (unsigned long long)c.echo, (unsigned long long)c.cand,
+                 (unsigned long long)c.chosen,
+                 w->which == DISCO_SYNCHRONIZER_BETA ? "bfs tree"
+                                                     : "partition");
+        return c.tree + c.echo + c.cand + c.chosen == 0;
+    }
     snprintf(detail, len, "%llu tree + %llu echo, 2m = %llu",
              (unsigned long long)c.tree, (unsigned long long)c.echo,
              (unsigned long long)m2);
@@ -979,12 +1122,25 @@ static void layer_result(const struct wrapper *w,
         w->inner->result(view, inner, sizeof inner);
     struct counts c;
     count(w, view, &c);
-    char gamma[96] = "";
+    char gamma[192] = "";
     if (w->which == DISCO_SYNCHRONIZER_GAMMA)
         snprintf(gamma, sizeof gamma,
                  ", \"clusters\": %u, \"preferred_edges\": %u, "
                  "\"inter\": %llu",
                  c.clusters, c.preferred / 2, (unsigned long long)c.inter);
+    if (w->given) {
+        size_t used = strlen(gamma);
+        if (w->which == DISCO_SYNCHRONIZER_GAMMA)
+            snprintf(gamma + used, sizeof gamma - used,
+                     ", \"partition\": \"awerbuch\", \"k\": %lld, "
+                     "\"max_cluster_height\": %u",
+                     (long long)w->root, c.height);
+        else
+            snprintf(gamma + used, sizeof gamma - used,
+                     ", \"tree\": \"bfs\", \"root\": %lld, "
+                     "\"tree_height\": %u",
+                     (long long)w->root, c.height);
+    }
     uint64_t per = c.safe + c.pulse + c.csafe + c.ready + c.inter;
     /* Time per pulse: from the start of pulse 1 to the start of the last,
      * at the slowest node (beta's tree building is before pulse 1). */
@@ -1101,8 +1257,20 @@ static void fill_algorithm(struct disco_algorithm *out,
         "O(h) per pulse, h the height of the tree",
         "O(k) per pulse, k the cluster depth; N idle pulses at the end "
         "unless there is one cluster"};
-    out->messages = messages[which];
-    out->time = times[which];
+    static const char *const given_messages[3] = {
+        "", "the inner algorithm's, plus one ack each, plus 2(N-1) (safe and "
+        "pulse) per pulse; the BFS tree is given (computed centrally at "
+        "set-up, no setup messages)",
+        "the inner algorithm's, plus one ack each, plus per pulse 4(N-C) "
+        "inside the C clusters and 2 per preferred edge, at most (k-1)N "
+        "preferred edges; Awerbuch's partition is given (computed centrally "
+        "at set-up, no setup messages)"};
+    static const char *const given_times[3] = {
+        "", "O(h) per pulse, h = the root's eccentricity",
+        "O(log_k N) per pulse (cluster height <= log_k N); N idle pulses at "
+        "the end unless there is one cluster"};
+    out->messages = w->given ? given_messages[which] : messages[which];
+    out->time = w->given ? given_times[which] : times[which];
     out->source = "Awerbuch, Complexity of network synchronization, JACM "
                   "1985; Lynch, Distributed Algorithms, ch. 16";
     out->model = inner->model;
@@ -1131,10 +1299,223 @@ static void fill_algorithm(struct disco_algorithm *out,
     out->orientation = inner->orientation;
 }
 
+static void given_release(struct wrapper *w)
+{
+    free(w->g_offset);
+    free(w->g_target);
+    free(w->g_parent);
+    free(w->g_depth);
+    free(w->g_cluster);
+    free(w->g_neighbours);
+    free(w->g_flags);
+    w->g_offset = w->g_target = w->g_parent = w->g_depth = NULL;
+    w->g_cluster = w->g_neighbours = NULL;
+    w->g_flags = NULL;
+    w->g_nodes = w->g_channels = 0;
+    w->given = false;
+}
+
+/* Is the slot's copy of the topology this one? */
+static bool given_same(const struct wrapper *w,
+                       const struct disco_topology *topo)
+{
+    return w->given && w->g_nodes == topo->nodes &&
+           w->g_channels == topo->channels &&
+           !memcmp(w->g_offset, topo->out_offset,
+                   (topo->nodes + 1) * sizeof *topo->out_offset) &&
+           !memcmp(w->g_target, topo->out_target,
+                   topo->channels * sizeof *topo->out_target);
+}
+
+static uint32_t channel_to(const struct wrapper *w, uint32_t u, uint32_t v)
+{
+    for (uint32_t c = w->g_offset[u]; c < w->g_offset[u + 1]; c++)
+        if (w->g_target[c] == v)
+            return c;
+    return NONE;
+}
+
+/* An edge between two clusters, for choosing the preferred ones. */
+struct cross {
+    uint32_t a, b, lo, hi; /* clusters a < b; nodes lo < hi */
+};
+
+static int cross_order(const void *x, const void *y)
+{
+    const struct cross *p = x, *q = y;
+    const uint32_t l[4] = {p->a, p->b, p->lo, p->hi};
+    const uint32_t r[4] = {q->a, q->b, q->lo, q->hi};
+    for (int i = 0; i < 4; i++)
+        if (l[i] != r[i])
+            return l[i] < r[i] ? -1 : 1;
+    return 0;
+}
+
+/* BFS by whole layers from `seed` over the nodes with cluster NONE.
+ * beta (k = 0): every layer joins.  gamma: the next layer joins while it
+ * has more than (k-1) * |cluster| nodes (Awerbuch).  Parents and depths of
+ * the members are set; `queue` holds the members, `mark` marks the last
+ * layer tried (with stamp). */
+static void grow(struct wrapper *w, uint32_t seed, int64_t k, uint32_t *queue,
+                 uint32_t *mark, uint32_t stamp)
+{
+    uint32_t size = 1, begin = 0;
+    queue[0] = seed;
+    w->g_cluster[seed] = seed;
+    w->g_parent[seed] = NONE;
+    w->g_depth[seed] = 0;
+    for (uint32_t depth = 1;; depth++) {
+        uint32_t end = size, next = size;
+        for (uint32_t i = begin; i < end; i++) {
+            uint32_t u = queue[i];
+            for (uint32_t c = w->g_offset[u]; c < w->g_offset[u + 1]; c++) {
+                uint32_t x = w->g_target[c];
+                if (w->g_cluster[x] != NONE || mark[x] == stamp + depth)
+                    continue;
+                mark[x] = stamp + depth;
+                w->g_parent[x] = u;
+                w->g_depth[x] = depth;
+                queue[next++] = x;
+            }
+        }
+        uint64_t layer = next - end;
+        if (layer == 0 ||
+            (k > 0 && layer <= (uint64_t)(k - 1) * (uint64_t)size))
+            return;
+        for (uint32_t i = end; i < next; i++)
+            w->g_cluster[queue[i]] = seed;
+        begin = end;
+        size = next;
+    }
+}
+
+/* The tree or partition, computed centrally (see synchronizer.h). */
+static int given_compute(struct wrapper *w, enum disco_synchronizer which,
+                         int64_t param, const struct disco_topology *topo,
+                         struct disco_error *err)
+{
+    uint32_t n = topo->nodes, ch = topo->channels;
+    given_release(w);
+    w->g_nodes = n;
+    w->g_channels = ch;
+    w->g_offset = malloc((n + 1) * sizeof *w->g_offset);
+    w->g_target = malloc((ch ? ch : 1) * sizeof *w->g_target);
+    w->g_parent = malloc(n * sizeof *w->g_parent);
+    w->g_depth = malloc(n * sizeof *w->g_depth);
+    w->g_cluster = malloc(n * sizeof *w->g_cluster);
+    w->g_neighbours = calloc(n, sizeof *w->g_neighbours);
+    w->g_flags = calloc(ch ? ch : 1, 1);
+    uint32_t *queue = malloc(n * sizeof *queue);
+    uint32_t *mark = calloc(n, sizeof *mark);
+    struct cross *cross = malloc((ch ? ch : 1) * sizeof *cross);
+    if (!w->g_offset || !w->g_target || !w->g_parent || !w->g_depth ||
+        !w->g_cluster || !w->g_neighbours || !w->g_flags || !queue ||
+        !mark || !cross) {
+        free(queue);
+        free(mark);
+        free(cross);
+        given_release(w);
+        return disco_fail(err, DISCO_ENOMEM,
+                          "out of memory computing the synchronizer's %s",
+                          which == DISCO_SYNCHRONIZER_BETA ? "tree"
+                                                           : "partition");
+    }
+    w->given = true;
+    memcpy(w->g_offset, topo->out_offset, (n + 1) * sizeof *w->g_offset);
+    memcpy(w->g_target, topo->out_target, ch * sizeof *w->g_target);
+    for (uint32_t v = 0; v < n; v++)
+        w->g_cluster[v] = NONE;
+    int rc = 0;
+    if (which == DISCO_SYNCHRONIZER_BETA) {
+        grow(w, (uint32_t)param, 0, queue, mark, 0);
+        for (uint32_t v = 0; v < n; v++)
+            if (w->g_cluster[v] == NONE) {
+                rc = disco_fail(err, DISCO_EMODEL,
+                                "beta:bfs:%lld: node %u is not reachable "
+                                "from the root (the network must be "
+                                "connected)",
+                                (long long)param, v);
+                break;
+            }
+    } else {
+        /* Seeds in index order; stamps keep the layer marks apart. */
+        uint32_t stamp = 0;
+        for (uint32_t v = 0; v < n; v++)
+            if (w->g_cluster[v] == NONE) {
+                grow(w, v, param, queue, mark, stamp);
+                stamp += n + 1;
+            }
+        /* One preferred edge per pair of neighbouring clusters: the least
+         * (lo, hi) pair of node indices, as the distributed gamma does. */
+        size_t crossings = 0;
+        for (uint32_t u = 0; u < n; u++)
+            for (uint32_t c = w->g_offset[u]; c < w->g_offset[u + 1]; c++) {
+                uint32_t x = w->g_target[c];
+                uint32_t a = w->g_cluster[u], b = w->g_cluster[x];
+                if (u < x && a != b)
+                    cross[crossings++] = (struct cross){
+                        a < b ? a : b, a < b ? b : a, u, x};
+            }
+        qsort(cross, crossings, sizeof *cross, cross_order);
+        for (size_t i = 0; i < crossings; i++) {
+            if (i && cross[i].a == cross[i - 1].a &&
+                cross[i].b == cross[i - 1].b)
+                continue;
+            uint32_t c1 = channel_to(w, cross[i].lo, cross[i].hi);
+            uint32_t c2 = channel_to(w, cross[i].hi, cross[i].lo);
+            w->g_flags[c1] |= GIVEN_PREFERRED;
+            w->g_flags[c2] |= GIVEN_PREFERRED;
+            w->g_neighbours[cross[i].a]++;
+            w->g_neighbours[cross[i].b]++;
+        }
+    }
+    /* Children: the tree edges (gamma: inside the clusters). */
+    for (uint32_t v = 0; v < n; v++)
+        if (w->g_parent[v] != NONE)
+            w->g_flags[channel_to(w, w->g_parent[v], v)] |= GIVEN_CHILD;
+    free(queue);
+    free(mark);
+    free(cross);
+    if (rc)
+        given_release(w);
+    return rc;
+}
+
+static int synchronize(struct disco_algorithm *out,
+                       const struct disco_algorithm *inner,
+                       enum disco_synchronizer which, int64_t param,
+                       const struct disco_topology *topo,
+                       struct disco_error *err);
+
 int disco_synchronize(struct disco_algorithm *out,
                       const struct disco_algorithm *inner,
                       enum disco_synchronizer which, int64_t param,
                       struct disco_error *err)
+{
+    return synchronize(out, inner, which, param, NULL, err);
+}
+
+int disco_synchronize_given(struct disco_algorithm *out,
+                            const struct disco_algorithm *inner,
+                            enum disco_synchronizer which, int64_t param,
+                            const struct disco_topology *topo,
+                            struct disco_error *err)
+{
+    if (which != DISCO_SYNCHRONIZER_BETA && which != DISCO_SYNCHRONIZER_GAMMA)
+        return disco_fail(err, DISCO_EINVAL,
+                          "only beta and gamma take a given tree or "
+                          "partition");
+    if (!topo)
+        return disco_fail(err, DISCO_EINVAL,
+                          "a given tree or partition needs the topology");
+    return synchronize(out, inner, which, param, topo, err);
+}
+
+static int synchronize(struct disco_algorithm *out,
+                       const struct disco_algorithm *inner,
+                       enum disco_synchronizer which, int64_t param,
+                       const struct disco_topology *topo,
+                       struct disco_error *err)
 {
     if (which != DISCO_SYNCHRONIZER_ALPHA &&
         which != DISCO_SYNCHRONIZER_BETA && which != DISCO_SYNCHRONIZER_GAMMA)
@@ -1168,9 +1549,30 @@ int disco_synchronize(struct disco_algorithm *out,
     /* The slot is written only when the configuration changes, so that
      * `disco check` (which prepares its first run on one thread) has its
      * worker threads only read it. */
-    if (w->inner == inner && w->root == param && w->which == which) {
+    if (topo && topo->directed)
+        return disco_fail(err, DISCO_EMODEL,
+                          "%s+%s needs an undirected network (acks and safe "
+                          "go back along each channel)",
+                          inner->name, synchronizer_names[which]);
+    if (topo && which == DISCO_SYNCHRONIZER_BETA &&
+        param >= (int64_t)topo->nodes)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad beta root %lld: not a node of the network "
+                          "(%u nodes)",
+                          (long long)param, topo->nodes);
+    if (w->inner == inner && w->root == param && w->which == which &&
+        (topo ? given_same(w, topo) : !w->given)) {
         fill_algorithm(out, w, inner, which);
         return 0;
+    }
+    if (topo) {
+        int rc = given_compute(w, which, param, topo, err);
+        if (rc) {
+            w->inner = NULL;
+            return rc;
+        }
+    } else {
+        given_release(w);
     }
     w->which = which;
     w->inner = inner;
@@ -1206,8 +1608,9 @@ int disco_synchronize(struct disco_algorithm *out,
     if (which != DISCO_SYNCHRONIZER_ALPHA)
         w->properties[np++] = (struct disco_property){
             "tree_setup",
-            "the echo wave building the tree costs exactly 2m messages, N-1 "
-            "of them echoes",
+            w->given ? "the tree or partition is given: no setup message"
+                     : "the echo wave building the tree costs exactly 2m "
+                       "messages, N-1 of them echoes",
             DISCO_PROPERTY_FINAL, cb->tree, true};
     snprintf(w->name, sizeof w->name, "%s+%s", inner->name,
              synchronizer_names[which]);
@@ -1218,11 +1621,72 @@ int disco_synchronize(struct disco_algorithm *out,
     return 0;
 }
 
+static int synchronize_text(struct disco_algorithm *out,
+                            const struct disco_algorithm *inner,
+                            const char *text, uint32_t nodes,
+                            const struct disco_topology *topo,
+                            struct disco_error *err);
+
 int disco_synchronize_text(struct disco_algorithm *out,
                            const struct disco_algorithm *inner,
                            const char *text, uint32_t nodes,
                            struct disco_error *err)
 {
+    return synchronize_text(out, inner, text, nodes, NULL, err);
+}
+
+int disco_synchronize_topology(struct disco_algorithm *out,
+                               const struct disco_algorithm *inner,
+                               const char *text,
+                               const struct disco_topology *topo,
+                               struct disco_error *err)
+{
+    return synchronize_text(out, inner, text, topo->nodes, topo, err);
+}
+
+/* "beta:bfs[:ROOT]" and "gamma:awerbuch[:K]": the given forms. */
+static int given_text(struct disco_algorithm *out,
+                      const struct disco_algorithm *inner, const char *text,
+                      enum disco_synchronizer which, const char *rest,
+                      uint32_t nodes, const struct disco_topology *topo,
+                      struct disco_error *err)
+{
+    long long v = which == DISCO_SYNCHRONIZER_GAMMA ? 2 : 0;
+    if (*rest) {
+        char *end;
+        v = strtoll(rest + 1, &end, 10);
+        if (*rest != ':' || end == rest + 1 || *end ||
+            v < (which == DISCO_SYNCHRONIZER_GAMMA ? 1 : 0))
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --synchronizer '%s' (beta:bfs:ROOT or "
+                              "gamma:awerbuch:K, K >= 1)",
+                              text);
+    }
+    if (which == DISCO_SYNCHRONIZER_BETA && v >= (long long)nodes)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --synchronizer '%s': node %lld is not in the "
+                          "network (%u nodes)",
+                          text, v, nodes);
+    if (!topo)
+        return disco_fail(err, DISCO_EINVAL,
+                          "--synchronizer '%s' needs the topology (call "
+                          "disco_synchronize_topology)",
+                          text);
+    return disco_synchronize_given(out, inner, which, v, topo, err);
+}
+
+static int synchronize_text(struct disco_algorithm *out,
+                            const struct disco_algorithm *inner,
+                            const char *text, uint32_t nodes,
+                            const struct disco_topology *topo,
+                            struct disco_error *err)
+{
+    if (!strncmp(text, "beta:bfs", 8))
+        return given_text(out, inner, text, DISCO_SYNCHRONIZER_BETA,
+                          text + 8, nodes, topo, err);
+    if (!strncmp(text, "gamma:awerbuch", 14))
+        return given_text(out, inner, text, DISCO_SYNCHRONIZER_GAMMA,
+                          text + 14, nodes, topo, err);
     const char *const *names = synchronizer_names;
     const char *colon = strchr(text, ':');
     size_t len = colon ? (size_t)(colon - text) : strlen(text);
@@ -1237,7 +1701,8 @@ int disco_synchronize_text(struct disco_algorithm *out,
                 v < (k == DISCO_SYNCHRONIZER_GAMMA ? 1 : 0))
                 return disco_fail(err, DISCO_EINVAL,
                                   "bad --synchronizer '%s' (alpha, beta, "
-                                  "beta:ROOT, gamma or gamma:K, K >= 1)",
+                                  "beta:ROOT, beta:bfs:ROOT, gamma, gamma:K "
+                                  "or gamma:awerbuch:K, K >= 1)",
                                   text);
             if (k == DISCO_SYNCHRONIZER_BETA && v >= (long long)nodes)
                 return disco_fail(err, DISCO_EINVAL,
@@ -1257,4 +1722,22 @@ int disco_synchronize_text(struct disco_algorithm *out,
     return disco_fail(err, DISCO_EUNKNOWN,
                       "unknown --synchronizer '%s' (alpha, beta or gamma)",
                       text);
+}
+
+void disco_synchronizer_node(const struct disco_view *view,
+                             enum disco_synchronizer which, uint32_t v,
+                             struct disco_synchronizer_node *out)
+{
+    const struct wrapper *w = &wrappers[which];
+    const struct layer *s = view_layer(w, view, v);
+    uint32_t port = which == DISCO_SYNCHRONIZER_GAMMA ? s->cparent : s->parent;
+    out->parent =
+        port == DISCO_NO_PORT ? NONE : disco_view_neighbour(view, v, port);
+    out->depth = s->depth;
+    out->cluster = s->cluster;
+}
+
+bool disco_synchronizer_given(const char *text)
+{
+    return !strncmp(text, "beta:bfs", 8) || !strncmp(text, "gamma:awerbuch", 14);
 }

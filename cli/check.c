@@ -14,6 +14,7 @@
  * number is I-1 modulo N.
  */
 #include "cli.h"
+#include "synchronizer.h"
 
 #include <errno.h>
 #include <math.h>
@@ -518,6 +519,11 @@ static void after_work(uv_work_t *req, int status)
 static int run_batch(struct batch *b, struct disco_error *err)
 {
     unsigned workers = b->plan->jobs;
+    /* A synchronizer's given tree or partition lives in a process-wide
+     * slot with a copy of the graph: one run at a time. */
+    if (b->plan->opts.synchronizer &&
+        disco_synchronizer_given(b->plan->opts.synchronizer))
+        workers = 1;
     if (workers > b->count)
         workers = b->count ? (unsigned)b->count : 1;
     /* The pool's size is read once, at its first use in the process. */

@@ -414,8 +414,8 @@ static const struct cli_option run_options[] = {
     {"weights", RUN_WEIGHTS, true, "random|unit",
      "edge weights: distinct random ones from the seed, or the topology's"},
     {"synchronizer", RUN_SYNCHRONIZER, true, "NAME",
-     "run a synchronous algorithm asynchronously through alpha, beta[:ROOT] "
-     "or gamma[:K]"},
+     "run a synchronous algorithm asynchronously through alpha, beta[:ROOT], "
+     "beta:bfs[:ROOT], gamma[:K] or gamma:awerbuch[:K]"},
     {"json", RUN_JSON, false, NULL, "print the summary as one JSON object"},
     {"trace", RUN_TRACE, true, "FILE", "write the event trace (JSON Lines)"},
     {"out", RUN_OUT, true, "DIR",

@@ -774,9 +774,9 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
         /* The layer in place of the algorithm, before the configuration
          * and the model check read it (one wrapped algorithm per process:
          * see synchronizer.h). */
-        if ((rc = disco_synchronize_text(&run->synchronized, run->alg,
-                                         opts->synchronizer, run->topo->nodes,
-                                         err)))
+        if ((rc = disco_synchronize_topology(&run->synchronized, run->alg,
+                                             opts->synchronizer, run->topo,
+                                             err)))
             return rc;
         run->alg = &run->synchronized;
     }

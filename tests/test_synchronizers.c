@@ -98,6 +98,13 @@ static uint64_t state_at(const struct record *rec, uint32_t r, uint32_t v)
 
 /* ---- one comparison: native synchronous run against a synchronized one */
 
+/* When set, compare() gives beta its BFS tree / gamma Awerbuch's partition
+ * (disco_synchronize_given) and keeps where each node stood, and the
+ * result text, in `placed` and `result_text`. */
+static bool given;
+static struct disco_synchronizer_node placed[MAX_NODES];
+static char result_text[DISCO_RESULT_TEXT];
+
 struct outcome {
     uint64_t safe, pulse, ack, basic, inter, csafe, ready;
     uint32_t rounds; /* the last pulse the inner algorithm stepped in */
@@ -126,7 +133,13 @@ static void compare(const struct disco_algorithm *alg,
 
     struct disco_algorithm wrapped;
     struct disco_error err = {0};
-    assert_int_equal(disco_synchronize(&wrapped, &rec, which, root, &err), 0);
+    if (given)
+        assert_int_equal(disco_synchronize_given(&wrapped, &rec, which, root,
+                                                 topo, &err),
+                         0);
+    else
+        assert_int_equal(disco_synchronize(&wrapped, &rec, which, root, &err),
+                         0);
     memset(&synced, 0, sizeof synced);
     recording = &synced;
     disco_config_init(&cfg, &wrapped);
@@ -172,6 +185,12 @@ static void compare(const struct disco_algorithm *alg,
     }
 
     /* beta reproduces the rounds exactly: pulses 0..R. */
+    if (given) {
+        assert_true(topo->nodes <= MAX_NODES);
+        for (uint32_t v = 0; v < topo->nodes; v++)
+            disco_synchronizer_node(sv, which, v, &placed[v]);
+        disco_sim_result(srun.sim, result_text, sizeof result_text);
+    }
     const uint64_t *k = srun.metrics->by_kind;
     unsigned base = alg->kind_count;
     if (out) {
@@ -351,6 +370,316 @@ static void test_sync_bellman_ford_through_both(void **unused)
 
 /* ---- refusals ---- */
 
+/* ---- given trees and partitions ---- */
+
+/* Distances from `root` by a plain BFS of the test's own. */
+static void distances(const struct disco_topology *topo, uint32_t root,
+                      uint32_t *dist)
+{
+    uint32_t queue[MAX_NODES], head = 0, tail = 0;
+    for (uint32_t v = 0; v < topo->nodes; v++)
+        dist[v] = UINT32_MAX;
+    dist[root] = 0;
+    queue[tail++] = root;
+    while (head < tail) {
+        uint32_t u = queue[head++];
+        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
+             c++) {
+            uint32_t x = topo->out_target[c];
+            if (dist[x] == UINT32_MAX) {
+                dist[x] = dist[u] + 1;
+                queue[tail++] = x;
+            }
+        }
+    }
+}
+
+/* The tree in `placed` is a BFS tree from root: depths are distances and
+ * every parent is a neighbour one step closer. */
+static void assert_bfs_tree(const struct disco_topology *topo, uint32_t root)
+{
+    uint32_t dist[MAX_NODES];
+    distances(topo, root, dist);
+    for (uint32_t v = 0; v < topo->nodes; v++) {
+        assert_int_equal(placed[v].depth, dist[v]);
+        if (v == root) {
+            assert_int_equal(placed[v].parent, UINT32_MAX);
+            continue;
+        }
+        uint32_t p = placed[v].parent;
+        assert_true(p < topo->nodes);
+        assert_int_not_equal(disco_topology_find(topo, p, v), UINT32_MAX);
+        assert_int_equal(dist[p] + 1, dist[v]);
+    }
+}
+
+/* The worked case: beta on a BFS tree rooted at a corner of grid:4x4
+ * sends 30 per pulse (15 safe + 15 pulse), and its tree is a BFS tree;
+ * from the opposite corner too. */
+static void test_beta_bfs_tree_grid_corner(void **unused)
+{
+    struct disco_topology topo;
+    struct disco_error err = {0};
+    assert_int_equal(disco_topology_generate(&topo, "grid:4x4", 1, &err), 0);
+    given = true;
+    struct outcome o;
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_BETA, 0,
+            "uniform:1:100", true, 1, &o);
+    /* sync-bfs from node 0: pulses 0..7, 30 layer messages each, and no
+     * setup message (tree and echo are kinds base+3, base+4: none) */
+    assert_int_equal(o.safe + o.pulse, 30 * 8);
+    assert_int_equal(o.safe, 15 * 8);
+    assert_int_equal(o.basic, 48);
+    assert_int_equal(o.ack, 48);
+    assert_bfs_tree(&topo, 0);
+    assert_non_null(strstr(result_text, "\"synchronizer_messages\": 288, "
+                                        "\"ack\": 48, \"safe\": 120, "
+                                        "\"pulse\": 120, \"setup\": 0, "
+                                        "\"per_pulse\": 30.00"));
+    assert_non_null(strstr(result_text, "\"tree\": \"bfs\", \"root\": 0, "
+                                        "\"tree_height\": 6"));
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_BETA, 15,
+            "exp:20", false, 2, &o);
+    assert_int_equal((o.safe + o.pulse) % 30, 0);
+    assert_int_equal(o.safe, o.pulse);
+    assert_bfs_tree(&topo, 15);
+    assert_non_null(strstr(result_text, "\"root\": 15, \"tree_height\": 6"));
+    given = false;
+    disco_topology_release(&topo);
+}
+
+static uint64_t power(uint64_t k, uint32_t h)
+{
+    uint64_t p = 1;
+    while (h--)
+        p *= k;
+    return p;
+}
+
+/* Check `placed` against Awerbuch's rule for parameter k, independently of
+ * the layer's code: clusters are trees of BFS layers from their seed (the
+ * least unclustered node), every layer that joined had more than (k-1)
+ * times the nodes before it, the first layer left out had at most that
+ * many; heights satisfy k^h <= |cluster| (so h <= log_k N); the preferred
+ * edges, one per pair of neighbouring clusters, are at most (k-1)N.
+ * Returns the number of clusters. */
+static uint32_t assert_awerbuch(const struct disco_topology *topo, int64_t k)
+{
+    uint32_t n = topo->nodes, clusters = 0, pairs = 0;
+    static uint8_t adjacent[MAX_NODES][MAX_NODES];
+    memset(adjacent, 0, sizeof adjacent);
+    for (uint32_t s = 0; s < n; s++) {
+        if (placed[s].cluster != s)
+            continue;
+        clusters++;
+        /* nodes unclustered when s was chosen: clusters with seeds >= s;
+         * s is the least of them */
+        uint32_t layer[MAX_NODES] = {0}, size = 0, height = 0;
+        for (uint32_t v = 0; v < n; v++) {
+            assert_true(placed[v].cluster <= v); /* the seed is the least */
+            if (placed[v].cluster != s)
+                continue;
+            size++;
+            layer[placed[v].depth]++;
+            if (placed[v].depth > height)
+                height = placed[v].depth;
+            if (v == s) {
+                assert_int_equal(placed[v].parent, UINT32_MAX);
+                assert_int_equal(placed[v].depth, 0);
+            } else {
+                uint32_t p = placed[v].parent;
+                assert_true(p < n);
+                assert_int_equal(placed[p].cluster, s);
+                assert_int_equal(placed[p].depth + 1, placed[v].depth);
+                assert_int_not_equal(disco_topology_find(topo, p, v),
+                                     UINT32_MAX);
+            }
+        }
+        uint64_t before = 1;
+        for (uint32_t d = 1; d <= height; d++) {
+            assert_true(layer[d] > (uint64_t)(k - 1) * before);
+            before += layer[d];
+        }
+        assert_true(power((uint64_t)k, height) <= size);
+        /* the layer left out: unclustered-then neighbours of the cluster */
+        uint32_t out = 0;
+        uint8_t seen[MAX_NODES] = {0};
+        for (uint32_t v = 0; v < n; v++) {
+            if (placed[v].cluster != s)
+                continue;
+            for (uint32_t c = topo->out_offset[v]; c < topo->out_offset[v + 1];
+                 c++) {
+                uint32_t x = topo->out_target[c];
+                uint32_t cx = placed[x].cluster;
+                if (cx != s && !adjacent[s][cx]) {
+                    adjacent[s][cx] = adjacent[cx][s] = 1;
+                    pairs++;
+                }
+                if (cx > s && !seen[x]) {
+                    seen[x] = 1;
+                    out++;
+                }
+            }
+        }
+        assert_true(out <= (uint64_t)(k - 1) * size);
+    }
+    assert_true(pairs <= (uint64_t)(k - 1) * n);
+    char expect[64];
+    snprintf(expect, sizeof expect, "\"clusters\": %u, \"preferred_edges\": %u",
+             clusters, pairs);
+    assert_non_null(strstr(result_text, expect));
+    return clusters;
+}
+
+/* gamma with Awerbuch's partition on 20 random graphs, every delay law:
+ * the same states round by round as the native run, and the partition
+ * obeys the rule and the height bound. */
+static void test_gamma_awerbuch_random_graphs(void **unused)
+{
+    static const char *const laws[] = {"const:1", "uniform:1:100", "exp:20",
+                                       "uniform:1:5"};
+    unsigned graphs = 0;
+    given = true;
+    for (uint64_t tseed = 1; graphs < 20; tseed++) {
+        struct disco_topology topo;
+        struct disco_error err = {0};
+        char spec[32];
+        snprintf(spec, sizeof spec, "gnp:%u:0.2", 8 + (unsigned)(tseed % 17));
+        assert_int_equal(disco_topology_generate(&topo, spec, tseed, &err), 0);
+        if (!disco_topology_connected(&topo)) {
+            disco_topology_release(&topo);
+            continue;
+        }
+        graphs++;
+        for (unsigned l = 0; l < 4; l++) {
+            int64_t k = 2 + l % 3;
+            compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_GAMMA, k,
+                    laws[l], l % 2 == 0, tseed * 7 + l, NULL);
+            assert_awerbuch(&topo, k);
+        }
+        /* and the BFS tree of beta, from a node of the graph */
+        compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_BETA,
+                (int64_t)(tseed % topo.nodes), "exp:20", false, tseed, NULL);
+        assert_bfs_tree(&topo, (uint32_t)(tseed % topo.nodes));
+        disco_topology_release(&topo);
+    }
+    given = false;
+}
+
+/* The extremes of Awerbuch's partition: k = 1 grows one cluster, the BFS
+ * tree from node 0, and costs exactly what beta on that tree costs; k >= N
+ * leaves singletons and costs exactly what alpha costs. */
+static void test_gamma_awerbuch_extremes(void **unused)
+{
+    struct disco_topology topo;
+    struct disco_error err = {0};
+    assert_int_equal(disco_topology_generate(&topo, "grid:4x4", 1, &err), 0);
+    struct outcome a, b, g1, gn;
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_ALPHA, 0,
+            "uniform:1:100", true, 1, &a);
+    given = true;
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_BETA, 0,
+            "uniform:1:100", true, 1, &b);
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_GAMMA, 1,
+            "exp:30", false, 1, &g1);
+    assert_int_equal(assert_awerbuch(&topo, 1), 1);
+    assert_bfs_tree(&topo, 0);
+    assert_non_null(strstr(result_text, "\"setup\": 0, "));
+    assert_non_null(strstr(result_text, "\"partition\": \"awerbuch\", "
+                                        "\"k\": 1, \"max_cluster_height\": 6"));
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_GAMMA, 16,
+            "const:3", true, 1, &gn);
+    assert_int_equal(assert_awerbuch(&topo, 16), 16);
+    assert_non_null(strstr(result_text, "\"max_cluster_height\": 0"));
+    given = false;
+    /* one cluster = beta: 30 per pulse in pulses 0..7 */
+    assert_int_equal(b.safe + b.pulse, 30 * 8);
+    assert_int_equal(g1.safe, b.safe);
+    assert_int_equal(g1.pulse, b.pulse);
+    assert_int_equal(g1.inter + g1.csafe + g1.ready, 0);
+    assert_int_equal(g1.rounds, b.rounds);
+    /* singletons = alpha: 2m = 48 per pulse, pulses 0..22 */
+    assert_int_equal(a.safe, 48 * 23);
+    assert_int_equal(gn.inter, a.safe);
+    assert_int_equal(gn.safe + gn.pulse + gn.csafe + gn.ready, 0);
+    assert_int_equal(gn.rounds, a.rounds);
+    /* k = 2 on the grid: between the two, by the counts */
+    compare(&disco_alg_sync_bfs, &topo, DISCO_SYNCHRONIZER_GAMMA, 2,
+            "uniform:1:100", true, 1, NULL);
+    disco_topology_release(&topo);
+}
+
+/* The text forms: beta:bfs[:ROOT] and gamma:awerbuch[:K] need the
+ * topology; bad ones name the culprit. */
+static void test_given_text(void **unused)
+{
+    struct disco_topology topo;
+    struct disco_error err = {0};
+    struct disco_algorithm wrapped;
+    assert_int_equal(disco_topology_generate(&topo, "grid:4x4", 1, &err), 0);
+    assert_int_equal(disco_synchronize_topology(&wrapped, &disco_alg_sync_bfs,
+                                                "beta:bfs:3", &topo, &err),
+                     0);
+    assert_string_equal(wrapped.name, "sync-bfs+beta");
+    assert_non_null(strstr(wrapped.messages, "given"));
+    struct sim_run run;
+    struct disco_config cfg;
+    disco_config_init(&cfg, &wrapped);
+    sim_run_on(&run, &wrapped, &topo, &cfg);
+    run.topo = topo;
+    assert_all_hold(&run);
+    char buf[DISCO_RESULT_TEXT];
+    disco_sim_result(run.sim, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"tree\": \"bfs\", \"root\": 3, "
+                                "\"tree_height\": 6"));
+    disco_sim_free(run.sim);
+    disco_config_release(&cfg);
+
+    assert_int_equal(disco_synchronize_topology(&wrapped, &disco_alg_sync_bfs,
+                                                "gamma:awerbuch", &topo, &err),
+                     0);
+    disco_config_init(&cfg, &wrapped);
+    sim_run_on(&run, &wrapped, &topo, &cfg);
+    run.topo = topo;
+    assert_all_hold(&run);
+    disco_sim_result(run.sim, buf, sizeof buf);
+    assert_non_null(strstr(buf, "\"partition\": \"awerbuch\", \"k\": 2, "));
+    disco_sim_free(run.sim);
+    disco_config_release(&cfg);
+    /* the old forms still work through the topology entry point */
+    assert_int_equal(disco_synchronize_topology(&wrapped, &disco_alg_sync_bfs,
+                                                "gamma:3", &topo, &err),
+                     0);
+
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"beta:bfs:16", "bad --synchronizer 'beta:bfs:16': node 16 is not in "
+                        "the network (16 nodes)"},
+        {"beta:bfs:x", "bad --synchronizer 'beta:bfs:x' (beta:bfs:ROOT or "
+                       "gamma:awerbuch:K, K >= 1)"},
+        {"beta:bfsy", "bad --synchronizer 'beta:bfsy' (beta:bfs:ROOT or "
+                      "gamma:awerbuch:K, K >= 1)"},
+        {"gamma:awerbuch:0", "bad --synchronizer 'gamma:awerbuch:0' "
+                             "(beta:bfs:ROOT or gamma:awerbuch:K, K >= 1)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_not_equal(
+            disco_synchronize_topology(&wrapped, &disco_alg_sync_bfs,
+                                       bad[i].text, &topo, &err),
+            0);
+        assert_string_equal(err.message, bad[i].message);
+    }
+    /* without the topology, the given forms are refused */
+    assert_int_not_equal(disco_synchronize_text(&wrapped, &disco_alg_sync_bfs,
+                                                "gamma:awerbuch:2", 16, &err),
+                         0);
+    assert_string_equal(err.message, "--synchronizer 'gamma:awerbuch:2' needs "
+                                     "the topology (call "
+                                     "disco_synchronize_topology)");
+    disco_topology_release(&topo);
+}
+
 static void test_refusals(void **unused)
 {
     extern const struct disco_algorithm disco_alg_echo;
@@ -374,7 +703,8 @@ static void test_refusals(void **unused)
                                             "beta:x", 16, &err),
                      DISCO_EINVAL);
     assert_string_equal(err.message, "bad --synchronizer 'beta:x' (alpha, "
-                        "beta, beta:ROOT, gamma or gamma:K, K >= 1)");
+                        "beta, beta:ROOT, beta:bfs:ROOT, gamma, gamma:K or "
+                        "gamma:awerbuch:K, K >= 1)");
     assert_int_equal(disco_synchronize_text(&out, &disco_alg_sync_bfs,
                                             "gamma:0", 16, &err),
                      DISCO_EINVAL);
@@ -430,6 +760,37 @@ static void test_cli(void **unused)
                                   "mean 'beta'?)"));
     assert_ptr_equal(strchr(c.err, '\n'), c.err + strlen(c.err) - 1);
     cli_output_release(&c);
+
+    /* the given forms (cli/run.c passes the topology) */
+    const char *const bfs[] = {NULL, "run", "sync-bfs", "--synchronizer",
+                               "beta:bfs:0", "--topology", "grid:4x4",
+                               "--seed", "5", "--json", NULL};
+    cli_run(&a, bfs);
+    assert_int_equal(a.status, 0);
+    assert_non_null(strstr(a.out, "\"setup\": 0, \"per_pulse\": 30.00"));
+    assert_non_null(strstr(a.out, "\"tree\": \"bfs\", \"root\": 0, "
+                                  "\"tree_height\": 6"));
+    cli_run(&b, bfs);
+    assert_string_equal(a.out, b.out);
+    cli_output_release(&a);
+    cli_output_release(&b);
+    const char *const awerbuch[] = {NULL, "run", "sync-bfs", "--synchronizer",
+                                    "gamma:awerbuch:16", "--topology",
+                                    "grid:4x4", "--json", NULL};
+    cli_run(&a, awerbuch);
+    assert_int_equal(a.status, 0);
+    assert_non_null(strstr(a.out, "\"clusters\": 16, \"preferred_edges\": "
+                                  "24"));
+    cli_output_release(&a);
+    const char *const far[] = {NULL, "run", "sync-bfs", "--synchronizer",
+                               "beta:bfs:16", "--topology", "grid:4x4", NULL};
+    cli_run(&c, far);
+    assert_int_equal(c.status, 2);
+    assert_string_equal(c.out, "");
+    assert_non_null(strstr(c.err, "bad --synchronizer 'beta:bfs:16': node 16 "
+                                  "is not in the network (16 nodes)"));
+    assert_ptr_equal(strchr(c.err, '\n'), c.err + strlen(c.err) - 1);
+    cli_output_release(&c);
 }
 
 int main(void)
@@ -441,6 +802,10 @@ int main(void)
         cmocka_unit_test(test_result_members),
         cmocka_unit_test(test_sync_bfs_random_graphs),
         cmocka_unit_test(test_sync_bellman_ford_through_both),
+        cmocka_unit_test(test_beta_bfs_tree_grid_corner),
+        cmocka_unit_test(test_gamma_awerbuch_random_graphs),
+        cmocka_unit_test(test_gamma_awerbuch_extremes),
+        cmocka_unit_test(test_given_text),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_gamma_table_limit),
         cmocka_unit_test(test_cli),

@@ -90,6 +90,8 @@ void snapshot_record(struct disco_ctx *ctx, struct snap_state *s)
     s->recorded = true;
     s->recorded_balance = s->balance;
     s->record_tick = disco_now(ctx);
+    /* For the space-time diagram's cut line (both modules record here). */
+    disco_mark(ctx, "cut");
     s->open = disco_in_degree(ctx);
     if (s->open == 0) {
         s->complete = true;

@@ -298,6 +298,14 @@ void disco_set_timer(struct disco_ctx *ctx, disco_time_t delay, uint64_t tag);
 /* Record a decision (a leader id, a value).  Appears in the trace as a
  * `decide` event and in the view for property checks. */
 void disco_decide(struct disco_ctx *ctx, int64_t value);
+/* Record a `mark` event at this node now, labelled `label`: a moment the
+ * pictures should show, e.g. "cut" when a snapshot records its local state
+ * (the space-time diagram draws each snapshot's marks as a cut line).
+ * `label` must be a static string (observers keep the pointer).  A mark is
+ * no event of the algorithm: it advances neither the Lamport nor the
+ * vector clock, is not counted in the metrics, and is seen only by
+ * observers (a run that never marks has the trace it always had). */
+void disco_mark(struct disco_ctx *ctx, const char *label);
 /* Declare this node passive (true) or active (false).  Nodes start passive.
  * A synchronous run continues while a node is active or a message is in
  * transit; quiescence oracles read this flag. */

@@ -305,6 +305,7 @@ enum disco_event_type {
     DISCO_EV_DECIDE,
     DISCO_EV_LINK_DOWN,
     DISCO_EV_LINK_UP,
+    DISCO_EV_MARK,      /* disco_mark: a labelled moment, no clock tick */
 };
 
 /* The name an event type has in traces: "send", "recv", ... */
@@ -325,12 +326,13 @@ struct disco_event_view {
      * the run keeps none (cfg.vector_clocks off).  Send, recv, timer,
      * decide, crash and recover tick the node's own entry (a recv first
      * takes the entry-wise maximum with the message's vector); drop, dup,
-     * state and link events show the clock without ticking it. */
+     * state, link and mark events show the clock without ticking it. */
     const uint64_t *vc;
     int64_t value;       /* decide: the value; timer: the tag */
     const char *state;   /* state: the format_state text */
     const void *payload; /* send/recv: the payload bytes */
     size_t len;
+    const char *label;   /* mark: the algorithm's static label ("cut") */
 };
 
 /* An observer attached to a run.  `on_event` is called synchronously, from

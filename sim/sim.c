@@ -152,8 +152,8 @@ static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
  * own entry; a send stamps its message with the clock after the tick; a
  * receive takes the entry-wise maximum with the message's stamp (ticking
  * first or after gives the same vector, since no stamp can know more of
- * the receiver than the receiver does).  Drops, duplications, state and
- * link events do not tick.  Unlike the Lamport clock, a synchronous
+ * the receiver than the receiver does).  Drops, duplications, state,
+ * link and mark events do not tick.  Unlike the Lamport clock, a synchronous
  * round's step does not tick, as it is no observed event. */
 
 static uint64_t *vc_of(const struct disco_sim *sim, uint32_t node)
@@ -780,6 +780,22 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
         };
         observe(sim, &ev);
     }
+}
+
+/* A mark is for observers only: without one it costs nothing, and it
+ * ticks no clock, so that marking changes no other line of a trace. */
+void disco_mark(struct disco_ctx *ctx, const char *label)
+{
+    struct disco_sim *sim = ctx->sim;
+    if (!sim->observer_count)
+        return;
+    uint32_t node = ctx->node;
+    struct disco_event_view ev = {
+        .type = DISCO_EV_MARK, .time = sim->now, .node = node, .peer = node,
+        .kind = -1, .label = label,
+        .lamport = sim->lamport ? sim->lamport[node] : 0,
+    };
+    observe(sim, &ev);
 }
 
 void disco_set_passive(struct disco_ctx *ctx, bool passive)

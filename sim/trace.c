@@ -39,6 +39,8 @@ const char *disco_event_name(enum disco_event_type type)
         return "link_down";
     case DISCO_EV_LINK_UP:
         return "link_up";
+    case DISCO_EV_MARK:
+        return "mark";
     }
     return "unknown";
 }
@@ -346,6 +348,10 @@ void disco_trace_event(struct disco_trace *trace,
     case DISCO_EV_LINK_UP:
         p = PUT(p, ", \"peer\": ");
         p = put_u64(p, ev->peer);
+        break;
+    case DISCO_EV_MARK:
+        p = PUT(p, ", \"label\": ");
+        p = put_string(p, ev->label, 6u * DISCO_STATE_TEXT);
         break;
     case DISCO_EV_CRASH:
     case DISCO_EV_RECOVER:

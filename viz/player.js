@@ -34,9 +34,9 @@ window.addEventListener('unhandledrejection', function (e) {
 
 var loadStart = performance.now();
 var TYPES = ['send', 'recv', 'timer', 'drop', 'dup', 'crash', 'recover',
-             'state', 'decide', 'link_down', 'link_up'];
+             'state', 'decide', 'link_down', 'link_up', 'mark'];
 var SEND = 0, RECV = 1, TIMER = 2, DROP = 3, DUP = 4, CRASH = 5,
-    RECOVER = 6, STATE = 7, DECIDE = 8, LINK_DOWN = 9, LINK_UP = 10;
+    RECOVER = 6, STATE = 7, DECIDE = 8, LINK_DOWN = 9, LINK_UP = 10, MARK = 11;
 /* Okabe-Ito, then darker extras: distinct for the colour-blind too. */
 var KIND_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9',
                     '#e69f00', '#000000', '#8f5b00', '#6a3d9a', '#1f7a7a'];

@@ -65,6 +65,8 @@ static void record(void *self, const struct disco_event_view *ev)
         .type = ev->type, .time = ev->time, .seq = ev->seq, .node = ev->node,
         .peer = ev->peer, .kind = ev->kind, .kind_name = ev->kind_name,
         .msg = ev->msg, .lamport = ev->lamport, .value = ev->value,
+        /* Labels are static strings (disco_mark), so no copy. */
+        .label = ev->label,
     };
     /* The state pointer is stored as an offset until the run ends. */
     e->state = ev->state ? (const char *)(uintptr_t)intern(rec, ev->state)

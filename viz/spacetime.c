@@ -18,14 +18,27 @@
  * Elements a program may count carry a class: "lane" (one <g> per process),
  * "msg" (one <line> per delivery, whole or clipped by --window), "drop"
  * (one <g> per lost message), "crash", "recover", "decide", "ev" (an event
- * dot with its tooltip).
+ * dot with its tooltip), and for snapshots "cut" (one <polyline> per
+ * snapshot, a vertex per node that recorded inside the window),
+ * "in-transit" and "orphan"
+ * (one <line> per delivery crossing a cut, over its arrow).
  *
  * Drawing goes in layers over one `struct diagram` (layout, time scale,
- * message pairing): lanes, messages, drops, event marks, legend.  Snapshot
- * cuts (issue 4) are one more layer between the messages and the marks:
- * a polyline through (time_x(cut time of node i), lane_y(i)), with orphan
- * and in-transit messages re-stroked on top; everything it needs is in the
- * struct.
+ * message pairing): lanes, messages, drops, snapshot cuts, event marks,
+ * legend.
+ *
+ * Snapshot cuts.  A snapshot module calls disco_mark(ctx, "cut") when a
+ * process records its state; the k-th "cut" mark of every node makes
+ * snapshot k.  The cut of a node lies between its events: a send counts as
+ * before it when observed before the mark; a receive when observed before
+ * the event whose handling recorded.  That event (the delivery or timer
+ * that started the callback in which the node marked) counts as after the
+ * cut: both modules record before they handle what triggered the recording
+ * (a Chandy-Lamport marker, a Lai-Yang red transfer or control message).
+ * A node that never recorded has its cut after all its events.  A delivery
+ * sent before its sender's cut and received after its receiver's is in
+ * transit (what the snapshot must record in the channel); one sent after
+ * and received before is an orphan (the snapshot is inconsistent).
  *
  * Every number is printed with a fixed format ("%.1f" for coordinates), so
  * the same run gives the same bytes.
@@ -55,6 +68,10 @@ static const char *const palette[] = {
 #define CRASH_COLOUR "#d62728"
 #define RECOVER_COLOUR "#2ca02c"
 #define DROP_COLOUR "#333333"
+#define CUT_COLOUR "#444444"
+#define IN_TRANSIT_COLOUR "#f0a000"
+#define ORPHAN_COLOUR CRASH_COLOUR
+#define CUT_LABEL "cut"
 
 static const char *kind_colour(int kind)
 {
@@ -139,6 +156,12 @@ struct diagram {
     /* Message pairing: the index of each message's send event. */
     size_t *send_of;             /* messages entries, SIZE_MAX: none */
     uint64_t messages;
+
+    /* Snapshot cuts: cut k of node i is event index cut_mark[k * n + i] (the
+     * mark, SIZE_MAX: node i never recorded a k-th time), and receives
+     * before index recv_cut[k * n + i] are before it. */
+    size_t cut_count;
+    size_t *cut_mark, *recv_cut;
 };
 
 static double lane_y(const struct diagram *d, uint32_t node)
@@ -561,6 +584,194 @@ static void draw_drops(const struct diagram *d)
     }
 }
 
+/* ---- snapshot cuts ---- */
+
+static bool is_cut_mark(const struct viz_event *ev)
+{
+    return ev->type == DISCO_EV_MARK && ev->label &&
+           strcmp(ev->label, CUT_LABEL) == 0;
+}
+
+/* The index from which a receive at the node of mark `j` counts as after
+ * its cut: the delivery or timer whose callback made the mark, when there
+ * is one (walking back over what that callback did: its sends, their
+ * losses and duplications, its decisions and marks), else the mark. */
+static size_t recv_cut_of(const struct viz_recorder *rec, size_t j)
+{
+    const struct viz_event *m = &rec->events[j];
+    for (size_t k = j; k-- > 0;) {
+        const struct viz_event *e = &rec->events[k];
+        if (e->time != m->time)
+            break;
+        if (e->node == m->node &&
+            (e->type == DISCO_EV_SEND || e->type == DISCO_EV_DECIDE ||
+             e->type == DISCO_EV_MARK))
+            continue;
+        if ((e->type == DISCO_EV_DROP || e->type == DISCO_EV_DUP) &&
+            e->peer == m->node)
+            continue;
+        if (e->node == m->node &&
+            (e->type == DISCO_EV_RECV || e->type == DISCO_EV_TIMER))
+            return k;
+        break;
+    }
+    return j;
+}
+
+/* Find the cuts: snapshot k is every node's k-th "cut" mark. */
+static int find_cuts(struct diagram *d, struct disco_error *err)
+{
+    const struct viz_recorder *rec = d->rec;
+    if (d->n == 0)
+        return 0;
+    size_t *seen = calloc(d->n, sizeof *seen);
+    if (!seen)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory drawing the "
+                          "space-time diagram");
+    for (size_t i = 0; i < rec->event_count; i++) {
+        const struct viz_event *ev = &rec->events[i];
+        if (is_cut_mark(ev) && ev->node < d->n &&
+            ++seen[ev->node] > d->cut_count)
+            d->cut_count = seen[ev->node];
+    }
+    if (d->cut_count == 0) {
+        free(seen);
+        return 0;
+    }
+    size_t cells = d->cut_count * d->n;
+    d->cut_mark = malloc(cells * sizeof *d->cut_mark);
+    d->recv_cut = malloc(cells * sizeof *d->recv_cut);
+    if (!d->cut_mark || !d->recv_cut) {
+        free(seen);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory drawing the "
+                          "space-time diagram");
+    }
+    for (size_t c = 0; c < cells; c++)
+        d->cut_mark[c] = d->recv_cut[c] = SIZE_MAX;
+    memset(seen, 0, d->n * sizeof *seen);
+    for (size_t i = 0; i < rec->event_count; i++) {
+        const struct viz_event *ev = &rec->events[i];
+        if (!is_cut_mark(ev) || ev->node >= d->n)
+            continue;
+        size_t c = seen[ev->node]++ * d->n + ev->node;
+        d->cut_mark[c] = i;
+        d->recv_cut[c] = recv_cut_of(rec, i);
+    }
+    free(seen);
+    return 0;
+}
+
+/* Where a delivery (send index `s`, receive index `r`) stands to cut k:
+ * 1 in transit, -1 an orphan, 0 neither. */
+static int crossing(const struct diagram *d, size_t k, size_t s, size_t r)
+{
+    const struct viz_event *sv = &d->rec->events[s], *rv = &d->rec->events[r];
+    if (sv->node >= d->n || rv->node >= d->n)
+        return 0;
+    size_t ms = d->cut_mark[k * d->n + sv->node];
+    size_t mr = d->recv_cut[k * d->n + rv->node];
+    bool sent_before = ms == SIZE_MAX || s < ms;
+    bool received_before = mr == SIZE_MAX || r < mr;
+    if (sent_before && !received_before)
+        return 1;
+    if (!sent_before && received_before)
+        return -1;
+    return 0;
+}
+
+/* Cut k as a dashed polyline through the lanes of the nodes that
+ * recorded, its tooltip naming when each did. */
+static void draw_cut_line(const struct diagram *d, size_t k)
+{
+    const struct viz_recorder *rec = d->rec;
+    FILE *out = d->out;
+    /* A --window shows the vertices inside it only (a vertex pinned
+     * to the window's edge would claim a recording time it does not
+     * have); the tooltip still names every node's. */
+    uint32_t inside = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        size_t m = d->cut_mark[k * d->n + i];
+        inside += m != SIZE_MAX && in_window(d, rec->events[m].time);
+    }
+    if (inside == 0)
+        return;
+    fprintf(out, "<polyline class=\"cut\" data-cut=\"%zu\" points=\"",
+            k + 1);
+    bool first = true;
+    for (uint32_t i = 0; i < d->n; i++) {
+        size_t m = d->cut_mark[k * d->n + i];
+        if (m == SIZE_MAX || !in_window(d, rec->events[m].time))
+            continue;
+        fprintf(out, "%s%.1f,%.1f", first ? "" : " ",
+                time_x(d, rec->events[m].time), lane_y(d, i));
+        first = false;
+    }
+    fprintf(out, "\" stroke=\"" CUT_COLOUR "\" stroke-width=\"1.5\" "
+            "stroke-dasharray=\"6,3\"><title>snapshot %zu:", k + 1);
+    first = true;
+    for (uint32_t i = 0; i < d->n; i++) {
+        size_t m = d->cut_mark[k * d->n + i];
+        if (m == SIZE_MAX)
+            continue;
+        fputs(first ? " " : ", ", out);
+        put_node(d, i);
+        fprintf(out, " at t %" PRIu64, rec->events[m].time);
+        first = false;
+    }
+    fputs("</title></polyline>\n", out);
+}
+
+/* Each cut's line, then the deliveries crossing it re-stroked wide and
+ * pale over their arrows: amber in transit, red orphans. */
+static void draw_cuts(const struct diagram *d)
+{
+    const struct viz_recorder *rec = d->rec;
+    FILE *out = d->out;
+    if (d->cut_count == 0)
+        return;
+    fputs("<g class=\"cuts\" fill=\"none\">\n", out);
+    for (size_t k = 0; k < d->cut_count; k++) {
+        draw_cut_line(d, k);
+        for (size_t r = 0; r < rec->event_count; r++) {
+            const struct viz_event *ev = &rec->events[r];
+            if (ev->type != DISCO_EV_RECV || ev->msg < 1 ||
+                ev->msg > d->messages || d->send_of[ev->msg - 1] == SIZE_MAX)
+                continue;
+            size_t s = d->send_of[ev->msg - 1];
+            int how = crossing(d, k, s, r);
+            if (how == 0)
+                continue;
+            const struct viz_event *sv = &rec->events[s];
+            disco_time_t ts = sv->time, tr = ev->time;
+            if (d->win.on && (ts > d->win.t2 || tr < d->win.t1))
+                continue;
+            double ys = lane_y(d, sv->node), yr = lane_y(d, ev->node);
+            double x1, y1, x2, y2;
+            clip_point(d, ts, ys, tr, yr,
+                       d->win.on && ts < d->win.t1 ? d->win.t1 : ts, &x1, &y1);
+            clip_point(d, ts, ys, tr, yr,
+                       d->win.on && tr > d->win.t2 ? d->win.t2 : tr, &x2, &y2);
+            fprintf(out, "<line class=\"%s\" data-cut=\"%zu\" "
+                    "data-msg=\"%" PRIu64 "\" x1=\"%.1f\" y1=\"%.1f\" "
+                    "x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-width=\"%.1f\" stroke-opacity=\"0.5\" "
+                    "stroke-linecap=\"round\"><title>",
+                    how > 0 ? "in-transit" : "orphan", k + 1, ev->msg, x1, y1,
+                    x2, y2, how > 0 ? IN_TRANSIT_COLOUR : ORPHAN_COLOUR,
+                    d->stroke + 3);
+            put_escaped(out, kind_name(d, ev));
+            fprintf(out, " (msg %" PRIu64 ") ", ev->msg);
+            put_node(d, sv->node);
+            fputs(" \xe2\x86\x92 ", out);
+            put_node(d, ev->node);
+            fprintf(out, ", t %" PRIu64 " \xe2\x86\x92 %" PRIu64 ": %s "
+                    "snapshot %zu</title></line>\n", ts, tr,
+                    how > 0 ? "in transit across" : "an orphan of", k + 1);
+        }
+    }
+    fputs("</g>\n", out);
+}
+
 /* The tooltip of one event: "node 1 · recv elect from node 0 (msg 3) ·
  * t 37 · Lamport 2, vector (1,1,0)". */
 static void put_event_title(const struct diagram *d, const struct viz_event *ev,
@@ -659,9 +870,19 @@ static void draw_events(const struct diagram *d, struct vclock *vc)
 }
 
 /* The legend: one entry per message kind, then the marks. */
+/* Marks always in the legend, then three for snapshot cuts when the run
+ * has any (so that other runs' pictures stay as they were). */
+#define LEGEND_MARKS 6u
+#define LEGEND_CUT_MARKS 3u
+
+static unsigned legend_marks(const struct diagram *d)
+{
+    return LEGEND_MARKS + (d->cut_count ? LEGEND_CUT_MARKS : 0);
+}
+
 static double legend_height(const struct diagram *d)
 {
-    unsigned entries = d->rec->alg->kind_count + 6;
+    unsigned entries = d->rec->alg->kind_count + legend_marks(d);
     unsigned per_row = (unsigned)((d->width - 20) / 150);
     if (per_row < 1)
         per_row = 1;
@@ -677,7 +898,8 @@ static void draw_legend(const struct diagram *d, double top)
         per_row = 1;
     fputs("<g class=\"legend\" font-size=\"10\">\n", out);
     unsigned entry = 0;
-    for (unsigned k = 0; k < alg->kind_count + 6; k++, entry++) {
+    for (unsigned k = 0; k < alg->kind_count + legend_marks(d);
+         k++, entry++) {
         double x = 10 + 150.0 * (entry % per_row);
         double y = top + 20.0 * (entry / per_row);
         const char *label;
@@ -724,11 +946,32 @@ static void draw_legend(const struct diagram *d, double top)
                     "fill=\"white\" stroke=\"" RECOVER_COLOUR "\" "
                     "stroke-width=\"2.0\"/>", x + 12, y);
             break;
-        default:
+        case 5:
             label = "decision (value)";
             fprintf(out, "<path d=\"M%.1f,%.1fl5,5l-5,5l-5,-5z\" "
                     "fill=\"#ffd700\" stroke=\"#333333\" "
                     "stroke-width=\"0.6\"/>", x + 12, y - 5);
+            break;
+        case 6:
+            label = "snapshot cut";
+            fprintf(out, "<polyline points=\"%.1f,%.1f %.1f,%.1f\" "
+                    "fill=\"none\" stroke=\"" CUT_COLOUR "\" "
+                    "stroke-width=\"1.5\" stroke-dasharray=\"6,3\"/>",
+                    x + 12, y - 7, x + 12, y + 7);
+            break;
+        case 7:
+            label = "in transit across a cut";
+            fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                    "y2=\"%.1f\" stroke=\"" IN_TRANSIT_COLOUR "\" "
+                    "stroke-width=\"4.0\" stroke-opacity=\"0.5\" "
+                    "stroke-linecap=\"round\"/>", x, y, x + 24, y);
+            break;
+        default:
+            label = "orphan (sent after, received before)";
+            fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                    "y2=\"%.1f\" stroke=\"" ORPHAN_COLOUR "\" "
+                    "stroke-width=\"4.0\" stroke-opacity=\"0.5\" "
+                    "stroke-linecap=\"round\"/>", x, y, x + 24, y);
             break;
         }
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 30, y + 3,
@@ -744,6 +987,8 @@ static void diagram_release(struct diagram *d)
     free(d->times);
     free(d->xs);
     free(d->send_of);
+    free(d->cut_mark);
+    free(d->recv_cut);
 }
 
 int viz_write_spacetime(struct viz_recorder *rec, FILE *out,
@@ -797,7 +1042,7 @@ int viz_write_spacetime(struct viz_recorder *rec, FILE *out,
                                                                     : 1.2;
     d.mark = d.lane_gap < 12 ? 2.5 : 4;
     d.dot = d.lane_gap < 12 ? 1.0 : 2.0;
-    if ((rc = build_time_scale(&d, err)))
+    if ((rc = build_time_scale(&d, err)) || (rc = find_cuts(&d, err)))
         goto done;
     d.width = d.plot_left + d.plot_width + MARGIN_RIGHT;
     double lanes_bottom = lane_y(&d, d.n ? d.n - 1 : 0) + 24;
@@ -822,7 +1067,7 @@ int viz_write_spacetime(struct viz_recorder *rec, FILE *out,
     draw_lanes(&d, faults, fault_count);
     draw_messages(&d, delivered);
     draw_drops(&d);
-    /* (snapshot cuts go here, issue 4) */
+    draw_cuts(&d);
     draw_events(&d, &vc);
     draw_legend(&d, lanes_bottom + 8);
     fputs("</svg>\n", out);

@@ -28,6 +28,7 @@ struct viz_event {
     uint64_t lamport;
     int64_t value;
     const char *state;     /* `state` events: the new text */
+    const char *label;     /* `mark` events: the algorithm's static label */
 };
 
 struct viz_recorder {

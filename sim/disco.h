@@ -101,6 +101,8 @@ const void *disco_view_port_state(const struct disco_view *view, uint32_t node,
 int64_t disco_view_id(const struct disco_view *view, uint32_t node);
 bool disco_view_initiator(const struct disco_view *view, uint32_t node);
 bool disco_view_crashed(const struct disco_view *view, uint32_t node);
+/* The node's declared status (disco_set_passive); nodes start passive. */
+bool disco_view_passive(const struct disco_view *view, uint32_t node);
 /* Out-degree and the node at the far end of an out-port. */
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node);
 uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,

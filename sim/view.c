@@ -35,6 +35,10 @@ bool disco_view_crashed(const struct disco_view *view, uint32_t node)
 {
     return view->sim->node[node].flags & DISCO__NODE_CRASHED;
 }
+bool disco_view_passive(const struct disco_view *view, uint32_t node)
+{
+    return view->sim->node[node].flags & DISCO__NODE_PASSIVE;
+}
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node)
 {
     return disco_topology_degree(view->sim->topo, node);

@@ -823,6 +823,39 @@ static void suppress_graphviz_leaks(void)
     setenv("LSAN_OPTIONS", options, 1);
 }
 
+/* Nodes that declared themselves active are drawn so: a diffusing
+ * computation has active nodes in its frames, none in the final picture
+ * (the run ends with every node passive). */
+static void test_active_nodes(void **unused)
+{
+    char *dir = tmpdir_create();
+    char frames[4096], svg[4096];
+    snprintf(frames, sizeof frames, "%s/frames", dir);
+    snprintf(svg, sizeof svg, "%s/final.svg", dir);
+    const char *const argv[] = {NULL, "run", "dijkstra-scholten", "--frames",
+                                frames, "--svg", svg, NULL};
+    struct cli_output out;
+    cli_run(&out, argv);
+    assert_int_equal(out.status, 0);
+    cli_output_release(&out);
+    int frame_count = dir_entry_count(frames), with_active = 0;
+    assert_true(frame_count > 10);
+    for (int k = 1; k <= frame_count; k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/frame-%06d.svg", frames, k);
+        char *bytes = file_read(path, NULL);
+        assert_non_null(bytes);
+        with_active += strstr(bytes, "class=\"node active") != NULL;
+        free(bytes);
+    }
+    assert_true(with_active > 0 && with_active < frame_count);
+    char *final = file_read(svg, NULL);
+    assert_non_null(final);
+    assert_null(strstr(final, "class=\"node active"));
+    free(final);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     suppress_graphviz_leaks();
@@ -837,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_frames_cli),
         cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_active_nodes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (suppressions[0])

@@ -40,6 +40,7 @@
 /* Colours (named once so the docs can list them). */
 #define COLOUR_LEADER "#f6c343"  /* gold */
 #define COLOUR_DECIDED "#b7e1b0" /* pale green */
+#define COLOUR_ACTIVE "#cfe3ff"  /* pale blue: declared itself active */
 #define COLOUR_PLAIN "#ffffff"
 #define COLOUR_INITIATOR "#1f5fbf" /* blue outline */
 #define COLOUR_CRASHED "#d0d0d0"
@@ -377,6 +378,7 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
                       alg->is_leader(disco_view_state(view, v));
         bool decided = disco_view_decision_of(view, v) != SIZE_MAX;
         bool initiator = disco_view_initiator(view, v);
+        bool active = !disco_view_passive(view, v);
 
         fprintf(out, "    %u [label=\"%lld", v,
                 (long long)disco_view_id(view, v));
@@ -397,6 +399,8 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
                   out);
         else if (decided)
             fputs(", fillcolor=\"" COLOUR_DECIDED "\", class=decided", out);
+        else if (active)
+            fputs(", fillcolor=\"" COLOUR_ACTIVE "\", class=active", out);
         if (initiator)
             fputs(crashed ? ", peripheries=2"
                           : ", peripheries=2, color=\"" COLOUR_INITIATOR "\"",

@@ -5,7 +5,8 @@
 #   ./bootstrap.sh demo   install, build (release), run `disco demo`
 #   ./bootstrap.sh test   install, build, run the test suite twice: once as
 #                         built for users (-Werror), once under
-#                         AddressSanitizer + UndefinedBehaviorSanitizer
+#                         AddressSanitizer + UndefinedBehaviorSanitizer;
+#                         then the MPI build's 2-rank check
 #
 # Idempotent: packages already installed are not touched, and an existing
 # build folder is reconfigured rather than recreated.
@@ -16,8 +17,9 @@ cd "$here"
 
 packages=(build-essential meson ninja-build pkg-config libuv1-dev time
           libgraphviz-dev libcmocka-dev libxml2-dev gnuplot-nox)
-# The test command also opens the HTML player in a headless browser.
-test_packages=(chromium)
+# The test command also opens the HTML player in a headless browser, and
+# checks that mpirun ranks print what one process prints.
+test_packages=(chromium libopenmpi-dev openmpi-bin)
 
 install_missing() {
     local missing=()
@@ -64,6 +66,10 @@ test)
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+    echo "bootstrap: a 2-rank mpirun check against one process (-Dmpi=enabled)"
+    configure build-mpi -Dbuildtype=release -Dwerror=true -Dmpi=enabled
+    ninja -C build-mpi cli/disco tests/test_check_mpi
+    meson test -C build-mpi --no-rebuild --print-errorlogs test_check_mpi
     ;;
 *)
     echo "usage: ./bootstrap.sh demo|test" >&2

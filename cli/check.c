@@ -24,6 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+#ifdef DISCO_MPI
+#include <limits.h>
+#include <mpi.h>
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Growing arrays of strings.                                                */
@@ -1917,10 +1921,267 @@ static void sweep_table(const struct plan *p, const struct batch *b)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Under mpirun (-Dmpi=enabled): rank r of K runs every K-th run of the
+ * shard, and rank 0 gathers the records back into run order, so that what
+ * it prints and writes is the bytes of one process.  The ranks are assumed
+ * alike (one binary, one architecture): records travel as raw bytes.       */
+
+#ifdef DISCO_MPI
+
+/* Launched by an MPI starter?  Without one, check stays a plain process:
+ * no singleton MPI_Init, whose start-up costs and messages would change
+ * what a single run does. */
+static bool under_mpirun(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") ||
+           getenv("PMI_SIZE");
+}
+
+/* One run's record on the wire: fixed fields, then kind_count uint64_t
+ * and property_count bytes of holds.  The texts (violation details, an
+ * error, a spec other than the plan's) follow separately, in run order. */
+struct wire {
+    int32_t rc;
+    uint32_t nodes, channels;
+    uint32_t error_len, spec_len; /* spec_len 0: the plan's spec */
+    uint8_t ran, sync, terminated, must_terminate, pass, has_detail;
+    uint64_t messages, events, time, causal_depth, rounds;
+    uint64_t delivered, dropped, duplicated;
+};
+
+static size_t wire_size(const struct disco_algorithm *alg)
+{
+    size_t n = sizeof(struct wire) + alg->kind_count * sizeof(uint64_t) +
+               alg->property_count;
+    return (n + 7) / 8 * 8;
+}
+
+static void pack(const struct plan *p, size_t run, const struct record *r,
+                 unsigned char *fixed, FILE *texts)
+{
+    const struct disco_algorithm *alg = p->alg;
+    size_t t = run / p->seeds;
+    struct wire w;
+    memset(&w, 0, sizeof w);
+    w.rc = r->rc;
+    w.ran = r->rc || r->holds;
+    w.nodes = r->nodes;
+    w.channels = r->channels;
+    w.sync = r->sync;
+    w.terminated = r->terminated;
+    w.must_terminate = r->must_terminate;
+    w.pass = r->pass;
+    w.has_detail = r->detail != NULL;
+    w.messages = r->messages;
+    w.events = r->events;
+    w.time = r->time;
+    w.causal_depth = r->causal_depth;
+    w.rounds = r->rounds;
+    w.delivered = r->delivered;
+    w.dropped = r->dropped;
+    w.duplicated = r->duplicated;
+    w.error_len = r->error ? (uint32_t)strlen(r->error) : 0;
+    bool own = r->spec && !(t < p->specs.count && r->spec == p->specs.items[t]);
+    w.spec_len = own ? (uint32_t)strlen(r->spec) + 1 : 0;
+    memcpy(fixed, &w, sizeof w);
+    unsigned char *q = fixed + sizeof w;
+    uint64_t zero = 0;
+    for (unsigned k = 0; k < alg->kind_count; k++, q += sizeof(uint64_t))
+        memcpy(q, r->by_kind ? &r->by_kind[k] : &zero, sizeof(uint64_t));
+    for (unsigned i = 0; i < alg->property_count; i++)
+        *q++ = r->holds ? r->holds[i] : 0;
+    if (r->detail)
+        fwrite(r->detail, sizeof *r->detail, alg->property_count, texts);
+    if (w.error_len)
+        fwrite(r->error, 1, w.error_len, texts);
+    if (own)
+        fwrite(r->spec, 1, w.spec_len - 1, texts);
+}
+
+/* The inverse of pack(); advances *texts past this run's texts. */
+static int unpack(const struct plan *p, size_t run, const unsigned char *fixed,
+                  const char **texts, struct record *r)
+{
+    const struct disco_algorithm *alg = p->alg;
+    size_t t = run / p->seeds;
+    struct wire w;
+    memcpy(&w, fixed, sizeof w);
+    memset(r, 0, sizeof *r);
+    if (!w.ran)
+        return 0; /* never started: the caller's "did not run" check */
+    r->rc = w.rc;
+    r->nodes = w.nodes;
+    r->channels = w.channels;
+    r->sync = w.sync;
+    r->terminated = w.terminated;
+    r->must_terminate = w.must_terminate;
+    r->pass = w.pass;
+    r->messages = w.messages;
+    r->events = w.events;
+    r->time = w.time;
+    r->causal_depth = w.causal_depth;
+    r->rounds = w.rounds;
+    r->delivered = w.delivered;
+    r->dropped = w.dropped;
+    r->duplicated = w.duplicated;
+    if (!w.rc) {
+        r->by_kind = calloc(alg->kind_count + 1, sizeof *r->by_kind);
+        r->holds = calloc(alg->property_count + 1, 1);
+        if (!r->by_kind || !r->holds)
+            return DISCO_ENOMEM;
+        const unsigned char *q = fixed + sizeof w;
+        for (unsigned k = 0; k < alg->kind_count; k++, q += sizeof(uint64_t))
+            memcpy(&r->by_kind[k], q, sizeof(uint64_t));
+        memcpy(r->holds, q, alg->property_count);
+    }
+    if (w.has_detail) {
+        r->detail = calloc(alg->property_count ? alg->property_count : 1,
+                           sizeof *r->detail);
+        if (!r->detail)
+            return DISCO_ENOMEM;
+        memcpy(r->detail, *texts, alg->property_count * sizeof *r->detail);
+        *texts += alg->property_count * sizeof *r->detail;
+    }
+    if (w.error_len) {
+        r->error = strndup(*texts, w.error_len);
+        *texts += w.error_len;
+        if (!r->error)
+            return DISCO_ENOMEM;
+    }
+    if (w.spec_len) {
+        r->spec = r->own_spec = strndup(*texts, w.spec_len - 1);
+        *texts += w.spec_len - 1;
+        if (!r->spec)
+            return DISCO_ENOMEM;
+    } else if (!w.rc && t < p->specs.count) {
+        r->spec = p->specs.items[t];
+    }
+    return 0;
+}
+
+/* Every rank: send this rank's records (of its runs b->runs) to rank 0,
+ * and free them.  Rank 0 gets back in `b` all `count` runs of `all`, in
+ * run order; `all` is taken over either way. */
+static int mpi_gather(struct batch *b, size_t *all, size_t count, int rank,
+                      int size, struct disco_error *err)
+{
+    const struct plan *p = b->plan;
+    size_t rs = wire_size(p->alg);
+    unsigned char *fixed = calloc(b->count ? b->count : 1, rs);
+    char *texts = NULL;
+    size_t texts_len = 0;
+    FILE *mem = open_memstream(&texts, &texts_len);
+    int ok = fixed && mem;
+    for (size_t k = 0; ok && k < b->count; k++)
+        pack(p, b->runs[k], &b->records[k], fixed + k * rs, mem);
+    if (mem && fclose(mem) != 0)
+        ok = 0;
+    for (size_t k = 0; k < b->count; k++)
+        record_release(&b->records[k]);
+    b->count = 0;
+    /* Every rank learns every rank's sizes, so that all agree on giving
+     * up rather than some waiting forever in a collective. */
+    size_t my_runs =
+        count / (size_t)size + (count % (size_t)size > (size_t)rank);
+    unsigned long long mine[2] = {ok ? texts_len : ULLONG_MAX,
+                                  (unsigned long long)(my_runs * rs)};
+    unsigned long long *sizes = calloc((size_t)size * 2, sizeof *sizes);
+    int *counts = calloc((size_t)size * 4, sizeof *counts);
+    unsigned char *all_fixed = NULL;
+    char *all_texts = NULL;
+    int have = sizes && counts, all_have = 0, rc = 0;
+    MPI_Allreduce(&have, &all_have, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+    if (!all_have) {
+        rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+        goto done;
+    }
+    MPI_Allgather(mine, 2, MPI_UNSIGNED_LONG_LONG, sizes, 2,
+                  MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
+    int *fixed_counts = counts, *fixed_displs = counts + size;
+    int *text_counts = counts + 2 * size, *text_displs = counts + 3 * size;
+    unsigned long long fixed_total = 0, text_total = 0;
+    for (int q = 0; q < size; q++) {
+        if (sizes[2 * q] == ULLONG_MAX) {
+            rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+            goto done;
+        }
+        if (sizes[2 * q] > INT_MAX || sizes[2 * q + 1] > INT_MAX ||
+            text_total > INT_MAX - sizes[2 * q] ||
+            fixed_total > INT_MAX - sizes[2 * q + 1]) {
+            rc = disco_fail(err, DISCO_ELIMIT,
+                            "too many runs for one mpi gather: split them "
+                            "with --shard");
+            goto done;
+        }
+        fixed_counts[q] = (int)sizes[2 * q + 1];
+        fixed_displs[q] = (int)fixed_total;
+        text_counts[q] = (int)sizes[2 * q];
+        text_displs[q] = (int)text_total;
+        fixed_total += sizes[2 * q + 1];
+        text_total += sizes[2 * q];
+    }
+    int got = 1;
+    if (rank == 0) {
+        all_fixed = malloc(fixed_total ? fixed_total : 1);
+        all_texts = malloc(text_total ? text_total : 1);
+        got = all_fixed && all_texts;
+    }
+    MPI_Bcast(&got, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!got) {
+        rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+        goto done;
+    }
+    MPI_Gatherv(fixed, (int)sizes[2 * rank + 1], MPI_BYTE, all_fixed,
+                fixed_counts, fixed_displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    MPI_Gatherv(texts, (int)sizes[2 * rank], MPI_BYTE, all_texts, text_counts,
+                text_displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        /* Run all[j] was rank j % size's (j / size)-th; each rank's texts
+         * come in the order of its runs. */
+        struct record *records = calloc(count ? count : 1, sizeof *records);
+        const char **cursor = calloc((size_t)size, sizeof *cursor);
+        if (!records || !cursor) {
+            free(records);
+            rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+        } else {
+            for (int q = 0; q < size; q++)
+                cursor[q] = all_texts + text_displs[q];
+            free(b->records);
+            free(b->runs);
+            b->records = records;
+            b->runs = all;
+            b->count = count;
+            all = NULL;
+            for (size_t j = 0; !rc && j < count; j++) {
+                int q = (int)(j % (size_t)size);
+                const unsigned char *f =
+                    all_fixed + fixed_displs[q] + (j / (size_t)size) * rs;
+                if (unpack(p, b->runs[j], f, &cursor[q], &records[j]))
+                    rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+            }
+        }
+        free(cursor);
+    }
+done:
+    free(all_fixed);
+    free(all_texts);
+    free(all);
+    free(sizes);
+    free(counts);
+    free(fixed);
+    free(texts);
+    return rc;
+}
+
+#endif /* DISCO_MPI */
+
+/* ------------------------------------------------------------------------ */
 /* The commands.                                                             */
 
-static int check_or_sweep(int argc, char **argv, bool sweep,
-                          struct disco_error *err)
+/* rank and size: this process's place among mpirun's ranks (0 and 1
+ * without MPI).  Ranks other than 0 run their share and print nothing. */
+static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
+                             int size, struct disco_error *err)
 {
     struct plan plan;
     bool help = false;
@@ -1936,7 +2197,8 @@ static int check_or_sweep(int argc, char **argv, bool sweep,
         return rc;
     }
     if (plan.maximize) {
-        rc = maximize(&plan, err);
+        /* The search is one sequence of runs: rank 0 does it alone. */
+        rc = rank == 0 ? maximize(&plan, err) : CLI_EXIT_PASS;
         plan_release(&plan);
         return rc;
     }
@@ -1959,7 +2221,47 @@ static int check_or_sweep(int argc, char **argv, bool sweep,
     atomic_init(&b.next, 0);
     atomic_init(&b.done, 0);
     atomic_init(&b.violations, 0);
+#ifdef DISCO_MPI
+    /* Every size-th run of the shard is this rank's; rank 0 gets them all
+     * back, in run order, as if it had run them itself. */
+    size_t *all = NULL, all_count = b.count;
+    if (size > 1) {
+        all = b.runs;
+        b.runs = malloc((b.count / (size_t)size + 1) * sizeof *b.runs);
+        if (!b.runs) {
+            b.runs = all;
+            all = NULL;
+            rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+        } else {
+            b.count = 0;
+            for (size_t j = (size_t)rank; j < all_count; j += (size_t)size)
+                b.runs[b.count++] = all[j];
+        }
+    }
+    if (!rc)
+        rc = run_batch(&b, err);
+    if (size > 1) {
+        /* All ranks go on to the gather, or none does. */
+        int failed = rc != 0, any = 0;
+        MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+        if (any && !rc)
+            rc = disco_fail(err, DISCO_ENOMEM, "an mpi rank failed");
+        if (!rc)
+            rc = mpi_gather(&b, all, all_count, rank, size, err);
+        else
+            free(all);
+        if (rank > 0) {
+            for (size_t k = 0; k < b.count; k++)
+                record_release(&b.records[k]);
+            free(b.records);
+            free(b.runs);
+            plan_release(&plan);
+            return rc ? rc : CLI_EXIT_PASS;
+        }
+    }
+#else
     rc = run_batch(&b, err);
+#endif
 
     /* The first error in run order, whatever thread met it. */
     for (size_t k = 0; !rc && k < b.count; k++)
@@ -2039,6 +2341,35 @@ static int check_or_sweep(int argc, char **argv, bool sweep,
     free(b.runs);
     plan_release(&plan);
     return rc;
+}
+
+static int check_or_sweep(int argc, char **argv, bool sweep,
+                          struct disco_error *err)
+{
+#ifdef DISCO_MPI
+    if (!under_mpirun())
+        return check_or_sweep_on(argc, argv, sweep, 0, 1, err);
+    int rank = 0, size = 1;
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    /* Rank 0 speaks for all: the others' output, bad input included,
+     * would only repeat it. */
+    if (rank > 0 && (!freopen("/dev/null", "w", stdout) ||
+                     !freopen("/dev/null", "w", stderr)))
+        MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_USAGE);
+    int rc = check_or_sweep_on(argc, argv, sweep, rank, size, err);
+    /* mpirun exits with any rank's status: let all agree with rank 0. */
+    int shared = rc;
+    MPI_Bcast(&shared, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank > 0 && shared != rc)
+        rc = shared < 0 ? disco_fail(err, shared, "failed at mpi rank 0")
+                        : shared;
+    MPI_Finalize();
+    return rc;
+#else
+    return check_or_sweep_on(argc, argv, sweep, 0, 1, err);
+#endif
 }
 
 int cli_cmd_check(int argc, char **argv, struct disco_error *err)

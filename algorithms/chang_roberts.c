@@ -148,6 +148,7 @@ const struct disco_algorithm disco_alg_chang_roberts = {
                 "placements; plus n announcements",
     .time = "at most 3n-1 causal depth (2n-1 for the election, n for the "
             "announcement)",
+    .message_bound = "n*(n+1)/2+n",
     .source = "E. Chang and R. Roberts, An improved algorithm for "
               "decentralized extrema-finding in circular configurations of "
               "processes, CACM 22(5), 1979; Fokkink, Distributed Algorithms, "

@@ -273,6 +273,7 @@ const struct disco_algorithm disco_alg_franklin = {
                 "every FIFO schedule); plus exactly n leader announcements",
     .time = "O(n) causal depth: the last round and the announcement take n "
             "hops each",
+    .message_bound = "2*n*(floor(log(n)/log(2))+1)+n",
     .source = "W. R. Franklin, On an improved algorithm for decentralized "
               "extrema finding in circular configurations of processors, "
               "CACM 25(5), 1982; Fokkink, Distributed Algorithms, sec. 9.1; "

@@ -323,6 +323,7 @@ const struct disco_algorithm disco_alg_hirschberg_sinclair = {
             "and 5n otherwise, and the report takes n rounds more; "
             "asynchronous: the leader's own tokens form a chain of that many "
             "messages, so it knows within that many maximal delays, O(n)",
+    .message_bound = "8*n*(1+ceil(log(n)/log(2)))+n",
     .source = "D. S. Hirschberg and J. B. Sinclair, Decentralized "
               "extrema-finding in circular configurations of processors, "
               "CACM 23(11), 1980; Lynch, Distributed Algorithms, sec. 3.4 "

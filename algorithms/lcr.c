@@ -254,6 +254,7 @@ const struct disco_algorithm disco_alg_lcr = {
     .time = "the leader knows in round n exactly (every process starting); "
             "the report reaches everyone by round 2n-1 and the run ends in "
             "round 2n",
+    .message_bound = "n*(n+1)/2+n",
     .source = "Lynch, Distributed Algorithms, sec. 3.3 (LCR); G. LeLann, "
               "Distributed systems - towards a formal approach, IFIP 1977; "
               "E. Chang and R. Roberts, CACM 22(5), 1979",

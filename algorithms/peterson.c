@@ -271,6 +271,7 @@ const struct disco_algorithm disco_alg_peterson = {
                 "announcements",
     .time = "O(n) causal depth: the last round and the announcement take n "
             "hops each",
+    .message_bound = "2*n*floor(log(n)/log(2))+2*n",
     .source = "G. L. Peterson, An O(n log n) unidirectional algorithm for the "
               "circular extrema problem, ACM TOPLAS 4(4), 1982; D. Dolev, "
               "M. Klawe and M. Rodeh, An O(n log n) unidirectional "

@@ -1694,24 +1694,6 @@ static void check_help(bool sweep)
 /* ------------------------------------------------------------------------ */
 /* sweep: per-topology means, and the plot.                                  */
 
-/* Declared bounds, until struct disco_algorithm has a field for them:
- * gnuplot expressions in n. */
-static const char *message_bound(const char *name)
-{
-    static const struct {
-        const char *alg, *bound;
-    } bounds[] = {
-        {"chang-roberts", "n*(n+1)/2+n"},
-        {"lcr", "n*(n+1)/2+n"},
-        {"hirschberg-sinclair", "8*n*(1+ceil(log(n)/log(2)))"},
-        {"peterson", "2*n*floor(log(n)/log(2))+n"},
-        {"franklin", "2*n*(floor(log(n)/log(2))+1)"},
-    };
-    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
-        if (!strcmp(bounds[i].alg, name))
-            return bounds[i].bound;
-    return NULL;
-}
 
 struct group {
     uint32_t nodes;
@@ -1763,7 +1745,7 @@ static int write_plot(const struct plan *p, const struct batch *b,
         return rc;
     }
     FILE *out = file.stream;
-    const char *bound = message_bound(p->alg->name);
+    const char *bound = p->alg->message_bound;
     fprintf(out,
             "# %s: each metric's mean (bars: min to max over the seeds) "
             "against n,\n# written by disco sweep; restyle and render with\n"
@@ -1895,7 +1877,7 @@ static void sweep_table(const struct plan *p, const struct batch *b)
     uint64_t *scratch = malloc((b->count ? b->count : 1) * sizeof *scratch);
     if (!scratch)
         return;
-    const char *bound = message_bound(p->alg->name);
+    const char *bound = p->alg->message_bound;
     printf("%s: %zu run%s\n\n", p->alg->name, b->count,
            b->count == 1 ? "" : "s");
     printf("  %-20s %6s %5s %12s %10s %10s %10s\n", "topology", "n", "runs",

@@ -214,6 +214,8 @@ static void info_json(const struct disco_algorithm *a)
     fputs("  \"complexity\": {", stdout);
     json_member("", "messages", a->messages);
     json_member(", ", "time", a->time);
+    if (a->message_bound)
+        json_member(", ", "message_bound", a->message_bound);
     fputs("},\n", stdout);
     json_member("  ", "source", a->source);
     fputs("\n}\n", stdout);
@@ -293,6 +295,8 @@ static void info_human(const struct disco_algorithm *a)
     }
     printf("\ncomplexity\n");
     print_labelled("messages", a->messages ? a->messages : "unknown");
+    if (a->message_bound)
+        print_labelled("bound", a->message_bound);
     print_labelled("time", a->time ? a->time : "unknown");
     printf("\nsource\n");
     print_wrapped(a->source ? a->source : "none given");

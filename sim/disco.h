@@ -324,6 +324,10 @@ struct disco_algorithm {
     const char *messages;    /* message complexity, as a formula */
     const char *time;        /* time complexity, as a formula */
     const char *source;      /* book and chapter, or paper */
+    /* An upper bound on all messages (every kind) as a gnuplot expression
+     * in n, the number of processes, e.g. "n*(n+1)/2+n"; disco sweep draws
+     * it beside the measured counts.  NULL when none is declared. */
+    const char *message_bound;
     struct disco_model model;
 
     const struct disco_param *params;   /* `param_count` entries */

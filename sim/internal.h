@@ -119,7 +119,8 @@ struct disco_sim {
     size_t input_count;
 
     struct disco__queue queue;
-    uint64_t pending_work;        /* deliveries and timers in the queue */
+    uint64_t pending_work;        /* deliveries, timers, and recoveries
+                                   * of an algorithm with on_recover */
     struct disco__pool pool;
     disco_time_t now;
     uint64_t msg_counter;

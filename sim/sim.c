@@ -909,6 +909,14 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
     return 0;
 }
 
+/* Work keeps a run going: a delivery, a timer, or a recovery that wakes an
+ * algorithm with an on_recover callback (which may start work anew). */
+static bool is_work(const struct disco_sim *sim, const struct disco__event *ev)
+{
+    return ev->type == DISCO__EV_DELIVER || ev->type == DISCO__EV_TIMER ||
+           (ev->type == DISCO__EV_RECOVER && sim->alg->on_recover);
+}
+
 static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
 {
     for (size_t i = 0; i < sim->cfg.fault_count; i++) {
@@ -953,6 +961,8 @@ static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
         }
         if (disco__queue_push(&sim->queue, &ev))
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        if (is_work(sim, &ev))
+            sim->pending_work++;
     }
     return 0;
 }
@@ -1393,7 +1403,7 @@ static void run_async(struct disco_sim *sim)
      * after that (a crash at t=10^6) could change nothing. */
     while (!sim->fault_code && sim->pending_work &&
            disco__queue_pop(&sim->queue, &ev)) {
-        if (ev.type == DISCO__EV_DELIVER || ev.type == DISCO__EV_TIMER)
+        if (is_work(sim, &ev))
             sim->pending_work--;
         if (bounded_out(sim, ev.time))
             return;
@@ -1430,7 +1440,7 @@ static void run_sync(struct disco_sim *sim)
             if (bounded_out(sim, round))
                 return;
             disco__queue_pop(&sim->queue, &ev);
-            if (ev.type == DISCO__EV_DELIVER || ev.type == DISCO__EV_TIMER)
+            if (is_work(sim, &ev))
                 sim->pending_work--;
             process(sim, &ev);
             if (invariants)

@@ -451,6 +451,33 @@ static void test_on_recover_runs_once_per_recovery(void **unused)
     disco_config_release(&cfg);
 }
 
+static void test_late_recovery_wakes_on_recover(void **unused)
+{
+    /* The computation is quiet at t=3, but node 1 recovers at t=500: with
+     * an on_recover callback that is work, so the run goes on to it; the
+     * plain alarm (no callback) still ends at 3 (see the late-fault test). */
+    struct disco_algorithm phoenix = alarm;
+    phoenix.name = "phoenix";
+    phoenix.on_recover = phoenix_on_recover;
+    struct disco_config cfg;
+    disco_config_init(&cfg, &phoenix);
+    struct disco_error err;
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "1@2", 2, &err), 0);
+    assert_int_equal(
+        disco_faults_parse(&cfg, DISCO_FAULT_RECOVER, "1@500", 2, &err), 0);
+    struct sim_run run;
+    sim_run(&run, &phoenix, "line:2", 1, &cfg);
+    const struct disco_view *view = disco_sim_view(run.sim);
+    assert_int_equal(run.metrics->time, 500);
+    assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+    assert_int_equal(disco_view_decision_count(view), 2);
+    assert_int_equal(disco_view_decision(view, 1)->value, 42);
+    assert_int_equal(disco_view_decision(view, 1)->time, 500);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_late_fault_does_not_prolong_the_run),
         cmocka_unit_test(test_silent_active_rounds_are_bounded),
         cmocka_unit_test(test_on_recover_runs_once_per_recovery),
+        cmocka_unit_test(test_late_recovery_wakes_on_recover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -237,3 +237,68 @@ void assert_all_hold(const struct sim_run *run)
                      run->ran_on ? run->ran_on->spec : run->topo.spec,
                      run->results[i].detail);
 }
+
+char *path_in(const char *dir, const char *name)
+{
+    char *path = malloc(strlen(dir) + strlen(name) + 2);
+    assert_non_null(path);
+    sprintf(path, "%s/%s", dir, name);
+    return path;
+}
+
+/* ---- reading the pictures (libxml2) ---- */
+
+xmlDocPtr parse_xml(const char *text, size_t len)
+{
+    xmlDocPtr doc = xmlReadMemory(text, (int)len, "picture.svg", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_HUGE);
+    assert_non_null(doc);
+    return doc;
+}
+
+xmlDocPtr parse_svg(const char *path)
+{
+    size_t len;
+    char *text = file_read(path, &len);
+    assert_non_null(text);
+    xmlDocPtr doc = parse_xml(text, len);
+    free(text);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    assert_non_null(root);
+    assert_string_equal((const char *)root->name, "svg");
+    return doc;
+}
+
+int xpath_count(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    assert_non_null(ctx);
+    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    assert_non_null(r);
+    int n = r->nodesetval ? r->nodesetval->nodeNr : 0;
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(ctx);
+    return n;
+}
+
+void xpath_string(xmlDocPtr doc, const char *expr, char *buf, size_t len)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    assert_non_null(ctx);
+    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    assert_non_null(r);
+    xmlChar *s = xmlXPathCastToString(r);
+    snprintf(buf, len, "%s", (const char *)s);
+    xmlFree(s);
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(ctx);
+}
+
+uint64_t json_u64(const char *json, const char *member)
+{
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\": ", member);
+    const char *p = strstr(json, key);
+    assert_non_null(p);
+    return strtoull(p + strlen(key), NULL, 10);
+}

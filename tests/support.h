@@ -31,11 +31,13 @@ int dir_entry_count(const char *dir);
 /* A file's contents, NUL-terminated (NULL if unreadable); caller frees. */
 char *file_read(const char *path, size_t *len);
 
+/* dir/name, malloc'ed (the caller frees). */
+char *path_in(const char *dir, const char *name);
+
 /* $NAME joined with a relative path, e.g. env_path("DISCO_DATA", "x.dot").
  * Returns a static buffer overwritten by the next call. */
 const char *env_path(const char *name, const char *relative);
 
-#endif
 
 /* ---- running the kernel directly ---- */
 #include "disco_sim.h"
@@ -61,3 +63,21 @@ void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
 void sim_run_release(struct sim_run *run);
 /* Assert every property held (naming the first that did not). */
 void assert_all_hold(const struct sim_run *run);
+
+/* ---- reading the pictures (libxml2) ---- */
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+/* Parse XML text (fails the test if it is not well-formed). */
+xmlDocPtr parse_xml(const char *text, size_t len);
+/* Read and parse an SVG file; its root must be <svg>. */
+xmlDocPtr parse_svg(const char *path);
+/* How many nodes an XPath expression selects, and its string value. */
+int xpath_count(xmlDocPtr doc, const char *expr);
+void xpath_string(xmlDocPtr doc, const char *expr, char *buf, size_t len);
+/* Elements whose class is exactly `name` (a string literal). */
+#define CLASS(name) "//*[@class='" name "']"
+/* A number member ("name": 123) of a JSON text. */
+uint64_t json_u64(const char *json, const char *member);
+
+#endif

@@ -22,15 +22,6 @@
         cli_run((out), run_argv_);                                             \
     } while (0)
 
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(n);
-    assert_non_null(path);
-    snprintf(path, n, "%s/%s", dir, name);
-    return path;
-}
-
 static int count_substring(const char *text, const char *needle)
 {
     int n = 0;

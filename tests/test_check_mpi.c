@@ -40,15 +40,6 @@ static char *disco_bin, *mpirun_bin;
         setenv("DISCO_BIN", disco_bin, 1);                                     \
     } while (0)
 
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(n);
-    assert_non_null(path);
-    snprintf(path, n, "%s/%s", dir, name);
-    return path;
-}
-
 static int count_substring(const char *text, const char *needle)
 {
     int n = 0;

@@ -26,66 +26,6 @@
 /* ------------------------------------------------------------------------ */
 /* Helpers.                                                                  */
 
-static char *path_in(const char *dir, const char *name)
-{
-    char *path = malloc(strlen(dir) + strlen(name) + 2);
-    assert_non_null(path);
-    sprintf(path, "%s/%s", dir, name);
-    return path;
-}
-
-static xmlDocPtr parse_svg(const char *path)
-{
-    size_t len;
-    char *text = file_read(path, &len);
-    assert_non_null(text);
-    xmlDocPtr doc = xmlReadMemory(text, (int)len, "spacetime.svg", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_HUGE);
-    free(text);
-    assert_non_null(doc);
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    assert_non_null(root);
-    assert_string_equal((const char *)root->name, "svg");
-    return doc;
-}
-
-static int xpath_count(xmlDocPtr doc, const char *expr)
-{
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    assert_non_null(ctx);
-    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    assert_non_null(r);
-    int n = r->nodesetval ? r->nodesetval->nodeNr : 0;
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(ctx);
-    return n;
-}
-
-static void xpath_string(xmlDocPtr doc, const char *expr, char *buf,
-                         size_t len)
-{
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    assert_non_null(ctx);
-    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    assert_non_null(r);
-    xmlChar *s = xmlXPathCastToString(r);
-    snprintf(buf, len, "%s", (const char *)s);
-    xmlFree(s);
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(ctx);
-}
-
-#define CLASS(name) "//*[@class='" name "']"
-
-static uint64_t json_u64(const char *json, const char *member)
-{
-    char key[64];
-    snprintf(key, sizeof key, "\"%s\": ", member);
-    const char *p = strstr(json, key);
-    assert_non_null(p);
-    return strtoull(p + strlen(key), NULL, 10);
-}
-
 /* A run that completes, whatever its verdict (Chandy-Lamport without FIFO
  * may break its properties: exit 1 still writes every file). */
 static void run_done(struct cli_output *out, const char *const argv[])

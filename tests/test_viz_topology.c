@@ -139,15 +139,6 @@ static void run_ok(const char *const argv[])
     cli_output_release(&out);
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(len);
-    assert_non_null(path);
-    snprintf(path, len, "%s/%s", dir, name);
-    return path;
-}
-
 /* ------------------------------------------------------------------------ */
 /* The DOT of real runs, read back with cgraph.                              */
 

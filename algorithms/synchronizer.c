@@ -255,9 +255,8 @@ static void clock_enter(struct disco_ctx *ctx, disco_time_t pulse)
     disco_set_layer_clock(ctx, true, pulse);
 }
 
-static void clock_leave(struct disco_ctx *ctx, disco_time_t real_now)
+static void clock_leave(struct disco_ctx *ctx)
 {
-    (void)real_now;
     disco_set_layer_clock(ctx, false, 0);
 }
 
@@ -267,7 +266,7 @@ static void clock_leave(struct disco_ctx *ctx, disco_time_t real_now)
 struct call {
     const struct wrapper *w;
     struct layer *s;
-    disco_time_t real_now, pulse;
+    disco_time_t pulse;
 };
 
 static void catch_send(struct disco_ctx *ctx, void *hook_state, uint32_t port,
@@ -283,7 +282,7 @@ static void catch_send(struct disco_ctx *ctx, void *hook_state, uint32_t port,
     memcpy(buf, &tag, sizeof tag);
     if (len)
         memcpy(buf + sizeof tag, payload, len);
-    clock_leave(ctx, c->real_now);
+    clock_leave(ctx);
     disco_send(ctx, port, kind, buf, sizeof tag + len);
     clock_enter(ctx, c->pulse);
     c->s->unacked++;
@@ -294,14 +293,14 @@ static void begin_call(struct call *c, struct disco_ctx *ctx,
                        const struct wrapper *w, struct layer *s,
                        disco_time_t pulse)
 {
-    *c = (struct call){w, s, disco_now(ctx), pulse};
+    *c = (struct call){w, s, pulse};
     disco_set_send_hook(ctx, catch_send, c);
     clock_enter(ctx, pulse);
 }
 
 static void end_call(struct call *c, struct disco_ctx *ctx)
 {
-    clock_leave(ctx, c->real_now);
+    clock_leave(ctx);
     disco_set_send_hook(ctx, NULL, NULL);
 }
 

@@ -23,7 +23,6 @@ enum disco__event_type {
     DISCO__EV_RECOVER,   /* node `target` recovers */
     DISCO__EV_LINK_DOWN, /* channel `target` (and its reverse) goes down */
     DISCO__EV_LINK_UP,
-    DISCO__EV_ROUND,     /* synchronous runs: the round boundary */
 };
 
 struct disco__event {

@@ -1331,8 +1331,6 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         sim->metrics.events++;
         set_link(sim, ev->target, ev->type == DISCO__EV_LINK_DOWN);
         break;
-    case DISCO__EV_ROUND:
-        break;
     }
 }
 

@@ -142,7 +142,9 @@ struct cli_run_options {
     const char *target; /* ALG or SCENARIO.dot */
     struct cli_setting topology, ids, initiators, seed, delay, loss, dup;
     struct cli_setting max_events, max_time, fifo, sync, weights;
+    struct cli_setting byzantine, strategy, detector, dynamic;
     struct cli_setting_list crash, recover, cut, params;
+    struct cli_setting_list omit_send, omit_receive, partition, delay_change;
     bool json;
     const char *trace; /* --trace FILE, or NULL */
     const char *out;   /* --out DIR, or NULL */

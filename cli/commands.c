@@ -387,6 +387,14 @@ enum {
     RUN_HTML,
     RUN_SHIVIZ,
     RUN_CLOCKS,
+    RUN_OMIT_SEND,
+    RUN_OMIT_RECEIVE,
+    RUN_PARTITION,
+    RUN_DELAY_CHANGE,
+    RUN_BYZANTINE,
+    RUN_STRATEGY,
+    RUN_DETECTOR,
+    RUN_DYNAMIC,
     RUN_HELP,
 };
 
@@ -408,6 +416,27 @@ static const struct cli_option run_options[] = {
     {"crash", RUN_CRASH, true, "NODE@T,...", "crash-stop schedule"},
     {"recover", RUN_RECOVER, true, "NODE@T,...", "recovery schedule"},
     {"cut", RUN_CUT, true, "A-B@T1:T2,...", "link A-B down from T1 to T2"},
+    {"omit-send", RUN_OMIT_SEND, true, "NODE@T1[:T2][/P],...",
+     "the node omits its sends from T1 to T2 (each with probability P)"},
+    {"omit-receive", RUN_OMIT_RECEIVE, true, "NODE@T1[:T2][/P],...",
+     "the node omits what it receives from T1 to T2"},
+    {"partition", RUN_PARTITION, true, "A|B@T1[:T2]",
+     "no message crosses between node sets A and B (A>B: from A to B only) "
+     "from T1 to T2; B defaults to the rest (repeatable)"},
+    {"delay-change", RUN_DELAY_CHANGE, true, "LAW@T",
+     "the delay law becomes LAW at tick T (repeatable)"},
+    {"byzantine", RUN_BYZANTINE, true, "LIST",
+     "Byzantine nodes: they run the algorithm, their messages pass through "
+     "--strategy"},
+    {"strategy", RUN_STRATEGY, true, "NAME",
+     "silent (default), flip, random, equivocate, or one of the "
+     "algorithm's own (see disco info)"},
+    {"detector", RUN_DETECTOR, true, "KIND[:T]",
+     "failure detector: perfect, eventually-perfect:T or eventually-strong:T "
+     "(stable from tick T)"},
+    {"dynamic", RUN_DYNAMIC, true, "rooted[:P]|nonsplit[:P]|remove:K",
+     "the graph of each synchronous round, drawn from the topology's "
+     "channels"},
     {"sync", RUN_SYNC, false, NULL, "synchronous rounds"},
     {"async", RUN_ASYNC, false, NULL, "asynchronous events"},
     {"param", RUN_PARAM, true, "KEY=VALUE",
@@ -513,6 +542,30 @@ int cli_parse_run_options(int argc, char **argv, struct cli_run_options *o,
             break;
         case RUN_CUT:
             rc = cli_setting_list_add(&o->cut, value, NULL, err);
+            break;
+        case RUN_OMIT_SEND:
+            rc = cli_setting_list_add(&o->omit_send, value, NULL, err);
+            break;
+        case RUN_OMIT_RECEIVE:
+            rc = cli_setting_list_add(&o->omit_receive, value, NULL, err);
+            break;
+        case RUN_PARTITION:
+            rc = cli_setting_list_add(&o->partition, value, NULL, err);
+            break;
+        case RUN_DELAY_CHANGE:
+            rc = cli_setting_list_add(&o->delay_change, value, NULL, err);
+            break;
+        case RUN_BYZANTINE:
+            o->byzantine = given;
+            break;
+        case RUN_STRATEGY:
+            o->strategy = given;
+            break;
+        case RUN_DETECTOR:
+            o->detector = given;
+            break;
+        case RUN_DYNAMIC:
+            o->dynamic = given;
             break;
         case RUN_SYNC:
             o->sync = (struct cli_setting){"on", NULL};

@@ -26,6 +26,10 @@ void cli_run_options_release(struct cli_run_options *opts)
     free(opts->recover.items);
     free(opts->cut.items);
     free(opts->params.items);
+    free(opts->omit_send.items);
+    free(opts->omit_receive.items);
+    free(opts->partition.items);
+    free(opts->delay_change.items);
     memset(opts, 0, sizeof *opts);
 }
 
@@ -80,8 +84,38 @@ static const struct file_setting file_settings[] = {
     SETTING("sync", sync),
     SETTING("max_events", max_events),
     SETTING("max_time", max_time),
+    SETTING("byzantine", byzantine),
+    SETTING("strategy", strategy),
+    SETTING("detector", detector),
+    SETTING("dynamic", dynamic),
 };
 #undef SETTING
+
+/* The repeatable fault options and the graph attributes that mirror them.
+ * A file's attribute counts only when the command line gave none of that
+ * option; `parse` reads one item into the config. */
+enum fault_list_kind { LIST_FAULT, LIST_OMISSION, LIST_PARTITION, LIST_DELAY };
+static const struct {
+    const char *name;
+    size_t offset; /* of a struct cli_setting_list in cli_run_options */
+    enum fault_list_kind how;
+    enum disco_fault_kind kind;
+} fault_lists[] = {
+    {"crash", offsetof(struct cli_run_options, crash), LIST_FAULT,
+     DISCO_FAULT_CRASH},
+    {"recover", offsetof(struct cli_run_options, recover), LIST_FAULT,
+     DISCO_FAULT_RECOVER},
+    {"cut", offsetof(struct cli_run_options, cut), LIST_FAULT,
+     DISCO_FAULT_LINK_DOWN},
+    {"omit_send", offsetof(struct cli_run_options, omit_send), LIST_OMISSION,
+     DISCO_FAULT_OMIT_SEND},
+    {"omit_receive", offsetof(struct cli_run_options, omit_receive),
+     LIST_OMISSION, DISCO_FAULT_OMIT_RECEIVE},
+    {"partition", offsetof(struct cli_run_options, partition), LIST_PARTITION,
+     DISCO_FAULT_PARTITION},
+    {"delay_change", offsetof(struct cli_run_options, delay_change),
+     LIST_DELAY, DISCO_FAULT_DELAY},
+};
 
 /* The key of a `KEY=VALUE` parameter setting. */
 static bool same_key(const char *setting, const char *key, size_t key_len)
@@ -99,17 +133,18 @@ static int merge_settings(struct cli_run *run,
 {
     struct cli_run_options *s = &run->settings;
     *s = *opts;
-    memset(&s->crash, 0, sizeof s->crash);
-    memset(&s->recover, 0, sizeof s->recover);
-    memset(&s->cut, 0, sizeof s->cut);
     memset(&s->params, 0, sizeof s->params);
-    int rc = list_copy(&s->crash, &opts->crash, err);
-    if (!rc)
-        rc = list_copy(&s->recover, &opts->recover, err);
-    if (!rc)
-        rc = list_copy(&s->cut, &opts->cut, err);
-    if (!rc)
-        rc = list_copy(&s->params, &opts->params, err);
+    int rc = list_copy(&s->params, &opts->params, err);
+    for (size_t k = 0; k < sizeof fault_lists / sizeof fault_lists[0]; k++) {
+        struct cli_setting_list *dst =
+            (struct cli_setting_list *)((char *)s + fault_lists[k].offset);
+        memset(dst, 0, sizeof *dst);
+        if (!rc)
+            rc = list_copy(dst,
+                           (const struct cli_setting_list
+                                *)((const char *)opts + fault_lists[k].offset),
+                           err);
+    }
     if (rc || !sc)
         return rc;
 
@@ -125,22 +160,15 @@ static int merge_settings(struct cli_run *run,
             if (!dst->text)
                 *dst = (struct cli_setting){value, origin};
         }
-        static const struct {
-            const char *name;
-            size_t offset;
-        } lists[] = {
-            {"crash", offsetof(struct cli_run_options, crash)},
-            {"recover", offsetof(struct cli_run_options, recover)},
-            {"cut", offsetof(struct cli_run_options, cut)},
-        };
-        for (size_t k = 0; k < 3; k++) {
-            if (strcmp(name, lists[k].name) != 0)
+        for (size_t k = 0; k < sizeof fault_lists / sizeof fault_lists[0];
+             k++) {
+            if (strcmp(name, fault_lists[k].name) != 0)
                 continue;
             struct cli_setting_list *dst =
-                (struct cli_setting_list *)((char *)s + lists[k].offset);
+                (struct cli_setting_list *)((char *)s + fault_lists[k].offset);
             const struct cli_setting_list *given =
                 (const struct cli_setting_list *)((const char *)opts +
-                                                  lists[k].offset);
+                                                  fault_lists[k].offset);
             if (given->count == 0 &&
                 (rc = cli_setting_list_add(dst, value, origin, err)))
                 return rc;
@@ -507,25 +535,52 @@ static int configure(struct cli_run *run, uint64_t seed,
                  disco_param_parse(cfg, run->alg, s->params.items[i].text, err),
                  &s->params.items[i], err)))
             return rc;
-    static const struct {
-        size_t offset;
-        enum disco_fault_kind kind;
-    } faults[] = {
-        {offsetof(struct cli_run_options, crash), DISCO_FAULT_CRASH},
-        {offsetof(struct cli_run_options, recover), DISCO_FAULT_RECOVER},
-        {offsetof(struct cli_run_options, cut), DISCO_FAULT_LINK_DOWN},
-    };
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < sizeof fault_lists / sizeof fault_lists[0]; k++) {
         const struct cli_setting_list *list =
             (const struct cli_setting_list *)((const char *)s +
-                                              faults[k].offset);
-        for (size_t i = 0; i < list->count; i++)
-            if ((rc = from_file(disco_faults_parse(cfg, faults[k].kind,
-                                                   list->items[i].text, nodes,
-                                                   err),
-                                &list->items[i], err)))
+                                              fault_lists[k].offset);
+        for (size_t i = 0; i < list->count; i++) {
+            const char *text = list->items[i].text;
+            enum disco_fault_kind kind = fault_lists[k].kind;
+            switch (fault_lists[k].how) {
+            case LIST_FAULT:
+                rc = disco_faults_parse(cfg, kind, text, nodes, err);
+                break;
+            case LIST_OMISSION:
+                rc = disco_omission_parse(cfg, kind, text, nodes, err);
+                break;
+            case LIST_PARTITION:
+                rc = disco_partition_parse(cfg, text, nodes, err);
+                break;
+            case LIST_DELAY:
+                rc = disco_delay_change_parse(cfg, text, err);
+                break;
+            }
+            if ((rc = from_file(rc, &list->items[i], err)))
                 return rc;
+        }
     }
+    if (s->byzantine.text &&
+        (rc = from_file(disco_byzantine_parse(cfg, s->byzantine.text, nodes,
+                                              err),
+                        &s->byzantine, err)))
+        return rc;
+    if (s->strategy.text) {
+        if (strlen(s->strategy.text) >= sizeof cfg->strategy)
+            return from_file(disco_fail(err, DISCO_EINVAL,
+                                        "bad --strategy '%s': name too long",
+                                        s->strategy.text),
+                             &s->strategy, err);
+        snprintf(cfg->strategy, sizeof cfg->strategy, "%s", s->strategy.text);
+    }
+    if (s->detector.text &&
+        (rc = from_file(disco_detector_parse(cfg, s->detector.text, err),
+                        &s->detector, err)))
+        return rc;
+    if (s->dynamic.text &&
+        (rc = from_file(disco_dynamic_parse(cfg, s->dynamic.text, err),
+                        &s->dynamic, err)))
+        return rc;
 
     /* Node and edge attributes of the graph that is the topology; ids and
      * initiators set above win over the nodes' own. */

@@ -298,6 +298,19 @@ void disco_config_release(struct disco_config *cfg)
     free(cfg->channel.use_delay);
     free(cfg->channel.loss);
     free(cfg->channel.fifo);
+    if (cfg->channel_rounds)
+        for (size_t c = 0; c < cfg->channel_round_count; c++)
+            free(cfg->channel_rounds[c]);
+    free(cfg->channel_rounds);
+    free(cfg->partition_side);
+    free(cfg->partition_one_way);
+    free(cfg->byzantine);
+    cfg->channel_rounds = NULL;
+    cfg->channel_round_count = 0;
+    cfg->partition_side = NULL;
+    cfg->partition_one_way = NULL;
+    cfg->partition_count = 0;
+    cfg->byzantine = NULL;
     cfg->ids = NULL;
     cfg->initiators = NULL;
     cfg->faults = NULL;
@@ -614,8 +627,24 @@ int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
                 break;
             }
             rc = fault_node(s, at, nodes, option, text, &f.node, err);
+            /* NODE@T+K: crash in the middle of a step, after K sends. */
+            const char *plus = kind == DISCO_FAULT_CRASH
+                                   ? find_in(at + 1, end, '+')
+                                   : NULL;
             if (!rc)
-                rc = fault_time(at + 1, end, option, text, &f.time, err);
+                rc = fault_time(at + 1, plus ? plus : end, option, text,
+                                &f.time, err);
+            if (!rc && plus) {
+                uint64_t sends = 0;
+                if (parse_whole(plus + 1, end, UINT32_MAX - 1, &sends) !=
+                    NUMBER_OK)
+                    rc = disco_fail(err, DISCO_EINVAL,
+                                    "bad --crash '%s': '%.*s' is not a number "
+                                    "of sends",
+                                    text, (int)(end - plus - 1), plus + 1);
+                f.partial = true;
+                f.after_sends = (uint32_t)sends;
+            }
             f.peer = f.node;
             added[n++] = f;
         } else {
@@ -668,6 +697,376 @@ int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
     free(added);
     cfg->faults = all;
     cfg->fault_count += n;
+    return 0;
+}
+
+/* Append faults built aside (the config is touched only on success). */
+static int append_faults(struct disco_config *cfg,
+                         const struct disco_fault *added, size_t n,
+                         struct disco_error *err)
+{
+    if (cfg->fault_count > SIZE_MAX / sizeof *cfg->faults - n - 1)
+        return disco_fail(err, DISCO_ENOMEM, "too many faults");
+    struct disco_fault *all =
+        realloc(cfg->faults, (cfg->fault_count + n + 1) * sizeof *all);
+    if (!all)
+        return disco_fail(err, DISCO_ENOMEM, "no memory for %zu faults",
+                          cfg->fault_count + n);
+    memcpy(all + cfg->fault_count, added, n * sizeof *added);
+    cfg->faults = all;
+    cfg->fault_count += n;
+    return 0;
+}
+
+/* "T" or "T1:T2" (T2 missing: forever) in [s, end). */
+static int parse_window(const char *s, const char *end, const char *option,
+                        const char *text, disco_time_t *from,
+                        disco_time_t *until, struct disco_error *err)
+{
+    const char *colon = find_in(s, end, ':');
+    int rc = fault_time(s, colon ? colon : end, option, text, from, err);
+    *until = UINT64_MAX;
+    if (!rc && colon)
+        rc = fault_time(colon + 1, end, option, text, until, err);
+    if (!rc && *until <= *from)
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "bad %s '%s': the window must end after it starts",
+                        option, text);
+    return rc;
+}
+
+static bool parse_probability(const char *s, const char *end, double *out)
+{
+    char buf[64];
+    size_t len = (size_t)(end - s);
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *stop;
+    errno = 0;
+    double p = strtod(buf, &stop);
+    if (*stop || errno || !(p >= 0 && p <= 1))
+        return false;
+    *out = p;
+    return true;
+}
+
+int disco_omission_parse(struct disco_config *cfg, enum disco_fault_kind kind,
+                         const char *text, uint32_t nodes,
+                         struct disco_error *err)
+{
+    if (!text)
+        text = "";
+    const char *option =
+        kind == DISCO_FAULT_OMIT_SEND ? "--omit-send" : "--omit-receive";
+    size_t items = list_count(text);
+    struct disco_fault *added = calloc(items, sizeof *added);
+    if (!added)
+        return disco_fail(err, DISCO_ENOMEM, "no memory for %zu faults",
+                          items);
+    size_t n = 0;
+    int rc = 0;
+    for (const char *s = text; !rc;) {
+        const char *end = item_end(s);
+        const char *at = find_in(s, end, '@');
+        const char *slash = find_in(s, end, '/');
+        struct disco_fault f = {.kind = kind, .probability = 1};
+        if (!at || (slash && slash < at)) {
+            rc = disco_fail(err, DISCO_EINVAL,
+                            "bad %s '%s': expected NODE@T[:T2][/P]", option,
+                            text);
+            break;
+        }
+        rc = fault_node(s, at, nodes, option, text, &f.node, err);
+        if (!rc)
+            rc = parse_window(at + 1, slash ? slash : end, option, text,
+                              &f.time, &f.until, err);
+        if (!rc && slash && !parse_probability(slash + 1, end, &f.probability))
+            rc = disco_fail(err, DISCO_EINVAL,
+                            "bad %s '%s': '%.*s' is not a probability in "
+                            "[0, 1]",
+                            option, text, (int)(end - slash - 1), slash + 1);
+        f.peer = f.node;
+        added[n++] = f;
+        if (!*end)
+            break;
+        s = end + 1;
+    }
+    if (!rc)
+        rc = append_faults(cfg, added, n, err);
+    free(added);
+    return rc;
+}
+
+/* A node set "0-3,7" in [s, end) into side[] (value `mark`). */
+static int parse_node_set(const char *s, const char *end, uint32_t nodes,
+                          const char *text, unsigned char *side,
+                          unsigned char mark, struct disco_error *err)
+{
+    while (s < end) {
+        const char *item = find_in(s, end, ',');
+        if (!item)
+            item = end;
+        const char *dash = find_in(s, item, '-');
+        uint64_t lo, hi;
+        if (parse_whole(s, dash ? dash : item, UINT32_MAX, &lo) != NUMBER_OK ||
+            (dash && parse_whole(dash + 1, item, UINT32_MAX, &hi) != NUMBER_OK))
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --partition '%s': '%.*s' is not a node or "
+                              "a range A-B",
+                              text, (int)(item - s), s);
+        if (!dash)
+            hi = lo;
+        if (lo > hi || hi >= nodes)
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --partition '%s': '%.*s' is not within "
+                              "the nodes 0..%u",
+                              text, (int)(item - s), s, nodes ? nodes - 1 : 0);
+        for (uint64_t v = lo; v <= hi; v++) {
+            if (side[v] && side[v] != mark)
+                return disco_fail(err, DISCO_EINVAL,
+                                  "bad --partition '%s': node %llu is on "
+                                  "both sides",
+                                  text, (unsigned long long)v);
+            side[v] = mark;
+        }
+        s = item < end ? item + 1 : end;
+    }
+    return 0;
+}
+
+int disco_partition_parse(struct disco_config *cfg, const char *text,
+                          uint32_t nodes, struct disco_error *err)
+{
+    if (!text)
+        text = "";
+    const char *end = text + strlen(text);
+    const char *at = find_in(text, end, '@');
+    if (!at || nodes == 0)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --partition '%s': expected A|B@T1:T2 or "
+                          "A>B@T1:T2",
+                          text);
+    const char *bar = find_in(text, at, '|');
+    const char *arrow = find_in(text, at, '>');
+    const char *split = bar ? bar : arrow;
+    if (bar && arrow)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --partition '%s': use '|' (both ways) or '>' "
+                          "(one way), not both",
+                          text);
+    if (cfg->partition_count >= 1024)
+        return disco_fail(err, DISCO_ELIMIT, "at most 1024 partitions");
+    unsigned char *side = calloc(nodes, 1);
+    if (!side)
+        return disco_fail(err, DISCO_ENOMEM, "no memory for a partition");
+    int rc = parse_node_set(text, split ? split : at, nodes, text, side, 1,
+                            err);
+    bool rest = !split || split + 1 == at;
+    if (!rc && !rest)
+        rc = parse_node_set(split + 1, at, nodes, text, side, 2, err);
+    if (!rc && rest)
+        for (uint32_t v = 0; v < nodes; v++)
+            if (!side[v])
+                side[v] = 2;
+    bool a = false, b = false;
+    for (uint32_t v = 0; !rc && v < nodes; v++) {
+        a |= side[v] == 1;
+        b |= side[v] == 2;
+    }
+    if (!rc && (!a || !b))
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "bad --partition '%s': each side needs a node", text);
+    struct disco_fault f = {.kind = DISCO_FAULT_PARTITION,
+                            .partition = (uint32_t)cfg->partition_count};
+    if (!rc)
+        rc = parse_window(at + 1, end, "--partition", text, &f.time, &f.until,
+                          err);
+    size_t count = cfg->partition_count + 1;
+    unsigned char *sides = NULL, *one_way = NULL;
+    if (!rc) {
+        sides = realloc(cfg->partition_side, count * nodes);
+        if (sides)
+            cfg->partition_side = sides;
+        one_way = sides ? realloc(cfg->partition_one_way, count) : NULL;
+        if (one_way)
+            cfg->partition_one_way = one_way;
+        if (!sides || !one_way)
+            rc = disco_fail(err, DISCO_ENOMEM, "no memory for a partition");
+    }
+    if (!rc)
+        rc = append_faults(cfg, &f, 1, err);
+    if (!rc) {
+        memcpy(sides + (count - 1) * nodes, side, nodes);
+        one_way[count - 1] = arrow != NULL;
+        cfg->partition_count = count;
+    }
+    free(side);
+    return rc;
+}
+
+int disco_delay_change_parse(struct disco_config *cfg, const char *text,
+                             struct disco_error *err)
+{
+    if (!text)
+        text = "";
+    const char *at = strrchr(text, '@');
+    if (!at)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --delay-change '%s': expected LAW@T", text);
+    char law[128];
+    if ((size_t)(at - text) >= sizeof law)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --delay-change '%s': law too long", text);
+    memcpy(law, text, (size_t)(at - text));
+    law[at - text] = '\0';
+    struct disco_fault f = {.kind = DISCO_FAULT_DELAY};
+    int rc = disco_delay_parse(&f.delay, law, err);
+    if (!rc)
+        rc = fault_time(at + 1, at + strlen(at), "--delay-change", text,
+                        &f.time, err);
+    if (!rc)
+        rc = append_faults(cfg, &f, 1, err);
+    return rc;
+}
+
+int disco_byzantine_parse(struct disco_config *cfg, const char *text,
+                          uint32_t nodes, struct disco_error *err)
+{
+    if (!text || !*text || !starts_list(text))
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --byzantine '%s': expected a list of nodes, "
+                          "e.g. 0,3",
+                          text ? text : "");
+    unsigned char *marks = calloc(nodes ? nodes : 1, 1);
+    if (!marks)
+        return disco_fail(err, DISCO_ENOMEM, "no memory for %u nodes", nodes);
+    for (const char *s = text;;) {
+        const char *end = item_end(s);
+        uint64_t node;
+        if (parse_whole(s, end, UINT32_MAX, &node) != NUMBER_OK ||
+            node >= nodes) {
+            free(marks);
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --byzantine '%s': '%.*s' is not a node "
+                              "(0..%u)",
+                              text, (int)(end - s), s, nodes ? nodes - 1 : 0);
+        }
+        marks[node] = 1;
+        if (!*end)
+            break;
+        s = end + 1;
+    }
+    free(cfg->byzantine);
+    cfg->byzantine = marks;
+    if (!cfg->strategy[0])
+        snprintf(cfg->strategy, sizeof cfg->strategy, "silent");
+    return 0;
+}
+
+int disco_detector_parse(struct disco_config *cfg, const char *text,
+                         struct disco_error *err)
+{
+    static const char *const words[] = {"perfect", "eventually-perfect",
+                                        "eventually-strong", "none"};
+    if (!text)
+        text = "";
+    const char *end = text + strlen(text);
+    const char *colon = find_in(text, end, ':');
+    const char *name_end = colon ? colon : end;
+    enum disco_detector_kind kind;
+    if (span_is(text, name_end, "none"))
+        kind = DISCO_DETECTOR_NONE;
+    else if (span_is(text, name_end, "perfect") || span_is(text, name_end, "P"))
+        kind = DISCO_DETECTOR_PERFECT;
+    else if (span_is(text, name_end, "eventually-perfect") ||
+             span_is(text, name_end, "<>P"))
+        kind = DISCO_DETECTOR_EVENTUALLY_PERFECT;
+    else if (span_is(text, name_end, "eventually-strong") ||
+             span_is(text, name_end, "<>S"))
+        kind = DISCO_DETECTOR_EVENTUALLY_STRONG;
+    else {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(name_end - text), text);
+        return unknown_word(err, "failure detector", name, words, 4,
+                            "perfect, eventually-perfect:T, "
+                            "eventually-strong:T, none");
+    }
+    disco_time_t stable = 0, period = 0;
+    int rc = 0;
+    if (colon) {
+        const char *second = find_in(colon + 1, end, ':');
+        rc = fault_time(colon + 1, second ? second : end, "--detector", text,
+                        &stable, err);
+        if (!rc && second)
+            rc = fault_time(second + 1, end, "--detector", text, &period,
+                            err);
+        if (!rc && second && period == 0)
+            rc = disco_fail(err, DISCO_EINVAL,
+                            "bad --detector '%s': the period must be at "
+                            "least 1",
+                            text);
+    }
+    if (rc)
+        return rc;
+    if (colon && (kind == DISCO_DETECTOR_PERFECT || kind == DISCO_DETECTOR_NONE))
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --detector '%s': only the eventual detectors "
+                          "take a stabilisation time",
+                          text);
+    cfg->detector = kind;
+    cfg->detector_stable = stable;
+    cfg->detector_period = period;
+    return 0;
+}
+
+int disco_dynamic_parse(struct disco_config *cfg, const char *text,
+                        struct disco_error *err)
+{
+    static const char *const words[] = {"rooted", "nonsplit", "remove",
+                                        "none"};
+    if (!text)
+        text = "";
+    const char *end = text + strlen(text);
+    const char *colon = find_in(text, end, ':');
+    const char *name_end = colon ? colon : end;
+    if (span_is(text, name_end, "none") && !colon) {
+        cfg->dynamic = DISCO_DYNAMIC_NONE;
+        return 0;
+    }
+    if (span_is(text, name_end, "remove")) {
+        uint64_t k;
+        if (!colon || parse_whole(colon + 1, end, UINT32_MAX, &k) != NUMBER_OK)
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --dynamic '%s': expected remove:K, K edges "
+                              "removed per round",
+                              text);
+        cfg->dynamic = DISCO_DYNAMIC_REMOVE;
+        cfg->dynamic_k = (uint32_t)k;
+        return 0;
+    }
+    enum disco_dynamic_kind kind;
+    double p;
+    if (span_is(text, name_end, "rooted")) {
+        kind = DISCO_DYNAMIC_ROOTED;
+        p = 0;
+    } else if (span_is(text, name_end, "nonsplit")) {
+        kind = DISCO_DYNAMIC_NONSPLIT;
+        p = 0.5;
+    } else {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(name_end - text), text);
+        return unknown_word(err, "dynamic network", name, words, 4,
+                            "rooted[:P], nonsplit[:P], remove:K, none");
+    }
+    if (colon && !parse_probability(colon + 1, end, &p))
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --dynamic '%s': '%s' is not a probability in "
+                          "[0, 1]",
+                          text, colon + 1);
+    cfg->dynamic = kind;
+    cfg->dynamic_p = p;
     return 0;
 }
 
@@ -858,6 +1257,51 @@ int disco_model_check(const struct disco_algorithm *alg,
                               f->node, f->peer, spec);
     }
 
+    if (cfg->dynamic != DISCO_DYNAMIC_NONE && !cfg->sync)
+        return disco_fail(err, DISCO_EMODEL,
+                          "--dynamic draws a graph per round; it needs "
+                          "synchronous rounds (--sync)");
+    if (cfg->dynamic == DISCO_DYNAMIC_LISTED && !cfg->channel_rounds)
+        return disco_fail(err, DISCO_EINVAL,
+                          "no edge of '%s' lists its rounds", spec);
+    if (cfg->strategy[0] && !cfg->byzantine)
+        return disco_fail(err, DISCO_EINVAL,
+                          "--strategy %s names no Byzantine node; add "
+                          "--byzantine LIST",
+                          cfg->strategy);
+    if (cfg->byzantine) {
+        const char *name = cfg->strategy[0] ? cfg->strategy : "silent";
+        bool generic = false, own = false;
+        for (size_t i = 0; i < disco_generic_strategy_count; i++)
+            generic |= !strcmp(name, disco_generic_strategies[i]);
+        for (unsigned i = 0; i < alg->strategy_count; i++)
+            own |= !strcmp(name, alg->strategies[i].name);
+        if (!generic && !own) {
+            const char *names[32];
+            size_t count = 0;
+            for (unsigned i = 0; i < alg->strategy_count && count < 28; i++)
+                names[count++] = alg->strategies[i].name;
+            for (size_t i = 0; i < disco_generic_strategy_count; i++)
+                names[count++] = disco_generic_strategies[i];
+            const char *guess = disco_suggest(name, names, count);
+            if (guess)
+                return disco_fail(err, DISCO_EUNKNOWN,
+                                  "unknown strategy '%s' for %s (did you "
+                                  "mean '%s'?)",
+                                  name, alg->name, guess);
+            return disco_fail(err, DISCO_EUNKNOWN,
+                              "unknown strategy '%s' for %s (see disco info "
+                              "%s)",
+                              name, alg->name, alg->name);
+        }
+        if (generic && !own && strcmp(name, "silent") && !alg->lie)
+            return disco_fail(err, DISCO_EMODEL,
+                              "%s cannot falsify its messages, so strategy "
+                              "'%s' cannot run; use silent%s",
+                              alg->name, name,
+                              alg->strategy_count ? " or its own" : "");
+    }
+
     /* Soft mismatches: the run goes ahead, the proof does not. */
     char line[256];
     if (m->fifo && !cfg->fifo) {
@@ -892,7 +1336,7 @@ int disco_model_check(const struct disco_algorithm *alg,
                                  : "duplication");
             add_warning(warning, warning_len, line);
         }
-        if (cfg->fault_count) {
+        if (cfg->fault_count || cfg->byzantine) {
             snprintf(line, sizeof line,
                      "%s tolerates no faults; running with the scheduled "
                      "faults anyway",

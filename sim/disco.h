@@ -193,6 +193,13 @@ size_t disco_view_decision_of(const struct disco_view *view, uint32_t node);
 int64_t disco_view_max_id(const struct disco_view *view,
                           const unsigned char *eligible);
 
+/* Faults the run injected.  A Byzantine node (--byzantine) runs the
+ * algorithm's code but its messages pass through the chosen strategy; a
+ * faulty node is one that is Byzantine or crashed at the end of the run.
+ * Agreement and validity are judged over the others. */
+bool disco_view_byzantine(const struct disco_view *view, uint32_t node);
+bool disco_view_faulty(const struct disco_view *view, uint32_t node);
+
 /* Vector clocks over a finished run (cfg.vector_clocks on).  The vector
  * clock of decision `index` (N entries, valid while the sim lives), or
  * NULL when clocks were off or the index is out of range. */
@@ -258,6 +265,27 @@ uint64_t disco_random(struct disco_ctx *ctx);
 /* A uniform number in [0, bound) from this node's stream; bound > 0. */
 uint64_t disco_random_below(struct disco_ctx *ctx, uint64_t bound);
 
+/* Simulated signatures (for authenticated algorithms such as
+ * Dolev-Strong): a 64-bit tag of `len` bytes under this node's secret key,
+ * which only the kernel knows.  Any node can check a tag with
+ * disco_verify; no node, Byzantine or not, can sign as another one (a
+ * guessed tag verifies with probability 2^-64).  Keys derive from the seed,
+ * so runs stay reproducible. */
+uint64_t disco_sign(const struct disco_ctx *ctx, const void *data, size_t len);
+bool disco_verify(const struct disco_ctx *ctx, uint32_t signer,
+                  const void *data, size_t len, uint64_t signature);
+
+/* The failure detector (--detector perfect | eventually-perfect:T |
+ * eventually-strong:T): whether this node's detector suspects `node` now.
+ * Always false when the run has no detector.  Before the stabilisation time
+ * T the answers are arbitrary (redrawn every period); from T on the
+ * detector suspects every crashed node (strong completeness) and, being
+ * eventually perfect, no live one, or, being eventually strong, never the
+ * one correct node it trusts (eventual weak accuracy) while it may keep
+ * suspecting other live ones.  The detector sends no message: poll it,
+ * e.g. from a timer. */
+bool disco_suspects(const struct disco_ctx *ctx, uint32_t node);
+
 /* This node's part of the state for out-port `port` (port_state_size
  * bytes), inside its block; valid during the callback. */
 void *disco_port_state(struct disco_ctx *ctx, uint32_t port);
@@ -315,6 +343,32 @@ void disco_set_passive(struct disco_ctx *ctx, bool passive);
 
 /* ------------------------------------------------------------------------ */
 /* The algorithm module.                                                    */
+
+/* Byzantine processes.  A Byzantine node runs the algorithm's own code, and
+ * every message it sends first passes through the run's strategy, which may
+ * rewrite it or suppress it.  The generic strategies (silent, flip, random,
+ * equivocate) know nothing of payloads, so they ask the algorithm's `lie`
+ * callback to falsify one: */
+enum disco_lie {
+    DISCO_LIE_FLIP,   /* the canonical wrong value: a bit negated,
+                       * "attack" for "retreat" */
+    DISCO_LIE_RANDOM, /* an arbitrary value, drawn with disco_random */
+};
+
+/* A strategy of the algorithm's own (a traitorous general that tells half
+ * the lieutenants "attack"), chosen with --strategy NAME like the generic
+ * ones.  `on_send` is called, in the Byzantine node's context, for each
+ * message it sends on out-port `port`, before the kernel copies it: it may
+ * rewrite the payload in place (the buffer holds DISCO_MAX_PAYLOAD bytes;
+ * *len and *kind may change) and returns false to suppress the message.
+ * It may draw with disco_random and sign with disco_sign (as this node
+ * only); it must not send. */
+struct disco_strategy {
+    const char *name;
+    const char *summary;
+    bool (*on_send)(struct disco_ctx *ctx, uint32_t port, unsigned *kind,
+                    void *payload, size_t *len);
+};
 
 struct disco_algorithm {
     const char *name;        /* as `disco list` shows it: "chang-roberts" */
@@ -390,6 +444,19 @@ struct disco_algorithm {
     disco_is_leader_fn *is_leader;
     int (*orientation)(const struct disco_view *view, uint32_t node,
                        uint32_t port);
+
+    /* Byzantine processes (all optional).  `lie` falsifies one message of a
+     * Byzantine node for the generic strategies flip, random and
+     * equivocate: rewrite `payload` (`len` bytes of message `kind`, about
+     * to leave on out-port `port`) in place as `how` says; return false to
+     * send nothing instead.  Called in the Byzantine node's context, like
+     * a strategy's on_send.  NULL: only silent and the algorithm's own
+     * strategies are available.  `strategies`: the algorithm's own
+     * adversaries, `strategy_count` entries. */
+    bool (*lie)(struct disco_ctx *ctx, enum disco_lie how, uint32_t port,
+                unsigned kind, void *payload, size_t len);
+    const struct disco_strategy *strategies;
+    unsigned strategy_count;
 };
 
 #ifdef __cplusplus

@@ -81,6 +81,8 @@ double disco_rng_unit(struct disco_rng *rng);
 #define DISCO_STREAM_TOPOLOGY 1u
 #define DISCO_STREAM_IDS 2u
 #define DISCO_STREAM_WEIGHTS 3u
+#define DISCO_STREAM_SIGNATURES 4u /* keys of disco_sign, detector coins */
+#define DISCO_STREAM_DYNAMIC 5u    /* the graphs of dynamic networks */
 #define DISCO_STREAM_NODE(i) ((uint64_t)(i) * 4u + 16u)
 #define DISCO_STREAM_CHANNEL(c) ((uint64_t)(c) * 4u + 18u)
 
@@ -193,14 +195,33 @@ enum disco_fault_kind {
     DISCO_FAULT_RECOVER,
     DISCO_FAULT_LINK_DOWN,
     DISCO_FAULT_LINK_UP,
+    DISCO_FAULT_OMIT_SEND,    /* node omits its sends in [time, until) */
+    DISCO_FAULT_OMIT_RECEIVE, /* node omits what arrives in [time, until) */
+    DISCO_FAULT_PARTITION,    /* partition `partition` holds [time, until) */
+    DISCO_FAULT_DELAY,        /* from `time` on, the run's delay law is
+                               * `delay` (channels with their own keep it) */
 };
 
-/* One scheduled fault.  Link faults name both ends; on an undirected graph
- * both directions go down. */
+/* One scheduled fault, at tick (or, in synchronous runs, round) `time`.
+ * Link faults name both ends; on an undirected graph both directions go
+ * down. */
 struct disco_fault {
     enum disco_fault_kind kind;
     uint32_t node, peer;
     disco_time_t time;
+    /* CRASH: crash in the middle of a step: the node's first step at or
+     * after `time` sends only its first `after_sends` messages, then the
+     * node crashes (when `partial` is set; otherwise it crashes at `time`,
+     * before any step). */
+    bool partial;
+    uint32_t after_sends;
+    /* OMIT_*, PARTITION: the end of the window (UINT64_MAX: never). */
+    disco_time_t until;
+    /* OMIT_*: the probability that each message is omitted (1: all). */
+    double probability;
+    /* PARTITION: index into cfg->partition_side; DELAY: the new law. */
+    uint32_t partition;
+    struct disco_delay delay;
 };
 
 /* Per-channel overrides, from DOT edge attributes.  A NULL array means
@@ -243,6 +264,50 @@ struct disco_config {
      * decision.  Costs N*N words plus N per message in flight, so it is
      * off by default and refused above DISCO_MAX_VECTOR_CLOCK_NODES. */
     bool vector_clocks;
+
+    /* Partitions: partition_count arrays of `nodes` bytes each, at
+     * partition_side + i*nodes: 1 for the nodes of side A, 2 for side B,
+     * 0 for nodes outside both.  While partition i holds, messages from A
+     * to B are lost, and from B to A too unless partition_one_way[i]. */
+    unsigned char *partition_side;
+    unsigned char *partition_one_way;
+    size_t partition_count;
+
+    /* Byzantine processes: nodes entries (0/1), or NULL for none; and the
+     * strategy they follow, an algorithm's own or a generic one. */
+    unsigned char *byzantine;
+    char strategy[32];
+
+    /* The failure detector disco_suspects consults. */
+    enum disco_detector_kind {
+        DISCO_DETECTOR_NONE,
+        DISCO_DETECTOR_PERFECT,            /* P: exactly the crashed nodes */
+        DISCO_DETECTOR_EVENTUALLY_PERFECT, /* <>P from detector_stable */
+        DISCO_DETECTOR_EVENTUALLY_STRONG,  /* <>S from detector_stable */
+    } detector;
+    disco_time_t detector_stable;
+    disco_time_t detector_period; /* arbitrary answers change this often */
+
+    /* Dynamic networks (synchronous runs): the channels present in each
+     * round, drawn from the topology's channels.  A message sent in round
+     * r over a channel absent in round r is lost. */
+    enum disco_dynamic_kind {
+        DISCO_DYNAMIC_NONE,
+        DISCO_DYNAMIC_ROOTED,   /* a random spanning tree rooted at a random
+                                 * node, plus each other channel with
+                                 * probability dynamic_p */
+        DISCO_DYNAMIC_NONSPLIT, /* each channel with probability dynamic_p,
+                                 * redrawn until every two nodes share an
+                                 * in-neighbour (themselves included) */
+        DISCO_DYNAMIC_REMOVE,   /* up to dynamic_k edges removed at random */
+        DISCO_DYNAMIC_LISTED,   /* the scenario's per-edge `rounds` */
+    } dynamic;
+    double dynamic_p;
+    uint32_t dynamic_k;
+    /* LISTED: per channel, the rounds it is present in ("1-3,5,8-"), or
+     * NULL for always; channel_round_count entries, owned by the config. */
+    char **channel_rounds;
+    size_t channel_round_count;
 };
 
 /* Most nodes for vector clocks: 4096 nodes already need 128 MiB of
@@ -278,6 +343,36 @@ int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
                        const char *text, uint32_t nodes,
                        struct disco_error *err);
 
+/* "NODE@T[:T2][/P][,...]": omission of the node's sends (OMIT_SEND) or
+ * receptions (OMIT_RECEIVE) from T to T2 (forever without T2), each message
+ * with probability P (default 1). */
+int disco_omission_parse(struct disco_config *cfg, enum disco_fault_kind kind,
+                         const char *text, uint32_t nodes,
+                         struct disco_error *err);
+/* "A|B@T1:T2" (both ways) or "A>B@T1:T2" (messages from A to B only), the
+ * sets as node lists "0-3,7"; B may be left out ("A|@..." or "A@...") and
+ * is then every node outside A; ":T2" may be left out (forever). */
+int disco_partition_parse(struct disco_config *cfg, const char *text,
+                          uint32_t nodes, struct disco_error *err);
+/* "LAW@T": from T on, the run's delay law is LAW. */
+int disco_delay_change_parse(struct disco_config *cfg, const char *text,
+                             struct disco_error *err);
+/* "LIST" of nodes: the Byzantine ones.  The strategy name is checked
+ * against the algorithm by disco_model_check. */
+int disco_byzantine_parse(struct disco_config *cfg, const char *text,
+                          uint32_t nodes, struct disco_error *err);
+/* "perfect", "eventually-perfect:T[:PERIOD]", "eventually-strong:T[:PERIOD]"
+ * (also "P", "<>P:T", "<>S:T"). */
+int disco_detector_parse(struct disco_config *cfg, const char *text,
+                         struct disco_error *err);
+/* "rooted[:P]", "nonsplit[:P]", "remove:K". */
+int disco_dynamic_parse(struct disco_config *cfg, const char *text,
+                        struct disco_error *err);
+/* The generic strategies' names, and the strategy `name` resolves to for
+ * `alg` (its own first), or NULL. */
+extern const char *const disco_generic_strategies[];
+extern const size_t disco_generic_strategy_count;
+
 /* Check that the algorithm's model fits the topology and the config (shape,
  * direction, connectivity, unique ids, sync support).  Hard mismatches
  * (a ring algorithm on a grid) return DISCO_EMODEL, and a cut of a link
@@ -306,6 +401,9 @@ enum disco_event_type {
     DISCO_EV_LINK_DOWN,
     DISCO_EV_LINK_UP,
     DISCO_EV_MARK,      /* disco_mark: a labelled moment, no clock tick */
+    DISCO_EV_FAULT,     /* an omission or partition window opens, or the
+                         * delay law changes; `label` says which */
+    DISCO_EV_HEAL,      /* an omission or partition window closes */
 };
 
 /* The name an event type has in traces: "send", "recv", ... */
@@ -333,6 +431,7 @@ struct disco_event_view {
     const void *payload; /* send/recv: the payload bytes */
     size_t len;
     const char *label;   /* mark: the algorithm's static label ("cut") */
+    bool forged;         /* send: a Byzantine node's strategy rewrote it */
 };
 
 /* An observer attached to a run.  `on_event` is called synchronously, from

@@ -23,6 +23,11 @@ enum disco__event_type {
     DISCO__EV_RECOVER,   /* node `target` recovers */
     DISCO__EV_LINK_DOWN, /* channel `target` (and its reverse) goes down */
     DISCO__EV_LINK_UP,
+    DISCO__EV_OMIT_START, /* node `target` omits (kind 0 sends, 1
+                           * receptions) with threshold payload.tag */
+    DISCO__EV_OMIT_END,
+    DISCO__EV_PARTITION,  /* partition `target` starts (kind 1) or heals */
+    DISCO__EV_DELAY,      /* the run's law becomes laws[payload.tag] */
 };
 
 struct disco__event {

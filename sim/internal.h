@@ -15,6 +15,11 @@ enum {
     DISCO__NODE_INITIATOR = 1u << 0,
     DISCO__NODE_CRASHED = 1u << 1,
     DISCO__NODE_PASSIVE = 1u << 2,
+    DISCO__NODE_BYZANTINE = 1u << 3,   /* sends pass through the strategy */
+    DISCO__NODE_CRASHING = 1u << 4,    /* a partial crash: sends left in
+                                        * crash_budget, then it crashes */
+    DISCO__NODE_OMIT_SEND = 1u << 5,   /* in a send-omission window */
+    DISCO__NODE_OMIT_RECEIVE = 1u << 6,
 };
 
 /* What the event loop touches of a node on every delivery and send, in
@@ -105,7 +110,23 @@ struct disco_sim {
                                    * its timers; NULL when nothing crashes */
     uint32_t *local;              /* per node event count; causal log only */
     disco_time_t *fifo_last;      /* per channel, when FIFO needs it */
-    unsigned char *link_down;     /* per channel, when links can fail */
+    unsigned char *link_down;     /* per channel, when links can fail:
+                                   * how many cuts and partitions hold it
+                                   * down (0: up) */
+
+    /* Faults beyond crashes and cuts, each allocated only when used. */
+    uint32_t *crash_budget;       /* per node: sends left in a partial crash */
+    bool crashing_any;            /* some node is in a partial crash */
+    uint64_t *omit_threshold;     /* per node: [0] send, [1] receive */
+    const struct disco_strategy *strategy; /* of Byzantine nodes, or NULL */
+    bool forging;                 /* the send under way was rewritten */
+    unsigned char *forge_buffer;  /* DISCO_MAX_PAYLOAD bytes */
+    uint32_t trusted;             /* <>S never suspects it (UINT32_MAX:
+                                   * every node crashes some time) */
+    uint64_t sign_key;            /* signatures derive from it */
+    unsigned char *dyn_absent;    /* per channel: absent this round */
+    struct disco_dynamic_graph *dynamic;
+    char law_labels[16][48];      /* each law's text, for the trace */
 
     /* Per-channel network behaviour, resolved once at create. */
     unsigned char *chan_law;      /* index into laws[], or NULL: law 0 */
@@ -152,6 +173,23 @@ struct disco_sim {
     int fault_code;
     char fault_message[256];
 };
+
+/* Internal event types beyond deliveries, timers, crashes and links
+ * (sim/event.h): fault windows.  `target` names the node (omissions) or the
+ * partition; payload.tag the omission threshold or the delay law index. */
+
+/* Byzantine strategies (byzantine.c): the one `name` resolves to for
+ * `alg`, its own first, or NULL. */
+const struct disco_strategy *
+disco__strategy_find(const struct disco_algorithm *alg, const char *name);
+/* Whether the generic strategy needs the algorithm's lie callback. */
+bool disco__strategy_needs_lie(const struct disco_strategy *strategy);
+
+/* Dynamic networks (dynamic.c): draw the channels absent in `round` into
+ * sim->dyn_absent. */
+int disco__dynamic_create(struct disco_sim *sim, struct disco_error *err);
+void disco__dynamic_round(struct disco_sim *sim, disco_time_t round);
+void disco__dynamic_free(struct disco_sim *sim);
 
 static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
 {

@@ -8,6 +8,7 @@
  * topology, config).
  */
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -380,6 +381,7 @@ static void observe_message(struct disco_sim *sim, enum disco_event_type type,
         .kind = msg->kind, .kind_name = sim->alg->message_kinds[msg->kind],
         .msg = msg->msg, .lamport = sim->lamport ? sim->lamport[node] : 0,
         .payload = event_payload(sim, msg), .len = msg->len,
+        .forged = type == DISCO_EV_SEND && sim->forging,
     };
     observe(sim, &ev);
 }
@@ -393,7 +395,20 @@ static void before_callback(struct disco_sim *sim, uint32_t node)
                disco__state_size(sim, node));
 }
 
+static void crash_node(struct disco_sim *sim, uint32_t node);
+
+static void emit_state_change(struct disco_sim *sim, uint32_t node);
+
+/* After each callback: report a changed state, and finish a crash that
+ * struck in the middle of the step. */
 static void after_callback(struct disco_sim *sim, uint32_t node)
+{
+    emit_state_change(sim, node);
+    if (sim->crashing_any && (sim->node[node].flags & DISCO__NODE_CRASHING))
+        crash_node(sim, node);
+}
+
+static void emit_state_change(struct disco_sim *sim, uint32_t node)
 {
     /* Equal bytes are the cheap test; a state whose bytes changed may
      * still read the same (a buffer, a counter the text leaves out), and
@@ -539,6 +554,9 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
     uint64_t loss = sim->chan_loss ? sim->chan_loss[channel]
                                    : sim->loss_threshold;
     if ((sim->link_down && sim->link_down[channel]) ||
+        (sim->dyn_absent && sim->dyn_absent[channel]) ||
+        ((sim->node[node].flags & DISCO__NODE_OMIT_SEND) &&
+         chance(&sim->node[node].net_rng, sim->omit_threshold[2 * node])) ||
         chance(&sim->node[node].net_rng, loss)) {
         sim->metrics.dropped++;
         if (sim->observer_count)
@@ -684,6 +702,33 @@ void disco_set_send_hook(struct disco_ctx *ctx, disco_send_hook_fn *hook,
     ctx->hook_state = hook_state;
 }
 
+/* A Byzantine node's message goes through its strategy first, on a copy
+ * (the algorithm's buffer stays as it was). */
+static void forge_and_send(struct disco_ctx *ctx, uint32_t port,
+                           unsigned kind, const void *payload, size_t len)
+{
+    struct disco_sim *sim = ctx->sim;
+    unsigned char *buffer = sim->forge_buffer;
+    memset(buffer, 0, DISCO_MAX_PAYLOAD);
+    if (len)
+        memcpy(buffer, payload, len);
+    unsigned new_kind = kind;
+    size_t new_len = len;
+    if (!sim->strategy->on_send(ctx, port, &new_kind, buffer, &new_len))
+        return;
+    if (new_kind >= sim->alg->kind_count || new_len > DISCO_MAX_PAYLOAD) {
+        sim_fault(sim, DISCO_EINVAL,
+                  "%s: strategy %s made message kind %u of %zu bytes",
+                  sim->alg->name, sim->strategy->name, new_kind, new_len);
+        return;
+    }
+    sim->forging = new_kind != kind || new_len != len ||
+                   (len && memcmp(buffer, payload, len) != 0);
+    send_on_channel(sim, ctx->node, sim->node[ctx->node].first_channel + port,
+                    new_kind, buffer, new_len);
+    sim->forging = false;
+}
+
 void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
                 const void *payload, size_t len)
 {
@@ -700,8 +745,26 @@ void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
     }
     if (!check_send(ctx, port, kind, len))
         return;
-    uint32_t channel = ctx->sim->node[ctx->node].first_channel + port;
-    send_on_channel(ctx->sim, ctx->node, channel, kind, payload, len);
+    struct disco_sim *sim = ctx->sim;
+    struct disco__node *self = &sim->node[ctx->node];
+    if (self->flags & (DISCO__NODE_CRASHING | DISCO__NODE_BYZANTINE |
+                       DISCO__NODE_CRASHED)) {
+        if (self->flags & DISCO__NODE_CRASHED)
+            return; /* a crashed node's sends vanish */
+        if (self->flags & DISCO__NODE_CRASHING) {
+            /* Crashing in the middle of this step: only the first sends
+             * leave; the crash itself takes effect after the callback. */
+            if (sim->crash_budget[ctx->node] == 0)
+                return;
+            sim->crash_budget[ctx->node]--;
+        }
+        if ((self->flags & DISCO__NODE_BYZANTINE) && sim->strategy) {
+            forge_and_send(ctx, port, kind, payload, len);
+            return;
+        }
+    }
+    uint32_t channel = self->first_channel + port;
+    send_on_channel(sim, ctx->node, channel, kind, payload, len);
 }
 
 void disco_send_all_except(struct disco_ctx *ctx, uint32_t except,
@@ -897,6 +960,23 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
             any_fifo |= sim->chan_fifo[c];
         }
     }
+    /* Delay changes: their laws join the table now, so that FIFO clocks
+     * exist whenever some law of the run can reorder. */
+    for (size_t i = 0; i < cfg->fault_count; i++) {
+        const struct disco_fault *f = &cfg->faults[i];
+        if (f->kind != DISCO_FAULT_DELAY)
+            continue;
+        int index = law_index(sim, &f->delay);
+        if (index < 0)
+            return disco_fail(err, DISCO_ELIMIT,
+                              "at most 16 distinct delay laws in a run");
+        if (f->delay.kind != DISCO_DELAY_CONST ||
+            memcmp(&f->delay, &cfg->delay, sizeof f->delay) != 0)
+            varying_delay = true;
+    }
+    for (unsigned i = 0; i < sim->law_count; i++)
+        disco_delay_format(&sim->laws[i], sim->law_labels[i],
+                           sizeof sim->law_labels[i]);
     /* A constant delay keeps send order by itself: duplicates are the only
      * way to overtake, and they are sent after the original anyway. */
     if (!sim->sync && any_fifo && (varying_delay || cfg->dup > 0))
@@ -928,12 +1008,53 @@ static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
             return disco_fail(err, DISCO_EINVAL,
                               "fault names node %u, but nodes are 0..%u",
                               f->node, sim->nodes - 1);
+        struct disco__event end = ev;
+        bool has_end = false;
         switch (f->kind) {
         case DISCO_FAULT_CRASH:
         case DISCO_FAULT_RECOVER:
             ev.type = f->kind == DISCO_FAULT_CRASH ? DISCO__EV_CRASH
                                                    : DISCO__EV_RECOVER;
             ev.target = f->node;
+            if (f->kind == DISCO_FAULT_CRASH && f->partial) {
+                ev.payload.tag = (uint64_t)f->after_sends + 1;
+                if (f->time == 0) {
+                    /* Struck during init, whose sends are a synchronous
+                     * algorithm's first round. */
+                    sim->node[f->node].flags |= DISCO__NODE_CRASHING;
+                    sim->crash_budget[f->node] = f->after_sends;
+                    sim->crashing_any = true;
+                    continue;
+                }
+            }
+            break;
+        case DISCO_FAULT_OMIT_SEND:
+        case DISCO_FAULT_OMIT_RECEIVE:
+            ev.type = DISCO__EV_OMIT_START;
+            ev.target = f->node;
+            ev.kind = f->kind == DISCO_FAULT_OMIT_RECEIVE;
+            ev.payload.tag = probability_threshold(f->probability);
+            end = ev;
+            end.type = DISCO__EV_OMIT_END;
+            end.time = f->until;
+            has_end = f->until != UINT64_MAX;
+            break;
+        case DISCO_FAULT_PARTITION:
+            if (f->partition >= sim->cfg.partition_count)
+                return disco_fail(err, DISCO_EINVAL,
+                                  "fault names partition %u of %zu",
+                                  f->partition, sim->cfg.partition_count);
+            ev.type = DISCO__EV_PARTITION;
+            ev.target = f->partition;
+            ev.kind = 1;
+            end = ev;
+            end.kind = 0;
+            end.time = f->until;
+            has_end = f->until != UINT64_MAX;
+            break;
+        case DISCO_FAULT_DELAY:
+            ev.type = DISCO__EV_DELAY;
+            ev.payload.tag = (uint64_t)law_index(sim, &f->delay);
             break;
         case DISCO_FAULT_LINK_DOWN:
         case DISCO_FAULT_LINK_UP: {
@@ -959,11 +1080,71 @@ static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
             break;
         }
         }
-        if (disco__queue_push(&sim->queue, &ev))
+        if (disco__queue_push(&sim->queue, &ev) ||
+            (has_end && disco__queue_push(&sim->queue, &end)))
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
         if (is_work(sim, &ev))
             sim->pending_work++;
     }
+    return 0;
+}
+
+/* What the faults beyond crashes and cuts need: arrays sized by what the
+ * schedule uses, the Byzantine strategy, the trusted node of <>S. */
+static int setup_adversary(struct disco_sim *sim, struct disco_error *err)
+{
+    const struct disco_config *cfg = &sim->cfg;
+    uint32_t n = sim->nodes;
+    bool failed = false, partial = false, omission = false;
+    for (size_t i = 0; i < cfg->fault_count; i++) {
+        const struct disco_fault *f = &cfg->faults[i];
+        partial |= f->kind == DISCO_FAULT_CRASH && f->partial;
+        omission |= f->kind == DISCO_FAULT_OMIT_SEND ||
+                    f->kind == DISCO_FAULT_OMIT_RECEIVE;
+        if ((f->kind == DISCO_FAULT_PARTITION) && !sim->link_down)
+            sim->link_down = alloc_array(sim->topo->channels, 1, &failed);
+    }
+    if (partial)
+        sim->crash_budget = alloc_array(n, sizeof(uint32_t), &failed);
+    if (omission)
+        sim->omit_threshold = alloc_array(2 * (size_t)n, sizeof(uint64_t),
+                                          &failed);
+    if (failed)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory for faults");
+
+    sim->sign_key = disco__stream_seed(cfg->seed, DISCO_STREAM_SIGNATURES);
+    /* <>S trusts the first node that no scheduled crash touches. */
+    sim->trusted = UINT32_MAX;
+    for (uint32_t v = 0; v < n && sim->trusted == UINT32_MAX; v++) {
+        bool crashes = cfg->byzantine && cfg->byzantine[v];
+        for (size_t i = 0; i < cfg->fault_count; i++)
+            crashes |= cfg->faults[i].kind == DISCO_FAULT_CRASH &&
+                       cfg->faults[i].node == v;
+        if (!crashes)
+            sim->trusted = v;
+    }
+
+    if (cfg->byzantine) {
+        const char *name = cfg->strategy[0] ? cfg->strategy : "silent";
+        sim->strategy = disco__strategy_find(sim->alg, name);
+        if (!sim->strategy)
+            return disco_fail(err, DISCO_EUNKNOWN,
+                              "unknown strategy '%s' for %s", name,
+                              sim->alg->name);
+        if (disco__strategy_needs_lie(sim->strategy) && !sim->alg->lie)
+            return disco_fail(err, DISCO_EMODEL,
+                              "%s cannot lie about its messages: strategy "
+                              "'%s' needs it (try silent)",
+                              sim->alg->name, name);
+        sim->forge_buffer = malloc(DISCO_MAX_PAYLOAD);
+        if (!sim->forge_buffer)
+            return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        for (uint32_t v = 0; v < n; v++)
+            if (cfg->byzantine[v])
+                sim->node[v].flags |= DISCO__NODE_BYZANTINE;
+    }
+    if (cfg->dynamic != DISCO_DYNAMIC_NONE)
+        return disco__dynamic_create(sim, err);
     return 0;
 }
 
@@ -1021,6 +1202,9 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     sim->cfg.initiators = NULL;
     sim->cfg.faults = cfg->faults;
     sim->cfg.inputs = NULL;
+    sim->cfg.byzantine = cfg->byzantine; /* read at create only */
+    sim->cfg.partition_side = NULL;
+    sim->cfg.partition_one_way = NULL;
     sim->view.sim = sim;
     sim->ctx.sim = sim;
     sim->nodes = topo->nodes;
@@ -1066,6 +1250,17 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
                                        &failed);
     if (cfg->vector_clocks)
         sim->vc = alloc_array((size_t)n * n, sizeof(uint64_t), &failed);
+    if (cfg->partition_count) {
+        size_t bytes = cfg->partition_count * (size_t)n;
+        sim->cfg.partition_side = alloc_array(bytes, 1, &failed);
+        sim->cfg.partition_one_way =
+            alloc_array(cfg->partition_count, 1, &failed);
+        if (!failed) {
+            memcpy(sim->cfg.partition_side, cfg->partition_side, bytes);
+            memcpy(sim->cfg.partition_one_way, cfg->partition_one_way,
+                   cfg->partition_count);
+        }
+    }
     if (cfg->input_count) {
         sim->inputs = alloc_array(cfg->input_count, sizeof *sim->inputs,
                                   &failed);
@@ -1095,8 +1290,12 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
 
     int rc = setup_network(sim, err);
     if (rc == 0)
+        rc = setup_adversary(sim, err);
+    if (rc == 0)
         rc = schedule_faults(sim, err);
     sim->cfg.faults = NULL;
+    sim->cfg.byzantine = NULL;
+    sim->cfg.channel_rounds = NULL; /* copied by the dynamic network */
     if (rc) {
         disco_sim_free(sim);
         return rc;
@@ -1154,6 +1353,12 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->causal);
     free(sim->send_local);
     free(sim->invariant_failure);
+    free(sim->crash_budget);
+    free(sim->omit_threshold);
+    free(sim->forge_buffer);
+    free(sim->cfg.partition_side);
+    free(sim->cfg.partition_one_way);
+    disco__dynamic_free(sim);
     free(sim);
 }
 
@@ -1215,7 +1420,9 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
                         ? channel_source(sim, channel, to)
                         : UINT32_MAX;
     if ((sim->node[to].flags & DISCO__NODE_CRASHED) ||
-        (sim->link_down && sim->link_down[channel])) {
+        (sim->link_down && sim->link_down[channel]) ||
+        ((sim->node[to].flags & DISCO__NODE_OMIT_RECEIVE) &&
+         chance(&sim->node[to].net_rng, sim->omit_threshold[2 * to + 1]))) {
         sim->metrics.dropped++;
         if (sim->vc)
             vc_release(sim, ev->msg, NULL);
@@ -1253,20 +1460,78 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
         pool_free(&sim->pool, ev->payload.pool, ev->len);
 }
 
+/* Links count the faults that hold them down, so that a cut healing
+ * inside a partition (or two overlapping cuts) leaves the link down until
+ * the last one ends. */
+static void hold_down(struct disco_sim *sim, uint32_t channel, bool down)
+{
+    unsigned char *count = &sim->link_down[channel];
+    if (down && *count < UCHAR_MAX)
+        (*count)++;
+    else if (!down && *count > 0)
+        (*count)--;
+}
+
 static void set_link(struct disco_sim *sim, uint32_t channel, bool down)
 {
     const struct disco_topology *topo = sim->topo;
-    sim->link_down[channel] = down;
+    hold_down(sim, channel, down);
     uint32_t to = topo->out_target[channel];
     uint32_t from = UINT32_MAX;
     if (!topo->directed) {
         uint32_t reverse = topo->out_offset[to] + topo->in_port[channel];
-        sim->link_down[reverse] = down;
+        hold_down(sim, reverse, down);
         from = topo->out_target[reverse];
     }
     if (sim->observer_count)
         observe_simple(sim, down ? DISCO_EV_LINK_DOWN : DISCO_EV_LINK_UP,
                        from == UINT32_MAX ? to : from, to);
+}
+
+static void crash_node(struct disco_sim *sim, uint32_t node)
+{
+    sim->metrics.events++;
+    sim->node[node].flags |= DISCO__NODE_CRASHED;
+    sim->node[node].flags &= (unsigned char)~DISCO__NODE_CRASHING;
+    sim->epoch[node]++; /* exists: a crash was scheduled */
+    vc_tick(sim, node);
+    if (sim->observer_count)
+        observe_simple(sim, DISCO_EV_CRASH, node, node);
+}
+
+static void observe_fault(struct disco_sim *sim, bool start, uint32_t node,
+                          const char *label)
+{
+    if (!sim->observer_count)
+        return;
+    struct disco_event_view view = {
+        .type = start ? DISCO_EV_FAULT : DISCO_EV_HEAL, .time = sim->now,
+        .node = node, .peer = node, .kind = -1, .label = label,
+        .lamport = sim->lamport ? sim->lamport[node] : 0,
+    };
+    observe(sim, &view);
+}
+
+/* Partition `index` starts or heals: every channel from side A to side B
+ * (and back, unless one way) goes down or up. */
+static void set_partition(struct disco_sim *sim, uint32_t index, bool down)
+{
+    const unsigned char *side =
+        sim->cfg.partition_side + (size_t)index * sim->nodes;
+    bool one_way = sim->cfg.partition_one_way[index];
+    const struct disco_topology *topo = sim->topo;
+    for (uint32_t u = 0; u < sim->nodes; u++) {
+        if (!side[u])
+            continue;
+        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
+             c++) {
+            uint32_t v = topo->out_target[c];
+            if ((side[u] == 1 && side[v] == 2) ||
+                (!one_way && side[u] == 2 && side[v] == 1))
+                hold_down(sim, c, down);
+        }
+    }
+    observe_fault(sim, down, 0, one_way ? "one-way partition" : "partition");
 }
 
 static void process(struct disco_sim *sim, struct disco__event *ev)
@@ -1301,12 +1566,16 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         break;
     }
     case DISCO__EV_CRASH:
-        sim->metrics.events++;
-        sim->node[ev->target].flags |= DISCO__NODE_CRASHED;
-        sim->epoch[ev->target]++; /* exists: a crash was scheduled */
-        vc_tick(sim, ev->target);
-        if (sim->observer_count)
-            observe_simple(sim, DISCO_EV_CRASH, ev->target, ev->target);
+        if (sim->node[ev->target].flags & DISCO__NODE_CRASHED)
+            break;
+        if (ev->payload.tag) {
+            /* Partial: the next step sends tag-1 messages, then crashes. */
+            sim->node[ev->target].flags |= DISCO__NODE_CRASHING;
+            sim->crash_budget[ev->target] = (uint32_t)(ev->payload.tag - 1);
+            sim->crashing_any = true;
+            break;
+        }
+        crash_node(sim, ev->target);
         break;
     case DISCO__EV_RECOVER: {
         uint32_t node = ev->target;
@@ -1330,6 +1599,33 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
     case DISCO__EV_LINK_UP:
         sim->metrics.events++;
         set_link(sim, ev->target, ev->type == DISCO__EV_LINK_DOWN);
+        break;
+    case DISCO__EV_OMIT_START:
+    case DISCO__EV_OMIT_END: {
+        bool start = ev->type == DISCO__EV_OMIT_START;
+        unsigned char bit = ev->kind ? DISCO__NODE_OMIT_RECEIVE
+                                     : DISCO__NODE_OMIT_SEND;
+        sim->metrics.events++;
+        if (start) {
+            sim->node[ev->target].flags |= bit;
+            sim->omit_threshold[2 * ev->target + ev->kind] = ev->payload.tag;
+        } else {
+            sim->node[ev->target].flags &= (unsigned char)~bit;
+        }
+        observe_fault(sim, start, ev->target,
+                      ev->kind ? "receive omission" : "send omission");
+        break;
+    }
+    case DISCO__EV_PARTITION:
+        sim->metrics.events++;
+        set_partition(sim, ev->target, ev->kind != 0);
+        break;
+    case DISCO__EV_DELAY:
+        sim->metrics.events++;
+        sim->laws[0] = sim->laws[ev->payload.tag];
+        if (sim->observer_count) {
+            observe_fault(sim, true, 0, sim->law_labels[ev->payload.tag]);
+        }
         break;
     }
 }
@@ -1433,6 +1729,8 @@ static void run_sync(struct disco_sim *sim)
         sim->now = round;
         sim->metrics.time = round;
         sim->metrics.rounds = round;
+        if (sim->dynamic)
+            disco__dynamic_round(sim, round);
         while (disco__queue_size(&sim->queue) &&
                disco__queue_peek_time(&sim->queue) <= round) {
             if (bounded_out(sim, round))
@@ -1504,6 +1802,8 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
 
     sim->metrics.stop = DISCO_STOP_QUIESCENT;
     sim->now = 0;
+    if (sim->dynamic)
+        disco__dynamic_round(sim, 0);
     init_nodes(sim);
     if (invariants && !sim->fault_code)
         check_invariants(sim);

@@ -41,6 +41,10 @@ const char *disco_event_name(enum disco_event_type type)
         return "link_up";
     case DISCO_EV_MARK:
         return "mark";
+    case DISCO_EV_FAULT:
+        return "fault";
+    case DISCO_EV_HEAL:
+        return "heal";
     }
     return "unknown";
 }
@@ -322,6 +326,8 @@ void disco_trace_event(struct disco_trace *trace,
         p = put_kind(p, ev);
         p = PUT(p, ", \"msg\": ");
         p = put_u64(p, ev->msg);
+        if (ev->forged)
+            p = PUT(p, ", \"forged\": true");
         break;
     case DISCO_EV_RECV:
     case DISCO_EV_DROP:
@@ -350,6 +356,8 @@ void disco_trace_event(struct disco_trace *trace,
         p = put_u64(p, ev->peer);
         break;
     case DISCO_EV_MARK:
+    case DISCO_EV_FAULT:
+    case DISCO_EV_HEAL:
         p = PUT(p, ", \"label\": ");
         p = put_string(p, ev->label, 6u * DISCO_STATE_TEXT);
         break;

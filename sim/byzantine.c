@@ -1,0 +1,173 @@
+/*
+ * byzantine.c - the adversary's side of the kernel: the generic Byzantine
+ * strategies, simulated signatures, and the unreliable failure detectors.
+ *
+ * None of these send a message or change the schedule; they only decide
+ * what a Byzantine node's messages say, which tags verify, and what a
+ * detector answers, each from the seed so that runs stay reproducible.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* Generic strategies.                                                      */
+
+static bool silent_on_send(struct disco_ctx *ctx, uint32_t port,
+                           unsigned *kind, void *payload, size_t *len)
+{
+    (void)ctx, (void)port, (void)kind, (void)payload, (void)len;
+    return false;
+}
+
+static bool lie_on_send(struct disco_ctx *ctx, enum disco_lie how,
+                        uint32_t port, unsigned kind, void *payload,
+                        size_t len)
+{
+    return ctx->sim->alg->lie(ctx, how, port, kind, payload, len);
+}
+
+static bool flip_on_send(struct disco_ctx *ctx, uint32_t port, unsigned *kind,
+                         void *payload, size_t *len)
+{
+    return lie_on_send(ctx, DISCO_LIE_FLIP, port, *kind, payload, *len);
+}
+
+static bool random_on_send(struct disco_ctx *ctx, uint32_t port,
+                           unsigned *kind, void *payload, size_t *len)
+{
+    return lie_on_send(ctx, DISCO_LIE_RANDOM, port, *kind, payload, *len);
+}
+
+/* Two faces: the truth to the lower half of the nodes (by index), the
+ * canonical lie to the upper half, so that two correct nodes can hear
+ * different stories from the same sender. */
+static bool equivocate_on_send(struct disco_ctx *ctx, uint32_t port,
+                               unsigned *kind, void *payload, size_t *len)
+{
+    const struct disco_sim *sim = ctx->sim;
+    uint32_t to =
+        sim->topo->out_target[sim->node[ctx->node].first_channel + port];
+    if (2 * (uint64_t)to <= sim->nodes)
+        return true;
+    return lie_on_send(ctx, DISCO_LIE_FLIP, port, *kind, payload, *len);
+}
+
+static const struct disco_strategy generic[] = {
+    {"silent", "send nothing (a crash the others cannot tell from slowness)",
+     silent_on_send},
+    {"flip", "send the opposite of the truth to everyone", flip_on_send},
+    {"random", "send an arbitrary value, drawn per message", random_on_send},
+    {"equivocate",
+     "the truth to nodes 0..n/2, the opposite to the others",
+     equivocate_on_send},
+};
+
+const char *const disco_generic_strategies[] = {"silent", "flip", "random",
+                                                "equivocate"};
+const size_t disco_generic_strategy_count = 4;
+
+const struct disco_strategy *
+disco__strategy_find(const struct disco_algorithm *alg, const char *name)
+{
+    for (unsigned i = 0; i < alg->strategy_count; i++)
+        if (!strcmp(alg->strategies[i].name, name))
+            return &alg->strategies[i];
+    for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
+        if (!strcmp(generic[i].name, name))
+            return &generic[i];
+    return NULL;
+}
+
+bool disco__strategy_needs_lie(const struct disco_strategy *strategy)
+{
+    return strategy >= generic + 1 &&
+           strategy < generic + sizeof generic / sizeof generic[0];
+}
+
+bool disco_view_byzantine(const struct disco_view *view, uint32_t node)
+{
+    return node < view->sim->nodes &&
+           (view->sim->node[node].flags & DISCO__NODE_BYZANTINE);
+}
+
+bool disco_view_faulty(const struct disco_view *view, uint32_t node)
+{
+    return node < view->sim->nodes &&
+           (view->sim->node[node].flags &
+            (DISCO__NODE_BYZANTINE | DISCO__NODE_CRASHED));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Signatures.                                                              */
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}
+
+/* A keyed hash of the bytes: a stand-in for a signature scheme, which the
+ * simulated adversary cannot break because it never learns the keys (the
+ * algorithm API offers no way to sign as another node). */
+static uint64_t tag(const struct disco_sim *sim, uint32_t signer,
+                    const void *data, size_t len)
+{
+    uint64_t h = mix(sim->sign_key ^ mix((uint64_t)signer + 1));
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t word = 0;
+        size_t chunk = len - i < 8 ? len - i : 8;
+        memcpy(&word, p + i, chunk);
+        h = mix(h ^ word);
+    }
+    return mix(h ^ (uint64_t)len);
+}
+
+uint64_t disco_sign(const struct disco_ctx *ctx, const void *data, size_t len)
+{
+    return tag(ctx->sim, ctx->node, data, len);
+}
+
+bool disco_verify(const struct disco_ctx *ctx, uint32_t signer,
+                  const void *data, size_t len, uint64_t signature)
+{
+    return signer < ctx->sim->nodes &&
+           tag(ctx->sim, signer, data, len) == signature;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Failure detectors.                                                       */
+
+bool disco_suspects(const struct disco_ctx *ctx, uint32_t node)
+{
+    const struct disco_sim *sim = ctx->sim;
+    const struct disco_config *cfg = &sim->cfg;
+    if (cfg->detector == DISCO_DETECTOR_NONE || node >= sim->nodes ||
+        node == ctx->node)
+        return false;
+    bool crashed = sim->node[node].flags & DISCO__NODE_CRASHED;
+    if (cfg->detector == DISCO_DETECTOR_PERFECT)
+        return crashed;
+    if (sim->now >= cfg->detector_stable) {
+        if (crashed)
+            return true;
+        if (cfg->detector == DISCO_DETECTOR_EVENTUALLY_PERFECT ||
+            node == sim->trusted)
+            return false;
+    }
+    /* Arbitrary answers: a coin per (observer, suspect, period), one in
+     * three suspecting, the same all period long so that a poll loop sees
+     * a steady opinion rather than noise. */
+    disco_time_t period = cfg->detector_period ? cfg->detector_period
+                          : sim->sync          ? 1
+                                               : 50;
+    uint64_t h = mix(sim->sign_key ^ 0x6465746563746f72ull);
+    h = mix(h ^ ctx->node);
+    h = mix(h ^ ((uint64_t)node << 32));
+    h = mix(h ^ (sim->now / period));
+    return h % 3 == 0;
+}

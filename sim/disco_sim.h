@@ -289,8 +289,9 @@ struct disco_config {
     disco_time_t detector_period; /* arbitrary answers change this often */
 
     /* Dynamic networks (synchronous runs): the channels present in each
-     * round, drawn from the topology's channels.  A message sent in round
-     * r over a channel absent in round r is lost. */
+     * round, drawn from the topology's channels.  The graph of round r
+     * carries the messages delivered in round r (sent in round r-1, or by
+     * init for round 1); a message over a channel absent then is lost. */
     enum disco_dynamic_kind {
         DISCO_DYNAMIC_NONE,
         DISCO_DYNAMIC_ROOTED,   /* a random spanning tree rooted at a random

@@ -228,18 +228,18 @@ static bool listed(const char *text, disco_time_t round)
     return false;
 }
 
-static void draw_listed(struct disco_sim *sim, struct disco_dynamic_graph *g)
+static void draw_listed(struct disco_sim *sim, struct disco_dynamic_graph *g,
+                        disco_time_t round)
 {
     const struct disco_topology *topo = sim->topo;
     for (uint32_t c = 0; c < topo->channels; c++)
         sim->dyn_absent[c] = c < g->round_count && g->rounds[c] &&
-                             !listed(g->rounds[c], sim->now);
+                             !listed(g->rounds[c], round);
 }
 
 void disco__dynamic_round(struct disco_sim *sim, disco_time_t round)
 {
     struct disco_dynamic_graph *g = sim->dynamic;
-    (void)round;
     switch (sim->cfg.dynamic) {
     case DISCO_DYNAMIC_ROOTED:
         draw_rooted(sim, g);
@@ -251,7 +251,7 @@ void disco__dynamic_round(struct disco_sim *sim, disco_time_t round)
         draw_removal(sim, g);
         break;
     case DISCO_DYNAMIC_LISTED:
-        draw_listed(sim, g);
+        draw_listed(sim, g, round);
         break;
     case DISCO_DYNAMIC_NONE:
         break;

@@ -186,7 +186,8 @@ disco__strategy_find(const struct disco_algorithm *alg, const char *name);
 bool disco__strategy_needs_lie(const struct disco_strategy *strategy);
 
 /* Dynamic networks (dynamic.c): draw the channels absent in `round` into
- * sim->dyn_absent. */
+ * sim->dyn_absent.  The graph of round r carries the messages delivered in
+ * round r, that is those sent in round r-1 (init's sends for round 1). */
 int disco__dynamic_create(struct disco_sim *sim, struct disco_error *err);
 void disco__dynamic_round(struct disco_sim *sim, disco_time_t round);
 void disco__dynamic_free(struct disco_sim *sim);

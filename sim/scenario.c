@@ -42,13 +42,16 @@
 static const char *const option_names[] = {
     "algorithm",  "seed", "delay",      "fifo",     "loss",  "dup",     "ids",
     "initiators", "sync", "max_events", "max_time", "crash", "recover", "cut",
+    "omit_send", "omit_receive", "partition", "delay_change", "byzantine",
+    "strategy", "detector", "dynamic",
 };
 #define OPTION_COUNT (sizeof option_names / sizeof option_names[0])
 
 static const char *const node_names[] = {"id", "initiator", "crash_at",
                                          "recover_at"};
-static const char *const edge_names[] = {"delay",  "loss",    "fifo",
-                                         "weight", "down_at", "up_at"};
+static const char *const edge_names[] = {"delay",   "loss",  "fifo",
+                                         "weight",  "down_at", "up_at",
+                                         "rounds"};
 
 /* Attributes Graphviz itself reads, on graphs, nodes or edges
  * (graphviz.org/doc/info/attrs.html): never taken for misspelt disco
@@ -1123,8 +1126,73 @@ static int ensure_overrides(struct loader *l, const char *which)
     return 0;
 }
 
+/* A round list "1-3,5,8-": numbers and ranges, an open range last. */
+static bool valid_rounds(const char *text)
+{
+    const char *s = text;
+    if (!*s)
+        return false;
+    while (*s) {
+        if (*s < '0' || *s > '9')
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+        if (*s == '-') {
+            s++;
+            if (*s >= '0' && *s <= '9')
+                while (*s >= '0' && *s <= '9')
+                    s++;
+            else if (*s)
+                return false;
+        }
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return false;
+    }
+    return s[-1] != ',';
+}
+
+static int read_edge_rounds(struct loader *l, Agedge_t *e, const uint32_t c[2],
+                            Agsym_t *rounds, const char *where)
+{
+    bool nomem;
+    char *list = trimmed_dup(agxget(e, rounds), &nomem);
+    if (nomem)
+        return fail_at(l, DISCO_ENOMEM, NULL, "no memory for rounds");
+    if (!list)
+        return 0;
+    if (!valid_rounds(list)) {
+        int rc = fail_at(l, DISCO_EPARSE, where,
+                         "bad rounds '%s' (rounds and ranges, e.g. 1-3,5,8-)",
+                         list);
+        free(list);
+        return rc;
+    }
+    struct disco_scenario *sc = l->sc;
+    if (!sc->channel_rounds) {
+        sc->channel_rounds = calloc(sc->topo.channels + 1, sizeof(char *));
+        if (!sc->channel_rounds) {
+            free(list);
+            return fail_at(l, DISCO_ENOMEM, NULL, "no memory for rounds");
+        }
+        sc->channel_round_count = sc->topo.channels;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (c[i] == UINT32_MAX)
+            continue;
+        free(sc->channel_rounds[c[i]]);
+        sc->channel_rounds[c[i]] = i == 0 ? list : strdup(list);
+        if (!sc->channel_rounds[c[i]])
+            return fail_at(l, DISCO_ENOMEM, NULL, "no memory for rounds");
+    }
+    if (c[0] == UINT32_MAX)
+        free(list);
+    return 0;
+}
+
 static int read_edge(struct loader *l, size_t k, Agsym_t *delay, Agsym_t *loss,
-                     Agsym_t *fifo, Agsym_t *down, Agsym_t *up)
+                     Agsym_t *fifo, Agsym_t *down, Agsym_t *up, Agsym_t *rounds)
 {
     Agedge_t *e = l->edge[k];
     uint32_t u = l->edges[k].from, v = l->edges[k].to;
@@ -1176,6 +1244,8 @@ static int read_edge(struct loader *l, size_t k, Agsym_t *delay, Agsym_t *loss,
             if (c[i] != UINT32_MAX)
                 l->sc->channel.fifo[c[i]] = on ? 1 : 0;
     }
+    if (rounds && (rc = read_edge_rounds(l, e, c, rounds, where)))
+        return rc;
     size_t downs = 0, ups = 0;
     disco_time_t down_time = 0, up_time = 0;
     for (int i = 0; i < 2; i++) {
@@ -1207,9 +1277,9 @@ static int read_edges(struct loader *l)
     char where[256];
     for (Agsym_t *sym = agnxtattr(l->g, AGEDGE, NULL); sym;
          sym = agnxtattr(l->g, AGEDGE, sym)) {
-        if (in_list(sym->name, edge_names, 6) || is_graphviz_name(sym->name))
+        if (in_list(sym->name, edge_names, 7) || is_graphviz_name(sym->name))
             continue;
-        const char *guess = disco_suggest(sym->name, edge_names, 6);
+        const char *guess = disco_suggest(sym->name, edge_names, 7);
         if (!guess)
             continue; /* the user's own note: Graphviz ignores it too */
         for (size_t k = 0; k < l->edge_count; k++) {
@@ -1227,8 +1297,9 @@ static int read_edges(struct loader *l)
     Agsym_t *fifo = agattr(l->g, AGEDGE, (char *)"fifo", NULL);
     Agsym_t *down = agattr(l->g, AGEDGE, (char *)"down_at", NULL);
     Agsym_t *up = agattr(l->g, AGEDGE, (char *)"up_at", NULL);
+    Agsym_t *rounds = agattr(l->g, AGEDGE, (char *)"rounds", NULL);
     for (size_t k = 0; k < l->edge_count; k++) {
-        int rc = read_edge(l, k, delay, loss, fifo, down, up);
+        int rc = read_edge(l, k, delay, loss, fifo, down, up, rounds);
         if (rc)
             return rc;
     }
@@ -1344,6 +1415,16 @@ int disco_scenario_apply(struct disco_scenario *sc, struct disco_config *cfg,
         cfg->ids = sc->ids;
         sc->ids = NULL;
     }
+    /* Edges that list their rounds make the network dynamic, unless the
+     * run draws its graphs some other way (--dynamic). */
+    if (sc->channel_rounds && !cfg->channel_rounds) {
+        cfg->channel_rounds = sc->channel_rounds;
+        cfg->channel_round_count = sc->channel_round_count;
+        sc->channel_rounds = NULL;
+        sc->channel_round_count = 0;
+        if (cfg->dynamic == DISCO_DYNAMIC_NONE)
+            cfg->dynamic = DISCO_DYNAMIC_LISTED;
+    }
     if (!cfg->initiators && sc->initiators) {
         cfg->initiators = sc->initiators;
         sc->initiators = NULL;
@@ -1406,5 +1487,8 @@ void disco_scenario_release(struct disco_scenario *sc)
     free(sc->channel.use_delay);
     free(sc->channel.loss);
     free(sc->channel.fifo);
+    for (size_t c = 0; sc->channel_rounds && c < sc->channel_round_count; c++)
+        free(sc->channel_rounds[c]);
+    free(sc->channel_rounds);
     memset(sc, 0, sizeof *sc);
 }

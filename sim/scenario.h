@@ -69,6 +69,10 @@ struct disco_scenario {
      * `node` and its head in `peer`. */
     struct disco_fault *faults;
     size_t fault_count;
+    /* Edge `rounds` ("1-3,5,8-"): per channel, the rounds it exists in (a
+     * dynamic network), or NULL for always; NULL when no edge has one. */
+    char **channel_rounds;
+    size_t channel_round_count;
     /* Every other node attribute that Graphviz does not use: an integer
      * input that algorithms read with disco_input (value, balance, ...). */
     struct disco_input_value *inputs;

@@ -1729,8 +1729,8 @@ static void run_sync(struct disco_sim *sim)
         sim->now = round;
         sim->metrics.time = round;
         sim->metrics.rounds = round;
-        if (sim->dynamic)
-            disco__dynamic_round(sim, round);
+        if (sim->dynamic) /* carries what this round sends */
+            disco__dynamic_round(sim, round + 1);
         while (disco__queue_size(&sim->queue) &&
                disco__queue_peek_time(&sim->queue) <= round) {
             if (bounded_out(sim, round))
@@ -1802,8 +1802,8 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
 
     sim->metrics.stop = DISCO_STOP_QUIESCENT;
     sim->now = 0;
-    if (sim->dynamic)
-        disco__dynamic_round(sim, 0);
+    if (sim->dynamic) /* init's sends arrive in round 1 */
+        disco__dynamic_round(sim, 1);
     init_nodes(sim);
     if (invariants && !sim->fault_code)
         check_invariants(sim);

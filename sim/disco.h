@@ -426,6 +426,15 @@ struct disco_algorithm {
      * election, as bully does).  May be NULL: the node just resumes. */
     void (*on_recover)(struct disco_ctx *ctx, void *state);
 
+    /* The link behind out-port `port` went down (up false: a --cut or a
+     * partition began) or came back (up true).  Called at the sending end
+     * of the channel, so at both ends of an undirected link, after the
+     * whole fault took effect; not at crashed nodes.  Messages sent on a
+     * down link are lost.  May send and set timers (link reversal repairs
+     * its DAG here).  May be NULL: nodes do not notice. */
+    void (*on_link)(struct disco_ctx *ctx, void *state, uint32_t port,
+                    bool up);
+
     /* A short text for traces and pictures ("leader", "parent=3").  Writes
      * at most len bytes including the NUL.  May be NULL. */
     void (*format_state)(const void *state, char *buf, size_t len);

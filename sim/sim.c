@@ -989,12 +989,16 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
     return 0;
 }
 
-/* Work keeps a run going: a delivery, a timer, or a recovery that wakes an
- * algorithm with an on_recover callback (which may start work anew). */
+/* Work keeps a run going: a delivery, a timer, or a recovery or link change
+ * that wakes an algorithm with an on_recover or on_link callback (which may
+ * start work anew). */
 static bool is_work(const struct disco_sim *sim, const struct disco__event *ev)
 {
     return ev->type == DISCO__EV_DELIVER || ev->type == DISCO__EV_TIMER ||
-           (ev->type == DISCO__EV_RECOVER && sim->alg->on_recover);
+           (ev->type == DISCO__EV_RECOVER && sim->alg->on_recover) ||
+           ((ev->type == DISCO__EV_LINK_DOWN || ev->type == DISCO__EV_LINK_UP ||
+             ev->type == DISCO__EV_PARTITION) &&
+            sim->alg->on_link);
 }
 
 static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
@@ -1084,6 +1088,8 @@ static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
             (has_end && disco__queue_push(&sim->queue, &end)))
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
         if (is_work(sim, &ev))
+            sim->pending_work++;
+        if (has_end && is_work(sim, &end))
             sim->pending_work++;
     }
     return 0;
@@ -1472,20 +1478,56 @@ static void hold_down(struct disco_sim *sim, uint32_t channel, bool down)
         (*count)--;
 }
 
+/* Whether the last hold_down on `channel` changed its state. */
+static bool just_changed(const struct disco_sim *sim, uint32_t channel,
+                         bool down)
+{
+    return sim->link_down[channel] == (down ? 1 : 0);
+}
+
+/* Tell the sender of `channel` that its link went down or came back
+ * (on_link), once every change of the fault has taken effect. */
+static void notify_link(struct disco_sim *sim, uint32_t node, uint32_t channel,
+                        bool down)
+{
+    if (!sim->alg->on_link || (sim->node[node].flags & DISCO__NODE_CRASHED) ||
+        sim->fault_code)
+        return;
+    sim->metrics.events++;
+    local_event(sim, node);
+    if (sim->lamport)
+        sim->lamport[node]++;
+    vc_tick(sim, node);
+    before_callback(sim, node);
+    sim->ctx.node = node;
+    sim->alg->on_link(&sim->ctx, disco__state(sim, node),
+                      channel - sim->node[node].first_channel, !down);
+    after_callback(sim, node);
+}
+
 static void set_link(struct disco_sim *sim, uint32_t channel, bool down)
 {
     const struct disco_topology *topo = sim->topo;
     hold_down(sim, channel, down);
     uint32_t to = topo->out_target[channel];
-    uint32_t from = UINT32_MAX;
+    uint32_t from = UINT32_MAX, reverse = UINT32_MAX;
     if (!topo->directed) {
-        uint32_t reverse = topo->out_offset[to] + topo->in_port[channel];
+        reverse = topo->out_offset[to] + topo->in_port[channel];
         hold_down(sim, reverse, down);
         from = topo->out_target[reverse];
     }
     if (sim->observer_count)
         observe_simple(sim, down ? DISCO_EV_LINK_DOWN : DISCO_EV_LINK_UP,
                        from == UINT32_MAX ? to : from, to);
+    if (!sim->alg->on_link)
+        return;
+    bool changed = just_changed(sim, channel, down);
+    bool reverse_changed =
+        reverse != UINT32_MAX && just_changed(sim, reverse, down);
+    if (changed)
+        notify_link(sim, channel_source(sim, channel, to), channel, down);
+    if (reverse_changed)
+        notify_link(sim, to, reverse, down);
 }
 
 static void crash_node(struct disco_sim *sim, uint32_t node)
@@ -1532,6 +1574,21 @@ static void set_partition(struct disco_sim *sim, uint32_t index, bool down)
         }
     }
     observe_fault(sim, down, 0, one_way ? "one-way partition" : "partition");
+    if (!sim->alg->on_link)
+        return;
+    /* Senders hear of their links once the whole partition stands. */
+    for (uint32_t u = 0; u < sim->nodes; u++) {
+        if (!side[u])
+            continue;
+        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
+             c++) {
+            uint32_t v = topo->out_target[c];
+            if (((side[u] == 1 && side[v] == 2) ||
+                 (!one_way && side[u] == 2 && side[v] == 1)) &&
+                just_changed(sim, c, down))
+                notify_link(sim, u, c, down);
+        }
+    }
 }
 
 static void process(struct disco_sim *sim, struct disco__event *ev)

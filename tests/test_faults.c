@@ -755,6 +755,65 @@ static void test_dynamic_removal_and_determinism(void **state)
     disco_config_release(&cfg);
 }
 
+/* ---- on_link: nodes hear of their links ---------------------------------- */
+
+struct link_state {
+    uint32_t downs[4], ups[4];  /* per out-port */
+    disco_time_t last_change;
+};
+
+static void link_on_link(struct disco_ctx *ctx, void *state, uint32_t port,
+                         bool up)
+{
+    struct link_state *s = state;
+    if (up)
+        s->ups[port]++;
+    else
+        s->downs[port]++;
+    s->last_change = disco_now(ctx);
+}
+
+static const struct disco_algorithm linker = {
+    .name = "linker",
+    .family = "test",
+    .summary = "counts its link changes",
+    .model = {.timing = DISCO_ASYNC, .initiators = "all"},
+    .state_size = sizeof(struct link_state),
+    .on_link = link_on_link,
+};
+
+static void test_on_link(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    config(&cfg, &linker, 1);
+    /* Two overlapping cuts of 0-1: one notice down, one up, at 10 and 30;
+     * a partition {0} | {1, 2} from 40 to 50 tells 0 of both ports. */
+    parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
+                                "0-1@10:20,1-0@15:30", 3, &err),
+             &err);
+    parse_ok(disco_partition_parse(&cfg, "0@40:50", 3, &err), &err);
+    struct outcome o;
+    run(&o, &linker, "complete:3", &cfg);
+    const struct link_state *s0 = disco_view_state(disco_sim_view(o.sim), 0);
+    const struct link_state *s1 = disco_view_state(disco_sim_view(o.sim), 1);
+    const struct link_state *s2 = disco_view_state(disco_sim_view(o.sim), 2);
+    /* Node 0: port 0 leads to 1, port 1 to 2. */
+    assert_int_equal(s0->downs[0], 2);
+    assert_int_equal(s0->ups[0], 2);
+    assert_int_equal(s0->downs[1], 1);
+    assert_int_equal(s0->ups[1], 1);
+    assert_int_equal(s1->downs[0], 2);
+    assert_int_equal(s1->downs[1], 0);
+    assert_int_equal(s2->downs[0], 1);
+    assert_int_equal(s2->downs[1], 0);
+    /* Link changes are work: the run lasts until the heal at 50. */
+    assert_int_equal(o.m->time, 50);
+    assert_int_equal(s0->last_change, 50);
+    release(&o, &cfg);
+}
+
 /* ---- the command line ------------------------------------------------------ */
 
 /* Bad fault options: exit 2, one line naming the culprit, no file left. */
@@ -879,6 +938,7 @@ int main(void)
         cmocka_unit_test(test_detectors),
         cmocka_unit_test(test_dynamic_rooted_and_nonsplit),
         cmocka_unit_test(test_dynamic_removal_and_determinism),
+        cmocka_unit_test(test_on_link),
         cmocka_unit_test(test_cli_refuses_bad_faults),
         cmocka_unit_test(test_cli_scenario_rounds),
     };

@@ -110,6 +110,10 @@ uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
 /* Weight of the edge behind node's out-port (1 when the graph has none). */
 int64_t disco_view_weight(const struct disco_view *view, uint32_t node,
                           uint32_t port);
+/* True while the channel behind node's out-port is down (a --cut or a
+ * partition holds it); at the end of the run, whether it ended down. */
+bool disco_view_link_down(const struct disco_view *view, uint32_t node,
+                          uint32_t port);
 /* True when the topology carries edge weights. */
 bool disco_view_weighted(const struct disco_view *view);
 /* Undirected edges (directed channels / 2), or channels when directed. */

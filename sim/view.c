@@ -55,6 +55,13 @@ int64_t disco_view_weight(const struct disco_view *view, uint32_t node,
     const struct disco_topology *t = view->sim->topo;
     return t->weight ? t->weight[t->out_offset[node] + port] : 1;
 }
+bool disco_view_link_down(const struct disco_view *view, uint32_t node,
+                          uint32_t port)
+{
+    const struct disco_sim *sim = view->sim;
+    return sim->link_down &&
+           sim->link_down[sim->topo->out_offset[node] + port] != 0;
+}
 bool disco_view_weighted(const struct disco_view *view)
 {
     return view->sim->topo->weight != NULL;

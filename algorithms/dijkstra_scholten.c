@@ -403,6 +403,7 @@ const struct disco_algorithm disco_alg_dijkstra_scholten = {
     .param_count = DIFFUSING_PARAMS,
     .message_kinds = ds_kinds,
     .kind_count = sizeof ds_kinds / sizeof ds_kinds[0],
+    .control_kinds = ~(uint64_t)1, /* all but basic */
     .properties = ds_properties,
     .property_count = sizeof ds_properties / sizeof ds_properties[0],
     .state_size = sizeof(struct ds_state),

@@ -281,6 +281,7 @@ const struct disco_algorithm disco_alg_huang = {
     .param_count = DIFFUSING_PARAMS,
     .message_kinds = huang_kinds,
     .kind_count = sizeof huang_kinds / sizeof huang_kinds[0],
+    .control_kinds = ~(uint64_t)1, /* all but basic */
     .properties = huang_properties,
     .property_count = sizeof huang_properties / sizeof huang_properties[0],
     .state_size = sizeof(struct huang_state),

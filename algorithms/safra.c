@@ -263,6 +263,7 @@ const struct disco_algorithm disco_alg_safra = {
     .param_count = sizeof safra_params / sizeof safra_params[0],
     .message_kinds = safra_kinds,
     .kind_count = sizeof safra_kinds / sizeof safra_kinds[0],
+    .control_kinds = ~(uint64_t)1, /* all but basic */
     .properties = safra_properties,
     .property_count = sizeof safra_properties / sizeof safra_properties[0],
     .state_size = sizeof(struct safra_state),

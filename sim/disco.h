@@ -204,6 +204,17 @@ int64_t disco_view_max_id(const struct disco_view *view,
 bool disco_view_byzantine(const struct disco_view *view, uint32_t node);
 bool disco_view_faulty(const struct disco_view *view, uint32_t node);
 
+/* Ground truth for termination detection: whether the run ended quiescent
+ * (every live node passive, see disco_set_passive, and no message of the
+ * basic computation in transit: kinds in the algorithm's control_kinds do
+ * not count), with *since the tick (round) the final quiescent period
+ * began and *first the first tick quiescence ever held (UINT64_MAX for
+ * none; either pointer may be NULL).  A correct basic computation never
+ * wakes again, so the two agree; when they differ, something reactivated
+ * a quiescent system. */
+bool disco_view_quiescence(const struct disco_view *view, disco_time_t *since,
+                           disco_time_t *first);
+
 /* Vector clocks over a finished run (cfg.vector_clocks on).  The vector
  * clock of decision `index` (N entries, valid while the sim lives), or
  * NULL when clocks were off or the index is out of range. */
@@ -392,6 +403,11 @@ struct disco_algorithm {
     unsigned param_count;
     const char *const *message_kinds;   /* names, index = kind */
     unsigned kind_count;                /* at most 256 */
+    /* Bit k set: kind k is a control message (an ack, a token, a marker)
+     * of an algorithm that observes a basic computation; it does not count
+     * as basic work for disco_view_quiescence.  Kinds from 64 on are
+     * always basic.  0 for ordinary algorithms. */
+    uint64_t control_kinds;
     const struct disco_property *properties;
     unsigned property_count;
 

@@ -128,6 +128,13 @@ struct disco_sim {
     struct disco_dynamic_graph *dynamic;
     char law_labels[16][48];      /* each law's text, for the trace */
 
+    /* Quiescence of the basic computation (disco_view_quiescence). */
+    int64_t active_count;         /* live nodes not passive */
+    uint64_t basic_in_transit;    /* deliveries pending, control kinds not
+                                   * counted */
+    bool quiet, ever_quiet;
+    disco_time_t quiet_since, first_quiet;
+
     /* Per-channel network behaviour, resolved once at create. */
     unsigned char *chan_law;      /* index into laws[], or NULL: law 0 */
     struct disco_delay laws[16];

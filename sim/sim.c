@@ -491,6 +491,12 @@ static int push(struct disco_sim *sim, const struct disco__event *ev)
     return rc;
 }
 
+/* Whether a message kind belongs to the basic computation (quiescence). */
+static bool is_basic(const struct disco_sim *sim, unsigned kind)
+{
+    return kind >= 64 || !(sim->alg->control_kinds >> kind & 1);
+}
+
 /* Put one copy of a message on the channel: delay, FIFO order. */
 static void transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
                      struct disco__event *ev)
@@ -509,7 +515,8 @@ static void transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
         }
     }
     ev->time = at;
-    push(sim, ev);
+    if (push(sim, ev) == 0 && is_basic(sim, ev->kind))
+        sim->basic_in_transit++;
 }
 
 static void send_on_channel(struct disco_sim *sim, uint32_t node,
@@ -864,10 +871,42 @@ void disco_mark(struct disco_ctx *ctx, const char *label)
 void disco_set_passive(struct disco_ctx *ctx, bool passive)
 {
     unsigned char *flags = &ctx->sim->node[ctx->node].flags;
+    bool was_passive = *flags & DISCO__NODE_PASSIVE;
+    if (passive == was_passive)
+        return;
     if (passive)
         *flags |= DISCO__NODE_PASSIVE;
     else
         *flags &= (unsigned char)~DISCO__NODE_PASSIVE;
+    if (!(*flags & DISCO__NODE_CRASHED))
+        ctx->sim->active_count += passive ? -1 : 1;
+}
+
+/* Ground truth for termination detection: after each event, whether every
+ * live node is passive and no message of the basic computation is in
+ * transit, and since when. */
+static void update_quiescence(struct disco_sim *sim)
+{
+    bool quiet = sim->active_count == 0 && sim->basic_in_transit == 0;
+    if (quiet && !sim->quiet) {
+        sim->quiet_since = sim->now;
+        if (!sim->ever_quiet) {
+            sim->first_quiet = sim->now;
+            sim->ever_quiet = true;
+        }
+    }
+    sim->quiet = quiet;
+}
+
+bool disco_view_quiescence(const struct disco_view *view, disco_time_t *since,
+                           disco_time_t *first)
+{
+    const struct disco_sim *sim = view->sim;
+    if (since)
+        *since = sim->quiet ? sim->quiet_since : UINT64_MAX;
+    if (first)
+        *first = sim->ever_quiet ? sim->first_quiet : UINT64_MAX;
+    return sim->quiet;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1421,6 +1460,8 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
     const struct disco_topology *topo = sim->topo;
     uint32_t channel = ev->target;
     uint32_t to = ev->to;
+    if (is_basic(sim, ev->kind))
+        sim->basic_in_transit--;
     /* Only traces and the causal log need the sender. */
     uint32_t from = sim->observer_count || sim->causal_on
                         ? channel_source(sim, channel, to)
@@ -1533,6 +1574,8 @@ static void set_link(struct disco_sim *sim, uint32_t channel, bool down)
 static void crash_node(struct disco_sim *sim, uint32_t node)
 {
     sim->metrics.events++;
+    if (!(sim->node[node].flags & DISCO__NODE_PASSIVE))
+        sim->active_count--;
     sim->node[node].flags |= DISCO__NODE_CRASHED;
     sim->node[node].flags &= (unsigned char)~DISCO__NODE_CRASHING;
     sim->epoch[node]++; /* exists: a crash was scheduled */
@@ -1640,6 +1683,8 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
             break; /* recovering a live node changes nothing */
         sim->metrics.events++;
         sim->node[node].flags &= (unsigned char)~DISCO__NODE_CRASHED;
+        if (!(sim->node[node].flags & DISCO__NODE_PASSIVE))
+            sim->active_count++;
         vc_tick(sim, node);
         if (sim->observer_count)
             observe_simple(sim, DISCO_EV_RECOVER, node, node);
@@ -1762,6 +1807,7 @@ static void run_async(struct disco_sim *sim)
         sim->now = ev.time;
         sim->metrics.time = ev.time;
         process(sim, &ev);
+        update_quiescence(sim);
         if (invariants)
             check_invariants(sim);
     }
@@ -1796,6 +1842,7 @@ static void run_sync(struct disco_sim *sim)
             if (is_work(sim, &ev))
                 sim->pending_work--;
             process(sim, &ev);
+            update_quiescence(sim);
             if (invariants)
                 check_invariants(sim);
         }
@@ -1817,6 +1864,7 @@ static void run_sync(struct disco_sim *sim)
             sim->alg->on_round(&sim->ctx, disco__state(sim, i), round);
             after_callback(sim, i);
         }
+        update_quiescence(sim);
         if (invariants)
             check_invariants(sim);
     }
@@ -1833,6 +1881,7 @@ static void apply_due_faults(struct disco_sim *sim)
            disco__queue_peek_time(&sim->queue) <= sim->now) {
         disco__queue_pop(&sim->queue, &ev);
         process(sim, &ev);
+        update_quiescence(sim);
     }
 }
 
@@ -1862,6 +1911,7 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
     if (sim->dynamic) /* init's sends arrive in round 1 */
         disco__dynamic_round(sim, 1);
     init_nodes(sim);
+    update_quiescence(sim);
     if (invariants && !sim->fault_code)
         check_invariants(sim);
     if (sim->sync)

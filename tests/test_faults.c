@@ -814,6 +814,76 @@ static void test_on_link(void **state)
     release(&o, &cfg);
 }
 
+/* ---- the quiescence oracle ------------------------------------------------ */
+
+/* Node 0 works until tick 10, falls passive, wakes (wrongly, on a timer) at
+ * 20 and sends one basic message, which node 1 handles until 30; the ack
+ * back is a control message and does not count. */
+static void sleeper_init(struct disco_ctx *ctx, void *state)
+{
+    (void)state;
+    if (disco_self(ctx) == 0) {
+        disco_set_passive(ctx, false);
+        disco_set_timer(ctx, 10, 0);
+        disco_set_timer(ctx, 20, 1);
+    }
+}
+
+static void sleeper_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
+{
+    (void)state;
+    if (disco_self(ctx) == 1) {
+        disco_set_passive(ctx, true);
+        disco_send(ctx, 0, 1, NULL, 0); /* the control ack */
+    } else if (tag == 0) {
+        disco_set_passive(ctx, true);
+    } else {
+        disco_send(ctx, 0, 0, NULL, 0);
+    }
+}
+
+static void sleeper_on_message(struct disco_ctx *ctx, void *state,
+                               uint32_t port, unsigned kind,
+                               const void *payload, size_t len)
+{
+    (void)state, (void)port, (void)payload, (void)len;
+    if (kind == 0) {
+        disco_set_passive(ctx, false);
+        disco_set_timer(ctx, 0, 0);
+    }
+}
+
+static const char *const sleeper_kinds[] = {"basic", "ack"};
+static const struct disco_algorithm sleeper = {
+    .name = "sleeper",
+    .family = "test",
+    .summary = "falls quiet twice",
+    .model = {.timing = DISCO_ASYNC, .initiators = "all"},
+    .message_kinds = sleeper_kinds,
+    .kind_count = 2,
+    .control_kinds = 1u << 1,
+    .state_size = 16,
+    .init = sleeper_init,
+    .on_message = sleeper_on_message,
+    .on_timer = sleeper_on_timer,
+};
+
+static void test_quiescence_oracle(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    config(&cfg, &sleeper, 1);
+    struct outcome o;
+    run(&o, &sleeper, "line:2", &cfg);
+    disco_time_t since, first;
+    assert_true(disco_view_quiescence(disco_sim_view(o.sim), &since, &first));
+    assert_int_equal(first, 10);
+    assert_int_equal(since, 30); /* the message arrived at 30 and was
+                                  * handled at once */
+    assert_int_equal(o.m->time, 40); /* the control ack still travelled */
+    release(&o, &cfg);
+}
+
 /* ---- the command line ------------------------------------------------------ */
 
 /* Bad fault options: exit 2, one line naming the culprit, no file left. */
@@ -939,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_dynamic_rooted_and_nonsplit),
         cmocka_unit_test(test_dynamic_removal_and_determinism),
         cmocka_unit_test(test_on_link),
+        cmocka_unit_test(test_quiescence_oracle),
         cmocka_unit_test(test_cli_refuses_bad_faults),
         cmocka_unit_test(test_cli_scenario_rounds),
     };

@@ -87,6 +87,13 @@ static uint64_t many_seeds(const struct disco_algorithm *alg,
         assert_int_equal(result_member(&r, "delay_ticks"),
                          result_member(&r, "announce_tick") -
                              result_member(&r, "quiescence_tick"));
+        /* The kernel's own ground truth agrees with the states': quiet
+         * once, at the tick the basic computation ended, and for good. */
+        disco_time_t since, first;
+        assert_true(disco_view_quiescence(disco_sim_view(r.sim), &since,
+                                          &first));
+        assert_int_equal(since, result_member(&r, "quiescence_tick"));
+        assert_int_equal(first, since);
         basic += r.metrics->by_kind[BASIC];
         sim_run_release(&r);
         disco_config_release(&cfg);

@@ -120,6 +120,8 @@ struct disco_sim {
     uint64_t *omit_threshold;     /* per node: [0] send, [1] receive */
     const struct disco_strategy *strategy; /* of Byzantine nodes, or NULL */
     bool forging;                 /* the send under way was rewritten */
+    bool round_step;              /* init or on_round is running: the step
+                                   * a partial crash strikes in rounds */
     unsigned char *forge_buffer;  /* DISCO_MAX_PAYLOAD bytes */
     uint32_t trusted;             /* <>S never suspects it (UINT32_MAX:
                                    * every node crashes some time) */

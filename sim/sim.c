@@ -404,7 +404,10 @@ static void emit_state_change(struct disco_sim *sim, uint32_t node);
 static void after_callback(struct disco_sim *sim, uint32_t node)
 {
     emit_state_change(sim, node);
-    if (sim->crashing_any && (sim->node[node].flags & DISCO__NODE_CRASHING))
+    /* In rounds the step is the round's own (init, on_round), not the
+     * deliveries before it. */
+    if (sim->crashing_any && (sim->node[node].flags & DISCO__NODE_CRASHING) &&
+        (!sim->sync || sim->round_step))
         crash_node(sim, node);
 }
 
@@ -1739,9 +1742,11 @@ static void init_nodes(struct disco_sim *sim)
         sim->metrics.events++;
         before_callback(sim, i);
         sim->ctx.node = i;
+        sim->round_step = true;
         if (sim->alg->init)
             sim->alg->init(&sim->ctx, disco__state(sim, i));
         after_callback(sim, i);
+        sim->round_step = false;
     }
 }
 
@@ -1861,8 +1866,10 @@ static void run_sync(struct disco_sim *sim)
                 sim->lamport[i]++;
             before_callback(sim, i);
             sim->ctx.node = i;
+            sim->round_step = true;
             sim->alg->on_round(&sim->ctx, disco__state(sim, i), round);
             after_callback(sim, i);
+            sim->round_step = false;
         }
         update_quiescence(sim);
         if (invariants)

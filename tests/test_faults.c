@@ -814,6 +814,51 @@ static void test_on_link(void **state)
     release(&o, &cfg);
 }
 
+/* ---- FloodSet's threshold with the kernel's crashes mid-step ------------ */
+
+extern const struct disco_algorithm disco_alg_floodset;
+
+/* The f+1 lower bound's chain (p0 reaches only p1 in round 1, p1 only p2
+ * in round 2) from --crash NODE@T+K alone: f = 2 rounds disagree, f+1 = 3
+ * agree on p0's 0. */
+static void test_floodset_chain_by_partial_crashes(void **state)
+{
+    (void)state;
+    static const char *const values[] = {"0", "1", "1", "1", "1"};
+    for (int rounds = 2; rounds <= 3; rounds++) {
+        struct disco_config cfg;
+        struct disco_error err = {0};
+        disco_config_init(&cfg, &disco_alg_floodset);
+        cfg.params[0] = 2; /* f */
+        cfg.params[1] = rounds;
+        cfg.inputs = calloc(5, sizeof *cfg.inputs);
+        assert_non_null(cfg.inputs);
+        for (uint32_t v = 0; v < 5; v++) {
+            cfg.inputs[v].node = v;
+            snprintf(cfg.inputs[v].name, sizeof cfg.inputs[v].name, "value");
+            cfg.inputs[v].value = atoi(values[v]);
+        }
+        cfg.input_count = 5;
+        parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "0@0+1,1@1+2", 5,
+                                    &err),
+                 &err);
+        struct sim_run r;
+        sim_run(&r, &disco_alg_floodset, "complete:5", 1, &cfg);
+        assert_string_equal(r.results[0].name, "agreement");
+        if (rounds == 2) {
+            assert_int_equal(r.results[0].holds, DISCO_HOLDS_NO);
+            assert_string_equal(r.results[0].detail,
+                                "node 2 decided 0, node 3 1");
+            assert_int_equal(r.metrics->messages, 31);
+        } else {
+            assert_all_hold(&r);
+            assert_int_equal(r.metrics->messages, 43);
+        }
+        sim_run_release(&r);
+        disco_config_release(&cfg);
+    }
+}
+
 /* ---- the quiescence oracle ------------------------------------------------ */
 
 /* Node 0 works until tick 10, falls passive, wakes (wrongly, on a timer) at
@@ -1008,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_detectors),
         cmocka_unit_test(test_dynamic_rooted_and_nonsplit),
         cmocka_unit_test(test_dynamic_removal_and_determinism),
+        cmocka_unit_test(test_floodset_chain_by_partial_crashes),
         cmocka_unit_test(test_on_link),
         cmocka_unit_test(test_quiescence_oracle),
         cmocka_unit_test(test_cli_refuses_bad_faults),

@@ -22,13 +22,14 @@
  * M(n,0) = n-1, M(n,m) = (n-1) + (n-1)M(n-1,m-1).  The tree is a fixed
  * array indexed by the path's digits in base MAX_N: n <= 10 and m <= 3.
  *
- * Byzantine processes: the kernel has none yet, so this module carries its
- * own adversary.  The nodes in the bit mask `traitors` (the commander
- * included, bit 0) lie according to `strategy`, per value they send: 0
- * silent (send nothing), 1 flip (the opposite of the truth), 2 equivocate
- * (attack to the lower half of the lieutenants, retreat to the upper
- * half), 3 random (a coin per message from the node's own stream).
- * Oracles judge loyal lieutenants only.
+ * Byzantine processes are the kernel's (--byzantine LIST --strategy NAME,
+ * the commander included): every node runs the code below and sends the
+ * truth, and a traitor's messages pass through the strategy.  `om_lie`
+ * tells the generic ones how to falsify a value (flip: the other order;
+ * random: a coin from the traitor's own stream), and "attack-half" is
+ * om's own: attack to the lower half of the lieutenants, retreat to the
+ * upper half, whatever the truth (Lamport's traitorous commander).
+ * Oracles judge loyal lieutenants only: neither Byzantine nor crashed.
  *
  * Ports on a complete graph are in neighbour-index order: port p leads to
  * node p, or p+1 when p >= self.
@@ -39,8 +40,7 @@
 #include "disco.h"
 
 enum { ORDER, RELAY };
-enum { P_M, P_TRAITORS, P_STRATEGY, P_VALUE };
-enum { SILENT, FLIP, EQUIVOCATE, RANDOM };
+enum { P_M, P_VALUE };
 
 #define MAX_N 10u
 #define MAX_M 3u
@@ -84,27 +84,9 @@ static uint32_t port_to(uint32_t self, uint32_t v)
     return v < self ? v : v - 1;
 }
 
-static bool is_traitor(const struct disco_ctx *ctx, uint32_t v)
+static uint32_t node_at(uint32_t self, uint32_t port)
 {
-    return v < 63 && (disco_param(ctx, P_TRAITORS) >> v & 1);
-}
-
-/* What this node tells node `to` about a value: the truth when loyal, the
- * strategy's lie when a traitor (-1: nothing). */
-static int say(struct disco_ctx *ctx, int truth, uint32_t to)
-{
-    if (!is_traitor(ctx, disco_self(ctx)))
-        return truth;
-    switch (disco_param(ctx, P_STRATEGY)) {
-    case SILENT:
-        return -1;
-    case FLIP:
-        return 1 - truth;
-    case EQUIVOCATE:
-        return 2 * to <= disco_nodes(ctx) ? 1 : 0;
-    default:
-        return (int)disco_random_below(ctx, 2);
-    }
+    return port < self ? port : port + 1;
 }
 
 static bool fits(const struct disco_ctx *ctx)
@@ -126,14 +108,9 @@ static void om_init(struct disco_ctx *ctx, void *state)
     if (!disco_input(ctx, "value", &s->order))
         s->order = disco_param(ctx, P_VALUE);
     s->order = s->order != 0;
-    struct om_msg msg = {0};
-    for (uint32_t v = 1; v < disco_nodes(ctx); v++) {
-        int value = say(ctx, (int)s->order, v);
-        if (value < 0)
-            continue;
-        msg.value = (unsigned char)value;
+    struct om_msg msg = {.value = (unsigned char)s->order};
+    for (uint32_t v = 1; v < disco_nodes(ctx); v++)
         disco_send(ctx, port_to(0, v), ORDER, &msg, sizeof msg);
-    }
 }
 
 static void om_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
@@ -171,15 +148,10 @@ static void relay(struct disco_ctx *ctx, struct om_state *s, uint32_t r)
         memcpy(msg.path, path, k);
         msg.path[k] = (unsigned char)self;
         msg.len = (unsigned char)(k + 1);
-        for (uint32_t v = 1; v < n; v++) {
-            if (v == self || on_path(path, k, v))
-                continue;
-            int value = say(ctx, s->val[at], v);
-            if (value < 0)
-                continue;
-            msg.value = (unsigned char)value;
-            disco_send(ctx, port_to(self, v), RELAY, &msg, sizeof msg);
-        }
+        msg.value = s->val[at];
+        for (uint32_t v = 1; v < n; v++)
+            if (v != self && !on_path(path, k, v))
+                disco_send(ctx, port_to(self, v), RELAY, &msg, sizeof msg);
     }
 }
 
@@ -217,9 +189,49 @@ static void om_on_round(struct disco_ctx *ctx, void *state,
     s->decided = true;
     disco_set_passive(ctx, true);
     s->decision = resolve(s, path, 0, m, disco_nodes(ctx), disco_self(ctx));
-    if (!is_traitor(ctx, disco_self(ctx)))
-        disco_decide(ctx, s->decision);
+    /* A traitor decides too (it runs this code); the oracles ignore it. */
+    disco_decide(ctx, s->decision);
 }
+
+/* ---- the adversary: how a traitor falsifies an order or a relay ---- */
+
+static bool om_lie(struct disco_ctx *ctx, enum disco_lie how, uint32_t port,
+                   unsigned kind, void *payload, size_t len)
+{
+    (void)port, (void)kind;
+    struct om_msg msg;
+    if (len != sizeof msg)
+        return false;
+    memcpy(&msg, payload, sizeof msg);
+    msg.value = how == DISCO_LIE_FLIP ? msg.value == 0
+                                      : (unsigned char)(disco_random(ctx) & 1);
+    memcpy(payload, &msg, sizeof msg);
+    return true;
+}
+
+/* Lamport's traitorous commander, at every level of the recursion: attack
+ * to the lower half of the lieutenants (2v <= n), retreat to the others,
+ * whatever the truth, so that two loyal lieutenants hear different
+ * orders even from a traitor that received consistent ones. */
+static bool attack_half(struct disco_ctx *ctx, uint32_t port, unsigned *kind,
+                        void *payload, size_t *len)
+{
+    (void)kind;
+    struct om_msg msg;
+    if (*len != sizeof msg)
+        return false;
+    memcpy(&msg, payload, sizeof msg);
+    uint32_t to = node_at(disco_self(ctx), port);
+    msg.value = 2 * to <= disco_nodes(ctx);
+    memcpy(payload, &msg, sizeof msg);
+    return true;
+}
+
+static const struct disco_strategy om_strategies[] = {
+    {"attack-half", "attack to the lieutenants v with 2v <= n, retreat to "
+     "the others, whatever the truth (the paper's traitorous commander)",
+     attack_half},
+};
 
 static void om_format_state(const void *state, char *buf, size_t len)
 {
@@ -234,8 +246,7 @@ static void om_format_state(const void *state, char *buf, size_t len)
 
 static bool loyal(const struct disco_view *view, uint32_t v)
 {
-    return !disco_view_crashed(view, v) &&
-           !(v < 63 && (disco_view_param(view, P_TRAITORS) >> v & 1));
+    return !disco_view_faulty(view, v);
 }
 
 static bool check_ic1(const struct disco_view *view, char *detail, size_t len)
@@ -310,8 +321,9 @@ static bool check_resilience(const struct disco_view *view, char *detail,
     int64_t m = disco_view_param(view, P_M);
     for (uint32_t v = 0; v < n; v++)
         faulty += !loyal(view, v);
-    snprintf(detail, len, "n = %u, m = %lld, %u traitors%s", n, (long long)m,
-             faulty, n > MAX_N ? " (om keeps at most 10 processes)" : "");
+    snprintf(detail, len, "n = %u, m = %lld, %u traitor%s%s", n,
+             (long long)m, faulty, faulty == 1 ? "" : "s",
+             n > MAX_N ? " (om keeps at most 10 processes)" : "");
     return n <= MAX_N && (int64_t)n > 3 * m && (int64_t)faulty <= m;
 }
 
@@ -329,14 +341,16 @@ static bool check_messages(const struct disco_view *view, char *detail,
     uint64_t n = disco_view_nodes(view);
     uint64_t want = lamport_count(n, (uint64_t)disco_view_param(view, P_M));
     uint64_t sent = disco_view_messages(view, -1);
-    bool silent = disco_view_param(view, P_TRAITORS) != 0 &&
-                  disco_view_param(view, P_STRATEGY) == SILENT;
+    /* A traitor's strategy may suppress messages (silent) but every
+     * strategy om ships sends at most one per message of the code. */
+    bool faulty = false;
     for (uint32_t v = 0; v < n; v++)
-        silent = silent || disco_view_crashed(view, v);
-    snprintf(detail, len, "%llu messages, M(n,m) = %llu%s",
-             (unsigned long long)sent, (unsigned long long)want,
-             silent ? " (not applicable: silent or crashed processes)" : "");
-    return silent || sent == want;
+        faulty = faulty || disco_view_faulty(view, v);
+    snprintf(detail, len, "%llu messages, %sM(n,m) = %llu%s",
+             (unsigned long long)sent, faulty ? "at most " : "",
+             (unsigned long long)want,
+             faulty ? " (faulty processes may send fewer)" : "");
+    return faulty ? sent <= want : sent == want;
 }
 
 static void om_result(const struct disco_view *view, char *buf, size_t len)
@@ -356,10 +370,6 @@ static void om_result(const struct disco_view *view, char *buf, size_t len)
 
 static const struct disco_param om_params[] = {
     {"m", 1, 0, MAX_M, "traitors tolerated: OM(m), m+1 rounds, n > 3m"},
-    {"traitors", 0, 0, (1 << MAX_N) - 1,
-     "bit mask of the traitors (bit 0: the commander)"},
-    {"strategy", EQUIVOCATE, SILENT, RANDOM,
-     "traitors' strategy: 0 silent, 1 flip, 2 equivocate, 3 random"},
     {"value", 1, 0, 1,
      "the commander's order when node 0 has no `value` attribute: 1 "
      "attack, 0 retreat"},
@@ -377,7 +387,8 @@ static const struct disco_property om_properties[] = {
     {"resilience", "n > 3m, at most m traitors, n <= 10 (the theorem's "
      "hypothesis: when it fails, IC1 and IC2 may too)",
      DISCO_PROPERTY_FINAL, check_resilience, false},
-    {"messages", "exactly M(n,m) messages when nobody is silent",
+    {"messages", "exactly M(n,m) messages when no process is faulty, at "
+     "most M(n,m) otherwise",
      DISCO_PROPERTY_FINAL, check_messages, true},
 };
 
@@ -393,12 +404,14 @@ const struct disco_algorithm disco_alg_om = {
         "more rounds every lieutenant relays each value it received along "
         "a path of the EIG tree to every lieutenant not on the path. Each "
         "lieutenant then resolves its tree by majorities (retreat on a tie "
-        "or a missing value) and obeys the result. The nodes in the bit "
-        "mask `traitors` lie: silent, flip, equivocate (attack to half the "
-        "lieutenants, retreat to the others) or random.",
+        "or a missing value) and obeys the result. Traitors are the kernel's "
+        "Byzantine processes (--byzantine LIST, the commander is node 0) "
+        "with any generic strategy (silent, flip, random, equivocate) or "
+        "om's own attack-half (attack to the lower half of the "
+        "lieutenants, retreat to the others, whatever the truth).",
     .messages = "exactly M(n,m): M(n,0) = n-1, M(n,m) = (n-1) + "
                 "(n-1)M(n-1,m-1) (n=4, m=1: 9; n=7, m=2: 156), when no "
-                "traitor is silent",
+                "traitor is silent and no process crashes",
     .time = "m+1 rounds; every loyal lieutenant decides in round m+1",
     .source = "L. Lamport, R. Shostak and M. Pease, The Byzantine Generals "
               "Problem, ACM TOPLAS 4(3), 1982 (OM(m)); Lynch, Distributed "
@@ -411,8 +424,8 @@ const struct disco_algorithm disco_alg_om = {
         .sync_by_default = true,
         .topology = "complete:4",
         .initiators = "0",
-        .faults = "m Byzantine processes (--param traitors, built-in "
-                  "strategies), n > 3m",
+        .faults = "m Byzantine processes (--byzantine LIST --strategy "
+                  "NAME), n > 3m",
     },
     .params = om_params,
     .param_count = sizeof om_params / sizeof om_params[0],
@@ -426,4 +439,7 @@ const struct disco_algorithm disco_alg_om = {
     .on_round = om_on_round,
     .format_state = om_format_state,
     .result = om_result,
+    .lie = om_lie,
+    .strategies = om_strategies,
+    .strategy_count = sizeof om_strategies / sizeof om_strategies[0],
 };

@@ -15,13 +15,14 @@
  * its phase every loyal process prefers the same value, and from then on
  * every loyal process sees it more than n/2 + f times.
  *
- * Byzantine processes: the kernel has none yet, so this module carries
- * its own adversary.  The nodes in the bit mask `traitors` run a built-in
- * strategy instead of the algorithm (`strategy`): 0 silent (send
- * nothing), 1 flip (send the opposite of its pref), 2 equivocate (send 0
- * to the lower half of the nodes and 1 to the upper half, as king too:
- * conflicting values), 3 random (an independent coin per message, from the
- * node's own random stream).  Oracles judge loyal processes only.
+ * Byzantine processes are the kernel's (--byzantine LIST --strategy NAME):
+ * every node runs the code below and sends the truth, and a traitor's
+ * messages pass through the strategy.  `pk_lie` tells the generic ones
+ * how to falsify a value (flip: the other bit; random: a coin from the
+ * traitor's own stream), and "split" is phase king's own: 0 to the lower
+ * half of the nodes, 1 to the upper half, whatever the truth, as voter
+ * and as king.  Oracles judge loyal processes only: neither Byzantine nor
+ * crashed.
  *
  * Rounds, as disco runs them: init (round 0) sends phase 1's round-1
  * prefs; on_round(2k-1) tallies them and the king sends; on_round(2k)
@@ -35,8 +36,7 @@
 #include "disco.h"
 
 enum { PREF, KING };
-enum { P_F, P_TRAITORS, P_STRATEGY };
-enum { SILENT, FLIP, EQUIVOCATE, RANDOM };
+enum { P_F };
 
 struct pk_state {
     int64_t input;     /* the input, 0 or 1 */
@@ -54,38 +54,6 @@ static uint32_t node_at(uint32_t self, uint32_t port)
     return port < self ? port : port + 1;
 }
 
-static bool is_traitor(const struct disco_ctx *ctx, uint32_t v)
-{
-    return v < 63 && (disco_param(ctx, P_TRAITORS) >> v & 1);
-}
-
-/* What a process sends to node `to`: the truth for a loyal process, the
- * strategy's lie for a traitor (-1: nothing). */
-static int64_t say(struct disco_ctx *ctx, int64_t truth, uint32_t to)
-{
-    if (!is_traitor(ctx, disco_self(ctx)))
-        return truth;
-    switch (disco_param(ctx, P_STRATEGY)) {
-    case SILENT:
-        return -1;
-    case FLIP:
-        return 1 - truth;
-    case EQUIVOCATE:
-        return to < disco_nodes(ctx) / 2 ? 0 : 1;
-    default:
-        return (int64_t)disco_random_below(ctx, 2);
-    }
-}
-
-static void send_to_all(struct disco_ctx *ctx, unsigned kind, int64_t truth)
-{
-    uint32_t self = disco_self(ctx);
-    for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
-        int64_t v = say(ctx, truth, node_at(self, p));
-        if (v >= 0)
-            disco_send(ctx, p, kind, &v, sizeof v);
-    }
-}
 
 /* Round 1 of a phase: count my own pref, send it to all. */
 static void start_phase(struct disco_ctx *ctx, struct pk_state *s)
@@ -94,7 +62,7 @@ static void start_phase(struct disco_ctx *ctx, struct pk_state *s)
     s->votes[0] = s->votes[1] = 0;
     s->votes[s->pref]++;
     s->king = -1;
-    send_to_all(ctx, PREF, s->pref);
+    disco_send_all(ctx, PREF, &s->pref, sizeof s->pref);
 }
 
 static void pk_init(struct disco_ctx *ctx, void *state)
@@ -138,7 +106,7 @@ static void pk_on_round(struct disco_ctx *ctx, void *state,
         s->maj = s->votes[1] > s->votes[0];
         s->mult = s->votes[s->maj];
         if (disco_self(ctx) == s->phase - 1)
-            send_to_all(ctx, KING, s->maj);
+            disco_send_all(ctx, KING, &s->maj, sizeof s->maj);
         return;
     }
     if (disco_self(ctx) == s->phase - 1)
@@ -153,9 +121,42 @@ static void pk_on_round(struct disco_ctx *ctx, void *state,
     }
     s->decided = true;
     disco_set_passive(ctx, true);
-    if (!is_traitor(ctx, disco_self(ctx)))
-        disco_decide(ctx, s->pref);
+    /* A traitor decides too (it runs this code); the oracles ignore it. */
+    disco_decide(ctx, s->pref);
 }
+
+/* ---- the adversary: how a traitor falsifies a pref or a king's value ---- */
+
+static bool pk_lie(struct disco_ctx *ctx, enum disco_lie how, uint32_t port,
+                   unsigned kind, void *payload, size_t len)
+{
+    (void)port, (void)kind;
+    int64_t v;
+    if (len != sizeof v)
+        return false;
+    memcpy(&v, payload, sizeof v);
+    v = how == DISCO_LIE_FLIP ? v == 0 : (int64_t)(disco_random(ctx) & 1);
+    memcpy(payload, &v, sizeof v);
+    return true;
+}
+
+/* 0 to the nodes below n/2, 1 to the others, whatever the truth: a king
+ * that splits the loyal processes in two however they voted. */
+static bool split(struct disco_ctx *ctx, uint32_t port, unsigned *kind,
+                  void *payload, size_t *len)
+{
+    (void)kind;
+    int64_t v = node_at(disco_self(ctx), port) >= disco_nodes(ctx) / 2;
+    if (*len != sizeof v)
+        return false;
+    memcpy(payload, &v, sizeof v);
+    return true;
+}
+
+static const struct disco_strategy pk_strategies[] = {
+    {"split", "0 to the nodes v < n/2, 1 to the others, whatever the truth "
+     "(as voter and as king)", split},
+};
 
 static void pk_format_state(const void *state, char *buf, size_t len)
 {
@@ -168,8 +169,7 @@ static void pk_format_state(const void *state, char *buf, size_t len)
 
 static bool loyal(const struct disco_view *view, uint32_t v)
 {
-    return !disco_view_crashed(view, v) &&
-           !(v < 63 && (disco_view_param(view, P_TRAITORS) >> v & 1));
+    return !disco_view_faulty(view, v);
 }
 
 static bool check_agreement(const struct disco_view *view, char *detail,
@@ -259,23 +259,24 @@ static bool check_resilience(const struct disco_view *view, char *detail,
     return (int64_t)n > 4 * f && faulty <= f;
 }
 
-/* (f+1)(n^2-1): per phase n(n-1) prefs and n-1 king messages, when every
- * traitor still sends one message per channel (not silent). */
+/* (f+1)(n^2-1): per phase n(n-1) prefs and n-1 king messages.  A
+ * traitor's strategy may suppress messages (silent), a crash stops them,
+ * but no strategy phase king ships adds any: at most that many then. */
 static bool check_messages(const struct disco_view *view, char *detail,
                            size_t len)
 {
     uint64_t n = disco_view_nodes(view);
     uint64_t phases = (uint64_t)disco_view_param(view, P_F) + 1;
     uint64_t sent = disco_view_messages(view, -1);
-    bool silent = disco_view_param(view, P_TRAITORS) != 0 &&
-                  disco_view_param(view, P_STRATEGY) == SILENT;
+    uint64_t want = phases * (n * n - 1);
+    bool faulty = false;
     for (uint32_t v = 0; v < n; v++)
-        silent = silent || disco_view_crashed(view, v);
-    snprintf(detail, len, "%llu messages, (f+1)(n^2-1) = %llu%s",
-             (unsigned long long)sent,
-             (unsigned long long)(phases * (n * n - 1)),
-             silent ? " (not applicable: silent or crashed processes)" : "");
-    return silent || sent == phases * (n * n - 1);
+        faulty = faulty || disco_view_faulty(view, v);
+    snprintf(detail, len, "%llu messages, %s(f+1)(n^2-1) = %llu%s",
+             (unsigned long long)sent, faulty ? "at most " : "",
+             (unsigned long long)want,
+             faulty ? " (faulty processes may send fewer)" : "");
+    return faulty ? sent <= want : sent == want;
 }
 
 static void pk_result(const struct disco_view *view, char *buf, size_t len)
@@ -294,10 +295,6 @@ static void pk_result(const struct disco_view *view, char *buf, size_t len)
 
 static const struct disco_param pk_params[] = {
     {"f", 1, 0, 62, "Byzantine processes tolerated (n > 4f): f+1 phases"},
-    {"traitors", 0, 0, INT64_MAX,
-     "bit mask of the Byzantine nodes (bit v: node v), at most f of them"},
-    {"strategy", EQUIVOCATE, SILENT, RANDOM,
-     "traitors' strategy: 0 silent, 1 flip, 2 equivocate, 3 random"},
 };
 
 static const char *const pk_kinds[] = {"pref", "king"};
@@ -313,7 +310,8 @@ static const struct disco_property pk_properties[] = {
     {"resilience", "n > 4f and at most f faulty processes (the theorem's "
      "hypothesis: when it fails, the others may too)",
      DISCO_PROPERTY_FINAL, check_resilience, false},
-    {"messages", "exactly (f+1)(n^2-1) messages when nobody is silent",
+    {"messages", "exactly (f+1)(n^2-1) messages when no process is "
+     "faulty, at most that many otherwise",
      DISCO_PROPERTY_FINAL, check_messages, true},
 };
 
@@ -330,9 +328,10 @@ const struct disco_algorithm disco_alg_phase_king = {
         "majority maj (count mult); then the phase's king (process k-1 in "
         "phase k) sends its maj to all, and a process keeps maj if mult > "
         "n/2 + f, else adopts the king's value. After phase f+1 it decides. "
-        "The nodes in the bit mask `traitors` are Byzantine and follow a "
-        "built-in strategy: silent, flip, equivocate (0 to the lower half "
-        "of the nodes, 1 to the upper half) or random.",
+        "Traitors are the kernel's Byzantine processes (--byzantine LIST) "
+        "with any generic strategy (silent, flip, random, equivocate) or "
+        "phase king's own split (0 to the lower half of the nodes, 1 to "
+        "the upper half, whatever the truth).",
     .messages = "exactly (f+1)(n^2-1) (n(n-1) prefs and n-1 king messages "
                 "per phase) when no process is silent or crashed",
     .time = "2(f+1) rounds; every loyal process decides in round 2(f+1)",
@@ -347,8 +346,8 @@ const struct disco_algorithm disco_alg_phase_king = {
         .sync_by_default = true,
         .topology = "complete:5",
         .initiators = "all",
-        .faults = "f Byzantine processes (--param traitors, built-in "
-                  "strategies), n > 4f",
+        .faults = "f Byzantine processes (--byzantine LIST --strategy "
+                  "NAME), n > 4f",
     },
     .params = pk_params,
     .param_count = sizeof pk_params / sizeof pk_params[0],
@@ -362,4 +361,7 @@ const struct disco_algorithm disco_alg_phase_king = {
     .on_round = pk_on_round,
     .format_state = pk_format_state,
     .result = pk_result,
+    .lie = pk_lie,
+    .strategies = pk_strategies,
+    .strategy_count = sizeof pk_strategies / sizeof pk_strategies[0],
 };

@@ -155,6 +155,31 @@ static unsigned timing_of(const struct disco_algorithm *a)
     return a->model.timing ? a->model.timing : DISCO_ASYNC;
 }
 
+/* The strategies --strategy accepts for `a`: silent always, the other
+ * generic ones when the algorithm can falsify a message (`lie`), then its
+ * own.  Writes at most `max` and returns how many; own[i] tells which. */
+static unsigned info_strategies(const struct disco_algorithm *a,
+                                const char **name, const char **summary,
+                                bool *own, unsigned max)
+{
+    unsigned count = 0;
+    for (size_t i = 0; i < disco_generic_strategy_count && count < max;
+         i++) {
+        if (i > 0 && !a->lie)
+            break; /* only silent needs no lie */
+        name[count] = disco_generic_strategies[i];
+        summary[count] = disco_generic_strategy_summaries[i];
+        own[count++] = false;
+    }
+    for (unsigned i = 0; i < a->strategy_count && count < max; i++) {
+        name[count] = a->strategies[i].name;
+        summary[count] = a->strategies[i].summary ? a->strategies[i].summary
+                                                  : "";
+        own[count++] = true;
+    }
+    return count;
+}
+
 static void json_member(const char *sep, const char *key, const char *value)
 {
     printf("%s\"%s\": ", sep, key);
@@ -211,6 +236,17 @@ static void info_json(const struct disco_algorithm *a)
                p->needs_termination ? "true" : "false");
     }
     fputs(a->property_count ? "\n  ],\n" : "],\n", stdout);
+    const char *name[64], *summary[64];
+    bool own[64];
+    unsigned strategies = info_strategies(a, name, summary, own, 64);
+    fputs("  \"strategies\": [", stdout);
+    for (unsigned i = 0; i < strategies; i++) {
+        json_member(i ? ",\n    {" : "\n    {", "name", name[i]);
+        printf(", \"own\": %s", own[i] ? "true" : "false");
+        json_member(", ", "summary", summary[i]);
+        putchar('}');
+    }
+    fputs(strategies ? "\n  ],\n" : "],\n", stdout);
     fputs("  \"complexity\": {", stdout);
     json_member("", "messages", a->messages);
     json_member(", ", "time", a->time);
@@ -292,6 +328,16 @@ static void info_human(const struct disco_algorithm *a)
         printf("  %s\n", p->name);
         fputs("    ", stdout);
         cli_wrap(stdout, text, 4, 4);
+    }
+    const char *name[64], *summary[64];
+    bool own[64];
+    unsigned strategies = info_strategies(a, name, summary, own, 64);
+    printf("\nstrategies (--byzantine LIST --strategy NAME)\n");
+    for (unsigned i = 0; i < strategies; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%s%s", own[i] ? a->name : "",
+                 own[i] ? "'s own: " : "", summary[i]);
+        print_labelled(name[i], text);
     }
     printf("\ncomplexity\n");
     print_labelled("messages", a->messages ? a->messages : "unknown");

@@ -1,6 +1,7 @@
 /*
  * test_consensus_sync.c - synchronous consensus: floodset (crashes),
- * phase-king and om (Byzantine, with the modules' own adversaries).
+ * phase-king and om (the kernel's Byzantine processes, with the generic
+ * strategies and the modules' own).
  * Exact message and round counts of the reference, and every theorem's
  * threshold on both sides: floodset with f+1 rounds never disagrees and
  * with f rounds the lower-bound adversary makes it disagree; om with
@@ -89,6 +90,22 @@ static int64_t decision_of(const struct sim_run *run, uint32_t node)
     size_t at = disco_view_decision_of(view, node);
     assert_true(at != SIZE_MAX);
     return disco_view_decision(view, at)->value;
+}
+
+/* Byzantine nodes: bit v of `mask` marks node v, following `strategy`
+ * (ignored when the mask is empty: a strategy without a traitor is bad
+ * input). */
+static void set_byzantine(struct disco_config *cfg, uint32_t n, uint64_t mask,
+                          const char *strategy)
+{
+    if (!mask)
+        return;
+    cfg->byzantine = calloc(n, 1);
+    assert_non_null(cfg->byzantine);
+    for (uint32_t v = 0; v < n; v++)
+        cfg->byzantine[v] = (unsigned char)(mask >> v & 1);
+    assert_true(strlen(strategy) < sizeof cfg->strategy);
+    snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
 }
 
 static char spec_buf[32];
@@ -287,16 +304,20 @@ static void test_floodset_cut_and_clean_crash(void **unused)
 /* ------------------------------------------------------------------------ */
 /* phase-king                                                               */
 
+/* Every strategy phase-king ships: the generic ones, then its own. */
+static const char *const pk_strategies[] = {"silent", "flip", "random",
+                                            "equivocate", "split"};
+enum { PK_STRATEGIES = sizeof pk_strategies / sizeof pk_strategies[0] };
+
 static void pk_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
-                   uint32_t f, uint64_t traitors, int strategy,
+                   uint32_t f, uint64_t traitors, const char *strategy,
                    const int64_t *in, uint64_t seed)
 {
     disco_config_init(cfg, &disco_alg_phase_king);
     assert_true(cfg->sync);
     cfg->seed = seed;
     set_param(cfg, &disco_alg_phase_king, "f", f);
-    set_param(cfg, &disco_alg_phase_king, "traitors", (int64_t)traitors);
-    set_param(cfg, &disco_alg_phase_king, "strategy", strategy);
+    set_byzantine(cfg, n, traitors, strategy);
     if (in)
         set_inputs(cfg, in, n);
     sim_run(run, &disco_alg_phase_king, complete(n), 1, cfg);
@@ -308,12 +329,13 @@ static void test_phase_king_counts(void **unused)
 {
     for (uint32_t f = 0; f <= 3; f++) {
         for (uint32_t n = 4 * f + 1; n <= 4 * f + 3; n++) {
-            for (int strategy = 1; strategy <= 3; strategy++) {
+            for (int strategy = 1; strategy < PK_STRATEGIES; strategy++) {
                 for (uint64_t seed = 1; seed <= 20; seed++) {
                     struct disco_config cfg;
                     struct sim_run run;
                     uint64_t traitors = f ? (1ull << f) - 1 : 0;
-                    pk_run(&run, &cfg, n, f, traitors, strategy, NULL, seed);
+                    pk_run(&run, &cfg, n, f, traitors,
+                           pk_strategies[strategy], NULL, seed);
                     uint64_t phases = f + 1;
                     assert_int_equal(run.metrics->messages,
                                      phases * ((uint64_t)n * n - 1));
@@ -341,16 +363,17 @@ static void test_phase_king_exhaustive(void **unused)
         for (uint64_t mask = 0; mask < (1ull << n); mask++) {
             if (__builtin_popcountll(mask) > (int)f)
                 continue;
-            for (int strategy = 0; strategy <= 3; strategy++) {
+            for (int strategy = 0; strategy < PK_STRATEGIES; strategy++) {
+                const char *name = pk_strategies[strategy];
                 for (int pattern = 0; pattern < 3; pattern++) {
                     int64_t in[16];
                     for (uint32_t v = 0; v < n; v++)
                         in[v] = pattern == 2 ? (int64_t)(v % 2) : pattern;
-                    uint64_t seeds = strategy == 3 ? 10 : 1;
+                    uint64_t seeds = strcmp(name, "random") ? 1 : 10;
                     for (uint64_t seed = 1; seed <= seeds; seed++) {
                         struct disco_config cfg;
                         struct sim_run run;
-                        pk_run(&run, &cfg, n, f, mask, strategy, in, seed);
+                        pk_run(&run, &cfg, n, f, mask, name, in, seed);
                         assert_all_hold(&run);
                         if (pattern < 2)
                             for (uint32_t v = 0; v < n; v++)
@@ -382,7 +405,8 @@ static void test_phase_king_random(void **unused)
             in[v] = (int64_t)((x >> (v % 60)) & 1);
         struct disco_config cfg;
         struct sim_run run;
-        pk_run(&run, &cfg, n, f, mask, (int)((x >> 60) % 4), in, seed);
+        pk_run(&run, &cfg, n, f, mask,
+               pk_strategies[(x >> 59) % PK_STRATEGIES], in, seed);
         assert_all_hold(&run);
         sim_run_release(&run);
         disco_config_release(&cfg);
@@ -405,8 +429,8 @@ static void test_phase_king_threshold(void **unused)
                         in[i] = v;
                     struct disco_config cfg;
                     struct sim_run run;
-                    pk_run(&run, &cfg, n, f, (1ull << f) - 1, strategy, in,
-                           1);
+                    pk_run(&run, &cfg, n, f, (1ull << f) - 1,
+                           pk_strategies[strategy], in, 1);
                     bool breaks = n == 4 * f &&
                                   ((strategy == 0 && v == 1) ||
                                    (strategy == 1 && f <= 2));
@@ -439,16 +463,20 @@ static uint64_t lamport_m(uint64_t n, uint64_t m)
     return m == 0 ? n - 1 : (n - 1) + (n - 1) * lamport_m(n - 1, m - 1);
 }
 
+/* Every strategy om ships: the generic ones, then its own. */
+static const char *const om_strategies[] = {"silent", "flip", "random",
+                                            "equivocate", "attack-half"};
+enum { OM_STRATEGIES = sizeof om_strategies / sizeof om_strategies[0] };
+
 static void om_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
-                   uint32_t m, uint64_t traitors, int strategy, int order,
-                   uint64_t seed)
+                   uint32_t m, uint64_t traitors, const char *strategy,
+                   int order, uint64_t seed)
 {
     disco_config_init(cfg, &disco_alg_om);
     assert_true(cfg->sync);
     cfg->seed = seed;
     set_param(cfg, &disco_alg_om, "m", m);
-    set_param(cfg, &disco_alg_om, "traitors", (int64_t)traitors);
-    set_param(cfg, &disco_alg_om, "strategy", strategy);
+    set_byzantine(cfg, n, traitors, strategy);
     set_param(cfg, &disco_alg_om, "value", order);
     sim_run(run, &disco_alg_om, complete(n), 1, cfg);
 }
@@ -461,14 +489,14 @@ static void test_om_counts(void **unused)
     assert_int_equal(lamport_m(7, 2), 156);
     struct disco_config cfg;
     struct sim_run run;
-    om_run(&run, &cfg, 4, 1, 0, 1, 1, 1);
+    om_run(&run, &cfg, 4, 1, 0, NULL, 1, 1);
     assert_int_equal(run.metrics->messages, 9);
     assert_int_equal(run.metrics->by_kind[0], 3);
     assert_int_equal(run.metrics->rounds, 2);
     assert_all_hold(&run);
     sim_run_release(&run);
     disco_config_release(&cfg);
-    om_run(&run, &cfg, 7, 2, 0, 1, 1, 1);
+    om_run(&run, &cfg, 7, 2, 0, NULL, 1, 1);
     assert_int_equal(run.metrics->messages, 156);
     assert_int_equal(run.metrics->rounds, 3);
     assert_all_hold(&run);
@@ -478,7 +506,7 @@ static void test_om_counts(void **unused)
     for (uint32_t n = 2; n <= 10; n++) {
         for (uint32_t m = 0; m <= 3 && 3 * m < n; m++) {
             for (int order = 0; order <= 1; order++) {
-                om_run(&run, &cfg, n, m, 0, 1, order, 1);
+                om_run(&run, &cfg, n, m, 0, NULL, order, 1);
                 assert_int_equal(run.metrics->messages, lamport_m(n, m));
                 assert_int_equal(run.metrics->rounds, m + 1);
                 assert_all_hold(&run);
@@ -501,13 +529,14 @@ static void test_om_threshold_holds(void **unused)
         for (uint64_t mask = 0; mask < (1ull << n); mask++) {
             if (__builtin_popcountll(mask) > (int)m)
                 continue;
-            for (int strategy = 0; strategy <= 3; strategy++) {
-                uint64_t seeds = strategy == 3 ? (m == 3 ? 2 : 5) : 1;
+            for (int strategy = 0; strategy < OM_STRATEGIES; strategy++) {
+                const char *name = om_strategies[strategy];
+                uint64_t seeds = strcmp(name, "random") ? 1 : m == 3 ? 2 : 5;
                 for (int order = 0; order <= 1; order++) {
                     for (uint64_t seed = 1; seed <= seeds; seed++) {
                         struct disco_config cfg;
                         struct sim_run run;
-                        om_run(&run, &cfg, n, m, mask, strategy, order, seed);
+                        om_run(&run, &cfg, n, m, mask, name, order, seed);
                         assert_all_hold(&run);
                         sim_run_release(&run);
                         disco_config_release(&cfg);
@@ -525,7 +554,7 @@ static void test_om_three_generals(void **unused)
 {
     struct disco_config cfg;
     struct sim_run run;
-    om_run(&run, &cfg, 3, 1, 1u << 2, 1, 1, 1);
+    om_run(&run, &cfg, 3, 1, 1u << 2, "flip", 1, 1);
     assert_int_equal(verdict(&run, &disco_alg_om, "IC2"), DISCO_HOLDS_NO);
     assert_string_equal(detail(&run, &disco_alg_om, "IC2"),
                         "the loyal commander ordered 1, lieutenant 1 obeys 0");
@@ -548,11 +577,14 @@ static void test_om_threshold_breaks(void **unused)
         for (uint64_t mask = 1; mask < (1ull << n); mask++) {
             if (__builtin_popcountll(mask) > (int)m)
                 continue;
-            for (int strategy = 0; strategy <= 2; strategy++) {
+            for (int strategy = 0; strategy < OM_STRATEGIES; strategy++) {
+                if (!strcmp(om_strategies[strategy], "random"))
+                    continue; /* the deterministic ones suffice */
                 for (int order = 0; order <= 1; order++) {
                     struct disco_config cfg;
                     struct sim_run run;
-                    om_run(&run, &cfg, n, m, mask, strategy, order, 1);
+                    om_run(&run, &cfg, n, m, mask, om_strategies[strategy],
+                           order, 1);
                     assert_int_equal(verdict(&run, &disco_alg_om,
                                              "resilience"), DISCO_HOLDS_NO);
                     if (verdict(&run, &disco_alg_om, "IC1") ==
@@ -569,7 +601,8 @@ static void test_om_threshold_breaks(void **unused)
 }
 
 /* Same seed, same options: the same decisions and counts (the random
- * strategy draws from the traitors' own streams). */
+ * strategy draws from the traitors' own streams); another seed, other
+ * coins. */
 static void test_om_reproducible(void **unused)
 {
     int64_t first[7] = {0};
@@ -577,7 +610,7 @@ static void test_om_reproducible(void **unused)
     for (int again = 0; again < 2; again++) {
         struct disco_config cfg;
         struct sim_run run;
-        om_run(&run, &cfg, 7, 2, (1u << 0) | (1u << 3), 3, 1, 42);
+        om_run(&run, &cfg, 7, 2, (1u << 0) | (1u << 3), "random", 1, 42);
         assert_all_hold(&run);
         for (uint32_t v = 1; v < 7; v++) {
             if (v == 3)
@@ -589,6 +622,79 @@ static void test_om_reproducible(void **unused)
         if (again)
             assert_int_equal(run.metrics->messages, messages);
         messages = run.metrics->messages;
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+    /* And the coins do depend on the seed: a random commander on
+     * complete:4 sends 3 fresh bits, the loyal relay them, and every
+     * lieutenant obeys their majority, attack on some seeds and retreat
+     * on others. */
+    bool seen[2] = {false, false};
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        struct disco_config cfg;
+        struct sim_run run;
+        om_run(&run, &cfg, 4, 1, 1u << 0, "random", 1, seed);
+        assert_all_hold(&run);
+        seen[decision_of(&run, 1) != 0] = true;
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+    assert_true(seen[0] && seen[1]);
+}
+
+/* A silent traitor's messages never leave, so the count falls below
+ * M(n,m) by exactly what it would have sent: on complete:4 (m = 1) a
+ * lieutenant's 2 relays, the commander's 3 orders; on complete:7 (m = 2) a
+ * lieutenant's 5 + 5*4 relays, the commander's 6 orders.  The loyal still
+ * agree, on the order when the commander is loyal (a silent commander's
+ * lieutenants default to retreat), and the messages oracle holds (at most
+ * M(n,m)). */
+static void test_om_silent_counts(void **unused)
+{
+    static const struct {
+        uint32_t n, m, traitor;
+        uint64_t messages;
+        int64_t obeyed;
+    } cases[] = {
+        {4, 1, 3, 9 - 2, 1},   {4, 1, 0, 9 - 3, 0},
+        {7, 2, 4, 156 - 25, 1}, {7, 2, 0, 156 - 6, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct disco_config cfg;
+        struct sim_run run;
+        om_run(&run, &cfg, cases[i].n, cases[i].m, 1ull << cases[i].traitor,
+               "silent", 1, 1);
+        assert_int_equal(run.metrics->messages, cases[i].messages);
+        assert_all_hold(&run);
+        for (uint32_t v = 1; v < cases[i].n; v++)
+            if (v != cases[i].traitor)
+                assert_int_equal(decision_of(&run, v), cases[i].obeyed);
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
+/* om's own attack-half against the generic equivocate, from a traitorous
+ * commander on complete:4 that should order retreat: attack-half ignores
+ * the truth and tells lieutenants 1 and 2 attack, 3 retreat, so all obey
+ * attack; equivocate tells 1 and 2 the truth (retreat) and 3 the lie, so
+ * all obey retreat.  IC1 holds either way (n = 3m+1); 9 messages. */
+static void test_om_attack_half(void **unused)
+{
+    static const struct {
+        const char *strategy;
+        int64_t obeyed;
+    } cases[] = {{"attack-half", 1}, {"equivocate", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct disco_config cfg;
+        struct sim_run run;
+        om_run(&run, &cfg, 4, 1, 1u << 0, cases[i].strategy, 0, 1);
+        assert_int_equal(run.metrics->messages, 9);
+        assert_all_hold(&run);
+        assert_string_equal(detail(&run, &disco_alg_om, "IC2"),
+                            "not applicable: the commander is a traitor");
+        for (uint32_t v = 1; v < 4; v++)
+            assert_int_equal(decision_of(&run, v), cases[i].obeyed);
         sim_run_release(&run);
         disco_config_release(&cfg);
     }
@@ -621,8 +727,15 @@ static void test_cli_scenarios(void **unused)
         {"consensus-phase-king-traitor-kings.dot", NULL, NULL, 0,
          {"\"messages\": 240,", "\"rounds\": 6,", "\"decision\": 1",
           NULL}},
-        {"consensus-phase-king-traitor-kings.dot", "--param", "strategy=3", 0,
-         {"\"messages\": 240,", "\"rounds\": 6,", NULL}},
+        {"consensus-phase-king-traitor-kings.dot", "--strategy", "random", 0,
+         {"\"messages\": 240,", "\"rounds\": 6,",
+          "\"detail\": \"n = 9, f = 2, 2 faulty\"", NULL}},
+        /* Silent kings: 240 less their 8 prefs a phase and 8 king
+         * messages each. */
+        {"consensus-phase-king-traitor-kings.dot", "--strategy", "silent", 0,
+         {"\"messages_by_kind\": {\"pref\": 168, \"king\": 8},",
+          "\"detail\": \"176 messages, at most (f+1)(n^2-1) = 240 (faulty "
+          "processes may send fewer)\"", "\"decision\": 0", NULL}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct scenario_case *c = &cases[i];
@@ -650,12 +763,12 @@ static void test_cli_scenarios(void **unused)
 static void test_cli_bad_parameter(void **unused)
 {
     static const char *const cases[][3] = {
-        {"om", "strategy=9",
-         "disco: bad --param 'strategy=9': strategy must be between 0 and "
-         "3\n"},
-        {"phase-king", "traitor=1",
-         "disco: unknown parameter 'traitor' for phase-king (did you mean "
-         "'traitors'?)\n"},
+        {"om", "m=4", "disco: bad --param 'm=4': m must be between 0 and 3\n"},
+        /* The adversary moved to --byzantine and --strategy. */
+        {"om", "strategy=2",
+         "disco: unknown parameter 'strategy' for om (known: m, value)\n"},
+        {"phase-king", "traitors=3",
+         "disco: unknown parameter 'traitors' for phase-king (known: f)\n"},
         {"floodset", "f=-1",
          "disco: bad --param 'f=-1': f must be between 0 and 63\n"},
     };
@@ -670,6 +783,108 @@ static void test_cli_bad_parameter(void **unused)
         assert_string_equal(o.err, cases[i][2]);
         cli_output_release(&o);
     }
+}
+
+/* --byzantine and --strategy on the command line: a run that passes with
+ * exact figures, and bad input (exit 2, one line naming the culprit). */
+static void test_cli_byzantine(void **unused)
+{
+    static const struct {
+        const char *argv[12];
+        int status;
+        const char *out; /* in stdout, or NULL */
+        const char *err; /* all of stderr */
+    } cases[] = {
+        {{"om", "--topology", "complete:4", "--byzantine", "2", "--strategy",
+          "flip", "--json"},
+         0, "\"detail\": \"n = 4, m = 1, 1 traitor\"", ""},
+        {{"om", "--topology", "complete:4", "--byzantine", "0", "--strategy",
+          "attack-half", "--param", "value=0", "--json"},
+         0, "\"obeyed\": \"attack\"", ""},
+        {{"om", "--topology", "complete:3", "--byzantine", "2", "--strategy",
+          "flip", "--json"},
+         1, "\"the loyal commander ordered 1, lieutenant 1 obeys 0\"", ""},
+        {{"phase-king", "--byzantine", "0", "--strategy", "split", "--json"},
+         0, "\"messages\": 48,", ""},
+        {{"om", "--byzantine", "1", "--strategy", "attack-hlf"},
+         2, NULL,
+         "disco: unknown strategy 'attack-hlf' for om (did you mean "
+         "'attack-half'?)\n"},
+        {{"phase-king", "--byzantine", "0", "--strategy", "attack-half"},
+         2, NULL,
+         "disco: unknown strategy 'attack-half' for phase-king (see disco "
+         "info phase-king)\n"},
+        {{"om", "--strategy", "flip"},
+         2, NULL,
+         "disco: --strategy flip names no Byzantine node; add --byzantine "
+         "LIST\n"},
+        {{"phase-king", "--byzantine", "9"},
+         2, NULL, "disco: bad --byzantine '9': '9' is not a node (0..4)\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[16] = {NULL, "run"};
+        for (int k = 0; cases[i].argv[k]; k++)
+            argv[2 + k] = cases[i].argv[k];
+        struct cli_output o;
+        cli_run(&o, argv);
+        if (o.status != cases[i].status)
+            fail_msg("case %zu: exit %d, stderr %s", i, o.status, o.err);
+        assert_string_equal(o.err, cases[i].err);
+        if (cases[i].out && !strstr(o.out, cases[i].out))
+            fail_msg("case %zu: no %s in %s", i, cases[i].out, o.out);
+        if (!cases[i].out)
+            assert_int_equal(o.out_len, 0);
+        cli_output_release(&o);
+    }
+}
+
+/* disco info lists the strategies --strategy accepts: om and phase king
+ * have a lie callback, so every generic one, then their own. */
+static void test_cli_info_strategies(void **unused)
+{
+    struct cli_output o;
+    const char *text[] = {NULL, "info", "om", NULL};
+    cli_run(&o, text);
+    assert_int_equal(o.status, 0);
+    const char *section = strstr(o.out, "\nstrategies (--byzantine LIST "
+                                        "--strategy NAME)\n");
+    assert_non_null(section);
+    const char *want[] = {"\n  silent        send nothing",
+                          "\n  flip          send the opposite",
+                          "\n  random        ", "\n  equivocate    ",
+                          "\n  attack-half   om's own: attack to the "
+                          "lieutenants v with 2v <= n"};
+    const char *at = section;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *next = strstr(at, want[i]);
+        if (!next)
+            fail_msg("no %s in order in %s", want[i], section);
+        at = next + 1;
+    }
+    assert_null(strstr(o.out, "traitors  "));
+    cli_output_release(&o);
+
+    const char *json[] = {NULL, "info", "phase-king", "--json", NULL};
+    cli_run(&o, json);
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"strategies\": [\n    {\"name\": "
+                                  "\"silent\", \"own\": false, "));
+    assert_non_null(strstr(o.out, "{\"name\": \"equivocate\", \"own\": "
+                                  "false, "));
+    assert_non_null(strstr(o.out, "{\"name\": \"split\", \"own\": true, "
+                                  "\"summary\": \"0 to the nodes v < n/2"));
+    assert_null(strstr(o.out, "\"name\": \"traitors\""));
+    cli_output_release(&o);
+
+    /* floodset cannot falsify a message: silent only. */
+    const char *plain[] = {NULL, "info", "floodset", "--json", NULL};
+    cli_run(&o, plain);
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"strategies\": [\n    {\"name\": "
+                                  "\"silent\", \"own\": false, \"summary\": "
+                                  "\"send nothing (a crash the others cannot "
+                                  "tell from slowness)\"}\n  ],\n"));
+    cli_output_release(&o);
 }
 
 int main(void)
@@ -689,8 +904,12 @@ int main(void)
         cmocka_unit_test(test_om_three_generals),
         cmocka_unit_test(test_om_threshold_breaks),
         cmocka_unit_test(test_om_reproducible),
+        cmocka_unit_test(test_om_silent_counts),
+        cmocka_unit_test(test_om_attack_half),
         cmocka_unit_test(test_cli_scenarios),
         cmocka_unit_test(test_cli_bad_parameter),
+        cmocka_unit_test(test_cli_byzantine),
+        cmocka_unit_test(test_cli_info_strategies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

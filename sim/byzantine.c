@@ -53,18 +53,24 @@ static bool equivocate_on_send(struct disco_ctx *ctx, uint32_t port,
     return lie_on_send(ctx, DISCO_LIE_FLIP, port, *kind, payload, *len);
 }
 
+/* Names and summaries as disco info shows them (the exported tables
+ * below say the same). */
 static const struct disco_strategy generic[] = {
-    {"silent", "send nothing (a crash the others cannot tell from slowness)",
-     silent_on_send},
-    {"flip", "send the opposite of the truth to everyone", flip_on_send},
-    {"random", "send an arbitrary value, drawn per message", random_on_send},
-    {"equivocate",
-     "the truth to nodes 0..n/2, the opposite to the others",
+    {"silent", "send nothing", silent_on_send},
+    {"flip", "the opposite to everyone", flip_on_send},
+    {"random", "an arbitrary value per message", random_on_send},
+    {"equivocate", "the truth to half, the opposite to the rest",
      equivocate_on_send},
 };
 
 const char *const disco_generic_strategies[] = {"silent", "flip", "random",
                                                 "equivocate"};
+const char *const disco_generic_strategy_summaries[] = {
+    "send nothing (a crash the others cannot tell from slowness)",
+    "send the opposite of the truth to everyone",
+    "send an arbitrary value, drawn per message",
+    "the truth to nodes 0..n/2, the opposite to the others",
+};
 const size_t disco_generic_strategy_count = 4;
 
 const struct disco_strategy *

@@ -372,6 +372,7 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
 /* The generic strategies' names, and the strategy `name` resolves to for
  * `alg` (its own first), or NULL. */
 extern const char *const disco_generic_strategies[];
+extern const char *const disco_generic_strategy_summaries[];
 extern const size_t disco_generic_strategy_count;
 
 /* Check that the algorithm's model fits the topology and the config (shape,

@@ -139,6 +139,21 @@ void cli_summary_human(FILE *out, const struct cli_run *run)
     if (cfg->fault_count)
         fprintf(out, ", %zu scheduled fault%s", cfg->fault_count,
                 cfg->fault_count == 1 ? "" : "s");
+    if (cfg->byzantine) {
+        uint32_t count = 0;
+        for (uint32_t v = 0; v < t->nodes; v++)
+            count += cfg->byzantine[v] != 0;
+        fprintf(out, ", %u Byzantine (%s)", count,
+                cfg->strategy[0] ? cfg->strategy : "silent");
+    }
+    if (cfg->detector != DISCO_DETECTOR_NONE)
+        fprintf(out, ", detector %s",
+                cfg->detector == DISCO_DETECTOR_PERFECT ? "P"
+                : cfg->detector == DISCO_DETECTOR_EVENTUALLY_PERFECT
+                    ? "<>P"
+                    : "<>S");
+    if (cfg->dynamic != DISCO_DYNAMIC_NONE)
+        fputs(", dynamic graph", out);
     fputc('\n', out);
 
     fprintf(out, "messages    %llu", (unsigned long long)m->messages);

@@ -203,6 +203,35 @@ void disco_json_run_members(FILE *out, const char *sep,
     disco_json_double(out, cfg->loss);
     fputs(", \"dup\": ", out);
     disco_json_double(out, cfg->dup);
+    /* The adversary beyond loss and duplication, only when present, so
+     * that runs without it keep the members cli.md lists. */
+    if (cfg->byzantine) {
+        fputs(", \"byzantine\": [", out);
+        bool first = true;
+        for (uint32_t v = 0; v < topo->nodes; v++)
+            if (cfg->byzantine[v]) {
+                fprintf(out, "%s%lu", first ? "" : ", ", (unsigned long)v);
+                first = false;
+            }
+        fputs("], \"strategy\": ", out);
+        disco_json_string(out, cfg->strategy[0] ? cfg->strategy : "silent");
+    }
+    if (cfg->detector != DISCO_DETECTOR_NONE) {
+        static const char *const names[] = {"none", "perfect",
+                                            "eventually-perfect",
+                                            "eventually-strong"};
+        fputs(", \"detector\": ", out);
+        disco_json_string(out, names[cfg->detector]);
+        if (cfg->detector != DISCO_DETECTOR_PERFECT)
+            fprintf(out, ", \"detector_stable\": %llu",
+                    (unsigned long long)cfg->detector_stable);
+    }
+    if (cfg->dynamic != DISCO_DYNAMIC_NONE) {
+        static const char *const names[] = {"none", "rooted", "nonsplit",
+                                            "remove", "listed"};
+        fputs(", \"dynamic\": ", out);
+        disco_json_string(out, names[cfg->dynamic]);
+    }
     putc('}', out);
 }
 

@@ -91,6 +91,14 @@ bool disco__strategy_needs_lie(const struct disco_strategy *strategy)
            strategy < generic + sizeof generic / sizeof generic[0];
 }
 
+bool disco_byzantine_peer(const struct disco_ctx *ctx, uint32_t node)
+{
+    const struct disco_sim *sim = ctx->sim;
+    return node < sim->nodes &&
+           (sim->node[ctx->node].flags & DISCO__NODE_BYZANTINE) &&
+           (sim->node[node].flags & DISCO__NODE_BYZANTINE);
+}
+
 bool disco_view_byzantine(const struct disco_view *view, uint32_t node)
 {
     return node < view->sim->nodes &&

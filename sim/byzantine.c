@@ -156,6 +156,11 @@ bool disco_verify(const struct disco_ctx *ctx, uint32_t signer,
 /* ------------------------------------------------------------------------ */
 /* Failure detectors.                                                       */
 
+bool disco_view_has_detector(const struct disco_view *view)
+{
+    return view->sim->cfg.detector != DISCO_DETECTOR_NONE;
+}
+
 bool disco_suspects(const struct disco_ctx *ctx, uint32_t node)
 {
     const struct disco_sim *sim = ctx->sim;

@@ -281,6 +281,12 @@ void disco_config_init(struct disco_config *cfg,
     if (!alg)
         return;
     cfg->sync = alg->model.sync_by_default;
+    /* The algorithm's own detector; --detector (none too) overrides it.  A
+     * bad default is the module's bug, caught by test_registry's runs. */
+    if (alg->model.detector) {
+        struct disco_error ignored;
+        disco_detector_parse(cfg, alg->model.detector, &ignored);
+    }
     unsigned count = alg->param_count;
     if (count > sizeof cfg->params / sizeof cfg->params[0])
         count = sizeof cfg->params / sizeof cfg->params[0];

@@ -66,6 +66,9 @@ struct disco_model {
     const char *topology;     /* default --topology, e.g. "uring:16" */
     const char *initiators;   /* default --initiators: "all" or a list */
     const char *faults;       /* faults tolerated, in words ("none") */
+    const char *detector;     /* the failure detector it assumes, as
+                               * --detector spells it ("eventually-strong:0"),
+                               * or NULL: none unless the user gives one */
 };
 
 /* A parameter: `--param name=VALUE`.  Values are integers; "on", "true" and
@@ -300,6 +303,9 @@ bool disco_verify(const struct disco_ctx *ctx, uint32_t signer,
  * suspecting other live ones.  The detector sends no message: poll it,
  * e.g. from a timer. */
 bool disco_suspects(const struct disco_ctx *ctx, uint32_t node);
+/* Whether the run has a failure detector at all (for properties that
+ * explain a blocked run). */
+bool disco_view_has_detector(const struct disco_view *view);
 
 /* This node's part of the state for out-port `port` (port_state_size
  * bytes), inside its block; valid during the callback. */

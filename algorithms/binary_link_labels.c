@@ -14,9 +14,10 @@
  *
  * Node input `link_label` (0 or 1, default 0; `label` is Graphviz's)
  * labels the links that initially point into the node: the labelings with
- * one value per node, the ones the paper's game compares.  The rest --
- * heights, the height exchange, the announced link failure, the oracles --
- * is full_reversal.c's.
+ * one value per node, the ones the paper's game compares.  A link that
+ * comes back up after a cut rejoins with the node's label.  The rest --
+ * heights, the height exchange, link failures and recoveries, the
+ * oracles -- is full_reversal.c's.
  */
 #include "disco.h"
 
@@ -26,7 +27,7 @@ static void bll_init(struct disco_ctx *ctx, void *state)
 {
     int64_t label = 0;
     disco_input(ctx, "link_label", &label);
-    link_reversal_init(ctx, state, true, label != 0);
+    link_reversal_init(ctx, state, LINK_REVERSAL_LABELS, label != 0);
 }
 
 const struct disco_algorithm disco_alg_binary_link_labels = {
@@ -44,9 +45,13 @@ const struct disco_algorithm disco_alg_binary_link_labels = {
         "into the node: all 1 gives full reversal, all 0 partial reversal. "
         "Initial orientation: from the `elevation` inputs, else --param "
         "orientation=0 (chain-away) or 1 (random, --param orientation_seed); "
-        "heights are exchanged first (2m height messages). --param "
-        "fail_a/fail_b/fail_at fails a link for good mid-run. Each node's "
-        "number of reversals is the same on every schedule.",
+        "heights are exchanged first (2m height messages). A link that "
+        "goes down (--cut, --partition, down_at) leaves the DAG, and the "
+        "sinks it makes reverse; one that comes back rejoins with the "
+        "node's label, pointing down the heights (with labels that differ "
+        "between nodes the heights may not order every link, and it may "
+        "close a cycle). Unless links change while nodes are reversing, "
+        "each node's number of reversals is the same on every schedule.",
     .messages = "2m height, plus one reverse per reversed link; all labels "
                 "1: full reversal's work (n(n+1)/2 on the chain), all 0: "
                 "partial reversal's (n on the chain)",
@@ -65,7 +70,9 @@ const struct disco_algorithm disco_alg_binary_link_labels = {
         .timing = DISCO_ASYNC,
         .topology = "line:11",
         .initiators = "all",
-        .faults = "the link failure announced by fail_a, fail_b, fail_at",
+        .faults = "link failures and recoveries (--cut, --partition, "
+                  "down_at/up_at), repaired; nodes cut off from the "
+                  "destination reverse for ever while cut off",
     },
     .params = link_reversal_params,
     .param_count = LINK_REVERSAL_PARAMS,
@@ -77,7 +84,7 @@ const struct disco_algorithm disco_alg_binary_link_labels = {
     .port_state_size = LINK_REVERSAL_PORT_SIZE,
     .init = bll_init,
     .on_message = link_reversal_on_message,
-    .on_timer = link_reversal_on_timer,
+    .on_link = link_reversal_on_link,
     .format_state = link_reversal_format_state,
     .result = link_reversal_result,
     .orientation = link_reversal_orientation,

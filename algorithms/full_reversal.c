@@ -7,7 +7,7 @@
  * is a sink (every link points towards it) reverses links: under full
  * reversal all of them, under partial reversal those to neighbours that did
  * not reverse towards it since its own last reversal (all of them when every
- * neighbour did).  Each reversal is announced to the neighbour by a `reverse`
+ * neighbour did; see Heights below for how this is decided).  Each reversal is announced to the neighbour by a `reverse`
  * message, so both ends of a link learn its new direction.  The run ends
  * when no node other than D is a sink: the orientation then routes every
  * node to D.
@@ -25,14 +25,54 @@
  * A node learns its neighbours' heights from one `height` message on every
  * link (2m in all, a kind of their own), and acts once it knows them all.
  *
- * Link failure: the kernel does not yet tell a node that a link went down,
- * so a failure is announced by parameters: at tick `fail_at` the link
- * between nodes `fail_a` and `fail_b` fails for good, and both ends drop it
- * from the orientation (a timer at each end).  Pair it with the kernel's own
- * cut (`--cut A-B@T:LATER`, or `down_at` in a scenario) so that messages on
- * the link are lost too.  A failure that cuts nodes off from D makes them
- * reverse forever, as Gafni and Bertsekas's algorithm does; bound such runs
- * with --max-events.
+ * Link failures and recoveries come from the kernel (--cut A-B@T1:T2, a
+ * scenario edge's down_at/up_at, --partition): both ends hear of them in
+ * on_link.  A link that goes down leaves the orientation at once (messages
+ * on it are lost); if that leaves a node a sink, it reverses, and so the
+ * DAG is repaired.  Nodes cut off from D altogether reverse for ever while
+ * they are cut off, as in Gafni and Bertsekas (TORA adds partition
+ * detection); bound such runs with --max-events, or let the link come back.
+ *
+ * Heights.  Each node keeps a current height, Gafni and Bertsekas's
+ * (alpha, beta, node index), compared lexicographically, and every link
+ * points from the higher end to the lower.  A node starts at (0, initial
+ * height, index).  Under full reversal a sink rises above its highest
+ * neighbour (alpha = their largest alpha + 1: GB's pair algorithm), so all
+ * its links turn.  Under partial reversal it takes GB's triple step: alpha
+ * = the lowest neighbours' alpha + 1, beta = the least beta among the
+ * neighbours already at that alpha, minus one (unchanged if none), and the
+ * links that turn are those to the neighbours now below it, the lowest
+ * ones.  Without link changes those are exactly the neighbours that did not
+ * reverse towards it since its own last step (all of them if all did), the
+ * list of the textbook's partial reversal, so the counts are the list's
+ * (n on the chain); with link changes the two can differ (a rejoined
+ * neighbour may be at any height), and the heights decide, so that they
+ * keep ordering every link.
+ * Heights travel on the height and reverse messages.
+ *
+ * A link that comes back up rejoins the DAG by heights: both ends forget
+ * it, send their current height on it (one height message each way), and
+ * take it as pointing from the higher end to the lower.  Until then neither
+ * end can step, so neither height moves; and since the heights order all
+ * nodes, the rejoined link closes no cycle (the invariant `heights` checks
+ * that every link points down them).  A rejoined link is not on partial
+ * reversal's list (binary link labels: it gets the node's initial label).
+ * Every message carries the link's epoch, the number of times it came
+ * back, so that one sent before a cut and delivered after the link came
+ * back is ignored.
+ *
+ * Binary link labels (binary_link_labels.c) steps by its labels, like the
+ * list, and keeps heights as best it can: all links turn, the node rises
+ * above its highest neighbour; some stay, it goes just below the lowest
+ * one that stays.  With labels that differ between nodes it is no height
+ * algorithm (a step may have to keep the link of a neighbour that is below
+ * one whose link it turns, and no height orders both), so a rejoining link
+ * may close a cycle (the invariant `acyclic` then says so) and `heights`
+ * is not checked for it.
+ *
+ * A crashed node, or a one-way partition, leaves one end unaware of a link
+ * change: the link is then out of the oracles' graph but still in that
+ * end's view, which the algorithm does not survive.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,40 +83,47 @@
 #include "link_reversal.h"
 
 enum { HEIGHT, REVERSE };
-enum { P_DESTINATION, P_ORIENTATION, P_ORIENTATION_SEED, P_FAIL_A, P_FAIL_B,
-       P_FAIL_AT };
+enum { P_DESTINATION, P_ORIENTATION, P_ORIENTATION_SEED };
 enum { CHAIN_AWAY, RANDOM };
 
 #define NO_NODE UINT32_MAX
 
 struct lr_state {
     int64_t height;     /* initial height: fixes the initial orientation */
+    int64_t alpha;      /* the current height (alpha, beta, node index) */
+    int64_t beta;
     uint32_t reversals; /* work: how many times this node has reversed */
     uint32_t unknown;   /* live links whose direction is not known yet */
-    uint32_t fail_peer; /* the other end of the link due to fail, or NO_NODE */
-    bool partial;       /* partial reversal (else full reversal) */
+    uint8_t rule;       /* enum link_reversal_rule */
     bool destination;   /* this node is D, which never reverses */
-    bool fail_due;      /* the failure time has come */
+    bool label;         /* whether a link starts on the list (BLL's label) */
 };
 
 /* One per link (out-port), after the state block. */
 struct lr_port {
-    uint32_t peer;  /* the neighbour's node index, from its height message
-                     * (NO_NODE before it arrives) */
-    uint32_t flips; /* reversals of this link seen here: own and announced */
+    int64_t alpha;  /* the neighbour's current height, as last heard */
+    int64_t beta;
+    uint32_t peer;  /* the neighbour's node index, from its messages
+                     * (NO_NODE before the first arrives) */
+    uint32_t flips; /* reversals of this link seen here, own and announced,
+                     * since it last (re)joined */
+    uint32_t epoch; /* times the link came back up */
     bool known;     /* the direction is known (height or reverse received) */
     bool out;       /* the link points away from this node */
     bool listed;    /* partial reversal's list: the neighbour reversed the
                      * link towards this node since this node last did
                      * (binary link labels: the link's label is 1) */
-    bool dead;      /* the link failed and is no longer part of the graph */
+    bool dead;      /* the link is down (on_link) */
+    bool ever_down; /* it went down at some time in the run */
 };
 
-/* The height message: the sender's height and node index (the tie-break,
- * and how a node knows which port a scheduled failure concerns). */
-struct lr_height {
-    int64_t height;
+/* The height and reverse messages: the sender's current height and node
+ * index, and the link's epoch. */
+struct lr_msg {
+    int64_t alpha;
+    int64_t beta;
     uint32_t index;
+    uint32_t epoch;
 };
 
 /* The splitmix64 finaliser: a random height is a fixed function of
@@ -103,15 +150,47 @@ static int64_t initial_height(struct disco_ctx *ctx)
     return d < 0 ? d : -d;
 }
 
-/* The link u-v points from u to v when (h_u, u) > (h_v, v). */
-static bool points_from(int64_t hu, uint32_t u, int64_t hv, uint32_t v)
+/* A height: (alpha, beta, node index), ordered lexicographically. */
+struct height {
+    int64_t alpha, beta;
+    uint32_t index;
+};
+
+static int compare_heights(struct height a, struct height b)
 {
-    return hu > hv || (hu == hv && u > v);
+    if (a.alpha != b.alpha)
+        return a.alpha > b.alpha ? 1 : -1;
+    if (a.beta != b.beta)
+        return a.beta > b.beta ? 1 : -1;
+    return a.index > b.index ? 1 : a.index < b.index ? -1 : 0;
+}
+
+/* The link u-v points from u to v when u's height is the larger. */
+static bool points_from(struct height u, struct height v)
+{
+    return compare_heights(u, v) > 0;
+}
+
+static struct height state_height(const struct lr_state *s, uint32_t index)
+{
+    return (struct height){s->alpha, s->beta, index};
 }
 
 static struct lr_port *port_of(struct disco_ctx *ctx, uint32_t port)
 {
     return disco_port_state(ctx, port);
+}
+
+static void send_height(struct disco_ctx *ctx, const struct lr_state *s,
+                        uint32_t port, unsigned kind)
+{
+    struct lr_msg msg;
+    memset(&msg, 0, sizeof msg); /* no stray padding bytes in traces */
+    msg.alpha = s->alpha;
+    msg.beta = s->beta;
+    msg.index = disco_self(ctx);
+    msg.epoch = port_of(ctx, port)->epoch;
+    disco_send(ctx, port, kind, &msg, sizeof msg);
 }
 
 /* A sink with every link's direction known reverses (D never does). */
@@ -120,6 +199,7 @@ static void reverse_if_sink(struct disco_ctx *ctx, struct lr_state *s)
     if (s->destination || s->unknown > 0)
         return;
     uint32_t degree = disco_out_degree(ctx), live = 0, listed = 0;
+    int64_t low = INT64_MAX, top = INT64_MIN;
     for (uint32_t p = 0; p < degree; p++) {
         struct lr_port *ps = port_of(ctx, p);
         if (ps->dead)
@@ -128,67 +208,94 @@ static void reverse_if_sink(struct disco_ctx *ctx, struct lr_state *s)
             return; /* not a sink */
         live++;
         listed += ps->listed;
+        if (ps->alpha < low)
+            low = ps->alpha;
+        if (ps->alpha > top)
+            top = ps->alpha;
     }
     if (live == 0)
         return; /* cut off from everything: nothing to reverse */
-    bool all = !s->partial || listed == live;
+    /* The new height, and which links turn: those to neighbours now
+     * below. */
+    if (s->rule == LINK_REVERSAL_FULL) {
+        s->alpha = top + 1; /* above every neighbour: all turn */
+    } else if (s->rule == LINK_REVERSAL_PARTIAL) {
+        /* GB's triples: one level above the lowest neighbours, just below
+         * the lowest of those already there. */
+        int64_t beta = INT64_MAX;
+        for (uint32_t p = 0; p < degree; p++) {
+            const struct lr_port *ps = port_of(ctx, p);
+            if (!ps->dead && ps->alpha == low + 1 && ps->beta < beta)
+                beta = ps->beta;
+        }
+        s->alpha = low + 1;
+        if (beta != INT64_MAX)
+            s->beta = beta - 1;
+    } else if (listed == live || listed == 0) {
+        s->alpha = top + 1; /* labels: all turn */
+    } else {
+        /* Labels: the unlisted turn; just below the lowest listed one. */
+        struct height kept = {INT64_MAX, INT64_MAX, NO_NODE};
+        for (uint32_t p = 0; p < degree; p++) {
+            const struct lr_port *ps = port_of(ctx, p);
+            struct height h = {ps->alpha, ps->beta, ps->peer};
+            if (!ps->dead && ps->listed && compare_heights(h, kept) < 0)
+                kept = h;
+        }
+        s->alpha = kept.alpha;
+        s->beta = kept.beta - 1;
+    }
+    bool all = listed == live;
+    struct height mine = state_height(s, disco_self(ctx));
     for (uint32_t p = 0; p < degree; p++) {
         struct lr_port *ps = port_of(ctx, p);
         if (ps->dead)
             continue;
-        if (all || !ps->listed) {
+        bool turn = s->rule == LINK_REVERSAL_LABELS
+                        ? all || !ps->listed
+                        : points_from(mine, (struct height){ps->alpha,
+                                                            ps->beta,
+                                                            ps->peer});
+        if (turn) {
             ps->out = true;
             ps->flips++;
-            disco_send(ctx, p, REVERSE, NULL, 0);
+            send_height(ctx, s, p, REVERSE);
         }
         ps->listed = false;
     }
     s->reversals++;
 }
 
+/* Whether the run has a destination at all (else nobody acts). */
+static bool has_destination(struct disco_ctx *ctx)
+{
+    return (uint64_t)disco_param(ctx, P_DESTINATION) < disco_nodes(ctx);
+}
+
 /* `listed`: whether every link starts on the node's list (binary link
  * labels: the label of its incoming links). */
-void link_reversal_init(struct disco_ctx *ctx, void *state, bool partial,
-                        bool listed)
+void link_reversal_init(struct disco_ctx *ctx, void *state,
+                        enum link_reversal_rule rule, bool listed)
 {
     struct lr_state *s = state;
     uint32_t self = disco_self(ctx);
-    s->partial = partial;
+    s->rule = (uint8_t)rule;
+    s->label = listed;
     /* An out-of-range destination leaves every node idle (nobody could
      * stop reversing); the final properties name the culprit. */
-    if ((uint64_t)disco_param(ctx, P_DESTINATION) >= disco_nodes(ctx))
+    if (!has_destination(ctx))
         return;
     s->destination = self == (uint32_t)disco_param(ctx, P_DESTINATION);
     s->height = initial_height(ctx);
+    s->alpha = 0;
+    s->beta = s->height;
     s->unknown = disco_out_degree(ctx);
     for (uint32_t p = 0; p < s->unknown; p++) {
         port_of(ctx, p)->peer = NO_NODE; /* until its height message */
         port_of(ctx, p)->listed = listed;
     }
-    s->fail_peer = NO_NODE;
-    int64_t a = disco_param(ctx, P_FAIL_A), b = disco_param(ctx, P_FAIL_B);
-    int64_t at = disco_param(ctx, P_FAIL_AT);
-    if (at > 0 && (a == self || b == self)) {
-        s->fail_peer = (uint32_t)(a == self ? b : a);
-        disco_set_timer(ctx, (disco_time_t)at, 0);
-    }
-    struct lr_height msg;
-    memset(&msg, 0, sizeof msg); /* no stray padding bytes in traces */
-    msg.height = s->height;
-    msg.index = self;
-    disco_send_all(ctx, HEIGHT, &msg, sizeof msg);
-}
-
-static void drop_failed_link(struct disco_ctx *ctx, struct lr_state *s)
-{
-    for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
-        struct lr_port *ps = port_of(ctx, p);
-        if (ps->dead || s->fail_peer == NO_NODE || ps->peer != s->fail_peer)
-            continue;
-        ps->dead = true;
-        ps->listed = false;
-        s->fail_peer = NO_NODE;
-    }
+    for (uint32_t p = 0; p < s->unknown; p++)
+        send_height(ctx, s, p, HEIGHT);
 }
 
 void link_reversal_on_message(struct disco_ctx *ctx, void *state,
@@ -197,27 +304,30 @@ void link_reversal_on_message(struct disco_ctx *ctx, void *state,
 {
     struct lr_state *s = state;
     struct lr_port *ps = port_of(ctx, port);
-    if (ps->dead)
-        return; /* sent before the link failed */
+    struct lr_msg msg;
+    memcpy(&msg, payload, sizeof msg);
+    if (ps->dead || msg.epoch != ps->epoch)
+        return; /* sent before the link last went down or came back */
+    ps->peer = msg.index;
     if (kind == HEIGHT) {
-        struct lr_height msg;
-        memcpy(&msg, payload, sizeof msg);
-        ps->peer = msg.index;
         /* Without FIFO a reverse may overtake the height: it is newer. */
         if (!ps->known) {
             ps->known = true;
-            ps->out = points_from(s->height, disco_self(ctx), msg.height,
-                                  msg.index);
+            ps->alpha = msg.alpha;
+            ps->beta = msg.beta;
+            ps->out = points_from(state_height(s, disco_self(ctx)),
+                                  (struct height){msg.alpha, msg.beta,
+                                                  msg.index});
             s->unknown--;
         }
-        if (s->fail_due)
-            drop_failed_link(ctx, s);
     } else {
         /* The neighbour reversed the link: it now points towards us. */
         if (!ps->known) {
             ps->known = true;
             s->unknown--;
         }
+        ps->alpha = msg.alpha;
+        ps->beta = msg.beta;
         ps->out = false;
         ps->flips++;
         ps->listed = true;
@@ -225,14 +335,34 @@ void link_reversal_on_message(struct disco_ctx *ctx, void *state,
     reverse_if_sink(ctx, s);
 }
 
-void link_reversal_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
+void link_reversal_on_link(struct disco_ctx *ctx, void *state, uint32_t port,
+                           bool up)
 {
     struct lr_state *s = state;
-    /* The failure is due; the port is the one whose height came from the
-     * other end (if it has not come yet, the height message will drop it). */
-    s->fail_due = true;
-    drop_failed_link(ctx, s);
-    reverse_if_sink(ctx, s);
+    struct lr_port *ps = port_of(ctx, port);
+    if (!has_destination(ctx) || ps->dead == !up)
+        return;
+    if (!up) {
+        /* The link leaves the orientation; what was in flight is lost. */
+        if (!ps->known)
+            s->unknown--;
+        ps->dead = true;
+        ps->ever_down = true;
+        ps->known = false;
+        ps->out = false;
+        ps->listed = false;
+        reverse_if_sink(ctx, s);
+        return;
+    }
+    /* Back: a new link, oriented by the heights once both ends know. */
+    ps->dead = false;
+    ps->epoch++;
+    ps->known = false;
+    ps->out = false;
+    ps->flips = 0;
+    ps->listed = s->label;
+    s->unknown++;
+    send_height(ctx, s, port, HEIGHT);
 }
 
 void link_reversal_format_state(const void *state, char *buf, size_t len)
@@ -256,27 +386,45 @@ static const struct lr_port *view_port(const struct disco_view *view,
     return disco_view_port_state(view, node, port);
 }
 
+/* Whether link u-v (u's port p, v's port q) is out of the graph: the kernel
+ * holds either channel down, or either end took it out (or has not heard
+ * yet that it came back). */
+static bool absent(const struct disco_view *view, uint32_t u, uint32_t p,
+                   uint32_t v, uint32_t q)
+{
+    const struct lr_port *a = view_port(view, u, p);
+    const struct lr_port *b = view_port(view, v, q);
+    return disco_view_link_down(view, u, p) ||
+           disco_view_link_down(view, v, q) || a->dead || b->dead ||
+           a->epoch != b->epoch;
+}
+
 /* The true direction of the link behind node's port: +1 away from node,
- * -1 towards it, 0 when the link has failed (either end dropped it).  It is
- * the initial direction, fixed by both ends' heights, turned over once per
- * reversal of the link.  While a reverse is in flight the two ends' views
- * differ; the truth is then the sender's view, the end that has seen one
- * reversal more. */
+ * -1 towards it, 0 when the link is out of the graph.  Only an end can
+ * reverse a link pointing into it, so an end's view is stale only while a
+ * reverse from the other end is in flight; the truth is then the sender's
+ * view, the end that has seen more reversals since the link (re)joined.
+ * Before either end has heard the other's height, both heights stand still
+ * (a node with a link of unknown direction does not step), and they give
+ * the direction. */
 static int true_direction(const struct disco_view *view, uint32_t u,
                           uint32_t p)
 {
     uint32_t v = disco_view_neighbour(view, u, p);
     uint32_t q = disco_view_port_to(view, v, u);
+    if (absent(view, u, p, v, q))
+        return 0;
     const struct lr_port *a = view_port(view, u, p);
     const struct lr_port *b = view_port(view, v, q);
-    if (a->dead || b->dead)
-        return 0;
-    const struct lr_state *su = disco_view_state(view, u);
-    const struct lr_state *sv = disco_view_state(view, v);
-    bool out = points_from(su->height, u, sv->height, v);
-    uint32_t flips = a->flips > b->flips ? a->flips : b->flips;
-    if (flips % 2)
-        out = !out;
+    bool out;
+    if (a->known && (!b->known || a->flips >= b->flips))
+        out = a->out;
+    else if (b->known)
+        out = !b->out;
+    else
+        out = points_from(
+            state_height(disco_view_state(view, u), u),
+            state_height(disco_view_state(view, v), v));
     return out ? 1 : -1;
 }
 
@@ -301,10 +449,19 @@ static bool is_sink(const struct disco_view *view, uint32_t u,
     return true;
 }
 
+/* Whether link u-v went down at some time in the run (either end says). */
+static bool ever_down(const struct disco_view *view, uint32_t u, uint32_t p,
+                      uint32_t v)
+{
+    uint32_t q = disco_view_port_to(view, v, u);
+    return view_port(view, u, p)->ever_down ||
+           view_port(view, v, q)->ever_down;
+}
+
 /* Marks in `reach` every node with a directed path to `dest`, following
- * links backwards from it; `initial` uses the initial orientation (heights
- * only) without the link that fails.  Returns how many, or -1 without
- * memory. */
+ * links backwards from it; `initial` uses the initial orientation (initial
+ * heights only) without the links that went down at some time.  Returns
+ * how many, or -1 without memory. */
 static long reaching(const struct disco_view *view, uint32_t dest,
                      bool initial, unsigned char *reach)
 {
@@ -312,9 +469,6 @@ static long reaching(const struct disco_view *view, uint32_t dest,
     uint32_t *stack = malloc((size_t)n * sizeof *stack);
     if (!stack)
         return -1;
-    int64_t fa = disco_view_param(view, P_FAIL_A);
-    int64_t fb = disco_view_param(view, P_FAIL_B);
-    bool failing = disco_view_param(view, P_FAIL_AT) > 0;
     memset(reach, 0, n);
     size_t top = 0;
     long count = 1;
@@ -330,9 +484,9 @@ static long reaching(const struct disco_view *view, uint32_t dest,
             bool into_v;
             if (initial) {
                 const struct lr_state *su = disco_view_state(view, u);
-                bool cut = failing && ((u == fa && v == fb) ||
-                                       (u == fb && v == fa));
-                into_v = !cut && points_from(su->height, u, sv->height, v);
+                into_v = !ever_down(view, v, q, u) &&
+                         points_from((struct height){0, su->height, u},
+                                     (struct height){0, sv->height, v});
             } else {
                 into_v = true_direction(view, v, q) < 0;
             }
@@ -426,14 +580,52 @@ static bool check_views_agree(const struct disco_view *view, char *detail,
                 return false;
             }
             /* An end that has seen every reversal knows the direction. */
-            if (a->known && a->flips >= b->flips && a->out != (d > 0)) {
-                snprintf(detail, len, "node %u believes link %u-%u points "
-                         "the wrong way", u, u, v);
+            if (a->known && b->known && a->flips == b->flips &&
+                a->out == b->out) {
+                snprintf(detail, len, "nodes %u and %u both believe link "
+                         "%u-%u points %s", u, v, u, v,
+                         a->out ? "away from them" : "towards them");
                 return false;
             }
         }
     }
-    snprintf(detail, len, "every up-to-date end agrees with the truth");
+    snprintf(detail, len, "every up-to-date end agrees with the other");
+    return true;
+}
+
+/* Every link points from the higher end to the lower, by the heights the
+ * nodes keep: what makes a rejoining link safe. */
+static bool check_heights(const struct disco_view *view, char *detail,
+                          size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    /* Binary link labels steps by its labels, and with labels that differ
+     * between nodes it is no height algorithm: a step may have to reverse
+     * the link to a neighbour above one whose link it keeps, and no height
+     * of its own orders both. */
+    if (n > 0 && ((const struct lr_state *)disco_view_state(view, 0))->rule ==
+                     LINK_REVERSAL_LABELS) {
+        snprintf(detail, len, "not applicable: binary link labels steps by "
+                 "its labels, not by heights");
+        return true;
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        const struct lr_state *su = disco_view_state(view, u);
+        for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
+            uint32_t v = disco_view_neighbour(view, u, p);
+            if (true_direction(view, u, p) <= 0)
+                continue;
+            const struct lr_state *sv = disco_view_state(view, v);
+            if (!points_from(state_height(su, u), state_height(sv, v))) {
+                snprintf(detail, len, "link %u->%u points up: heights "
+                         "(%lld, %lld) below (%lld, %lld)", u, v,
+                         (long long)su->alpha, (long long)su->beta,
+                         (long long)sv->alpha, (long long)sv->beta);
+                return false;
+            }
+        }
+    }
+    snprintf(detail, len, "every link points down the heights");
     return true;
 }
 
@@ -567,11 +759,6 @@ const struct disco_param link_reversal_params[LINK_REVERSAL_PARAMS] = {
      "1 random (drawn from orientation_seed)"},
     {"orientation_seed", 1, 0, INT64_MAX,
      "seed of the random orientation (independent of --seed)"},
-    {"fail_a", 0, 0, INT32_MAX, "one end of the link that fails"},
-    {"fail_b", 0, 0, INT32_MAX,
-     "the other end of the link that fails"},
-    {"fail_at", 0, 0, INT64_MAX,
-     "tick at which link fail_a-fail_b fails for good (0: never)"},
 };
 
 const char *const link_reversal_kinds[2] = {"height", "reverse"};
@@ -593,14 +780,19 @@ const struct disco_property
      "at the end every node has a directed path to the destination",
      DISCO_PROPERTY_FINAL, check_routes, true},
     {"routed_never_reverse",
-     "nodes with an initial path to the destination (avoiding the link that "
-     "fails) never reverse",
+     "nodes with an initial path to the destination (avoiding every link "
+     "that goes down during the run) never reverse",
      DISCO_PROPERTY_FINAL, check_routed_stay, true},
+    {"heights",
+     "after every event, every link points from the end with the larger "
+     "height (alpha, beta, index) to the other, so that a link coming back "
+     "up, oriented by the heights, closes no cycle",
+     DISCO_PROPERTY_INVARIANT, check_heights, false},
 };
 
 static void full_init(struct disco_ctx *ctx, void *state)
 {
-    link_reversal_init(ctx, state, false, false);
+    link_reversal_init(ctx, state, LINK_REVERSAL_FULL, false);
 }
 
 const struct disco_algorithm disco_alg_full_reversal = {
@@ -615,9 +807,12 @@ const struct disco_algorithm disco_alg_full_reversal = {
         "node has a directed path to D. Initial orientation: from the "
         "`elevation` inputs, else --param orientation=0 (chain-away) or 1 "
         "(random, --param orientation_seed); heights are exchanged first "
-        "(2m height messages). --param fail_a/fail_b/fail_at fails a link "
-        "for good mid-run. Each node's number of reversals is the same "
-        "on every schedule.",
+        "(2m height messages). A link that goes down (--cut, --partition, "
+        "down_at) leaves the DAG, and the sinks it makes reverse: the DAG is "
+        "repaired; one that comes back rejoins pointing down the nodes' "
+        "heights (one height message each way), which keeps it acyclic. "
+        "Unless links change while nodes are reversing, each node's number of "
+        "reversals is the same on every schedule.",
     .messages = "2m height, plus one reverse per link per reversal: total "
                 "work Theta(n_b^2) reversals (n_b nodes without an initial "
                 "path to D), exactly n(n+1)/2 on the chain pointing away "
@@ -640,7 +835,9 @@ const struct disco_algorithm disco_alg_full_reversal = {
         .timing = DISCO_ASYNC,
         .topology = "line:11",
         .initiators = "all",
-        .faults = "the link failure announced by fail_a, fail_b, fail_at",
+        .faults = "link failures and recoveries (--cut, --partition, "
+                  "down_at/up_at), repaired; nodes cut off from the "
+                  "destination reverse for ever while cut off",
     },
     .params = link_reversal_params,
     .param_count = LINK_REVERSAL_PARAMS,
@@ -652,7 +849,7 @@ const struct disco_algorithm disco_alg_full_reversal = {
     .port_state_size = LINK_REVERSAL_PORT_SIZE,
     .init = full_init,
     .on_message = link_reversal_on_message,
-    .on_timer = link_reversal_on_timer,
+    .on_link = link_reversal_on_link,
     .format_state = link_reversal_format_state,
     .result = link_reversal_result,
     .orientation = link_reversal_orientation,

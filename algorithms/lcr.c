@@ -13,6 +13,17 @@
  * (on_message: Lynch's trans_i, which fills the `send` buffer), then
  * on_round(r) sends what trans_i chose (Lynch's msgs_i of the next round),
  * to arrive in round r+1.  The maximum UID thus comes home in round n.
+ *
+ * The ring: a unidirectional one (uring:N: one out-port), or a
+ * bidirectional one (ring:N), where LCR still sends clockwise only, to
+ * process i+1 mod n, so that the synchronizers (which need channels both
+ * ways for their acknowledgements) can run it.  The API does not name the
+ * neighbour behind a port, but ports are ordered by neighbour index: on
+ * the ring 0-1-...-(n-1)-0 process i+1 mod n is behind port 1, except at
+ * process 0 (neighbours 1 and n-1) and at process n-1 (neighbours 0 and
+ * n-2), where it is behind port 0.  The kernel refuses graphs that are
+ * no ring; on a ring whose nodes are not numbered along it (a scenario), a
+ * process stays silent and the property `ring` names the culprit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,14 +48,36 @@ struct lcr_state {
     bool knows_leader; /* is the leader, or the report has reached it */
 };
 
-/* msgs_i: send the buffered UID and report to the clockwise neighbour
- * (out-port 0, the only one), and empty the buffers. */
+/* The out-port to process self+1 mod n on a ring (see the top), or
+ * DISCO_NO_PORT when the process has neither one out-port (uring) nor two
+ * out- and two in-ports (ring). */
+static uint32_t next_port(uint32_t self, uint32_t n, uint32_t out_degree,
+                          uint32_t in_degree)
+{
+    if (out_degree == 1)
+        return 0;
+    if (out_degree != 2 || in_degree != 2)
+        return DISCO_NO_PORT;
+    return self == 0 || self == n - 1 ? 0 : 1;
+}
+
+static uint32_t ctx_next_port(const struct disco_ctx *ctx)
+{
+    return next_port(disco_self(ctx), disco_nodes(ctx), disco_out_degree(ctx),
+                     disco_in_degree(ctx));
+}
+
+/* msgs_i: send the buffered UID and report to the clockwise neighbour,
+ * and empty the buffers. */
 static void lcr_msgs(struct disco_ctx *ctx, struct lcr_state *s)
 {
+    uint32_t next = ctx_next_port(ctx);
+    if (next == DISCO_NO_PORT)
+        return; /* not on a ring: the property `ring` says so */
     if (s->send != NO_UID)
-        disco_send(ctx, 0, UID, &s->send, sizeof s->send);
+        disco_send(ctx, next, UID, &s->send, sizeof s->send);
     if (s->report != NO_UID)
-        disco_send(ctx, 0, REPORT, &s->report, sizeof s->report);
+        disco_send(ctx, next, REPORT, &s->report, sizeof s->report);
     s->send = NO_UID;
     s->report = NO_UID;
 }
@@ -128,15 +161,66 @@ static bool all_initiators(const struct disco_view *view)
     return true;
 }
 
-/* Hops from node v, along the ring, to the first node with a larger id,
- * or n for the maximum (its UID comes home). */
+/* The process node v sends to, or DISCO_NO_PORT.  The in-degree is the
+ * out-degree on an undirected graph; on a directed one an out-degree of 2
+ * is no ring anyway. */
+static uint32_t next_of(const struct disco_view *view, uint32_t v)
+{
+    uint32_t degree = disco_view_degree(view, v);
+    uint32_t port = next_port(v, disco_view_nodes(view), degree,
+                              disco_view_directed(view) ? 0 : degree);
+    return port == DISCO_NO_PORT ? DISCO_NO_PORT
+                                 : disco_view_neighbour(view, v, port);
+}
+
+/* Whether following each process's clockwise port from process 0 visits
+ * every process once and comes back; if not, says where it goes wrong. */
+static bool ring_ok(const struct disco_view *view, char *detail, size_t len)
+{
+    uint32_t n = disco_view_nodes(view), v = 0;
+    for (uint32_t hops = 1; hops <= n; hops++) {
+        uint32_t w = next_of(view, v);
+        if (w == DISCO_NO_PORT) {
+            snprintf(detail, len, "lcr needs a ring (uring:N, or ring:N "
+                     "with node i linked to i+1 mod n); node %u has %u "
+                     "links", v, disco_view_degree(view, v));
+            return false;
+        }
+        if (w == 0 && hops < n) {
+            snprintf(detail, len, "lcr needs a ring (uring:N, or ring:N "
+                     "with node i linked to i+1 mod n); clockwise from node "
+                     "0 the ring closes after %u of %u nodes", hops, n);
+            return false;
+        }
+        v = w;
+    }
+    if (v != 0) {
+        snprintf(detail, len, "lcr needs a ring (uring:N, or ring:N with "
+                 "node i linked to i+1 mod n); clockwise from node 0 the "
+                 "ring does not close");
+        return false;
+    }
+    snprintf(detail, len, "%s ring of %u, clockwise through every process",
+             disco_view_directed(view) ? "a unidirectional" : "a "
+             "bidirectional", n);
+    return true;
+}
+
+static bool check_ring(const struct disco_view *view, char *detail,
+                       size_t len)
+{
+    return ring_ok(view, detail, len);
+}
+
+/* Hops from node v, clockwise, to the first node with a larger id, or n
+ * for the maximum (its UID comes home).  Only on a ring (ring_ok). */
 static uint64_t hops_to_larger(const struct disco_view *view, uint32_t v)
 {
     uint32_t n = disco_view_nodes(view), w = v;
     int64_t id = disco_view_id(view, v);
     uint64_t hops = 0;
     do {
-        w = disco_view_neighbour(view, w, 0);
+        w = next_of(view, w);
         hops++;
     } while (w != v && disco_view_id(view, w) < id);
     return hops < n ? hops : n;
@@ -196,6 +280,8 @@ static bool check_uid_messages(const struct disco_view *view, char *detail,
         snprintf(detail, len, "not applicable: not every process started");
         return true;
     }
+    if (!ring_ok(view, detail, len))
+        return false;
     uint64_t expected = 0;
     for (uint32_t v = 0; v < disco_view_nodes(view); v++)
         expected += hops_to_larger(view, v);
@@ -234,20 +320,27 @@ static const struct disco_property lcr_properties[] = {
      "when every process starts, each UID travels to the first larger one "
      "(the maximum: n hops)",
      DISCO_PROPERTY_FINAL, check_uid_messages, true},
+    {"ring",
+     "the network is a ring, uring:N or ring:N (node i linked to i+1 mod n), "
+     "and following each process's clockwise port visits every process",
+     DISCO_PROPERTY_FINAL, check_ring, false},
 };
 
 const struct disco_algorithm disco_alg_lcr = {
     .name = "lcr",
     .family = "election",
     .summary = "LeLann-Chang-Roberts: leader election on a synchronous "
-               "unidirectional ring in n rounds",
+               "ring, sending one way, in n rounds",
     .description =
         "In lock-step rounds every process sends its UID clockwise. A "
         "process passes on a UID larger than its own and discards a smaller "
         "one; the process that receives its own UID, in round n, is the "
         "leader. It then sends a report once round the ring, so that every "
         "process learns the leader's UID (decision). A process that did not "
-        "start wakes when it first receives a smaller UID and sends its own.",
+        "start wakes when it first receives a smaller UID and sends its own. "
+        "On a bidirectional ring (ring:N) it sends clockwise only, to "
+        "process i+1 mod n, so it also runs through --synchronizer alpha, "
+        "beta and gamma.",
     .messages = "uid: n(n+1)/2 when ids decrease along the ring (worst), 2n-1 "
                 "when they increase (best), n*H_n on average over all "
                 "placements; plus exactly n report messages",
@@ -259,7 +352,7 @@ const struct disco_algorithm disco_alg_lcr = {
               "Distributed systems - towards a formal approach, IFIP 1977; "
               "E. Chang and R. Roberts, CACM 22(5), 1979",
     .model = {
-        .shape = DISCO_SHAPE_URING,
+        .shape = DISCO_SHAPE_ANY_RING,
         .undirected = false,
         .connected = true,
         .fifo = false,

@@ -1,8 +1,9 @@
 /*
  * test_link_reversal.c - Gafni-Bertsekas full and partial reversal: the
  * reference's chain, per-node work that no schedule changes on 200 random
- * graphs, an announced link failure repaired, heights from scenario inputs,
- * and the orientation the picture hook draws.
+ * graphs, link failures (the kernel's cuts and partitions, heard through
+ * on_link) repaired and links coming back rejoining by heights, heights
+ * from scenario inputs, and the orientation the picture hook draws.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,8 +26,8 @@ extern const struct disco_algorithm disco_alg_binary_link_labels;
 #define PR (&disco_alg_partial_reversal)
 #define BLL (&disco_alg_binary_link_labels)
 enum { HEIGHT, REVERSE };
-enum { P_DESTINATION, P_ORIENTATION, P_ORIENTATION_SEED, P_FAIL_A, P_FAIL_B,
-       P_FAIL_AT };
+enum { P_DESTINATION, P_ORIENTATION, P_ORIENTATION_SEED };
+enum { ACYCLIC, VIEWS_AGREE, ONLY_SINK, ROUTES, ROUTED_STAY, HEIGHTS };
 #define MAX_N 64
 
 /* The per-node reversal counts from the run's result ("reversals": [...]),
@@ -61,6 +62,46 @@ static void check_quiet_run(struct sim_run *run)
     assert_all_hold(run);
     /* Exactly one height message each way on every link. */
     assert_int_equal(run->metrics->by_kind[HEIGHT], run->topo.channels);
+}
+
+/* A run with link changes: it ends quiet after the last one, every
+ * property holds, and each rejoining link cost one height message each
+ * way on top of 2m. */
+static void check_quiet_run_after_cuts(struct sim_run *run)
+{
+    assert_int_equal(run->metrics->stop, DISCO_STOP_QUIESCENT);
+    assert_int_equal(run->unchecked, 0);
+    assert_all_hold(run);
+    assert_true(run->metrics->by_kind[HEIGHT] >= run->topo.channels);
+}
+
+/* Link a-b goes down at tick t and stays down: a --cut whose LINK_UP is
+ * dropped (the command line always gives the end; a scenario's down_at
+ * without up_at is this). */
+static void cut_link_for_good(struct disco_config *cfg, uint32_t a,
+                              uint32_t b, disco_time_t t, uint32_t nodes)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b, (unsigned long long)t,
+             (unsigned long long)t + 1);
+    struct disco_error err;
+    assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_LINK_DOWN, text,
+                                        nodes, &err), 0);
+    assert_int_equal(cfg->faults[cfg->fault_count - 1].kind,
+                     DISCO_FAULT_LINK_UP);
+    cfg->fault_count--;
+}
+
+/* A --cut a-b@t1:t2. */
+static void cut_link(struct disco_config *cfg, uint32_t a, uint32_t b,
+                     disco_time_t t1, disco_time_t t2, uint32_t nodes)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b,
+             (unsigned long long)t1, (unsigned long long)t2);
+    struct disco_error err;
+    assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_LINK_DOWN, text,
+                                        nodes, &err), 0);
 }
 
 /* The reference's worked case on D-v1-...-v10 with every link pointing away
@@ -238,11 +279,14 @@ static void test_full_reversal_work_formula(void **unused)
 /* Ring of 6, D = 0, chain-away: 0->1->...->5 and 0->5.  Both algorithms
  * settle with one reversal per node, but in different DAGs: full reversal
  * ends with 1->0 and 2->3->4->5->0, partial reversal with 5->0 and
- * 4->3->2->1->0.  Then, at t = 100000, one link of D fails for good
- * (announced by the parameters, and cut by the kernel).  Losing 0-5 under
- * full reversal leaves 2..5 a chain pointing away from 1: 1, 2, 3, 4 more
- * reversals; losing 0-1 under partial reversal costs one more at each of
- * 1..4.  The other link is not on any route, and its loss costs nothing. */
+ * 4->3->2->1->0.  Then, at t = 100000, one link of D goes down (a --cut;
+ * both ends hear of it through on_link).  Losing 0-5 under full reversal
+ * leaves 2..5 a chain pointing away from 1: 1, 2, 3, 4 more reversals;
+ * losing 0-1 under partial reversal costs one more at each of 1..4.  The
+ * other link is not on any route, and its loss costs nothing.  At t =
+ * 900000 the link comes back: every node but D has reversed, so it is
+ * higher than D, and the link rejoins pointing into D at no cost; cut for
+ * good, it stays out of the picture. */
 struct failure_case {
     const struct disco_algorithm *alg;
     uint32_t peer; /* the link 0-peer fails */
@@ -259,32 +303,41 @@ static void test_failure_after_settling(void **unused)
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const struct failure_case *c = &cases[k];
-        char cut[32];
-        snprintf(cut, sizeof cut, "0-%u@100000:900000", c->peer);
         for (uint64_t seed = 1; seed <= 50; seed++) {
+            bool back = seed % 3 != 0;
             struct disco_config cfg;
             disco_config_init(&cfg, c->alg);
             cfg.seed = seed;
             cfg.fifo = seed % 2;
-            cfg.params[P_FAIL_A] = 0;
-            cfg.params[P_FAIL_B] = c->peer;
-            cfg.params[P_FAIL_AT] = 100000;
-            struct disco_error err;
-            assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
-                                                cut, 6, &err), 0);
+            if (back)
+                cut_link(&cfg, 0, c->peer, 100000, 900000, 6);
+            else
+                cut_link_for_good(&cfg, 0, c->peer, 100000, 6);
             struct sim_run run;
             sim_run(&run, c->alg, "ring:6", 1, &cfg);
             assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+            /* The link changes are work: the run lasts until the last one
+             * (and the height exchange after it, delays up to 100). */
+            if (back)
+                assert_in_range(run.metrics->time, 900001, 900100);
+            else
+                assert_in_range(run.metrics->time, 100000, 899999);
             assert_all_hold(&run);
             unsigned long work[MAX_N];
             work_of(&run, work);
             for (uint32_t u = 0; u < 6; u++)
                 assert_int_equal(work[u], c->work[u]);
-            /* The failed link is out of the picture. */
+            /* Back: every link points into D; for good: the failed link is
+             * out of the picture. */
             const struct disco_view *view = disco_sim_view(run.sim);
-            for (uint32_t p = 0; p < disco_view_degree(view, 0); p++)
-                assert_int_equal(c->alg->orientation(view, 0, p) == 0,
-                                 disco_view_neighbour(view, 0, p) == c->peer);
+            for (uint32_t p = 0; p < disco_view_degree(view, 0); p++) {
+                bool gone =
+                    !back && disco_view_neighbour(view, 0, p) == c->peer;
+                assert_int_equal(c->alg->orientation(view, 0, p),
+                                 gone ? 0 : -1);
+            }
+            /* One more height message each way when the link rejoins. */
+            assert_int_equal(run.metrics->by_kind[HEIGHT], back ? 14 : 12);
             sim_run_release(&run);
             disco_config_release(&cfg);
         }
@@ -314,9 +367,11 @@ static bool connected_without(const struct disco_topology *topo, uint32_t a,
 }
 
 /* Mid-run failures on random graphs: at t = 150, while reversals are still
- * going on, a link whose loss leaves the graph connected fails.  The DAG
- * is repaired: acyclic throughout, D the only sink, every node routed, and
- * nodes whose initial path to D avoids the link never reverse. */
+ * going on, a link whose loss leaves the graph connected goes down, for
+ * good or until t = 10^9 (when it rejoins by heights).  The DAG is
+ * repaired: acyclic throughout, D the only sink, every node routed (over
+ * the links that are up: the oracles leave down links out), and nodes
+ * whose initial path to D avoids the link never reverse. */
 static void test_failure_mid_run(void **unused)
 {
     for (int f = 0; f <= 1; f++) {
@@ -356,8 +411,6 @@ static void test_failure_mid_run(void **unused)
                 disco_sim_free(run.sim);
                 disco_config_release(&cfg);
             }
-            char cut[64];
-            snprintf(cut, sizeof cut, "%u-%u@150:1000000000", a, b);
             for (uint64_t seed = 1; seed <= 20; seed++) {
                 struct disco_config cfg;
                 disco_config_init(&cfg, alg);
@@ -365,13 +418,11 @@ static void test_failure_mid_run(void **unused)
                 cfg.fifo = seed % 2;
                 cfg.params[P_ORIENTATION] = 1;
                 cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
-                cfg.params[P_FAIL_A] = a;
-                cfg.params[P_FAIL_B] = b;
-                cfg.params[P_FAIL_AT] = 150;
-                assert_int_equal(disco_faults_parse(&cfg,
-                                                    DISCO_FAULT_LINK_DOWN,
-                                                    cut, topo.nodes, &err),
-                                 0);
+                bool back = seed % 4 < 2;
+                if (back)
+                    cut_link(&cfg, a, b, 150, 1000000000, topo.nodes);
+                else
+                    cut_link_for_good(&cfg, a, b, 150, topo.nodes);
                 struct sim_run run;
                 memset(&run, 0, sizeof run);
                 sim_run_on(&run, alg, &topo, &cfg);
@@ -379,10 +430,16 @@ static void test_failure_mid_run(void **unused)
                 assert_int_equal(run.unchecked, 0);
                 for (unsigned i = 0; i < alg->property_count; i++)
                     if (run.results[i].holds != DISCO_HOLDS_YES)
-                        fail_msg("%s graph %llu seed %llu cut %s: %s: %s",
-                                 alg->name, (unsigned long long)g,
-                                 (unsigned long long)seed, cut,
-                                 run.results[i].name, run.results[i].detail);
+                        fail_msg("%s graph %llu seed %llu cut %u-%u%s: "
+                                 "%s: %s", alg->name, (unsigned long long)g,
+                                 (unsigned long long)seed, a, b,
+                                 back ? " (back)" : "", run.results[i].name,
+                                 run.results[i].detail);
+                /* The down link is out of the final picture. */
+                const struct disco_view *view = disco_sim_view(run.sim);
+                uint32_t pa = disco_view_port_to(view, a, b);
+                assert_int_equal(disco_view_link_down(view, a, pa), !back);
+                assert_int_equal(alg->orientation(view, a, pa) == 0, !back);
                 run.topo.nodes = topo.nodes;
                 unsigned long work[MAX_N];
                 changed += work_of(&run, work) != plain;
@@ -393,6 +450,100 @@ static void test_failure_mid_run(void **unused)
         }
         /* Out of 800 runs, the failure must cost extra work in many. */
         assert_true(changed > 100);
+    }
+}
+
+/* A cut after the DAG has settled, on 60 random graphs (random
+ * orientations): the DAG settles at the same per-node work on every
+ * schedule, so the cut (at t = 100000, of a link that is not a bridge, for
+ * good or until t = 200000) meets the same DAG and the same heights, and
+ * the repair, and the rejoining, cost the same on every seed: per-node work
+ * identical across 20 seeds, every property holding on the graph that is
+ * left. */
+static void test_cut_after_settling_same_work(void **unused)
+{
+    for (int f = 0; f <= 1; f++) {
+        const struct disco_algorithm *alg = f ? FR : PR;
+        unsigned changed = 0;
+        for (uint64_t g = 1; g <= 60; g++) {
+            struct disco_topology topo;
+            struct disco_error err;
+            assert_int_equal(disco_topology_generate(&topo, "gnp:12:0.3", g,
+                                                     &err), 0);
+            /* The (g % 5)-th link that is not a bridge. */
+            uint32_t a = 0, b = 0, skip = (uint32_t)(g % 5);
+            for (uint32_t u = 0; u < topo.nodes && !b; u++)
+                for (uint32_t c = topo.out_offset[u];
+                     c < topo.out_offset[u + 1] && !b; c++) {
+                    uint32_t v = topo.out_target[c];
+                    if (u < v && connected_without(&topo, u, v) &&
+                        skip-- == 0) {
+                        a = u;
+                        b = v;
+                    }
+                }
+            assert_true(b > 0);
+            for (int back = 0; back <= 1; back++) {
+                unsigned long first[MAX_N], settled = 0;
+                for (uint64_t seed = 1; seed <= 20; seed++) {
+                    struct disco_config cfg;
+                    disco_config_init(&cfg, alg);
+                    cfg.seed = seed;
+                    cfg.fifo = seed % 2;
+                    cfg.params[P_ORIENTATION] = 1;
+                    cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+                    cfg.params[P_DESTINATION] = (int64_t)(g % 12);
+                    if (back)
+                        cut_link(&cfg, a, b, 100000, 200000, topo.nodes);
+                    else
+                        cut_link_for_good(&cfg, a, b, 100000, topo.nodes);
+                    struct sim_run run;
+                    memset(&run, 0, sizeof run);
+                    sim_run_on(&run, alg, &topo, &cfg);
+                    run.topo.nodes = topo.nodes;
+                    run.topo.channels = topo.channels;
+                    check_quiet_run_after_cuts(&run);
+                    unsigned long work[MAX_N];
+                    unsigned long total = work_of(&run, work);
+                    if (seed == 1) {
+                        memcpy(first, work, sizeof work);
+                        settled = total;
+                    } else {
+                        for (uint32_t u = 0; u < topo.nodes; u++)
+                            if (work[u] != first[u])
+                                fail_msg("%s graph %llu cut %u-%u%s: node "
+                                         "%u reversed %lu times with seed "
+                                         "%llu, %lu with seed 1", alg->name,
+                                         (unsigned long long)g, a, b,
+                                         back ? " (back)" : "", u, work[u],
+                                         (unsigned long long)seed, first[u]);
+                    }
+                    disco_sim_free(run.sim);
+                    disco_config_release(&cfg);
+                }
+                /* against the run without the cut */
+                unsigned long plain[MAX_N];
+                {
+                    struct disco_config cfg;
+                    disco_config_init(&cfg, alg);
+                    cfg.params[P_ORIENTATION] = 1;
+                    cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+                    cfg.params[P_DESTINATION] = (int64_t)(g % 12);
+                    struct sim_run run;
+                    memset(&run, 0, sizeof run);
+                    sim_run_on(&run, alg, &topo, &cfg);
+                    run.topo.nodes = topo.nodes;
+                    changed += work_of(&run, plain) != settled;
+                    disco_sim_free(run.sim);
+                    disco_config_release(&cfg);
+                }
+            }
+            disco_topology_release(&topo);
+        }
+        /* The cut must cost work in many of the 120 cases (30 for
+         * partial reversal, 22 for full: a cut off every route costs
+         * nothing). */
+        assert_true(changed >= 20);
     }
 }
 
@@ -460,24 +611,54 @@ static void test_bad_destination_is_named(void **unused)
 
 static void test_lost_reverse_is_caught(void **unused)
 {
-    /* A temporary cut that the algorithm is not told about loses a reverse
-     * message: the oracles (over the sender's view) must see the stranded
-     * sink instead of trusting the nodes. */
+    /* Messages lost without a word (--loss: no link went down, nobody is
+     * told): the oracles (over the sender's view) must see the stranded
+     * sink, or the link whose height never arrived, instead of trusting
+     * the nodes. */
     unsigned caught = 0;
     for (uint64_t seed = 1; seed <= 20; seed++) {
         struct disco_config cfg;
         disco_config_init(&cfg, FR);
         cfg.seed = seed;
-        struct disco_error err;
-        assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
-                                            "9-10@100:400", 11, &err), 0);
+        cfg.loss = 0.05;
         struct sim_run run;
         sim_run(&run, FR, "line:11", 1, &cfg);
         caught += run.failed > 0;
         sim_run_release(&run);
         disco_config_release(&cfg);
     }
-    assert_true(caught > 0);
+    assert_true(caught >= 15);
+}
+
+static void test_short_cut_is_told(void **unused)
+{
+    /* The same reverse lost to a cut 9-10 from t = 100 to 400: now both
+     * ends hear of it, 10 (alone) waits, and when the link comes back it
+     * rejoins by heights; every property holds on every seed.  A cut
+     * shorter than a delay: a message sent before it and arriving after it
+     * belongs to the link's previous life and is ignored. */
+    static const char *const cuts[] = {"9-10@100:400", "4-5@60:61",
+                                       "1-2@1:2,5-6@30:31", "0-1@40:4000"};
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        for (int f = 0; f <= 1; f++) {
+            const struct disco_algorithm *alg = f ? FR : PR;
+            for (uint64_t seed = 1; seed <= 20; seed++) {
+                struct disco_config cfg;
+                disco_config_init(&cfg, alg);
+                cfg.seed = seed;
+                cfg.fifo = seed % 2;
+                struct disco_error err;
+                assert_int_equal(disco_faults_parse(&cfg,
+                                                    DISCO_FAULT_LINK_DOWN,
+                                                    cuts[k], 11, &err), 0);
+                struct sim_run run;
+                sim_run(&run, alg, "line:11", 1, &cfg);
+                check_quiet_run_after_cuts(&run);
+                sim_run_release(&run);
+                disco_config_release(&cfg);
+            }
+        }
+    }
 }
 
 /* A failure that cuts nodes off from D: they reverse for ever (as in
@@ -491,28 +672,91 @@ static void test_partition_never_ends(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, alg);
         cfg.max_events = 20000;
-        cfg.params[P_FAIL_A] = 2;
-        cfg.params[P_FAIL_B] = 3;
-        cfg.params[P_FAIL_AT] = 5000;
+        cut_link_for_good(&cfg, 2, 3, 5000, 6);
         struct sim_run run;
         sim_run(&run, alg, "line:6", 1, &cfg);
         assert_int_equal(run.metrics->stop, DISCO_STOP_MAX_EVENTS);
         assert_int_equal(run.failed, 0);
         assert_int_equal(run.unchecked, 3);
-        assert_int_equal(run.results[0].holds, DISCO_HOLDS_YES);
-        assert_int_equal(run.results[1].holds, DISCO_HOLDS_YES);
+        assert_int_equal(run.results[ACYCLIC].holds, DISCO_HOLDS_YES);
+        assert_int_equal(run.results[VIEWS_AGREE].holds, DISCO_HOLDS_YES);
+        assert_int_equal(run.results[HEIGHTS].holds, DISCO_HOLDS_YES);
+        /* Nodes 3..5 kept reversing; 0..2 stopped after the repair. */
+        unsigned long work[MAX_N];
+        work_of(&run, work);
+        assert_true(work[3] + work[4] + work[5] > 1000);
         sim_run_release(&run);
         disco_config_release(&cfg);
     }
 }
 
+/* The same cut-off part, but the partition heals (a --cut, and the same
+ * as a --partition, which gives the same run): while cut off, nodes 3..5
+ * reverse, their heights climbing, 40 times or more; when the link comes
+ * back it rejoins pointing from the climbers down to the rest, and every
+ * node is routed to D at the end, 1 and 2 having reversed only before the
+ * cut.  Also the right half of grid:4x4, cut off mid-run, with a random
+ * orientation.  Every property holds on every seed (nodes whose initial
+ * path to D avoids the cut links never reverse). */
+static void test_partition_heals(void **unused)
+{
+    for (int f = 0; f <= 1; f++) {
+        const struct disco_algorithm *alg = f ? FR : PR;
+        for (uint64_t seed = 1; seed <= 20; seed++) {
+            unsigned long by_cut[MAX_N];
+            for (int how = 0; how < 3; how++) {
+                struct disco_config cfg;
+                disco_config_init(&cfg, alg);
+                cfg.seed = seed;
+                cfg.fifo = seed % 2;
+                struct disco_error err;
+                const char *topo = how == 2 ? "grid:4x4" : "line:6";
+                if (how == 0)
+                    cut_link(&cfg, 2, 3, 5000, 8000, 6);
+                else if (how == 1)
+                    assert_int_equal(disco_partition_parse(&cfg,
+                                                           "3-5@5000:8000",
+                                                           6, &err), 0);
+                else /* the grid's right half, mid-run */
+                    assert_int_equal(disco_partition_parse(&cfg,
+                                                           "2,3,6,7,10,11,"
+                                                           "14,15@150:3000",
+                                                           16, &err), 0);
+                if (how == 2)
+                    cfg.params[P_ORIENTATION] = 1;
+                struct sim_run run;
+                sim_run(&run, alg, topo, 1, &cfg);
+                check_quiet_run_after_cuts(&run);
+                unsigned long work[MAX_N];
+                work_of(&run, work);
+                if (how < 2) {
+                    /* 0..2 settled long before: 1 and 2 reversed as
+                     * before; 3..5 climbed while cut off. */
+                    assert_int_equal(work[0], 0);
+                    assert_int_equal(work[1], 1);
+                    assert_int_equal(work[2], f ? 2 : 1);
+                    assert_true(work[3] + work[4] + work[5] > 40);
+                    /* The cut and the partition are the same fault. */
+                    if (how == 0)
+                        memcpy(by_cut, work, sizeof by_cut);
+                    else
+                        assert_memory_equal(by_cut, work, sizeof by_cut);
+                }
+                sim_run_release(&run);
+                disco_config_release(&cfg);
+            }
+        }
+    }
+}
+
 /* A lecture scenario as `disco run FILE` (or, with `alg` other than the
- * file's, `disco run ALG --topology FILE` plus the file's parameters; and
- * `extra` as a --param when not NULL) on
- * seeds 1..20, FIFO and not: every property holds and each node's work is
- * `expected`, whatever the schedule. */
+ * file's, `disco run ALG --topology FILE` plus the file's parameters;
+ * without the file's link faults unless `faults`) on seeds 1..20, FIFO
+ * and not: every property holds, each node's work is `expected`, whatever
+ * the schedule, and every link is in the final DAG (the files' cuts
+ * heal). */
 static void scenario(const char *file, const struct disco_algorithm *alg,
-                     const char *extra, const unsigned long *expected)
+                     bool faults, const unsigned long *expected)
 {
     for (uint64_t seed = 1; seed <= 20; seed++) {
         struct disco_scenario sc;
@@ -531,9 +775,9 @@ static void scenario(const char *file, const struct disco_algorithm *alg,
                      sc.options[i].value);
             assert_int_equal(disco_param_parse(&cfg, alg, text, &err), 0);
         }
-        if (extra)
-            assert_int_equal(disco_param_parse(&cfg, alg, extra, &err), 0);
         assert_int_equal(disco_scenario_apply(&sc, &cfg, &err), 0);
+        if (!faults)
+            cfg.fault_count = 0;
         struct sim_run run;
         memset(&run, 0, sizeof run);
         sim_run_on(&run, alg, &sc.topo, &cfg);
@@ -549,6 +793,10 @@ static void scenario(const char *file, const struct disco_algorithm *alg,
                          "expected %lu", file, alg->name,
                          (unsigned long long)seed, sc.topo.names[u], work[u],
                          expected[u]);
+        const struct disco_view *view = disco_sim_view(run.sim);
+        for (uint32_t u = 0; u < sc.topo.nodes; u++)
+            for (uint32_t p = 0; p < disco_view_degree(view, u); p++)
+                assert_int_not_equal(alg->orientation(view, u, p), 0);
         disco_sim_free(run.sim);
         disco_config_release(&cfg);
         disco_scenario_release(&sc);
@@ -560,22 +808,24 @@ static void test_scenario_chain(void **unused)
     static const unsigned long full[11] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     static const unsigned long partial[11] = {0, 1, 1, 1, 1, 1,
                                               1, 1, 1, 1, 1};
-    scenario("link-reversal-chain.dot", FR, NULL, full);
-    scenario("link-reversal-chain.dot", PR, NULL, partial);
+    scenario("link-reversal-chain.dot", FR, true, full);
+    scenario("link-reversal-chain.dot", PR, true, partial);
 }
 
 static void test_scenario_repair(void **unused)
 {
-    /* D a b c d e f g: settled, then after the link D-a fails at t = 5000
-     * (PR: a once more; FR: a, b, c once more). */
+    /* D a b c d e f g: settled, then after the link D-a goes down at
+     * t = 5000 (PR: a once more; FR: a, b, c once more), and back at
+     * t = 9000, when a, higher than D, rejoins pointing to D at no cost.
+     * The same per-node work on all 20 seeds. */
     static const unsigned long partial[8] = {0, 1, 1, 3, 1, 1, 2, 2};
     static const unsigned long partial_cut[8] = {0, 2, 1, 3, 1, 1, 2, 2};
     static const unsigned long full[8] = {0, 1, 1, 2, 1, 2, 2, 3};
     static const unsigned long full_cut[8] = {0, 2, 2, 3, 1, 2, 2, 3};
-    scenario("link-reversal-repair.dot", PR, "fail_at=0", partial);
-    scenario("link-reversal-repair.dot", PR, NULL, partial_cut);
-    scenario("link-reversal-repair.dot", FR, "fail_at=0", full);
-    scenario("link-reversal-repair.dot", FR, NULL, full_cut);
+    scenario("link-reversal-repair.dot", PR, false, partial);
+    scenario("link-reversal-repair.dot", PR, true, partial_cut);
+    scenario("link-reversal-repair.dot", FR, false, full);
+    scenario("link-reversal-repair.dot", FR, true, full_cut);
 }
 
 /* What a picture drawn between events sees: after every event each live
@@ -802,10 +1052,13 @@ int main(void)
         cmocka_unit_test(test_full_reversal_work_formula),
         cmocka_unit_test(test_failure_after_settling),
         cmocka_unit_test(test_failure_mid_run),
+        cmocka_unit_test(test_cut_after_settling_same_work),
         cmocka_unit_test(test_heights_from_inputs),
         cmocka_unit_test(test_bad_destination_is_named),
         cmocka_unit_test(test_lost_reverse_is_caught),
+        cmocka_unit_test(test_short_cut_is_told),
         cmocka_unit_test(test_partition_never_ends),
+        cmocka_unit_test(test_partition_heals),
         cmocka_unit_test(test_scenario_chain),
         cmocka_unit_test(test_scenario_repair),
         cmocka_unit_test(test_orientation_between_events),

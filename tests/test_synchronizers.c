@@ -793,6 +793,93 @@ static void test_cli(void **unused)
     cli_output_release(&c);
 }
 
+/* ---- lcr on a bidirectional ring (it sends clockwise only) ---- */
+
+extern const struct disco_algorithm disco_alg_lcr;
+
+/* lcr on ring:8 and ring:16 (ids i+1, so the leader is node n-1 with id n,
+ * elected in round n, and the report is home in round 2n) through alpha,
+ * beta and gamma under four delay laws: the same states round by round,
+ * the same decisions in the same rounds (compare), and the reference's
+ * counts.  alpha: 2m = 2n SAFE in each pulse 0..(2n-1)+N (the last inner
+ * message is sent in pulse 2n-1, and alpha stops N pulses later), one ACK
+ * per basic message; beta: N-1 SAFE and N-1 PULSE in each pulse 0..2n;
+ * gamma with singleton clusters: alpha's counts as INTER, with one
+ * cluster: beta's. */
+static void test_lcr_ring_through_all_three(void **unused)
+{
+    static const char *const laws[] = {"const:1", "uniform:1:100", "exp:20",
+                                       "uniform:1:5"};
+    static const uint32_t sizes[] = {8, 16};
+    for (size_t i = 0; i < 2; i++) {
+        uint32_t n = sizes[i];
+        char spec[32];
+        snprintf(spec, sizeof spec, "ring:%u", n);
+        struct disco_topology topo;
+        struct disco_error err = {0};
+        assert_int_equal(disco_topology_generate(&topo, spec, 1, &err), 0);
+        for (unsigned l = 0; l < 4; l++) {
+            uint64_t seed = 11 * n + l;
+            bool fifo = l % 2 == 0;
+            struct outcome a, b, g1, gn, g2;
+            compare(&disco_alg_lcr, &topo, DISCO_SYNCHRONIZER_ALPHA, 0,
+                    laws[l], fifo, seed, &a);
+            compare(&disco_alg_lcr, &topo, DISCO_SYNCHRONIZER_BETA,
+                    (int64_t)(l * 3 % n), laws[l], !fifo, seed, &b);
+            compare(&disco_alg_lcr, &topo, DISCO_SYNCHRONIZER_GAMMA, 1,
+                    laws[l], fifo, seed, &g1);
+            compare(&disco_alg_lcr, &topo, DISCO_SYNCHRONIZER_GAMMA, n,
+                    laws[l], !fifo, seed, &gn);
+            compare(&disco_alg_lcr, &topo, DISCO_SYNCHRONIZER_GAMMA, 2,
+                    laws[l], fifo, seed, &g2);
+            /* uid: 2n-1 (increasing ids), report: n */
+            uint64_t basic = 2 * n - 1 + n;
+            assert_int_equal(a.basic, basic);
+            assert_int_equal(a.ack, basic);
+            assert_int_equal(a.safe, (uint64_t)2 * n * (2 * n - 1 + n + 1));
+            assert_int_equal(a.pulse, 0);
+            assert_int_equal(b.basic, basic);
+            assert_int_equal(b.ack, basic);
+            assert_int_equal(b.safe, (uint64_t)(n - 1) * (2 * n + 1));
+            assert_int_equal(b.pulse, b.safe);
+            assert_int_equal(b.rounds, 2 * n);
+            assert_int_equal(g1.inter, a.safe);
+            assert_int_equal(g1.safe + g1.pulse + g1.csafe + g1.ready, 0);
+            assert_int_equal(gn.safe, b.safe);
+            assert_int_equal(gn.pulse, b.pulse);
+            assert_int_equal(gn.inter + gn.csafe + gn.ready, 0);
+            assert_int_equal(g2.ack, basic);
+        }
+        disco_topology_release(&topo);
+    }
+}
+
+/* The same through the command line: lcr on ring:8 with --synchronizer
+ * elects id 8, and is refused on the unidirectional ring, which has no
+ * channel back for the acknowledgements. */
+static void test_lcr_cli(void **unused)
+{
+    static const char *const names[] = {"alpha", "beta", "gamma"};
+    for (int k = 0; k < 3; k++) {
+        const char *const argv[] = {NULL, "run", "lcr", "--topology",
+                                    "ring:8", "--synchronizer", names[k],
+                                    "--json", NULL};
+        struct cli_output o;
+        cli_run(&o, argv);
+        assert_int_equal(o.status, 0);
+        assert_non_null(strstr(o.out, "\"leader\": 8, \"leader_node\": 7"));
+        cli_output_release(&o);
+    }
+    const char *const uring[] = {NULL, "run", "lcr", "--topology", "uring:8",
+                                 "--synchronizer", "alpha", NULL};
+    struct cli_output o;
+    cli_run(&o, uring);
+    assert_int_equal(o.status, 2);
+    assert_string_equal(o.out, "");
+    assert_non_null(strstr(o.err, "lcr+alpha"));
+    cli_output_release(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,6 +896,8 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_gamma_table_limit),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_lcr_ring_through_all_three),
+        cmocka_unit_test(test_lcr_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

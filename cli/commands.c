@@ -116,6 +116,8 @@ static const char *shape_text(enum disco_shape shape)
         return "complete graph";
     case DISCO_SHAPE_TREE:
         return "tree";
+    case DISCO_SHAPE_ANY_RING:
+        return "ring, unidirectional or bidirectional";
     default:
         return "any";
     }
@@ -132,6 +134,8 @@ static const char *shape_key(enum disco_shape shape)
         return "complete";
     case DISCO_SHAPE_TREE:
         return "tree";
+    case DISCO_SHAPE_ANY_RING:
+        return "any-ring";
     default:
         return "any";
     }

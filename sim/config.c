@@ -1115,6 +1115,9 @@ static bool has_shape(const struct disco_topology *t, enum disco_shape shape)
     case DISCO_SHAPE_COMPLETE:
         /* No duplicate edges exist, so degree N-1 means every pair. */
         return !t->directed && t->nodes >= 1 && all_degrees(t, t->nodes - 1);
+    case DISCO_SHAPE_ANY_RING:
+        return has_shape(t, DISCO_SHAPE_URING) ||
+               has_shape(t, DISCO_SHAPE_RING);
     case DISCO_SHAPE_TREE:
         return !t->directed && t->nodes >= 1 &&
                (uint64_t)t->channels == 2 * ((uint64_t)t->nodes - 1) &&
@@ -1135,6 +1138,8 @@ static const char *shape_name(enum disco_shape shape)
         return "a complete graph";
     case DISCO_SHAPE_TREE:
         return "a tree";
+    case DISCO_SHAPE_ANY_RING:
+        return "a ring (uring:N or ring:N)";
     default:
         return "a graph";
     }

@@ -45,6 +45,7 @@ enum disco_shape {
     DISCO_SHAPE_RING,      /* an undirected cycle through every node */
     DISCO_SHAPE_COMPLETE,  /* every node linked to every other */
     DISCO_SHAPE_TREE,      /* undirected, connected, N-1 edges */
+    DISCO_SHAPE_ANY_RING,  /* a ring either way: URING or RING */
 };
 
 /* Which execution models the algorithm supports (a bit mask). */

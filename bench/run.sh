@@ -40,4 +40,6 @@ done
 echo
 
 echo "== (d) disco check: overhead per run, --jobs 1 vs 2"
+# The --jobs 2 figures need a second idle core: say how busy the machine was.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$build/bench/bench_check" "$build/cli/disco"

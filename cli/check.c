@@ -24,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #ifdef DISCO_MPI
 #include <limits.h>
 #include <mpi.h>
@@ -208,6 +211,10 @@ struct plan {
     struct strvec fault_items;   /* owns the split --crash/... items */
     const struct disco_algorithm *alg;
     struct variant base;         /* the options as given */
+    /* topology_count entries, or NULL: each topology built once for all
+     * seeds when its family draws nothing from the seed (nodes 0 when
+     * every run builds its own). */
+    struct disco_topology *prebuilt;
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -295,8 +302,12 @@ struct record {
     bool sync, terminated, must_terminate, pass;
     uint64_t messages, events, time, causal_depth, rounds;
     uint64_t delivered, dropped, duplicated;
-    uint64_t *by_kind;        /* kind_count entries */
-    unsigned char *holds;     /* property_count entries */
+    /* kind_count and property_count entries: in the batch's arrays for
+     * the runs of a batch (no malloc per run), else in `arrays`, one
+     * allocation of the record's own. */
+    uint64_t *by_kind;
+    unsigned char *holds;
+    void *arrays;
     char (*detail)[256];      /* property_count entries, failures only */
 };
 
@@ -304,10 +315,27 @@ static void record_release(struct record *r)
 {
     free(r->error);
     free(r->own_spec);
-    free(r->by_kind);
-    free(r->holds);
+    free(r->arrays);
     free(r->detail);
     memset(r, 0, sizeof *r);
+}
+
+/* Point r->by_kind and r->holds at the given slots, or at a zeroed
+ * allocation of the record's own when they are NULL. */
+static int record_arrays(struct record *r, const struct disco_algorithm *alg,
+                         uint64_t *by_kind, unsigned char *holds)
+{
+    if (!by_kind) {
+        size_t kinds = (alg->kind_count + 1) * sizeof *by_kind;
+        r->arrays = calloc(1, kinds + alg->property_count + 1);
+        if (!r->arrays)
+            return DISCO_ENOMEM;
+        by_kind = r->arrays;
+        holds = (unsigned char *)r->arrays + kinds;
+    }
+    r->by_kind = by_kind;
+    r->holds = holds;
+    return 0;
 }
 
 /* Is property `prop` violated in `r`?  prop == property_count stands for
@@ -322,52 +350,78 @@ static bool violates(const struct disco_algorithm *alg, const struct record *r,
     return r->holds[prop] == DISCO_HOLDS_NO;
 }
 
-/* Execute one variant into `r`.  Thread-safe: cgraph (scenario files) is
- * serialised through the plan's lock, the rest shares nothing. */
-static int run_variant(struct plan *p, const struct variant *v,
-                       struct record *r, const char *extra_out,
-                       bool spacetime)
-{
-    struct disco_error err = {0, ""};
-    struct cli_run_options o = p->opts;
-    char seed_text[24];
-    snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)v->seed);
-    o.seed = (struct cli_setting){seed_text, NULL};
-    if (v->topology[0])
-        o.topology = (struct cli_setting){v->topology, NULL};
-    if (v->delay[0])
-        o.delay = (struct cli_setting){v->delay, NULL};
-    if (v->ids[0])
-        o.ids = (struct cli_setting){v->ids, NULL};
-    char max_time[24];
-    if (v->max_time) {
-        snprintf(max_time, sizeof max_time, "%llu",
-                 (unsigned long long)v->max_time);
-        o.max_time = (struct cli_setting){max_time, NULL};
-    }
+/* The run options of a variant.  `o` points into the struct (the fault
+ * lists), so it stays where it was made. */
+struct variant_options {
+    struct cli_run_options o;
     struct cli_setting items[FAULT_LISTS][MAX_FAULT_ITEMS];
-    struct cli_setting_list *lists[FAULT_LISTS] = {&o.crash, &o.recover,
-                                                   &o.cut};
+    char seed[24], max_time[24];
+};
+
+/* Decimal, without printf: the batch sets a seed per run. */
+static void u64_text(char *buf, uint64_t x)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+}
+
+static void options_set_seed(struct variant_options *vo, uint64_t seed)
+{
+    u64_text(vo->seed, seed);
+    vo->o.seed = (struct cli_setting){vo->seed, NULL};
+}
+
+static void options_of(struct variant_options *vo, const struct plan *p,
+                       const struct variant *v)
+{
+    struct cli_run_options *o = &vo->o;
+    *o = p->opts;
+    options_set_seed(vo, v->seed);
+    if (v->topology[0])
+        o->topology = (struct cli_setting){v->topology, NULL};
+    if (v->delay[0])
+        o->delay = (struct cli_setting){v->delay, NULL};
+    if (v->ids[0])
+        o->ids = (struct cli_setting){v->ids, NULL};
+    if (v->max_time) {
+        u64_text(vo->max_time, v->max_time);
+        o->max_time = (struct cli_setting){vo->max_time, NULL};
+    }
+    struct cli_setting_list *lists[FAULT_LISTS] = {&o->crash, &o->recover,
+                                                   &o->cut};
     for (int k = 0; k < FAULT_LISTS; k++) {
         if (v->fault_count[k] < 0)
             continue;
         for (int i = 0; i < v->fault_count[k]; i++)
-            items[k][i] = (struct cli_setting){v->faults[k][i], NULL};
-        *lists[k] = (struct cli_setting_list){
-            items[k], (size_t)v->fault_count[k], (size_t)v->fault_count[k]};
+            vo->items[k][i] = (struct cli_setting){v->faults[k][i], NULL};
+        *lists[k] = (struct cli_setting_list){vo->items[k],
+                                              (size_t)v->fault_count[k],
+                                              (size_t)v->fault_count[k]};
     }
-    o.json = false;
-    o.out = extra_out;
-    if (extra_out) {
-        o.trace = "trace.jsonl";
-        o.spacetime = spacetime ? "spacetime.svg" : NULL;
-    }
+    o->json = false;
+    o->out = NULL;
+}
 
+/* Execute one run into `r`, its counts into the given slots (NULL: the
+ * record's own).  Thread-safe: cgraph (scenario files) is serialised
+ * through the plan's lock, the rest shares nothing. */
+static int execute(struct plan *p, const struct cli_run_options *o,
+                   size_t topology_index, struct record *r,
+                   uint64_t *by_kind, unsigned char *holds)
+{
+    struct disco_error err = {0, ""};
     memset(r, 0, sizeof *r);
     struct cli_run run;
     if (p->needs_lock)
         uv_mutex_lock(&p->lock);
-    int rc = cli_run_prepare(&run, &o, &err);
+    int rc = cli_run_prepare(&run, o, &err);
     if (p->needs_lock)
         uv_mutex_unlock(&p->lock);
     if (!rc)
@@ -375,7 +429,7 @@ static int run_variant(struct plan *p, const struct variant *v,
     if (!rc) {
         const struct disco_algorithm *alg = run.alg;
         const struct disco_metrics *m = run.metrics;
-        size_t t = v->topology_index;
+        size_t t = topology_index;
         if (t < p->specs.count && !strcmp(p->specs.items[t], run.topo->spec))
             r->spec = p->specs.items[t];
         else
@@ -396,9 +450,7 @@ static int run_variant(struct plan *p, const struct variant *v,
         r->delivered = m->delivered;
         r->dropped = m->dropped;
         r->duplicated = m->duplicated;
-        r->by_kind = calloc(alg->kind_count + 1, sizeof *r->by_kind);
-        r->holds = calloc(alg->property_count + 1, 1);
-        if (!r->by_kind || !r->holds) {
+        if (record_arrays(r, alg, by_kind, holds)) {
             rc = disco_fail(&err, DISCO_ENOMEM, "out of memory");
         } else {
             for (unsigned k = 0; k < alg->kind_count; k++)
@@ -429,16 +481,51 @@ static int run_variant(struct plan *p, const struct variant *v,
     return rc;
 }
 
+/* Execute one variant into `r`, writing its trace (and diagram) into
+ * `extra_out` when that is not NULL. */
+static int run_variant(struct plan *p, const struct variant *v,
+                       struct record *r, const char *extra_out,
+                       bool spacetime)
+{
+    struct variant_options vo;
+    options_of(&vo, p, v);
+    vo.o.out = extra_out;
+    if (extra_out) {
+        vo.o.trace = "trace.jsonl";
+        vo.o.spacetime = spacetime ? "spacetime.svg" : NULL;
+    }
+    return execute(p, &vo.o, v->topology_index, r, NULL, NULL);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Running every run of a check on the thread pool.                          */
+
+/* Workers write only their own records and counters, each on cache lines
+ * of its own: a line two cores write in turn costs both of them. */
+#define CACHE_LINE 64
+
+struct batch;
+
+/* One worker thread's counters, read by the progress line. */
+struct worker {
+    _Alignas(CACHE_LINE) struct batch *batch;
+    atomic_size_t done, violations;
+};
 
 struct batch {
     struct plan *plan;
     size_t *runs;          /* this shard's run numbers, ascending */
     size_t count;
     struct record *records; /* count entries, in the order of runs[] */
-    atomic_size_t next, done, violations;
-    unsigned workers_left;
+    /* The records' by_kind and holds, count strides each: one allocation
+     * for the batch rather than two per run. */
+    uint64_t *by_kind;
+    unsigned char *holds;
+    size_t kind_stride, holds_stride;
+    struct worker *workers;
+    unsigned worker_count;
+    _Alignas(CACHE_LINE) atomic_size_t next; /* the next run to hand out */
+    _Alignas(CACHE_LINE) unsigned workers_left;
     uv_timer_t timer;
     uint64_t started_ns;
     bool drew_progress;
@@ -456,25 +543,64 @@ static void variant_of_run(const struct plan *p, size_t run,
                  p->topologies.items[t]);
 }
 
+/* The largest share of runs one worker takes at a time. */
+#define MAX_CHUNK 64
+
+/* Hand out the runs [*from, *to): guided self-scheduling, a quarter of
+ * each worker's share of what is left, so that the shared counter is
+ * touched once per chunk while much is left and the chunks shrink to
+ * single runs at the end, where the workers must finish together.  Runs
+ * go out in ascending order whatever the chunks, which the first-error
+ * rule of check_or_sweep_on relies on. */
+static bool take_runs(struct batch *b, size_t *from, size_t *to)
+{
+    size_t k = atomic_load_explicit(&b->next, memory_order_relaxed);
+    size_t left = k < b->count ? b->count - k : 0;
+    size_t chunk = left / (4 * (size_t)b->worker_count);
+    chunk = chunk < 1 ? 1 : chunk > MAX_CHUNK ? MAX_CHUNK : chunk;
+    k = atomic_fetch_add_explicit(&b->next, chunk, memory_order_relaxed);
+    if (k >= b->count)
+        return false;
+    *from = k;
+    *to = b->count - k < chunk ? b->count : k + chunk;
+    return true;
+}
+
 static void work(uv_work_t *req)
 {
-    struct batch *b = req->data;
-    const struct disco_algorithm *alg = b->plan->alg;
-    for (;;) {
-        size_t k = atomic_fetch_add(&b->next, 1);
-        if (k >= b->count)
-            break;
-        struct variant v;
-        variant_of_run(b->plan, b->runs[k], &v);
-        struct record *r = &b->records[k];
-        run_variant(b->plan, &v, r, NULL, false);
-        if (!r->rc && !r->pass)
-            atomic_fetch_add(&b->violations, 1);
-        (void)alg;
-        atomic_fetch_add(&b->done, 1);
-        if (r->rc) {
-            /* Bad input: stop handing out work, report it afterwards. */
-            atomic_store(&b->next, b->count);
+    struct worker *w = req->data;
+    struct batch *b = w->batch;
+    struct plan *p = b->plan;
+    /* The options of the batch's runs, made once: each run sets its seed
+     * and topology only. */
+    struct variant_options vo;
+    options_of(&vo, p, &p->base);
+    size_t done = 0, violations = 0, k, end;
+    bool stop = false;
+    while (!stop && take_runs(b, &k, &end)) {
+        for (; k < end; k++) {
+            size_t run = b->runs[k], t = run / p->seeds;
+            options_set_seed(&vo, p->first_seed + run % p->seeds);
+            if (p->topologies.count)
+                vo.o.topology =
+                    (struct cli_setting){p->topologies.items[t], NULL};
+            vo.o.prebuilt = p->prebuilt && p->prebuilt[t].nodes
+                                ? &p->prebuilt[t]
+                                : NULL;
+            struct record *r = &b->records[k];
+            execute(p, &vo.o, t, r, b->by_kind + k * b->kind_stride,
+                    b->holds + k * b->holds_stride);
+            violations += !r->rc && !r->pass;
+            atomic_store_explicit(&w->violations, violations,
+                                  memory_order_relaxed);
+            atomic_store_explicit(&w->done, ++done, memory_order_relaxed);
+            if (r->rc) {
+                /* Bad input: stop handing out work, report it afterwards.
+                 * Every run before this one is out already and finishes. */
+                atomic_store(&b->next, b->count);
+                stop = true;
+                break;
+            }
         }
     }
 }
@@ -493,15 +619,21 @@ static void format_duration(char *buf, size_t len, double s)
 
 static void draw_progress(struct batch *b)
 {
-    size_t done = atomic_load(&b->done);
+    size_t done = 0, violations = 0;
+    for (unsigned j = 0; j < b->worker_count; j++) {
+        done += atomic_load_explicit(&b->workers[j].done,
+                                     memory_order_relaxed);
+        violations += atomic_load_explicit(&b->workers[j].violations,
+                                           memory_order_relaxed);
+    }
     double elapsed = (double)(uv_hrtime() - b->started_ns) / 1e9;
     double rate = elapsed > 0 ? (double)done / elapsed : 0;
     char eta[32];
     format_duration(eta, sizeof eta,
                     rate > 0 ? (double)(b->count - done) / rate : -1);
     fprintf(stderr, "\r%zu/%zu runs  %.0f runs/s  ETA %s  %zu violation%s\x1b[K",
-            done, b->count, rate, eta, atomic_load(&b->violations),
-            atomic_load(&b->violations) == 1 ? "" : "s");
+            done, b->count, rate, eta, violations,
+            violations == 1 ? "" : "s");
     fflush(stderr);
     b->drew_progress = true;
 }
@@ -513,7 +645,7 @@ static void on_timer(uv_timer_t *timer)
 
 static void after_work(uv_work_t *req, int status)
 {
-    struct batch *b = req->data;
+    struct batch *b = ((struct worker *)req->data)->batch;
     if (--b->workers_left == 0 && b->plan->progress) {
         uv_timer_stop(&b->timer);
         uv_close((uv_handle_t *)&b->timer, NULL);
@@ -530,28 +662,53 @@ static int run_batch(struct batch *b, struct disco_error *err)
         workers = 1;
     if (workers > b->count)
         workers = b->count ? (unsigned)b->count : 1;
+#ifdef __GLIBC__
+    /* Every run frees its simulation, and glibc gives the top of a
+     * thread's heap back to the system (madvise) as soon as 128 kB lie
+     * free there, only for the next run to fault the pages in again: with
+     * two threads, each give-back also stops the other core to flush its
+     * TLB.  Keeping up to 64 MB per thread makes the batch's runs reuse
+     * the same memory (and fixes the mmap threshold, which this turns
+     * off adapting, at its largest). */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
     /* The pool's size is read once, at its first use in the process. */
     char size[16];
     snprintf(size, sizeof size, "%u", workers);
     setenv("UV_THREADPOOL_SIZE", size, 1);
 
-    uv_loop_t loop;
-    if (uv_loop_init(&loop) != 0)
-        return disco_fail(err, DISCO_ENOMEM, "cannot start the thread pool");
+    const struct disco_algorithm *alg = b->plan->alg;
+    size_t runs = b->count ? b->count : 1;
+    b->kind_stride = alg->kind_count + 1;
+    b->holds_stride = alg->property_count + 1;
+    b->by_kind = calloc(runs * b->kind_stride, sizeof *b->by_kind);
+    b->holds = calloc(runs, b->holds_stride);
+    b->workers = aligned_alloc(CACHE_LINE, workers * sizeof *b->workers);
     uv_work_t *reqs = calloc(workers, sizeof *reqs);
-    if (!reqs) {
-        uv_loop_close(&loop);
+    uv_loop_t loop;
+    if (!b->by_kind || !b->holds || !b->workers || !reqs) {
+        free(reqs);
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     }
+    if (uv_loop_init(&loop) != 0) {
+        free(reqs);
+        return disco_fail(err, DISCO_ENOMEM, "cannot start the thread pool");
+    }
+    b->worker_count = workers;
     b->workers_left = workers;
     b->started_ns = uv_hrtime();
+    atomic_init(&b->next, 0);
     if (b->plan->progress) {
         uv_timer_init(&loop, &b->timer);
         b->timer.data = b;
         uv_timer_start(&b->timer, on_timer, 250, 250);
     }
     for (unsigned j = 0; j < workers; j++) {
-        reqs[j].data = b;
+        b->workers[j].batch = b;
+        atomic_init(&b->workers[j].done, 0);
+        atomic_init(&b->workers[j].violations, 0);
+        reqs[j].data = &b->workers[j];
         uv_queue_work(&loop, &reqs[j], work, after_work);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
@@ -562,6 +719,24 @@ static int run_batch(struct batch *b, struct disco_error *err)
         fflush(stderr);
     }
     return 0;
+}
+
+/* Free the records and what they point into. */
+static void batch_release(struct batch *b)
+{
+    for (size_t k = 0; k < b->count; k++)
+        record_release(&b->records[k]);
+    free(b->records);
+    free(b->runs);
+    free(b->by_kind);
+    free(b->holds);
+    free(b->workers);
+    b->records = NULL;
+    b->runs = NULL;
+    b->by_kind = NULL;
+    b->holds = NULL;
+    b->workers = NULL;
+    b->count = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -645,10 +820,35 @@ static int write_csv(const struct plan *p, const struct batch *b,
 /* ------------------------------------------------------------------------ */
 /* Statistics.                                                               */
 
-static int cmp_u64(const void *a, const void *b)
+/* The k-th smallest of a[0..n) (0-based), reordering a: Hoare's FIND, in
+ * linear time on average where sorting took n log n, and at its best when
+ * many values are equal (the common case: runs of one topology often
+ * send the same number of messages). */
+static uint64_t kth_smallest(uint64_t *a, size_t n, size_t k)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+    while (lo < hi) {
+        uint64_t pivot = a[want];
+        ptrdiff_t i = lo, j = hi;
+        do {
+            while (a[i] < pivot)
+                i++;
+            while (pivot < a[j])
+                j--;
+            if (i <= j) {
+                uint64_t x = a[i];
+                a[i] = a[j];
+                a[j] = x;
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        if (j < want)
+            lo = i;
+        if (want < i)
+            hi = j;
+    }
+    return a[want];
 }
 
 struct stats {
@@ -668,15 +868,17 @@ static struct stats stats_of(const struct batch *b, size_t from, size_t to,
         if (r->rc)
             continue;
         uint64_t x = *(const uint64_t *)((const char *)r + offset);
+        if (n == 0 || x < s.min)
+            s.min = x;
+        if (n == 0 || x > s.max)
+            s.max = x;
         scratch[n++] = x;
         sum += (double)x;
     }
     if (n == 0)
         return s;
-    qsort(scratch, n, sizeof *scratch, cmp_u64);
-    s.min = scratch[0];
-    s.max = scratch[n - 1];
-    s.median = scratch[(n - 1) / 2]; /* the lower median: a real run's */
+    /* The lower median: a real run's value. */
+    s.median = kth_smallest(scratch, n, (n - 1) / 2);
     s.mean = sum / (double)n;
     return s;
 }
@@ -1340,6 +1542,10 @@ static int split_faults(struct plan *p, int k, const char *text,
 
 static void plan_release(struct plan *p)
 {
+    for (size_t t = 0; p->prebuilt && t < p->topology_count; t++)
+        if (p->prebuilt[t].nodes)
+            disco_topology_release(&p->prebuilt[t]);
+    free(p->prebuilt);
     strvec_release(&p->topologies);
     strvec_release(&p->specs);
     strvec_release(&p->tokens);
@@ -1626,6 +1832,26 @@ done:
     return rc;
 }
 
+/* Does the family of `spec` draw from the seed? */
+static bool seeded_family(const char *spec)
+{
+    static const char *const seeded[] = {"gnp", "regular", "tree"};
+    size_t len = strcspn(spec, ":");
+    for (size_t i = 0; i < sizeof seeded / sizeof seeded[0]; i++)
+        if (len == strlen(seeded[i]) && !strncmp(spec, seeded[i], len))
+            return true;
+    return false;
+}
+
+/* May the runs share one topology?  Not when each gets random weights
+ * from its seed, nor when a synchronizer wraps the algorithm. */
+static bool shareable(const struct plan *p, const struct disco_algorithm *alg)
+{
+    const char *w = p->opts.weights.text;
+    return !p->opts.synchronizer &&
+           (w ? !strcmp(w, "unit") : !alg->model.distinct_weights);
+}
+
 /* Settle bad input before the batch: the first seed of every topology
  * runs here, so that a wrong option or topology fails at once with one
  * line, and the model check's warning is printed once. */
@@ -1650,6 +1876,14 @@ static int preflight(struct plan *p, struct disco_error *err)
                 fflush(stdout);
                 fprintf(stderr, "disco: warning: %s\n", run.warning);
             }
+        }
+        if (!rc && run.topo == &run.own_topo && shareable(p, run.alg)) {
+            if (!p->prebuilt &&
+                !(p->prebuilt = calloc(p->topology_count, sizeof *p->prebuilt)))
+                rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+            if (!rc && !seeded_family(run.topo->spec))
+                rc = disco_topology_generate(&p->prebuilt[t], run.topo->spec,
+                                             p->first_seed, err);
         }
         cli_run_release(&run);
         if (rc)
@@ -2007,9 +2241,7 @@ static int unpack(const struct plan *p, size_t run, const unsigned char *fixed,
     r->dropped = w.dropped;
     r->duplicated = w.duplicated;
     if (!w.rc) {
-        r->by_kind = calloc(alg->kind_count + 1, sizeof *r->by_kind);
-        r->holds = calloc(alg->property_count + 1, 1);
-        if (!r->by_kind || !r->holds)
+        if (record_arrays(r, alg, NULL, NULL))
             return DISCO_ENOMEM;
         const unsigned char *q = fixed + sizeof w;
         for (unsigned k = 0; k < alg->kind_count; k++, q += sizeof(uint64_t))
@@ -2200,9 +2432,6 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
     }
     for (size_t r = plan.shard - 1; r < total; r += plan.shards)
         b.runs[b.count++] = r;
-    atomic_init(&b.next, 0);
-    atomic_init(&b.done, 0);
-    atomic_init(&b.violations, 0);
 #ifdef DISCO_MPI
     /* Every size-th run of the shard is this rank's; rank 0 gets them all
      * back, in run order, as if it had run them itself. */
@@ -2233,10 +2462,7 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
         else
             free(all);
         if (rank > 0) {
-            for (size_t k = 0; k < b.count; k++)
-                record_release(&b.records[k]);
-            free(b.records);
-            free(b.runs);
+            batch_release(&b);
             plan_release(&plan);
             return rc ? rc : CLI_EXIT_PASS;
         }
@@ -2317,10 +2543,7 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
     for (unsigned i = 0; shrunk && i < props; i++)
         record_release(&shrunk[i].r);
     free(shrunk);
-    for (size_t k = 0; k < b.count; k++)
-        record_release(&b.records[k]);
-    free(b.records);
-    free(b.runs);
+    batch_release(&b);
     plan_release(&plan);
     return rc;
 }

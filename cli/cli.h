@@ -152,6 +152,11 @@ struct cli_run_options {
     /* Pictures (viz/): each a file (or DIR for frames), or NULL. */
     const char *dot, *svg, *png, *frames, *spacetime, *window, *html, *shiviz;
     bool vector_clocks; /* --clocks vector */
+    /* The topology `topology` (or the algorithm's default) gives, built
+     * already: disco check builds a family that draws nothing from the
+     * seed once for all its seeds.  Used as it is, read only, never
+     * released by the run; NULL: the run generates its own. */
+    const struct disco_topology *prebuilt;
 };
 
 void cli_run_options_release(struct cli_run_options *opts);

@@ -349,13 +349,20 @@ static bool spec_size(const char *spec, double *nodes, double *channels)
 #define BYTES_PER_CHANNEL 40.0
 #define BYTES_PER_NODE 64.0
 
+/* Read once per process: sysconf(_SC_PHYS_PAGES) is a sysinfo system
+ * call, about 1 us, and twice that when threads of disco check make it
+ * together (the kernel walks its block devices under a lock). */
 static double physical_memory(void)
 {
+    static _Atomic double cached = -1;
+    double have = cached;
+    if (have >= 0)
+        return have;
     long pages = sysconf(_SC_PHYS_PAGES);
     long size = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || size <= 0)
-        return 0;
-    return (double)pages * (double)size;
+    have = pages <= 0 || size <= 0 ? 0 : (double)pages * (double)size;
+    cached = have;
+    return have;
 }
 
 /* Refuse a run that cannot fit in this machine's memory, before anything
@@ -434,6 +441,11 @@ static int build_topology(struct cli_run *run, uint64_t seed,
         run->topo = &run->scenario->topo;
         return 0;
     }
+    if (run->settings.prebuilt) {
+        /* Built and measured against this machine's memory already. */
+        run->topo = run->settings.prebuilt;
+        return 0;
+    }
     const char *spec = given->text ? given->text : run->alg->model.topology;
     if (!spec)
         return disco_fail(err, DISCO_EINVAL,
@@ -476,6 +488,10 @@ static int apply_weights(struct cli_run *run, uint64_t seed,
         return disco_fail(err, DISCO_EUNKNOWN,
                           "unknown --weights '%s' (random or unit)", text);
     }
+    /* Weights are the seed's: a topology shared among seeds has none. */
+    if (run->topo == run->settings.prebuilt)
+        return disco_fail(err, DISCO_EINVAL,
+                          "random weights on a prebuilt topology");
     struct disco_topology *own = run->topo == &run->own_topo ? &run->own_topo
                                  : run->topology_file
                                      ? &run->topology_file->topo
@@ -584,10 +600,11 @@ static int configure(struct cli_run *run, uint64_t seed,
 
     /* Node and edge attributes of the graph that is the topology; ids and
      * initiators set above win over the nodes' own. */
-    struct disco_scenario *graph = run->topology_file ? run->topology_file
-                                   : run->topo == &run->own_topo
-                                       ? NULL
-                                       : run->scenario;
+    struct disco_scenario *graph =
+        run->topology_file                        ? run->topology_file
+        : run->topo == &run->own_topo ||
+                run->topo == run->settings.prebuilt ? NULL
+                                                    : run->scenario;
     if (graph && (rc = disco_scenario_apply(graph, cfg, err)))
         return rc;
     return 0;

@@ -160,6 +160,51 @@ static void test_jobs_and_shards_identical(void **unused)
     tmpdir_remove(dir);
 }
 
+/* Enough runs that the workers take them in chunks (of up to 64, fewer
+ * towards the end): every row and the report still as with one thread,
+ * and more threads than cores change nothing either. */
+static void test_chunked_batch_identical(void **unused)
+{
+    char *dir = tmpdir_create();
+    const char *names[3] = {"j1.csv", "j2.csv", "j3.csv"};
+    const char *jobs[3] = {"1", "2", "3"};
+    char *csv[3], *text[3];
+    size_t len[3];
+    struct cli_output o[3];
+    for (int i = 0; i < 3; i++) {
+        csv[i] = path_in(dir, names[i]);
+        RUN(&o[i], "check", "planted-bug", "--topology", "uring:{4,8}",
+            "--seeds", "1500", "--no-shrink", "--json", "--jobs", jobs[i],
+            "--csv", csv[i]);
+        assert_status(&o[i], 1);
+        text[i] = file_read(csv[i], &len[i]);
+        assert_non_null(text[i]);
+    }
+    for (int i = 1; i < 3; i++) {
+        assert_string_equal(o[0].out, o[i].out);
+        assert_int_equal(len[0], len[i]);
+        assert_memory_equal(text[0], text[i], len[0]);
+    }
+    /* A header and 2 x 1500 rows, in run order; the report counts the
+     * failing rows of the CSV. */
+    assert_int_equal(count_substring(text[0], "\n"), 3001);
+    assert_non_null(strstr(text[0], "\n1499,planted-bug,uring:4,4,4,1500,"));
+    assert_non_null(strstr(text[0], "\n1500,planted-bug,uring:8,8,8,1,"));
+    assert_non_null(strstr(text[0], "\n2999,planted-bug,uring:8,8,8,1500,"));
+    int failing = count_substring(text[0], ",fail,");
+    assert_true(failing > 0);
+    char expected[64];
+    snprintf(expected, sizeof expected, "\"runs\": 3000, \"failed_runs\": %d,",
+             failing);
+    assert_non_null(strstr(o[0].out, expected));
+    for (int i = 0; i < 3; i++) {
+        free(text[i]);
+        free(csv[i]);
+        cli_output_release(&o[i]);
+    }
+    tmpdir_remove(dir);
+}
+
 static void test_merge_refuses_gaps_and_overlaps(void **unused)
 {
     char *dir = tmpdir_create();
@@ -464,6 +509,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jobs_and_shards_identical),
+        cmocka_unit_test(test_chunked_batch_identical),
         cmocka_unit_test(test_merge_refuses_gaps_and_overlaps),
         cmocka_unit_test(test_scenario_with_jobs),
         cmocka_unit_test(test_planted_bug_caught_and_reproduced),

@@ -25,16 +25,17 @@ echo "== (b) graph-PHOLD through the kernel"
 echo
 
 echo "== (c) echo through 'disco run', tracing off"
-printf '%-22s %10s %12s %14s  %s\n' topology seconds "peak RSS MB" messages verdict
+printf '%-22s %10s %12s %12s %14s  %s\n' topology seconds "CPU seconds" "peak RSS MB" messages verdict
 for nodes in 1000000 10000000; do
     spec="regular:$nodes:8"
     out=$(mktemp)
-    /usr/bin/time -f "%e %M" -o "$out.time" \
+    /usr/bin/time -f "%e %M %U %S" -o "$out.time" \
         "$build/cli/disco" run echo --topology "$spec" --json > "$out" || true
-    read -r secs kb < "$out.time"
+    read -r secs kb user sys < "$out.time"
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
     messages=$(grep -o '"messages": [0-9]*' "$out" | head -1 | awk '{print $2}')
     verdict=$(grep -o '"verdict": "[a-z]*"' "$out" | awk -F'"' '{print $4}')
-    printf '%-22s %10s %12d %14s  %s\n' "$spec" "$secs" $((kb / 1024)) "$messages" "$verdict"
+    printf '%-22s %10s %12s %12d %14s  %s\n' "$spec" "$secs" "$cpu" $((kb / 1024)) "$messages" "$verdict"
     rm -f "$out" "$out.time"
 done
 echo

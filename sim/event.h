@@ -1,13 +1,17 @@
 /*
  * event.h - the kernel's pending event, stored by value in the queue.
  *
- * Internal to sim/ (and to tests and benchmarks of the queue).  Kept at 56
- * bytes: the queue moves events between buckets, so their size is most of
- * its cost.
+ * Internal to sim/ (and to tests and benchmarks of the queue).  The queue
+ * moves events between buckets, so their size is most of its cost: a run
+ * that nobody observes keeps only the first 40 bytes of each event (struct
+ * disco__event_core), and the message number and Lamport clock, which only
+ * traces, vector clocks and the causal log read, travel in the 56-byte
+ * whole only when one of those is on (see disco__queue_init_compact).
  */
 #ifndef DISCO_EVENT_H
 #define DISCO_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "disco.h"
@@ -30,24 +34,46 @@ enum disco__event_type {
     DISCO__EV_DELAY,      /* the run's law becomes laws[payload.tag] */
 };
 
+union disco__event_payload {
+    unsigned char bytes[DISCO__INLINE_PAYLOAD];
+    uint64_t pool;   /* offset into the payload pool */
+    uint64_t tag;    /* timers */
+};
+
+/* The fields every event keeps, in the order of struct disco__event: a
+ * compact queue stores exactly these bytes. */
+struct disco__event_core {
+    disco_time_t time;
+    uint32_t target, to, depth;
+    uint8_t type, kind;
+    uint16_t len;
+    union disco__event_payload payload;
+};
+
 struct disco__event {
     disco_time_t time;   /* the key: when it happens */
-    uint64_t msg;        /* message number (deliveries) */
-    uint64_t lamport;    /* sender's Lamport clock at the send */
     uint32_t target;     /* channel or node, per type */
     uint32_t to;         /* deliveries: the receiving node, so that the
                           * loop can prefetch its data before it pops */
-    uint32_t depth;      /* causal depth of the message at the send */
+    uint32_t depth;      /* causal depth of the message at the send;
+                          * timers: the node's epoch */
     uint8_t type;        /* enum disco__event_type */
     uint8_t kind;        /* message kind (at most 256 kinds) */
     uint16_t len;        /* payload length in bytes (<= DISCO_MAX_PAYLOAD) */
-    union {
-        unsigned char bytes[DISCO__INLINE_PAYLOAD];
-        uint64_t pool;   /* offset into the payload pool */
-        uint64_t tag;    /* timers */
-    } payload;
+    union disco__event_payload payload;
+    /* Not kept by a compact queue (they pop as 0). */
+    uint64_t msg;        /* message number (deliveries) */
+    uint64_t lamport;    /* sender's Lamport clock at the send */
 };
 
+#define DISCO__EVENT_CORE_SIZE sizeof(struct disco__event_core)
+_Static_assert(sizeof(struct disco__event_core) == 40, "event core grew");
 _Static_assert(sizeof(struct disco__event) == 56, "event layout changed");
+_Static_assert(offsetof(struct disco__event, msg) == DISCO__EVENT_CORE_SIZE &&
+                   offsetof(struct disco__event, payload) ==
+                       offsetof(struct disco__event_core, payload) &&
+                   offsetof(struct disco__event, len) ==
+                       offsetof(struct disco__event_core, len),
+               "an event must begin with its core");
 
 #endif /* DISCO_EVENT_H */

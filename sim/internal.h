@@ -109,7 +109,13 @@ struct disco_sim {
     uint32_t *epoch;              /* per node, bumped by a crash to cancel
                                    * its timers; NULL when nothing crashes */
     uint32_t *local;              /* per node event count; causal log only */
-    disco_time_t *fifo_last;      /* per channel, when FIFO needs it */
+    disco_time_t *fifo_last;      /* per channel, when FIFO needs it and
+                                   * a delay can reach 2^31 ticks */
+    uint32_t *fifo_near;          /* instead, when every delay is shorter:
+                                   * the channel's last arrival minus
+                                   * fifo_base, 0 when not after it */
+    disco_time_t fifo_base;       /* at most now; rebased every 2^31
+                                   * ticks */
     unsigned char *link_down;     /* per channel, when links can fail:
                                    * how many cuts and partitions hold it
                                    * down (0: up) */

@@ -26,6 +26,11 @@
  *
  * An empty bucket always has head == count == 0, which is what lets a
  * failed spread be undone by emptying the buckets it wrote to.
+ *
+ * Items are q->item_size bytes: a whole event or its 40-byte core.  The
+ * functions that move events take that size as a parameter and are forced
+ * inline into one copy per size, so that each copy moves a constant number
+ * of bytes; the public functions pick the copy.
  */
 #include "queue.h"
 
@@ -52,6 +57,24 @@
 /* Arrays at least this large are traded between buckets rather than grown
  * (see bucket_reserve). */
 #define QUEUE_TRADE_MIN 4096u
+#define CORE DISCO__EVENT_CORE_SIZE
+#define WHOLE sizeof(struct disco__event)
+#define SIZED __attribute__((always_inline)) static inline
+
+static inline unsigned char *item(const struct disco__queue_bucket *b,
+                                  size_t j, size_t es)
+{
+    return b->items + j * es;
+}
+
+/* Every item begins with its time. */
+static inline disco_time_t item_time(const struct disco__queue_bucket *b,
+                                     size_t j, size_t es)
+{
+    disco_time_t t;
+    memcpy(&t, item(b, j, es), sizeof t);
+    return t;
+}
 
 _Static_assert(sizeof ((struct disco__queue *)0)->buckets ==
                    QUEUE_BUCKETS * sizeof(struct disco__queue_bucket),
@@ -138,13 +161,22 @@ static unsigned smallest_bucket(const struct disco__queue *q)
 void disco__queue_init(struct disco__queue *q)
 {
     memset(q, 0, sizeof *q);
+    q->item_size = WHOLE;
+}
+
+void disco__queue_init_compact(struct disco__queue *q)
+{
+    memset(q, 0, sizeof *q);
+    q->item_size = CORE;
 }
 
 void disco__queue_release(struct disco__queue *q)
 {
+    size_t es = q->item_size;
     for (unsigned b = 0; b < QUEUE_BUCKETS; b++)
         free(q->buckets[b].items);
     memset(q, 0, sizeof *q);
+    q->item_size = es;
 }
 
 /* Make room for one more item at the end of a full bucket b.
@@ -168,15 +200,16 @@ static int bucket_reserve(struct disco__queue *q,
                           struct disco__queue_bucket *b)
 {
     assert(b->count == b->capacity);
+    size_t es = q->item_size;
     size_t live = b->count - b->head;
     if (b->head > 0 && b->head >= live) {
-        memmove(b->items, b->items + b->head, live * sizeof *b->items);
+        memmove(b->items, item(b, b->head, es), live * es);
         b->count = live;
         b->head = 0;
         return 0;
     }
     size_t capacity = b->capacity ? b->capacity : QUEUE_FIRST_CAPACITY / 2;
-    if (capacity > SIZE_MAX / 2 / sizeof *b->items)
+    if (capacity > SIZE_MAX / 2 / es)
         return DISCO_ENOMEM;
     capacity *= 2;
 
@@ -189,9 +222,9 @@ static int bucket_reserve(struct disco__queue *q,
                 idle = e;
         }
         if (idle) {
-            struct disco__event *items = idle->items;
+            unsigned char *items = idle->items;
             size_t idle_capacity = idle->capacity;
-            memcpy(items, b->items + b->head, live * sizeof *items);
+            memcpy(items, item(b, b->head, es), live * es);
             idle->items = b->items;
             idle->capacity = b->capacity;
             b->items = items;
@@ -202,7 +235,7 @@ static int bucket_reserve(struct disco__queue *q,
         }
     }
 
-    struct disco__event *items = realloc(b->items, capacity * sizeof *items);
+    unsigned char *items = realloc(b->items, capacity * es);
     if (!items)
         return DISCO_ENOMEM;
     b->items = items;
@@ -210,7 +243,8 @@ static int bucket_reserve(struct disco__queue *q,
     return 0;
 }
 
-int disco__queue_push(struct disco__queue *q, const struct disco__event *ev)
+SIZED int push_sized(struct disco__queue *q, const struct disco__event *ev,
+                     size_t es)
 {
     assert(ev->time >= q->last);
     unsigned i = bucket_of(ev->time, q->last);
@@ -219,9 +253,15 @@ int disco__queue_push(struct disco__queue *q, const struct disco__event *ev)
         return DISCO_ENOMEM;
     if (b->count == 0)
         mark(q, i);
-    b->items[b->count++] = *ev;
+    memcpy(item(b, b->count++, es), ev, es);
     q->size++;
     return 0;
+}
+
+int disco__queue_push(struct disco__queue *q, const struct disco__event *ev)
+{
+    return q->item_size == CORE ? push_sized(q, ev, CORE)
+                                : push_sized(q, ev, WHOLE);
 }
 
 /* Bucket i becomes bucket 0 by trading arrays with the empty bucket 0: all
@@ -245,15 +285,14 @@ static void promote(struct disco__queue *q, unsigned i, disco_time_t key)
  * Stores the smallest key moved in *min.  On DISCO_ENOMEM the buckets below
  * i are emptied again and bucket i, which is read but not changed until the
  * end, still holds everything: the queue is as it was. */
-static int spread(struct disco__queue *q, unsigned i, disco_time_t pivot,
-                  disco_time_t *min)
+SIZED int spread(struct disco__queue *q, unsigned i, disco_time_t pivot,
+                 disco_time_t *min, size_t es)
 {
     struct disco__queue_bucket *src = &q->buckets[i];
-    const struct disco__event *items = src->items;
     size_t head = src->head, count = src->count;
-    disco_time_t least = items[head].time;
+    disco_time_t least = item_time(src, head, es);
     for (size_t j = head; j < count; j++) {
-        disco_time_t t = items[j].time;
+        disco_time_t t = item_time(src, j, es);
         least = t < least ? t : least;
         unsigned k = bucket_of(t, pivot);
         struct disco__queue_bucket *dst = &q->buckets[k];
@@ -266,7 +305,7 @@ static int spread(struct disco__queue *q, unsigned i, disco_time_t pivot,
         }
         if (dst->count == 0)
             mark(q, k);
-        dst->items[dst->count++] = items[j];
+        memcpy(item(dst, dst->count++, es), item(src, j, es), es);
     }
     src->head = src->count = 0;
     unmark(q, i);
@@ -291,19 +330,19 @@ static int spread(struct disco__queue *q, unsigned i, disco_time_t pivot,
  * minimum settles.  Moving `last` to the floor would forbid pushes between
  * the last pop and it, which is why only a pop may do this: the key it
  * returns is at least the floor. */
-static int refill(struct disco__queue *q)
+SIZED int refill_sized(struct disco__queue *q, size_t es)
 {
     assert(q->buckets[0].count == 0 && q->size > 0);
     unsigned i = smallest_bucket(q);
     struct disco__queue_bucket *src = &q->buckets[i];
     disco_time_t min;
     if (single_key_bucket(i)) {
-        promote(q, i, src->items[src->head].time);
+        promote(q, i, item_time(src, src->head, es));
         return 0;
     }
     if (src->count - src->head > QUEUE_SCAN_LIMIT) {
         disco_time_t floor = bucket_floor(q->last, i);
-        int rc = spread(q, i, floor, &min);
+        int rc = spread(q, i, floor, &min, es);
         if (rc || q->buckets[0].count > 0)
             return rc;
         i = bucket_of(min, floor);
@@ -313,12 +352,12 @@ static int refill(struct disco__queue *q)
             return 0;
         }
         if (src->count - src->head > QUEUE_SCAN_LIMIT)
-            return spread(q, i, min, &min);
+            return spread(q, i, min, &min, es);
     }
-    min = src->items[src->head].time;
+    min = item_time(src, src->head, es);
     disco_time_t max = min;
     for (size_t j = src->head + 1; j < src->count; j++) {
-        disco_time_t t = src->items[j].time;
+        disco_time_t t = item_time(src, j, es);
         min = t < min ? t : min;
         max = t > max ? t : max;
     }
@@ -326,7 +365,24 @@ static int refill(struct disco__queue *q)
         promote(q, i, min);
         return 0;
     }
-    return spread(q, i, min, &min);
+    return spread(q, i, min, &min, es);
+}
+
+/* Refills are rare next to pops (once per distinct key), so one copy of
+ * each size, not one per caller. */
+static int refill(struct disco__queue *q)
+{
+    return q->item_size == CORE ? refill_sized(q, CORE)
+                                : refill_sized(q, WHOLE);
+}
+
+/* An item into a whole event: a core's missing fields read 0. */
+SIZED void take(struct disco__event *out, const unsigned char *from,
+                size_t es)
+{
+    memcpy(out, from, es);
+    if (es == CORE)
+        out->msg = out->lamport = 0;
 }
 
 /* Pop without spreading, for when a spread cannot get memory: take the
@@ -338,21 +394,25 @@ static int refill(struct disco__queue *q)
  * older bound. */
 static void pop_in_place(struct disco__queue *q, struct disco__event *out)
 {
+    size_t es = q->item_size;
     unsigned i = smallest_bucket(q);
     struct disco__queue_bucket *b = &q->buckets[i];
     size_t first = b->head;
     for (size_t j = b->head + 1; j < b->count; j++) {
-        if (b->items[j].time < b->items[first].time)
+        if (item_time(b, j, es) < item_time(b, first, es))
             first = j;
     }
-    *out = b->items[first];
+    if (es == CORE)
+        take(out, item(b, first, es), CORE);
+    else
+        take(out, item(b, first, es), WHOLE);
     if (first - b->head < b->count - first - 1) {
-        memmove(b->items + b->head + 1, b->items + b->head,
-                (first - b->head) * sizeof *b->items);
+        memmove(item(b, b->head + 1, es), item(b, b->head, es),
+                (first - b->head) * es);
         b->head++;
     } else {
-        memmove(b->items + first, b->items + first + 1,
-                (b->count - first - 1) * sizeof *b->items);
+        memmove(item(b, first, es), item(b, first + 1, es),
+                (b->count - first - 1) * es);
         b->count--;
     }
     if (b->head == b->count) {
@@ -361,7 +421,8 @@ static void pop_in_place(struct disco__queue *q, struct disco__event *out)
     }
 }
 
-bool disco__queue_pop(struct disco__queue *q, struct disco__event *out)
+SIZED bool pop_sized(struct disco__queue *q, struct disco__event *out,
+                     size_t es)
 {
     struct disco__queue_bucket *b0 = &q->buckets[0];
     if (b0->count == 0) {
@@ -373,13 +434,46 @@ bool disco__queue_pop(struct disco__queue *q, struct disco__event *out)
             return true;
         }
     }
-    *out = b0->items[b0->head++];
+    take(out, item(b0, b0->head++, es), es);
     if (b0->head == b0->count) {
         b0->head = b0->count = 0;
         unmark(q, 0);
     }
     q->size--;
     return true;
+}
+
+bool disco__queue_pop(struct disco__queue *q, struct disco__event *out)
+{
+    return q->item_size == CORE ? pop_sized(q, out, CORE)
+                                : pop_sized(q, out, WHOLE);
+}
+
+int disco__queue_keep_whole(struct disco__queue *q)
+{
+    if (q->item_size == WHOLE)
+        return 0;
+    /* With the same `last`, every event goes to the bucket it is in now,
+     * and walking each bucket in order keeps every tie (equal keys share a
+     * bucket).  The old queue is only released once the new one holds
+     * everything. */
+    struct disco__queue whole;
+    disco__queue_init(&whole);
+    whole.last = q->last;
+    struct disco__event ev;
+    for (unsigned i = 0; i < QUEUE_BUCKETS; i++) {
+        const struct disco__queue_bucket *b = &q->buckets[i];
+        for (size_t j = b->head; j < b->count; j++) {
+            take(&ev, item(b, j, CORE), CORE);
+            if (push_sized(&whole, &ev, WHOLE) != 0) {
+                disco__queue_release(&whole);
+                return DISCO_ENOMEM;
+            }
+        }
+    }
+    disco__queue_release(q);
+    *q = whole;
+    return 0;
 }
 
 disco_time_t disco__queue_peek_time(struct disco__queue *q)
@@ -390,9 +484,12 @@ disco_time_t disco__queue_peek_time(struct disco__queue *q)
     /* Spreading here, as a pop does, would move `last` past the last pop
      * and forbid pushes the contract allows (a peek at t, then a push
      * before t), so a peek reads the smallest bucket instead. */
+    size_t es = q->item_size;
     const struct disco__queue_bucket *b = &q->buckets[smallest_bucket(q)];
-    disco_time_t min = b->items[b->head].time;
-    for (size_t j = b->head + 1; j < b->count; j++)
-        min = b->items[j].time < min ? b->items[j].time : min;
+    disco_time_t min = item_time(b, b->head, es);
+    for (size_t j = b->head + 1; j < b->count; j++) {
+        disco_time_t t = item_time(b, j, es);
+        min = t < min ? t : min;
+    }
     return min;
 }

@@ -5,7 +5,8 @@
  * than the last one popped.  Events with equal times pop in insertion order.
  * Storage is a set of growable arrays, one per bucket; pushes and pops
  * allocate only when a bucket outgrows its capacity (amortised, never per
- * event in steady state).
+ * event in steady state).  A compact queue stores only each event's core
+ * (40 of its 56 bytes): less memory, and less to move.
  */
 #ifndef DISCO_QUEUE_H
 #define DISCO_QUEUE_H
@@ -16,7 +17,7 @@
 #include "event.h"
 
 struct disco__queue_bucket {
-    struct disco__event *items;
+    unsigned char *items; /* events of the queue's item size */
     size_t head;   /* first live item (bucket 0 is consumed from the front) */
     size_t count;  /* items in use, including the consumed prefix */
     size_t capacity;
@@ -34,11 +35,19 @@ struct disco__queue_bucket {
 struct disco__queue {
     disco_time_t last;  /* the key of the last pop (0 initially) */
     size_t size;        /* pending events */
+    size_t item_size;   /* bytes stored per event: the core or the whole */
     uint64_t nonempty[(DISCO__QUEUE_BUCKETS + 63u) / 64u]; /* bit per bucket */
     struct disco__queue_bucket buckets[DISCO__QUEUE_BUCKETS];
 };
 
+/* A queue that keeps every field of its events. */
 void disco__queue_init(struct disco__queue *q);
+/* A queue that keeps only each event's core: msg and lamport pop as 0. */
+void disco__queue_init_compact(struct disco__queue *q);
+/* Make a compact queue keep whole events from now on; the events already
+ * in it keep their order and pop with msg and lamport 0.  Returns 0, or
+ * DISCO_ENOMEM leaving the queue unchanged. */
+int disco__queue_keep_whole(struct disco__queue *q);
 void disco__queue_release(struct disco__queue *q);
 /* Push a copy of *ev.  ev->time >= the last popped time (asserted).
  * Returns 0, or DISCO_ENOMEM leaving the queue unchanged. */
@@ -47,15 +56,18 @@ int disco__queue_push(struct disco__queue *q, const struct disco__event *ev);
 bool disco__queue_pop(struct disco__queue *q, struct disco__event *out);
 /* The earliest pending time; the queue must not be empty. */
 disco_time_t disco__queue_peek_time(struct disco__queue *q);
-/* The event `ahead` places after the next one to pop, when it is already
- * known (sitting in bucket 0), else NULL.  For prefetching only: the
- * pointer is valid until the next push or pop. */
-static inline const struct disco__event *
+/* The core of the event `ahead` places after the next one to pop, when it
+ * is already known (sitting in bucket 0), else NULL.  For prefetching
+ * only: the pointer is valid until the next push or pop. */
+static inline const struct disco__event_core *
 disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
 {
     const struct disco__queue_bucket *b = &q->buckets[0];
     size_t index = b->head + ahead;
-    return index < b->count ? &b->items[index] : NULL;
+    return index < b->count
+               ? (const struct disco__event_core *)(const void *)(
+                     b->items + index * q->item_size)
+               : NULL;
 }
 
 static inline size_t disco__queue_size(const struct disco__queue *q)

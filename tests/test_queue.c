@@ -542,6 +542,69 @@ static void test_equal_times(void **state)
     disco__queue_release(&q);
 }
 
+/* A compact queue keeps everything but the message number and Lamport
+ * clock, in the same order; switched to whole events midway, the events
+ * already in it stay compact and keep their place, the new ones whole. */
+static void test_compact_then_whole(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init_compact(&q);
+    enum { N = 20000 };
+    /* Times with many ties, in no order: key = serial mod 97 * 10. */
+    for (uint64_t s = 0; s < N; s++) {
+        struct disco__event ev = make_event((s * 31) % 97 * 10, s);
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+    }
+    struct disco__event ev;
+    uint64_t popped = 0;
+    disco_time_t last = 0;
+    /* Pop a third, then switch, then push whole events after them. */
+    uint64_t previous = 0;
+    for (; popped < N / 3; popped++) {
+        assert_true(disco__queue_pop(&q, &ev));
+        assert_true(ev.time >= last);
+        uint64_t serial = ev.target ^ 0xa5a5a5a5u;
+        if (ev.time == last && popped)
+            assert_true(serial > previous); /* ties in push order */
+        last = ev.time;
+        previous = serial;
+        assert_int_equal(ev.msg, 0);
+        assert_int_equal(ev.lamport, 0);
+    }
+    assert_int_equal(disco__queue_keep_whole(&q), 0);
+    for (uint64_t s = N; s < N + 1000; s++) {
+        struct disco__event e = make_event(last + (s % 5), s);
+        assert_int_equal(disco__queue_push(&q, &e), 0);
+    }
+    uint64_t whole = 0, compact_left = 0;
+    uint64_t seen_order[5] = {0};
+    while (disco__queue_pop(&q, &ev)) {
+        assert_true(ev.time >= last);
+        last = ev.time;
+        if (ev.msg >= N) {
+            /* Whole again: every byte as pushed; ties in push order. */
+            check_event(&ev, ev.time, ev.msg);
+            assert_true(ev.msg >= seen_order[ev.msg % 5]);
+            seen_order[ev.msg % 5] = ev.msg;
+            whole++;
+        } else {
+            /* Compact: the serial is still in the target; all else but
+             * msg and lamport as pushed. */
+            uint64_t serial = ev.target ^ 0xa5a5a5a5u;
+            struct disco__event want = make_event(ev.time, serial);
+            want.msg = 0;
+            want.lamport = 0;
+            assert_memory_equal(&ev, &want, sizeof want);
+            assert_int_equal((serial * 31) % 97 * 10, ev.time);
+            compact_left++;
+        }
+    }
+    assert_int_equal(whole, 1000);
+    assert_int_equal(compact_left + popped, N);
+    disco__queue_release(&q);
+}
+
 /* Pushes at the time just popped, mixed with later ones, through a queue
  * whose bucket 0 empties and refills: the same-time pushes come after the
  * same-time events already pending, and before everything later. */
@@ -743,6 +806,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_compact_then_whole),
         cmocka_unit_test(test_small_exact),
         cmocka_unit_test(test_peek_then_push_earlier),
         cmocka_unit_test(test_interleaved_exp),

@@ -64,10 +64,14 @@
  * algorithm that counts silent rounds is not reproduced by alpha or gamma
  * (beta is exact).
  *
+ * An inner node that stays active (disco_set_passive(ctx, false)) counts
+ * as one that sent something, since the native run goes on while it is:
+ * an algorithm that waits out silent rounds (Dolev-Strong, FloodSet)
+ * keeps its pulses.
+ *
  * Limitations (documented in docs/cli.md): undirected graphs only (ACKs and
- * SAFE go back along each channel); inner timers, disco_set_passive and
- * algorithms that send in on_message in an order that matters are not
- * modelled; gamma's tree grows from node 0 and a cluster has at most
+ * SAFE go back along each channel); inner timers and algorithms that send
+ * in on_message in an order that matters are not modelled; gamma's tree grows from node 0 and a cluster has at most
  * GAMMA_TABLE neighbouring clusters; an inner algorithm that falls silent
  * for N pulses and then speaks again spontaneously stops alpha too early;
  * at most HELD_MAX inner messages of at most HELD_BYTES bytes per port and
@@ -368,6 +372,10 @@ static void start_pulse(struct disco_ctx *ctx, const struct wrapper *w,
     if (run_round && w->inner->on_round)
         w->inner->on_round(ctx, state, p);
     end_call(&c, ctx);
+    /* An inner node that declared itself active keeps the rounds going
+     * as a message would: the native run continues while one is. */
+    if (!disco_is_passive(ctx))
+        s->active = true;
     s->stepped = true;
 }
 

@@ -362,6 +362,8 @@ void disco_mark(struct disco_ctx *ctx, const char *label);
  * A synchronous run continues while a node is active or a message is in
  * transit; quiescence oracles read this flag. */
 void disco_set_passive(struct disco_ctx *ctx, bool passive);
+/* What this node last declared (layers read their inner algorithm's). */
+bool disco_is_passive(const struct disco_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* The algorithm module.                                                    */

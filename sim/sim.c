@@ -913,6 +913,11 @@ void disco_mark(struct disco_ctx *ctx, const char *label)
     observe(sim, &ev);
 }
 
+bool disco_is_passive(const struct disco_ctx *ctx)
+{
+    return ctx->sim->node[ctx->node].flags & DISCO__NODE_PASSIVE;
+}
+
 void disco_set_passive(struct disco_ctx *ctx, bool passive)
 {
     unsigned char *flags = &ctx->sim->node[ctx->node].flags;

@@ -854,6 +854,35 @@ static void test_lcr_ring_through_all_three(void **unused)
     }
 }
 
+/* An algorithm that stays active through silent rounds: Dolev-Strong with
+ * f = 2 sends nothing after round 2 but decides in round 3.  The
+ * synchronizers keep pulsing while an inner node is active, as the native
+ * run keeps its rounds, so all three decide in round 3 with the native
+ * run's 16 chain messages (without that, they stopped after pulse 2 and
+ * nobody decided). */
+static void test_active_through_silent_rounds(void **unused)
+{
+    static const char *const names[] = {"none", "alpha", "beta", "gamma"};
+    for (int k = 0; k < 4; k++) {
+        const char *argv[16] = {NULL, "run", "dolev-strong", "--topology",
+                                "complete:5", "--param", "f=2", "--json"};
+        int n = 8;
+        if (k) {
+            argv[n++] = "--synchronizer";
+            argv[n++] = names[k];
+        }
+        argv[n] = NULL;
+        struct cli_output o;
+        cli_run(&o, argv);
+        assert_int_equal(o.status, 0);
+        assert_non_null(strstr(o.out, "\"every correct process decided "
+                                      "once, in round 3\""));
+        assert_non_null(strstr(o.out, "\"detail\": \"16 messages, exactly "
+                                      "(n-1)^2 = 16 without faults\""));
+        cli_output_release(&o);
+    }
+}
+
 /* The same through the command line: lcr on ring:8 with --synchronizer
  * elects id 8, and is refused on the unidirectional ring, which has no
  * channel back for the acknowledgements. */
@@ -898,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_lcr_ring_through_all_three),
         cmocka_unit_test(test_lcr_cli),
+        cmocka_unit_test(test_active_through_silent_rounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -379,6 +379,11 @@ enum disco_lie {
     DISCO_LIE_RANDOM, /* an arbitrary value, drawn with disco_random */
 };
 
+/* For strategies (and lie callbacks): whether `node` belongs to the same
+ * coalition, that is, both it and the calling node are Byzantine.  Always
+ * false when called at a correct node, so honest code learns nothing. */
+bool disco_byzantine_peer(const struct disco_ctx *ctx, uint32_t node);
+
 /* A strategy of the algorithm's own (a traitorous general that tells half
  * the lieutenants "attack"), chosen with --strategy NAME like the generic
  * ones.  `on_send` is called, in the Byzantine node's context, for each
@@ -387,11 +392,6 @@ enum disco_lie {
  * *len and *kind may change) and returns false to suppress the message.
  * It may draw with disco_random and sign with disco_sign (as this node
  * only); it must not send. */
-/* For strategies (and lie callbacks): whether `node` belongs to the same
- * coalition, that is, both it and the calling node are Byzantine.  Always
- * false when called at a correct node, so honest code learns nothing. */
-bool disco_byzantine_peer(const struct disco_ctx *ctx, uint32_t node);
-
 struct disco_strategy {
     const char *name;
     const char *summary;

@@ -222,6 +222,42 @@ static void test_duplicates_marked(void **state)
     tmpdir_remove(dir);
 }
 
+/* A Byzantine commander's forged orders are drawn in red: om on
+ * complete:4 with attack-half from a commander whose order is retreat
+ * rewrites 2 of its 3 orders (to lieutenants 1 and 2); the trace marks
+ * the same sends. */
+static void test_forged_in_red(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_create();
+    char *svg = path_in(dir, "st.svg");
+    char *trace = path_in(dir, "t.jsonl");
+    struct cli_output out;
+    cli_run(&out, (const char *const[]){NULL, "run", "om", "--topology",
+                                        "complete:4", "--param", "value=0",
+                                        "--byzantine", "0", "--strategy",
+                                        "attack-half", "--spacetime", svg,
+                                        "--trace", trace, NULL});
+    assert_int_equal(out.status, 0);
+    xmlDocPtr doc = parse_svg(svg);
+    assert_int_equal(xpath_count(doc, CLASS("msg") "[@data-forged='1']"), 2);
+    assert_int_equal(
+        xpath_count(doc, CLASS("msg") "[@data-forged='1'][@stroke='#d62728']"),
+        2);
+    xmlFreeDoc(doc);
+    size_t len;
+    char *text = file_read(trace, &len);
+    size_t forged = 0;
+    for (const char *p = text; (p = strstr(p, "\"forged\": true")); p++)
+        forged++;
+    assert_int_equal(forged, 2);
+    free(text);
+    cli_output_release(&out);
+    free(svg);
+    free(trace);
+    tmpdir_remove(dir);
+}
+
 /* A crash is a red X, the lane dashed until the recovery. */
 static void test_crash_and_recovery(void **state)
 {
@@ -642,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_drops_are_crosses),
         cmocka_unit_test(test_duplicates_marked),
         cmocka_unit_test(test_crash_and_recovery),
+        cmocka_unit_test(test_forged_in_red),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bad_window),

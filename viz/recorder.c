@@ -66,7 +66,7 @@ static void record(void *self, const struct disco_event_view *ev)
         .peer = ev->peer, .kind = ev->kind, .kind_name = ev->kind_name,
         .msg = ev->msg, .lamport = ev->lamport, .value = ev->value,
         /* Labels are static strings (disco_mark), so no copy. */
-        .label = ev->label,
+        .label = ev->label, .forged = ev->forged,
     };
     /* The state pointer is stored as an offset until the run ends. */
     e->state = ev->state ? (const char *)(uintptr_t)intern(rec, ev->state)

@@ -507,10 +507,16 @@ static void draw_messages(const struct diagram *d, unsigned char *delivered)
         bool cut_end = d->win.on && tr > d->win.t2;
         clip_point(d, ts, ys, tr, yr, cut_start ? d->win.t1 : ts, &x1, &y1);
         clip_point(d, ts, ys, tr, yr, cut_end ? d->win.t2 : tr, &x2, &y2);
+        /* A Byzantine sender's rewritten message stands out in red, so
+         * that a class sees where the lie entered. */
+        bool forged = s->forged;
         fprintf(out, "<line class=\"msg\" data-kind=\"%d\" x1=\"%.1f\" "
                 "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                 "stroke-width=\"%.1f\"", ev->kind, x1, y1, x2, y2,
-                kind_colour(ev->kind), d->stroke);
+                forged ? "#d62728" : kind_colour(ev->kind),
+                forged ? 2 * d->stroke : d->stroke);
+        if (forged)
+            fputs(" data-forged=\"1\"", out);
         if (!cut_end)
             fprintf(out, " marker-end=\"url(#head%d)\"", ev->kind);
         if (dup)
@@ -525,8 +531,9 @@ static void draw_messages(const struct diagram *d, unsigned char *delivered)
         put_node(d, s->node);
         fputs(" \xe2\x86\x92 ", out);
         put_node(d, ev->node);
-        fprintf(out, ", t %" PRIu64 " \xe2\x86\x92 %" PRIu64 "%s</title></line>\n",
-                ts, tr, dup ? ", a duplicate" : "");
+        fprintf(out, ", t %" PRIu64 " \xe2\x86\x92 %" PRIu64 "%s%s</title></line>\n",
+                ts, tr, dup ? ", a duplicate" : "",
+                forged ? ", forged by a Byzantine sender" : "");
         if (dup && !cut_end)
             fprintf(out, "<circle class=\"dupmark\" cx=\"%.1f\" cy=\"%.1f\" "
                     "r=\"%.1f\" stroke=\"%s\" stroke-width=\"%.1f\"/>\n", x2,

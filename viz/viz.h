@@ -29,6 +29,7 @@ struct viz_event {
     int64_t value;
     const char *state;     /* `state` events: the new text */
     const char *label;     /* `mark` events: the algorithm's static label */
+    bool forged;           /* `send`: a Byzantine strategy rewrote it */
 };
 
 struct viz_recorder {

@@ -171,8 +171,8 @@ static unsigned info_strategies(const struct disco_algorithm *a,
          i++) {
         if (i > 0 && !a->lie)
             break; /* only silent needs no lie */
-        name[count] = disco_generic_strategies[i];
-        summary[count] = disco_generic_strategy_summaries[i];
+        name[count] = disco_generic_strategies[i].name;
+        summary[count] = disco_generic_strategies[i].summary;
         own[count++] = false;
     }
     for (unsigned i = 0; i < a->strategy_count && count < max; i++) {

@@ -53,25 +53,16 @@ static bool equivocate_on_send(struct disco_ctx *ctx, uint32_t port,
     return lie_on_send(ctx, DISCO_LIE_FLIP, port, *kind, payload, *len);
 }
 
-/* Names and summaries as disco info shows them (the exported tables
- * below say the same). */
-static const struct disco_strategy generic[] = {
-    {"silent", "send nothing", silent_on_send},
-    {"flip", "the opposite to everyone", flip_on_send},
-    {"random", "an arbitrary value per message", random_on_send},
-    {"equivocate", "the truth to half, the opposite to the rest",
+const struct disco_strategy disco_generic_strategies[] = {
+    {"silent", "send nothing (a crash the others cannot tell from slowness)",
+     silent_on_send},
+    {"flip", "send the opposite of the truth to everyone", flip_on_send},
+    {"random", "send an arbitrary value, drawn per message", random_on_send},
+    {"equivocate", "the truth to nodes 0..n/2, the opposite to the others",
      equivocate_on_send},
 };
-
-const char *const disco_generic_strategies[] = {"silent", "flip", "random",
-                                                "equivocate"};
-const char *const disco_generic_strategy_summaries[] = {
-    "send nothing (a crash the others cannot tell from slowness)",
-    "send the opposite of the truth to everyone",
-    "send an arbitrary value, drawn per message",
-    "the truth to nodes 0..n/2, the opposite to the others",
-};
-const size_t disco_generic_strategy_count = 4;
+const size_t disco_generic_strategy_count =
+    sizeof disco_generic_strategies / sizeof disco_generic_strategies[0];
 
 const struct disco_strategy *
 disco__strategy_find(const struct disco_algorithm *alg, const char *name)
@@ -79,16 +70,16 @@ disco__strategy_find(const struct disco_algorithm *alg, const char *name)
     for (unsigned i = 0; i < alg->strategy_count; i++)
         if (!strcmp(alg->strategies[i].name, name))
             return &alg->strategies[i];
-    for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
-        if (!strcmp(generic[i].name, name))
-            return &generic[i];
+    for (size_t i = 0; i < disco_generic_strategy_count; i++)
+        if (!strcmp(disco_generic_strategies[i].name, name))
+            return &disco_generic_strategies[i];
     return NULL;
 }
 
 bool disco__strategy_needs_lie(const struct disco_strategy *strategy)
 {
-    return strategy >= generic + 1 &&
-           strategy < generic + sizeof generic / sizeof generic[0];
+    return strategy > disco_generic_strategies &&
+           strategy < disco_generic_strategies + disco_generic_strategy_count;
 }
 
 bool disco_byzantine_peer(const struct disco_ctx *ctx, uint32_t node)

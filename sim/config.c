@@ -1284,7 +1284,7 @@ int disco_model_check(const struct disco_algorithm *alg,
         const char *name = cfg->strategy[0] ? cfg->strategy : "silent";
         bool generic = false, own = false;
         for (size_t i = 0; i < disco_generic_strategy_count; i++)
-            generic |= !strcmp(name, disco_generic_strategies[i]);
+            generic |= !strcmp(name, disco_generic_strategies[i].name);
         for (unsigned i = 0; i < alg->strategy_count; i++)
             own |= !strcmp(name, alg->strategies[i].name);
         if (!generic && !own) {
@@ -1293,7 +1293,7 @@ int disco_model_check(const struct disco_algorithm *alg,
             for (unsigned i = 0; i < alg->strategy_count && count < 28; i++)
                 names[count++] = alg->strategies[i].name;
             for (size_t i = 0; i < disco_generic_strategy_count; i++)
-                names[count++] = disco_generic_strategies[i];
+                names[count++] = disco_generic_strategies[i].name;
             const char *guess = disco_suggest(name, names, count);
             if (guess)
                 return disco_fail(err, DISCO_EUNKNOWN,

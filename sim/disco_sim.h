@@ -369,10 +369,9 @@ int disco_detector_parse(struct disco_config *cfg, const char *text,
 /* "rooted[:P]", "nonsplit[:P]", "remove:K". */
 int disco_dynamic_parse(struct disco_config *cfg, const char *text,
                         struct disco_error *err);
-/* The generic strategies' names, and the strategy `name` resolves to for
- * `alg` (its own first), or NULL. */
-extern const char *const disco_generic_strategies[];
-extern const char *const disco_generic_strategy_summaries[];
+/* The generic Byzantine strategies (silent, flip, random, equivocate),
+ * with their summaries, as --strategy and disco info name them. */
+extern const struct disco_strategy disco_generic_strategies[];
 extern const size_t disco_generic_strategy_count;
 
 /* Check that the algorithm's model fits the topology and the config (shape,

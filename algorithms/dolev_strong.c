@@ -462,16 +462,8 @@ static bool check_termination(const struct disco_view *view, char *detail,
                               size_t len)
 {
     uint64_t want = view_rounds(view);
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (!correct(view, v))
-            continue;
-        size_t at = disco_view_decision_of(view, v);
-        if (at == SIZE_MAX || disco_view_decision(view, at)->time != want) {
-            snprintf(detail, len, "correct node %u did not decide in round "
-                     "%llu", v, (unsigned long long)want);
-            return false;
-        }
-    }
+    if (!disco_oracle_decided_in_round(view, 0, want, detail, len))
+        return false;
     for (size_t i = 0; i < disco_view_decision_count(view); i++) {
         uint32_t v = disco_view_decision(view, i)->node;
         if (disco_view_decision_of(view, v) != i) {

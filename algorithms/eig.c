@@ -343,20 +343,8 @@ static bool check_validity(const struct disco_view *view, char *detail,
 static bool check_termination(const struct disco_view *view, char *detail,
                               size_t len)
 {
-    uint64_t want = view_rounds(view);
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (disco_view_faulty(view, v))
-            continue;
-        size_t at = disco_view_decision_of(view, v);
-        if (at == SIZE_MAX || disco_view_decision(view, at)->time != want) {
-            snprintf(detail, len, "correct process %u did not decide in "
-                     "round %llu", v, (unsigned long long)want);
-            return false;
-        }
-    }
-    snprintf(detail, len, "every correct process decided in round %llu",
-             (unsigned long long)want);
-    return true;
+    return disco_oracle_decided_in_round(view, 0, view_rounds(view), detail,
+                                         len);
 }
 
 /* The theorem's hypothesis and the module's limits. */

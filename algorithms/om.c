@@ -297,20 +297,8 @@ static bool check_ic2(const struct disco_view *view, char *detail, size_t len)
 static bool check_termination(const struct disco_view *view, char *detail,
                               size_t len)
 {
-    uint64_t want = (uint64_t)disco_view_param(view, P_M) + 1;
-    for (uint32_t v = 1; v < disco_view_nodes(view); v++) {
-        if (!loyal(view, v))
-            continue;
-        size_t at = disco_view_decision_of(view, v);
-        if (at == SIZE_MAX || disco_view_decision(view, at)->time != want) {
-            snprintf(detail, len, "loyal lieutenant %u did not decide in "
-                     "round %llu", v, (unsigned long long)want);
-            return false;
-        }
-    }
-    snprintf(detail, len, "every loyal lieutenant decided in round %llu",
-             (unsigned long long)want);
-    return true;
+    return disco_oracle_decided_in_round(
+        view, 1, (disco_time_t)disco_view_param(view, P_M) + 1, detail, len);
 }
 
 /* The theorem's hypothesis and the module's limits. */

@@ -231,20 +231,9 @@ static bool check_validity(const struct disco_view *view, char *detail,
 static bool check_termination(const struct disco_view *view, char *detail,
                               size_t len)
 {
-    uint64_t want = 2 * ((uint64_t)disco_view_param(view, P_F) + 1);
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (!loyal(view, v))
-            continue;
-        size_t at = disco_view_decision_of(view, v);
-        if (at == SIZE_MAX || disco_view_decision(view, at)->time != want) {
-            snprintf(detail, len, "loyal node %u did not decide in round "
-                     "%llu", v, (unsigned long long)want);
-            return false;
-        }
-    }
-    snprintf(detail, len, "every loyal process decided in round %llu",
-             (unsigned long long)want);
-    return true;
+    return disco_oracle_decided_in_round(
+        view, 0, 2 * ((disco_time_t)disco_view_param(view, P_F) + 1), detail,
+        len);
 }
 
 static bool check_resilience(const struct disco_view *view, char *detail,

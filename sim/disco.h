@@ -178,6 +178,12 @@ bool disco_oracle_unique_max_leader(const struct disco_view *view,
  * nodes and their decisions are not judged. */
 bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
                               char *detail, size_t len);
+/* Every correct node (neither Byzantine nor crashed) with index `first`
+ * or above took its first decision in round `round`: the termination of a
+ * synchronous consensus algorithm. */
+bool disco_oracle_decided_in_round(const struct disco_view *view,
+                                   uint32_t first, disco_time_t round,
+                                   char *detail, size_t len);
 /* The wave property: decision `decision` (DISCO_ALL_DECISIONS: every
  * decision, and there must be one) is causally preceded by an event at
  * every node.  Needs the causal log, which the kernel keeps for algorithms

@@ -208,6 +208,26 @@ bool disco_oracle_unique_max_leader(const struct disco_view *view,
     return true;
 }
 
+bool disco_oracle_decided_in_round(const struct disco_view *view,
+                                   uint32_t first, disco_time_t round,
+                                   char *detail, size_t len)
+{
+    for (uint32_t v = first; v < disco_view_nodes(view); v++) {
+        if (disco_view_faulty(view, v))
+            continue;
+        size_t at = disco_view_decision_of(view, v);
+        if (at == SIZE_MAX || disco_view_decision(view, at)->time != round) {
+            snprintf(detail, len,
+                     "correct process %u did not decide in round %llu", v,
+                     (unsigned long long)round);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every correct process decided in round %llu",
+             (unsigned long long)round);
+    return true;
+}
+
 bool disco_oracle_all_decided(const struct disco_view *view, int64_t value,
                               char *detail, size_t len)
 {

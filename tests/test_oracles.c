@@ -558,6 +558,31 @@ static void test_all_decided_right(void **unused)
     finish(&f);
 }
 
+/* disco_oracle_decided_in_round: the probe decides in init, at time 0. */
+static void test_decided_in_round(void **unused)
+{
+    struct fixture f;
+    start(&f, "ring:4");
+    input(&f, 1, "decide", 7);
+    input(&f, 2, "decide", 7);
+    input(&f, 3, "decide", 7);
+    crash(&f, "3@0");
+    const struct disco_view *view = run(&f);
+    /* Node 0 never decided; node 3 crashed and is not judged. */
+    assert_true(disco_oracle_decided_in_round(view, 1, 0, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "every correct process decided in round 0");
+    assert_false(disco_oracle_decided_in_round(view, 0, 0, f.detail,
+                                               sizeof f.detail));
+    assert_string_equal(f.detail,
+                        "correct process 0 did not decide in round 0");
+    assert_false(disco_oracle_decided_in_round(view, 1, 1, f.detail,
+                                               sizeof f.detail));
+    assert_string_equal(f.detail,
+                        "correct process 1 did not decide in round 1");
+    finish(&f);
+}
+
 static void test_all_decided_missing_twice_wrong(void **unused)
 {
     struct fixture f;
@@ -788,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_leader_and_crashes),
         cmocka_unit_test(test_max_id_of_nobody),
         cmocka_unit_test(test_all_decided_right),
+        cmocka_unit_test(test_decided_in_round),
         cmocka_unit_test(test_all_decided_missing_twice_wrong),
         cmocka_unit_test(test_all_decided_and_crashes),
         cmocka_unit_test(test_preceded_by_all_right),

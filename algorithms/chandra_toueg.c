@@ -538,9 +538,10 @@ const struct disco_algorithm disco_alg_chandra_toueg = {
         "every `poll` ticks) nacks; both go to round r+1. A coordinator "
         "whose first majority of replies are all acks R-broadcasts "
         "decide(v): receivers forward it to all but its originator, decide "
-        "and stop. Needs a detector: pass --detector eventually-strong:T "
-        "(or perfect); without one, a crashed coordinator blocks everyone "
-        "and, once processes stop polling at tick `horizon`, `termination` "
+        "and stop. Its detector is <>S stable from tick 0 unless "
+        "--detector says otherwise (eventually-strong:T lies until T); "
+        "with --detector none a crashed coordinator blocks everyone and, "
+        "once processes stop polling at tick `horizon`, `termination` "
         "fails. With n <= 2f crashes no majority answers and it blocks. "
         "Gives up after 1024 rounds.",
     .messages = "no crash, round 1's coordinator unsuspected, constant "

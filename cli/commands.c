@@ -213,6 +213,8 @@ static void info_json(const struct disco_algorithm *a)
     json_member(", ", "topology", m->topology);
     json_member(", ", "initiators", m->initiators ? m->initiators : "all");
     json_member(", ", "faults", m->faults ? m->faults : "none");
+    if (m->detector)
+        json_member(", ", "detector", m->detector);
     fputs("},\n  \"parameters\": [", stdout);
     for (unsigned i = 0; i < a->param_count; i++) {
         const struct disco_param *p = &a->params[i];
@@ -308,6 +310,8 @@ static void info_human(const struct disco_algorithm *a)
                : "");
     printf("  initiators    %s\n", m->initiators ? m->initiators : "all");
     printf("  faults        %s\n", m->faults ? m->faults : "none");
+    if (m->detector)
+        printf("  detector      %s (--detector overrides it)\n", m->detector);
 
     printf("\nparameters\n");
     if (a->param_count == 0)

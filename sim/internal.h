@@ -235,6 +235,13 @@ static inline uint32_t disco__epoch(const struct disco_sim *sim, uint32_t node)
 /* splitmix64 as a compact per-node generator: 8 bytes of state, good
  * statistical quality, and seeded per (seed, stream) like disco_rng. */
 uint64_t disco__stream_seed(uint64_t seed, uint64_t stream);
-uint64_t disco__splitmix_next(uint64_t *state);
+/* Inline: the event loop draws two or three numbers per delivery. */
+static inline uint64_t disco__splitmix_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
 
 #endif /* DISCO_INTERNAL_H */

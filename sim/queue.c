@@ -76,7 +76,7 @@ static inline disco_time_t item_time(const struct disco__queue_bucket *b,
     return t;
 }
 
-_Static_assert(sizeof ((struct disco__queue *)0)->buckets ==
+_Static_assert(sizeof ((struct disco__radix *)0)->buckets ==
                    QUEUE_BUCKETS * sizeof(struct disco__queue_bucket),
                "queue.h's bucket count does not match its radix");
 
@@ -116,17 +116,17 @@ static inline bool single_key_bucket(unsigned i)
  * at each would cost more than the rest of a pop, hence the bit set.  A
  * bit is set by the item that makes its bucket non-empty, not by every
  * item: a store per moved event would chain through one word of memory. */
-static inline void mark(struct disco__queue *q, unsigned i)
+static inline void mark(struct disco__radix *q, unsigned i)
 {
     q->nonempty[i / 64] |= 1ull << (i % 64);
 }
 
-static inline void unmark(struct disco__queue *q, unsigned i)
+static inline void unmark(struct disco__radix *q, unsigned i)
 {
     q->nonempty[i / 64] &= ~(1ull << (i % 64));
 }
 
-static unsigned smallest_bucket(const struct disco__queue *q)
+static unsigned smallest_bucket(const struct disco__radix *q)
 {
     unsigned w = 0;
     while (q->nonempty[w] == 0) {
@@ -136,18 +136,18 @@ static unsigned smallest_bucket(const struct disco__queue *q)
     return w * 64 + (unsigned)__builtin_ctzll(q->nonempty[w]);
 }
 #else
-static inline void mark(struct disco__queue *q, unsigned i)
+static inline void mark(struct disco__radix *q, unsigned i)
 {
     (void)q, (void)i;
 }
 
-static inline void unmark(struct disco__queue *q, unsigned i)
+static inline void unmark(struct disco__radix *q, unsigned i)
 {
     (void)q, (void)i;
 }
 
 /* 65 buckets of 32 bytes: a short walk over a few cache lines. */
-static unsigned smallest_bucket(const struct disco__queue *q)
+static unsigned smallest_bucket(const struct disco__radix *q)
 {
     unsigned i = 1;
     while (q->buckets[i].count == 0) {
@@ -158,19 +158,13 @@ static unsigned smallest_bucket(const struct disco__queue *q)
 }
 #endif
 
-void disco__queue_init(struct disco__queue *q)
+static void radix_init(struct disco__radix *q, size_t item_size)
 {
     memset(q, 0, sizeof *q);
-    q->item_size = WHOLE;
+    q->item_size = item_size;
 }
 
-void disco__queue_init_compact(struct disco__queue *q)
-{
-    memset(q, 0, sizeof *q);
-    q->item_size = CORE;
-}
-
-void disco__queue_release(struct disco__queue *q)
+static void radix_release(struct disco__radix *q)
 {
     size_t es = q->item_size;
     for (unsigned b = 0; b < QUEUE_BUCKETS; b++)
@@ -196,7 +190,7 @@ void disco__queue_release(struct disco__queue *q)
  * stopped growing.  The copy stays amortised: b's new array is at least
  * twice the old, as with doubling.  Small arrays are left to realloc, as
  * the search would then cost more than it saves. */
-static int bucket_reserve(struct disco__queue *q,
+static int bucket_reserve(struct disco__radix *q,
                           struct disco__queue_bucket *b)
 {
     assert(b->count == b->capacity);
@@ -243,7 +237,7 @@ static int bucket_reserve(struct disco__queue *q,
     return 0;
 }
 
-SIZED int push_sized(struct disco__queue *q, const struct disco__event *ev,
+SIZED int radix_push_sized(struct disco__radix *q, const struct disco__event *ev,
                      size_t es)
 {
     assert(ev->time >= q->last);
@@ -258,15 +252,15 @@ SIZED int push_sized(struct disco__queue *q, const struct disco__event *ev,
     return 0;
 }
 
-int disco__queue_push(struct disco__queue *q, const struct disco__event *ev)
+static int radix_push(struct disco__radix *q, const struct disco__event *ev)
 {
-    return q->item_size == CORE ? push_sized(q, ev, CORE)
-                                : push_sized(q, ev, WHOLE);
+    return q->item_size == CORE ? radix_push_sized(q, ev, CORE)
+                                : radix_push_sized(q, ev, WHOLE);
 }
 
 /* Bucket i becomes bucket 0 by trading arrays with the empty bucket 0: all
  * its events share one key, so no event needs to move. */
-static void promote(struct disco__queue *q, unsigned i, disco_time_t key)
+static void promote(struct disco__radix *q, unsigned i, disco_time_t key)
 {
     struct disco__queue_bucket *b0 = &q->buckets[0], *src = &q->buckets[i];
     struct disco__queue_bucket spare = *b0;
@@ -285,7 +279,7 @@ static void promote(struct disco__queue *q, unsigned i, disco_time_t key)
  * Stores the smallest key moved in *min.  On DISCO_ENOMEM the buckets below
  * i are emptied again and bucket i, which is read but not changed until the
  * end, still holds everything: the queue is as it was. */
-SIZED int spread(struct disco__queue *q, unsigned i, disco_time_t pivot,
+SIZED int spread(struct disco__radix *q, unsigned i, disco_time_t pivot,
                  disco_time_t *min, size_t es)
 {
     struct disco__queue_bucket *src = &q->buckets[i];
@@ -330,7 +324,7 @@ SIZED int spread(struct disco__queue *q, unsigned i, disco_time_t pivot,
  * minimum settles.  Moving `last` to the floor would forbid pushes between
  * the last pop and it, which is why only a pop may do this: the key it
  * returns is at least the floor. */
-SIZED int refill_sized(struct disco__queue *q, size_t es)
+SIZED int refill_sized(struct disco__radix *q, size_t es)
 {
     assert(q->buckets[0].count == 0 && q->size > 0);
     unsigned i = smallest_bucket(q);
@@ -370,7 +364,7 @@ SIZED int refill_sized(struct disco__queue *q, size_t es)
 
 /* Refills are rare next to pops (once per distinct key), so one copy of
  * each size, not one per caller. */
-static int refill(struct disco__queue *q)
+static int refill(struct disco__radix *q)
 {
     return q->item_size == CORE ? refill_sized(q, CORE)
                                 : refill_sized(q, WHOLE);
@@ -392,7 +386,7 @@ SIZED void take(struct disco__event *out, const unsigned char *from,
  * and later pushes (all at or after the key popped here) land correctly
  * too; the only cost is that the monotonicity assertion checks against an
  * older bound. */
-static void pop_in_place(struct disco__queue *q, struct disco__event *out)
+static void pop_in_place(struct disco__radix *q, struct disco__event *out)
 {
     size_t es = q->item_size;
     unsigned i = smallest_bucket(q);
@@ -421,7 +415,7 @@ static void pop_in_place(struct disco__queue *q, struct disco__event *out)
     }
 }
 
-SIZED bool pop_sized(struct disco__queue *q, struct disco__event *out,
+SIZED bool radix_pop_sized(struct disco__radix *q, struct disco__event *out,
                      size_t es)
 {
     struct disco__queue_bucket *b0 = &q->buckets[0];
@@ -443,40 +437,13 @@ SIZED bool pop_sized(struct disco__queue *q, struct disco__event *out,
     return true;
 }
 
-bool disco__queue_pop(struct disco__queue *q, struct disco__event *out)
+static bool radix_pop(struct disco__radix *q, struct disco__event *out)
 {
-    return q->item_size == CORE ? pop_sized(q, out, CORE)
-                                : pop_sized(q, out, WHOLE);
+    return q->item_size == CORE ? radix_pop_sized(q, out, CORE)
+                                : radix_pop_sized(q, out, WHOLE);
 }
 
-int disco__queue_keep_whole(struct disco__queue *q)
-{
-    if (q->item_size == WHOLE)
-        return 0;
-    /* With the same `last`, every event goes to the bucket it is in now,
-     * and walking each bucket in order keeps every tie (equal keys share a
-     * bucket).  The old queue is only released once the new one holds
-     * everything. */
-    struct disco__queue whole;
-    disco__queue_init(&whole);
-    whole.last = q->last;
-    struct disco__event ev;
-    for (unsigned i = 0; i < QUEUE_BUCKETS; i++) {
-        const struct disco__queue_bucket *b = &q->buckets[i];
-        for (size_t j = b->head; j < b->count; j++) {
-            take(&ev, item(b, j, CORE), CORE);
-            if (push_sized(&whole, &ev, WHOLE) != 0) {
-                disco__queue_release(&whole);
-                return DISCO_ENOMEM;
-            }
-        }
-    }
-    disco__queue_release(q);
-    *q = whole;
-    return 0;
-}
-
-disco_time_t disco__queue_peek_time(struct disco__queue *q)
+static disco_time_t radix_peek_time(const struct disco__radix *q)
 {
     assert(q->size > 0);
     if (q->buckets[0].count > 0)
@@ -492,4 +459,392 @@ disco_time_t disco__queue_peek_time(struct disco__queue *q)
         min = t < min ? t : min;
     }
     return min;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The wheel in front.                                                      */
+
+#define WHEEL_MASK (DISCO__WHEEL_SLOTS - 1u)
+#define FIRST_CHUNK_BLOCKS 4u
+#define MAX_CHUNK_BLOCKS 2048u /* 4 MB */
+#define CHUNK_HEADER 64u       /* links the chunks; keeps blocks aligned */
+
+_Static_assert(sizeof(struct disco__wheel_record) == CORE - sizeof(disco_time_t),
+               "a wheel record is an event core without its time");
+_Static_assert(offsetof(struct disco__event, target) == sizeof(disco_time_t) &&
+                   offsetof(struct disco__event, payload) ==
+                       sizeof(disco_time_t) +
+                           offsetof(struct disco__wheel_record, payload),
+               "a wheel record must be the bytes of an event after its time");
+_Static_assert(sizeof(struct disco__wheel_block) == DISCO__WHEEL_BLOCK,
+               "wheel blocks are their nominal size");
+_Static_assert(DISCO__WHEEL_SLOTS / 64u <= 64u,
+               "one word must summarise the occupied bitmap");
+
+static void init_sized(struct disco__queue *q, size_t item_size)
+{
+    memset(q, 0, sizeof *q);
+    radix_init(&q->far, item_size);
+    q->record_size = item_size - sizeof(disco_time_t);
+    q->records_per_block =
+        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes /
+                   q->record_size);
+    q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
+}
+
+void disco__queue_init(struct disco__queue *q)
+{
+    init_sized(q, WHOLE);
+}
+
+void disco__queue_init_compact(struct disco__queue *q)
+{
+    init_sized(q, CORE);
+}
+
+void disco__queue_release(struct disco__queue *q)
+{
+    size_t es = q->far.item_size;
+    radix_release(&q->far);
+    free(q->slots);
+    void *chunk = q->chunks;
+    while (chunk) {
+        void *next;
+        memcpy(&next, chunk, sizeof next);
+        free(chunk);
+        chunk = next;
+    }
+    init_sized(q, es);
+}
+
+static inline bool occupied(const struct disco__queue *q, unsigned i)
+{
+    return disco__wheel_occupied(q, i);
+}
+
+static inline void occupy(struct disco__queue *q, unsigned i)
+{
+    q->occupied[i / 64u] |= 1ull << (i % 64u);
+    q->occupied_words |= 1ull << (i / 64u);
+}
+
+static inline void vacate(struct disco__queue *q, unsigned i)
+{
+    q->occupied[i / 64u] &= ~(1ull << (i % 64u));
+    if (q->occupied[i / 64u] == 0)
+        q->occupied_words &= ~(1ull << (i / 64u));
+}
+
+/* How far round the wheel from slot `from` (0 for itself) the first
+ * occupied slot is, or DISCO__WHEEL_SLOTS when every slot is empty. */
+static unsigned next_occupied(const struct disco__queue *q, unsigned from)
+{
+    if (q->occupied_words == 0)
+        return DISCO__WHEEL_SLOTS;
+    unsigned w = from / 64u;
+    uint64_t bits = q->occupied[w] & (~0ull << (from % 64u));
+    if (bits)
+        return w * 64u + (unsigned)__builtin_ctzll(bits) - from;
+    uint64_t words = w == 63u ? 0 : q->occupied_words & (~0ull << (w + 1u));
+    if (!words) /* round the end: the first occupied slot lies before */
+        words = q->occupied_words;
+    unsigned v = (unsigned)__builtin_ctzll(words);
+    unsigned slot = v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
+    return (slot - from) & WHEEL_MASK;
+}
+
+/* Make sure `count` blocks are free, allocating chunks of blocks as
+ * needed (each chunk twice the last, up to MAX_CHUNK_BLOCKS). */
+static int reserve_blocks(struct disco__queue *q, size_t count)
+{
+    while (q->free_count < count) {
+        size_t blocks = q->next_chunk_blocks;
+        unsigned char *chunk =
+            aligned_alloc(CHUNK_HEADER, CHUNK_HEADER + blocks * DISCO__WHEEL_BLOCK);
+        if (!chunk)
+            return DISCO_ENOMEM;
+        memcpy(chunk, &q->chunks, sizeof q->chunks);
+        q->chunks = chunk;
+        /* Pushed in reverse, so that they are taken in address order. */
+        for (size_t k = blocks; k-- > 0;) {
+            struct disco__wheel_block *b =
+                (struct disco__wheel_block *)(void *)(chunk + CHUNK_HEADER +
+                                                      k * DISCO__WHEEL_BLOCK);
+            b->next = q->free_blocks;
+            q->free_blocks = b;
+        }
+        q->free_count += blocks;
+        q->block_count += blocks;
+        if (q->next_chunk_blocks < MAX_CHUNK_BLOCKS)
+            q->next_chunk_blocks *= 2;
+    }
+    return 0;
+}
+
+/* A free block; reserve_blocks must have made one. */
+static inline struct disco__wheel_block *take_block(struct disco__queue *q)
+{
+    struct disco__wheel_block *b = q->free_blocks;
+    q->free_blocks = b->next;
+    q->free_count--;
+    return b;
+}
+
+/* Freed blocks go on top of the free list: the block just read is the
+ * next one written, while it is still in the cache. */
+static inline void give_block(struct disco__queue *q,
+                              struct disco__wheel_block *b)
+{
+    b->next = q->free_blocks;
+    q->free_blocks = b;
+    q->free_count++;
+}
+
+/* Append a record (an event less its time, rs bytes) to slot i. */
+SIZED int wheel_append(struct disco__queue *q, unsigned i,
+                       const unsigned char *record, size_t rs)
+{
+    struct disco__wheel_slot *s = &q->slots[i];
+    if (!occupied(q, i)) {
+        if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
+            return DISCO_ENOMEM;
+        s->head = s->tail = take_block(q);
+        s->read = s->write = 0;
+        occupy(q, i);
+    } else if (s->write == q->records_per_block) {
+        if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
+            return DISCO_ENOMEM;
+        struct disco__wheel_block *b = take_block(q);
+        s->tail->next = b;
+        s->tail = b;
+        s->write = 0;
+    }
+    memcpy(s->tail->bytes + (size_t)s->write++ * rs, record, rs);
+    return 0;
+}
+
+/* Take the first record of occupied slot i, due at `time`, into *out. */
+SIZED void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
+                      struct disco__event *out, size_t rs)
+{
+    struct disco__wheel_slot *s = &q->slots[i];
+    out->time = time;
+    memcpy((unsigned char *)out + sizeof(disco_time_t),
+           s->head->bytes + (size_t)s->read++ * rs, rs);
+    if (rs + sizeof(disco_time_t) == CORE)
+        out->msg = out->lamport = 0;
+    if (s->head == s->tail) {
+        if (s->read == s->write) {
+            give_block(q, s->head);
+            vacate(q, i);
+        }
+    } else if (s->read == q->records_per_block) {
+        struct disco__wheel_block *done = s->head;
+        s->head = done->next;
+        s->read = 0;
+        give_block(q, done);
+    }
+}
+
+/* Whether the wheel, based at `base`, would hold time t (or, for a t below
+ * the base, a lower bound of keys, might hold some of them). */
+static inline bool within(disco_time_t base, disco_time_t t)
+{
+    return t < base || t - base < DISCO__WHEEL_SLOTS;
+}
+
+/* Move the wheel's base up to `to`, a time no later than any pending, once
+ * the far events the new window covers have moved to the wheel, in key
+ * order and, for equal keys, in the order they were pushed.  That keeps
+ * ties in order: a far event's time was beyond the window when it was
+ * pushed, so anything pushed at that time since came later, and nothing
+ * can be pushed at a time the window has just reached before the move.
+ *
+ * A key's events move together, once blocks for all of them are
+ * reserved.  If memory runs out, the base stops short of `to`, just low
+ * enough that the window excludes what is left in the far heap: still
+ * consistent, only the wheel reaches less far.  Pops are unaffected. */
+static void advance(struct disco__queue *q, disco_time_t to)
+{
+    if (to <= q->base)
+        return;
+    struct disco__radix *r = &q->far;
+    size_t es = r->item_size, rs = es - sizeof(disco_time_t);
+    while (r->size > 0) {
+        struct disco__queue_bucket *b0 = &r->buckets[0];
+        disco_time_t low; /* no far key left is below it */
+        if (b0->count > 0) {
+            low = r->last;
+            if (!within(to, low))
+                break;
+            size_t n = b0->count - b0->head;
+            unsigned i = (unsigned)(low & WHEEL_MASK);
+            size_t room = !q->slots ? 0
+                          : occupied(q, i)
+                              ? q->records_per_block - q->slots[i].write
+                              : 0;
+            size_t blocks =
+                n > room ? (n - room + q->records_per_block - 1) /
+                               q->records_per_block
+                         : 0;
+            if ((!q->slots &&
+                 !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots))) ||
+                reserve_blocks(q, blocks) != 0)
+                goto short_of_memory;
+            for (size_t j = b0->head; j < b0->count; j++)
+                wheel_append(q, i, item(b0, j, es) + sizeof(disco_time_t), rs);
+            b0->head = b0->count = 0;
+            unmark(r, 0);
+            r->size -= n;
+            continue;
+        }
+        unsigned i = smallest_bucket(r);
+        low = bucket_floor(r->last, i);
+        if (!within(to, low))
+            break;
+        if (single_key_bucket(i)) {
+            promote(r, i, low);
+            continue;
+        }
+        disco_time_t least;
+        int rc = es == CORE ? spread(r, i, low, &least, CORE)
+                            : spread(r, i, low, &least, WHOLE);
+        if (rc != 0)
+            goto short_of_memory;
+        continue;
+    short_of_memory:
+        /* Everything far is at or after low, and low < to + SLOTS. */
+        if (low >= DISCO__WHEEL_SLOTS && low - DISCO__WHEEL_SLOTS > q->base)
+            q->base = low - DISCO__WHEEL_SLOTS;
+        return;
+    }
+    q->base = to;
+}
+
+SIZED int push_sized(struct disco__queue *q, const struct disco__event *ev,
+                     size_t es)
+{
+    assert(ev->time >= q->last && q->last >= q->base);
+    int rc;
+    if (ev->time - q->base < DISCO__WHEEL_SLOTS) {
+        if (!q->slots &&
+            !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots)))
+            return DISCO_ENOMEM;
+        rc = wheel_append(q, (unsigned)(ev->time & WHEEL_MASK),
+                          (const unsigned char *)ev + sizeof(disco_time_t),
+                          es - sizeof(disco_time_t));
+    } else {
+        rc = radix_push(&q->far, ev);
+    }
+    if (rc == 0)
+        q->size++;
+    return rc;
+}
+
+int disco__queue_push_slow(struct disco__queue *q,
+                           const struct disco__event *ev)
+{
+    return q->far.item_size == CORE ? push_sized(q, ev, CORE)
+                                    : push_sized(q, ev, WHOLE);
+}
+
+SIZED bool pop_sized(struct disco__queue *q, struct disco__event *out,
+                     size_t es)
+{
+    size_t rs = es - sizeof(disco_time_t);
+    /* Most pops: more events at the time of the last one. */
+    if (occupied(q, q->front)) {
+        wheel_take(q, q->front, q->last, out, rs);
+        q->size--;
+        return true;
+    }
+    if (q->size == 0)
+        return false;
+    /* The wheel's slots hold times from `last` on, going round; far events
+     * all come after them. */
+    unsigned ahead = next_occupied(q, (unsigned)(q->last & WHEEL_MASK));
+    if (ahead < DISCO__WHEEL_SLOTS) {
+        disco_time_t time = q->last + ahead;
+        advance(q, time);
+        q->last = time;
+        q->front = (unsigned)(time & WHEEL_MASK);
+        wheel_take(q, q->front, time, out, rs);
+    } else {
+        radix_pop(&q->far, out);
+        q->last = out->time;
+        q->front = (unsigned)(out->time & WHEEL_MASK);
+        advance(q, out->time); /* the rest of its time joins the wheel */
+    }
+    q->size--;
+    return true;
+}
+
+bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
+{
+    return q->far.item_size == CORE ? pop_sized(q, out, CORE)
+                                    : pop_sized(q, out, WHOLE);
+}
+
+disco_time_t disco__queue_peek_time(struct disco__queue *q)
+{
+    assert(q->size > 0);
+    unsigned ahead = next_occupied(q, (unsigned)(q->last & WHEEL_MASK));
+    if (ahead < DISCO__WHEEL_SLOTS)
+        return q->last + ahead;
+    return radix_peek_time(&q->far);
+}
+
+int disco__queue_keep_whole(struct disco__queue *q)
+{
+    if (q->far.item_size == WHOLE)
+        return 0;
+    /* With the same base and `last`, every event goes where it is now: the
+     * wheel slot of its time, or the far bucket it is in (the far heap keeps
+     * its `last`).  Walking each slot and bucket in order keeps every tie.
+     * The old queue is only released once the new one holds everything. */
+    struct disco__queue whole;
+    init_sized(&whole, WHOLE);
+    whole.base = q->base;
+    whole.last = q->last;
+    whole.front = q->front;
+    whole.far.last = q->far.last;
+    struct disco__event ev;
+    size_t rs = CORE - sizeof(disco_time_t);
+    for (unsigned i = 0; i < DISCO__WHEEL_SLOTS; i++) {
+        if (!occupied(q, i))
+            continue;
+        const struct disco__wheel_slot *s = &q->slots[i];
+        disco_time_t time = q->base + ((i - q->base) & WHEEL_MASK);
+        const struct disco__wheel_block *b = s->head;
+        unsigned j = s->read;
+        for (;;) {
+            if (b == s->tail && j == s->write)
+                break;
+            if (j == q->records_per_block) {
+                b = b->next;
+                j = 0;
+                continue;
+            }
+            ev.time = time;
+            memcpy((unsigned char *)&ev + sizeof(disco_time_t),
+                   b->bytes + (size_t)j++ * rs, rs);
+            ev.msg = ev.lamport = 0;
+            if (push_sized(&whole, &ev, WHOLE) != 0)
+                goto fail;
+        }
+    }
+    for (unsigned i = 0; i < QUEUE_BUCKETS; i++) {
+        const struct disco__queue_bucket *b = &q->far.buckets[i];
+        for (size_t j = b->head; j < b->count; j++) {
+            take(&ev, item(b, j, CORE), CORE);
+            if (push_sized(&whole, &ev, WHOLE) != 0)
+                goto fail;
+        }
+    }
+    disco__queue_release(q);
+    *q = whole;
+    return 0;
+fail:
+    disco__queue_release(&whole);
+    return DISCO_ENOMEM;
 }

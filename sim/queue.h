@@ -1,11 +1,13 @@
 /*
- * queue.h - the kernel's event queue: a radix heap of events by value.
+ * queue.h - the kernel's event queue: a timing wheel for the near future
+ * in front of a radix heap for the far future, events by value.
  *
  * Keys (event times) must be monotone: an event pushed may not be earlier
  * than the last one popped.  Events with equal times pop in insertion order.
- * Storage is a set of growable arrays, one per bucket; pushes and pops
- * allocate only when a bucket outgrows its capacity (amortised, never per
- * event in steady state).  A compact queue stores only each event's core
+ * The wheel stores events in blocks from a shared free list, the heap in
+ * growable arrays, one per bucket; pushes and pops allocate only when the
+ * pending events outgrow what was allocated (never per event in steady
+ * state).  A compact queue stores only each event's core
  * (40 of its 56 bytes): less memory, and less to move.
  */
 #ifndef DISCO_QUEUE_H
@@ -13,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "event.h"
 
@@ -32,12 +35,65 @@ struct disco__queue_bucket {
     (1u + (64u + DISCO__QUEUE_RADIX_BITS - 1u) / DISCO__QUEUE_RADIX_BITS *   \
               ((1u << DISCO__QUEUE_RADIX_BITS) - 1u))
 
-struct disco__queue {
+/* The radix heap that holds the far future (see struct disco__queue). */
+struct disco__radix {
     disco_time_t last;  /* the key of the last pop (0 initially) */
     size_t size;        /* pending events */
     size_t item_size;   /* bytes stored per event: the core or the whole */
     uint64_t nonempty[(DISCO__QUEUE_BUCKETS + 63u) / 64u]; /* bit per bucket */
     struct disco__queue_bucket buckets[DISCO__QUEUE_BUCKETS];
+};
+
+/* The near future is a timing wheel of one slot per tick: an event due
+ * within DISCO__WHEEL_SLOTS ticks of the wheel's base goes straight to the
+ * slot of its time, appended, and is popped from there, moved once in all.
+ * A slot is a chain of fixed-size blocks drawn from one free list shared
+ * by every slot, so the memory the wheel holds follows the pending events,
+ * and a block just read is the next one written while it is still in the
+ * cache.  Records in the wheel leave out the time (the slot says it). */
+#define DISCO__WHEEL_BITS 12u
+#define DISCO__WHEEL_SLOTS (1u << DISCO__WHEEL_BITS)
+#define DISCO__WHEEL_BLOCK 2048u /* bytes; the last 8 link to the next */
+
+struct disco__wheel_block {
+    unsigned char bytes[DISCO__WHEEL_BLOCK - sizeof(void *)];
+    struct disco__wheel_block *next; /* in a slot's chain, or the free list */
+};
+struct disco__wheel_slot {
+    struct disco__wheel_block *head, *tail; /* valid while its bit is set */
+    uint32_t read, write; /* record index in head (next pop), tail (next
+                           * push) */
+};
+
+/* An event as the wheel keeps it: the event without its time. */
+struct disco__wheel_record {
+    uint32_t target, to, depth;
+    uint8_t type, kind;
+    uint16_t len;
+    union disco__event_payload payload;
+};
+
+struct disco__queue {
+    /* Wheel events have times in [base, base + DISCO__WHEEL_SLOTS); the far
+     * heap's all lie at or after base + DISCO__WHEEL_SLOTS.  When the base
+     * moves up, the far events that enter the window move to the wheel
+     * before anything else can be pushed at their times, which keeps ties
+     * in insertion order. */
+    disco_time_t base;
+    disco_time_t last;  /* the key of the last pop (0 initially) */
+    size_t size;        /* pending events, wheel and far heap */
+    size_t record_size; /* item size less the 8 bytes of the time */
+    unsigned records_per_block;
+    uint32_t front;     /* the slot of the last pop */
+    struct disco__wheel_slot *slots;    /* DISCO__WHEEL_SLOTS, or NULL
+                                         * until the first push */
+    uint64_t occupied[DISCO__WHEEL_SLOTS / 64u]; /* bit per nonempty slot */
+    uint64_t occupied_words;            /* bit per nonzero word above */
+    struct disco__wheel_block *free_blocks;
+    size_t free_count, block_count;     /* blocks free, blocks allocated */
+    void *chunks;       /* allocations of blocks, chained */
+    size_t next_chunk_blocks;
+    struct disco__radix far;
 };
 
 /* A queue that keeps every field of its events. */
@@ -49,25 +105,86 @@ void disco__queue_init_compact(struct disco__queue *q);
  * DISCO_ENOMEM leaving the queue unchanged. */
 int disco__queue_keep_whole(struct disco__queue *q);
 void disco__queue_release(struct disco__queue *q);
+/* The general paths of push and pop, below. */
+int disco__queue_push_slow(struct disco__queue *q,
+                           const struct disco__event *ev);
+bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out);
+
+static inline bool disco__wheel_occupied(const struct disco__queue *q,
+                                         uint32_t slot)
+{
+    return q->occupied[slot / 64u] >> (slot % 64u) & 1u;
+}
+
 /* Push a copy of *ev.  ev->time >= the last popped time (asserted).
- * Returns 0, or DISCO_ENOMEM leaving the queue unchanged. */
-int disco__queue_push(struct disco__queue *q, const struct disco__event *ev);
-/* Pop the earliest event into *out.  Returns false when empty. */
-bool disco__queue_pop(struct disco__queue *q, struct disco__event *out);
+ * Returns 0, or DISCO_ENOMEM leaving the queue unchanged.
+ *
+ * Inline for the case of nearly every push of a run that nobody observes:
+ * a compact event due within the wheel, in a slot whose last block has
+ * room. */
+static inline int disco__queue_push(struct disco__queue *q,
+                                    const struct disco__event *ev)
+{
+    enum { RECORD = sizeof(struct disco__wheel_record) };
+    uint32_t slot = (uint32_t)(ev->time & (DISCO__WHEEL_SLOTS - 1u));
+    if (ev->time - q->base < DISCO__WHEEL_SLOTS && q->record_size == RECORD &&
+        ev->time >= q->last && disco__wheel_occupied(q, slot)) {
+        struct disco__wheel_slot *s = &q->slots[slot];
+        if (s->write < q->records_per_block) {
+            memcpy(s->tail->bytes + (size_t)s->write++ * RECORD,
+                   (const unsigned char *)ev + sizeof(disco_time_t), RECORD);
+            q->size++;
+            return 0;
+        }
+    }
+    return disco__queue_push_slow(q, ev);
+}
+
+/* Pop the earliest event into *out.  Returns false when empty.  Inline for
+ * a compact event from the middle of the block being read. */
+static inline bool disco__queue_pop(struct disco__queue *q,
+                                    struct disco__event *out)
+{
+    enum { RECORD = sizeof(struct disco__wheel_record) };
+    uint32_t f = q->front;
+    if (q->record_size == RECORD && disco__wheel_occupied(q, f)) {
+        struct disco__wheel_slot *s = &q->slots[f];
+        if (s->read + 1u < (s->head == s->tail ? s->write
+                                               : q->records_per_block)) {
+            out->time = q->last;
+            memcpy((unsigned char *)out + sizeof(disco_time_t),
+                   s->head->bytes + (size_t)s->read++ * RECORD, RECORD);
+            out->msg = out->lamport = 0;
+            q->size--;
+            return true;
+        }
+    }
+    return disco__queue_pop_slow(q, out);
+}
 /* The earliest pending time; the queue must not be empty. */
 disco_time_t disco__queue_peek_time(struct disco__queue *q);
-/* The core of the event `ahead` places after the next one to pop, when it
- * is already known (sitting in bucket 0), else NULL.  For prefetching
- * only: the pointer is valid until the next push or pop. */
-static inline const struct disco__event_core *
+/* The record of the event `ahead` places after the next one to pop, when
+ * it is already known (in the wheel slot being popped), else NULL.  For
+ * prefetching only: the pointer is valid until the next push or pop. */
+static inline const struct disco__wheel_record *
 disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
 {
-    const struct disco__queue_bucket *b = &q->buckets[0];
-    size_t index = b->head + ahead;
-    return index < b->count
-               ? (const struct disco__event_core *)(const void *)(
-                     b->items + index * q->item_size)
-               : NULL;
+    uint32_t f = q->front;
+    if (!disco__wheel_occupied(q, f))
+        return NULL;
+    const struct disco__wheel_slot *s = &q->slots[f];
+    const struct disco__wheel_block *b = s->head;
+    size_t index = s->read + ahead;
+    while (index >= q->records_per_block) {
+        if (b == s->tail)
+            return NULL;
+        b = b->next;
+        index -= q->records_per_block;
+    }
+    if (b == s->tail && index >= s->write)
+        return NULL;
+    return (const struct disco__wheel_record *)(const void *)(
+        b->bytes + index * q->record_size);
 }
 
 static inline size_t disco__queue_size(const struct disco__queue *q)

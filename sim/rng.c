@@ -11,10 +11,7 @@
 
 static uint64_t splitmix64(uint64_t *x)
 {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return disco__splitmix_next(x);
 }
 
 void disco_rng_init(struct disco_rng *rng, uint64_t seed, uint64_t stream)
@@ -73,9 +70,4 @@ uint64_t disco__stream_seed(uint64_t seed, uint64_t stream)
     uint64_t mixer = stream;
     uint64_t x = seed ^ splitmix64(&mixer);
     return splitmix64(&x);
-}
-
-uint64_t disco__splitmix_next(uint64_t *state)
-{
-    return splitmix64(state);
 }

@@ -705,12 +705,17 @@ uint64_t disco_random_below(struct disco_ctx *ctx, uint64_t bound)
 {
     assert(bound > 0);
     uint64_t *stream = &ctx->sim->node[ctx->node].rng;
-    uint64_t threshold = -bound % bound;
-    for (;;) {
-        __uint128_t m = (__uint128_t)disco__splitmix_next(stream) * bound;
-        if ((uint64_t)m >= threshold)
-            return (uint64_t)(m >> 64);
+    /* Lemire's rejection: a draw whose low half is at least `bound` is
+     * above the threshold (-bound % bound < bound), so the division is
+     * needed only for the rare draw below it.  Same numbers as testing
+     * every draw against the threshold. */
+    __uint128_t m = (__uint128_t)disco__splitmix_next(stream) * bound;
+    if ((uint64_t)m < bound) {
+        uint64_t threshold = -bound % bound;
+        while ((uint64_t)m < threshold)
+            m = (__uint128_t)disco__splitmix_next(stream) * bound;
     }
+    return (uint64_t)(m >> 64);
 }
 
 static bool check_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
@@ -1833,12 +1838,13 @@ static bool bounded_out(struct disco_sim *sim, disco_time_t next)
 }
 
 /* Deliveries hit random nodes of a large graph: fetch the data of events a
- * few places ahead (already sorted into bucket 0) while this one runs.
+ * few places ahead (already in the wheel slot being popped) while this one
+ * runs.
  * always_inline matters: GCC deems a function that only prefetches free of
  * side effects and deletes the call before it would inline it. */
 __attribute__((always_inline)) static inline void prefetch_ahead(const struct disco_sim *sim)
 {
-    const struct disco__event_core *next =
+    const struct disco__wheel_record *next =
         disco__queue_peek_ahead(&sim->queue, 16);
     if (next && next->type == DISCO__EV_DELIVER) {
         __builtin_prefetch(&sim->node[next->to]);

@@ -154,6 +154,11 @@ struct disco_sim {
     struct disco_input_value *inputs;
     size_t input_count;
 
+    /* Set when the run starts: nothing observes a message and the network
+     * can neither lose, duplicate nor block one, so sends and deliveries
+     * take the short paths (send_plain, deliver_plain). */
+    bool plain_send, plain_deliver;
+
     struct disco__queue queue;
     uint64_t pending_work;        /* deliveries, timers, and recoveries
                                    * of an algorithm with on_recover */

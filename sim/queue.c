@@ -471,6 +471,9 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
 
 _Static_assert(sizeof(struct disco__wheel_record) == CORE - sizeof(disco_time_t),
                "a wheel record is an event core without its time");
+_Static_assert(offsetof(struct disco__wheel_record, payload) ==
+                   DISCO__WHEEL_NARROW,
+               "a narrow record is a record up to its payload");
 _Static_assert(offsetof(struct disco__event, target) == sizeof(disco_time_t) &&
                    offsetof(struct disco__event, payload) ==
                        sizeof(disco_time_t) +
@@ -481,14 +484,22 @@ _Static_assert(sizeof(struct disco__wheel_block) == DISCO__WHEEL_BLOCK,
 _Static_assert(DISCO__WHEEL_SLOTS / 64u <= 64u,
                "one word must summarise the occupied bitmap");
 
+static void set_record_size(struct disco__queue *q, size_t record_size)
+{
+    q->record_size = record_size;
+    q->records_per_block =
+        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes /
+                   record_size);
+}
+
+/* A compact queue starts with narrow wheel records, whole ones with whole
+ * records (the event less its time). */
 static void init_sized(struct disco__queue *q, size_t item_size)
 {
     memset(q, 0, sizeof *q);
     radix_init(&q->far, item_size);
-    q->record_size = item_size - sizeof(disco_time_t);
-    q->records_per_block =
-        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes /
-                   q->record_size);
+    set_record_size(q, item_size == CORE ? DISCO__WHEEL_NARROW
+                                         : item_size - sizeof(disco_time_t));
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
 }
 
@@ -600,9 +611,23 @@ static inline void give_block(struct disco__queue *q,
     q->free_count++;
 }
 
-/* Append a record (an event less its time, rs bytes) to slot i. */
-SIZED int wheel_append(struct disco__queue *q, unsigned i,
-                       const unsigned char *record, size_t rs)
+/* Copy a record of rs bytes, rs one of the three record sizes: a copy of
+ * constant size each, not a call to memcpy. */
+static inline void copy_record(unsigned char *to, const unsigned char *from,
+                               size_t rs)
+{
+    if (rs == DISCO__WHEEL_NARROW)
+        memcpy(to, from, DISCO__WHEEL_NARROW);
+    else if (rs == CORE - sizeof(disco_time_t))
+        memcpy(to, from, CORE - sizeof(disco_time_t));
+    else
+        memcpy(to, from, WHOLE - sizeof(disco_time_t));
+}
+
+/* Append an event's bytes after its time, in q->record_size bytes, to slot
+ * i.  A narrow queue's caller has checked that the payload is zero. */
+static int wheel_append(struct disco__queue *q, unsigned i,
+                        const unsigned char *record)
 {
     struct disco__wheel_slot *s = &q->slots[i];
     if (!occupied(q, i)) {
@@ -619,19 +644,23 @@ SIZED int wheel_append(struct disco__queue *q, unsigned i,
         s->tail = b;
         s->write = 0;
     }
-    memcpy(s->tail->bytes + (size_t)s->write++ * rs, record, rs);
+    size_t rs = q->record_size;
+    copy_record(s->tail->bytes + (size_t)s->write++ * rs, record, rs);
     return 0;
 }
 
 /* Take the first record of occupied slot i, due at `time`, into *out. */
-SIZED void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
-                      struct disco__event *out, size_t rs)
+static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
+                       struct disco__event *out)
 {
     struct disco__wheel_slot *s = &q->slots[i];
+    size_t rs = q->record_size;
     out->time = time;
-    memcpy((unsigned char *)out + sizeof(disco_time_t),
-           s->head->bytes + (size_t)s->read++ * rs, rs);
-    if (rs + sizeof(disco_time_t) == CORE)
+    copy_record((unsigned char *)out + sizeof(disco_time_t),
+                s->head->bytes + (size_t)s->read++ * rs, rs);
+    if (rs == DISCO__WHEEL_NARROW)
+        memset(&out->payload, 0, sizeof out->payload);
+    if (rs != WHOLE - sizeof(disco_time_t))
         out->msg = out->lamport = 0;
     if (s->head == s->tail) {
         if (s->read == s->write) {
@@ -644,6 +673,80 @@ SIZED void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
         s->read = 0;
         give_block(q, done);
     }
+}
+
+static bool payload_is_zero(const union disco__event_payload *payload)
+{
+    uint64_t words[2];
+    memcpy(words, payload, sizeof words);
+    return (words[0] | words[1]) == 0;
+}
+
+/* Run `body` for each pending record of slot s, in order, with `record`
+ * pointing at its rs bytes (rpb of them to a block). */
+#define FOR_EACH_RECORD(q, s, rs, rpb, record, body)                          \
+    do {                                                                     \
+        const struct disco__wheel_block *b_ = (s)->head;                     \
+        unsigned j_ = (s)->read;                                             \
+        for (;;) {                                                           \
+            if (b_ == (s)->tail && j_ == (s)->write)                         \
+                break;                                                       \
+            if (j_ == (rpb)) {                                               \
+                b_ = b_->next;                                               \
+                j_ = 0;                                                      \
+                continue;                                                    \
+            }                                                                \
+            const unsigned char *record = b_->bytes + (size_t)j_++ * (rs);   \
+            body                                                             \
+        }                                                                    \
+    } while (0)
+
+/* The first event with a payload makes the wheel's records wide: every
+ * pending narrow record is rewritten, slot by slot, with a zero payload.
+ * Blocks for all of them are reserved first, so that on DISCO_ENOMEM the
+ * queue is as it was.  A run switches at most once, and usually while its
+ * queue is small (the first message with a payload, or the first timer
+ * with a tag). */
+static int widen(struct disco__queue *q)
+{
+    size_t narrow = DISCO__WHEEL_NARROW, wide = CORE - sizeof(disco_time_t);
+    unsigned narrow_per_block = q->records_per_block;
+    unsigned wide_per_block =
+        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes / wide);
+    size_t pending = q->size - q->far.size;
+    size_t slots = 0;
+    for (unsigned w = 0; w < DISCO__WHEEL_SLOTS / 64u; w++)
+        slots += (size_t)__builtin_popcountll(q->occupied[w]);
+    if (reserve_blocks(q, pending / wide_per_block + slots) != 0)
+        return DISCO_ENOMEM;
+    unsigned char record[CORE - sizeof(disco_time_t)] = {0};
+    for (unsigned i = 0; i < DISCO__WHEEL_SLOTS; i++) {
+        if (!occupied(q, i))
+            continue;
+        struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
+        s->head = s->tail = take_block(q);
+        s->read = s->write = 0;
+        FOR_EACH_RECORD(q, &old, narrow, narrow_per_block, from, {
+            if (s->write == wide_per_block) {
+                struct disco__wheel_block *b = take_block(q);
+                s->tail->next = b;
+                s->tail = b;
+                s->write = 0;
+            }
+            memcpy(record, from, narrow);
+            memcpy(s->tail->bytes + (size_t)s->write++ * wide, record, wide);
+        });
+        for (struct disco__wheel_block *b = old.head;;) {
+            struct disco__wheel_block *next = b->next;
+            bool last = b == old.tail;
+            give_block(q, b);
+            if (last)
+                break;
+            b = next;
+        }
+    }
+    set_record_size(q, wide);
+    return 0;
 }
 
 /* Whether the wheel, based at `base`, would hold time t (or, for a t below
@@ -669,7 +772,7 @@ static void advance(struct disco__queue *q, disco_time_t to)
     if (to <= q->base)
         return;
     struct disco__radix *r = &q->far;
-    size_t es = r->item_size, rs = es - sizeof(disco_time_t);
+    size_t es = r->item_size;
     while (r->size > 0) {
         struct disco__queue_bucket *b0 = &r->buckets[0];
         disco_time_t low; /* no far key left is below it */
@@ -678,6 +781,16 @@ static void advance(struct disco__queue *q, disco_time_t to)
             if (!within(to, low))
                 break;
             size_t n = b0->count - b0->head;
+            if (q->record_size == DISCO__WHEEL_NARROW) {
+                bool plain = true;
+                for (size_t j = b0->head; j < b0->count && plain; j++) {
+                    const struct disco__event_core *e =
+                        (const void *)item(b0, j, es);
+                    plain = payload_is_zero(&e->payload);
+                }
+                if (!plain && widen(q) != 0)
+                    goto short_of_memory;
+            }
             unsigned i = (unsigned)(low & WHEEL_MASK);
             size_t room = !q->slots ? 0
                           : occupied(q, i)
@@ -692,7 +805,7 @@ static void advance(struct disco__queue *q, disco_time_t to)
                 reserve_blocks(q, blocks) != 0)
                 goto short_of_memory;
             for (size_t j = b0->head; j < b0->count; j++)
-                wheel_append(q, i, item(b0, j, es) + sizeof(disco_time_t), rs);
+                wheel_append(q, i, item(b0, j, es) + sizeof(disco_time_t));
             b0->head = b0->count = 0;
             unmark(r, 0);
             r->size -= n;
@@ -721,8 +834,7 @@ static void advance(struct disco__queue *q, disco_time_t to)
     q->base = to;
 }
 
-SIZED int push_sized(struct disco__queue *q, const struct disco__event *ev,
-                     size_t es)
+static int push_event(struct disco__queue *q, const struct disco__event *ev)
 {
     assert(ev->time >= q->last && q->last >= q->base);
     int rc;
@@ -730,9 +842,11 @@ SIZED int push_sized(struct disco__queue *q, const struct disco__event *ev,
         if (!q->slots &&
             !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots)))
             return DISCO_ENOMEM;
+        if (q->record_size == DISCO__WHEEL_NARROW &&
+            !payload_is_zero(&ev->payload) && widen(q) != 0)
+            return DISCO_ENOMEM;
         rc = wheel_append(q, (unsigned)(ev->time & WHEEL_MASK),
-                          (const unsigned char *)ev + sizeof(disco_time_t),
-                          es - sizeof(disco_time_t));
+                          (const unsigned char *)ev + sizeof(disco_time_t));
     } else {
         rc = radix_push(&q->far, ev);
     }
@@ -744,17 +858,14 @@ SIZED int push_sized(struct disco__queue *q, const struct disco__event *ev,
 int disco__queue_push_slow(struct disco__queue *q,
                            const struct disco__event *ev)
 {
-    return q->far.item_size == CORE ? push_sized(q, ev, CORE)
-                                    : push_sized(q, ev, WHOLE);
+    return push_event(q, ev);
 }
 
-SIZED bool pop_sized(struct disco__queue *q, struct disco__event *out,
-                     size_t es)
+bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
 {
-    size_t rs = es - sizeof(disco_time_t);
     /* Most pops: more events at the time of the last one. */
     if (occupied(q, q->front)) {
-        wheel_take(q, q->front, q->last, out, rs);
+        wheel_take(q, q->front, q->last, out);
         q->size--;
         return true;
     }
@@ -768,7 +879,7 @@ SIZED bool pop_sized(struct disco__queue *q, struct disco__event *out,
         advance(q, time);
         q->last = time;
         q->front = (unsigned)(time & WHEEL_MASK);
-        wheel_take(q, q->front, time, out, rs);
+        wheel_take(q, q->front, time, out);
     } else {
         radix_pop(&q->far, out);
         q->last = out->time;
@@ -777,12 +888,6 @@ SIZED bool pop_sized(struct disco__queue *q, struct disco__event *out,
     }
     q->size--;
     return true;
-}
-
-bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
-{
-    return q->far.item_size == CORE ? pop_sized(q, out, CORE)
-                                    : pop_sized(q, out, WHOLE);
 }
 
 disco_time_t disco__queue_peek_time(struct disco__queue *q)
@@ -809,35 +914,25 @@ int disco__queue_keep_whole(struct disco__queue *q)
     whole.front = q->front;
     whole.far.last = q->far.last;
     struct disco__event ev;
-    size_t rs = CORE - sizeof(disco_time_t);
+    size_t rs = q->record_size;
     for (unsigned i = 0; i < DISCO__WHEEL_SLOTS; i++) {
         if (!occupied(q, i))
             continue;
         const struct disco__wheel_slot *s = &q->slots[i];
         disco_time_t time = q->base + ((i - q->base) & WHEEL_MASK);
-        const struct disco__wheel_block *b = s->head;
-        unsigned j = s->read;
-        for (;;) {
-            if (b == s->tail && j == s->write)
-                break;
-            if (j == q->records_per_block) {
-                b = b->next;
-                j = 0;
-                continue;
-            }
+        FOR_EACH_RECORD(q, s, rs, q->records_per_block, record, {
+            memset(&ev, 0, sizeof ev);
             ev.time = time;
-            memcpy((unsigned char *)&ev + sizeof(disco_time_t),
-                   b->bytes + (size_t)j++ * rs, rs);
-            ev.msg = ev.lamport = 0;
-            if (push_sized(&whole, &ev, WHOLE) != 0)
+            memcpy((unsigned char *)&ev + sizeof(disco_time_t), record, rs);
+            if (push_event(&whole, &ev) != 0)
                 goto fail;
-        }
+        });
     }
     for (unsigned i = 0; i < QUEUE_BUCKETS; i++) {
         const struct disco__queue_bucket *b = &q->far.buckets[i];
         for (size_t j = b->head; j < b->count; j++) {
             take(&ev, item(b, j, CORE), CORE);
-            if (push_sized(&whole, &ev, WHOLE) != 0)
+            if (push_event(&whole, &ev) != 0)
                 goto fail;
         }
     }

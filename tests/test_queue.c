@@ -605,6 +605,125 @@ static void test_compact_then_whole(void **state)
     disco__queue_release(&q);
 }
 
+/* A compact queue keeps events without payload in narrow records until
+ * the first event with one, then rewrites what is pending: the events
+ * pushed narrow pop with a zero payload and everything else as pushed, in
+ * (time, insertion) order, whether the switch comes from a push into the
+ * wheel or from far events moving into it. */
+static void run_narrow_then_wide(bool wide_from_far)
+{
+    struct disco__queue q;
+    disco__queue_init_compact(&q);
+    struct ref_heap ref;
+    ref_init(&ref, 1024);
+    struct disco_rng rng;
+    disco_rng_init(&rng, 13, wide_from_far);
+    enum { N = 60000 };
+    const uint64_t first_wide = 3 * N / 4;
+    uint64_t serial = 0, popped = 0;
+    disco_time_t last = 0;
+    /* Serials below first_wide carry no payload, the rest carry one. */
+    for (int phase = 0; phase < 2; phase++) {
+        for (; serial < (phase ? N : first_wide); serial++) {
+            disco_time_t t = last + disco_rng_below(&rng, 3000);
+            if (wide_from_far && serial == first_wide)
+                t = last + 3 * DISCO__WHEEL_SLOTS; /* the far heap */
+            struct disco__event ev = make_event(t, serial);
+            if (serial < first_wide)
+                memset(&ev.payload, 0, sizeof ev.payload);
+            assert_int_equal(disco__queue_push(&q, &ev), 0);
+            ref_push(&ref, t, serial);
+            if (disco_rng_below(&rng, 2) == 0) {
+                struct ref_item want = ref_pop(&ref);
+                assert_true(disco__queue_pop(&q, &ev));
+                struct disco__event expect = make_event(want.time, want.serial);
+                expect.msg = expect.lamport = 0;
+                if (want.serial < first_wide)
+                    memset(&expect.payload, 0, sizeof expect.payload);
+                assert_memory_equal(&ev, &expect, sizeof expect);
+                last = ev.time;
+                popped++;
+            }
+        }
+        if (phase == 0)
+            assert_int_equal(q.record_size, DISCO__WHEEL_NARROW);
+    }
+    struct disco__event ev;
+    while (disco__queue_pop(&q, &ev)) {
+        struct ref_item want = ref_pop(&ref);
+        struct disco__event expect = make_event(want.time, want.serial);
+        expect.msg = expect.lamport = 0;
+        if (want.serial < first_wide)
+            memset(&expect.payload, 0, sizeof expect.payload);
+        assert_memory_equal(&ev, &expect, sizeof expect);
+        popped++;
+    }
+    assert_int_equal(popped, N);
+    assert_int_equal(ref.count, 0);
+    assert_int_equal(q.record_size, sizeof(struct disco__wheel_record));
+    free(ref.items);
+    disco__queue_release(&q);
+}
+
+/* The switch to wide records from far events entering the wheel while
+ * narrow records are pending there. */
+static void test_wide_from_far(void **state)
+{
+    (void)state;
+    struct harness h;
+    harness_init(&h, 100000);
+    /* The harness's events all carry payloads: push narrow ones by hand. */
+    disco__queue_release(&h.q);
+    disco__queue_init_compact(&h.q);
+    const disco_time_t w = DISCO__WHEEL_SLOTS;
+    struct disco__event ev;
+    uint64_t serial = 0;
+    struct {
+        disco_time_t from, to;
+        bool payload;
+    } batches[] = {
+        {1, w - 1, false},        /* the wheel */
+        {w + 10, w + 100, false}, /* far, narrow */
+        {w + 50, w + 50, true},   /* far, with a payload */
+        {w + 40, w + 60, false},  /* far, narrow, after it at w + 50 */
+    };
+    for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++) {
+        for (disco_time_t t = batches[b].from; t <= batches[b].to; t++) {
+            ev = make_event(t, serial);
+            if (!batches[b].payload)
+                memset(&ev.payload, 0, sizeof ev.payload);
+            assert_int_equal(disco__queue_push(&h.q, &ev), 0);
+            ref_push(&h.ref, t, serial++);
+        }
+    }
+    assert_int_equal(h.q.record_size, DISCO__WHEEL_NARROW);
+    size_t narrow_pops = 0;
+    while (h.ref.count > 0) {
+        struct ref_item want = ref_pop(&h.ref);
+        assert_true(disco__queue_pop(&h.q, &ev));
+        struct disco__event expect = make_event(want.time, want.serial);
+        expect.msg = expect.lamport = 0;
+        if (!(want.time == w + 50 && want.serial == (w - 1) + 91))
+            memset(&expect.payload, 0, sizeof expect.payload);
+        assert_memory_equal(&ev, &expect, sizeof expect);
+        if (h.q.record_size == DISCO__WHEEL_NARROW)
+            narrow_pops++;
+    }
+    /* It widened once w + 50 came within reach, with narrow records
+     * pending. */
+    assert_true(narrow_pops > 10 && narrow_pops < w);
+    assert_int_equal(h.q.record_size, sizeof(struct disco__wheel_record));
+    assert_false(disco__queue_pop(&h.q, &ev));
+    harness_release(&h);
+}
+
+static void test_narrow_then_wide(void **state)
+{
+    (void)state;
+    run_narrow_then_wide(false);
+    run_narrow_then_wide(true);
+}
+
 /* Pushes at the time just popped, mixed with later ones, through a queue
  * whose bucket 0 empties and refills: the same-time pushes come after the
  * same-time events already pending, and before everything later. */
@@ -820,6 +939,8 @@ int main(void)
         cmocka_unit_test(test_batches_vs_sort),
         cmocka_unit_test(test_equal_times),
         cmocka_unit_test(test_push_at_last),
+        cmocka_unit_test(test_narrow_then_wide),
+        cmocka_unit_test(test_wide_from_far),
         cmocka_unit_test(test_huge_jumps),
         cmocka_unit_test(test_zero_delay_chain),
         cmocka_unit_test(test_out_of_memory),

@@ -472,8 +472,11 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
 _Static_assert(sizeof(struct disco__wheel_record) == CORE - sizeof(disco_time_t),
                "a wheel record is an event core without its time");
 _Static_assert(offsetof(struct disco__wheel_record, payload) ==
-                   DISCO__WHEEL_NARROW,
-               "a narrow record is a record up to its payload");
+                       DISCO__WHEEL_NARROW &&
+                   offsetof(struct disco__event, payload) ==
+                       sizeof(disco_time_t) + DISCO__WHEEL_NARROW,
+               "a narrow record is an event after its time, up to its "
+               "payload");
 _Static_assert(offsetof(struct disco__event, target) == sizeof(disco_time_t) &&
                    offsetof(struct disco__event, payload) ==
                        sizeof(disco_time_t) +
@@ -484,22 +487,34 @@ _Static_assert(sizeof(struct disco__wheel_block) == DISCO__WHEEL_BLOCK,
 _Static_assert(DISCO__WHEEL_SLOTS / 64u <= 64u,
                "one word must summarise the occupied bitmap");
 
-static void set_record_size(struct disco__queue *q, size_t record_size)
+/* A record's bytes: the event's fields after its time up to the payload,
+ * then the parts its format has, in the order of struct disco__event. */
+static size_t format_size(unsigned format)
 {
-    q->record_size = record_size;
-    q->records_per_block =
-        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes /
-                   record_size);
+    return DISCO__WHEEL_NARROW +
+           (format & DISCO__WHEEL_PAYLOAD ? DISCO__INLINE_PAYLOAD : 0) +
+           (format & DISCO__WHEEL_MSG ? sizeof(uint64_t) : 0) +
+           (format & DISCO__WHEEL_LAMPORT ? sizeof(uint64_t) : 0);
 }
 
-/* A compact queue starts with narrow wheel records, whole ones with whole
- * records (the event less its time). */
+static void set_format(struct disco__queue *q, unsigned format)
+{
+    q->record_format = format;
+    q->record_size = format_size(format);
+    q->records_per_block =
+        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes /
+                   q->record_size);
+}
+
+/* Every format starts without the payload: it is added with the first
+ * event that has one (see reformat). */
 static void init_sized(struct disco__queue *q, size_t item_size)
 {
     memset(q, 0, sizeof *q);
     radix_init(&q->far, item_size);
-    set_record_size(q, item_size == CORE ? DISCO__WHEEL_NARROW
-                                         : item_size - sizeof(disco_time_t));
+    set_format(q, item_size == CORE
+                      ? 0
+                      : DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT);
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
 }
 
@@ -611,23 +626,52 @@ static inline void give_block(struct disco__queue *q,
     q->free_count++;
 }
 
-/* Copy a record of rs bytes, rs one of the three record sizes: a copy of
- * constant size each, not a call to memcpy. */
-static inline void copy_record(unsigned char *to, const unsigned char *from,
-                               size_t rs)
+/* An event into a record of the given format, and back (fields the
+ * format leaves out read 0).  Copies of constant size, piece by piece. */
+static inline void encode(unsigned char *to, const struct disco__event *ev,
+                          unsigned format)
 {
-    if (rs == DISCO__WHEEL_NARROW)
-        memcpy(to, from, DISCO__WHEEL_NARROW);
-    else if (rs == CORE - sizeof(disco_time_t))
-        memcpy(to, from, CORE - sizeof(disco_time_t));
-    else
-        memcpy(to, from, WHOLE - sizeof(disco_time_t));
+    memcpy(to, (const unsigned char *)ev + sizeof(disco_time_t),
+           DISCO__WHEEL_NARROW);
+    to += DISCO__WHEEL_NARROW;
+    if (format & DISCO__WHEEL_PAYLOAD) {
+        memcpy(to, &ev->payload, DISCO__INLINE_PAYLOAD);
+        to += DISCO__INLINE_PAYLOAD;
+    }
+    if (format & DISCO__WHEEL_MSG) {
+        memcpy(to, &ev->msg, sizeof ev->msg);
+        to += sizeof ev->msg;
+    }
+    if (format & DISCO__WHEEL_LAMPORT)
+        memcpy(to, &ev->lamport, sizeof ev->lamport);
 }
 
-/* Append an event's bytes after its time, in q->record_size bytes, to slot
- * i.  A narrow queue's caller has checked that the payload is zero. */
+static inline void decode(struct disco__event *out, const unsigned char *from,
+                          unsigned format)
+{
+    memcpy((unsigned char *)out + sizeof(disco_time_t), from,
+           DISCO__WHEEL_NARROW);
+    from += DISCO__WHEEL_NARROW;
+    if (format & DISCO__WHEEL_PAYLOAD) {
+        memcpy(&out->payload, from, DISCO__INLINE_PAYLOAD);
+        from += DISCO__INLINE_PAYLOAD;
+    } else {
+        memset(&out->payload, 0, sizeof out->payload);
+    }
+    out->msg = 0;
+    out->lamport = 0;
+    if (format & DISCO__WHEEL_MSG) {
+        memcpy(&out->msg, from, sizeof out->msg);
+        from += sizeof out->msg;
+    }
+    if (format & DISCO__WHEEL_LAMPORT)
+        memcpy(&out->lamport, from, sizeof out->lamport);
+}
+
+/* Append an event to slot i, in the queue's record format.  When that
+ * format has no payload, the caller has checked the payload is zero. */
 static int wheel_append(struct disco__queue *q, unsigned i,
-                        const unsigned char *record)
+                        const struct disco__event *ev)
 {
     struct disco__wheel_slot *s = &q->slots[i];
     if (!occupied(q, i)) {
@@ -644,8 +688,8 @@ static int wheel_append(struct disco__queue *q, unsigned i,
         s->tail = b;
         s->write = 0;
     }
-    size_t rs = q->record_size;
-    copy_record(s->tail->bytes + (size_t)s->write++ * rs, record, rs);
+    encode(s->tail->bytes + (size_t)s->write++ * q->record_size, ev,
+           q->record_format);
     return 0;
 }
 
@@ -654,14 +698,9 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
                        struct disco__event *out)
 {
     struct disco__wheel_slot *s = &q->slots[i];
-    size_t rs = q->record_size;
+    decode(out, s->head->bytes + (size_t)s->read++ * q->record_size,
+           q->record_format);
     out->time = time;
-    copy_record((unsigned char *)out + sizeof(disco_time_t),
-                s->head->bytes + (size_t)s->read++ * rs, rs);
-    if (rs == DISCO__WHEEL_NARROW)
-        memset(&out->payload, 0, sizeof out->payload);
-    if (rs != WHOLE - sizeof(disco_time_t))
-        out->msg = out->lamport = 0;
     if (s->head == s->tail) {
         if (s->read == s->write) {
             give_block(q, s->head);
@@ -701,40 +740,43 @@ static bool payload_is_zero(const union disco__event_payload *payload)
         }                                                                    \
     } while (0)
 
-/* The first event with a payload makes the wheel's records wide: every
- * pending narrow record is rewritten, slot by slot, with a zero payload.
- * Blocks for all of them are reserved first, so that on DISCO_ENOMEM the
- * queue is as it was.  A run switches at most once, and usually while its
- * queue is small (the first message with a payload, or the first timer
- * with a tag). */
-static int widen(struct disco__queue *q)
+/* Rewrite every pending wheel record in another format, slot by slot:
+ * when the first event with a payload arrives in a queue whose format has
+ * none.  Blocks for all of them are reserved first, so that on
+ * DISCO_ENOMEM the queue is as it was.  A run does this at most once, and
+ * usually while its queue is small (its first message with a payload, or
+ * its first timer with a tag). */
+static int reformat(struct disco__queue *q, unsigned format)
 {
-    size_t narrow = DISCO__WHEEL_NARROW, wide = CORE - sizeof(disco_time_t);
-    unsigned narrow_per_block = q->records_per_block;
-    unsigned wide_per_block =
-        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes / wide);
+    unsigned old_format = q->record_format;
+    size_t old_size = q->record_size;
+    unsigned old_per_block = q->records_per_block;
+    size_t new_size = format_size(format);
+    unsigned new_per_block =
+        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes / new_size);
     size_t pending = q->size - q->far.size;
     size_t slots = 0;
     for (unsigned w = 0; w < DISCO__WHEEL_SLOTS / 64u; w++)
         slots += (size_t)__builtin_popcountll(q->occupied[w]);
-    if (reserve_blocks(q, pending / wide_per_block + slots) != 0)
+    if (reserve_blocks(q, pending / new_per_block + slots) != 0)
         return DISCO_ENOMEM;
-    unsigned char record[CORE - sizeof(disco_time_t)] = {0};
+    struct disco__event ev;
     for (unsigned i = 0; i < DISCO__WHEEL_SLOTS; i++) {
         if (!occupied(q, i))
             continue;
         struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
         s->head = s->tail = take_block(q);
         s->read = s->write = 0;
-        FOR_EACH_RECORD(q, &old, narrow, narrow_per_block, from, {
-            if (s->write == wide_per_block) {
+        FOR_EACH_RECORD(q, &old, old_size, old_per_block, from, {
+            if (s->write == new_per_block) {
                 struct disco__wheel_block *b = take_block(q);
                 s->tail->next = b;
                 s->tail = b;
                 s->write = 0;
             }
-            memcpy(record, from, narrow);
-            memcpy(s->tail->bytes + (size_t)s->write++ * wide, record, wide);
+            decode(&ev, from, old_format);
+            encode(s->tail->bytes + (size_t)s->write++ * new_size, &ev,
+                   format);
         });
         for (struct disco__wheel_block *b = old.head;;) {
             struct disco__wheel_block *next = b->next;
@@ -745,8 +787,17 @@ static int widen(struct disco__queue *q)
             b = next;
         }
     }
-    set_record_size(q, wide);
+    set_format(q, format);
     return 0;
+}
+
+/* Make room in the format for a payload, if the event has one. */
+static int fit_payload(struct disco__queue *q, const struct disco__event *ev)
+{
+    if ((q->record_format & DISCO__WHEEL_PAYLOAD) ||
+        payload_is_zero(&ev->payload))
+        return 0;
+    return reformat(q, q->record_format | DISCO__WHEEL_PAYLOAD);
 }
 
 /* Whether the wheel, based at `base`, would hold time t (or, for a t below
@@ -781,14 +832,10 @@ static void advance(struct disco__queue *q, disco_time_t to)
             if (!within(to, low))
                 break;
             size_t n = b0->count - b0->head;
-            if (q->record_size == DISCO__WHEEL_NARROW) {
-                bool plain = true;
-                for (size_t j = b0->head; j < b0->count && plain; j++) {
-                    const struct disco__event_core *e =
-                        (const void *)item(b0, j, es);
-                    plain = payload_is_zero(&e->payload);
-                }
-                if (!plain && widen(q) != 0)
+            struct disco__event ev;
+            for (size_t j = b0->head; j < b0->count; j++) {
+                take(&ev, item(b0, j, es), es);
+                if (fit_payload(q, &ev) != 0)
                     goto short_of_memory;
             }
             unsigned i = (unsigned)(low & WHEEL_MASK);
@@ -804,8 +851,10 @@ static void advance(struct disco__queue *q, disco_time_t to)
                  !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots))) ||
                 reserve_blocks(q, blocks) != 0)
                 goto short_of_memory;
-            for (size_t j = b0->head; j < b0->count; j++)
-                wheel_append(q, i, item(b0, j, es) + sizeof(disco_time_t));
+            for (size_t j = b0->head; j < b0->count; j++) {
+                take(&ev, item(b0, j, es), es);
+                wheel_append(q, i, &ev);
+            }
             b0->head = b0->count = 0;
             unmark(r, 0);
             r->size -= n;
@@ -842,11 +891,9 @@ static int push_event(struct disco__queue *q, const struct disco__event *ev)
         if (!q->slots &&
             !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots)))
             return DISCO_ENOMEM;
-        if (q->record_size == DISCO__WHEEL_NARROW &&
-            !payload_is_zero(&ev->payload) && widen(q) != 0)
+        if (fit_payload(q, ev) != 0)
             return DISCO_ENOMEM;
-        rc = wheel_append(q, (unsigned)(ev->time & WHEEL_MASK),
-                          (const unsigned char *)ev + sizeof(disco_time_t));
+        rc = wheel_append(q, (unsigned)(ev->time & WHEEL_MASK), ev);
     } else {
         rc = radix_push(&q->far, ev);
     }
@@ -899,9 +946,13 @@ disco_time_t disco__queue_peek_time(struct disco__queue *q)
     return radix_peek_time(&q->far);
 }
 
-int disco__queue_keep_whole(struct disco__queue *q)
+/* Rebuild the queue with whole far items and wheel records of `format`
+ * (a payload is added as needed). */
+static int keep_messages(struct disco__queue *q, unsigned format)
 {
-    if (q->far.item_size == WHOLE)
+    if (q->far.item_size == WHOLE &&
+        (q->record_format | DISCO__WHEEL_PAYLOAD) ==
+            (format | DISCO__WHEEL_PAYLOAD))
         return 0;
     /* With the same base and `last`, every event goes where it is now: the
      * wheel slot of its time, or the far bucket it is in (the far heap keeps
@@ -909,21 +960,20 @@ int disco__queue_keep_whole(struct disco__queue *q)
      * The old queue is only released once the new one holds everything. */
     struct disco__queue whole;
     init_sized(&whole, WHOLE);
+    set_format(&whole, format);
     whole.base = q->base;
     whole.last = q->last;
     whole.front = q->front;
     whole.far.last = q->far.last;
     struct disco__event ev;
-    size_t rs = q->record_size;
     for (unsigned i = 0; i < DISCO__WHEEL_SLOTS; i++) {
         if (!occupied(q, i))
             continue;
         const struct disco__wheel_slot *s = &q->slots[i];
         disco_time_t time = q->base + ((i - q->base) & WHEEL_MASK);
-        FOR_EACH_RECORD(q, s, rs, q->records_per_block, record, {
-            memset(&ev, 0, sizeof ev);
+        FOR_EACH_RECORD(q, s, q->record_size, q->records_per_block, record, {
+            decode(&ev, record, q->record_format);
             ev.time = time;
-            memcpy((unsigned char *)&ev + sizeof(disco_time_t), record, rs);
             if (push_event(&whole, &ev) != 0)
                 goto fail;
         });
@@ -931,7 +981,7 @@ int disco__queue_keep_whole(struct disco__queue *q)
     for (unsigned i = 0; i < QUEUE_BUCKETS; i++) {
         const struct disco__queue_bucket *b = &q->far.buckets[i];
         for (size_t j = b->head; j < b->count; j++) {
-            take(&ev, item(b, j, CORE), CORE);
+            take(&ev, item(b, j, q->far.item_size), q->far.item_size);
             if (push_event(&whole, &ev) != 0)
                 goto fail;
         }
@@ -942,4 +992,16 @@ int disco__queue_keep_whole(struct disco__queue *q)
 fail:
     disco__queue_release(&whole);
     return DISCO_ENOMEM;
+}
+
+int disco__queue_keep_whole(struct disco__queue *q)
+{
+    return keep_messages(q, DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT);
+}
+
+int disco__queue_keep_msg(struct disco__queue *q)
+{
+    if (q->record_format & DISCO__WHEEL_LAMPORT)
+        return 0;
+    return keep_messages(q, DISCO__WHEEL_MSG);
 }

@@ -65,11 +65,17 @@ struct disco__wheel_slot {
                            * push) */
 };
 
-/* An event as the wheel keeps it: the event without its time.  A compact
- * queue keeps only the first DISCO__WHEEL_NARROW bytes (a narrow record)
- * until the first event with a nonzero payload, then all 32; a whole
- * queue keeps msg and lamport after them too. */
+/* An event as the wheel keeps it: the event without its time, and without
+ * the parts its queue's record format leaves out.  Every record has the
+ * first DISCO__WHEEL_NARROW bytes (the fields up to the payload); the
+ * payload follows once an event with a nonzero payload has been pushed (16
+ * bytes, then), and the message number and Lamport clock when the queue
+ * keeps them.  Narrow records are what most pending events of a large run
+ * are: messages without payload. */
 #define DISCO__WHEEL_NARROW 16u
+#define DISCO__WHEEL_PAYLOAD 1u
+#define DISCO__WHEEL_MSG 2u
+#define DISCO__WHEEL_LAMPORT 4u
 struct disco__wheel_record {
     uint32_t target, to, depth;
     uint8_t type, kind;
@@ -86,7 +92,8 @@ struct disco__queue {
     disco_time_t base;
     disco_time_t last;  /* the key of the last pop (0 initially) */
     size_t size;        /* pending events, wheel and far heap */
-    size_t record_size; /* item size less the 8 bytes of the time */
+    unsigned record_format; /* DISCO__WHEEL_PAYLOAD | _MSG | _LAMPORT */
+    size_t record_size;     /* bytes per record in that format */
     unsigned records_per_block;
     uint32_t front;     /* the slot of the last pop */
     struct disco__wheel_slot *slots;    /* DISCO__WHEEL_SLOTS, or NULL
@@ -108,6 +115,9 @@ void disco__queue_init_compact(struct disco__queue *q);
  * in it keep their order and pop with msg and lamport 0.  Returns 0, or
  * DISCO_ENOMEM leaving the queue unchanged. */
 int disco__queue_keep_whole(struct disco__queue *q);
+/* The same, keeping message numbers but not Lamport clocks (which then pop
+ * as 0): what the causal log needs. */
+int disco__queue_keep_msg(struct disco__queue *q);
 void disco__queue_release(struct disco__queue *q);
 /* The general paths of push and pop, below. */
 int disco__queue_push_slow(struct disco__queue *q,
@@ -138,14 +148,14 @@ static inline int disco__queue_push(struct disco__queue *q,
             const unsigned char *bytes =
                 (const unsigned char *)ev + sizeof(disco_time_t);
             unsigned char *at = s->tail->bytes;
-            if (q->record_size == DISCO__WHEEL_NARROW) {
+            if (q->record_format == 0) {
                 uint64_t words[2];
                 memcpy(words, &ev->payload, sizeof words);
                 if (words[0] | words[1])
                     return disco__queue_push_slow(q, ev);
                 at += (size_t)s->write++ * DISCO__WHEEL_NARROW;
                 memcpy(at, bytes, DISCO__WHEEL_NARROW);
-            } else if (q->record_size == RECORD) {
+            } else if (q->record_format == DISCO__WHEEL_PAYLOAD) {
                 at += (size_t)s->write++ * RECORD;
                 memcpy(at, bytes, RECORD);
             } else {
@@ -175,11 +185,11 @@ static inline bool disco__queue_pop(struct disco__queue *q,
                                                : q->records_per_block)) {
             unsigned char *bytes = (unsigned char *)out + sizeof(disco_time_t);
             const unsigned char *at = s->head->bytes;
-            if (q->record_size == DISCO__WHEEL_NARROW) {
+            if (q->record_format == 0) {
                 memcpy(bytes, at + (size_t)s->read++ * DISCO__WHEEL_NARROW,
                        DISCO__WHEEL_NARROW);
                 memset(&out->payload, 0, sizeof out->payload);
-            } else if (q->record_size == RECORD) {
+            } else if (q->record_format == DISCO__WHEEL_PAYLOAD) {
                 memcpy(bytes, at + (size_t)s->read++ * RECORD, RECORD);
             } else {
                 return disco__queue_pop_slow(q, out);

@@ -2044,10 +2044,13 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
         sim->invariant_failure =
             alloc_array(sim->alg->property_count, 256, &failed);
     /* Message numbers feed traces, vector clocks and the causal log, and
-     * Lamport clocks traces: without any of them the queue keeps each
-     * event's 40-byte core, a third less to move and to hold. */
-    if ((sim->observer_count || sim->vc || sim->causal_on) &&
+     * Lamport clocks traces: the queue keeps each only when something reads
+     * it (a 16-byte record for a message without payload and nobody
+     * watching, 24 with the causal log, 32 with a trace). */
+    if ((sim->observer_count || sim->vc) &&
         disco__queue_keep_whole(&sim->queue) != 0)
+        failed = true;
+    else if (sim->causal_on && disco__queue_keep_msg(&sim->queue) != 0)
         failed = true;
     if (failed)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");

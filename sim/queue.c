@@ -999,6 +999,14 @@ int disco__queue_keep_whole(struct disco__queue *q)
     return keep_messages(q, DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT);
 }
 
+int disco__queue_forget_msg(struct disco__queue *q)
+{
+    unsigned format = q->record_format & DISCO__WHEEL_PAYLOAD;
+    if (q->record_format == format)
+        return 0;
+    return reformat(q, format);
+}
+
 int disco__queue_keep_msg(struct disco__queue *q)
 {
     if (q->record_format & DISCO__WHEEL_LAMPORT)

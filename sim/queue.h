@@ -118,6 +118,11 @@ int disco__queue_keep_whole(struct disco__queue *q);
 /* The same, keeping message numbers but not Lamport clocks (which then pop
  * as 0): what the causal log needs. */
 int disco__queue_keep_msg(struct disco__queue *q);
+/* The opposite, once nothing reads them any more: the wheel's records drop
+ * message numbers and Lamport clocks (far events keep theirs; all pop as 0
+ * from the wheel).  Returns 0, or DISCO_ENOMEM leaving the queue as it
+ * was. */
+int disco__queue_forget_msg(struct disco__queue *q);
 void disco__queue_release(struct disco__queue *q);
 /* The general paths of push and pop, below. */
 int disco__queue_push_slow(struct disco__queue *q,

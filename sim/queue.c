@@ -508,13 +508,21 @@ static void set_format(struct disco__queue *q, unsigned format)
 
 /* Every format starts without the payload: it is added with the first
  * event that has one (see reformat). */
+static unsigned initial_format(size_t item_size)
+{
+    return item_size == CORE ? 0 : DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT;
+}
+
+_Static_assert(offsetof(struct disco__queue, far) +
+                       sizeof(struct disco__radix) ==
+                   sizeof(struct disco__queue),
+               "the far heap must be the queue's last member");
+
 static void init_sized(struct disco__queue *q, size_t item_size)
 {
-    memset(q, 0, sizeof *q);
+    memset(q, 0, offsetof(struct disco__queue, far));
     radix_init(&q->far, item_size);
-    set_format(q, item_size == CORE
-                      ? 0
-                      : DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT);
+    set_format(q, initial_format(item_size));
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
 }
 
@@ -530,8 +538,7 @@ void disco__queue_init_compact(struct disco__queue *q)
 
 void disco__queue_release(struct disco__queue *q)
 {
-    size_t es = q->far.item_size;
-    radix_release(&q->far);
+    radix_release(&q->far); /* leaves it empty, of the same item size */
     free(q->slots);
     void *chunk = q->chunks;
     while (chunk) {
@@ -540,7 +547,12 @@ void disco__queue_release(struct disco__queue *q)
         free(chunk);
         chunk = next;
     }
-    init_sized(q, es);
+    /* The wheel's fields as init_sized leaves them, without clearing the
+     * far heap a second time (tiny runs create and release queues by the
+     * thousand). */
+    memset(q, 0, offsetof(struct disco__queue, far));
+    set_format(q, initial_format(q->far.item_size));
+    q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
 }
 
 static inline bool occupied(const struct disco__queue *q, unsigned i)
@@ -577,6 +589,25 @@ static unsigned next_occupied(const struct disco__queue *q, unsigned from)
     unsigned v = (unsigned)__builtin_ctzll(words);
     unsigned slot = v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
     return (slot - from) & WHEEL_MASK;
+}
+
+/* The first occupied slot at or after slot `from` (no wrapping), or
+ * DISCO__WHEEL_SLOTS: walks the bitmap a word at a time, so that a pass
+ * over a nearly empty wheel costs a few dozen steps, not thousands. */
+static unsigned next_slot(const struct disco__queue *q, unsigned from)
+{
+    if (from >= DISCO__WHEEL_SLOTS)
+        return DISCO__WHEEL_SLOTS;
+    unsigned w = from / 64u;
+    uint64_t bits = q->occupied[w] & (~0ull << (from % 64u));
+    if (bits)
+        return w * 64u + (unsigned)__builtin_ctzll(bits);
+    uint64_t words =
+        w == 63u ? 0 : q->occupied_words & (~0ull << (w + 1u));
+    if (!words)
+        return DISCO__WHEEL_SLOTS;
+    unsigned v = (unsigned)__builtin_ctzll(words);
+    return v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
 }
 
 /* Make sure `count` blocks are free, allocating chunks of blocks as
@@ -761,9 +792,8 @@ static int reformat(struct disco__queue *q, unsigned format)
     if (reserve_blocks(q, pending / new_per_block + slots) != 0)
         return DISCO_ENOMEM;
     struct disco__event ev;
-    for (unsigned i = 0; i < DISCO__WHEEL_SLOTS; i++) {
-        if (!occupied(q, i))
-            continue;
+    for (unsigned i = next_slot(q, 0); i < DISCO__WHEEL_SLOTS;
+         i = next_slot(q, i + 1)) {
         struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
         s->head = s->tail = take_block(q);
         s->read = s->write = 0;
@@ -966,9 +996,8 @@ static int keep_messages(struct disco__queue *q, unsigned format)
     whole.front = q->front;
     whole.far.last = q->far.last;
     struct disco__event ev;
-    for (unsigned i = 0; i < DISCO__WHEEL_SLOTS; i++) {
-        if (!occupied(q, i))
-            continue;
+    for (unsigned i = next_slot(q, 0); i < DISCO__WHEEL_SLOTS;
+         i = next_slot(q, i + 1)) {
         const struct disco__wheel_slot *s = &q->slots[i];
         disco_time_t time = q->base + ((i - q->base) & WHEEL_MASK);
         FOR_EACH_RECORD(q, s, q->record_size, q->records_per_block, record, {

@@ -657,47 +657,8 @@ static inline void give_block(struct disco__queue *q,
     q->free_count++;
 }
 
-/* An event into a record of the given format, and back (fields the
- * format leaves out read 0).  Copies of constant size, piece by piece. */
-static inline void encode(unsigned char *to, const struct disco__event *ev,
-                          unsigned format)
-{
-    memcpy(to, (const unsigned char *)ev + sizeof(disco_time_t),
-           DISCO__WHEEL_NARROW);
-    to += DISCO__WHEEL_NARROW;
-    if (format & DISCO__WHEEL_PAYLOAD) {
-        memcpy(to, &ev->payload, DISCO__INLINE_PAYLOAD);
-        to += DISCO__INLINE_PAYLOAD;
-    }
-    if (format & DISCO__WHEEL_MSG) {
-        memcpy(to, &ev->msg, sizeof ev->msg);
-        to += sizeof ev->msg;
-    }
-    if (format & DISCO__WHEEL_LAMPORT)
-        memcpy(to, &ev->lamport, sizeof ev->lamport);
-}
-
-static inline void decode(struct disco__event *out, const unsigned char *from,
-                          unsigned format)
-{
-    memcpy((unsigned char *)out + sizeof(disco_time_t), from,
-           DISCO__WHEEL_NARROW);
-    from += DISCO__WHEEL_NARROW;
-    if (format & DISCO__WHEEL_PAYLOAD) {
-        memcpy(&out->payload, from, DISCO__INLINE_PAYLOAD);
-        from += DISCO__INLINE_PAYLOAD;
-    } else {
-        memset(&out->payload, 0, sizeof out->payload);
-    }
-    out->msg = 0;
-    out->lamport = 0;
-    if (format & DISCO__WHEEL_MSG) {
-        memcpy(&out->msg, from, sizeof out->msg);
-        from += sizeof out->msg;
-    }
-    if (format & DISCO__WHEEL_LAMPORT)
-        memcpy(&out->lamport, from, sizeof out->lamport);
-}
+#define encode disco__wheel_encode
+#define decode disco__wheel_decode
 
 /* Append an event to slot i, in the queue's record format.  When that
  * format has no payload, the caller has checked the payload is zero. */

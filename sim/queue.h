@@ -135,37 +135,74 @@ static inline bool disco__wheel_occupied(const struct disco__queue *q,
     return q->occupied[slot / 64u] >> (slot % 64u) & 1u;
 }
 
+/* An event into a record of the given format, and back (fields the
+ * format leaves out read 0).  Copies of constant size, piece by piece. */
+static inline void disco__wheel_encode(unsigned char *to,
+                                       const struct disco__event *ev,
+                                       unsigned format)
+{
+    memcpy(to, (const unsigned char *)ev + sizeof(disco_time_t),
+           DISCO__WHEEL_NARROW);
+    to += DISCO__WHEEL_NARROW;
+    if (format & DISCO__WHEEL_PAYLOAD) {
+        memcpy(to, &ev->payload, DISCO__INLINE_PAYLOAD);
+        to += DISCO__INLINE_PAYLOAD;
+    }
+    if (format & DISCO__WHEEL_MSG) {
+        memcpy(to, &ev->msg, sizeof ev->msg);
+        to += sizeof ev->msg;
+    }
+    if (format & DISCO__WHEEL_LAMPORT)
+        memcpy(to, &ev->lamport, sizeof ev->lamport);
+}
+
+static inline void disco__wheel_decode(struct disco__event *out,
+                                       const unsigned char *from,
+                                       unsigned format)
+{
+    memcpy((unsigned char *)out + sizeof(disco_time_t), from,
+           DISCO__WHEEL_NARROW);
+    from += DISCO__WHEEL_NARROW;
+    if (format & DISCO__WHEEL_PAYLOAD) {
+        memcpy(&out->payload, from, DISCO__INLINE_PAYLOAD);
+        from += DISCO__INLINE_PAYLOAD;
+    } else {
+        memset(&out->payload, 0, sizeof out->payload);
+    }
+    out->msg = 0;
+    out->lamport = 0;
+    if (format & DISCO__WHEEL_MSG) {
+        memcpy(&out->msg, from, sizeof out->msg);
+        from += sizeof out->msg;
+    }
+    if (format & DISCO__WHEEL_LAMPORT)
+        memcpy(&out->lamport, from, sizeof out->lamport);
+}
+
 /* Push a copy of *ev.  ev->time >= the last popped time (asserted).
  * Returns 0, or DISCO_ENOMEM leaving the queue unchanged.
  *
- * Inline for the case of nearly every push of a run that nobody observes:
- * a compact event due within the wheel, in a slot whose last block has
+ * Inline for the case of nearly every push: an event due within the
+ * wheel, that the record format can hold, in a slot whose last block has
  * room. */
 static inline int disco__queue_push(struct disco__queue *q,
                                     const struct disco__event *ev)
 {
-    enum { RECORD = sizeof(struct disco__wheel_record) };
     uint32_t slot = (uint32_t)(ev->time & (DISCO__WHEEL_SLOTS - 1u));
     if (ev->time - q->base < DISCO__WHEEL_SLOTS && ev->time >= q->last &&
         disco__wheel_occupied(q, slot)) {
         struct disco__wheel_slot *s = &q->slots[slot];
+        unsigned format = q->record_format;
         if (s->write < q->records_per_block) {
-            const unsigned char *bytes =
-                (const unsigned char *)ev + sizeof(disco_time_t);
-            unsigned char *at = s->tail->bytes;
-            if (q->record_format == 0) {
+            if (!(format & DISCO__WHEEL_PAYLOAD)) {
                 uint64_t words[2];
                 memcpy(words, &ev->payload, sizeof words);
                 if (words[0] | words[1])
                     return disco__queue_push_slow(q, ev);
-                at += (size_t)s->write++ * DISCO__WHEEL_NARROW;
-                memcpy(at, bytes, DISCO__WHEEL_NARROW);
-            } else if (q->record_format == DISCO__WHEEL_PAYLOAD) {
-                at += (size_t)s->write++ * RECORD;
-                memcpy(at, bytes, RECORD);
-            } else {
-                return disco__queue_push_slow(q, ev);
             }
+            unsigned char *at =
+                s->tail->bytes + (size_t)s->write++ * q->record_size;
+            disco__wheel_encode(at, ev, format);
             /* The slot's next push comes about a slot's worth of pushes
              * later: fetch the line it will write now, so that it does not
              * stall on it then (the line is in the cache, not in memory). */
@@ -178,29 +215,19 @@ static inline int disco__queue_push(struct disco__queue *q,
 }
 
 /* Pop the earliest event into *out.  Returns false when empty.  Inline for
- * a compact event from the middle of the block being read. */
+ * an event from the middle of the block being read. */
 static inline bool disco__queue_pop(struct disco__queue *q,
                                     struct disco__event *out)
 {
-    enum { RECORD = sizeof(struct disco__wheel_record) };
     uint32_t f = q->front;
     if (disco__wheel_occupied(q, f)) {
         struct disco__wheel_slot *s = &q->slots[f];
         if (s->read + 1u < (s->head == s->tail ? s->write
                                                : q->records_per_block)) {
-            unsigned char *bytes = (unsigned char *)out + sizeof(disco_time_t);
-            const unsigned char *at = s->head->bytes;
-            if (q->record_format == 0) {
-                memcpy(bytes, at + (size_t)s->read++ * DISCO__WHEEL_NARROW,
-                       DISCO__WHEEL_NARROW);
-                memset(&out->payload, 0, sizeof out->payload);
-            } else if (q->record_format == DISCO__WHEEL_PAYLOAD) {
-                memcpy(bytes, at + (size_t)s->read++ * RECORD, RECORD);
-            } else {
-                return disco__queue_pop_slow(q, out);
-            }
+            disco__wheel_decode(
+                out, s->head->bytes + (size_t)s->read++ * q->record_size,
+                q->record_format);
             out->time = q->last;
-            out->msg = out->lamport = 0;
             q->size--;
             return true;
         }

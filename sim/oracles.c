@@ -7,30 +7,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_array.h"
 #include "internal.h"
 
-static uint32_t parent_of(const struct disco_view *view,
-                          disco_parent_port_fn *parent_port, uint32_t v)
+/* One node of a tree read from parent pointers: both fields side by side,
+ * so that a step up the tree costs one cache miss, not two. */
+struct tree_node {
+    uint32_t parent; /* the parent node, or DISCO_NO_PORT */
+    uint32_t depth;  /* UINT32_MAX until known */
+};
+
+/* How many nodes ahead the depth pass fetches a parent's record: parents
+ * lie at random, and on large graphs far outside the caches. */
+#define TREE_PREFETCH_DISTANCE 16
+
+/* Every node's parent, in one pass that reads the states and the rows in
+ * order, through the kernel's arrays rather than a view call per node; and
+ * the number of roots, the first of them in *root. */
+static uint32_t read_parents(const struct disco_view *view,
+                             disco_parent_port_fn *parent_port,
+                             struct tree_node *tree, uint32_t *root)
 {
-    uint32_t port = parent_port(disco_view_state(view, v));
-    if (port == DISCO_NO_PORT || port >= disco_view_degree(view, v))
-        return DISCO_NO_PORT;
-    return disco_view_neighbour(view, v, port);
+    const struct disco_sim *sim = view->sim;
+    const uint32_t *offset = sim->topo->out_offset;
+    const uint32_t *target = sim->topo->out_target;
+    uint32_t n = sim->nodes, roots = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        uint32_t port = parent_port(disco__state(sim, v));
+        uint32_t parent = DISCO_NO_PORT;
+        if (port != DISCO_NO_PORT && port < offset[v + 1] - offset[v])
+            parent = target[offset[v] + port];
+        tree[v].parent = parent;
+        tree[v].depth = UINT32_MAX;
+        if (parent == DISCO_NO_PORT && roots++ == 0)
+            *root = v;
+    }
+    return roots;
 }
 
 /* Depth of every node below the single root, or false with a detail.
  * Iterative with memoisation: each parent path is walked at most twice. */
 static bool tree_depths(const struct disco_view *view,
                         disco_parent_port_fn *parent_port, uint32_t want_root,
-                        uint32_t *depth, uint32_t *root_out, char *detail,
-                        size_t len)
+                        struct tree_node *tree, uint32_t *root_out,
+                        char *detail, size_t len)
 {
     uint32_t n = disco_view_nodes(view);
-    uint32_t roots = 0, root = 0;
-    for (uint32_t v = 0; v < n; v++) {
-        if (parent_of(view, parent_port, v) == DISCO_NO_PORT && roots++ == 0)
-            root = v;
-    }
+    uint32_t root = 0;
+    uint32_t roots = read_parents(view, parent_port, tree, &root);
     if (roots != 1) {
         snprintf(detail, len, "%u nodes without a parent (expected one)",
                  roots);
@@ -41,22 +65,25 @@ static bool tree_depths(const struct disco_view *view,
                  root, want_root);
         return false;
     }
-    for (uint32_t v = 0; v < n; v++)
-        depth[v] = UINT32_MAX;
-    depth[root] = 0;
+    tree[root].depth = 0;
     for (uint32_t v = 0; v < n; v++) {
+        if (v + TREE_PREFETCH_DISTANCE < n) {
+            uint32_t ahead = tree[v + TREE_PREFETCH_DISTANCE].parent;
+            if (ahead != DISCO_NO_PORT)
+                __builtin_prefetch(&tree[ahead]);
+        }
         uint32_t u = v, steps = 0;
-        while (depth[u] == UINT32_MAX && steps <= n) {
-            u = parent_of(view, parent_port, u);
+        while (tree[u].depth == UINT32_MAX && steps <= n) {
+            u = tree[u].parent;
             steps++;
         }
-        if (depth[u] == UINT32_MAX) {
+        if (tree[u].depth == UINT32_MAX) {
             snprintf(detail, len, "the parent pointers from node %u cycle", v);
             return false;
         }
-        uint32_t d = depth[u] + steps;
-        for (u = v; depth[u] == UINT32_MAX; u = parent_of(view, parent_port, u))
-            depth[u] = d--;
+        uint32_t d = tree[u].depth + steps;
+        for (u = v; tree[u].depth == UINT32_MAX; u = tree[u].parent)
+            tree[u].depth = d--;
     }
     *root_out = root;
     return true;
@@ -67,16 +94,16 @@ bool disco_oracle_spanning_tree(const struct disco_view *view,
                                 uint32_t root, char *detail, size_t len)
 {
     uint32_t n = disco_view_nodes(view);
-    uint32_t *depth = malloc((size_t)n * sizeof *depth);
-    if (!depth) {
+    struct tree_node *tree = disco__big_alloc((size_t)n * sizeof *tree, false);
+    if (!tree) {
         snprintf(detail, len, "out of memory");
         return false;
     }
     uint32_t found;
-    bool ok = tree_depths(view, parent_port, root, depth, &found, detail, len);
+    bool ok = tree_depths(view, parent_port, root, tree, &found, detail, len);
     if (ok)
         snprintf(detail, len, "rooted at node %u", found);
-    free(depth);
+    free(tree);
     return ok;
 }
 
@@ -85,24 +112,26 @@ bool disco_oracle_dfs_tree(const struct disco_view *view,
                            size_t len)
 {
     uint32_t n = disco_view_nodes(view);
-    uint32_t *depth = malloc((size_t)n * sizeof *depth);
-    if (!depth) {
+    struct tree_node *tree = disco__big_alloc((size_t)n * sizeof *tree, false);
+    if (!tree) {
         snprintf(detail, len, "out of memory");
         return false;
     }
+    const struct disco_topology *topo = view->sim->topo;
     uint32_t root;
-    bool ok = tree_depths(view, parent_port, DISCO_NO_PORT, depth, &root,
+    bool ok = tree_depths(view, parent_port, DISCO_NO_PORT, tree, &root,
                           detail, len);
     /* Edge u-v with depth[u] >= depth[v]: v must be u's ancestor, i.e. the
      * walk up from u by the depth difference ends at v. */
     for (uint32_t u = 0; ok && u < n; u++) {
-        for (uint32_t p = 0; ok && p < disco_view_degree(view, u); p++) {
-            uint32_t v = disco_view_neighbour(view, u, p);
-            if (depth[u] < depth[v])
+        for (uint32_t c = topo->out_offset[u];
+             ok && c < topo->out_offset[u + 1]; c++) {
+            uint32_t v = topo->out_target[c];
+            if (tree[u].depth < tree[v].depth)
                 continue;
             uint32_t w = u;
-            for (uint32_t k = depth[u] - depth[v]; k > 0; k--)
-                w = parent_of(view, parent_port, w);
+            for (uint32_t k = tree[u].depth - tree[v].depth; k > 0; k--)
+                w = tree[w].parent;
             if (w != v) {
                 snprintf(detail, len, "edge %u-%u is a cross edge", u, v);
                 ok = false;
@@ -111,7 +140,7 @@ bool disco_oracle_dfs_tree(const struct disco_view *view,
     }
     if (ok)
         snprintf(detail, len, "rooted at node %u, no cross edges", root);
-    free(depth);
+    free(tree);
     return ok;
 }
 
@@ -120,18 +149,20 @@ bool disco_oracle_bfs_tree(const struct disco_view *view,
                            uint32_t *depth_out, char *detail, size_t len)
 {
     uint32_t n = disco_view_nodes(view);
-    uint32_t *depth = malloc((size_t)n * sizeof *depth);
-    uint32_t *distance = malloc((size_t)n * sizeof *distance);
-    uint32_t *queue = malloc((size_t)n * sizeof *queue);
-    bool ok = depth && distance && queue;
+    struct tree_node *tree = disco__big_alloc((size_t)n * sizeof *tree, false);
+    uint32_t *distance = disco__big_alloc((size_t)n * sizeof *distance,
+                                          false);
+    uint32_t *queue = disco__big_alloc((size_t)n * sizeof *queue, false);
+    bool ok = tree && distance && queue;
     uint32_t root = 0;
     if (!ok)
         snprintf(detail, len, "out of memory");
     else
-        ok = tree_depths(view, parent_port, DISCO_NO_PORT, depth, &root,
+        ok = tree_depths(view, parent_port, DISCO_NO_PORT, tree, &root,
                          detail, len);
     if (ok) {
         /* The true distances, by breadth-first search from the root. */
+        const struct disco_topology *topo = view->sim->topo;
         for (uint32_t v = 0; v < n; v++)
             distance[v] = UINT32_MAX;
         size_t head = 0, tail = 0;
@@ -139,8 +170,9 @@ bool disco_oracle_bfs_tree(const struct disco_view *view,
         queue[tail++] = root;
         while (head < tail) {
             uint32_t u = queue[head++];
-            for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
-                uint32_t v = disco_view_neighbour(view, u, p);
+            for (uint32_t c = topo->out_offset[u];
+                 c < topo->out_offset[u + 1]; c++) {
+                uint32_t v = topo->out_target[c];
                 if (distance[v] == UINT32_MAX) {
                     distance[v] = distance[u] + 1;
                     queue[tail++] = v;
@@ -148,9 +180,9 @@ bool disco_oracle_bfs_tree(const struct disco_view *view,
             }
         }
         for (uint32_t v = 0; ok && v < n; v++) {
-            if (depth[v] != distance[v]) {
+            if (tree[v].depth != distance[v]) {
                 snprintf(detail, len, "node %u has depth %u but distance %u",
-                         v, depth[v], distance[v]);
+                         v, tree[v].depth, distance[v]);
                 ok = false;
             }
         }
@@ -158,9 +190,10 @@ bool disco_oracle_bfs_tree(const struct disco_view *view,
             snprintf(detail, len, "rooted at node %u, depths are distances",
                      root);
         if (depth_out)
-            memcpy(depth_out, depth, (size_t)n * sizeof *depth);
+            for (uint32_t v = 0; v < n; v++)
+                depth_out[v] = tree[v].depth;
     }
-    free(depth);
+    free(tree);
     free(distance);
     free(queue);
     return ok;

@@ -8,13 +8,19 @@
  * the rows in place, and random regular graphs are drawn straight into their
  * rows.  Peak memory stays close to the final arrays.
  */
+/* madvise(MADV_HUGEPAGE) is a BSD/Linux extension that strict POSIX mode
+ * hides. */
+#define _DEFAULT_SOURCE
+
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "big_array.h"
 #include "disco_sim.h"
 
 const char *const disco_topology_families[] = {
@@ -29,21 +35,44 @@ const size_t disco_topology_family_count =
  * latency. */
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p, 1)
+#define PREFETCH_READ(p) __builtin_prefetch(p, 0)
 #else
 #define PREFETCH(p) ((void)0)
+#define PREFETCH_READ(p) ((void)0)
 #endif
 #define PREFETCH_DISTANCE 16
 
 /* ------------------------------------------------------------------------ */
 /* Arrays.                                                                  */
 
-static uint32_t *alloc_u32(size_t count, bool zero)
+/* Arrays of HUGE_ARRAY bytes or more go on huge pages (big_array.h): the
+ * generators here and the kernel on every delivery hit them at random. */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_ARRAY ((size_t)4 << 20)
+
+void *disco__big_alloc(size_t bytes, bool zero)
 {
     /* malloc(0) may return NULL, which would read as a failure. */
-    if (count == 0)
-        count = 1;
-    return zero ? calloc(count, sizeof(uint32_t))
-                : malloc(count * sizeof(uint32_t));
+    if (bytes == 0)
+        bytes = 1;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= HUGE_ARRAY) {
+        size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        void *p = aligned_alloc(HUGE_PAGE, rounded);
+        if (p) {
+            madvise(p, rounded, MADV_HUGEPAGE);
+            if (zero)
+                memset(p, 0, bytes);
+            return p;
+        }
+    }
+#endif
+    return zero ? calloc(bytes, 1) : malloc(bytes);
+}
+
+static uint32_t *alloc_u32(size_t count, bool zero)
+{
+    return disco__big_alloc(count * sizeof(uint32_t), zero);
 }
 
 /* Free the arrays and reset the sizes, but keep `spec`: build() leaves the
@@ -157,8 +186,9 @@ static void link_ports(struct disco_topology *t)
 }
 
 /* Sort the rows (unless already sorted), refuse self-loops and repeated
- * edges, number the in-ports. */
-static int finish(struct disco_topology *t, bool sort, struct disco_error *err)
+ * edges. */
+static int check_rows(struct disco_topology *t, bool sort,
+                      struct disco_error *err)
 {
     for (uint32_t u = 0; u < t->nodes; u++) {
         uint32_t start = t->out_offset[u], end = t->out_offset[u + 1];
@@ -175,6 +205,15 @@ static int finish(struct disco_topology *t, bool sort, struct disco_error *err)
                                   t->directed ? "->" : "-", v);
         }
     }
+    return 0;
+}
+
+/* check_rows, then number the in-ports. */
+static int finish(struct disco_topology *t, bool sort, struct disco_error *err)
+{
+    int rc = check_rows(t, sort, err);
+    if (rc < 0)
+        return rc;
     link_ports(t);
     return 0;
 }
@@ -307,26 +346,85 @@ uint32_t disco_topology_find(const struct disco_topology *topo, uint32_t u,
     return UINT32_MAX;
 }
 
-/* How many nodes node 0 reaches along the rows.  Breadth first with an
- * explicit queue: recursion would overflow the stack on a long line.  The
- * visited set is a bitmap so that it stays in cache on large graphs. */
-static uint32_t reach(uint32_t nodes, const uint32_t *offset,
-                      const uint32_t *target, uint32_t *queue, uint64_t *seen)
+/* A sweep of the level bitmap costs nodes/64 words: worth it once the
+ * level has about that many nodes to pay for it. */
+static inline bool sweep_level(uint32_t size, uint32_t nodes)
 {
-    memset(seen, 0, ((size_t)nodes + 63) / 64 * sizeof *seen);
-    uint32_t head = 0, tail = 0;
+    return (uint64_t)size * 64 >= nodes;
+}
+
+/* Mark v visited and queue it, unless it already is.  Without a branch:
+ * on a random graph whether a neighbour is new is a coin toss for much of
+ * the search, which a branch mispredicts half the time.  The slot written
+ * is the next free one, so the queue needs one slot beyond the nodes. */
+static inline void visit(uint32_t v, uint64_t *seen, uint32_t *queue,
+                         uint32_t *tail)
+{
+    uint64_t word = seen[v >> 6], bit = (uint64_t)1 << (v & 63);
+    queue[*tail] = v;
+    *tail += (word & bit) == 0;
+    seen[v >> 6] = word | bit;
+}
+
+/* How many nodes node 0 reaches along the rows: breadth first, level by
+ * level, with an explicit queue (recursion would overflow the stack on a
+ * long line).  The visited set is a bitmap so that it stays in cache on
+ * large graphs.
+ *
+ * A queue visits its nodes in no order the rows are stored in, and on a
+ * large random graph every row read is then a cache and TLB miss.  So a
+ * level holding a large share of the nodes is taken in node order instead,
+ * read off a bitmap of the level: its rows then come in address order, as
+ * a near-sequential sweep.  Small levels (all of them on a long line or
+ * ring) go in queue order, with their rows fetched ahead, and never touch
+ * the level bitmap, so that they cost in proportion to their size.  Only
+ * the count comes out, so the order of the visits is free.  `queue` has
+ * nodes + 1 entries (see visit), each bitmap (nodes + 63) / 64 words. */
+static uint32_t reach(uint32_t nodes, const uint32_t *offset,
+                      const uint32_t *target, uint32_t *queue, uint64_t *seen,
+                      uint64_t *level_bits)
+{
+    size_t words = ((size_t)nodes + 63) / 64;
+    memset(seen, 0, words * sizeof *seen);
+    memset(level_bits, 0, words * sizeof *level_bits);
+    uint32_t level_start = 0, tail = 0;
     queue[tail++] = 0;
     seen[0] |= 1;
-    while (head < tail) {
-        uint32_t u = queue[head++];
-        for (uint32_t c = offset[u]; c < offset[u + 1]; c++) {
-            uint32_t v = target[c];
-            uint64_t bit = (uint64_t)1 << (v & 63);
-            if (!(seen[v >> 6] & bit)) {
-                seen[v >> 6] |= bit;
-                queue[tail++] = v;
+    if (sweep_level(1, nodes))
+        level_bits[0] |= 1;
+    while (level_start < tail) {
+        uint32_t level_end = tail;
+        if (sweep_level(level_end - level_start, nodes)) {
+            /* The level's bits were set when it was found; each word is
+             * cleared as it is taken, leaving the bitmap clear. */
+            for (size_t w = 0; w < words; w++) {
+                uint64_t bits = level_bits[w];
+                if (!bits)
+                    continue;
+                level_bits[w] = 0;
+                for (; bits; bits &= bits - 1) {
+                    uint32_t u = (uint32_t)(w * 64) +
+                                 (uint32_t)__builtin_ctzll(bits);
+                    for (uint32_t c = offset[u]; c < offset[u + 1]; c++)
+                        visit(target[c], seen, queue, &tail);
+                }
+            }
+        } else {
+            for (uint32_t i = level_start; i < level_end; i++) {
+                if (i + 2 * PREFETCH_DISTANCE < level_end)
+                    PREFETCH_READ(&offset[queue[i + 2 * PREFETCH_DISTANCE]]);
+                if (i + PREFETCH_DISTANCE < level_end)
+                    PREFETCH_READ(
+                        &target[offset[queue[i + PREFETCH_DISTANCE]]]);
+                uint32_t u = queue[i];
+                for (uint32_t c = offset[u]; c < offset[u + 1]; c++)
+                    visit(target[c], seen, queue, &tail);
             }
         }
+        if (sweep_level(tail - level_end, nodes))
+            for (uint32_t i = level_end; i < tail; i++)
+                level_bits[queue[i] >> 6] |= (uint64_t)1 << (queue[i] & 63);
+        level_start = level_end;
     }
     return tail;
 }
@@ -340,14 +438,16 @@ static int check_connected(const struct disco_topology *t, bool *connected)
     *connected = true;
     if (t->nodes <= 1)
         return 0;
-    uint32_t *queue = alloc_u32(t->nodes, false);
-    uint64_t *seen = malloc(((size_t)t->nodes + 63) / 64 * sizeof *seen);
+    size_t words = ((size_t)t->nodes + 63) / 64;
+    uint32_t *queue = alloc_u32((size_t)t->nodes + 1, false);
+    /* The visited set, then the level bitmap reach() sweeps. */
+    uint64_t *seen = malloc(2 * words * sizeof *seen);
     uint32_t *rev_offset = NULL, *rev_source = NULL;
     int rc = DISCO_ENOMEM;
     if (!queue || !seen)
         goto out;
-    if (reach(t->nodes, t->out_offset, t->out_target, queue, seen) <
-        t->nodes) {
+    if (reach(t->nodes, t->out_offset, t->out_target, queue, seen,
+              seen + words) < t->nodes) {
         *connected = false;
         rc = 0;
         goto out;
@@ -364,8 +464,8 @@ static int check_connected(const struct disco_topology *t, bool *connected)
             for (uint32_t c = t->out_offset[u]; c < t->out_offset[u + 1];
                  c++)
                 rev_source[rev_offset[t->out_target[c]] + t->in_port[c]] = u;
-        *connected = reach(t->nodes, rev_offset, rev_source, queue, seen) ==
-                     t->nodes;
+        *connected = reach(t->nodes, rev_offset, rev_source, queue, seen,
+                           seen + words) == t->nodes;
     }
     rc = 0;
 out:
@@ -1226,11 +1326,12 @@ static int generate_regular(struct disco_topology *t, const char *spec,
                           "bad topology '%s': no simple graph in %d draws",
                           spec, REGULAR_DRAWS);
     }
-    int rc = finish(t, false, err);
-    if (rc < 0) {
-        free_arrays(t);
-        return rc;
-    }
+    /* The rows are sorted and simple by construction (a cycle or a
+     * matching has no self-loop, and remove_repeats leaves no repeat), so
+     * finish()'s scan for bad edges, a pass over every channel, is left to
+     * debug builds. */
+    assert(check_rows(t, false, NULL) == 0);
+    link_ports(t);
 #ifndef NDEBUG
     bool connected;
     assert(check_connected(t, &connected) < 0 || connected);

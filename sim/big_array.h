@@ -1,0 +1,22 @@
+/*
+ * big_array.h - allocation of arrays that large graphs read and write at
+ * random (topology.c defines it; the oracles and the causal past use it for
+ * their per-node scratch arrays).
+ *
+ * On 4 kB pages nearly every random access to an array of tens of
+ * megabytes misses the TLB as well as the caches, and filling the array
+ * takes a page fault every 4 kB.  Arrays of a few megabytes or more are
+ * therefore aligned to 2 MB and offered to the kernel for transparent huge
+ * pages; smaller ones, and systems without the hint, get plain malloc.
+ * Either way the result is released with free().
+ */
+#ifndef DISCO_BIG_ARRAY_H
+#define DISCO_BIG_ARRAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* `bytes` bytes (at least 1), zeroed when `zero`, or NULL. */
+void *disco__big_alloc(size_t bytes, bool zero);
+
+#endif /* DISCO_BIG_ARRAY_H */

@@ -261,6 +261,23 @@ disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
         b->bytes + index * q->record_size);
 }
 
+/* The message number of a record peek_ahead returned, or 0 when the
+ * queue does not keep them. */
+static inline uint64_t
+disco__queue_record_msg(const struct disco__queue *q,
+                        const struct disco__wheel_record *record)
+{
+    uint64_t msg = 0;
+    if (q->record_format & DISCO__WHEEL_MSG)
+        memcpy(&msg,
+               (const unsigned char *)record + DISCO__WHEEL_NARROW +
+                   (q->record_format & DISCO__WHEEL_PAYLOAD
+                        ? DISCO__INLINE_PAYLOAD
+                        : 0),
+               sizeof msg);
+    return msg;
+}
+
 static inline size_t disco__queue_size(const struct disco__queue *q)
 {
     return q->size;

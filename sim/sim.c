@@ -1921,6 +1921,13 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
         __builtin_prefetch(&sim->node[next->to]);
         __builtin_prefetch(&sim->topo->in_port[next->target]);
         __builtin_prefetch(disco__state(sim, next->to), 1);
+        /* The causal log's per-node and per-message counters. */
+        if (sim->local && sim->send_local) {
+            __builtin_prefetch(&sim->local[next->to], 1);
+            uint64_t msg = disco__queue_record_msg(&sim->queue, next);
+            if (msg && msg <= sim->send_capacity)
+                __builtin_prefetch(&sim->send_local[msg - 1]);
+        }
     }
     /* By now the receiver's record has arrived: fetch what its sends will
      * touch, its adjacency and its channels' FIFO clocks. */

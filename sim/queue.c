@@ -660,6 +660,19 @@ static inline void give_block(struct disco__queue *q,
 #define encode disco__wheel_encode
 #define decode disco__wheel_decode
 
+/* Give back the blocks of a chain from `first` to `last`, both included. */
+static void give_chain(struct disco__queue *q, struct disco__wheel_block *first,
+                       struct disco__wheel_block *last)
+{
+    for (struct disco__wheel_block *b = first;;) {
+        struct disco__wheel_block *next = b->next;
+        give_block(q, b);
+        if (b == last)
+            return;
+        b = next;
+    }
+}
+
 /* Append an event to slot i, in the queue's record format.  When that
  * format has no payload, the caller has checked the payload is zero. */
 static int wheel_append(struct disco__queue *q, unsigned i,
@@ -734,8 +747,9 @@ static bool payload_is_zero(const union disco__event_payload *payload)
 
 /* Rewrite every pending wheel record in another format, slot by slot:
  * when the first event with a payload arrives in a queue whose format has
- * none.  Blocks for all of them are reserved first, so that on
- * DISCO_ENOMEM the queue is as it was.  A run does this at most once, and
+ * none (wider records: blocks for all of them are reserved first, so that
+ * on DISCO_ENOMEM the queue is as it was), or when message numbers are no
+ * longer needed (narrower: in place, needing no memory).  A run does this at most once, and
  * usually while its queue is small (its first message with a payload, or
  * its first timer with a tag). */
 static int reformat(struct disco__queue *q, unsigned format)
@@ -746,13 +760,40 @@ static int reformat(struct disco__queue *q, unsigned format)
     size_t new_size = format_size(format);
     unsigned new_per_block =
         (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes / new_size);
+    struct disco__event ev;
+    if (new_size <= old_size) {
+        /* Narrower records are rewritten in place, from the front of each
+         * slot: the record written never lies beyond the one read (each is
+         * copied out before anything is written), and the blocks left
+         * over at the end go back to the free list. */
+        for (unsigned i = next_slot(q, 0); i < DISCO__WHEEL_SLOTS;
+             i = next_slot(q, i + 1)) {
+            struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
+            struct disco__wheel_block *to = old.head;
+            unsigned written = 0;
+            FOR_EACH_RECORD(q, &old, old_size, old_per_block, from, {
+                decode(&ev, from, old_format);
+                if (written == new_per_block) {
+                    to = to->next;
+                    written = 0;
+                }
+                encode(to->bytes + (size_t)written++ * new_size, &ev, format);
+            });
+            if (to != old.tail)
+                give_chain(q, to->next, old.tail);
+            s->read = 0;
+            s->tail = to;
+            s->write = written;
+        }
+        set_format(q, format);
+        return 0;
+    }
     size_t pending = q->size - q->far.size;
     size_t slots = 0;
     for (unsigned w = 0; w < DISCO__WHEEL_SLOTS / 64u; w++)
         slots += (size_t)__builtin_popcountll(q->occupied[w]);
     if (reserve_blocks(q, pending / new_per_block + slots) != 0)
         return DISCO_ENOMEM;
-    struct disco__event ev;
     for (unsigned i = next_slot(q, 0); i < DISCO__WHEEL_SLOTS;
          i = next_slot(q, i + 1)) {
         struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
@@ -769,14 +810,7 @@ static int reformat(struct disco__queue *q, unsigned format)
             encode(s->tail->bytes + (size_t)s->write++ * new_size, &ev,
                    format);
         });
-        for (struct disco__wheel_block *b = old.head;;) {
-            struct disco__wheel_block *next = b->next;
-            bool last = b == old.tail;
-            give_block(q, b);
-            if (last)
-                break;
-            b = next;
-        }
+        give_chain(q, old.head, old.tail);
     }
     set_format(q, format);
     return 0;

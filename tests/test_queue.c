@@ -741,6 +741,55 @@ static void test_narrow_then_wide(void **state)
     run_narrow_then_wide(true);
 }
 
+/* Forgetting message numbers rewrites the wheel's records in place, with
+ * slots of many blocks read partway: same order, same fields, message
+ * numbers and Lamport clocks 0 (a far event popped straight from the far
+ * heap may keep its number), no new block, and blocks handed back. */
+static void test_forget_msg_in_place(void **state)
+{
+    (void)state;
+    struct harness h;
+    harness_init(&h, 40000);
+    disco__queue_release(&h.q);
+    disco__queue_init_compact(&h.q);
+    assert_int_equal(disco__queue_keep_msg(&h.q), 0);
+    struct disco_rng rng;
+    disco_rng_init(&rng, 17, 0);
+    for (int k = 0; k < 30000; k++) {
+        /* Three crowded times, a spread, and some far events. */
+        disco_time_t t = k % 10 < 7   ? (disco_time_t)(10 + k % 3)
+                         : k % 10 < 9 ? disco_rng_below(&rng, 3000)
+                                      : 5000 + disco_rng_below(&rng, 50000);
+        struct disco__event ev = make_event(t, h.next_serial);
+        memset(&ev.payload, 0, sizeof ev.payload);
+        assert_int_equal(disco__queue_push(&h.q, &ev), 0);
+        ref_push(&h.ref, t, h.next_serial++);
+    }
+    struct disco__event ev;
+    for (int k = 0; k < 777; k++) {
+        struct ref_item want = ref_pop(&h.ref);
+        assert_true(disco__queue_pop(&h.q, &ev));
+        assert_int_equal(ev.msg, want.serial);
+    }
+    size_t blocks = h.q.block_count, free_before = h.q.free_count;
+    assert_int_equal(disco__queue_forget_msg(&h.q), 0);
+    assert_int_equal(h.q.record_size, DISCO__WHEEL_NARROW);
+    assert_int_equal(h.q.block_count, blocks);
+    assert_true(h.q.free_count > free_before);
+    while (h.ref.count > 0) {
+        struct ref_item want = ref_pop(&h.ref);
+        assert_true(disco__queue_pop(&h.q, &ev));
+        struct disco__event expect = make_event(want.time, want.serial);
+        memset(&expect.payload, 0, sizeof expect.payload);
+        expect.lamport = 0;
+        if (ev.msg == 0)
+            expect.msg = 0;
+        assert_memory_equal(&ev, &expect, sizeof expect);
+    }
+    assert_false(disco__queue_pop(&h.q, &ev));
+    harness_release(&h);
+}
+
 /* Pushes at the time just popped, mixed with later ones, through a queue
  * whose bucket 0 empties and refills: the same-time pushes come after the
  * same-time events already pending, and before everything later. */
@@ -959,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_push_at_last),
         cmocka_unit_test(test_narrow_then_wide),
         cmocka_unit_test(test_wide_from_far),
+        cmocka_unit_test(test_forget_msg_in_place),
         cmocka_unit_test(test_huge_jumps),
         cmocka_unit_test(test_zero_delay_chain),
         cmocka_unit_test(test_out_of_memory),

@@ -114,8 +114,11 @@ struct disco_sim {
     uint32_t *fifo_near;          /* instead, when every delay is shorter:
                                    * the channel's last arrival minus
                                    * fifo_base, 0 when not after it */
+    uint16_t *fifo_short;         /* the same in 16 bits, for large
+                                   * graphs whose every delay is below
+                                   * 2^15 ticks */
     disco_time_t fifo_base;       /* at most now; rebased every 2^31
-                                   * ticks */
+                                   * ticks (2^15 for fifo_short) */
     unsigned char *link_down;     /* per channel, when links can fail:
                                    * how many cuts and partitions hold it
                                    * down (0: up) */

@@ -98,8 +98,10 @@ static void causal_drop(struct disco_sim *sim)
      * the checks that need it report "not checked". */
     free(sim->causal);
     free(sim->send_local);
+    free(sim->local);
     sim->causal = NULL;
     sim->send_local = NULL;
+    sim->local = NULL;
     sim->causal_count = sim->causal_capacity = sim->send_capacity = 0;
     sim->causal_overflow = true;
     /* Nothing else may read message numbers: the queue can forget them
@@ -528,6 +530,27 @@ static void fifo_rebase(struct disco_sim *sim)
     sim->fifo_base = sim->now;
 }
 
+/* The same in 16 bits, for large graphs whose delays are all shorter than
+ * FIFO_SHORT_SPAN: half the memory (160 MB less at 10^7 nodes), for a pass
+ * over the channels every FIFO_SHORT_SPAN ticks (a saturating subtract the
+ * compiler vectorises; a wave over 10^7 nodes lasts a few hundred ticks).
+ * Graphs below FIFO_SHORT_CHANNELS keep 32 bits: the saving would be small
+ * and a sparse run on them could rebase more often than it sends. */
+#define FIFO_SHORT_SPAN ((disco_time_t)1 << 15)
+#define FIFO_SHORT_CHANNELS (1u << 20)
+
+static void fifo_rebase_short(struct disco_sim *sim)
+{
+    uint32_t channels = sim->topo->channels;
+    disco_time_t gap = sim->now - sim->fifo_base;
+    uint16_t shift = gap > UINT16_MAX ? UINT16_MAX : (uint16_t)gap;
+    for (uint32_t c = 0; c < channels; c++)
+        sim->fifo_short[c] = sim->fifo_short[c] > shift
+                                 ? (uint16_t)(sim->fifo_short[c] - shift)
+                                 : 0;
+    sim->fifo_base = sim->now;
+}
+
 /* The longest delay a law can draw (exp: -ln of the smallest 1 - u, 2^-53,
  * is 36.8 means), or UINT64_MAX when it is not below 2^63. */
 static disco_time_t law_max(const struct disco_delay *law)
@@ -555,7 +578,14 @@ static void transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
         const struct disco_delay *law =
             &sim->laws[sim->chan_law ? sim->chan_law[channel] : 0];
         at = sim->now + draw_delay(law, &sim->node[sender].net_rng);
-        if (sim->fifo_near && channel_fifo(sim, channel)) {
+        if (sim->fifo_short && channel_fifo(sim, channel)) {
+            if (sim->now - sim->fifo_base >= FIFO_SHORT_SPAN)
+                fifo_rebase_short(sim);
+            disco_time_t last = sim->fifo_base + sim->fifo_short[channel];
+            if (at < last)
+                at = last;
+            sim->fifo_short[channel] = (uint16_t)(at - sim->fifo_base);
+        } else if (sim->fifo_near && channel_fifo(sim, channel)) {
             if (sim->now - sim->fifo_base >= FIFO_SPAN)
                 fifo_rebase(sim);
             disco_time_t last = sim->fifo_base + sim->fifo_near[channel];
@@ -1115,7 +1145,9 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
             disco_time_t m = law_max(&sim->laws[i]);
             longest = m > longest ? m : longest;
         }
-        if (longest < FIFO_SPAN)
+        if (longest < FIFO_SHORT_SPAN && channels >= FIFO_SHORT_CHANNELS)
+            sim->fifo_short = alloc_array(channels, sizeof(uint16_t), &failed);
+        else if (longest < FIFO_SPAN)
             sim->fifo_near = alloc_array(channels, sizeof(uint32_t), &failed);
         else
             sim->fifo_last =
@@ -1491,6 +1523,7 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->local);
     free(sim->fifo_last);
     free(sim->fifo_near);
+    free(sim->fifo_short);
     free(sim->link_down);
     free(sim->chan_law);
     free(sim->chan_loss);
@@ -1935,7 +1968,9 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     if (next && next->type == DISCO__EV_DELIVER) {
         uint32_t first = sim->node[next->to].first_channel;
         __builtin_prefetch(&sim->topo->out_target[first]);
-        if (sim->fifo_near)
+        if (sim->fifo_short)
+            __builtin_prefetch(&sim->fifo_short[first], 1);
+        else if (sim->fifo_near)
             __builtin_prefetch(&sim->fifo_near[first], 1);
         else if (sim->fifo_last)
             __builtin_prefetch(&sim->fifo_last[first], 1);
@@ -2105,8 +2140,10 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
         disco__queue_release(&sim->queue);
     free(sim->fifo_last);
     free(sim->fifo_near);
+    free(sim->fifo_short);
     sim->fifo_last = NULL;
     sim->fifo_near = NULL;
+    sim->fifo_short = NULL;
     for (unsigned i = 0; i < sim->observer_count; i++)
         if (sim->observers[i].on_end)
             sim->observers[i].on_end(sim->observers[i].self);

@@ -236,7 +236,7 @@ static void test_config_init_defaults(void **state)
     assert_int_equal(cfg.params[1], 10);
     assert_int_equal(cfg.params[2], 0);
     assert_int_equal(cfg.params[3], 0);
-    assert_int_equal(cfg.causal_log_limit, (uint64_t)1 << 25);
+    assert_int_equal(cfg.causal_log_limit, (uint64_t)1 << 24);
     disco_config_release(&cfg);
 
     disco_config_init(&cfg, &floodmax);

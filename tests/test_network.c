@@ -136,6 +136,60 @@ static void test_fifo_broken_when_off(void **unused)
     }
 }
 
+/* On a graph of 2^20 channels the kernel keeps FIFO clocks in 16 bits,
+ * rebased every 2^15 ticks: one message per tick for 40,000 ticks, with
+ * delays up to 30,000 ticks, crosses a rebase with clocks near the top of
+ * the range, and must still arrive in order (and out of order without
+ * FIFO, so that the check can fail). */
+static void test_fifo_holds_in_16_bits(void **unused)
+{
+    for (int fifo = 1; fifo >= 0; fifo--) {
+        struct disco_config cfg;
+        config(&cfg, TIMED, 40000, 3);
+        cfg.fifo = fifo;
+        cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_UNIFORM,
+                                         .a = 1, .b = 30000};
+        struct sim_run run;
+        sim_run(&run, &chatter, "torus:512x512", 1, &cfg);
+        assert_int_equal(run.topo.channels, 1u << 20);
+        const struct disco_view *view = disco_sim_view(run.sim);
+        uint32_t out_of_order = 0;
+        for (uint32_t port = 0; port < 4; port++) {
+            uint32_t v = disco_view_neighbour(view, 0, port);
+            assert_int_equal(node_state(&run, v)->received, 40000);
+            out_of_order += node_state(&run, v)->out_of_order;
+        }
+        if (fifo)
+            assert_int_equal(out_of_order, 0);
+        else
+            assert_true(out_of_order > 1000);
+        assert_true(run.metrics->time > 40000);
+        if (fifo) {
+            /* The same run with 32-bit clocks, forced by a law that could
+             * draw 2^15 (a change due long after the run ends), must be
+             * the same execution: same end, same states. */
+            struct disco_error err;
+            struct disco_config wide;
+            config(&wide, TIMED, 40000, 3);
+            wide.delay = cfg.delay;
+            assert_int_equal(disco_delay_change_parse(
+                                 &wide, "uniform:1:40000@1000000000", &err),
+                             0);
+            struct sim_run other;
+            sim_run(&other, &chatter, "torus:512x512", 1, &wide);
+            assert_int_equal(other.metrics->time, run.metrics->time);
+            assert_int_equal(other.metrics->events, run.metrics->events);
+            for (uint32_t v = 0; v < run.topo.nodes; v++)
+                assert_memory_equal(node_state(&other, v), node_state(&run, v),
+                                    sizeof(struct chatter_state));
+            sim_run_release(&other);
+            disco_config_release(&wide);
+        }
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
 /* ---- loss and duplication rates ---- */
 
 static void test_loss_rate_within_three_sigma(void **unused)
@@ -483,6 +537,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fifo_holds_when_on),
         cmocka_unit_test(test_fifo_broken_when_off),
+        cmocka_unit_test(test_fifo_holds_in_16_bits),
         cmocka_unit_test(test_loss_rate_within_three_sigma),
         cmocka_unit_test(test_dup_rate_within_three_sigma),
         cmocka_unit_test(test_zero_probabilities_draw_nothing),

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_array.h"
 #include "disco_sim.h"
 
 #ifdef DISCO__QUEUE_RADIX_BITS
@@ -466,8 +467,10 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
 
 #define WHEEL_MASK (DISCO__WHEEL_SLOTS - 1u)
 #define FIRST_CHUNK_BLOCKS 4u
-#define MAX_CHUNK_BLOCKS 2048u /* 4 MB */
 #define CHUNK_HEADER 64u       /* links the chunks; keeps blocks aligned */
+/* The largest chunks are exactly 4 MB, two huge pages (big_array.h). */
+#define MAX_CHUNK_BLOCKS                                                     \
+    ((((size_t)4 << 20) - CHUNK_HEADER) / DISCO__WHEEL_BLOCK)
 
 _Static_assert(sizeof(struct disco__wheel_record) == CORE - sizeof(disco_time_t),
                "a wheel record is an event core without its time");
@@ -617,7 +620,10 @@ static int reserve_blocks(struct disco__queue *q, size_t count)
     while (q->free_count < count) {
         size_t blocks = q->next_chunk_blocks;
         unsigned char *chunk =
-            aligned_alloc(CHUNK_HEADER, CHUNK_HEADER + blocks * DISCO__WHEEL_BLOCK);
+            blocks == MAX_CHUNK_BLOCKS
+                ? disco__big_alloc((size_t)4 << 20, false)
+                : aligned_alloc(CHUNK_HEADER,
+                                CHUNK_HEADER + blocks * DISCO__WHEEL_BLOCK);
         if (!chunk)
             return DISCO_ENOMEM;
         memcpy(chunk, &q->chunks, sizeof q->chunks);
@@ -633,7 +639,9 @@ static int reserve_blocks(struct disco__queue *q, size_t count)
         q->free_count += blocks;
         q->block_count += blocks;
         if (q->next_chunk_blocks < MAX_CHUNK_BLOCKS)
-            q->next_chunk_blocks *= 2;
+            q->next_chunk_blocks = q->next_chunk_blocks * 2 < MAX_CHUNK_BLOCKS
+                                       ? q->next_chunk_blocks * 2
+                                       : MAX_CHUNK_BLOCKS;
     }
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_array.h"
 #include "internal.h"
 
 /* ------------------------------------------------------------------------ */
@@ -1033,11 +1034,16 @@ bool disco_view_quiescence(const struct disco_view *view, disco_time_t *since,
 /* ------------------------------------------------------------------------ */
 /* Creation.                                                                 */
 
+/* Zeroed; arrays of megabytes on transparent huge pages (big_array.h),
+ * since the event loop reads per-node and per-channel arrays at random and
+ * at 10^7 nodes every such read would otherwise miss the TLB too. */
 static void *alloc_array(size_t count, size_t size, bool *failed)
 {
     if (*failed)
         return NULL;
-    void *p = calloc(count ? count : 1, size);
+    void *p = NULL;
+    if (!count || size <= SIZE_MAX / count)
+        p = disco__big_alloc(count * size, true);
     if (!p)
         *failed = true;
     return p;
@@ -1417,11 +1423,16 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         if (!failed)
             memcpy(sim->ids, cfg->ids, (size_t)n * sizeof(int64_t));
     }
-    /* Cache-line aligned, so that no 32-byte record straddles two lines. */
-    if (posix_memalign((void **)&sim->node, 64,
-                       (size_t)n * sizeof(struct disco__node)) == 0)
-        memset(sim->node, 0, (size_t)n * sizeof(struct disco__node));
+    /* Cache-line aligned, so that no 32-byte record straddles two lines
+     * (large arrays come 2 MB-aligned, on huge pages). */
+    size_t node_bytes = (size_t)n * sizeof(struct disco__node);
+    if (node_bytes >= (size_t)4 << 20)
+        sim->node = disco__big_alloc(node_bytes, true);
+    else if (posix_memalign((void **)&sim->node, 64, node_bytes) == 0)
+        memset(sim->node, 0, node_bytes);
     else
+        sim->node = NULL;
+    if (!sim->node)
         failed = true;
     for (size_t i = 0; i < cfg->fault_count; i++)
         if (cfg->faults[i].kind == DISCO_FAULT_CRASH && !sim->epoch)

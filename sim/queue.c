@@ -524,6 +524,7 @@ _Static_assert(offsetof(struct disco__queue, far) +
 static void init_sized(struct disco__queue *q, size_t item_size)
 {
     memset(q, 0, offsetof(struct disco__queue, far));
+    q->far_low = UINT64_MAX;
     radix_init(&q->far, item_size);
     set_format(q, initial_format(item_size));
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
@@ -554,6 +555,7 @@ void disco__queue_release(struct disco__queue *q)
      * far heap a second time (tiny runs create and release queues by the
      * thousand). */
     memset(q, 0, offsetof(struct disco__queue, far));
+    q->far_low = UINT64_MAX;
     set_format(q, initial_format(q->far.item_size));
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
 }
@@ -855,60 +857,66 @@ static void advance(struct disco__queue *q, disco_time_t to)
 {
     if (to <= q->base)
         return;
+    if (!within(to, q->far_low)) {
+        q->base = to;
+        return;
+    }
     struct disco__radix *r = &q->far;
     size_t es = r->item_size;
+    q->far_low = UINT64_MAX;
     while (r->size > 0) {
-        struct disco__queue_bucket *b0 = &r->buckets[0];
-        disco_time_t low; /* no far key left is below it */
-        if (b0->count > 0) {
-            low = r->last;
-            if (!within(to, low))
-                break;
-            size_t n = b0->count - b0->head;
-            struct disco__event ev;
-            for (size_t j = b0->head; j < b0->count; j++) {
-                take(&ev, item(b0, j, es), es);
-                if (fit_payload(q, &ev) != 0)
-                    goto short_of_memory;
-            }
-            unsigned i = (unsigned)(low & WHEEL_MASK);
-            size_t room = !q->slots ? 0
-                          : occupied(q, i)
-                              ? q->records_per_block - q->slots[i].write
-                              : 0;
-            size_t blocks =
-                n > room ? (n - room + q->records_per_block - 1) /
-                               q->records_per_block
-                         : 0;
-            if ((!q->slots &&
-                 !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots))) ||
-                reserve_blocks(q, blocks) != 0)
-                goto short_of_memory;
-            for (size_t j = b0->head; j < b0->count; j++) {
-                take(&ev, item(b0, j, es), es);
-                wheel_append(q, i, &ev);
-            }
-            b0->head = b0->count = 0;
-            unmark(r, 0);
-            r->size -= n;
-            continue;
-        }
+        /* The smallest bucket (bucket 0 when it holds anything) and the
+         * least and greatest keys it can hold.  Every far key is at least
+         * `to`, which is at most the earliest pending time. */
         unsigned i = smallest_bucket(r);
-        low = bucket_floor(r->last, i);
-        if (!within(to, low))
+        disco_time_t low = i == 0 ? r->last : bucket_floor(r->last, i);
+        disco_time_t span = i <= QUEUE_PER_LEVEL
+                                ? 0
+                                : ((disco_time_t)1 << ((i - 1) / QUEUE_PER_LEVEL *
+                                                       QUEUE_RADIX_BITS)) - 1;
+        if (!within(to, low)) {
+            q->far_low = low;
             break;
-        if (single_key_bucket(i)) {
-            promote(r, i, low);
+        }
+        if (low > UINT64_MAX - span || !within(to, low + span)) {
+            /* Straddles the end of the window: spread it, so that its
+             * part inside comes out in smaller buckets. */
+            disco_time_t least;
+            int rc = es == CORE ? spread(r, i, low, &least, CORE)
+                                : spread(r, i, low, &least, WHOLE);
+            if (rc != 0)
+                goto short_of_memory;
             continue;
         }
-        disco_time_t least;
-        int rc = es == CORE ? spread(r, i, low, &least, CORE)
-                            : spread(r, i, low, &least, WHOLE);
-        if (rc != 0)
+        /* Wholly inside: every event goes straight to the slot of its time,
+         * in the bucket's order, which is insertion order for each key
+         * (all pending events with one key share a bucket).  Memory first,
+         * so that a bucket moves entirely or not at all: the format, then
+         * at worst a block per distinct key plus the records' own. */
+        struct disco__queue_bucket *b = &r->buckets[i];
+        size_t n = b->count - b->head;
+        struct disco__event ev;
+        for (size_t j = b->head; j < b->count; j++) {
+            take(&ev, item(b, j, es), es);
+            if (fit_payload(q, &ev) != 0)
+                goto short_of_memory;
+        }
+        size_t keys = n < span + 1 ? n : (size_t)span + 1;
+        if ((!q->slots &&
+             !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots))) ||
+            reserve_blocks(q, n / q->records_per_block + keys + 1) != 0)
             goto short_of_memory;
+        for (size_t j = b->head; j < b->count; j++) {
+            take(&ev, item(b, j, es), es);
+            wheel_append(q, (unsigned)(ev.time & WHEEL_MASK), &ev);
+        }
+        b->head = b->count = 0;
+        unmark(r, i);
+        r->size -= n;
         continue;
     short_of_memory:
         /* Everything far is at or after low, and low < to + SLOTS. */
+        q->far_low = low;
         if (low >= DISCO__WHEEL_SLOTS && low - DISCO__WHEEL_SLOTS > q->base)
             q->base = low - DISCO__WHEEL_SLOTS;
         return;
@@ -929,6 +937,8 @@ static int push_event(struct disco__queue *q, const struct disco__event *ev)
         rc = wheel_append(q, (unsigned)(ev->time & WHEEL_MASK), ev);
     } else {
         rc = radix_push(&q->far, ev);
+        if (rc == 0 && ev->time < q->far_low)
+            q->far_low = ev->time;
     }
     if (rc == 0)
         q->size++;

@@ -90,6 +90,9 @@ struct disco__queue {
      * before anything else can be pushed at their times, which keeps ties
      * in insertion order. */
     disco_time_t base;
+    disco_time_t far_low; /* no far event is earlier (UINT64_MAX: none
+                           * may be), so that moving the base needs no
+                           * look at the far heap until it comes near */
     disco_time_t last;  /* the key of the last pop (0 initially) */
     size_t size;        /* pending events, wheel and far heap */
     unsigned record_format; /* DISCO__WHEEL_PAYLOAD | _MSG | _LAMPORT */

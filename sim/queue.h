@@ -192,29 +192,40 @@ static inline int disco__queue_push(struct disco__queue *q,
                                     const struct disco__event *ev)
 {
     uint32_t slot = (uint32_t)(ev->time & (DISCO__WHEEL_SLOTS - 1u));
-    if (ev->time - q->base < DISCO__WHEEL_SLOTS && ev->time >= q->last &&
-        disco__wheel_occupied(q, slot)) {
-        struct disco__wheel_slot *s = &q->slots[slot];
-        unsigned format = q->record_format;
-        if (s->write < q->records_per_block) {
-            if (!(format & DISCO__WHEEL_PAYLOAD)) {
-                uint64_t words[2];
-                memcpy(words, &ev->payload, sizeof words);
-                if (words[0] | words[1])
-                    return disco__queue_push_slow(q, ev);
-            }
-            unsigned char *at =
-                s->tail->bytes + (size_t)s->write++ * q->record_size;
-            disco__wheel_encode(at, ev, format);
-            /* The slot's next push comes about a slot's worth of pushes
-             * later: fetch the line it will write now, so that it does not
-             * stall on it then (the line is in the cache, not in memory). */
-            __builtin_prefetch(at + 64, 1);
-            q->size++;
-            return 0;
-        }
+    unsigned format = q->record_format;
+    if (!(ev->time - q->base < DISCO__WHEEL_SLOTS && ev->time >= q->last &&
+          q->slots))
+        return disco__queue_push_slow(q, ev);
+    if (!(format & DISCO__WHEEL_PAYLOAD)) {
+        uint64_t words[2];
+        memcpy(words, &ev->payload, sizeof words);
+        if (words[0] | words[1])
+            return disco__queue_push_slow(q, ev); /* the format grows */
     }
-    return disco__queue_push_slow(q, ev);
+    struct disco__wheel_slot *s = &q->slots[slot];
+    if (!disco__wheel_occupied(q, slot)) {
+        /* A slot's first record, in a free block: sparse runs (a few
+         * events per tick) open a slot on nearly every push. */
+        struct disco__wheel_block *b = q->free_blocks;
+        if (!b)
+            return disco__queue_push_slow(q, ev);
+        q->free_blocks = b->next;
+        q->free_count--;
+        s->head = s->tail = b;
+        s->read = s->write = 0;
+        q->occupied[slot / 64u] |= 1ull << (slot % 64u);
+        q->occupied_words |= 1ull << (slot / 64u);
+    } else if (s->write == q->records_per_block) {
+        return disco__queue_push_slow(q, ev);
+    }
+    unsigned char *at = s->tail->bytes + (size_t)s->write++ * q->record_size;
+    disco__wheel_encode(at, ev, format);
+    /* The slot's next push comes about a slot's worth of pushes later:
+     * fetch the line it will write now, so that it does not stall on it
+     * then (the line is in the cache, not in memory). */
+    __builtin_prefetch(at + 64, 1);
+    q->size++;
+    return 0;
 }
 
 /* Pop the earliest event into *out.  Returns false when empty.  Inline for

@@ -579,29 +579,53 @@ static void transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
         const struct disco_delay *law =
             &sim->laws[sim->chan_law ? sim->chan_law[channel] : 0];
         at = sim->now + draw_delay(law, &sim->node[sender].net_rng);
+/* The relative clocks, 16 or 32 bits: rebase when due, wait for the
+ * channel's last arrival, record this one. */
+#define FIFO_RELATIVE(clocks, span, rebase, type)                            \
+    do {                                                                     \
+        if (sim->now - sim->fifo_base >= (span))                             \
+            rebase(sim);                                                     \
+        disco_time_t last = sim->fifo_base + (clocks)[channel];              \
+        if (at < last)                                                       \
+            at = last;                                                       \
+        (clocks)[channel] = (type)(at - sim->fifo_base);                     \
+    } while (0)
         if (sim->fifo_short && channel_fifo(sim, channel)) {
-            if (sim->now - sim->fifo_base >= FIFO_SHORT_SPAN)
-                fifo_rebase_short(sim);
-            disco_time_t last = sim->fifo_base + sim->fifo_short[channel];
-            if (at < last)
-                at = last;
-            sim->fifo_short[channel] = (uint16_t)(at - sim->fifo_base);
+            FIFO_RELATIVE(sim->fifo_short, FIFO_SHORT_SPAN, fifo_rebase_short,
+                          uint16_t);
         } else if (sim->fifo_near && channel_fifo(sim, channel)) {
-            if (sim->now - sim->fifo_base >= FIFO_SPAN)
-                fifo_rebase(sim);
-            disco_time_t last = sim->fifo_base + sim->fifo_near[channel];
-            if (at < last)
-                at = last;
-            sim->fifo_near[channel] = (uint32_t)(at - sim->fifo_base);
+            FIFO_RELATIVE(sim->fifo_near, FIFO_SPAN, fifo_rebase, uint32_t);
         } else if (sim->fifo_last && channel_fifo(sim, channel)) {
             if (at < sim->fifo_last[channel])
                 at = sim->fifo_last[channel];
             sim->fifo_last[channel] = at;
         }
+#undef FIFO_RELATIVE
     }
     ev->time = at;
     if (push(sim, ev) == 0 && is_basic(sim, ev->kind))
         sim->basic_in_transit++;
+}
+
+/* A message from `node` on `channel`, without its payload, counted: the
+ * part of a send common to both paths below. */
+static inline struct disco__event message_event(struct disco_sim *sim,
+                                                uint32_t node,
+                                                uint32_t channel,
+                                                unsigned kind, size_t len)
+{
+    struct disco__event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = DISCO__EV_DELIVER;
+    ev.target = channel;
+    ev.to = sim->topo->out_target[channel];
+    ev.kind = (uint8_t)kind;
+    ev.len = (uint16_t)len;
+    ev.depth = sim->node[node].depth;
+    ev.msg = ++sim->msg_counter;
+    sim->metrics.messages++;
+    sim->metrics.by_kind[kind]++;
+    return ev;
 }
 
 /* A send in a plain run (sim->plain_send) of a payload held inline: what
@@ -610,20 +634,9 @@ static inline void send_plain(struct disco_sim *sim, uint32_t node,
                               uint32_t channel, unsigned kind,
                               const void *payload, size_t len)
 {
-    struct disco__event ev;
-    ev.type = DISCO__EV_DELIVER;
-    ev.target = channel;
-    ev.to = sim->topo->out_target[channel];
-    ev.kind = (uint8_t)kind;
-    ev.len = (uint16_t)len;
-    ev.depth = sim->node[node].depth;
-    memset(ev.payload.bytes, 0, sizeof ev.payload.bytes);
+    struct disco__event ev = message_event(sim, node, channel, kind, len);
     if (len)
         memcpy(ev.payload.bytes, payload, len);
-    ev.lamport = 0;
-    ev.msg = ++sim->msg_counter;
-    sim->metrics.messages++;
-    sim->metrics.by_kind[kind]++;
     transmit(sim, node, channel, &ev);
 }
 
@@ -635,21 +648,11 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
         send_plain(sim, node, channel, kind, payload, len);
         return;
     }
-    struct disco__event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = DISCO__EV_DELIVER;
-    ev.target = channel;
-    ev.to = sim->topo->out_target[channel];
-    ev.kind = (uint8_t)kind;
-    ev.len = (uint16_t)len;
-    ev.depth = sim->node[node].depth;
+    struct disco__event ev = message_event(sim, node, channel, kind, len);
     ev.lamport = sim->lamport ? ++sim->lamport[node] : 0;
-    ev.msg = ++sim->msg_counter;
     vc_tick(sim, node);
     if (sim->causal_on && !sim->causal_overflow)
         causal_record_send(sim, node, ev.msg);
-    sim->metrics.messages++;
-    sim->metrics.by_kind[kind]++;
 
     uint32_t to = ev.to;
     if (len <= DISCO__INLINE_PAYLOAD) {

@@ -138,6 +138,15 @@ static void harness_init(struct harness *h, size_t max_serials)
     h->seen_cap = max_serials;
 }
 
+/* The same around a compact queue (events pushed narrow by hand: the
+ * harness's own events all carry payloads). */
+static void harness_init_compact(struct harness *h, size_t max_serials)
+{
+    harness_init(h, max_serials);
+    disco__queue_release(&h->q);
+    disco__queue_init_compact(&h->q);
+}
+
 static void harness_release(struct harness *h)
 {
     disco__queue_release(&h->q);
@@ -688,10 +697,7 @@ static void test_wide_from_far(void **state)
 {
     (void)state;
     struct harness h;
-    harness_init(&h, 100000);
-    /* The harness's events all carry payloads: push narrow ones by hand. */
-    disco__queue_release(&h.q);
-    disco__queue_init_compact(&h.q);
+    harness_init_compact(&h, 100000);
     const disco_time_t w = DISCO__WHEEL_SLOTS;
     struct disco__event ev;
     uint64_t serial = 0;
@@ -749,9 +755,7 @@ static void test_forget_msg_in_place(void **state)
 {
     (void)state;
     struct harness h;
-    harness_init(&h, 40000);
-    disco__queue_release(&h.q);
-    disco__queue_init_compact(&h.q);
+    harness_init_compact(&h, 40000);
     assert_int_equal(disco__queue_keep_msg(&h.q), 0);
     struct disco_rng rng;
     disco_rng_init(&rng, 17, 0);

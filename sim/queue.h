@@ -7,8 +7,9 @@
  * The wheel stores events in blocks from a shared free list, the heap in
  * growable arrays, one per bucket; pushes and pops allocate only when the
  * pending events outgrow what was allocated (never per event in steady
- * state).  A compact queue stores only each event's core
- * (40 of its 56 bytes): less memory, and less to move.
+ * state).  Both keep only what the run reads: a compact queue leaves out
+ * message numbers and Lamport clocks, and the wheel the time and, until
+ * one is pushed, the payload (struct disco__wheel_record).
  */
 #ifndef DISCO_QUEUE_H
 #define DISCO_QUEUE_H
@@ -253,7 +254,8 @@ static inline bool disco__queue_pop(struct disco__queue *q,
 disco_time_t disco__queue_peek_time(struct disco__queue *q);
 /* The record of the event `ahead` places after the next one to pop, when
  * it is already known (in the wheel slot being popped), else NULL.  For
- * prefetching only: the pointer is valid until the next push or pop. */
+ * prefetching only: the pointer is valid until the next push or pop, and
+ * only the fields before the payload are sure to be there. */
 static inline const struct disco__wheel_record *
 disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
 {

@@ -187,6 +187,11 @@ struct disco_sim {
     uint32_t *send_local;         /* per message number - 1 */
     size_t send_capacity;
     bool causal_on, causal_overflow;
+    /* Without a trace or vector clocks, nothing else reads an event's
+     * `lamport` field: each message carries its sender's local event
+     * index there, and the log needs no per-message array (send_local)
+     * and no slow paths. */
+    bool causal_in_events;
     bool check_unchecked;         /* set when a check hit a missing oracle */
 
     /* First invariant violation, if any (per property index). */

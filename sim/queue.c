@@ -1049,9 +1049,12 @@ int disco__queue_forget_msg(struct disco__queue *q)
     return reformat(q, format);
 }
 
-int disco__queue_keep_msg(struct disco__queue *q)
+int disco__queue_keep_fields(struct disco__queue *q, unsigned fields)
 {
-    if (q->record_format & DISCO__WHEEL_LAMPORT)
+    fields &= DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT;
+    if ((q->record_format & fields) == fields && q->far.item_size == WHOLE)
         return 0;
-    return keep_messages(q, DISCO__WHEEL_MSG);
+    return keep_messages(q, (q->record_format &
+                             (DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT)) |
+                                fields);
 }

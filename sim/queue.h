@@ -119,9 +119,9 @@ void disco__queue_init_compact(struct disco__queue *q);
  * in it keep their order and pop with msg and lamport 0.  Returns 0, or
  * DISCO_ENOMEM leaving the queue unchanged. */
 int disco__queue_keep_whole(struct disco__queue *q);
-/* The same, keeping message numbers but not Lamport clocks (which then pop
- * as 0): what the causal log needs. */
-int disco__queue_keep_msg(struct disco__queue *q);
+/* The same for some of the two: `fields` is DISCO__WHEEL_MSG,
+ * DISCO__WHEEL_LAMPORT or both; what is not kept pops as 0. */
+int disco__queue_keep_fields(struct disco__queue *q, unsigned fields);
 /* The opposite, once nothing reads them any more: the wheel's records drop
  * message numbers and Lamport clocks (far events keep theirs; all pop as 0
  * from the wheel).  Returns 0, or DISCO_ENOMEM leaving the queue as it

@@ -623,6 +623,8 @@ static inline struct disco__event message_event(struct disco_sim *sim,
     ev.len = (uint16_t)len;
     ev.depth = sim->node[node].depth;
     ev.msg = ++sim->msg_counter;
+    if (sim->causal_in_events && !sim->causal_overflow)
+        ev.lamport = sim->local[node];
     sim->metrics.messages++;
     sim->metrics.by_kind[kind]++;
     return ev;
@@ -649,9 +651,10 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
         return;
     }
     struct disco__event ev = message_event(sim, node, channel, kind, len);
-    ev.lamport = sim->lamport ? ++sim->lamport[node] : 0;
+    if (sim->lamport)
+        ev.lamport = ++sim->lamport[node];
     vc_tick(sim, node);
-    if (sim->causal_on && !sim->causal_overflow)
+    if (sim->causal_on && !sim->causal_overflow && !sim->causal_in_events)
         causal_record_send(sim, node, ev.msg);
 
     uint32_t to = ev.to;
@@ -1625,6 +1628,11 @@ static inline void deliver_plain(struct disco_sim *sim,
             receiver->depth = depth;
         if (depth > sim->metrics.causal_depth)
             sim->metrics.causal_depth = depth;
+        if (sim->causal_in_events && !sim->causal_overflow) {
+            local_event(sim, to);
+            causal_record(sim, to, channel_source(sim, ev->target, to),
+                          (uint32_t)ev->lamport);
+        }
         sim->ctx.node = to;
         sim->alg->on_message(&sim->ctx, disco__state(sim, to),
                              sim->topo->in_port[ev->target], ev->kind,
@@ -1674,7 +1682,10 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
             vc_tick(sim, to);
         }
         if (sim->causal_on && !sim->causal_overflow)
-            causal_record(sim, to, from, sim->send_local[ev->msg - 1]);
+            causal_record(sim, to, from,
+                          sim->causal_in_events
+                              ? (uint32_t)ev->lamport
+                              : sim->send_local[ev->msg - 1]);
         if (sim->observer_count)
             observe_message(sim, DISCO_EV_RECV, to, from, ev);
         before_callback(sim, to);
@@ -1969,8 +1980,9 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
         __builtin_prefetch(&sim->topo->in_port[next->target]);
         __builtin_prefetch(disco__state(sim, next->to), 1);
         /* The causal log's per-node and per-message counters. */
-        if (sim->local && sim->send_local) {
+        if (sim->local)
             __builtin_prefetch(&sim->local[next->to], 1);
+        if (sim->send_local) {
             uint64_t msg = disco__queue_record_msg(&sim->queue, next);
             if (msg && msg <= sim->send_capacity)
                 __builtin_prefetch(&sim->send_local[msg - 1]);
@@ -1997,7 +2009,8 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
 static void update_plain_paths(struct disco_sim *sim)
 {
     bool observed = sim->observer_count || sim->vc ||
-                    (sim->causal_on && !sim->causal_overflow) ||
+                    (sim->causal_on && !sim->causal_overflow &&
+                     !sim->causal_in_events) ||
                     sim->lamport || sim->want_state;
     sim->plain_deliver = !observed && !sim->link_down && !sim->omit_threshold;
     sim->plain_send = sim->plain_deliver && !sim->dyn_absent &&
@@ -2125,11 +2138,16 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
     /* Message numbers feed traces, vector clocks and the causal log, and
      * Lamport clocks traces: the queue keeps each only when something reads
      * it (a 16-byte record for a message without payload and nobody
-     * watching, 24 with the causal log, 32 with a trace). */
+     * watching, 24 with the causal log alone, 32 with a trace).  With the
+     * causal log alone, the `lamport` field carries the sender's local
+     * event index instead (causal_in_events). */
+    sim->causal_in_events = sim->causal_on && !sim->observer_count &&
+                            !sim->vc;
     if ((sim->observer_count || sim->vc) &&
         disco__queue_keep_whole(&sim->queue) != 0)
         failed = true;
-    else if (sim->causal_on && disco__queue_keep_msg(&sim->queue) != 0)
+    else if (sim->causal_in_events &&
+             disco__queue_keep_fields(&sim->queue, DISCO__WHEEL_LAMPORT) != 0)
         failed = true;
     if (failed)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");

@@ -581,7 +581,7 @@ static void run_compact_then(bool lamport)
         assert_int_equal(ev.lamport, 0);
     }
     assert_int_equal(lamport ? disco__queue_keep_whole(&q)
-                             : disco__queue_keep_msg(&q),
+                             : disco__queue_keep_fields(&q, DISCO__WHEEL_MSG),
                      0);
     for (uint64_t s = N; s < N + 1000; s++) {
         struct disco__event e = make_event(last + (s % 5), s);
@@ -756,7 +756,7 @@ static void test_forget_msg_in_place(void **state)
     (void)state;
     struct harness h;
     harness_init_compact(&h, 40000);
-    assert_int_equal(disco__queue_keep_msg(&h.q), 0);
+    assert_int_equal(disco__queue_keep_fields(&h.q, DISCO__WHEEL_MSG), 0);
     struct disco_rng rng;
     disco_rng_init(&rng, 17, 0);
     for (int k = 0; k < 30000; k++) {

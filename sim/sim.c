@@ -623,8 +623,15 @@ static inline struct disco__event message_event(struct disco_sim *sim,
     ev.len = (uint16_t)len;
     ev.depth = sim->node[node].depth;
     ev.msg = ++sim->msg_counter;
-    if (sim->causal_in_events && !sim->causal_overflow)
-        ev.lamport = sim->local[node];
+    if (sim->causal_in_events && !sim->causal_overflow) {
+        /* The log's cap counts sends as well as receives, as the array of
+         * send indices did: a wave's sends run far ahead of its receives,
+         * and a log that gives up late does so with a crowded queue. */
+        if (ev.msg > sim->cfg.causal_log_limit)
+            causal_drop(sim);
+        else
+            ev.lamport = sim->local[node];
+    }
     sim->metrics.messages++;
     sim->metrics.by_kind[kind]++;
     return ev;

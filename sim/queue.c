@@ -588,7 +588,9 @@ static unsigned next_occupied(const struct disco__queue *q, unsigned from)
     uint64_t bits = q->occupied[w] & (~0ull << (from % 64u));
     if (bits)
         return w * 64u + (unsigned)__builtin_ctzll(bits) - from;
-    uint64_t words = w == 63u ? 0 : q->occupied_words & (~0ull << (w + 1u));
+    uint64_t words = w + 1u >= DISCO__WHEEL_SLOTS / 64u
+                         ? 0
+                         : q->occupied_words & (~0ull << (w + 1u));
     if (!words) /* round the end: the first occupied slot lies before */
         words = q->occupied_words;
     unsigned v = (unsigned)__builtin_ctzll(words);
@@ -607,8 +609,9 @@ static unsigned next_slot(const struct disco__queue *q, unsigned from)
     uint64_t bits = q->occupied[w] & (~0ull << (from % 64u));
     if (bits)
         return w * 64u + (unsigned)__builtin_ctzll(bits);
-    uint64_t words =
-        w == 63u ? 0 : q->occupied_words & (~0ull << (w + 1u));
+    uint64_t words = w + 1u >= DISCO__WHEEL_SLOTS / 64u
+                         ? 0
+                         : q->occupied_words & (~0ull << (w + 1u));
     if (!words)
         return DISCO__WHEEL_SLOTS;
     unsigned v = (unsigned)__builtin_ctzll(words);

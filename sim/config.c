@@ -277,10 +277,11 @@ void disco_config_init(struct disco_config *cfg,
     cfg->delay.a = 1;
     cfg->delay.b = 100;
     cfg->fifo = true;
-    /* 2^24 receives (and sends): at most 256 MB of log and 64 MB of send
-     * indices, enough for every teaching-size run and for echo on 10^6
-     * nodes (8 * 10^6 messages); a run of 10^7 nodes goes over it early,
-     * before the queue has grown, and checks without it. */
+    /* 2^24 receives and sends: at most 256 MB of log (and 64 MB of send
+     * indices when a trace runs too), enough for every teaching-size run
+     * and for echo on 10^6 nodes (8 * 10^6 messages); a run of 10^7 nodes
+     * goes over it early, before its queue has grown, and checks without
+     * it. */
     cfg->causal_log_limit = (uint64_t)1 << 24;
     if (!alg)
         return;

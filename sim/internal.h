@@ -157,9 +157,11 @@ struct disco_sim {
     struct disco_input_value *inputs;
     size_t input_count;
 
-    /* Set when the run starts: nothing observes a message and the network
-     * can neither lose, duplicate nor block one, so sends and deliveries
-     * take the short paths (send_plain, deliver_plain). */
+    /* Set when the run starts, and again when the causal log gives up:
+     * nothing observes a message (but a causal log that travels in the
+     * events) and the network can neither lose, duplicate nor block one,
+     * so sends and deliveries take the short paths (send_plain,
+     * deliver_plain). */
     bool plain_send, plain_deliver;
 
     struct disco__queue queue;

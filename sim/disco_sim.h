@@ -108,6 +108,9 @@ struct disco_topology {
     int64_t *weight;        /* channels entries, or NULL (all weights 1) */
     char **names;           /* nodes entries from a DOT file, or NULL */
     char spec[128];         /* as given: "ring:8", "file.dot" */
+    bool known_connected;   /* connected by construction (every generated
+                             * family), so that no search is needed;
+                             * false: not known, search */
 };
 
 static inline uint32_t disco_topology_degree(const struct disco_topology *t,
@@ -159,8 +162,9 @@ int disco_topology_random_weights(struct disco_topology *topo, uint64_t seed,
                                   struct disco_error *err);
 
 /* True when every node reaches every other along channels (strongly
- * connected, for directed graphs).  Also false if its O(N) scratch memory
- * cannot be allocated. */
+ * connected, for directed graphs): at once when `known_connected` says so,
+ * else by a search, which is also false if its O(N) scratch memory cannot
+ * be allocated. */
 bool disco_topology_connected(const struct disco_topology *topo);
 
 /* The channel u -> v, or UINT32_MAX when there is none. */

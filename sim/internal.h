@@ -150,6 +150,9 @@ struct disco_sim {
     unsigned char *chan_law;      /* index into laws[], or NULL: law 0 */
     struct disco_delay laws[16];
     unsigned law_count;
+    unsigned live_law;            /* the law of channels without their own
+                                   * (chan_law 0): laws[0], the run's
+                                   * --delay, until a --delay-change */
     uint64_t *chan_loss;          /* loss threshold per channel, or NULL */
     unsigned char *chan_fifo;     /* per channel, or NULL: cfg.fifo */
     uint64_t loss_threshold, dup_threshold; /* probability * 2^64 */

@@ -576,8 +576,9 @@ static void transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
     if (sim->sync) {
         at = sim->now + 1;
     } else {
+        unsigned index = sim->chan_law ? sim->chan_law[channel] : 0;
         const struct disco_delay *law =
-            &sim->laws[sim->chan_law ? sim->chan_law[channel] : 0];
+            &sim->laws[index ? index : sim->live_law];
         at = sim->now + draw_delay(law, &sim->node[sender].net_rng);
 /* The relative clocks, 16 or 32 bits: rebase when due, wait for the
  * channel's last arrival, record this one. */
@@ -1923,7 +1924,9 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         break;
     case DISCO__EV_DELAY:
         sim->metrics.events++;
-        sim->laws[0] = sim->laws[ev->payload.tag];
+        /* Not a copy into laws[0]: a later change back to the run's own
+         * law resolves to index 0 and must find it there. */
+        sim->live_law = (unsigned)ev->payload.tag;
         if (sim->observer_count) {
             observe_fault(sim, true, 0, sim->law_labels[ev->payload.tag]);
         }

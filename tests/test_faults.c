@@ -428,6 +428,16 @@ static void test_delay_change(void **state)
     assert_int_equal(o.tally.faults, 1);
     release(&o, &cfg);
 
+    /* Back to the run's own law (const:10) before the sends at 5: they
+     * arrive at 15, as if nothing had changed. */
+    config(&cfg, &probe, 1);
+    parse_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
+    parse_ok(disco_delay_change_parse(&cfg, "const:10@4", &err), &err);
+    run(&o, &probe, "complete:3", &cfg);
+    assert_int_equal(o.m->time, 15);
+    assert_int_equal(o.tally.faults, 2);
+    release(&o, &cfg);
+
     disco_config_init(&cfg, &probe);
     assert_int_equal(disco_delay_change_parse(&cfg, "cnst:5@3", &err),
                      DISCO_EUNKNOWN);

@@ -106,7 +106,8 @@ const struct disco_algorithm disco_alg_averaging = {
         .topology = "ring:8",
         .initiators = "all",
         .faults = "crashes and lost messages (dynamic networks); no "
-                  "Byzantine process",
+                  "Byzantine process (--strategy flip or random shows "
+                  "why)",
     },
     .params = avg_params,
     .param_count = sizeof avg_params / sizeof avg_params[0],

@@ -44,10 +44,9 @@
  * Ports on a complete graph are in neighbour-index order: port p leads to
  * node p, or p+1 when p >= self.
  *
- * Under --synchronizer the run follows the native one only while messages
- * flow: the synchronizers do not model disco_set_passive, so with f >= 2
- * and no faults (nothing sent after round 2) they stop before round f+1
- * and nobody decides.
+ * Under --synchronizer the run follows the native one: the synchronizers
+ * keep pulsing while an inner node is active (disco_set_passive), so the
+ * silent rounds up to f+1 still happen and every process decides.
  */
 #include <stdio.h>
 #include <string.h>
@@ -342,9 +341,10 @@ static bool two_faced_on_send(struct disco_ctx *ctx, uint32_t port,
 }
 
 /* Late reveal.  With R rounds, the coalition K is the sender and the R-1
- * nodes after it (indices mod n; at most n-1 nodes): a strategy cannot
- * ask the kernel who else is Byzantine, so it assumes --byzantine names
- * these.  The sender tells every other process its value v, and signs the
+ * nodes after it (indices mod n; at most n-1 nodes).  The coalition is
+ * fixed in advance, not read from --byzantine, so the scenario must name
+ * these nodes: the attack is a construction for a given set, as in the
+ * lower-bound proof.  The sender tells every other process its value v, and signs the
  * other value w for the next member of K only; each member passes w (on
  * a chain of K's signatures only, in K's order) to the next one, and the
  * last, in round R, to one process h, the node after K.  h then holds v

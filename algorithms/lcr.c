@@ -175,41 +175,36 @@ static uint32_t next_of(const struct disco_view *view, uint32_t v)
 
 /* Whether following each process's clockwise port from process 0 visits
  * every process once and comes back; if not, says where it goes wrong. */
+#define LCR_NEEDS_A_RING                                                     \
+    "lcr needs a ring (uring:N, or ring:N with node i linked to i+1 mod n)"
 static bool ring_ok(const struct disco_view *view, char *detail, size_t len)
 {
     uint32_t n = disco_view_nodes(view), v = 0;
     for (uint32_t hops = 1; hops <= n; hops++) {
         uint32_t w = next_of(view, v);
         if (w == DISCO_NO_PORT) {
-            snprintf(detail, len, "lcr needs a ring (uring:N, or ring:N "
-                     "with node i linked to i+1 mod n); node %u has %u "
-                     "links", v, disco_view_degree(view, v));
+            snprintf(detail, len, LCR_NEEDS_A_RING "; node %u has %u links",
+                     v, disco_view_degree(view, v));
             return false;
         }
         if (w == 0 && hops < n) {
-            snprintf(detail, len, "lcr needs a ring (uring:N, or ring:N "
-                     "with node i linked to i+1 mod n); clockwise from node "
-                     "0 the ring closes after %u of %u nodes", hops, n);
+            snprintf(detail, len,
+                     LCR_NEEDS_A_RING "; clockwise from node 0 the ring "
+                                      "closes after %u of %u nodes",
+                     hops, n);
             return false;
         }
         v = w;
     }
     if (v != 0) {
-        snprintf(detail, len, "lcr needs a ring (uring:N, or ring:N with "
-                 "node i linked to i+1 mod n); clockwise from node 0 the "
-                 "ring does not close");
+        snprintf(detail, len, LCR_NEEDS_A_RING "; clockwise from node 0 the "
+                                               "ring does not close");
         return false;
     }
     snprintf(detail, len, "%s ring of %u, clockwise through every process",
              disco_view_directed(view) ? "a unidirectional" : "a "
              "bidirectional", n);
     return true;
-}
-
-static bool check_ring(const struct disco_view *view, char *detail,
-                       size_t len)
-{
-    return ring_ok(view, detail, len);
 }
 
 /* Hops from node v, clockwise, to the first node with a larger id, or n
@@ -323,7 +318,7 @@ static const struct disco_property lcr_properties[] = {
     {"ring",
      "the network is a ring, uring:N or ring:N (node i linked to i+1 mod n), "
      "and following each process's clockwise port visits every process",
-     DISCO_PROPERTY_FINAL, check_ring, false},
+     DISCO_PROPERTY_FINAL, ring_ok, false},
 };
 
 const struct disco_algorithm disco_alg_lcr = {

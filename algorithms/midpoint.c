@@ -120,7 +120,8 @@ const struct disco_algorithm disco_alg_midpoint = {
         .topology = "star:7",
         .initiators = "all",
         .faults = "crashes and lost messages (dynamic networks); no "
-                  "Byzantine process",
+                  "Byzantine process (--strategy flip or random shows "
+                  "why)",
     },
     .params = mid_params,
     .param_count = sizeof mid_params / sizeof mid_params[0],

@@ -364,15 +364,13 @@ static inline bool ma_nonsplit_round(const struct disco_view *view,
     if (n > MA_GRAPH_NODES || r == 0 || r >= MA_HISTORY)
         return false;
     uint64_t sets[MA_GRAPH_NODES];
-    uint32_t who[MA_GRAPH_NODES], count = 0;
-    bool byzantine = false, irregular = false;
+    uint32_t count = 0;
+    bool byzantine = false, irregular = false; /* the latter unused here */
     for (uint32_t v = 0; v < n; v++) {
         if (disco_view_byzantine(view, v) || ma_at(view, v)->round < r)
             continue;
-        sets[count] = ma_in_set(view, v, r, &byzantine, &irregular);
-        who[count++] = v;
+        sets[count++] = ma_in_set(view, v, r, &byzantine, &irregular);
     }
-    (void)who;
     if (byzantine)
         return false;
     for (uint32_t a = 0; a < count; a++)
@@ -515,8 +513,8 @@ static inline bool ma_check_halving(const struct disco_view *view,
 }
 
 /* Epsilon-agreement: after the run, the correct values lie within
- * epsilon, judged where `guaranteed` (a sentence for the detail, or NULL)
- * says the theory promises it. */
+ * epsilon.  `not_guaranteed` (a sentence for the detail, or NULL when the
+ * theory promises agreement) says why a miss is not a violation. */
 static inline bool ma_check_epsilon(const struct disco_view *view,
                                     const char *not_guaranteed, char *detail,
                                     size_t len)

@@ -39,8 +39,8 @@ static bool random_on_send(struct disco_ctx *ctx, uint32_t port,
     return lie_on_send(ctx, DISCO_LIE_RANDOM, port, *kind, payload, *len);
 }
 
-/* Two faces: the truth to the lower half of the nodes (by index), the
- * canonical lie to the upper half, so that two correct nodes can hear
+/* Two faces: the truth to the nodes v with 2v <= n (by index), the
+ * canonical lie to the others, so that two correct nodes can hear
  * different stories from the same sender. */
 static bool equivocate_on_send(struct disco_ctx *ctx, uint32_t port,
                                unsigned *kind, void *payload, size_t *len)

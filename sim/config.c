@@ -544,6 +544,24 @@ int disco_param_parse(struct disco_config *cfg,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Append faults built aside (the config is touched only on success). */
+static int append_faults(struct disco_config *cfg,
+                         const struct disco_fault *added, size_t n,
+                         struct disco_error *err)
+{
+    if (cfg->fault_count > SIZE_MAX / sizeof *cfg->faults - n - 1)
+        return disco_fail(err, DISCO_ENOMEM, "too many faults");
+    struct disco_fault *all =
+        realloc(cfg->faults, (cfg->fault_count + n + 1) * sizeof *all);
+    if (!all)
+        return disco_fail(err, DISCO_ENOMEM, "no memory for %zu faults",
+                          cfg->fault_count + n);
+    memcpy(all + cfg->fault_count, added, n * sizeof *added);
+    cfg->faults = all;
+    cfg->fault_count += n;
+    return 0;
+}
+
 /* Faults.                                                                  */
 
 static const char *fault_option(enum disco_fault_kind kind)
@@ -693,40 +711,10 @@ int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
             break;
         s = end + 1;
     }
-    if (rc) {
-        free(added);
-        return rc;
-    }
-    struct disco_fault *all =
-        realloc(cfg->faults, (cfg->fault_count + n) * sizeof *all);
-    if (!all) {
-        free(added);
-        return disco_fail(err, DISCO_ENOMEM, "no memory for %zu faults",
-                          cfg->fault_count + n);
-    }
-    memcpy(all + cfg->fault_count, added, n * sizeof *added);
+    if (!rc)
+        rc = append_faults(cfg, added, n, err);
     free(added);
-    cfg->faults = all;
-    cfg->fault_count += n;
-    return 0;
-}
-
-/* Append faults built aside (the config is touched only on success). */
-static int append_faults(struct disco_config *cfg,
-                         const struct disco_fault *added, size_t n,
-                         struct disco_error *err)
-{
-    if (cfg->fault_count > SIZE_MAX / sizeof *cfg->faults - n - 1)
-        return disco_fail(err, DISCO_ENOMEM, "too many faults");
-    struct disco_fault *all =
-        realloc(cfg->faults, (cfg->fault_count + n + 1) * sizeof *all);
-    if (!all)
-        return disco_fail(err, DISCO_ENOMEM, "no memory for %zu faults",
-                          cfg->fault_count + n);
-    memcpy(all + cfg->fault_count, added, n * sizeof *added);
-    cfg->faults = all;
-    cfg->fault_count += n;
-    return 0;
+    return rc;
 }
 
 /* "T" or "T1:T2" (T2 missing: forever) in [s, end). */

@@ -1021,6 +1021,8 @@ static void test_cli_scenario_rounds(void **state)
     assert_int_equal(json_u64(a.out, "messages"), 12);
     size_t len1, len2;
     char *t1 = file_read(trace1, &len1), *t2 = file_read(trace2, &len2);
+    assert_non_null(t1);
+    assert_non_null(t2);
     size_t drops = 0;
     for (const char *p = t1; (p = strstr(p, "\"type\": \"drop\"")); p++)
         drops++;

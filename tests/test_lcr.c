@@ -612,9 +612,10 @@ static void test_bidirectional_ring(void **unused)
     disco_config_release(&cfg);
 }
 
-/* A graph that is no ring: the kernel cannot refuse it (no model shape
- * says "uring or ring"), so the property `ring` says what is wrong, and the
- * processes that have no clockwise port send nothing. */
+/* A graph that is no ring: the model check refuses it at set-up (shape
+ * any-ring), and a run past the check still says what is wrong through
+ * the property `ring`, while the processes with no clockwise port send
+ * nothing. */
 static void test_not_a_ring(void **unused)
 {
     static const struct {

@@ -786,7 +786,9 @@ static void test_forget_msg_in_place(void **state)
         struct disco__event expect = make_event(want.time, want.serial);
         memset(&expect.payload, 0, sizeof expect.payload);
         expect.lamport = 0;
-        if (ev.msg == 0)
+        /* Wheel records lost their numbers; a far event (pushed at 5000
+         * or later) popped straight from the far heap may keep its own. */
+        if (want.time < 5000 || ev.msg == 0)
             expect.msg = 0;
         assert_memory_equal(&ev, &expect, sizeof expect);
     }

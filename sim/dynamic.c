@@ -32,6 +32,8 @@ struct disco_dynamic_graph {
     size_t round_count;
 };
 
+static bool is_nonsplit(struct disco_sim *sim, struct disco_dynamic_graph *g);
+
 int disco__dynamic_create(struct disco_sim *sim, struct disco_error *err)
 {
     const struct disco_topology *topo = sim->topo;
@@ -77,6 +79,15 @@ int disco__dynamic_create(struct disco_sim *sim, struct disco_error *err)
         if (!g->in_sets)
             return disco_fail(err, DISCO_ENOMEM,
                               "out of memory for a dynamic network");
+        /* Removing channels never gives two nodes a common in-neighbour:
+         * if the whole topology is not nonsplit, no round can be (and the
+         * redraws would fall back to a graph that is not either). */
+        if (!is_nonsplit(sim, g))
+            return disco_fail(err, DISCO_EMODEL,
+                              "--dynamic nonsplit needs a topology where "
+                              "every two nodes hear from a common node "
+                              "(a complete graph, say); '%s' is not one",
+                              topo->spec);
     }
     return 0;
 }
@@ -180,7 +191,7 @@ static void draw_nonsplit(struct disco_sim *sim, struct disco_dynamic_graph *g)
         if (is_nonsplit(sim, g))
             return;
     }
-    /* The topology itself (a complete graph is nonsplit). */
+    /* The topology itself, nonsplit (checked at create). */
     memset(sim->dyn_absent, 0, topo->channels);
 }
 

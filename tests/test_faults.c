@@ -763,6 +763,24 @@ static void test_dynamic_removal_and_determinism(void **state)
     assert_string_equal(err.message, "unknown dynamic network 'nonsplat' (did "
                                      "you mean 'nonsplit'?)");
     disco_config_release(&cfg);
+
+    /* On ring:6 nodes 0 and 3 hear from no common node even with every
+     * channel there: no round can be nonsplit, and the run is refused
+     * instead of silently getting split rounds. */
+    struct disco_topology ring;
+    struct disco_sim *sim = NULL;
+    assert_int_equal(disco_topology_generate(&ring, "ring:6", 1, &err), 0);
+    config(&cfg, &probe_sync, 1);
+    cfg.sync = true;
+    parse_ok(disco_dynamic_parse(&cfg, "nonsplit", &err), &err);
+    assert_int_equal(disco_sim_create(&sim, &probe_sync, &ring, &cfg, &err),
+                     DISCO_EMODEL);
+    assert_string_equal(err.message,
+                        "--dynamic nonsplit needs a topology where every two "
+                        "nodes hear from a common node (a complete graph, "
+                        "say); 'ring:6' is not one");
+    disco_config_release(&cfg);
+    disco_topology_release(&ring);
 }
 
 /* ---- on_link: nodes hear of their links ---------------------------------- */

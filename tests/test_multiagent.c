@@ -666,6 +666,11 @@ static void test_invariants_everywhere(void **unused)
         for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++)
             for (size_t d = 0; d < sizeof dyn / sizeof dyn[0]; d++)
                 for (uint64_t seed = 1; seed <= 20; seed++) {
+                    /* Of these graphs only complete:5 has nonsplit rounds
+                     * (the others are refused: see test_faults). */
+                    if (dyn[d] && !strcmp(dyn[d], "nonsplit") &&
+                        strcmp(specs[s], "complete:5"))
+                        continue;
                     struct disco_config cfg;
                     disco_config_init(&cfg, algs[a]);
                     cfg.seed = seed;

@@ -485,9 +485,10 @@ static const struct cli_option run_options[] = {
     {"strategy", RUN_STRATEGY, true, "NAME",
      "silent (default), flip, random, equivocate, or one of the "
      "algorithm's own (see disco info)"},
-    {"detector", RUN_DETECTOR, true, "KIND[:T]",
-     "failure detector: perfect, eventually-perfect:T or eventually-strong:T "
-     "(stable from tick T)"},
+    {"detector", RUN_DETECTOR, true, "KIND[:T[:PERIOD]]",
+     "failure detector: perfect, eventually-perfect:T[:PERIOD] or "
+     "eventually-strong:T[:PERIOD] (stable from tick T; before, answers "
+     "redrawn every PERIOD ticks)"},
     {"dynamic", RUN_DYNAMIC, true, "rooted[:P]|nonsplit[:P]|remove:K",
      "the graph of each synchronous round, drawn from the topology's "
      "channels"},

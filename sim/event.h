@@ -2,11 +2,11 @@
  * event.h - the kernel's pending event, stored by value in the queue.
  *
  * Internal to sim/ (and to tests and benchmarks of the queue).  The queue
- * moves events between buckets, so their size is most of its cost: a run
- * that nobody observes keeps only the first 40 bytes of each event (struct
- * disco__event_core), and the message number and Lamport clock, which only
- * traces, vector clocks and the causal log read, travel in the 56-byte
- * whole only when one of those is on (see disco__queue_init_compact).
+ * keeps only what a run reads (sim/queue.h): its far heap keeps each
+ * event's first 40 bytes (struct disco__event_core), or the 56-byte whole
+ * when a trace, vector clocks or the causal log read the message number
+ * and Lamport clock; its wheel leaves out the time too, and the payload
+ * until one is pushed.
  */
 #ifndef DISCO_EVENT_H
 #define DISCO_EVENT_H
@@ -31,7 +31,8 @@ enum disco__event_type {
                            * receptions) with threshold payload.tag */
     DISCO__EV_OMIT_END,
     DISCO__EV_PARTITION,  /* partition `target` starts (kind 1) or heals */
-    DISCO__EV_DELAY,      /* the run's law becomes laws[payload.tag] */
+    DISCO__EV_DELAY,      /* channels without a law of their own follow
+                           * laws[payload.tag] (sim->live_law) */
 };
 
 union disco__event_payload {

@@ -207,10 +207,6 @@ struct disco_sim {
     char fault_message[256];
 };
 
-/* Internal event types beyond deliveries, timers, crashes and links
- * (sim/event.h): fault windows.  `target` names the node (omissions) or the
- * partition; payload.tag the omission threshold or the delay law index. */
-
 /* Byzantine strategies (byzantine.c): the one `name` resolves to for
  * `alg`, its own first, or NULL. */
 const struct disco_strategy *

@@ -225,6 +225,9 @@ void disco_json_run_members(FILE *out, const char *sep,
         if (cfg->detector != DISCO_DETECTOR_PERFECT)
             fprintf(out, ", \"detector_stable\": %llu",
                     (unsigned long long)cfg->detector_stable);
+        if (cfg->detector_period) /* given: the JSON reproduces the run */
+            fprintf(out, ", \"detector_period\": %llu",
+                    (unsigned long long)cfg->detector_period);
     }
     if (cfg->dynamic != DISCO_DYNAMIC_NONE) {
         static const char *const names[] = {"none", "rooted", "nonsplit",

@@ -1011,6 +1011,23 @@ static void test_cli_refuses_bad_faults(void **state)
         expect_refused(cases[i].expected, cases[i].args);
 }
 
+/* The summary's model names the detector with every number that shapes
+ * it, so that the JSON reproduces the run. */
+static void test_cli_detector_in_model(void **state)
+{
+    (void)state;
+    const char *argv[] = {NULL, "run", "chandra-toueg", "--topology",
+                          "complete:4", "--detector", "eventually-strong:10:3",
+                          "--json", NULL};
+    struct cli_output out;
+    cli_run(&out, argv);
+    assert_int_equal(out.status, 0);
+    assert_non_null(strstr(out.out, "\"detector\": \"eventually-strong\", "
+                                    "\"detector_stable\": 10, "
+                                    "\"detector_period\": 3}"));
+    cli_output_release(&out);
+}
+
 /* A scenario whose edges list their rounds, run twice: the same trace,
  * with exactly the messages of absent edges dropped. */
 static void test_cli_scenario_rounds(void **state)
@@ -1088,6 +1105,7 @@ int main(void)
         cmocka_unit_test(test_quiescence_oracle),
         cmocka_unit_test(test_cli_refuses_bad_faults),
         cmocka_unit_test(test_cli_scenario_rounds),
+        cmocka_unit_test(test_cli_detector_in_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
  * big_array.h - allocation of arrays that large graphs read and write at
- * random (topology.c defines it; the oracles and the causal past use it for
- * their per-node scratch arrays).
+ * random: the topology, the kernel's per-node and per-channel arrays, the
+ * queue's chunks, the oracles' scratch arrays.
  *
  * On 4 kB pages nearly every random access to an array of tens of
  * megabytes misses the TLB as well as the caches, and filling the array
@@ -15,6 +15,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Arrays of at least this many bytes go on huge pages, 2 MB-aligned. */
+#define DISCO__BIG_ARRAY ((size_t)4 << 20)
 
 /* `bytes` bytes (at least 1), zeroed when `zero`, or NULL. */
 void *disco__big_alloc(size_t bytes, bool zero);

@@ -468,9 +468,9 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
 #define WHEEL_MASK (DISCO__WHEEL_SLOTS - 1u)
 #define FIRST_CHUNK_BLOCKS 4u
 #define CHUNK_HEADER 64u       /* links the chunks; keeps blocks aligned */
-/* The largest chunks are exactly 4 MB, two huge pages (big_array.h). */
+/* The largest chunks are exactly DISCO__BIG_ARRAY bytes, on huge pages. */
 #define MAX_CHUNK_BLOCKS                                                     \
-    ((((size_t)4 << 20) - CHUNK_HEADER) / DISCO__WHEEL_BLOCK)
+    ((DISCO__BIG_ARRAY - CHUNK_HEADER) / DISCO__WHEEL_BLOCK)
 
 _Static_assert(sizeof(struct disco__wheel_record) == CORE - sizeof(disco_time_t),
                "a wheel record is an event core without its time");
@@ -560,42 +560,11 @@ void disco__queue_release(struct disco__queue *q)
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
 }
 
-static inline bool occupied(const struct disco__queue *q, unsigned i)
-{
-    return disco__wheel_occupied(q, i);
-}
-
-static inline void occupy(struct disco__queue *q, unsigned i)
-{
-    q->occupied[i / 64u] |= 1ull << (i % 64u);
-    q->occupied_words |= 1ull << (i / 64u);
-}
-
 static inline void vacate(struct disco__queue *q, unsigned i)
 {
     q->occupied[i / 64u] &= ~(1ull << (i % 64u));
     if (q->occupied[i / 64u] == 0)
         q->occupied_words &= ~(1ull << (i / 64u));
-}
-
-/* How far round the wheel from slot `from` (0 for itself) the first
- * occupied slot is, or DISCO__WHEEL_SLOTS when every slot is empty. */
-static unsigned next_occupied(const struct disco__queue *q, unsigned from)
-{
-    if (q->occupied_words == 0)
-        return DISCO__WHEEL_SLOTS;
-    unsigned w = from / 64u;
-    uint64_t bits = q->occupied[w] & (~0ull << (from % 64u));
-    if (bits)
-        return w * 64u + (unsigned)__builtin_ctzll(bits) - from;
-    uint64_t words = w + 1u >= DISCO__WHEEL_SLOTS / 64u
-                         ? 0
-                         : q->occupied_words & (~0ull << (w + 1u));
-    if (!words) /* round the end: the first occupied slot lies before */
-        words = q->occupied_words;
-    unsigned v = (unsigned)__builtin_ctzll(words);
-    unsigned slot = v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
-    return (slot - from) & WHEEL_MASK;
 }
 
 /* The first occupied slot at or after slot `from` (no wrapping), or
@@ -618,6 +587,17 @@ static unsigned next_slot(const struct disco__queue *q, unsigned from)
     return v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
 }
 
+/* How far round the wheel from slot `from` (0 for itself) the first
+ * occupied slot is, or DISCO__WHEEL_SLOTS when every slot is empty. */
+static unsigned next_occupied(const struct disco__queue *q, unsigned from)
+{
+    unsigned slot = next_slot(q, from);
+    if (slot == DISCO__WHEEL_SLOTS) /* round the end */
+        slot = next_slot(q, 0);
+    return slot == DISCO__WHEEL_SLOTS ? DISCO__WHEEL_SLOTS
+                                      : (slot - from) & WHEEL_MASK;
+}
+
 /* Make sure `count` blocks are free, allocating chunks of blocks as
  * needed (each chunk twice the last, up to MAX_CHUNK_BLOCKS). */
 static int reserve_blocks(struct disco__queue *q, size_t count)
@@ -626,7 +606,7 @@ static int reserve_blocks(struct disco__queue *q, size_t count)
         size_t blocks = q->next_chunk_blocks;
         unsigned char *chunk =
             blocks == MAX_CHUNK_BLOCKS
-                ? disco__big_alloc((size_t)4 << 20, false)
+                ? disco__big_alloc(DISCO__BIG_ARRAY, false)
                 : aligned_alloc(CHUNK_HEADER,
                                 CHUNK_HEADER + blocks * DISCO__WHEEL_BLOCK);
         if (!chunk)
@@ -651,15 +631,6 @@ static int reserve_blocks(struct disco__queue *q, size_t count)
     return 0;
 }
 
-/* A free block; reserve_blocks must have made one. */
-static inline struct disco__wheel_block *take_block(struct disco__queue *q)
-{
-    struct disco__wheel_block *b = q->free_blocks;
-    q->free_blocks = b->next;
-    q->free_count--;
-    return b;
-}
-
 /* Freed blocks go on top of the free list: the block just read is the
  * next one written, while it is still in the cache. */
 static inline void give_block(struct disco__queue *q,
@@ -669,9 +640,6 @@ static inline void give_block(struct disco__queue *q,
     q->free_blocks = b;
     q->free_count++;
 }
-
-#define encode disco__wheel_encode
-#define decode disco__wheel_decode
 
 /* Give back the blocks of a chain from `first` to `last`, both included. */
 static void give_chain(struct disco__queue *q, struct disco__wheel_block *first,
@@ -692,22 +660,22 @@ static int wheel_append(struct disco__queue *q, unsigned i,
                         const struct disco__event *ev)
 {
     struct disco__wheel_slot *s = &q->slots[i];
-    if (!occupied(q, i)) {
+    if (!disco__wheel_occupied(q, i)) {
         if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
             return DISCO_ENOMEM;
-        s->head = s->tail = take_block(q);
+        s->head = s->tail = disco__wheel_take_block(q);
         s->read = s->write = 0;
-        occupy(q, i);
+        disco__wheel_occupy(q, i);
     } else if (s->write == q->records_per_block) {
         if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
             return DISCO_ENOMEM;
-        struct disco__wheel_block *b = take_block(q);
+        struct disco__wheel_block *b = disco__wheel_take_block(q);
         s->tail->next = b;
         s->tail = b;
         s->write = 0;
     }
-    encode(s->tail->bytes + (size_t)s->write++ * q->record_size, ev,
-           q->record_format);
+    disco__wheel_encode(s->tail->bytes + (size_t)s->write++ * q->record_size,
+                        ev, q->record_format);
     return 0;
 }
 
@@ -716,8 +684,9 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
                        struct disco__event *out)
 {
     struct disco__wheel_slot *s = &q->slots[i];
-    decode(out, s->head->bytes + (size_t)s->read++ * q->record_size,
-           q->record_format);
+    disco__wheel_decode(out,
+                        s->head->bytes + (size_t)s->read++ * q->record_size,
+                        q->record_format);
     out->time = time;
     if (s->head == s->tail) {
         if (s->read == s->write) {
@@ -732,39 +701,32 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
     }
 }
 
-static bool payload_is_zero(const union disco__event_payload *payload)
-{
-    uint64_t words[2];
-    memcpy(words, payload, sizeof words);
-    return (words[0] | words[1]) == 0;
-}
-
 /* Run `body` for each pending record of slot s, in order, with `record`
  * pointing at its rs bytes (rpb of them to a block). */
-#define FOR_EACH_RECORD(q, s, rs, rpb, record, body)                          \
-    do {                                                                     \
-        const struct disco__wheel_block *b_ = (s)->head;                     \
-        unsigned j_ = (s)->read;                                             \
-        for (;;) {                                                           \
-            if (b_ == (s)->tail && j_ == (s)->write)                         \
-                break;                                                       \
-            if (j_ == (rpb)) {                                               \
-                b_ = b_->next;                                               \
-                j_ = 0;                                                      \
-                continue;                                                    \
-            }                                                                \
-            const unsigned char *record = b_->bytes + (size_t)j_++ * (rs);   \
-            body                                                             \
-        }                                                                    \
+#define FOR_EACH_RECORD(q, s, rs, rpb, record, body)                           \
+    do {                                                                       \
+        const struct disco__wheel_block *b_ = (s)->head;                       \
+        unsigned j_ = (s)->read;                                               \
+        for (;;) {                                                             \
+            if (b_ == (s)->tail && j_ == (s)->write)                           \
+                break;                                                         \
+            if (j_ == (rpb)) {                                                 \
+                b_ = b_->next;                                                 \
+                j_ = 0;                                                        \
+                continue;                                                      \
+            }                                                                  \
+            const unsigned char *record = b_->bytes + (size_t)j_++ * (rs);     \
+            body                                                               \
+        }                                                                      \
     } while (0)
 
 /* Rewrite every pending wheel record in another format, slot by slot:
  * when the first event with a payload arrives in a queue whose format has
  * none (wider records: blocks for all of them are reserved first, so that
  * on DISCO_ENOMEM the queue is as it was), or when message numbers are no
- * longer needed (narrower: in place, needing no memory).  A run does this at most once, and
- * usually while its queue is small (its first message with a payload, or
- * its first timer with a tag). */
+ * longer needed (narrower: in place, needing no memory).  A run does this at
+ * most once, and usually while its queue is small (its first message with a
+ * payload, or its first timer with a tag). */
 static int reformat(struct disco__queue *q, unsigned format)
 {
     unsigned old_format = q->record_format;
@@ -772,7 +734,7 @@ static int reformat(struct disco__queue *q, unsigned format)
     unsigned old_per_block = q->records_per_block;
     size_t new_size = format_size(format);
     unsigned new_per_block =
-        (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes / new_size);
+        (unsigned)(sizeof((struct disco__wheel_block *)0)->bytes / new_size);
     struct disco__event ev;
     if (new_size <= old_size) {
         /* Narrower records are rewritten in place, from the front of each
@@ -785,12 +747,13 @@ static int reformat(struct disco__queue *q, unsigned format)
             struct disco__wheel_block *to = old.head;
             unsigned written = 0;
             FOR_EACH_RECORD(q, &old, old_size, old_per_block, from, {
-                decode(&ev, from, old_format);
+                disco__wheel_decode(&ev, from, old_format);
                 if (written == new_per_block) {
                     to = to->next;
                     written = 0;
                 }
-                encode(to->bytes + (size_t)written++ * new_size, &ev, format);
+                disco__wheel_encode(to->bytes + (size_t)written++ * new_size,
+                                    &ev, format);
             });
             if (to != old.tail)
                 give_chain(q, to->next, old.tail);
@@ -810,18 +773,18 @@ static int reformat(struct disco__queue *q, unsigned format)
     for (unsigned i = next_slot(q, 0); i < DISCO__WHEEL_SLOTS;
          i = next_slot(q, i + 1)) {
         struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
-        s->head = s->tail = take_block(q);
+        s->head = s->tail = disco__wheel_take_block(q);
         s->read = s->write = 0;
         FOR_EACH_RECORD(q, &old, old_size, old_per_block, from, {
             if (s->write == new_per_block) {
-                struct disco__wheel_block *b = take_block(q);
+                struct disco__wheel_block *b = disco__wheel_take_block(q);
                 s->tail->next = b;
                 s->tail = b;
                 s->write = 0;
             }
-            decode(&ev, from, old_format);
-            encode(s->tail->bytes + (size_t)s->write++ * new_size, &ev,
-                   format);
+            disco__wheel_decode(&ev, from, old_format);
+            disco__wheel_encode(s->tail->bytes + (size_t)s->write++ * new_size,
+                                &ev, format);
         });
         give_chain(q, old.head, old.tail);
     }
@@ -833,7 +796,7 @@ static int reformat(struct disco__queue *q, unsigned format)
 static int fit_payload(struct disco__queue *q, const struct disco__event *ev)
 {
     if ((q->record_format & DISCO__WHEEL_PAYLOAD) ||
-        payload_is_zero(&ev->payload))
+        disco__payload_is_zero(&ev->payload))
         return 0;
     return reformat(q, q->record_format | DISCO__WHEEL_PAYLOAD);
 }
@@ -957,7 +920,7 @@ int disco__queue_push_slow(struct disco__queue *q,
 bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
 {
     /* Most pops: more events at the time of the last one. */
-    if (occupied(q, q->front)) {
+    if (disco__wheel_occupied(q, q->front)) {
         wheel_take(q, q->front, q->last, out);
         q->size--;
         return true;
@@ -1017,7 +980,7 @@ static int keep_messages(struct disco__queue *q, unsigned format)
         const struct disco__wheel_slot *s = &q->slots[i];
         disco_time_t time = q->base + ((i - q->base) & WHEEL_MASK);
         FOR_EACH_RECORD(q, s, q->record_size, q->records_per_block, record, {
-            decode(&ev, record, q->record_format);
+            disco__wheel_decode(&ev, record, q->record_format);
             ev.time = time;
             if (push_event(&whole, &ev) != 0)
                 goto fail;

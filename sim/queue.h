@@ -139,6 +139,30 @@ static inline bool disco__wheel_occupied(const struct disco__queue *q,
     return q->occupied[slot / 64u] >> (slot % 64u) & 1u;
 }
 
+static inline void disco__wheel_occupy(struct disco__queue *q, uint32_t slot)
+{
+    q->occupied[slot / 64u] |= 1ull << (slot % 64u);
+    q->occupied_words |= 1ull << (slot / 64u);
+}
+
+/* A free block; there must be one. */
+static inline struct disco__wheel_block *
+disco__wheel_take_block(struct disco__queue *q)
+{
+    struct disco__wheel_block *b = q->free_blocks;
+    q->free_blocks = b->next;
+    q->free_count--;
+    return b;
+}
+
+static inline bool
+disco__payload_is_zero(const union disco__event_payload *payload)
+{
+    uint64_t words[2];
+    memcpy(words, payload, sizeof words);
+    return (words[0] | words[1]) == 0;
+}
+
 /* An event into a record of the given format, and back (fields the
  * format leaves out read 0).  Copies of constant size, piece by piece. */
 static inline void disco__wheel_encode(unsigned char *to,
@@ -197,25 +221,18 @@ static inline int disco__queue_push(struct disco__queue *q,
     if (!(ev->time - q->base < DISCO__WHEEL_SLOTS && ev->time >= q->last &&
           q->slots))
         return disco__queue_push_slow(q, ev);
-    if (!(format & DISCO__WHEEL_PAYLOAD)) {
-        uint64_t words[2];
-        memcpy(words, &ev->payload, sizeof words);
-        if (words[0] | words[1])
-            return disco__queue_push_slow(q, ev); /* the format grows */
-    }
+    if (!(format & DISCO__WHEEL_PAYLOAD) &&
+        !disco__payload_is_zero(&ev->payload))
+        return disco__queue_push_slow(q, ev); /* the format grows */
     struct disco__wheel_slot *s = &q->slots[slot];
     if (!disco__wheel_occupied(q, slot)) {
         /* A slot's first record, in a free block: sparse runs (a few
          * events per tick) open a slot on nearly every push. */
-        struct disco__wheel_block *b = q->free_blocks;
-        if (!b)
+        if (!q->free_blocks)
             return disco__queue_push_slow(q, ev);
-        q->free_blocks = b->next;
-        q->free_count--;
-        s->head = s->tail = b;
+        s->head = s->tail = disco__wheel_take_block(q);
         s->read = s->write = 0;
-        q->occupied[slot / 64u] |= 1ull << (slot % 64u);
-        q->occupied_words |= 1ull << (slot / 64u);
+        disco__wheel_occupy(q, slot);
     } else if (s->write == q->records_per_block) {
         return disco__queue_push_slow(q, ev);
     }

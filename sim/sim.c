@@ -1440,7 +1440,7 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     /* Cache-line aligned, so that no 32-byte record straddles two lines
      * (large arrays come 2 MB-aligned, on huge pages). */
     size_t node_bytes = (size_t)n * sizeof(struct disco__node);
-    if (node_bytes >= (size_t)4 << 20)
+    if (node_bytes >= DISCO__BIG_ARRAY)
         sim->node = disco__big_alloc(node_bytes, true);
     else if (posix_memalign((void **)&sim->node, 64, node_bytes) == 0)
         memset(sim->node, 0, node_bytes);
@@ -1799,6 +1799,15 @@ static void observe_fault(struct disco_sim *sim, bool start, uint32_t node,
 
 /* Partition `index` starts or heals: every channel from side A to side B
  * (and back, unless one way) goes down or up. */
+/* Whether the channel u -> v crosses the partition with these sides (1:
+ * side A, 2: side B, 0: neither). */
+static bool crosses(const unsigned char *side, bool one_way, uint32_t u,
+                    uint32_t v)
+{
+    return (side[u] == 1 && side[v] == 2) ||
+           (!one_way && side[u] == 2 && side[v] == 1);
+}
+
 static void set_partition(struct disco_sim *sim, uint32_t index, bool down)
 {
     const unsigned char *side =
@@ -1809,12 +1818,9 @@ static void set_partition(struct disco_sim *sim, uint32_t index, bool down)
         if (!side[u])
             continue;
         for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
-             c++) {
-            uint32_t v = topo->out_target[c];
-            if ((side[u] == 1 && side[v] == 2) ||
-                (!one_way && side[u] == 2 && side[v] == 1))
+             c++)
+            if (crosses(side, one_way, u, topo->out_target[c]))
                 hold_down(sim, c, down);
-        }
     }
     observe_fault(sim, down, 0, one_way ? "one-way partition" : "partition");
     if (!sim->alg->on_link)
@@ -1824,13 +1830,10 @@ static void set_partition(struct disco_sim *sim, uint32_t index, bool down)
         if (!side[u])
             continue;
         for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
-             c++) {
-            uint32_t v = topo->out_target[c];
-            if (((side[u] == 1 && side[v] == 2) ||
-                 (!one_way && side[u] == 2 && side[v] == 1)) &&
+             c++)
+            if (crosses(side, one_way, u, topo->out_target[c]) &&
                 just_changed(sim, c, down))
                 notify_link(sim, u, c, down);
-        }
     }
 }
 
@@ -2018,10 +2021,11 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
  * block one. */
 static void update_plain_paths(struct disco_sim *sim)
 {
+    /* (Lamport clocks exist only with observers.) */
     bool observed = sim->observer_count || sim->vc ||
                     (sim->causal_on && !sim->causal_overflow &&
                      !sim->causal_in_events) ||
-                    sim->lamport || sim->want_state;
+                    sim->want_state;
     sim->plain_deliver = !observed && !sim->link_down && !sim->omit_threshold;
     sim->plain_send = sim->plain_deliver && !sim->dyn_absent &&
                       !sim->chan_loss && sim->loss_threshold == 0 &&

@@ -8,17 +8,12 @@
  * the rows in place, and random regular graphs are drawn straight into their
  * rows.  Peak memory stays close to the final arrays.
  */
-/* madvise(MADV_HUGEPAGE) is a BSD/Linux extension that strict POSIX mode
- * hides. */
-#define _DEFAULT_SOURCE
-
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "big_array.h"
 #include "disco_sim.h"
@@ -44,31 +39,6 @@ const size_t disco_topology_family_count =
 
 /* ------------------------------------------------------------------------ */
 /* Arrays.                                                                  */
-
-/* Arrays of HUGE_ARRAY bytes or more go on huge pages (big_array.h): the
- * generators here and the kernel on every delivery hit them at random. */
-#define HUGE_PAGE ((size_t)2 << 20)
-#define HUGE_ARRAY ((size_t)4 << 20)
-
-void *disco__big_alloc(size_t bytes, bool zero)
-{
-    /* malloc(0) may return NULL, which would read as a failure. */
-    if (bytes == 0)
-        bytes = 1;
-#ifdef MADV_HUGEPAGE
-    if (bytes >= HUGE_ARRAY) {
-        size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-        void *p = aligned_alloc(HUGE_PAGE, rounded);
-        if (p) {
-            madvise(p, rounded, MADV_HUGEPAGE);
-            if (zero)
-                memset(p, 0, bytes);
-            return p;
-        }
-    }
-#endif
-    return zero ? calloc(bytes, 1) : malloc(bytes);
-}
 
 static uint32_t *alloc_u32(size_t count, bool zero)
 {

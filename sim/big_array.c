@@ -1,0 +1,35 @@
+/*
+ * big_array.c - arrays of megabytes on transparent huge pages (see
+ * big_array.h).
+ */
+/* madvise(MADV_HUGEPAGE) is a BSD/Linux extension that strict POSIX mode
+ * hides. */
+#define _DEFAULT_SOURCE
+
+#include "big_array.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *disco__big_alloc(size_t bytes, bool zero)
+{
+    /* malloc(0) may return NULL, which would read as a failure. */
+    if (bytes == 0)
+        bytes = 1;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= DISCO__BIG_ARRAY) {
+        size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        void *p = aligned_alloc(HUGE_PAGE, rounded);
+        if (p) {
+            madvise(p, rounded, MADV_HUGEPAGE);
+            if (zero)
+                memset(p, 0, bytes);
+            return p;
+        }
+    }
+#endif
+    return zero ? calloc(bytes, 1) : malloc(bytes);
+}

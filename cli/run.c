@@ -607,6 +607,11 @@ static int configure(struct cli_run *run, uint64_t seed,
                                                     : run->scenario;
     if (graph && (rc = disco_scenario_apply(graph, cfg, err)))
         return rc;
+    /* An explicit --dynamic none (or dynamic="none") keeps the edges'
+     * `rounds` from making the network dynamic: the option wins, as for
+     * every other kind. */
+    if (s->dynamic.text && !strcmp(s->dynamic.text, "none"))
+        cfg->dynamic = DISCO_DYNAMIC_NONE;
     return 0;
 }
 

@@ -1068,6 +1068,15 @@ static void test_cli_scenario_rounds(void **state)
     free(t2);
     cli_output_release(&a);
     cli_output_release(&b);
+    /* --dynamic none wins over the edges' rounds: a static network, no
+     * message lost, and no dynamic member in the model. */
+    const char *argv_static[] = {NULL, "run", dot, "--json", "--dynamic",
+                                 "none", NULL};
+    cli_run(&a, argv_static);
+    assert_int_equal(a.status, 0);
+    assert_int_equal(json_u64(a.out, "dropped"), 0);
+    assert_null(strstr(a.out, "\"dynamic\""));
+    cli_output_release(&a);
 
     f = fopen(dot, "w");
     assert_non_null(f);

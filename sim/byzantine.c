@@ -82,6 +82,40 @@ bool disco__strategy_needs_lie(const struct disco_strategy *strategy)
            strategy < disco_generic_strategies + disco_generic_strategy_count;
 }
 
+int disco__strategy_resolve(const struct disco_algorithm *alg,
+                            const char *name,
+                            const struct disco_strategy **out,
+                            struct disco_error *err)
+{
+    const struct disco_strategy *strategy = disco__strategy_find(alg, name);
+    if (!strategy) {
+        const char *names[32];
+        size_t count = 0;
+        for (unsigned i = 0; i < alg->strategy_count && count < 28; i++)
+            names[count++] = alg->strategies[i].name;
+        for (size_t i = 0; i < disco_generic_strategy_count; i++)
+            names[count++] = disco_generic_strategies[i].name;
+        const char *guess = disco_suggest(name, names, count);
+        if (guess)
+            return disco_fail(err, DISCO_EUNKNOWN,
+                              "unknown strategy '%s' for %s (did you mean "
+                              "'%s'?)",
+                              name, alg->name, guess);
+        return disco_fail(err, DISCO_EUNKNOWN,
+                          "unknown strategy '%s' for %s (see disco info %s)",
+                          name, alg->name, alg->name);
+    }
+    if (disco__strategy_needs_lie(strategy) && !alg->lie)
+        return disco_fail(err, DISCO_EMODEL,
+                          "%s cannot falsify its messages, so strategy '%s' "
+                          "cannot run; use silent%s",
+                          alg->name, name,
+                          alg->strategy_count ? " or its own" : "");
+    if (out)
+        *out = strategy;
+    return 0;
+}
+
 bool disco_byzantine_peer(const struct disco_ctx *ctx, uint32_t node)
 {
     const struct disco_sim *sim = ctx->sim;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "disco_sim.h"
+#include "internal.h"
 
 /* Delays, ids and times stay below this so that `now + delay` and the width
  * of a uniform range never wrap around. */
@@ -1274,36 +1275,10 @@ int disco_model_check(const struct disco_algorithm *alg,
                           "--byzantine LIST",
                           cfg->strategy);
     if (cfg->byzantine) {
-        const char *name = cfg->strategy[0] ? cfg->strategy : "silent";
-        bool generic = false, own = false;
-        for (size_t i = 0; i < disco_generic_strategy_count; i++)
-            generic |= !strcmp(name, disco_generic_strategies[i].name);
-        for (unsigned i = 0; i < alg->strategy_count; i++)
-            own |= !strcmp(name, alg->strategies[i].name);
-        if (!generic && !own) {
-            const char *names[32];
-            size_t count = 0;
-            for (unsigned i = 0; i < alg->strategy_count && count < 28; i++)
-                names[count++] = alg->strategies[i].name;
-            for (size_t i = 0; i < disco_generic_strategy_count; i++)
-                names[count++] = disco_generic_strategies[i].name;
-            const char *guess = disco_suggest(name, names, count);
-            if (guess)
-                return disco_fail(err, DISCO_EUNKNOWN,
-                                  "unknown strategy '%s' for %s (did you "
-                                  "mean '%s'?)",
-                                  name, alg->name, guess);
-            return disco_fail(err, DISCO_EUNKNOWN,
-                              "unknown strategy '%s' for %s (see disco info "
-                              "%s)",
-                              name, alg->name, alg->name);
-        }
-        if (generic && !own && strcmp(name, "silent") && !alg->lie)
-            return disco_fail(err, DISCO_EMODEL,
-                              "%s cannot falsify its messages, so strategy "
-                              "'%s' cannot run; use silent%s",
-                              alg->name, name,
-                              alg->strategy_count ? " or its own" : "");
+        int rc = disco__strategy_resolve(
+            alg, cfg->strategy[0] ? cfg->strategy : "silent", NULL, err);
+        if (rc)
+            return rc;
     }
 
     /* Soft mismatches: the run goes ahead, the proof does not. */

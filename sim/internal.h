@@ -213,6 +213,13 @@ const struct disco_strategy *
 disco__strategy_find(const struct disco_algorithm *alg, const char *name);
 /* Whether the generic strategy needs the algorithm's lie callback. */
 bool disco__strategy_needs_lie(const struct disco_strategy *strategy);
+/* The strategy `name` names for `alg`, or the one-line error a user sees
+ * (an unknown name with a suggestion, or a lie the algorithm cannot
+ * tell): what the model check and disco_sim_create both ask. */
+int disco__strategy_resolve(const struct disco_algorithm *alg,
+                            const char *name,
+                            const struct disco_strategy **out,
+                            struct disco_error *err);
 
 /* Dynamic networks (dynamic.c): draw the channels absent in `round` into
  * sim->dyn_absent.  The graph of round r carries the messages delivered in

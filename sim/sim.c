@@ -1324,16 +1324,9 @@ static int setup_adversary(struct disco_sim *sim, struct disco_error *err)
 
     if (cfg->byzantine) {
         const char *name = cfg->strategy[0] ? cfg->strategy : "silent";
-        sim->strategy = disco__strategy_find(sim->alg, name);
-        if (!sim->strategy)
-            return disco_fail(err, DISCO_EUNKNOWN,
-                              "unknown strategy '%s' for %s", name,
-                              sim->alg->name);
-        if (disco__strategy_needs_lie(sim->strategy) && !sim->alg->lie)
-            return disco_fail(err, DISCO_EMODEL,
-                              "%s cannot lie about its messages: strategy "
-                              "'%s' needs it (try silent)",
-                              sim->alg->name, name);
+        int rc = disco__strategy_resolve(sim->alg, name, &sim->strategy, err);
+        if (rc)
+            return rc;
         sim->forge_buffer = malloc(DISCO_MAX_PAYLOAD);
         if (!sim->forge_buffer)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");

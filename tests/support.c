@@ -294,6 +294,15 @@ void xpath_string(xmlDocPtr doc, const char *expr, char *buf, size_t len)
     xmlXPathFreeContext(ctx);
 }
 
+int count_substring(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p;
+         p = strstr(p + strlen(needle), needle))
+        n++;
+    return n;
+}
+
 uint64_t json_u64(const char *json, const char *member)
 {
     char key[64];

@@ -79,5 +79,7 @@ void xpath_string(xmlDocPtr doc, const char *expr, char *buf, size_t len);
 #define CLASS(name) "//*[@class='" name "']"
 /* A number member ("name": 123) of a JSON text. */
 uint64_t json_u64(const char *json, const char *member);
+/* How many times `needle` occurs in `text`, without overlaps. */
+int count_substring(const char *text, const char *needle);
 
 #endif

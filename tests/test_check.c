@@ -22,15 +22,6 @@
         cli_run((out), run_argv_);                                             \
     } while (0)
 
-static int count_substring(const char *text, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(text, needle); p;
-         p = strstr(p + strlen(needle), needle))
-        n++;
-    return n;
-}
-
 static void assert_status(const struct cli_output *o, int status)
 {
     if (o->status != status)

@@ -40,15 +40,6 @@ static char *disco_bin, *mpirun_bin;
         setenv("DISCO_BIN", disco_bin, 1);                                     \
     } while (0)
 
-static int count_substring(const char *text, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(text, needle); p;
-         p = strstr(p + strlen(needle), needle))
-        n++;
-    return n;
-}
-
 static void assert_status(const struct cli_output *o, int status)
 {
     if (o->status != status)

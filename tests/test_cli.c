@@ -186,15 +186,6 @@ static const char *data(const char *name)
     return env_path("DISCO_DATA", name);
 }
 
-static int count_substring(const char *text, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(text, needle); p;
-         p = strstr(p + strlen(needle), needle))
-        n++;
-    return n;
-}
-
 /* Bad input: exit 2, nothing on stdout, exactly one line on stderr that
  * starts "disco: " and contains `expected`. */
 static void assert_usage_error(const struct cli_output *o, const char *expected)

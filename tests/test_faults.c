@@ -1058,10 +1058,7 @@ static void test_cli_scenario_rounds(void **state)
     char *t1 = file_read(trace1, &len1), *t2 = file_read(trace2, &len2);
     assert_non_null(t1);
     assert_non_null(t2);
-    size_t drops = 0;
-    for (const char *p = t1; (p = strstr(p, "\"type\": \"drop\"")); p++)
-        drops++;
-    assert_int_equal(drops, 8);
+    assert_int_equal(count_substring(t1, "\"type\": \"drop\""), 8);
     assert_int_equal(len1, len2);
     assert_memory_equal(t1, t2, len1);
     free(t1);

@@ -302,22 +302,27 @@ static void test_partition_heals(void **state)
 static void test_partition_parse_errors(void **state)
 {
     (void)state;
-    static const char *const bad[] = {
-        "0-2",         /* no time */
-        "0-2|2-3@5",   /* node 2 on both sides */
-        "0-5@5",       /* side B empty */
-        "0-9@5",       /* no node 9 */
-        "0|1>2@5",     /* both separators */
-        "0|1@5:5",     /* empty window */
-        "x|1@5",
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"0-2", "expected A|B@T1:T2 or A>B@T1:T2"},
+        {"0-2|2-3@5", "node 2 is on both sides"},
+        {"0-5@5", "each side needs a node"},
+        {"0-9@5", "'0-9' is not within the nodes 0..5"},
+        {"0|1>2@5", "use '|' (both ways) or '>' (one way), not both"},
+        {"0|1@5:5", "the window must end after it starts"},
+        {"x|1@5", "'x' is not a node or a range A-B"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct disco_config cfg;
         struct disco_error err = {0};
+        char want[256];
         disco_config_init(&cfg, &probe);
-        assert_int_not_equal(disco_partition_parse(&cfg, bad[i], 6, &err), 0);
-        assert_true(strstr(err.message, bad[i]) != NULL ||
-                    strstr(err.message, "node 2") != NULL);
+        assert_int_not_equal(disco_partition_parse(&cfg, bad[i].text, 6, &err),
+                             0);
+        snprintf(want, sizeof want, "bad --partition '%s': %s", bad[i].text,
+                 bad[i].message);
+        assert_string_equal(err.message, want);
         assert_int_equal(cfg.partition_count, 0);
         assert_int_equal(cfg.fault_count, 0);
         disco_config_release(&cfg);

@@ -267,8 +267,11 @@ static bool check_ic1(const struct disco_view *view, char *detail, size_t len)
             return false;
         }
     }
-    snprintf(detail, len, "every loyal lieutenant obeys %lld",
-             (long long)value);
+    if (value < 0)
+        snprintf(detail, len, "no loyal lieutenant decided");
+    else
+        snprintf(detail, len, "every loyal lieutenant obeys %lld",
+                 (long long)value);
     return true;
 }
 

@@ -190,8 +190,11 @@ static bool check_agreement(const struct disco_view *view, char *detail,
             return false;
         }
     }
-    snprintf(detail, len, "every loyal process decided %lld",
-             (long long)value);
+    if (value < 0)
+        snprintf(detail, len, "no loyal process decided");
+    else
+        snprintf(detail, len, "every loyal process decided %lld",
+                 (long long)value);
     return true;
 }
 

@@ -887,6 +887,31 @@ static void test_cli_info_strategies(void **unused)
     cli_output_release(&o);
 }
 
+/* With every loyal process crashed at 0, nobody loyal decides: agreement
+ * holds vacuously and says so (it used to name the value -1). */
+static void test_cli_no_loyal_decision(void **unused)
+{
+    static const struct {
+        const char *alg, *topology, *crash, *expected;
+    } cases[] = {
+        {"phase-king", "complete:5", "0@0,1@0,2@0,3@0,4@0",
+         "{\"name\": \"agreement\", \"holds\": true, \"detail\": \"no "
+         "loyal process decided\"}"},
+        {"om", "complete:4", "1@0,2@0,3@0",
+         "{\"name\": \"IC1\", \"holds\": true, \"detail\": \"no loyal "
+         "lieutenant decided\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[] = {NULL, "run", cases[i].alg, "--topology",
+                              cases[i].topology, "--crash", cases[i].crash,
+                              "--json", NULL};
+        struct cli_output o;
+        cli_run(&o, argv);
+        assert_non_null(strstr(o.out, cases[i].expected));
+        cli_output_release(&o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -910,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_cli_bad_parameter),
         cmocka_unit_test(test_cli_byzantine),
         cmocka_unit_test(test_cli_info_strategies),
+        cmocka_unit_test(test_cli_no_loyal_decision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,6 @@
 
 struct disco_dynamic_graph {
     struct disco_rng rng;
-    uint32_t *sources;   /* per channel: its sender */
     uint32_t *stack;     /* rooted: frontier channels */
     unsigned char *seen; /* rooted: nodes reached */
     uint64_t *in_sets;   /* nonsplit: per node, its in-neighbours + itself */
@@ -53,16 +52,11 @@ int disco__dynamic_create(struct disco_sim *sim, struct disco_error *err)
     disco_rng_init(&g->rng, cfg->seed, DISCO_STREAM_DYNAMIC);
     size_t channels = topo->channels ? topo->channels : 1;
     sim->dyn_absent = calloc(channels, 1);
-    g->sources = malloc(channels * sizeof *g->sources);
     g->stack = malloc(channels * sizeof *g->stack);
     g->seen = calloc(sim->nodes, 1);
-    if (!sim->dyn_absent || !g->sources || !g->stack || !g->seen)
+    if (!sim->dyn_absent || !g->stack || !g->seen)
         return disco_fail(err, DISCO_ENOMEM,
                           "out of memory for a dynamic network");
-    for (uint32_t u = 0; u < sim->nodes; u++)
-        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
-             c++)
-            g->sources[c] = u;
     if (cfg->dynamic == DISCO_DYNAMIC_LISTED && cfg->channel_rounds) {
         g->rounds = calloc(cfg->channel_round_count + 1, sizeof *g->rounds);
         if (!g->rounds)
@@ -99,7 +93,6 @@ void disco__dynamic_free(struct disco_sim *sim)
     sim->dyn_absent = NULL;
     if (!g)
         return;
-    free(g->sources);
     free(g->stack);
     free(g->seen);
     free(g->in_sets);
@@ -163,12 +156,14 @@ static bool is_nonsplit(struct disco_sim *sim, struct disco_dynamic_graph *g)
     memset(g->in_sets, 0, (size_t)n * g->words * sizeof(uint64_t));
     for (uint32_t v = 0; v < n; v++)
         g->in_sets[(size_t)v * g->words + v / 64] |= 1ull << (v % 64);
-    for (uint32_t c = 0; c < topo->channels; c++) {
-        if (sim->dyn_absent[c])
-            continue;
-        uint32_t w = g->sources[c], v = topo->out_target[c];
-        g->in_sets[(size_t)v * g->words + w / 64] |= 1ull << (w % 64);
-    }
+    for (uint32_t w = 0; w < n; w++)
+        for (uint32_t c = topo->out_offset[w]; c < topo->out_offset[w + 1];
+             c++) {
+            if (sim->dyn_absent[c])
+                continue;
+            uint32_t v = topo->out_target[c];
+            g->in_sets[(size_t)v * g->words + w / 64] |= 1ull << (w % 64);
+        }
     for (uint32_t u = 0; u < n; u++)
         for (uint32_t v = u + 1; v < n; v++) {
             const uint64_t *a = g->in_sets + (size_t)u * g->words;

@@ -23,6 +23,7 @@
  * suitable inputs) leaves each half with only its own values after
  * trimming, and the halves never move closer.
  */
+#include "complete.h"
 #include "multiagent.h"
 
 #define AA_MAX_F 31
@@ -98,7 +99,7 @@ static bool split_on_send(struct disco_ctx *ctx, uint32_t port,
     int64_t v;
     if (*kind != MA_VALUE || *len != sizeof v)
         return true;
-    uint32_t to = port < disco_self(ctx) ? port : port + 1;
+    uint32_t to = complete_node_at(disco_self(ctx), port);
     v = 2 * (uint64_t)to < disco_nodes(ctx) ? -MA_LIMIT : MA_LIMIT;
     memcpy(payload, &v, sizeof v);
     return true;

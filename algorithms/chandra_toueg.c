@@ -56,6 +56,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "complete.h"
 #include "disco.h"
 
 enum { ESTIMATE, PROPOSE, ACK, NACK, DECIDE };
@@ -132,23 +133,11 @@ static uint32_t coordinator(uint32_t n, uint32_t round)
     return (round - 1) % n;
 }
 
-/* Complete graph, out-ports ordered by neighbour index: the port of node
- * `q` at node `self`, and the node behind in-port `port`. */
-static uint32_t port_of(uint32_t self, uint32_t q)
-{
-    return q < self ? q : q - 1;
-}
-
-static uint32_t node_at(uint32_t self, uint32_t port)
-{
-    return port < self ? port : port + 1;
-}
-
 static void send_to(struct disco_ctx *ctx, uint32_t node, unsigned kind,
                     uint32_t round, uint32_t aux, int64_t value)
 {
     struct ct_msg m = {round, aux, value};
-    disco_send(ctx, port_of(disco_self(ctx), node), kind, &m, sizeof m);
+    disco_send(ctx, complete_port_to(disco_self(ctx), node), kind, &m, sizeof m);
 }
 
 static void start_round(struct disco_ctx *ctx, struct ct_state *s,
@@ -268,8 +257,8 @@ static void ct_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     if (kind == DECIDE) {
         /* R-deliver: forward to all but the originator, then decide. */
         uint32_t origin = m.aux < n && m.aux != self ? m.aux
-                                                    : node_at(self, port);
-        disco_send_all_except(ctx, port_of(self, origin), DECIDE, &m,
+                                                    : complete_node_at(self, port);
+        disco_send_all_except(ctx, complete_port_to(self, origin), DECIDE, &m,
                               sizeof m);
         s->phase = DONE;
         s->decision = m.value;
@@ -293,7 +282,7 @@ static void ct_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
             try_estimates(ctx, s);
         break;
     case PROPOSE:
-        if (node_at(self, port) != coordinator(n, m.round) || r->has_proposal)
+        if (complete_node_at(self, port) != coordinator(n, m.round) || r->has_proposal)
             return;
         r->has_proposal = true;
         r->proposal = m.value;

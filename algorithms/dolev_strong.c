@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "complete.h"
 #include "disco.h"
 
 enum { CHAIN };
@@ -177,16 +178,6 @@ static bool on_chain(const struct chain *c, uint32_t v)
     return false;
 }
 
-static uint32_t port_to(uint32_t self, uint32_t v)
-{
-    return v < self ? v : v - 1;
-}
-
-static uint32_t node_at(uint32_t self, uint32_t port)
-{
-    return port < self ? port : port + 1;
-}
-
 static uint64_t rounds_of(int64_t f, int64_t rounds)
 {
     return rounds > 0 ? (uint64_t)rounds : (uint64_t)f + 1;
@@ -207,7 +198,7 @@ static void relay(struct disco_ctx *ctx, struct chain c)
     size_t len = encode(&c, wire);
     for (uint32_t v = 0; v < disco_nodes(ctx); v++)
         if (v != self && !on_chain(&c, v))
-            disco_send(ctx, port_to(self, v), CHAIN, wire, len);
+            disco_send(ctx, complete_port_to(self, v), CHAIN, wire, len);
 }
 
 static void ds_init(struct disco_ctx *ctx, void *state)
@@ -334,7 +325,7 @@ static bool two_faced_on_send(struct disco_ctx *ctx, uint32_t port,
     struct chain c;
     if (self != disco_param(ctx, P_SENDER) || !decode(payload, *len, &c))
         return false;
-    c.value = node_at(self, port) % 2;
+    c.value = complete_node_at(self, port) % 2;
     resign_own(ctx, &c);
     encode(&c, payload);
     return true;
@@ -367,7 +358,7 @@ static bool late_reveal_on_send(struct disco_ctx *ctx, uint32_t port,
     (void)kind;
     uint32_t n = disco_nodes(ctx), self = disco_self(ctx);
     uint32_t sender = (uint32_t)disco_param(ctx, P_SENDER);
-    uint32_t k = coalition_size(ctx), to = node_at(self, port);
+    uint32_t k = coalition_size(ctx), to = complete_node_at(self, port);
     uint32_t at = (self + n - sender) % n; /* self's place in K */
     struct chain c;
     if (at >= k || !decode(payload, *len, &c))

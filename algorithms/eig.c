@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "complete.h"
 #include "disco.h"
 
 enum { VALUES };
@@ -78,16 +79,6 @@ struct eig_msg {
     unsigned char level;
     unsigned char vals[MAX_VALUES];
 };
-
-static uint32_t port_to(uint32_t self, uint32_t v)
-{
-    return v < self ? v : v - 1;
-}
-
-static uint32_t node_at(uint32_t self, uint32_t port)
-{
-    return port < self ? port : port + 1;
-}
 
 static bool on_path(const unsigned char *path, uint32_t len, uint32_t v)
 {
@@ -150,7 +141,7 @@ static void send_level(struct disco_ctx *ctx, struct eig_state *s, uint32_t k)
     }
     for (uint32_t v = 0; v < n; v++)
         if (v != self)
-            disco_send(ctx, port_to(self, v), VALUES, &msg, 1 + count);
+            disco_send(ctx, complete_port_to(self, v), VALUES, &msg, 1 + count);
 }
 
 static void eig_init(struct disco_ctx *ctx, void *state)
@@ -177,7 +168,7 @@ static void eig_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     (void)kind;
     struct eig_state *s = state;
     uint32_t n = disco_nodes(ctx), self = disco_self(ctx);
-    uint32_t from = node_at(self, port);
+    uint32_t from = complete_node_at(self, port);
     uint32_t rounds =
         rounds_of(disco_param(ctx, P_F), disco_param(ctx, P_ROUNDS));
     struct eig_msg msg;

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "complete.h"
 #include "disco.h"
 
 enum { ORDER, RELAY };
@@ -79,16 +80,6 @@ static bool on_path(const unsigned char *path, uint32_t len, uint32_t v)
     return false;
 }
 
-static uint32_t port_to(uint32_t self, uint32_t v)
-{
-    return v < self ? v : v - 1;
-}
-
-static uint32_t node_at(uint32_t self, uint32_t port)
-{
-    return port < self ? port : port + 1;
-}
-
 static bool fits(const struct disco_ctx *ctx)
 {
     return disco_nodes(ctx) <= MAX_N && disco_param(ctx, P_M) <= MAX_M;
@@ -110,7 +101,7 @@ static void om_init(struct disco_ctx *ctx, void *state)
     s->order = s->order != 0;
     struct om_msg msg = {.value = (unsigned char)s->order};
     for (uint32_t v = 1; v < disco_nodes(ctx); v++)
-        disco_send(ctx, port_to(0, v), ORDER, &msg, sizeof msg);
+        disco_send(ctx, complete_port_to(0, v), ORDER, &msg, sizeof msg);
 }
 
 static void om_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
@@ -151,7 +142,7 @@ static void relay(struct disco_ctx *ctx, struct om_state *s, uint32_t r)
         msg.value = s->val[at];
         for (uint32_t v = 1; v < n; v++)
             if (v != self && !on_path(path, k, v))
-                disco_send(ctx, port_to(self, v), RELAY, &msg, sizeof msg);
+                disco_send(ctx, complete_port_to(self, v), RELAY, &msg, sizeof msg);
     }
 }
 
@@ -221,7 +212,7 @@ static bool attack_half(struct disco_ctx *ctx, uint32_t port, unsigned *kind,
     if (*len != sizeof msg)
         return false;
     memcpy(&msg, payload, sizeof msg);
-    uint32_t to = node_at(disco_self(ctx), port);
+    uint32_t to = complete_node_at(disco_self(ctx), port);
     msg.value = 2 * to <= disco_nodes(ctx);
     memcpy(payload, &msg, sizeof msg);
     return true;

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "complete.h"
 #include "disco.h"
 
 enum { PREF, KING };
@@ -48,11 +49,6 @@ struct pk_state {
     uint32_t phase;    /* the current phase, 1 .. f+1 */
     bool decided;      /* decided pref after phase f+1 */
 };
-
-static uint32_t node_at(uint32_t self, uint32_t port)
-{
-    return port < self ? port : port + 1;
-}
 
 
 /* Round 1 of a phase: count my own pref, send it to all. */
@@ -90,7 +86,7 @@ static void pk_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     v = v != 0;
     if (kind == PREF)
         s->votes[v]++;
-    else if (node_at(disco_self(ctx), port) == s->phase - 1)
+    else if (complete_node_at(disco_self(ctx), port) == s->phase - 1)
         s->king = v; /* only the phase's king is listened to */
 }
 
@@ -146,7 +142,7 @@ static bool split(struct disco_ctx *ctx, uint32_t port, unsigned *kind,
                   void *payload, size_t *len)
 {
     (void)kind;
-    int64_t v = node_at(disco_self(ctx), port) >= disco_nodes(ctx) / 2;
+    int64_t v = complete_node_at(disco_self(ctx), port) >= disco_nodes(ctx) / 2;
     if (*len != sizeof v)
         return false;
     memcpy(payload, &v, sizeof v);

@@ -137,7 +137,8 @@ static void send_to(struct disco_ctx *ctx, uint32_t node, unsigned kind,
                     uint32_t round, uint32_t aux, int64_t value)
 {
     struct ct_msg m = {round, aux, value};
-    disco_send(ctx, complete_port_to(disco_self(ctx), node), kind, &m, sizeof m);
+    disco_send(ctx, complete_port_to(disco_self(ctx), node), kind, &m,
+               sizeof m);
 }
 
 static void start_round(struct disco_ctx *ctx, struct ct_state *s,
@@ -256,8 +257,8 @@ static void ct_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     uint32_t self = disco_self(ctx), n = disco_nodes(ctx);
     if (kind == DECIDE) {
         /* R-deliver: forward to all but the originator, then decide. */
-        uint32_t origin = m.aux < n && m.aux != self ? m.aux
-                                                    : complete_node_at(self, port);
+        uint32_t origin =
+            m.aux < n && m.aux != self ? m.aux : complete_node_at(self, port);
         disco_send_all_except(ctx, complete_port_to(self, origin), DECIDE, &m,
                               sizeof m);
         s->phase = DONE;

@@ -142,7 +142,8 @@ static void relay(struct disco_ctx *ctx, struct om_state *s, uint32_t r)
         msg.value = s->val[at];
         for (uint32_t v = 1; v < n; v++)
             if (v != self && !on_path(path, k, v))
-                disco_send(ctx, complete_port_to(self, v), RELAY, &msg, sizeof msg);
+                disco_send(ctx, complete_port_to(self, v), RELAY, &msg,
+                           sizeof msg);
     }
 }
 

@@ -283,7 +283,8 @@ static void ct_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
             try_estimates(ctx, s);
         break;
     case PROPOSE:
-        if (complete_node_at(self, port) != coordinator(n, m.round) || r->has_proposal)
+        if (complete_node_at(self, port) != coordinator(n, m.round) ||
+            r->has_proposal)
             return;
         r->has_proposal = true;
         r->proposal = m.value;

@@ -93,8 +93,8 @@ struct disco_decision {
     int64_t value;
     disco_time_t time;
     uint64_t lamport;
-    uint64_t local_event; /* the node's event count when it decided, kept
-                           * with the causal log (else 0) */
+    uint64_t log_position; /* the causal log's length when it decided,
+                            * kept with the causal log (else 0) */
 };
 
 uint32_t disco_view_nodes(const struct disco_view *view);

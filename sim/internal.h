@@ -52,10 +52,11 @@ struct disco_view {
     struct disco_sim *sim;
 };
 
-/* One receive in the causal log: node `node` at its local event `local`
- * received a message sent by `from` at its local event `from_local`. */
+/* One receive in the causal log, the i-th (at position i + 1): `node`
+ * received a message that `from` sent at position `from_position` (sim.c,
+ * "The causal log"). */
 struct disco__causal_entry {
-    uint32_t node, local, from, from_local;
+    uint32_t node, from, from_position;
 };
 
 /* Payloads larger than an event's inline bytes live here, in power-of-two
@@ -108,7 +109,6 @@ struct disco_sim {
     uint64_t *decision_vc;        /* decision_capacity x nodes, or NULL */
     uint32_t *epoch;              /* per node, bumped by a crash to cancel
                                    * its timers; NULL when nothing crashes */
-    uint32_t *local;              /* per node event count; causal log only */
     disco_time_t *fifo_last;      /* per channel, when FIFO needs it and
                                    * a delay can reach 2^31 ticks */
     uint32_t *fifo_near;          /* instead, when every delay is shorter:
@@ -189,13 +189,15 @@ struct disco_sim {
 
     struct disco__causal_entry *causal;
     size_t causal_count, causal_capacity;
-    uint32_t *send_local;         /* per message number - 1 */
+    uint32_t *send_position;      /* per message number - 1: the sender's
+                                   * position at the send */
     size_t send_capacity;
     bool causal_on, causal_overflow;
     /* Without a trace or vector clocks, nothing else reads an event's
-     * `lamport` field: each message carries its sender's local event
-     * index there, and the log needs no per-message array (send_local)
-     * and no slow paths. */
+     * `lamport` field: each message carries its sender (high 32 bits) and
+     * the sender's position in the log (low 32) there, and the log needs
+     * no per-message array (send_position), no slow paths and no read at
+     * a receive. */
     bool causal_in_events;
     bool check_unchecked;         /* set when a check hit a missing oracle */
 

@@ -87,9 +87,13 @@ static void sim_fault(struct disco_sim *sim, int code, const char *fmt, ...)
 
 
 /* ------------------------------------------------------------------------ */
-/* The causal log: for each message, the sender's local event index; for
- * each receive, who received it at which local event.  Enough to walk the
- * happened-before relation backwards from any decision. */
+/* The causal log: one entry per receive, in global order, naming the
+ * receiver, the sender and the sender's position at the send.  A local event's position
+ * is the log's length when it happens (after its own entry, for a
+ * receive): positions order each node's events, the receive of entry i is
+ * at position i + 1, and a send costs no per-node counter.  Enough to walk
+ * the happened-before relation backwards from any decision
+ * (disco_view_causal_past). */
 
 static void update_plain_paths(struct disco_sim *sim);
 
@@ -98,11 +102,9 @@ static void causal_drop(struct disco_sim *sim)
     /* Past the limit (or out of memory) the log is useless: free it, and
      * the checks that need it report "not checked". */
     free(sim->causal);
-    free(sim->send_local);
-    free(sim->local);
+    free(sim->send_position);
     sim->causal = NULL;
-    sim->send_local = NULL;
-    sim->local = NULL;
+    sim->send_position = NULL;
     sim->causal_count = sim->causal_capacity = sim->send_capacity = 0;
     sim->causal_overflow = true;
     /* Nothing else may read message numbers: the queue can forget them
@@ -132,19 +134,20 @@ static bool grow(void **array, size_t *capacity, size_t needed, size_t size,
     return true;
 }
 
-static void causal_record_send(struct disco_sim *sim, uint32_t node,
-                               uint64_t msg)
+static void causal_record_send(struct disco_sim *sim, uint64_t msg)
 {
-    if (!grow((void **)&sim->send_local, &sim->send_capacity, msg,
-              sizeof *sim->send_local, sim->cfg.causal_log_limit)) {
+    if (!grow((void **)&sim->send_position, &sim->send_capacity, msg,
+              sizeof *sim->send_position, sim->cfg.causal_log_limit)) {
         causal_drop(sim);
         return;
     }
-    sim->send_local[msg - 1] = sim->local[node];
+    sim->send_position[msg - 1] = (uint32_t)sim->causal_count;
 }
 
+/* A receive by `node` of a message sent by `from` at position
+ * `from_position`. */
 static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
-                          uint32_t from_local)
+                          uint32_t from_position)
 {
     if (!grow((void **)&sim->causal, &sim->causal_capacity,
               sim->causal_count + 1, sizeof *sim->causal,
@@ -153,8 +156,7 @@ static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
         return;
     }
     sim->causal[sim->causal_count++] = (struct disco__causal_entry){
-        .node = node, .local = sim->local[node], .from = from,
-        .from_local = from_local,
+        .node = node, .from = from, .from_position = from_position,
     };
 }
 
@@ -631,7 +633,7 @@ static inline struct disco__event message_event(struct disco_sim *sim,
         if (ev.msg > sim->cfg.causal_log_limit)
             causal_drop(sim);
         else
-            ev.lamport = sim->local[node];
+            ev.lamport = (uint64_t)node << 32 | sim->causal_count;
     }
     sim->metrics.messages++;
     sim->metrics.by_kind[kind]++;
@@ -663,7 +665,7 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
         ev.lamport = ++sim->lamport[node];
     vc_tick(sim, node);
     if (sim->causal_on && !sim->causal_overflow && !sim->causal_in_events)
-        causal_record_send(sim, node, ev.msg);
+        causal_record_send(sim, ev.msg);
 
     uint32_t to = ev.to;
     if (len <= DISCO__INLINE_PAYLOAD) {
@@ -971,7 +973,7 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
     sim->decisions[sim->decision_count++] = (struct disco_decision){
         .node = node, .value = value, .time = disco_now(ctx),
         .lamport = sim->lamport ? sim->lamport[node] : 0,
-        .local_event = sim->local ? sim->local[node] : 0,
+        .log_position = sim->causal_on ? sim->causal_count : 0,
     };
     if (sim->observer_count) {
         struct disco_event_view ev = {
@@ -1504,6 +1506,9 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         if (alg->properties[i].kind == DISCO_PROPERTY_TRACE)
             has_trace_property = true;
     sim->causal_on = has_trace_property && cfg->causal_log_limit > 0;
+    /* Log positions are 32-bit (struct disco__causal_entry). */
+    if (sim->cfg.causal_log_limit > UINT32_MAX - 1u)
+        sim->cfg.causal_log_limit = UINT32_MAX - 1u;
     *out = sim;
     return 0;
 }
@@ -1538,7 +1543,6 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->decision_vc);
     vc_store_free(&sim->vc_store);
     free(sim->epoch);
-    free(sim->local);
     free(sim->fifo_last);
     free(sim->fifo_near);
     free(sim->fifo_short);
@@ -1551,7 +1555,7 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->state_before);
     free(sim->decisions);
     free(sim->causal);
-    free(sim->send_local);
+    free(sim->send_position);
     free(sim->invariant_failure);
     free(sim->crash_budget);
     free(sim->omit_threshold);
@@ -1579,13 +1583,6 @@ static void check_invariants(struct disco_sim *sim)
                      (unsigned long long)sim->now,
                      (unsigned long long)sim->metrics.events, detail);
     }
-}
-
-/* The start of a node's local event: count it, for the causal log. */
-static void local_event(struct disco_sim *sim, uint32_t node)
-{
-    if (sim->local)
-        sim->local[node]++;
 }
 
 /* The node that sends on `channel` (which leads to `to`).  On undirected
@@ -1629,11 +1626,9 @@ static inline void deliver_plain(struct disco_sim *sim,
             receiver->depth = depth;
         if (depth > sim->metrics.causal_depth)
             sim->metrics.causal_depth = depth;
-        if (sim->causal_in_events && !sim->causal_overflow) {
-            local_event(sim, to);
-            causal_record(sim, to, channel_source(sim, ev->target, to),
+        if (sim->causal_in_events && !sim->causal_overflow)
+            causal_record(sim, to, (uint32_t)(ev->lamport >> 32),
                           (uint32_t)ev->lamport);
-        }
         sim->ctx.node = to;
         sim->alg->on_message(&sim->ctx, disco__state(sim, to),
                              sim->topo->in_port[ev->target], ev->kind,
@@ -1652,10 +1647,13 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
     uint32_t to = ev->to;
     if (is_basic(sim, ev->kind))
         sim->basic_in_transit--;
-    /* Only traces and the causal log need the sender. */
-    uint32_t from = sim->observer_count || sim->causal_on
-                        ? channel_source(sim, channel, to)
-                        : UINT32_MAX;
+    /* Only traces and the causal log need the sender; with the log alone,
+     * the message carries it (causal_in_events). */
+    uint32_t from = UINT32_MAX;
+    if (sim->causal_in_events)
+        from = (uint32_t)(ev->lamport >> 32);
+    else if (sim->observer_count || sim->causal_on)
+        from = channel_source(sim, channel, to);
     if ((sim->node[to].flags & DISCO__NODE_CRASHED) ||
         (sim->link_down && sim->link_down[channel]) ||
         ((sim->node[to].flags & DISCO__NODE_OMIT_RECEIVE) &&
@@ -1668,7 +1666,6 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
     } else {
         sim->metrics.delivered++;
         sim->metrics.events++;
-        local_event(sim, to);
         uint32_t depth = ev->depth + 1;
         if (depth > sim->node[to].depth)
             sim->node[to].depth = depth;
@@ -1686,7 +1683,7 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
             causal_record(sim, to, from,
                           sim->causal_in_events
                               ? (uint32_t)ev->lamport
-                              : sim->send_local[ev->msg - 1]);
+                              : sim->send_position[ev->msg - 1]);
         if (sim->observer_count)
             observe_message(sim, DISCO_EV_RECV, to, from, ev);
         before_callback(sim, to);
@@ -1728,7 +1725,6 @@ static void notify_link(struct disco_sim *sim, uint32_t node, uint32_t channel,
         sim->fault_code)
         return;
     sim->metrics.events++;
-    local_event(sim, node);
     if (sim->lamport)
         sim->lamport[node]++;
     vc_tick(sim, node);
@@ -1842,7 +1838,6 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
             ev->depth != disco__epoch(sim, node) || !sim->alg->on_timer)
             break;
         sim->metrics.events++;
-        local_event(sim, node);
         if (sim->lamport)
             sim->lamport[node]++;
         vc_tick(sim, node);
@@ -1885,7 +1880,6 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         if (sim->observer_count)
             observe_simple(sim, DISCO_EV_RECOVER, node, node);
         if (sim->alg->on_recover) {
-            local_event(sim, node);
             before_callback(sim, node);
             sim->ctx.node = node;
             sim->alg->on_recover(&sim->ctx, disco__state(sim, node));
@@ -1985,13 +1979,11 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
         __builtin_prefetch(&sim->node[next->to]);
         __builtin_prefetch(&sim->topo->in_port[next->target]);
         __builtin_prefetch(disco__state(sim, next->to), 1);
-        /* The causal log's per-node and per-message counters. */
-        if (sim->local)
-            __builtin_prefetch(&sim->local[next->to], 1);
-        if (sim->send_local) {
+        /* The causal log's per-message positions (traced runs). */
+        if (sim->send_position) {
             uint64_t msg = disco__queue_record_msg(&sim->queue, next);
             if (msg && msg <= sim->send_capacity)
-                __builtin_prefetch(&sim->send_local[msg - 1]);
+                __builtin_prefetch(&sim->send_position[msg - 1]);
         }
     }
     /* By now the receiver's record has arrived: fetch what its sends will
@@ -2093,7 +2085,6 @@ static void run_sync(struct disco_sim *sim)
             if (bounded_out(sim, round))
                 return;
             sim->metrics.events++;
-            local_event(sim, i);
             if (sim->lamport)
                 sim->lamport[i]++;
             before_callback(sim, i);
@@ -2132,8 +2123,6 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
     bool failed = false;
     if (sim->observer_count)
         sim->lamport = alloc_array(sim->nodes, sizeof(uint64_t), &failed);
-    if (sim->causal_on)
-        sim->local = alloc_array(sim->nodes, sizeof(uint32_t), &failed);
     if (sim->want_state)
         sim->state_before = alloc_array(1, sim->max_state, &failed);
     bool invariants = false;

@@ -122,16 +122,14 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
         sim->check_unchecked = true;
         return DISCO_ENOLOG;
     }
-    /* Walk the receives backwards in global order.  cut[v] is one more
-     * than the latest local event of v known to precede the decision
-     * (0: none yet): 32 bits, half the cache footprint of a signed 64-bit
-     * cut with -1 for none.  (Local event numbers are 32-bit counters in
-     * the kernel, so only a node's 2^32-th event could wrap the +1.)
-     * A receive inside the cut pulls its send into the cut of the sender.
-     * One pass suffices: anything that raises cut[v] later in the scan is
-     * a send of v that happened before a receive we already visited, so
-     * its local index is below that of every receive of v visited
-     * since. */
+    /* Walk the receives backwards in global order.  Positions (sim.c, "The
+     * causal log") order each node's events; cut[v] is one more than the
+     * latest position of an event of v known to precede the decision (0:
+     * none yet).  A receive inside the cut pulls its send into the cut of
+     * the sender.  One pass suffices: a send at position p raises cut[u]
+     * to p + 1, which can only take in receives at positions up to p, the
+     * entries before p, which the scan has yet to visit.  (Positions are
+     * below 2^32: the log holds at most causal_log_limit < 2^32 entries.) */
     uint32_t n = sim->nodes;
     uint32_t *cut = disco__big_alloc((size_t)n * sizeof *cut, true);
     if (!cut) {
@@ -139,7 +137,7 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
         return DISCO_ENOMEM;
     }
     const struct disco_decision *d = &sim->decisions[index];
-    cut[d->node] = d->local_event + 1;
+    cut[d->node] = (uint32_t)d->log_position + 1;
     /* Only whether cut[v] is above zero reaches the caller, and a cut
      * never shrinks: once every node is in, the rest of the log cannot
      * change the answer. */
@@ -153,9 +151,10 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
             __builtin_prefetch(&cut[ahead->from], 1);
         }
         const struct disco__causal_entry *e = &log[i];
-        if (e->local < cut[e->node] && e->from_local >= cut[e->from]) {
+        /* The receive is at position i + 1. */
+        if (i + 1 < cut[e->node] && e->from_position >= cut[e->from]) {
             covered += cut[e->from] == 0;
-            cut[e->from] = e->from_local + 1;
+            cut[e->from] = e->from_position + 1;
         }
     }
     for (uint32_t v = 0; v < n; v++)

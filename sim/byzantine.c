@@ -47,7 +47,7 @@ static bool equivocate_on_send(struct disco_ctx *ctx, uint32_t port,
 {
     const struct disco_sim *sim = ctx->sim;
     uint32_t to =
-        sim->topo->out_target[sim->node[ctx->node].first_channel + port];
+        sim->topo->out_target[disco__node(sim, ctx->node)->first_channel + port];
     if (2 * (uint64_t)to <= sim->nodes)
         return true;
     return lie_on_send(ctx, DISCO_LIE_FLIP, port, *kind, payload, *len);
@@ -120,20 +120,20 @@ bool disco_byzantine_peer(const struct disco_ctx *ctx, uint32_t node)
 {
     const struct disco_sim *sim = ctx->sim;
     return node < sim->nodes &&
-           (sim->node[ctx->node].flags & DISCO__NODE_BYZANTINE) &&
-           (sim->node[node].flags & DISCO__NODE_BYZANTINE);
+           (disco__node(sim, ctx->node)->flags & DISCO__NODE_BYZANTINE) &&
+           (disco__node(sim, node)->flags & DISCO__NODE_BYZANTINE);
 }
 
 bool disco_view_byzantine(const struct disco_view *view, uint32_t node)
 {
     return node < view->sim->nodes &&
-           (view->sim->node[node].flags & DISCO__NODE_BYZANTINE);
+           (disco__node(view->sim, node)->flags & DISCO__NODE_BYZANTINE);
 }
 
 bool disco_view_faulty(const struct disco_view *view, uint32_t node)
 {
     return node < view->sim->nodes &&
-           (view->sim->node[node].flags &
+           (disco__node(view->sim, node)->flags &
             (DISCO__NODE_BYZANTINE | DISCO__NODE_CRASHED));
 }
 
@@ -193,7 +193,7 @@ bool disco_suspects(const struct disco_ctx *ctx, uint32_t node)
     if (cfg->detector == DISCO_DETECTOR_NONE || node >= sim->nodes ||
         node == ctx->node)
         return false;
-    bool crashed = sim->node[node].flags & DISCO__NODE_CRASHED;
+    bool crashed = disco__node(sim, node)->flags & DISCO__NODE_CRASHED;
     if (cfg->detector == DISCO_DETECTOR_PERFECT)
         return crashed;
     if (sim->now >= cfg->detector_stable) {

@@ -420,7 +420,7 @@ static void after_callback(struct disco_sim *sim, uint32_t node)
     emit_state_change(sim, node);
     /* In rounds the step is the round's own (init, on_round), not the
      * deliveries before it. */
-    if (sim->crashing_any && (sim->node[node].flags & DISCO__NODE_CRASHING) &&
+    if (sim->crashing_any && (disco__node(sim, node)->flags & DISCO__NODE_CRASHING) &&
         (!sim->sync || sim->round_step))
         crash_node(sim, node);
 }
@@ -581,7 +581,7 @@ static void transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
         unsigned index = sim->chan_law ? sim->chan_law[channel] : 0;
         const struct disco_delay *law =
             &sim->laws[index ? index : sim->live_law];
-        at = sim->now + draw_delay(law, &sim->node[sender].net_rng);
+        at = sim->now + draw_delay(law, &disco__node(sim, sender)->net_rng);
 /* The relative clocks, 16 or 32 bits: rebase when due, wait for the
  * channel's last arrival, record this one. */
 #define FIFO_RELATIVE(clocks, span, rebase, type)                            \
@@ -624,7 +624,7 @@ static inline struct disco__event message_event(struct disco_sim *sim,
     ev.to = sim->topo->out_target[channel];
     ev.kind = (uint8_t)kind;
     ev.len = (uint16_t)len;
-    ev.depth = sim->node[node].depth;
+    ev.depth = disco__node(sim, node)->depth;
     ev.msg = ++sim->msg_counter;
     if (sim->causal_in_events && !sim->causal_overflow) {
         /* The log's cap counts sends as well as receives, as the array of
@@ -690,9 +690,9 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
                                    : sim->loss_threshold;
     if ((sim->link_down && sim->link_down[channel]) ||
         (sim->dyn_absent && sim->dyn_absent[channel]) ||
-        ((sim->node[node].flags & DISCO__NODE_OMIT_SEND) &&
-         chance(&sim->node[node].net_rng, sim->omit_threshold[2 * node])) ||
-        chance(&sim->node[node].net_rng, loss)) {
+        ((disco__node(sim, node)->flags & DISCO__NODE_OMIT_SEND) &&
+         chance(&disco__node(sim, node)->net_rng, sim->omit_threshold[2 * node])) ||
+        chance(&disco__node(sim, node)->net_rng, loss)) {
         sim->metrics.dropped++;
         if (sim->observer_count)
             observe_message(sim, DISCO_EV_DROP, to, node, &ev);
@@ -702,7 +702,7 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
             vc_release(sim, ev.msg, NULL);
         return;
     }
-    bool duplicate = chance(&sim->node[node].net_rng, sim->dup_threshold);
+    bool duplicate = chance(&disco__node(sim, node)->net_rng, sim->dup_threshold);
     transmit(sim, node, channel, &ev);
     if (duplicate) {
         struct disco__event copy = ev;
@@ -733,13 +733,13 @@ int64_t disco_id(const struct disco_ctx *ctx)
 uint32_t disco_nodes(const struct disco_ctx *ctx) { return ctx->sim->nodes; }
 uint32_t disco_out_degree(const struct disco_ctx *ctx)
 {
-    return ctx->sim->node[ctx->node].degree;
+    return disco__node(ctx->sim, ctx->node)->degree;
 }
 uint32_t disco_in_degree(const struct disco_ctx *ctx)
 {
     const struct disco_sim *sim = ctx->sim;
     return sim->topo->directed ? sim->topo->in_degree[ctx->node]
-                               : sim->node[ctx->node].degree;
+                               : disco__node(sim, ctx->node)->degree;
 }
 int64_t disco_weight(const struct disco_ctx *ctx, uint32_t port)
 {
@@ -750,7 +750,7 @@ int64_t disco_weight(const struct disco_ctx *ctx, uint32_t port)
 }
 bool disco_is_initiator(const struct disco_ctx *ctx)
 {
-    return ctx->sim->node[ctx->node].flags & DISCO__NODE_INITIATOR;
+    return disco__node(ctx->sim, ctx->node)->flags & DISCO__NODE_INITIATOR;
 }
 disco_time_t disco_now(const struct disco_ctx *ctx)
 {
@@ -782,12 +782,12 @@ bool disco_input(const struct disco_ctx *ctx, const char *name,
 }
 uint64_t disco_random(struct disco_ctx *ctx)
 {
-    return disco__splitmix_next(&ctx->sim->node[ctx->node].rng);
+    return disco__splitmix_next(&disco__node(ctx->sim, ctx->node)->rng);
 }
 uint64_t disco_random_below(struct disco_ctx *ctx, uint64_t bound)
 {
     assert(bound > 0);
-    uint64_t *stream = &ctx->sim->node[ctx->node].rng;
+    uint64_t *stream = &disco__node(ctx->sim, ctx->node)->rng;
     /* Lemire's rejection: a draw whose low half is at least `bound` is
      * above the threshold (-bound % bound < bound), so the division is
      * needed only for the rare draw below it.  Same numbers as testing
@@ -806,10 +806,10 @@ static bool check_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
 {
     struct disco_sim *sim = ctx->sim;
     const char *name = sim->alg->name;
-    if (port >= sim->node[ctx->node].degree) {
+    if (port >= disco__node(sim, ctx->node)->degree) {
         sim_fault(sim, DISCO_EINVAL,
                   "%s: node %u sent on port %u but has %u out-ports", name,
-                  ctx->node, port, sim->node[ctx->node].degree);
+                  ctx->node, port, disco__node(sim, ctx->node)->degree);
         return false;
     }
     if (kind >= sim->alg->kind_count) {
@@ -830,7 +830,7 @@ static bool check_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
 void *disco_port_state(struct disco_ctx *ctx, uint32_t port)
 {
     struct disco_sim *sim = ctx->sim;
-    assert(sim->port_stride && port < sim->node[ctx->node].degree);
+    assert(sim->port_stride && port < disco__node(sim, ctx->node)->degree);
     return (unsigned char *)disco__state(sim, ctx->node) + sim->stride +
            (size_t)port * sim->port_stride;
 }
@@ -864,7 +864,7 @@ static void forge_and_send(struct disco_ctx *ctx, uint32_t port,
     }
     sim->forging = new_kind != kind || new_len != len ||
                    (len && memcmp(buffer, payload, len) != 0);
-    send_on_channel(sim, ctx->node, sim->node[ctx->node].first_channel + port,
+    send_on_channel(sim, ctx->node, disco__node(sim, ctx->node)->first_channel + port,
                     new_kind, buffer, new_len);
     sim->forging = false;
 }
@@ -886,7 +886,7 @@ void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
     if (!check_send(ctx, port, kind, len))
         return;
     struct disco_sim *sim = ctx->sim;
-    struct disco__node *self = &sim->node[ctx->node];
+    struct disco__node *self = disco__node(sim, ctx->node);
     if (self->flags & (DISCO__NODE_CRASHING | DISCO__NODE_BYZANTINE |
                        DISCO__NODE_CRASHED)) {
         if (self->flags & DISCO__NODE_CRASHED)
@@ -1003,12 +1003,12 @@ void disco_mark(struct disco_ctx *ctx, const char *label)
 
 bool disco_is_passive(const struct disco_ctx *ctx)
 {
-    return ctx->sim->node[ctx->node].flags & DISCO__NODE_PASSIVE;
+    return disco__node(ctx->sim, ctx->node)->flags & DISCO__NODE_PASSIVE;
 }
 
 void disco_set_passive(struct disco_ctx *ctx, bool passive)
 {
-    unsigned char *flags = &ctx->sim->node[ctx->node].flags;
+    unsigned char *flags = &disco__node(ctx->sim, ctx->node)->flags;
     bool was_passive = *flags & DISCO__NODE_PASSIVE;
     if (passive == was_passive)
         return;
@@ -1072,7 +1072,7 @@ static void default_initiators(struct disco_sim *sim)
     const char *text = sim->alg->model.initiators;
     if (!text || strcmp(text, "all") == 0) {
         for (uint32_t i = 0; i < sim->nodes; i++)
-            sim->node[i].flags |= DISCO__NODE_INITIATOR;
+            disco__node(sim, i)->flags |= DISCO__NODE_INITIATOR;
         return;
     }
     if (strcmp(text, "none") == 0)
@@ -1084,7 +1084,7 @@ static void default_initiators(struct disco_sim *sim)
         if (end == p)
             break;
         if (node < sim->nodes)
-            sim->node[node].flags |= DISCO__NODE_INITIATOR;
+            disco__node(sim, node)->flags |= DISCO__NODE_INITIATOR;
         p = *end == ',' ? end + 1 : end;
     }
 }
@@ -1219,7 +1219,7 @@ static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
                 if (f->time == 0) {
                     /* Struck during init, whose sends are a synchronous
                      * algorithm's first round. */
-                    sim->node[f->node].flags |= DISCO__NODE_CRASHING;
+                    disco__node(sim, f->node)->flags |= DISCO__NODE_CRASHING;
                     sim->crash_budget[f->node] = f->after_sends;
                     sim->crashing_any = true;
                     continue;
@@ -1334,7 +1334,7 @@ static int setup_adversary(struct disco_sim *sim, struct disco_error *err)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
         for (uint32_t v = 0; v < n; v++)
             if (cfg->byzantine[v])
-                sim->node[v].flags |= DISCO__NODE_BYZANTINE;
+                disco__node(sim, v)->flags |= DISCO__NODE_BYZANTINE;
     }
     if (cfg->dynamic != DISCO_DYNAMIC_NONE)
         return disco__dynamic_create(sim, err);
@@ -1410,7 +1410,12 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
 
     uint32_t n = topo->nodes;
     bool failed = false;
-    sim->states = alloc_array(1, state_bytes, &failed);
+    sim->states_in_cells = !port_stride && stride <= 32;
+    sim->node_pitch = sizeof(struct disco__node) +
+                      (sim->states_in_cells ? stride : 0);
+    sim->state_pitch = sim->states_in_cells ? sim->node_pitch : stride;
+    if (!sim->states_in_cells)
+        sim->states = alloc_array(1, state_bytes, &failed);
     sim->max_state = stride;
     if (port_stride && !failed) {
         sim->state_offset = alloc_array((size_t)n + 1, sizeof(size_t),
@@ -1432,17 +1437,23 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         if (!failed)
             memcpy(sim->ids, cfg->ids, (size_t)n * sizeof(int64_t));
     }
-    /* Cache-line aligned, so that no 32-byte record straddles two lines
-     * (large arrays come 2 MB-aligned, on huge pages). */
-    size_t node_bytes = (size_t)n * sizeof(struct disco__node);
-    if (node_bytes >= DISCO__BIG_ARRAY)
-        sim->node = disco__big_alloc(node_bytes, true);
-    else if (posix_memalign((void **)&sim->node, 64, node_bytes) == 0)
-        memset(sim->node, 0, node_bytes);
-    else
-        sim->node = NULL;
-    if (!sim->node)
+    /* Cache-line aligned, so that no 32- or 64-byte cell straddles two
+     * lines (large arrays come 2 MB-aligned, on huge pages). */
+    if ((size_t)n > SIZE_MAX / sim->node_pitch)
         failed = true;
+    size_t node_bytes = failed ? 0 : (size_t)n * sim->node_pitch;
+    if (failed)
+        sim->node_cells = NULL;
+    else if (node_bytes >= DISCO__BIG_ARRAY)
+        sim->node_cells = disco__big_alloc(node_bytes, true);
+    else if (posix_memalign((void **)&sim->node_cells, 64, node_bytes) == 0)
+        memset(sim->node_cells, 0, node_bytes);
+    else
+        sim->node_cells = NULL;
+    if (!sim->node_cells)
+        failed = true;
+    else if (sim->states_in_cells)
+        sim->states = sim->node_cells + sizeof(struct disco__node);
     for (size_t i = 0; i < cfg->fault_count; i++)
         if (cfg->faults[i].kind == DISCO_FAULT_CRASH && !sim->epoch)
             sim->epoch = alloc_array(n, sizeof(uint32_t), &failed);
@@ -1476,13 +1487,13 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
                           "out of memory for the state of %u nodes", n);
     }
     for (uint32_t i = 0; i < n; i++) {
-        sim->node[i].flags = DISCO__NODE_PASSIVE;
-        sim->node[i].first_channel = topo->out_offset[i];
-        sim->node[i].degree = disco_topology_degree(topo, i);
+        disco__node(sim, i)->flags = DISCO__NODE_PASSIVE;
+        disco__node(sim, i)->first_channel = topo->out_offset[i];
+        disco__node(sim, i)->degree = disco_topology_degree(topo, i);
         if (cfg->initiators && cfg->initiators[i])
-            sim->node[i].flags |= DISCO__NODE_INITIATOR;
-        sim->node[i].rng = disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i));
-        sim->node[i].net_rng =
+            disco__node(sim, i)->flags |= DISCO__NODE_INITIATOR;
+        disco__node(sim, i)->rng = disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i));
+        disco__node(sim, i)->net_rng =
             disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i) + 1);
     }
     if (!cfg->initiators)
@@ -1534,10 +1545,11 @@ void disco_sim_free(struct disco_sim *sim)
         return;
     disco__queue_release(&sim->queue);
     free(sim->pool.bytes);
-    free(sim->states);
+    if (!sim->states_in_cells)
+        free(sim->states);
     free(sim->state_offset);
     free(sim->ids);
-    free(sim->node);
+    free(sim->node_cells);
     free(sim->lamport);
     free(sim->vc);
     free(sim->decision_vc);
@@ -1594,7 +1606,7 @@ static uint32_t channel_source(const struct disco_sim *sim, uint32_t channel,
 {
     const struct disco_topology *topo = sim->topo;
     if (!topo->directed)
-        return topo->out_target[sim->node[to].first_channel +
+        return topo->out_target[disco__node(sim, to)->first_channel +
                                 topo->in_port[channel]];
     uint32_t lo = 0, hi = sim->nodes;
     while (hi - lo > 1) {
@@ -1613,7 +1625,7 @@ static inline void deliver_plain(struct disco_sim *sim,
                                  const struct disco__event *ev)
 {
     uint32_t to = ev->to;
-    struct disco__node *receiver = &sim->node[to];
+    struct disco__node *receiver = disco__node(sim, to);
     if (is_basic(sim, ev->kind))
         sim->basic_in_transit--;
     if (receiver->flags & DISCO__NODE_CRASHED) {
@@ -1654,10 +1666,10 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
         from = (uint32_t)(ev->lamport >> 32);
     else if (sim->observer_count || sim->causal_on)
         from = channel_source(sim, channel, to);
-    if ((sim->node[to].flags & DISCO__NODE_CRASHED) ||
+    if ((disco__node(sim, to)->flags & DISCO__NODE_CRASHED) ||
         (sim->link_down && sim->link_down[channel]) ||
-        ((sim->node[to].flags & DISCO__NODE_OMIT_RECEIVE) &&
-         chance(&sim->node[to].net_rng, sim->omit_threshold[2 * to + 1]))) {
+        ((disco__node(sim, to)->flags & DISCO__NODE_OMIT_RECEIVE) &&
+         chance(&disco__node(sim, to)->net_rng, sim->omit_threshold[2 * to + 1]))) {
         sim->metrics.dropped++;
         if (sim->vc)
             vc_release(sim, ev->msg, NULL);
@@ -1667,8 +1679,8 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
         sim->metrics.delivered++;
         sim->metrics.events++;
         uint32_t depth = ev->depth + 1;
-        if (depth > sim->node[to].depth)
-            sim->node[to].depth = depth;
+        if (depth > disco__node(sim, to)->depth)
+            disco__node(sim, to)->depth = depth;
         if (depth > sim->metrics.causal_depth)
             sim->metrics.causal_depth = depth;
         if (sim->lamport) {
@@ -1721,7 +1733,7 @@ static bool just_changed(const struct disco_sim *sim, uint32_t channel,
 static void notify_link(struct disco_sim *sim, uint32_t node, uint32_t channel,
                         bool down)
 {
-    if (!sim->alg->on_link || (sim->node[node].flags & DISCO__NODE_CRASHED) ||
+    if (!sim->alg->on_link || (disco__node(sim, node)->flags & DISCO__NODE_CRASHED) ||
         sim->fault_code)
         return;
     sim->metrics.events++;
@@ -1731,7 +1743,7 @@ static void notify_link(struct disco_sim *sim, uint32_t node, uint32_t channel,
     before_callback(sim, node);
     sim->ctx.node = node;
     sim->alg->on_link(&sim->ctx, disco__state(sim, node),
-                      channel - sim->node[node].first_channel, !down);
+                      channel - disco__node(sim, node)->first_channel, !down);
     after_callback(sim, node);
 }
 
@@ -1763,10 +1775,10 @@ static void set_link(struct disco_sim *sim, uint32_t channel, bool down)
 static void crash_node(struct disco_sim *sim, uint32_t node)
 {
     sim->metrics.events++;
-    if (!(sim->node[node].flags & DISCO__NODE_PASSIVE))
+    if (!(disco__node(sim, node)->flags & DISCO__NODE_PASSIVE))
         sim->active_count--;
-    sim->node[node].flags |= DISCO__NODE_CRASHED;
-    sim->node[node].flags &= (unsigned char)~DISCO__NODE_CRASHING;
+    disco__node(sim, node)->flags |= DISCO__NODE_CRASHED;
+    disco__node(sim, node)->flags &= (unsigned char)~DISCO__NODE_CRASHING;
     sim->epoch[node]++; /* exists: a crash was scheduled */
     vc_tick(sim, node);
     if (sim->observer_count)
@@ -1834,7 +1846,7 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         break;
     case DISCO__EV_TIMER: {
         uint32_t node = ev->target;
-        if ((sim->node[node].flags & DISCO__NODE_CRASHED) ||
+        if ((disco__node(sim, node)->flags & DISCO__NODE_CRASHED) ||
             ev->depth != disco__epoch(sim, node) || !sim->alg->on_timer)
             break;
         sim->metrics.events++;
@@ -1857,11 +1869,11 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         break;
     }
     case DISCO__EV_CRASH:
-        if (sim->node[ev->target].flags & DISCO__NODE_CRASHED)
+        if (disco__node(sim, ev->target)->flags & DISCO__NODE_CRASHED)
             break;
         if (ev->payload.tag) {
             /* Partial: the next step sends tag-1 messages, then crashes. */
-            sim->node[ev->target].flags |= DISCO__NODE_CRASHING;
+            disco__node(sim, ev->target)->flags |= DISCO__NODE_CRASHING;
             sim->crash_budget[ev->target] = (uint32_t)(ev->payload.tag - 1);
             sim->crashing_any = true;
             break;
@@ -1870,11 +1882,11 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
         break;
     case DISCO__EV_RECOVER: {
         uint32_t node = ev->target;
-        if (!(sim->node[node].flags & DISCO__NODE_CRASHED))
+        if (!(disco__node(sim, node)->flags & DISCO__NODE_CRASHED))
             break; /* recovering a live node changes nothing */
         sim->metrics.events++;
-        sim->node[node].flags &= (unsigned char)~DISCO__NODE_CRASHED;
-        if (!(sim->node[node].flags & DISCO__NODE_PASSIVE))
+        disco__node(sim, node)->flags &= (unsigned char)~DISCO__NODE_CRASHED;
+        if (!(disco__node(sim, node)->flags & DISCO__NODE_PASSIVE))
             sim->active_count++;
         vc_tick(sim, node);
         if (sim->observer_count)
@@ -1899,10 +1911,10 @@ static void process(struct disco_sim *sim, struct disco__event *ev)
                                      : DISCO__NODE_OMIT_SEND;
         sim->metrics.events++;
         if (start) {
-            sim->node[ev->target].flags |= bit;
+            disco__node(sim, ev->target)->flags |= bit;
             sim->omit_threshold[2 * ev->target + ev->kind] = ev->payload.tag;
         } else {
-            sim->node[ev->target].flags &= (unsigned char)~bit;
+            disco__node(sim, ev->target)->flags &= (unsigned char)~bit;
         }
         observe_fault(sim, start, ev->target,
                       ev->kind ? "receive omission" : "send omission");
@@ -1942,7 +1954,7 @@ static void init_nodes(struct disco_sim *sim)
 static bool all_passive(const struct disco_sim *sim)
 {
     for (uint32_t i = 0; i < sim->nodes; i++)
-        if (!(sim->node[i].flags & (DISCO__NODE_PASSIVE | DISCO__NODE_CRASHED)))
+        if (!(disco__node(sim, i)->flags & (DISCO__NODE_PASSIVE | DISCO__NODE_CRASHED)))
             return false;
     return true;
 }
@@ -1976,7 +1988,7 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
         __builtin_prefetch(next);
     next = disco__queue_peek_ahead(&sim->queue, 16);
     if (next && next->type == DISCO__EV_DELIVER) {
-        __builtin_prefetch(&sim->node[next->to]);
+        __builtin_prefetch(disco__node(sim, next->to));
         __builtin_prefetch(&sim->topo->in_port[next->target]);
         __builtin_prefetch(disco__state(sim, next->to), 1);
         /* The causal log's per-message positions (traced runs). */
@@ -1990,7 +2002,7 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
      * touch, its adjacency and its channels' FIFO clocks. */
     next = disco__queue_peek_ahead(&sim->queue, 8);
     if (next && next->type == DISCO__EV_DELIVER) {
-        uint32_t first = sim->node[next->to].first_channel;
+        uint32_t first = disco__node(sim, next->to)->first_channel;
         __builtin_prefetch(&sim->topo->out_target[first]);
         if (sim->fifo_short)
             __builtin_prefetch(&sim->fifo_short[first], 1);
@@ -2080,7 +2092,7 @@ static void run_sync(struct disco_sim *sim)
         /* Each node's step is an event of the synchronous model, so that
          * --max-events bounds a run whose nodes stay active in silence. */
         for (uint32_t i = 0; i < sim->nodes && !sim->fault_code; i++) {
-            if (sim->node[i].flags & DISCO__NODE_CRASHED)
+            if (disco__node(sim, i)->flags & DISCO__NODE_CRASHED)
                 continue;
             if (bounded_out(sim, round))
                 return;

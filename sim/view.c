@@ -30,15 +30,15 @@ int64_t disco_view_id(const struct disco_view *view, uint32_t node)
 }
 bool disco_view_initiator(const struct disco_view *view, uint32_t node)
 {
-    return view->sim->node[node].flags & DISCO__NODE_INITIATOR;
+    return disco__node(view->sim, node)->flags & DISCO__NODE_INITIATOR;
 }
 bool disco_view_crashed(const struct disco_view *view, uint32_t node)
 {
-    return view->sim->node[node].flags & DISCO__NODE_CRASHED;
+    return disco__node(view->sim, node)->flags & DISCO__NODE_CRASHED;
 }
 bool disco_view_passive(const struct disco_view *view, uint32_t node)
 {
-    return view->sim->node[node].flags & DISCO__NODE_PASSIVE;
+    return disco__node(view->sim, node)->flags & DISCO__NODE_PASSIVE;
 }
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node)
 {

@@ -46,8 +46,8 @@ static bool equivocate_on_send(struct disco_ctx *ctx, uint32_t port,
                                unsigned *kind, void *payload, size_t *len)
 {
     const struct disco_sim *sim = ctx->sim;
-    uint32_t to =
-        sim->topo->out_target[disco__node(sim, ctx->node)->first_channel + port];
+    uint32_t channel = disco__node(sim, ctx->node)->first_channel + port;
+    uint32_t to = sim->topo->out_target[channel];
     if (2 * (uint64_t)to <= sim->nodes)
         return true;
     return lie_on_send(ctx, DISCO_LIE_FLIP, port, *kind, payload, *len);

@@ -88,11 +88,11 @@ static void sim_fault(struct disco_sim *sim, int code, const char *fmt, ...)
 
 /* ------------------------------------------------------------------------ */
 /* The causal log: one entry per receive, in global order, naming the
- * receiver, the sender and the sender's position at the send.  A local event's position
- * is the log's length when it happens (after its own entry, for a
- * receive): positions order each node's events, the receive of entry i is
- * at position i + 1, and a send costs no per-node counter.  Enough to walk
- * the happened-before relation backwards from any decision
+ * receiver, the sender and the sender's position at the send.  A local
+ * event's position is the log's length when it happens (after its own
+ * entry, for a receive): positions order each node's events, the receive
+ * of entry i is at position i + 1, and a send costs no per-node counter.
+ * Enough to walk the happened-before relation backwards from any decision
  * (disco_view_causal_past). */
 
 static void update_plain_paths(struct disco_sim *sim);
@@ -420,7 +420,8 @@ static void after_callback(struct disco_sim *sim, uint32_t node)
     emit_state_change(sim, node);
     /* In rounds the step is the round's own (init, on_round), not the
      * deliveries before it. */
-    if (sim->crashing_any && (disco__node(sim, node)->flags & DISCO__NODE_CRASHING) &&
+    if (sim->crashing_any &&
+        (disco__node(sim, node)->flags & DISCO__NODE_CRASHING) &&
         (!sim->sync || sim->round_step))
         crash_node(sim, node);
 }
@@ -691,7 +692,8 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
     if ((sim->link_down && sim->link_down[channel]) ||
         (sim->dyn_absent && sim->dyn_absent[channel]) ||
         ((disco__node(sim, node)->flags & DISCO__NODE_OMIT_SEND) &&
-         chance(&disco__node(sim, node)->net_rng, sim->omit_threshold[2 * node])) ||
+         chance(&disco__node(sim, node)->net_rng,
+                sim->omit_threshold[2 * node])) ||
         chance(&disco__node(sim, node)->net_rng, loss)) {
         sim->metrics.dropped++;
         if (sim->observer_count)
@@ -702,7 +704,8 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
             vc_release(sim, ev.msg, NULL);
         return;
     }
-    bool duplicate = chance(&disco__node(sim, node)->net_rng, sim->dup_threshold);
+    bool duplicate =
+        chance(&disco__node(sim, node)->net_rng, sim->dup_threshold);
     transmit(sim, node, channel, &ev);
     if (duplicate) {
         struct disco__event copy = ev;
@@ -864,7 +867,8 @@ static void forge_and_send(struct disco_ctx *ctx, uint32_t port,
     }
     sim->forging = new_kind != kind || new_len != len ||
                    (len && memcmp(buffer, payload, len) != 0);
-    send_on_channel(sim, ctx->node, disco__node(sim, ctx->node)->first_channel + port,
+    send_on_channel(sim, ctx->node,
+                    disco__node(sim, ctx->node)->first_channel + port,
                     new_kind, buffer, new_len);
     sim->forging = false;
 }
@@ -1492,7 +1496,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         disco__node(sim, i)->degree = disco_topology_degree(topo, i);
         if (cfg->initiators && cfg->initiators[i])
             disco__node(sim, i)->flags |= DISCO__NODE_INITIATOR;
-        disco__node(sim, i)->rng = disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i));
+        disco__node(sim, i)->rng =
+            disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i));
         disco__node(sim, i)->net_rng =
             disco__stream_seed(cfg->seed, DISCO_STREAM_NODE(i) + 1);
     }
@@ -1669,7 +1674,8 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
     if ((disco__node(sim, to)->flags & DISCO__NODE_CRASHED) ||
         (sim->link_down && sim->link_down[channel]) ||
         ((disco__node(sim, to)->flags & DISCO__NODE_OMIT_RECEIVE) &&
-         chance(&disco__node(sim, to)->net_rng, sim->omit_threshold[2 * to + 1]))) {
+         chance(&disco__node(sim, to)->net_rng,
+                sim->omit_threshold[2 * to + 1]))) {
         sim->metrics.dropped++;
         if (sim->vc)
             vc_release(sim, ev->msg, NULL);
@@ -1733,7 +1739,8 @@ static bool just_changed(const struct disco_sim *sim, uint32_t channel,
 static void notify_link(struct disco_sim *sim, uint32_t node, uint32_t channel,
                         bool down)
 {
-    if (!sim->alg->on_link || (disco__node(sim, node)->flags & DISCO__NODE_CRASHED) ||
+    if (!sim->alg->on_link ||
+        (disco__node(sim, node)->flags & DISCO__NODE_CRASHED) ||
         sim->fault_code)
         return;
     sim->metrics.events++;
@@ -1954,7 +1961,8 @@ static void init_nodes(struct disco_sim *sim)
 static bool all_passive(const struct disco_sim *sim)
 {
     for (uint32_t i = 0; i < sim->nodes; i++)
-        if (!(disco__node(sim, i)->flags & (DISCO__NODE_PASSIVE | DISCO__NODE_CRASHED)))
+        if (!(disco__node(sim, i)->flags &
+              (DISCO__NODE_PASSIVE | DISCO__NODE_CRASHED)))
             return false;
     return true;
 }

@@ -33,3 +33,31 @@ void *disco__big_alloc(size_t bytes, bool zero)
 #endif
     return zero ? calloc(bytes, 1) : malloc(bytes);
 }
+
+void *disco__big_reserve(size_t bytes)
+{
+#if defined(MAP_ANONYMOUS) && defined(MAP_NORESERVE)
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+#else
+    (void)bytes;
+    return NULL;
+#endif
+}
+
+void disco__big_unreserve(void *array, size_t bytes)
+{
+#if defined(MAP_ANONYMOUS) && defined(MAP_NORESERVE)
+    if (array)
+        munmap(array, bytes);
+#else
+    (void)array;
+    (void)bytes;
+#endif
+}

@@ -22,4 +22,13 @@
 /* `bytes` bytes (at least 1), zeroed when `zero`, or NULL. */
 void *disco__big_alloc(size_t bytes, bool zero);
 
+/* For a log written in order up to a known cap: `bytes` of zeroed address
+ * space, on huge pages, of which only the pages written take memory.  It
+ * never moves, so it needs no realloc and no copy as it fills (a 100 MB
+ * log grown by doubling faulted every 4 kB page of every copy).  NULL when
+ * the system will not map it; release with disco__big_unreserve, not
+ * free. */
+void *disco__big_reserve(size_t bytes);
+void disco__big_unreserve(void *array, size_t bytes);
+
 #endif /* DISCO_BIG_ARRAY_H */

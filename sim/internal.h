@@ -197,6 +197,9 @@ struct disco_sim {
 
     struct disco__causal_entry *causal;
     size_t causal_count, causal_capacity;
+    size_t causal_reserved, send_reserved; /* bytes of address space the
+                                            * two arrays reserve, or 0 when
+                                            * malloc'd (grow_log) */
     uint32_t *send_position;      /* per message number - 1: the sender's
                                    * position at the send */
     size_t send_capacity;

@@ -96,13 +96,14 @@ static void sim_fault(struct disco_sim *sim, int code, const char *fmt, ...)
  * (disco_view_causal_past). */
 
 static void update_plain_paths(struct disco_sim *sim);
+static void free_log(void *array, size_t *reserved);
 
 static void causal_drop(struct disco_sim *sim)
 {
     /* Past the limit (or out of memory) the log is useless: free it, and
      * the checks that need it report "not checked". */
-    free(sim->causal);
-    free(sim->send_position);
+    free_log(sim->causal, &sim->causal_reserved);
+    free_log(sim->send_position, &sim->send_reserved);
     sim->causal = NULL;
     sim->send_position = NULL;
     sim->causal_count = sim->causal_capacity = sim->send_capacity = 0;
@@ -134,10 +135,43 @@ static bool grow(void **array, size_t *capacity, size_t needed, size_t size,
     return true;
 }
 
+/* grow, for the causal log's arrays, which fill in order up to the cap:
+ * the first call reserves the whole cap as address space when it is large
+ * (disco__big_reserve; `reserved` says how many bytes), so that the log
+ * never moves. */
+static bool grow_log(void **array, size_t *capacity, size_t *reserved,
+                     size_t needed, size_t size, uint64_t limit)
+{
+    if (needed <= *capacity)
+        return true;
+    if (*capacity == 0 && limit <= SIZE_MAX / size &&
+        limit * size >= DISCO__BIG_ARRAY) {
+        void *p = disco__big_reserve(limit * size);
+        if (p) {
+            *array = p;
+            *capacity = limit;
+            *reserved = limit * size;
+            return needed <= limit;
+        }
+    }
+    return grow(array, capacity, needed, size, limit);
+}
+
+/* Free an array grow_log made. */
+static void free_log(void *array, size_t *reserved)
+{
+    if (*reserved)
+        disco__big_unreserve(array, *reserved);
+    else
+        free(array);
+    *reserved = 0;
+}
+
 static void causal_record_send(struct disco_sim *sim, uint64_t msg)
 {
-    if (!grow((void **)&sim->send_position, &sim->send_capacity, msg,
-              sizeof *sim->send_position, sim->cfg.causal_log_limit)) {
+    if (!grow_log((void **)&sim->send_position, &sim->send_capacity,
+                  &sim->send_reserved, msg, sizeof *sim->send_position,
+                  sim->cfg.causal_log_limit)) {
         causal_drop(sim);
         return;
     }
@@ -149,9 +183,9 @@ static void causal_record_send(struct disco_sim *sim, uint64_t msg)
 static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
                           uint32_t from_position)
 {
-    if (!grow((void **)&sim->causal, &sim->causal_capacity,
-              sim->causal_count + 1, sizeof *sim->causal,
-              sim->cfg.causal_log_limit)) {
+    if (!grow_log((void **)&sim->causal, &sim->causal_capacity,
+                  &sim->causal_reserved, sim->causal_count + 1,
+                  sizeof *sim->causal, sim->cfg.causal_log_limit)) {
         causal_drop(sim);
         return;
     }
@@ -1571,8 +1605,8 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->metrics.by_kind);
     free(sim->state_before);
     free(sim->decisions);
-    free(sim->causal);
-    free(sim->send_position);
+    free_log(sim->causal, &sim->causal_reserved);
+    free_log(sim->send_position, &sim->send_reserved);
     free(sim->invariant_failure);
     free(sim->crash_budget);
     free(sim->omit_threshold);

@@ -466,6 +466,9 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
 /* The wheel in front.                                                      */
 
 #define WHEEL_MASK (DISCO__WHEEL_SLOTS - 1u)
+/* How far struct disco__queue's inline_score saturates either way: a few
+ * dozen slots to change its mind. */
+#define INLINE_SCORE_MAX 16
 #define FIRST_CHUNK_BLOCKS 4u
 #define CHUNK_HEADER 64u       /* links the chunks; keeps blocks aligned */
 /* The largest chunks are exactly DISCO__BIG_ARRAY bytes, on huge pages. */
@@ -487,6 +490,12 @@ _Static_assert(offsetof(struct disco__event, target) == sizeof(disco_time_t) &&
                "a wheel record must be the bytes of an event after its time");
 _Static_assert(sizeof(struct disco__wheel_block) == DISCO__WHEEL_BLOCK,
                "wheel blocks are their nominal size");
+_Static_assert(sizeof(struct disco__wheel_slot) == 64u,
+               "a slot, with its inline records, is a cache line");
+_Static_assert(offsetof(struct disco__wheel_slot, first) %
+                       _Alignof(struct disco__wheel_record) ==
+                   0,
+               "inline records are aligned as records");
 _Static_assert(DISCO__WHEEL_SLOTS / 64u <= 64u,
                "one word must summarise the occupied bitmap");
 
@@ -507,6 +516,7 @@ static void set_format(struct disco__queue *q, unsigned format)
     q->records_per_block =
         (unsigned)(sizeof ((struct disco__wheel_block *)0)->bytes /
                    q->record_size);
+    q->records_inline = (unsigned)(DISCO__WHEEL_INLINE / q->record_size);
 }
 
 /* Every format starts without the payload: it is added with the first
@@ -558,6 +568,13 @@ void disco__queue_release(struct disco__queue *q)
     q->far_low = UINT64_MAX;
     set_format(q, initial_format(q->far.item_size));
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
+}
+
+/* Slots on cache lines of their own (see struct disco__wheel_slot). */
+static struct disco__wheel_slot *alloc_slots(void)
+{
+    return aligned_alloc(64u, DISCO__WHEEL_SLOTS *
+                                  sizeof(struct disco__wheel_slot));
 }
 
 static inline void vacate(struct disco__queue *q, unsigned i)
@@ -661,29 +678,44 @@ static int wheel_append(struct disco__queue *q, unsigned i,
 {
     struct disco__wheel_slot *s = &q->slots[i];
     if (!disco__wheel_occupied(q, i)) {
-        if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
-            return DISCO_ENOMEM;
-        s->head = s->tail = disco__wheel_take_block(q);
+        if (q->inline_score >= 0 && q->records_inline) {
+            s->head = s->tail = NULL;
+            s->records = s->first;
+            s->limit = (uint32_t)q->records_inline;
+        } else {
+            if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
+                return DISCO_ENOMEM;
+            s->head = s->tail = disco__wheel_take_block(q);
+            s->records = s->tail->bytes;
+            s->limit = (uint32_t)q->records_per_block;
+        }
         s->read = s->write = 0;
         disco__wheel_occupy(q, i);
-    } else if (s->write == q->records_per_block) {
+    } else if (s->write == s->limit) {
         if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
             return DISCO_ENOMEM;
-        struct disco__wheel_block *b = disco__wheel_take_block(q);
-        s->tail->next = b;
-        s->tail = b;
-        s->write = 0;
+        if (!s->head) {
+            disco__wheel_spill(q, s);
+        } else {
+            struct disco__wheel_block *b = disco__wheel_take_block(q);
+            s->tail->next = b;
+            s->tail = b;
+            s->records = b->bytes;
+            s->write = 0;
+        }
     }
-    disco__wheel_encode(s->tail->bytes + (size_t)s->write++ * q->record_size,
-                        ev, q->record_format);
+    disco__wheel_encode(s->records + (size_t)s->write++ * q->record_size, ev,
+                        q->record_format);
     return 0;
 }
 
-/* Take the first record of occupied slot i, due at `time`, into *out. */
+/* Take the first record of occupied slot i, due at `time`, into *out;
+ * the slot's records are in blocks. */
 static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
                        struct disco__event *out)
 {
     struct disco__wheel_slot *s = &q->slots[i];
+    assert(s->head);
     disco__wheel_decode(out,
                         s->head->bytes + (size_t)s->read++ * q->record_size,
                         q->record_format);
@@ -692,6 +724,12 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
         if (s->read == s->write) {
             give_block(q, s->head);
             vacate(q, i);
+            /* (A slot of several blocks whose last held few records
+             * counts as small: rare, and only a heuristic.) */
+            if (s->write <= q->records_inline)
+                q->inline_score += q->inline_score < INLINE_SCORE_MAX;
+            else
+                q->inline_score -= q->inline_score > -INLINE_SCORE_MAX;
         }
     } else if (s->read == q->records_per_block) {
         struct disco__wheel_block *done = s->head;
@@ -702,7 +740,8 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
 }
 
 /* Run `body` for each pending record of slot s, in order, with `record`
- * pointing at its rs bytes (rpb of them to a block). */
+ * pointing at its rs bytes (rpb of them to a block; inline records, with
+ * no block, end at write, before rpb). */
 #define FOR_EACH_RECORD(q, s, rs, rpb, record, body)                           \
     do {                                                                       \
         const struct disco__wheel_block *b_ = (s)->head;                       \
@@ -715,7 +754,8 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
                 j_ = 0;                                                        \
                 continue;                                                      \
             }                                                                  \
-            const unsigned char *record = b_->bytes + (size_t)j_++ * (rs);     \
+            const unsigned char *record =                                      \
+                (b_ ? b_->bytes : (s)->first) + (size_t)j_++ * (rs);           \
             body                                                               \
         }                                                                      \
     } while (0)
@@ -740,7 +780,8 @@ static int reformat(struct disco__queue *q, unsigned format)
         /* Narrower records are rewritten in place, from the front of each
          * slot: the record written never lies beyond the one read (each is
          * copied out before anything is written), and the blocks left
-         * over at the end go back to the free list. */
+         * over at the end go back to the free list.  Inline records stay
+         * inline: narrower, as many fit as before, or more. */
         for (unsigned i = next_slot(q, 0); i < DISCO__WHEEL_SLOTS;
              i = next_slot(q, i + 1)) {
             struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
@@ -752,14 +793,18 @@ static int reformat(struct disco__queue *q, unsigned format)
                     to = to->next;
                     written = 0;
                 }
-                disco__wheel_encode(to->bytes + (size_t)written++ * new_size,
+                disco__wheel_encode((to ? to->bytes : s->first) +
+                                        (size_t)written++ * new_size,
                                     &ev, format);
             });
             if (to != old.tail)
                 give_chain(q, to->next, old.tail);
             s->read = 0;
             s->tail = to;
-            s->write = written;
+            s->write = (uint32_t)written;
+            s->records = to ? to->bytes : s->first;
+            s->limit = (uint32_t)(to ? new_per_block
+                                     : DISCO__WHEEL_INLINE / new_size);
         }
         set_format(q, format);
         return 0;
@@ -770,6 +815,8 @@ static int reformat(struct disco__queue *q, unsigned format)
         slots += (size_t)__builtin_popcountll(q->occupied[w]);
     if (reserve_blocks(q, pending / new_per_block + slots) != 0)
         return DISCO_ENOMEM;
+    /* Every slot gets a block, even one whose records would still fit
+     * inline: a slot may hold few records in a block, and this is rare. */
     for (unsigned i = next_slot(q, 0); i < DISCO__WHEEL_SLOTS;
          i = next_slot(q, i + 1)) {
         struct disco__wheel_slot old = q->slots[i], *s = &q->slots[i];
@@ -786,7 +833,10 @@ static int reformat(struct disco__queue *q, unsigned format)
             disco__wheel_encode(s->tail->bytes + (size_t)s->write++ * new_size,
                                 &ev, format);
         });
-        give_chain(q, old.head, old.tail);
+        s->records = s->tail->bytes;
+        s->limit = (uint32_t)new_per_block;
+        if (old.head)
+            give_chain(q, old.head, old.tail);
     }
     set_format(q, format);
     return 0;
@@ -827,6 +877,19 @@ static void advance(struct disco__queue *q, disco_time_t to)
         q->base = to;
         return;
     }
+    if (q->far_low >= to && q->far_low - to >= DISCO__WHEEL_SLOTS / 2u) {
+        /* Far events are near the window's end but not yet at its middle:
+         * the base stays short of `to`, as far as they allow, and they
+         * move when the window has come half its length closer, all
+         * those of that half in one go.  Moving them as soon as they
+         * entered would move the few of a tick or two at a time when the
+         * far future is sparse, each time paying for a look at the far
+         * heap and a spread of the bucket that straddles the window's
+         * end.  Pops are unaffected, and the wheel still reaches at
+         * least half its length beyond `to`. */
+        q->base = q->far_low - DISCO__WHEEL_SLOTS;
+        return;
+    }
     struct disco__radix *r = &q->far;
     size_t es = r->item_size;
     q->far_low = UINT64_MAX;
@@ -858,7 +921,8 @@ static void advance(struct disco__queue *q, disco_time_t to)
          * in the bucket's order, which is insertion order for each key
          * (all pending events with one key share a bucket).  Memory first,
          * so that a bucket moves entirely or not at all: the format, then
-         * at worst a block per distinct key plus the records' own. */
+         * at worst two blocks per distinct key (a slot's records may
+         * leave its `first` for a block) plus the records' own. */
         struct disco__queue_bucket *b = &r->buckets[i];
         size_t n = b->count - b->head;
         struct disco__event ev;
@@ -869,8 +933,8 @@ static void advance(struct disco__queue *q, disco_time_t to)
         }
         size_t keys = n < span + 1 ? n : (size_t)span + 1;
         if ((!q->slots &&
-             !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots))) ||
-            reserve_blocks(q, n / q->records_per_block + keys + 1) != 0)
+             !(q->slots = alloc_slots())) ||
+            reserve_blocks(q, n / q->records_per_block + 2 * keys + 1) != 0)
             goto short_of_memory;
         for (size_t j = b->head; j < b->count; j++) {
             take(&ev, item(b, j, es), es);
@@ -896,7 +960,7 @@ static int push_event(struct disco__queue *q, const struct disco__event *ev)
     int rc;
     if (ev->time - q->base < DISCO__WHEEL_SLOTS) {
         if (!q->slots &&
-            !(q->slots = malloc(DISCO__WHEEL_SLOTS * sizeof *q->slots)))
+            !(q->slots = alloc_slots()))
             return DISCO_ENOMEM;
         if (fit_payload(q, ev) != 0)
             return DISCO_ENOMEM;
@@ -917,30 +981,66 @@ int disco__queue_push_slow(struct disco__queue *q,
     return push_event(q, ev);
 }
 
+int disco__queue_push_spill(struct disco__queue *q,
+                            struct disco__wheel_slot *s,
+                            const struct disco__event *ev)
+{
+    if (!q->free_blocks)
+        return push_event(q, ev);
+    disco__wheel_spill(q, s);
+    disco__wheel_encode(s->records + (size_t)s->write++ * q->record_size, ev,
+                        q->record_format);
+    q->size++;
+    return 0;
+}
+
 bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
 {
+    unsigned f = q->front; /* the slot of `last` */
+    disco_time_t time = q->last;
     /* Most pops: more events at the time of the last one. */
-    if (disco__wheel_occupied(q, q->front)) {
-        wheel_take(q, q->front, q->last, out);
-        q->size--;
-        return true;
-    }
-    if (q->size == 0)
-        return false;
-    /* The wheel's slots hold times from `last` on, going round; far events
-     * all come after them. */
-    unsigned ahead = next_occupied(q, (unsigned)(q->last & WHEEL_MASK));
-    if (ahead < DISCO__WHEEL_SLOTS) {
-        disco_time_t time = q->last + ahead;
+    if (!disco__wheel_occupied(q, f)) {
+        if (q->size == 0)
+            return false;
+        /* The wheel's slots hold times from `last` on, going round; far
+         * events all come after them. */
+        unsigned ahead = next_occupied(q, f);
+        if (ahead == DISCO__WHEEL_SLOTS) {
+            radix_pop(&q->far, out);
+            q->last = out->time;
+            q->front = (unsigned)(out->time & WHEEL_MASK);
+            advance(q, out->time); /* the rest of its time joins the wheel */
+            q->size--;
+            return true;
+        }
+        time += ahead;
         advance(q, time);
         q->last = time;
-        q->front = (unsigned)(time & WHEEL_MASK);
-        wheel_take(q, q->front, time, out);
+        q->front = f = (unsigned)(time & WHEEL_MASK);
+        /* In a sparse run slots are seldom in the cache when reached:
+         * fetch one a few ticks on, where the pushes of events with
+         * short delays go. */
+        __builtin_prefetch(&q->slots[(f + 6u) & WHEEL_MASK], 1);
+    }
+    struct disco__wheel_slot *s = &q->slots[f];
+    if (!s->head) {
+        /* A slot's one inline record: a sparse run's every pop.  The
+         * usual formats get a copy each, of constant sizes. */
+        const unsigned char *from =
+            s->first + (size_t)s->read++ * q->record_size;
+        if (q->record_format == 0)
+            disco__wheel_decode(out, from, 0);
+        else if (q->record_format == DISCO__WHEEL_PAYLOAD)
+            disco__wheel_decode(out, from, DISCO__WHEEL_PAYLOAD);
+        else
+            disco__wheel_decode(out, from, q->record_format);
+        out->time = time;
+        if (s->read == s->write) {
+            vacate(q, f);
+            q->inline_score += q->inline_score < INLINE_SCORE_MAX;
+        }
     } else {
-        radix_pop(&q->far, out);
-        q->last = out->time;
-        q->front = (unsigned)(out->time & WHEEL_MASK);
-        advance(q, out->time); /* the rest of its time joins the wheel */
+        wheel_take(q, f, time, out);
     }
     q->size--;
     return true;

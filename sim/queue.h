@@ -60,10 +60,27 @@ struct disco__wheel_block {
     unsigned char bytes[DISCO__WHEEL_BLOCK - sizeof(void *)];
     struct disco__wheel_block *next; /* in a slot's chain, or the free list */
 };
+/* A slot's first records live in the slot itself, as many as
+ * DISCO__WHEEL_INLINE bytes hold (one narrow record), and move to a block
+ * when one more arrives.  In a sparse run most slots hold one event at a
+ * time, and a slot opened and emptied without a block touches one cache
+ * line, not two, and no free list. */
+#define DISCO__WHEEL_INLINE 28u
 struct disco__wheel_slot {
-    struct disco__wheel_block *head, *tail; /* valid while its bit is set */
-    uint32_t read, write; /* record index in head (next pop), tail (next
-                           * push) */
+    /* Valid while its bit is set: both NULL while the records are in
+     * `first`, else the slot's chain of blocks. */
+    struct disco__wheel_block *head, *tail;
+    /* Where pushes write (tail's bytes, or `first`) and how many records
+     * fit there: a push need not ask which, a branch that a mix of
+     * sparse and crowded slots would mispredict. */
+    unsigned char *records;
+    /* Record index in head (next pop) and tail (next push), or both in
+     * `first`; 32 bits, as narrower ones measured slower. */
+    uint32_t read, write;
+    /* Aligned as records in blocks are (peek_ahead hands them out as
+     * structs). */
+    unsigned char first[DISCO__WHEEL_INLINE];
+    uint32_t limit;
 };
 
 /* An event as the wheel keeps it: the event without its time, and without
@@ -74,6 +91,8 @@ struct disco__wheel_slot {
  * keeps them.  Narrow records are what most pending events of a large run
  * are: messages without payload. */
 #define DISCO__WHEEL_NARROW 16u
+_Static_assert(DISCO__WHEEL_INLINE < 2 * DISCO__WHEEL_NARROW,
+               "one record inline at most, which disco__queue_pop relies on");
 #define DISCO__WHEEL_PAYLOAD 1u
 #define DISCO__WHEEL_MSG 2u
 #define DISCO__WHEEL_LAMPORT 4u
@@ -99,6 +118,13 @@ struct disco__queue {
     unsigned record_format; /* DISCO__WHEEL_PAYLOAD | _MSG | _LAMPORT */
     size_t record_size;     /* bytes per record in that format */
     unsigned records_per_block;
+    unsigned records_inline; /* in a slot's `first`: 0 for the widest */
+    /* Whether slots emptied lately would have fitted inline (> 0) or
+     * needed a block anyway (< 0), saturating: slots open inline while it
+     * is not negative.  Crowded slots gain nothing from starting inline,
+     * and moving their records to a block costs a mispredicted branch
+     * and a copy. */
+    int inline_score;
     uint32_t front;     /* the slot of the last pop */
     struct disco__wheel_slot *slots;    /* DISCO__WHEEL_SLOTS, or NULL
                                          * until the first push */
@@ -132,6 +158,11 @@ void disco__queue_release(struct disco__queue *q);
 int disco__queue_push_slow(struct disco__queue *q,
                            const struct disco__event *ev);
 bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out);
+/* A push into the wheel, of an event the record format can hold, to slot
+ * s whose inline records are as many as it holds. */
+int disco__queue_push_spill(struct disco__queue *q,
+                            struct disco__wheel_slot *s,
+                            const struct disco__event *ev);
 
 static inline bool disco__wheel_occupied(const struct disco__queue *q,
                                          uint32_t slot)
@@ -153,6 +184,19 @@ disco__wheel_take_block(struct disco__queue *q)
     q->free_blocks = b->next;
     q->free_count--;
     return b;
+}
+
+/* Move the inline records of slot s to a free block (there must be one),
+ * which then takes the slot's further records.  They keep their indices:
+ * the slot's inline bytes are the start of the block. */
+static inline void disco__wheel_spill(struct disco__queue *q,
+                                      struct disco__wheel_slot *s)
+{
+    struct disco__wheel_block *b = disco__wheel_take_block(q);
+    memcpy(b->bytes, s->first, DISCO__WHEEL_INLINE);
+    s->head = s->tail = b;
+    s->records = b->bytes;
+    s->limit = (uint32_t)q->records_per_block;
 }
 
 static inline bool
@@ -226,17 +270,32 @@ static inline int disco__queue_push(struct disco__queue *q,
         return disco__queue_push_slow(q, ev); /* the format grows */
     struct disco__wheel_slot *s = &q->slots[slot];
     if (!disco__wheel_occupied(q, slot)) {
-        /* A slot's first record, in a free block: sparse runs (a few
-         * events per tick) open a slot on nearly every push. */
+        /* A slot's first record, in the slot: sparse runs (a few events
+         * per tick) open a slot on nearly every push. */
+        if (q->inline_score >= 0 && q->records_inline) {
+            s->head = s->tail = NULL;
+            s->records = s->first;
+            s->read = 0;
+            s->write = 1;
+            s->limit = (uint32_t)q->records_inline;
+            disco__wheel_occupy(q, slot);
+            disco__wheel_encode(s->first, ev, format);
+            q->size++;
+            return 0;
+        }
+        /* In a block. */
         if (!q->free_blocks)
             return disco__queue_push_slow(q, ev);
         s->head = s->tail = disco__wheel_take_block(q);
+        s->records = s->head->bytes;
         s->read = s->write = 0;
+        s->limit = (uint32_t)q->records_per_block;
         disco__wheel_occupy(q, slot);
-    } else if (s->write == q->records_per_block) {
-        return disco__queue_push_slow(q, ev);
+    } else if (s->write == s->limit) {
+        return s->head ? disco__queue_push_slow(q, ev)
+                       : disco__queue_push_spill(q, s, ev); /* to a block */
     }
-    unsigned char *at = s->tail->bytes + (size_t)s->write++ * q->record_size;
+    unsigned char *at = s->records + (size_t)s->write++ * q->record_size;
     disco__wheel_encode(at, ev, format);
     /* The slot's next push comes about a slot's worth of pushes later:
      * fetch the line it will write now, so that it does not stall on it
@@ -254,6 +313,8 @@ static inline bool disco__queue_pop(struct disco__queue *q,
     uint32_t f = q->front;
     if (disco__wheel_occupied(q, f)) {
         struct disco__wheel_slot *s = &q->slots[f];
+        /* A slot of inline records (head == tail == NULL, write <= 1)
+         * never passes this test: they all pop through the slow path. */
         if (s->read + 1u < (s->head == s->tail ? s->write
                                                : q->records_per_block)) {
             disco__wheel_decode(
@@ -282,6 +343,11 @@ disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
     const struct disco__wheel_slot *s = &q->slots[f];
     const struct disco__wheel_block *b = s->head;
     size_t index = s->read + ahead;
+    if (!b)
+        return index < s->write ? (const struct disco__wheel_record *)(
+                                      const void *)(s->first +
+                                                    index * q->record_size)
+                                : NULL;
     while (index >= q->records_per_block) {
         if (b == s->tail)
             return NULL;

@@ -883,6 +883,290 @@ static void test_zero_delay_chain(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Records inline in their slot.                                            */
+
+/* The event pushed as `serial` as a queue of `format` pops it. */
+static struct disco__event expected(disco_time_t time, uint64_t serial,
+                                    unsigned format)
+{
+    struct disco__event ev = make_event(time, serial);
+    if (!(format & DISCO__WHEEL_PAYLOAD))
+        memset(&ev.payload, 0, sizeof ev.payload);
+    if (!(format & DISCO__WHEEL_MSG))
+        ev.msg = 0;
+    if (!(format & DISCO__WHEEL_LAMPORT))
+        ev.lamport = 0;
+    return ev;
+}
+
+/* Push `serial` at `time`, without a payload unless the format has one. */
+static void push_in_format(struct disco__queue *q, disco_time_t time,
+                           uint64_t serial, unsigned format)
+{
+    struct disco__event ev = expected(time, serial, format);
+    ev.msg = serial;
+    ev.lamport = serial * 0x9e3779b97f4a7c15ull;
+    assert_int_equal(disco__queue_push(q, &ev), 0);
+}
+
+static void pop_expect(struct disco__queue *q, disco_time_t time,
+                       uint64_t serial, unsigned format)
+{
+    struct disco__event ev, want = expected(time, serial, format);
+    assert_true(disco__queue_pop(q, &ev));
+    assert_memory_equal(&ev, &want, sizeof want);
+}
+
+/* A queue whose records have the given format. */
+static void init_in_format(struct disco__queue *q, unsigned format)
+{
+    disco__queue_init_compact(q);
+    if (format & (DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT))
+        assert_int_equal(disco__queue_keep_fields(
+                             q, format & (DISCO__WHEEL_MSG |
+                                          DISCO__WHEEL_LAMPORT)),
+                         0);
+    if (format & DISCO__WHEEL_PAYLOAD) {
+        /* The first event with a payload widens the format. */
+        struct disco__event ev = make_event(0, 0);
+        assert_int_equal(disco__queue_push(q, &ev), 0);
+        assert_true(disco__queue_pop(q, &ev));
+    }
+    assert_int_equal(q->record_format, format);
+}
+
+/* A slot keeps its first record inline, without a block, and moves it to
+ * a block when one more arrives; the slot, emptied, starts inline again.
+ * In every record format, the wider ones having none inline (the test
+ * would also pop partway first, were there room for more). */
+static void test_inline_to_block_and_back(void **state)
+{
+    (void)state;
+    for (unsigned format = 0; format < 8; format++) {
+        struct disco__queue q;
+        init_in_format(&q, format);
+        unsigned inline_records = q.records_inline;
+        assert_int_equal(inline_records,
+                         DISCO__WHEEL_INLINE / q.record_size);
+        disco_time_t t = q.last + 10;
+        uint64_t serial = 1;
+        for (int round = 0; round < 3; round++) {
+            size_t free_before = q.free_count;
+            uint64_t first = serial;
+            for (unsigned k = 0; k < inline_records; k++)
+                push_in_format(&q, t, serial++, format);
+            /* (The slots exist once something was pushed.) */
+            push_in_format(&q, t + 1, 0, format);
+            const struct disco__wheel_slot *s =
+                &q.slots[t % DISCO__WHEEL_SLOTS];
+            if (inline_records) {
+                assert_null(s->head);
+                assert_int_equal(q.free_count, free_before);
+            }
+            /* Pop one, so that the move starts partway, then overflow. */
+            if (inline_records > 1) {
+                pop_expect(&q, t, first++, format);
+                assert_null(s->head);
+            }
+            for (int k = 0; k < 5; k++)
+                push_in_format(&q, t, serial++, format);
+            assert_non_null(s->head);
+            while (first < serial)
+                pop_expect(&q, t, first++, format);
+            pop_expect(&q, t + 1, 0, format);
+            assert_int_equal(disco__queue_size(&q), 0);
+            /* The blocks went back. */
+            assert_int_equal(q.free_count, q.block_count);
+            t += 2 + (disco_time_t)round;
+        }
+        disco__queue_release(&q);
+    }
+}
+
+/* peek_ahead reads an inline record (pushed at the time just popped, into
+ * the slot being popped), and records moved to a block. */
+static void test_peek_ahead_inline(void **state)
+{
+    (void)state;
+    static const unsigned formats[] = {0, DISCO__WHEEL_MSG};
+    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+        unsigned format = formats[f];
+        struct disco__queue q;
+        init_in_format(&q, format);
+        assert_int_equal(q.records_inline, 1);
+        const disco_time_t t = 7;
+        push_in_format(&q, t, 1, format);
+        pop_expect(&q, t, 1, format);
+        push_in_format(&q, t, 2, format);
+        assert_null(q.slots[t].head);
+        const struct disco__wheel_record *r = disco__queue_peek_ahead(&q, 0);
+        assert_non_null(r);
+        assert_int_equal(r->target, make_event(t, 2).target);
+        assert_int_equal(disco__queue_record_msg(&q, r), format ? 2 : 0);
+        assert_null(disco__queue_peek_ahead(&q, 1));
+        /* More records move it to a block. */
+        push_in_format(&q, t, 3, format);
+        push_in_format(&q, t, 4, format);
+        assert_non_null(q.slots[t].head);
+        for (uint64_t k = 0; k < 3; k++) {
+            r = disco__queue_peek_ahead(&q, k);
+            assert_non_null(r);
+            assert_int_equal(r->target, make_event(t, 2 + k).target);
+            assert_int_equal(disco__queue_record_msg(&q, r),
+                             format ? 2 + k : 0);
+        }
+        assert_null(disco__queue_peek_ahead(&q, 3));
+        for (uint64_t k = 2; k <= 4; k++)
+            pop_expect(&q, t, k, format);
+        assert_null(disco__queue_peek_ahead(&q, 0));
+        disco__queue_release(&q);
+    }
+}
+
+/* Slots open inline while slots emptied lately held no more than fits
+ * there, and in a block once crowded slots prevail; either way the events
+ * pop in order. */
+static void test_inline_or_block(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    init_in_format(&q, 0);
+    uint64_t serial = 1, next_pop = 1;
+    disco_time_t t = 1;
+    /* Crowded slots: five events each. */
+    for (int k = 0; k < 40; k++, t++) {
+        for (int j = 0; j < 5; j++)
+            push_in_format(&q, t, serial++, 0);
+        while (next_pop < serial)
+            pop_expect(&q, t, next_pop++, 0);
+    }
+    push_in_format(&q, t, serial++, 0);
+    assert_non_null(q.slots[t].head);
+    pop_expect(&q, t++, next_pop++, 0);
+    /* Sparse ones: one event each, and soon inline again. */
+    for (int k = 0; k < 40; k++, t++) {
+        push_in_format(&q, t, serial++, 0);
+        pop_expect(&q, t, next_pop++, 0);
+    }
+    push_in_format(&q, t, serial++, 0);
+    assert_null(q.slots[t].head);
+    pop_expect(&q, t, next_pop++, 0);
+    assert_int_equal(disco__queue_size(&q), 0);
+    disco__queue_release(&q);
+}
+
+/* Records pending inline, and in blocks, are rewritten when the format
+ * widens, for a payload or for message numbers, and when it narrows
+ * again. */
+static void test_reformat_inline(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    init_in_format(&q, 0);
+    struct ref_heap ref;
+    ref_init(&ref, 64);
+    uint64_t serial = 1;
+    unsigned format = 0;
+    /* One record (inline), two or three (a block) a slot. */
+    for (disco_time_t t = 1; t <= 60; t++) {
+        unsigned n = 1 + t % 3;
+        for (unsigned k = 0; k < n; k++) {
+            push_in_format(&q, t, serial, format);
+            ref_push(&ref, t, serial++);
+        }
+    }
+    struct ref_item want;
+    for (int k = 0; k < 10; k++) {
+        want = ref_pop(&ref);
+        pop_expect(&q, want.time, want.serial, format);
+    }
+    assert_null(q.slots[30].head);
+    assert_non_null(q.slots[31].head);
+    /* Message numbers (one record inline: the queue is rebuilt), none
+     * (rewritten in place, inline records staying inline), then a
+     * payload (none inline: rewritten into blocks). */
+    static const unsigned formats[] = {
+        DISCO__WHEEL_MSG,
+        0,
+        DISCO__WHEEL_PAYLOAD,
+    };
+    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+        unsigned next = formats[f];
+        if (next == 0) {
+            assert_null(q.slots[70].head); /* one record, inline */
+            assert_int_equal(disco__queue_forget_msg(&q), 0);
+        } else if (next & DISCO__WHEEL_PAYLOAD) {
+            push_in_format(&q, q.last, serial, next);
+            ref_push(&ref, q.last, serial++);
+        } else {
+            assert_int_equal(disco__queue_keep_fields(&q, next), 0);
+        }
+        assert_int_equal(q.record_format, next);
+        if (q.records_inline) /* still pending, inline */
+            assert_null(q.slots[30 + 3 * f].head);
+        /* What was pending pops with the fields of the old format. */
+        format &= next;
+        want = ref_pop(&ref);
+        struct disco__event ev, expect = expected(want.time, want.serial,
+                                                  format);
+        assert_true(disco__queue_pop(&q, &ev));
+        if (want.serial == serial - 1 && (next & DISCO__WHEEL_PAYLOAD)) {
+            expect = expected(want.time, want.serial, next);
+        }
+        assert_memory_equal(&ev, &expect, sizeof expect);
+        /* Inline pushes in the new format, after the pending ones, and
+         * one more to an inline slot, which must then move to a block. */
+        push_in_format(&q, 70 + f, serial, next);
+        ref_push(&ref, 70 + f, serial++);
+        push_in_format(&q, 30 + 3 * f, serial, next);
+        ref_push(&ref, 30 + 3 * f, serial++);
+        assert_non_null(q.slots[30 + 3 * f].head);
+        if (q.records_inline)
+            assert_null(q.slots[70 + f].head);
+    }
+    disco_time_t last = 0;
+    while (ref.count > 0) {
+        want = ref_pop(&ref);
+        struct disco__event ev;
+        assert_true(disco__queue_pop(&q, &ev));
+        assert_int_equal(ev.time, want.time);
+        assert_true(ev.time >= last);
+        last = ev.time;
+        assert_int_equal(ev.target, make_event(0, want.serial).target);
+        assert_int_equal(ev.depth, make_event(0, want.serial).depth);
+    }
+    assert_int_equal(disco__queue_size(&q), 0);
+    free(ref.items);
+    disco__queue_release(&q);
+}
+
+/* Far events near the end of the wheel's window move into it only once
+ * it has come half its length closer, and until then an event pushed at
+ * their time goes to the far heap after them, not ahead of them into the
+ * wheel. */
+static void test_far_events_wait(void **state)
+{
+    (void)state;
+    struct harness h;
+    harness_init(&h, 100);
+    const disco_time_t w = DISCO__WHEEL_SLOTS;
+    h_push(&h, w + 100);        /* far */
+    h_push(&h, w / 4);          /* near: the pop reaches within w of it */
+    h_pop(&h);
+    assert_true(h.q.far.size == 1);
+    h_push(&h, w + 100);        /* after the far one */
+    h_push(&h, w / 4 + 1);
+    h_push(&h, w / 4 + w / 2);  /* within half the window of the far */
+    h_pop(&h);
+    assert_true(h.q.far.size == 2); /* still waiting */
+    h_pop(&h);
+    assert_true(h.q.far.size == 0); /* moved */
+    h_push(&h, w + 100);
+    h_drain(&h);
+    harness_release(&h);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Out of memory, by lowering the address-space limit.                      */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -1017,6 +1301,11 @@ int main(void)
         cmocka_unit_test(test_forget_msg_in_place),
         cmocka_unit_test(test_huge_jumps),
         cmocka_unit_test(test_zero_delay_chain),
+        cmocka_unit_test(test_inline_to_block_and_back),
+        cmocka_unit_test(test_peek_ahead_inline),
+        cmocka_unit_test(test_inline_or_block),
+        cmocka_unit_test(test_reformat_inline),
+        cmocka_unit_test(test_far_events_wait),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

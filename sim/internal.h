@@ -98,17 +98,9 @@ struct disco_sim {
                                    * per-port parts, else NULL (uniform) */
     size_t port_stride;           /* bytes per port part */
     size_t max_state;             /* the largest state block */
-    /* Node records (struct disco__node) lie node_pitch bytes apart.  A
-     * uniform state of at most 32 bytes lives right after its node's
-     * record, in one cell of node_pitch bytes, so that a delivery touches
-     * one or two adjacent cache lines where it would touch two apart
-     * (states_in_cells); other states lie in their own block, state_pitch
-     * bytes apart when uniform. */
-    unsigned char *node_cells;
-    size_t node_pitch, state_pitch;
-    bool states_in_cells;
-    unsigned char *states;        /* node 0's state */
+    unsigned char *states;
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
+    struct disco__node *node;     /* the hot per-node record (disco__node) */
     uint64_t *lamport;            /* per node; only with observers */
     uint64_t *vc;                 /* nodes x nodes: node i's vector clock
                                    * at vc + i*nodes; NULL unless
@@ -244,14 +236,13 @@ void disco__dynamic_free(struct disco_sim *sim);
 static inline struct disco__node *disco__node(const struct disco_sim *sim,
                                               uint32_t node)
 {
-    return (struct disco__node *)(void *)(sim->node_cells +
-                                          (size_t)node * sim->node_pitch);
+    return &sim->node[node];
 }
 
 static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
 {
     return sim->states + (sim->state_offset ? sim->state_offset[node]
-                                            : (size_t)node * sim->state_pitch);
+                                            : (size_t)node * sim->stride);
 }
 
 /* The bytes of a node's whole state block, per-port parts included. */

@@ -107,7 +107,7 @@ void disco__dynamic_free(struct disco_sim *sim)
 static uint32_t reverse_of(const struct disco_topology *topo, uint32_t c)
 {
     uint32_t to = topo->out_target[c];
-    return topo->out_offset[to] + topo->in_port[c];
+    return topo->out_offset[to] + disco_topology_in_port(topo, c);
 }
 
 static bool coin(struct disco_rng *rng, double p)

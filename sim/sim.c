@@ -1638,7 +1638,7 @@ static uint32_t channel_source(const struct disco_sim *sim, uint32_t channel,
     const struct disco_topology *topo = sim->topo;
     if (!topo->directed)
         return topo->out_target[disco__node(sim, to)->first_channel +
-                                topo->in_port[channel]];
+                                disco_topology_in_port(topo, channel)];
     uint32_t lo = 0, hi = sim->nodes;
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -1674,7 +1674,8 @@ static inline void deliver_plain(struct disco_sim *sim,
                           (uint32_t)ev->lamport);
         sim->ctx.node = to;
         sim->alg->on_message(&sim->ctx, disco__state(sim, to),
-                             sim->topo->in_port[ev->target], ev->kind,
+                             disco_topology_in_port(sim->topo, ev->target),
+                             ev->kind,
                              event_payload(sim, ev), ev->len);
         if (sim->crashing_any)
             after_callback(sim, to);
@@ -1733,7 +1734,7 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
         before_callback(sim, to);
         sim->ctx.node = to;
         sim->alg->on_message(&sim->ctx, disco__state(sim, to),
-                             topo->in_port[channel], ev->kind,
+                             disco_topology_in_port(topo, channel), ev->kind,
                              event_payload(sim, ev), ev->len);
         after_callback(sim, to);
     }
@@ -1787,7 +1788,8 @@ static void set_link(struct disco_sim *sim, uint32_t channel, bool down)
     uint32_t to = topo->out_target[channel];
     uint32_t from = UINT32_MAX, reverse = UINT32_MAX;
     if (!topo->directed) {
-        reverse = topo->out_offset[to] + topo->in_port[channel];
+        reverse =
+            topo->out_offset[to] + disco_topology_in_port(topo, channel);
         hold_down(sim, reverse, down);
         from = topo->out_target[reverse];
     }
@@ -2023,7 +2025,11 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     next = disco__queue_peek_ahead(&sim->queue, 16);
     if (next && next->type == DISCO__EV_DELIVER) {
         __builtin_prefetch(disco__node(sim, next->to));
-        __builtin_prefetch(&sim->topo->in_port[next->target]);
+        __builtin_prefetch(sim->topo->in_port_short
+                               ? (const void *)&sim->topo
+                                     ->in_port_short[next->target]
+                               : (const void *)&sim->topo
+                                     ->in_port[next->target]);
         __builtin_prefetch(disco__state(sim, next->to), 1);
         /* The causal log's per-message positions (traced runs). */
         if (sim->send_position) {

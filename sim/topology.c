@@ -52,6 +52,7 @@ static void free_arrays(struct disco_topology *t)
     free(t->out_offset);
     free(t->out_target);
     free(t->in_port);
+    free(t->in_port_short);
     free(t->in_degree);
     free(t->weight);
     if (t->names) {
@@ -60,6 +61,7 @@ static void free_arrays(struct disco_topology *t)
         free(t->names);
     }
     t->out_offset = t->out_target = t->in_port = t->in_degree = NULL;
+    t->in_port_short = NULL;
     t->weight = NULL;
     t->names = NULL;
     t->nodes = t->channels = 0;
@@ -73,13 +75,13 @@ void disco_topology_release(struct disco_topology *topo)
     memset(topo, 0, sizeof *topo);
 }
 
-/* The three channel arrays and in_degree, once out_offset is known. */
+/* out_target and in_degree, once out_offset is known (link_ports
+ * allocates the in-ports, once it knows how wide they must be). */
 static int alloc_channel_arrays(struct disco_topology *t)
 {
     t->out_target = alloc_u32(t->channels, false);
-    t->in_port = alloc_u32(t->channels, false);
     t->in_degree = alloc_u32(t->nodes, true);
-    if (!t->out_target || !t->in_port || !t->in_degree)
+    if (!t->out_target || !t->in_degree)
         return DISCO_ENOMEM;
     return 0;
 }
@@ -141,18 +143,51 @@ static void sort_u64(uint64_t *a, size_t n)
  * which is the directed definition; on an undirected graph v's row lists
  * the same senders in the same order, so the k-th sender is v's out-port
  * k, the port leading back.  No search, and in_degree falls out. */
-static void link_ports(struct disco_topology *t)
+static int link_ports(struct disco_topology *t)
 {
     uint32_t *count = t->in_degree;
     const uint32_t *target = t->out_target;
+    /* 16-bit in-ports when every in-degree is at most 2^16: on an
+     * undirected graph the in-degrees are the out-degrees; a directed one
+     * counts them first. */
+    uint32_t widest = 0;
+    if (t->directed) {
+        memset(count, 0, (size_t)t->nodes * sizeof *count);
+        for (uint32_t c = 0; c < t->channels; c++)
+            count[target[c]]++;
+        for (uint32_t v = 0; v < t->nodes; v++)
+            if (count[v] > widest)
+                widest = count[v];
+    } else {
+        for (uint32_t u = 0; u < t->nodes; u++)
+            if (disco_topology_degree(t, u) > widest)
+                widest = disco_topology_degree(t, u);
+    }
+    free(t->in_port);
+    free(t->in_port_short);
+    t->in_port = NULL;
+    t->in_port_short = NULL;
+    if (widest <= (uint32_t)UINT16_MAX + 1u)
+        t->in_port_short = disco__big_alloc(
+            ((size_t)t->channels ? t->channels : 1) * sizeof(uint16_t),
+            false);
+    else
+        t->in_port = alloc_u32(t->channels, false);
+    if (!t->in_port && !t->in_port_short)
+        return DISCO_ENOMEM;
     memset(count, 0, (size_t)t->nodes * sizeof *count);
     /* Rows lie in sender order, so one pass over the channels visits the
      * senders in order.  The counters are hit at random: fetch ahead. */
     for (uint32_t c = 0; c < t->channels; c++) {
         if (c + PREFETCH_DISTANCE < t->channels)
             PREFETCH(&count[target[c + PREFETCH_DISTANCE]]);
-        t->in_port[c] = count[target[c]]++;
+        uint32_t port = count[target[c]]++;
+        if (t->in_port_short)
+            t->in_port_short[c] = (uint16_t)port;
+        else
+            t->in_port[c] = port;
     }
+    return 0;
 }
 
 /* Sort the rows (unless already sorted), refuse self-loops and repeated
@@ -178,14 +213,15 @@ static int check_rows(struct disco_topology *t, bool sort,
     return 0;
 }
 
-/* check_rows, then number the in-ports. */
+/* check_rows, then number the in-ports: 0, a parse error (worded in
+ * err), or DISCO_ENOMEM (not worded: the caller knows what it built). */
 static int finish(struct disco_topology *t, bool sort, struct disco_error *err)
 {
     int rc = check_rows(t, sort, err);
     if (rc < 0)
         return rc;
-    link_ports(t);
-    return 0;
+    /* Out of memory: DISCO_ENOMEM, for the caller to word. */
+    return link_ports(t);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -198,6 +234,7 @@ int disco_topology_build(struct disco_topology *topo, uint32_t nodes,
 {
     /* The struct may hold garbage: set every field but the spec. */
     topo->out_offset = topo->out_target = topo->in_port = NULL;
+    topo->in_port_short = NULL;
     topo->in_degree = NULL;
     topo->weight = NULL;
     topo->names = NULL;
@@ -281,6 +318,8 @@ int disco_topology_build(struct disco_topology *topo, uint32_t nodes,
         keys = NULL;
     }
     rc = finish(topo, !weighted, err);
+    if (rc == DISCO_ENOMEM)
+        goto fail;
     if (rc < 0)
         goto fail_quiet;
     return 0;
@@ -434,7 +473,8 @@ static int check_connected(const struct disco_topology *t, bool *connected)
         for (uint32_t u = 0; u < t->nodes; u++)
             for (uint32_t c = t->out_offset[u]; c < t->out_offset[u + 1];
                  c++)
-                rev_source[rev_offset[t->out_target[c]] + t->in_port[c]] = u;
+                rev_source[rev_offset[t->out_target[c]] +
+                           disco_topology_in_port(t, c)] = u;
         *connected = reach(t->nodes, rev_offset, rev_source, queue, seen,
                            seen + words) == t->nodes;
     }
@@ -950,6 +990,8 @@ static int run_emitter(struct disco_topology *t, const char *spec,
         goto nomem;
     *rng = g.rng;
     int rc = finish(t, true, err);
+    if (rc == DISCO_ENOMEM)
+        goto nomem;
     if (rc < 0)
         free_arrays(t);
     return rc;
@@ -1293,6 +1335,7 @@ static int generate_regular(struct disco_topology *t, const char *spec,
     free(scratch);
     if (dense)
         free(rows);
+    first = scratch = rows = NULL; /* (nomem below frees them) */
     if (draw == REGULAR_DRAWS) {
         free_arrays(t);
         return disco_fail(err, DISCO_EINVAL,
@@ -1304,7 +1347,8 @@ static int generate_regular(struct disco_topology *t, const char *spec,
      * finish()'s scan for bad edges, a pass over every channel, is left to
      * debug builds. */
     assert(check_rows(t, false, NULL) == 0);
-    link_ports(t);
+    if (link_ports(t) != 0)
+        goto nomem;
 #ifndef NDEBUG
     bool connected;
     assert(check_connected(t, &connected) < 0 || connected);
@@ -1476,7 +1520,8 @@ int disco_topology_random_weights(struct disco_topology *topo, uint64_t seed,
             if (topo->directed || u < v) {
                 weight[c] = order[next++];
                 if (!topo->directed)
-                    weight[topo->out_offset[v] + topo->in_port[c]] = weight[c];
+                    weight[topo->out_offset[v] +
+                           disco_topology_in_port(topo, c)] = weight[c];
             }
         }
     }

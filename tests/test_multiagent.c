@@ -724,7 +724,7 @@ static void test_digraph_senders(void **unused)
     for (uint32_t u = 0; u < 4; u++)
         for (uint32_t c = topo.out_offset[u]; c < topo.out_offset[u + 1]; c++)
             assert_int_equal(ma_sender(view, topo.out_target[c],
-                                       topo.in_port[c]), u);
+                                       disco_topology_in_port(&topo, c)), u);
     for (uint32_t r = 1; r <= 20; r++)
         assert_true(ma_nonsplit_round(view, r));
     assert_all_hold(&run);

@@ -137,7 +137,7 @@ static void check_invariants(const struct disco_topology *t)
 {
     assert_non_null(t->out_offset);
     assert_non_null(t->out_target);
-    assert_non_null(t->in_port);
+    assert_true(t->in_port || t->in_port_short);
     assert_non_null(t->in_degree);
     assert_int_equal(t->out_offset[0], 0);
     assert_int_equal(t->out_offset[t->nodes], t->channels);
@@ -159,12 +159,13 @@ static void check_invariants(const struct disco_topology *t)
             if (t->directed) {
                 /* Senders come in increasing order here, so the expected
                  * in-port is the number of earlier senders to v. */
-                assert_int_equal(t->in_port[c], seen[v]);
+                assert_int_equal(disco_topology_in_port(t, c), seen[v]);
             } else {
-                uint32_t back = t->out_offset[v] + t->in_port[c];
+                uint32_t back =
+                    t->out_offset[v] + disco_topology_in_port(t, c);
                 assert_true(back < t->out_offset[v + 1]);
                 assert_int_equal(t->out_target[back], u);
-                assert_int_equal(t->in_port[back], c - start);
+                assert_int_equal(disco_topology_in_port(t, back), c - start);
             }
             seen[v]++;
         }
@@ -296,15 +297,17 @@ static void test_ring_and_uring(void **state)
     NEIGHBOURS(&t, 3, 2, 4);
     NEIGHBOURS(&t, 7, 0, 6);
     /* 0 -> 7 arrives on 7's port 0, which leads back to 0. */
-    assert_int_equal(t.in_port[disco_topology_find(&t, 0, 7)], 0);
-    assert_int_equal(t.in_port[disco_topology_find(&t, 7, 0)], 1);
+    assert_int_equal(
+        disco_topology_in_port(&t, disco_topology_find(&t, 0, 7)), 0);
+    assert_int_equal(
+        disco_topology_in_port(&t, disco_topology_find(&t, 7, 0)), 1);
     disco_topology_release(&t);
 
     generate_ok(&t, "uring:5", 1);
     assert_true(t.directed);
     for (uint32_t i = 0; i < 5; i++) {
         NEIGHBOURS(&t, i, (i + 1) % 5);
-        assert_int_equal(t.in_port[i], 0);
+        assert_int_equal(disco_topology_in_port(&t, i), 0);
         assert_int_equal(t.in_degree[i], 1);
         assert_int_equal(disco_topology_find(&t, (i + 1) % 5, i),
                          UINT32_MAX);
@@ -326,7 +329,7 @@ static void test_line_star_complete(void **state)
     NEIGHBOURS(&t, 0, 1, 2, 3, 4);
     for (uint32_t i = 1; i < 5; i++) {
         NEIGHBOURS(&t, i, 0);
-        assert_int_equal(t.in_port[t.out_offset[i]], i - 1);
+        assert_int_equal(disco_topology_in_port(&t, t.out_offset[i]), i - 1);
     }
     disco_topology_release(&t);
 
@@ -844,6 +847,50 @@ static void test_build_undirected(void **state)
     disco_topology_release(&t);
 }
 
+/* In-ports take 16 bits while no node has more than 2^16 incoming
+ * channels, and 32 beyond: a star's centre on 65,537 leaves is the first
+ * to need them, undirected or directed (where only the in-degrees count).
+ * Either way the ports are the same. */
+static void test_in_port_width(void **state)
+{
+    (void)state;
+    struct disco_topology t;
+    generate_ok(&t, "star:65537", 1); /* centre degree 65,536 */
+    assert_non_null(t.in_port_short);
+    assert_null(t.in_port);
+    check_invariants(&t);
+    disco_topology_release(&t);
+
+    generate_ok(&t, "star:65538", 1); /* centre degree 65,537 */
+    assert_null(t.in_port_short);
+    assert_non_null(t.in_port);
+    check_invariants(&t);
+    /* The last leaf arrives on the centre's last port. */
+    assert_int_equal(
+        disco_topology_in_port(&t, disco_topology_find(&t, 65537, 0)), 65536);
+    disco_topology_release(&t);
+
+    /* Directed: every other node sends to node 0, which sends to none. */
+    for (uint32_t leaves = 65536; leaves <= 65537; leaves++) {
+        struct disco_edge *edges = calloc(leaves, sizeof *edges);
+        assert_non_null(edges);
+        for (uint32_t i = 0; i < leaves; i++)
+            edges[i] = (struct disco_edge){leaves - i, 0, 1};
+        struct disco_error err = {0};
+        assert_int_equal(disco_topology_build(&t, leaves + 1, true, edges,
+                                              leaves, false, &err),
+                         0);
+        assert_true((t.in_port_short != NULL) == (leaves == 65536));
+        assert_true((t.in_port != NULL) == (leaves == 65537));
+        check_invariants(&t);
+        assert_int_equal(
+            disco_topology_in_port(&t, disco_topology_find(&t, leaves, 0)),
+            leaves - 1);
+        disco_topology_release(&t);
+        free(edges);
+    }
+}
+
 static void test_build_directed(void **state)
 {
     /* Node 0 hears from 3, 1 and 2: its in-ports number them by sender. */
@@ -858,9 +905,12 @@ static void test_build_directed(void **state)
     assert_int_equal(t.channels, 5);
     check_invariants(&t);
     assert_int_equal(t.in_degree[0], 3);
-    assert_int_equal(t.in_port[disco_topology_find(&t, 1, 0)], 0);
-    assert_int_equal(t.in_port[disco_topology_find(&t, 2, 0)], 1);
-    assert_int_equal(t.in_port[disco_topology_find(&t, 3, 0)], 2);
+    assert_int_equal(
+        disco_topology_in_port(&t, disco_topology_find(&t, 1, 0)), 0);
+    assert_int_equal(
+        disco_topology_in_port(&t, disco_topology_find(&t, 2, 0)), 1);
+    assert_int_equal(
+        disco_topology_in_port(&t, disco_topology_find(&t, 3, 0)), 2);
     assert_int_equal(t.in_degree[2], 0);
     assert_int_equal(disco_topology_find(&t, 0, 2), UINT32_MAX);
     /* 2 has no incoming channel: not strongly connected. */
@@ -895,6 +945,7 @@ static void test_build_refuses(void **state)
     assert_string_equal(err.message, "duplicate edge 3-5");
     assert_null(t.out_offset);
     assert_null(t.in_port);
+    assert_null(t.in_port_short);
     assert_int_equal(disco_topology_build(&t, 6, false, twice, 3, true, &err),
                      DISCO_EPARSE);
     assert_string_equal(err.message, "duplicate edge 3-5");
@@ -1031,7 +1082,7 @@ static void test_random_weights(void **unused)
     for (uint32_t u = 0; u < a.nodes; u++) {
         for (uint32_t c = a.out_offset[u]; c < a.out_offset[u + 1]; c++) {
             uint32_t v = a.out_target[c];
-            uint32_t back = a.out_offset[v] + a.in_port[c];
+            uint32_t back = a.out_offset[v] + disco_topology_in_port(&a, c);
             assert_int_equal(a.weight[c], a.weight[back]);
             assert_int_equal(a.weight[c], b.weight[c]);
             assert_true(a.weight[c] >= 1 && a.weight[c] <= 15);
@@ -1054,6 +1105,7 @@ int main(void)
         cmocka_unit_test(test_every_family_listed_generates),
         cmocka_unit_test(test_ring_and_uring),
         cmocka_unit_test(test_line_star_complete),
+        cmocka_unit_test(test_in_port_width),
         cmocka_unit_test(test_grid_and_torus),
         cmocka_unit_test(test_hypercube_and_btree),
         cmocka_unit_test(test_petersen),

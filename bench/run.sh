@@ -4,7 +4,7 @@
 #   ./bench/run.sh [BUILD_DIR]        (default: build, as ./bootstrap.sh makes)
 #
 # Figures only: nothing here passes or fails.  Takes a few minutes and up to
-# about 2.1 GB of memory (echo at 10^7 nodes; see docs/performance.md).
+# about 1.9 GB of memory (echo at 10^7 nodes; see docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}

@@ -136,6 +136,11 @@ static int jobs_case(const char *bin, const char *label,
     return 0;
 }
 
+static unsigned long at_least_one(unsigned long runs)
+{
+    return runs ? runs : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *bin = argc > 1 ? argv[1] : "cli/disco";
@@ -225,11 +230,16 @@ int main(int argc, char **argv)
            repeats);
     printf("%-40s %7s %8s %8s %8s  %9s %9s %9s\n", "batch", "runs", "jobs 1",
            "jobs 2", "speed-up", "range", "CPU us/1", "CPU us/2");
+    /* The larger batches run a fraction of RUNS, at least one run each
+     * (a small RUNS would otherwise time zero runs and divide by zero). */
     int rc = 0;
-    rc |= jobs_case(bin, "lcr, uring:8", lcr, runs / 2, repeats);
+    rc |= jobs_case(bin, "lcr, uring:8", lcr, at_least_one(runs / 2),
+                    repeats);
     rc |= jobs_case(bin, "chang-roberts, uring:16, --ids random", small, runs,
                     repeats);
-    rc |= jobs_case(bin, "chang-roberts, uring:64", cr64, runs / 10, repeats);
-    rc |= jobs_case(bin, "echo, gnp:200:0.05", echo, runs / 100, repeats);
+    rc |= jobs_case(bin, "chang-roberts, uring:64", cr64,
+                    at_least_one(runs / 10), repeats);
+    rc |= jobs_case(bin, "echo, gnp:200:0.05", echo, at_least_one(runs / 100),
+                    repeats);
     return rc;
 }

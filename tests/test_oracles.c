@@ -64,8 +64,12 @@ static void probe_on_message(struct disco_ctx *ctx, void *state,
         disco_decide(ctx, disco_id(ctx));
 }
 
+/* Input timer_send = PORT: the timer at t = 1 sends one message there. */
 static void probe_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
 {
+    int64_t port;
+    if (disco_input(ctx, "timer_send", &port))
+        disco_send(ctx, (uint32_t)port, 0, NULL, 0);
 }
 
 /* A trace property makes the kernel keep the causal log. */
@@ -713,6 +717,44 @@ static void test_preceded_by_all_missing(void **unused)
     finish(&f);
 }
 
+/* A local event that is not a receive (a timer) shares its position in
+ * the causal log with the receive before it: the receive is in the past
+ * of what the timer sends, and a receive after the timer is not. */
+static void test_preceded_by_all_around_a_timer(void **unused)
+{
+    /* Node 0's message reaches node 1 at t = 1, just before node 1's
+     * timer, which sends to node 2, which decides: all three are in the
+     * decision's past. */
+    struct fixture f;
+    start(&f, "ring:3");
+    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 1};
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 1, "timer_send", port_of(&f, 1, 2));
+    input(&f, 2, "decide_after", 1);
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 1);
+    assert_true(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                             sizeof f.detail));
+    assert_string_equal(f.detail, "all 3 nodes");
+    finish(&f);
+
+    /* With a delay of 5 it arrives at t = 5, after the timer: node 0 is
+     * not in the past of node 2's decision at t = 6. */
+    start(&f, "ring:3");
+    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 5};
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 1, "timer_send", port_of(&f, 1, 2));
+    input(&f, 2, "decide_after", 1);
+    view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 1);
+    assert_int_equal(disco_view_decision(view, 0)->time, 6);
+    assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "1 node (first: node 0) has no event "
+                                  "before the decision of node 2");
+    finish(&f);
+}
+
 static void test_preceded_by_all_every_decision(void **unused)
 {
     /* Node 2 decides in init (decision 0, alone in its past); node 1
@@ -818,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_all_decided_and_crashes),
         cmocka_unit_test(test_preceded_by_all_right),
         cmocka_unit_test(test_preceded_by_all_missing),
+        cmocka_unit_test(test_preceded_by_all_around_a_timer),
         cmocka_unit_test(test_preceded_by_all_every_decision),
         cmocka_unit_test(test_preceded_by_all_without_decisions_or_log),
     };

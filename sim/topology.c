@@ -1100,17 +1100,20 @@ static void permute(uint32_t *perm, uint32_t n, bool cyclic,
 }
 
 /* Write cycle (a successor array) into slots `slot` (successor) and
- * `slot + 1` (predecessor) of every row.  The successor is written in
- * order, only the predecessor lands at random. */
+ * `slot + 1` (predecessor) of every row.  The predecessors are first
+ * gathered in `pred` (n entries, hit at random but a tenth the size of the
+ * rows), so that the rows are written in order. */
 static void scatter_cycle(uint32_t *rows, uint32_t n, uint32_t k,
-                          uint32_t slot, const uint32_t *cycle)
+                          uint32_t slot, const uint32_t *cycle, uint32_t *pred)
 {
     for (uint32_t a = 0; a < n; a++) {
         if (a + PREFETCH_DISTANCE < n)
-            PREFETCH(&rows[(size_t)cycle[a + PREFETCH_DISTANCE] * k]);
-        uint32_t b = cycle[a];
-        rows[(size_t)a * k + slot] = b;
-        rows[(size_t)b * k + slot + 1] = a;
+            PREFETCH(&pred[cycle[a + PREFETCH_DISTANCE]]);
+        pred[cycle[a]] = a;
+    }
+    for (uint32_t a = 0; a < n; a++) {
+        rows[(size_t)a * k + slot] = cycle[a];
+        rows[(size_t)a * k + slot + 1] = pred[a];
     }
 }
 
@@ -1243,15 +1246,16 @@ static bool remove_repeats(uint32_t *rows, uint32_t n, uint32_t k,
 
 /* Draw a simple k-regular graph into sorted rows.  For k >= 2 it contains
  * the Hamiltonian cycle left in `first`; `scratch` holds the other cycles
- * and the matching.  Both have n entries. */
+ * and the matching, `pred` each cycle's predecessors.  All have n
+ * entries. */
 static bool draw_regular(uint32_t *rows, uint32_t n, uint32_t k,
-                         uint32_t *first, uint32_t *scratch,
+                         uint32_t *first, uint32_t *scratch, uint32_t *pred,
                          struct disco_rng *rng)
 {
     for (uint32_t j = 0; j < k / 2; j++) {
         uint32_t *cycle = j == 0 ? first : scratch;
         permute(cycle, n, true, rng);
-        scatter_cycle(rows, n, k, 2 * j, cycle);
+        scatter_cycle(rows, n, k, 2 * j, cycle, pred);
     }
     if (k & 1) {
         permute(scratch, n, false, rng);
@@ -1311,7 +1315,7 @@ static int generate_regular(struct disco_topology *t, const char *spec,
     t->nodes = n;
     t->channels = n * d;
     t->directed = false;
-    uint32_t *first = NULL, *scratch = NULL, *rows = NULL;
+    uint32_t *first = NULL, *scratch = NULL, *pred = NULL, *rows = NULL;
     t->out_offset = alloc_u32((size_t)n + 1, false);
     if (!t->out_offset || alloc_channel_arrays(t) < 0)
         goto nomem;
@@ -1321,21 +1325,23 @@ static int generate_regular(struct disco_topology *t, const char *spec,
         rows = dense ? alloc_u32((size_t)n * k, false) : t->out_target;
         first = alloc_u32(n, false);
         scratch = alloc_u32(n, false);
-        if (!rows || !first || !scratch)
+        pred = alloc_u32(n, false);
+        if (!rows || !first || !scratch || !pred)
             goto nomem;
     }
 
     int draw = 0;
-    while (k > 0 && !draw_regular(rows, n, k, first, scratch, rng))
+    while (k > 0 && !draw_regular(rows, n, k, first, scratch, pred, rng))
         if (++draw == REGULAR_DRAWS)
             break;
     if (dense && draw < REGULAR_DRAWS)
         complement(rows, k, n, t->out_target, d);
     free(first);
     free(scratch);
+    free(pred);
     if (dense)
         free(rows);
-    first = scratch = rows = NULL; /* (nomem below frees them) */
+    first = scratch = pred = rows = NULL; /* (nomem below frees them) */
     if (draw == REGULAR_DRAWS) {
         free_arrays(t);
         return disco_fail(err, DISCO_EINVAL,
@@ -1358,6 +1364,7 @@ static int generate_regular(struct disco_topology *t, const char *spec,
 nomem:
     free(first);
     free(scratch);
+    free(pred);
     if (dense)
         free(rows);
     oom(spec, n, (uint64_t)n * d, err);

@@ -54,10 +54,38 @@ struct disco_view {
 
 /* One receive in the causal log, the i-th (at position i + 1): `node`
  * received a message that `from` sent at position `from_position` (sim.c,
- * "The causal log"). */
+ * "The causal log").  When node numbers and positions fit in 64 bits
+ * (every run of up to 2^20 nodes under the default cap), the log packs
+ * each entry into one word instead (struct disco__causal_packing). */
 struct disco__causal_entry {
     uint32_t node, from, from_position;
 };
+
+/* A packed entry: node << node_shift | from << from_shift | from_position
+ * (from_position below 2^from_shift). */
+struct disco__causal_packing {
+    unsigned node_shift, from_shift; /* 0: entries are not packed */
+};
+
+static inline uint64_t disco__causal_pack(struct disco__causal_packing p,
+                                          uint32_t node, uint32_t from,
+                                          uint32_t from_position)
+{
+    return (uint64_t)node << p.node_shift | (uint64_t)from << p.from_shift |
+           from_position;
+}
+
+static inline struct disco__causal_entry
+disco__causal_unpack(struct disco__causal_packing p, uint64_t word)
+{
+    uint64_t from_mask = ((uint64_t)1 << (p.node_shift - p.from_shift)) - 1;
+    return (struct disco__causal_entry){
+        .node = (uint32_t)(word >> p.node_shift),
+        .from = (uint32_t)(word >> p.from_shift & from_mask),
+        .from_position =
+            (uint32_t)(word & (((uint64_t)1 << p.from_shift) - 1)),
+    };
+}
 
 /* Payloads larger than an event's inline bytes live here, in power-of-two
  * size classes with free lists threaded through the freed blocks, so that a
@@ -187,7 +215,10 @@ struct disco_sim {
     struct disco_decision *decisions;
     size_t decision_count, decision_capacity;
 
+    /* The receives: `causal` (entries) or, packed, `causal_words`. */
     struct disco__causal_entry *causal;
+    uint64_t *causal_words;
+    struct disco__causal_packing causal_packing;
     size_t causal_count, causal_capacity;
     size_t causal_reserved, send_reserved; /* bytes of address space the
                                             * two arrays reserve, or 0 when

@@ -102,9 +102,12 @@ static void causal_drop(struct disco_sim *sim)
 {
     /* Past the limit (or out of memory) the log is useless: free it, and
      * the checks that need it report "not checked". */
-    free_log(sim->causal, &sim->causal_reserved);
+    free_log(sim->causal_packing.node_shift ? (void *)sim->causal_words
+                                            : (void *)sim->causal,
+             &sim->causal_reserved);
     free_log(sim->send_position, &sim->send_reserved);
     sim->causal = NULL;
+    sim->causal_words = NULL;
     sim->send_position = NULL;
     sim->causal_count = sim->causal_capacity = sim->send_capacity = 0;
     sim->causal_overflow = true;
@@ -183,6 +186,19 @@ static void causal_record_send(struct disco_sim *sim, uint64_t msg)
 static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
                           uint32_t from_position)
 {
+    struct disco__causal_packing packing = sim->causal_packing;
+    if (packing.node_shift) {
+        if (!grow_log((void **)&sim->causal_words, &sim->causal_capacity,
+                      &sim->causal_reserved, sim->causal_count + 1,
+                      sizeof *sim->causal_words,
+                      sim->cfg.causal_log_limit)) {
+            causal_drop(sim);
+            return;
+        }
+        sim->causal_words[sim->causal_count++] =
+            disco__causal_pack(packing, node, from, from_position);
+        return;
+    }
     if (!grow_log((void **)&sim->causal, &sim->causal_capacity,
                   &sim->causal_reserved, sim->causal_count + 1,
                   sizeof *sim->causal, sim->cfg.causal_log_limit)) {
@@ -1381,6 +1397,15 @@ static int setup_adversary(struct disco_sim *sim, struct disco_error *err)
     return 0;
 }
 
+/* How many bits hold x (at least 1). */
+static unsigned bits_for(uint64_t x)
+{
+    unsigned bits = 1;
+    while (bits < 64 && x >> bits)
+        bits++;
+    return bits;
+}
+
 int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
                      const struct disco_topology *topo,
                      const struct disco_config *cfg, struct disco_error *err)
@@ -1552,6 +1577,18 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     /* Log positions are 32-bit (struct disco__causal_entry). */
     if (sim->cfg.causal_log_limit > UINT32_MAX - 1u)
         sim->cfg.causal_log_limit = UINT32_MAX - 1u;
+    /* A logged receive's sender position is below the cap (it is at most
+     * the receive's own index): pack entries into 64 bits when node
+     * numbers and such positions fit, two thirds of the memory. */
+    unsigned node_bits = bits_for(sim->nodes - 1);
+    unsigned position_bits =
+        bits_for(sim->cfg.causal_log_limit ? sim->cfg.causal_log_limit - 1
+                                           : 0);
+    if (2 * node_bits + position_bits <= 64)
+        sim->causal_packing = (struct disco__causal_packing){
+            .node_shift = position_bits + node_bits,
+            .from_shift = position_bits,
+        };
     *out = sim;
     return 0;
 }
@@ -1597,7 +1634,9 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->metrics.by_kind);
     free(sim->state_before);
     free(sim->decisions);
-    free_log(sim->causal, &sim->causal_reserved);
+    free_log(sim->causal_packing.node_shift ? (void *)sim->causal_words
+                                            : (void *)sim->causal,
+             &sim->causal_reserved);
     free_log(sim->send_position, &sim->send_reserved);
     free(sim->invariant_failure);
     free(sim->crash_budget);

@@ -113,6 +113,16 @@ const struct disco_decision *disco_view_decision(const struct disco_view *view,
  * bigger than the first-level caches. */
 #define CAUSAL_PREFETCH_DISTANCE 16
 
+/* The log's i-th entry, packed or not. */
+static inline struct disco__causal_entry
+entry_at(const struct disco_sim *sim, struct disco__causal_packing packing,
+         size_t i)
+{
+    return packing.node_shift
+               ? disco__causal_unpack(packing, sim->causal_words[i])
+               : sim->causal[i];
+}
+
 int disco_view_causal_past(const struct disco_view *view, size_t index,
                            unsigned char *in_past)
 {
@@ -142,19 +152,19 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
      * never shrinks: once every node is in, the rest of the log cannot
      * change the answer. */
     uint32_t covered = 1;
-    const struct disco__causal_entry *log = sim->causal;
+    struct disco__causal_packing packing = sim->causal_packing;
     for (size_t i = sim->causal_count; i-- > 0 && covered < n;) {
         if (i >= CAUSAL_PREFETCH_DISTANCE) {
-            const struct disco__causal_entry *ahead =
-                &log[i - CAUSAL_PREFETCH_DISTANCE];
-            __builtin_prefetch(&cut[ahead->node]);
-            __builtin_prefetch(&cut[ahead->from], 1);
+            struct disco__causal_entry ahead =
+                entry_at(sim, packing, i - CAUSAL_PREFETCH_DISTANCE);
+            __builtin_prefetch(&cut[ahead.node]);
+            __builtin_prefetch(&cut[ahead.from], 1);
         }
-        const struct disco__causal_entry *e = &log[i];
+        struct disco__causal_entry e = entry_at(sim, packing, i);
         /* The receive is at position i + 1. */
-        if (i + 1 < cut[e->node] && e->from_position >= cut[e->from]) {
-            covered += cut[e->from] == 0;
-            cut[e->from] = e->from_position + 1;
+        if (i + 1 < cut[e.node] && e.from_position >= cut[e.from]) {
+            covered += cut[e.from] == 0;
+            cut[e.from] = e.from_position + 1;
         }
     }
     for (uint32_t v = 0; v < n; v++)

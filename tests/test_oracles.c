@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "internal.h" /* which format the causal log chose */
 #include "support.h"
 
 /* ---- the probe: a state written by hand --------------------------------- */
@@ -755,6 +756,44 @@ static void test_preceded_by_all_around_a_timer(void **unused)
     finish(&f);
 }
 
+/* On 70,000 nodes the log packs its entries under the default cap, and
+ * keeps them whole under the largest cap (node numbers of 17 bits and
+ * positions of 32 do not fit in 64): both give the same causal pasts. */
+static void test_preceded_by_all_both_log_formats(void **unused)
+{
+    for (int wide = 0; wide <= 1; wide++) {
+        /* Node 1 decides on node 0's message: only 0 and 1 in its past. */
+        struct fixture f;
+        start(&f, "ring:70000");
+        if (wide)
+            f.cfg.causal_log_limit = UINT32_MAX - 1u;
+        input(&f, 0, "send", port_of(&f, 0, 1));
+        input(&f, 1, "decide_after", 1);
+        const struct disco_view *view = run(&f);
+        assert_int_equal(f.run.sim->causal_packing.node_shift == 0, wide);
+        assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                                  sizeof f.detail));
+        assert_string_equal(f.detail, "69998 nodes (first: node 2) have no "
+                                      "event before the decision of node 1");
+        finish(&f);
+
+        /* Node 1 decides on the second of the messages of 0 and 2. */
+        start(&f, "ring:70000");
+        if (wide)
+            f.cfg.causal_log_limit = UINT32_MAX - 1u;
+        input(&f, 0, "send", port_of(&f, 0, 1));
+        input(&f, 2, "send", port_of(&f, 2, 1));
+        input(&f, 1, "decide_after", 2);
+        view = run(&f);
+        assert_int_equal(f.run.sim->causal_packing.node_shift == 0, wide);
+        assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                                  sizeof f.detail));
+        assert_string_equal(f.detail, "69997 nodes (first: node 3) have no "
+                                      "event before the decision of node 1");
+        finish(&f);
+    }
+}
+
 static void test_preceded_by_all_every_decision(void **unused)
 {
     /* Node 2 decides in init (decision 0, alone in its past); node 1
@@ -861,6 +900,7 @@ int main(void)
         cmocka_unit_test(test_preceded_by_all_right),
         cmocka_unit_test(test_preceded_by_all_missing),
         cmocka_unit_test(test_preceded_by_all_around_a_timer),
+        cmocka_unit_test(test_preceded_by_all_both_log_formats),
         cmocka_unit_test(test_preceded_by_all_every_decision),
         cmocka_unit_test(test_preceded_by_all_without_decisions_or_log),
     };

@@ -278,11 +278,11 @@ void disco_config_init(struct disco_config *cfg,
     cfg->delay.a = 1;
     cfg->delay.b = 100;
     cfg->fifo = true;
-    /* 2^24 receives and sends: at most 192 MB of log (and 64 MB of send
-     * positions when a trace runs too), enough for every teaching-size run
-     * and for echo on 10^6 nodes (8 * 10^6 messages); a run of 10^7 nodes
-     * goes over it early, before its queue has grown, and checks without
-     * it. */
+    /* 2^24 receives and sends: at most 128 MB of log (192 MB beyond 2^20
+     * nodes, where entries do not pack), and 64 MB of send positions when
+     * a trace runs too; enough for every teaching-size run and for echo on
+     * 10^6 nodes (8 * 10^6 messages); a run of 10^7 nodes goes over it
+     * early, before its queue has grown, and checks without it. */
     cfg->causal_log_limit = (uint64_t)1 << 24;
     if (!alg)
         return;

@@ -718,78 +718,88 @@ static void test_preceded_by_all_missing(void **unused)
     finish(&f);
 }
 
+/* A run of the probe that ends in one decision: the senders each send
+ * to node 1 at init; node 1 decides on its `after`-th message or, with
+ * `timer_relay`, its timer (t = 1) sends to node 2, which decides.  The
+ * causal log is capped at `limit` (0: the default), delays are constant
+ * `delay` (0: the default law).  past_of_decision returns the oracle's
+ * verdict, its detail in f->detail, and whether the log kept its entries
+ * whole (*wide) rather than packed. */
+struct past_case {
+    const char *spec;
+    int senders[3];       /* send to node 1 at init; -1 ends the list */
+    bool timer_relay;     /* node 1's timer sends to node 2, which decides
+                           * on it; else node 1 decides */
+    int64_t after;        /* the decider decides on this many messages */
+    uint64_t delay, limit;
+};
+
+static bool past_of_decision(struct fixture *f, const struct past_case *c,
+                             bool *wide)
+{
+    start(f, c->spec);
+    if (c->delay)
+        f->cfg.delay =
+            (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = c->delay};
+    if (c->limit)
+        f->cfg.causal_log_limit = c->limit;
+    for (int k = 0; k < 3 && c->senders[k] >= 0; k++)
+        input(f, (uint32_t)c->senders[k], "send",
+              port_of(f, (uint32_t)c->senders[k], 1));
+    if (c->timer_relay)
+        input(f, 1, "timer_send", port_of(f, 1, 2));
+    input(f, c->timer_relay ? 2 : 1, "decide_after", c->after);
+    const struct disco_view *view = run(f);
+    assert_int_equal(disco_view_decision_count(view), 1);
+    *wide = f->run.sim->causal_packing.node_shift == 0;
+    return disco_oracle_preceded_by_all(view, 0, f->detail, sizeof f->detail);
+}
+
 /* A local event that is not a receive (a timer) shares its position in
  * the causal log with the receive before it: the receive is in the past
- * of what the timer sends, and a receive after the timer is not. */
+ * of what the timer sends, and a receive after the timer is not.  Node
+ * 0's message reaches node 1 at t = 1, just before node 1's timer, whose
+ * message node 2 decides on: all three are in the decision's past.  With
+ * a delay of 5 it arrives at t = 5, after the timer: node 0 is not. */
 static void test_preceded_by_all_around_a_timer(void **unused)
 {
-    /* Node 0's message reaches node 1 at t = 1, just before node 1's
-     * timer, which sends to node 2, which decides: all three are in the
-     * decision's past. */
-    struct fixture f;
-    start(&f, "ring:3");
-    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 1};
-    input(&f, 0, "send", port_of(&f, 0, 1));
-    input(&f, 1, "timer_send", port_of(&f, 1, 2));
-    input(&f, 2, "decide_after", 1);
-    const struct disco_view *view = run(&f);
-    assert_int_equal(disco_view_decision_count(view), 1);
-    assert_true(disco_oracle_preceded_by_all(view, 0, f.detail,
-                                             sizeof f.detail));
-    assert_string_equal(f.detail, "all 3 nodes");
-    finish(&f);
-
-    /* With a delay of 5 it arrives at t = 5, after the timer: node 0 is
-     * not in the past of node 2's decision at t = 6. */
-    start(&f, "ring:3");
-    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 5};
-    input(&f, 0, "send", port_of(&f, 0, 1));
-    input(&f, 1, "timer_send", port_of(&f, 1, 2));
-    input(&f, 2, "decide_after", 1);
-    view = run(&f);
-    assert_int_equal(disco_view_decision_count(view), 1);
-    assert_int_equal(disco_view_decision(view, 0)->time, 6);
-    assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
-                                              sizeof f.detail));
-    assert_string_equal(f.detail, "1 node (first: node 0) has no event "
-                                  "before the decision of node 2");
-    finish(&f);
+    static const struct past_case cases[] = {
+        {"ring:3", {0, -1}, true, 1, 1, 0},
+        {"ring:3", {0, -1}, true, 1, 5, 0},
+    };
+    static const char *const details[] = {
+        "all 3 nodes",
+        "1 node (first: node 0) has no event before the decision of node 2",
+    };
+    for (int k = 0; k < 2; k++) {
+        struct fixture f;
+        bool wide;
+        assert_int_equal(past_of_decision(&f, &cases[k], &wide), k == 0);
+        assert_string_equal(f.detail, details[k]);
+        finish(&f);
+    }
 }
 
 /* On 70,000 nodes the log packs its entries under the default cap, and
  * keeps them whole under the largest cap (node numbers of 17 bits and
- * positions of 32 do not fit in 64): both give the same causal pasts. */
+ * positions of 32 do not fit in 64): both give the same causal pasts,
+ * node 1 deciding on node 0's message, or on the second of 0's and 2's. */
 static void test_preceded_by_all_both_log_formats(void **unused)
 {
-    for (int wide = 0; wide <= 1; wide++) {
-        /* Node 1 decides on node 0's message: only 0 and 1 in its past. */
+    for (int k = 0; k < 4; k++) {
+        bool want_wide = k & 1, two = k & 2;
+        struct past_case c = {"ring:70000", {0, two ? 2 : -1, -1}, false,
+                              two ? 2 : 1, 0,
+                              want_wide ? UINT32_MAX - 1u : 0};
         struct fixture f;
-        start(&f, "ring:70000");
-        if (wide)
-            f.cfg.causal_log_limit = UINT32_MAX - 1u;
-        input(&f, 0, "send", port_of(&f, 0, 1));
-        input(&f, 1, "decide_after", 1);
-        const struct disco_view *view = run(&f);
-        assert_int_equal(f.run.sim->causal_packing.node_shift == 0, wide);
-        assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
-                                                  sizeof f.detail));
-        assert_string_equal(f.detail, "69998 nodes (first: node 2) have no "
-                                      "event before the decision of node 1");
-        finish(&f);
-
-        /* Node 1 decides on the second of the messages of 0 and 2. */
-        start(&f, "ring:70000");
-        if (wide)
-            f.cfg.causal_log_limit = UINT32_MAX - 1u;
-        input(&f, 0, "send", port_of(&f, 0, 1));
-        input(&f, 2, "send", port_of(&f, 2, 1));
-        input(&f, 1, "decide_after", 2);
-        view = run(&f);
-        assert_int_equal(f.run.sim->causal_packing.node_shift == 0, wide);
-        assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
-                                                  sizeof f.detail));
-        assert_string_equal(f.detail, "69997 nodes (first: node 3) have no "
-                                      "event before the decision of node 1");
+        bool wide;
+        assert_false(past_of_decision(&f, &c, &wide));
+        assert_int_equal(wide, want_wide);
+        assert_string_equal(f.detail,
+                            two ? "69997 nodes (first: node 3) have no "
+                                  "event before the decision of node 1"
+                                : "69998 nodes (first: node 2) have no "
+                                  "event before the decision of node 1");
         finish(&f);
     }
 }

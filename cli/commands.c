@@ -489,9 +489,9 @@ static const struct cli_option run_options[] = {
      "failure detector: perfect, eventually-perfect:T[:PERIOD] or "
      "eventually-strong:T[:PERIOD] (stable from tick T; before, answers "
      "redrawn every PERIOD ticks)"},
-    {"dynamic", RUN_DYNAMIC, true, "rooted[:P]|nonsplit[:P]|remove:K",
+    {"dynamic", RUN_DYNAMIC, true, "none|rooted[:P]|nonsplit[:P]|remove:K",
      "the graph of each synchronous round, drawn from the topology's "
-     "channels"},
+     "channels (none: static, even over a scenario's edge rounds)"},
     {"sync", RUN_SYNC, false, NULL, "synchronous rounds"},
     {"async", RUN_ASYNC, false, NULL, "asynchronous events"},
     {"param", RUN_PARAM, true, "KEY=VALUE",

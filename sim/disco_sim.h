@@ -275,7 +275,8 @@ struct disco_config {
     struct disco_input_value *inputs;
     size_t input_count;
     /* Keep the causal log for happened-before checks, up to this many
-     * receive events (0: never).  Beyond it causal checks are skipped. */
+     * sends and receives (0: never; at most 2^32 - 2, to which a larger
+     * cap is lowered).  Beyond it causal checks report "not checked". */
     uint64_t causal_log_limit;
     /* Keep a vector clock per node and per message in flight, shown on
      * every observed event (struct disco_event_view.vc) and kept for each

@@ -1498,9 +1498,7 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
             memcpy(sim->ids, cfg->ids, (size_t)n * sizeof(int64_t));
     }
     /* Cache-line aligned, so that no 32-byte record straddles two lines
-     * (large arrays come 2 MB-aligned, on huge pages).  (A state of at most
-     * 32 bytes kept beside its record, in 48- or 64-byte cells, measured
-     * slower, for echo as for graph-PHOLD.) */
+     * (large arrays come 2 MB-aligned, on huge pages). */
     size_t node_bytes = (size_t)n * sizeof(struct disco__node);
     if (node_bytes >= DISCO__BIG_ARRAY)
         sim->node = disco__big_alloc(node_bytes, true);
@@ -2226,8 +2224,8 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
      * Lamport clocks traces: the queue keeps each only when something reads
      * it (a 16-byte record for a message without payload and nobody
      * watching, 24 with the causal log alone, 32 with a trace).  With the
-     * causal log alone, the `lamport` field carries the sender's local
-     * event index instead (causal_in_events). */
+     * causal log alone, the `lamport` field carries the sender (high 32
+     * bits) and its log position (low 32) instead (causal_in_events). */
     sim->causal_in_events = sim->causal_on && !sim->observer_count &&
                             !sim->vc;
     if ((sim->observer_count || sim->vc) &&

@@ -163,10 +163,7 @@ static int link_ports(struct disco_topology *t)
             if (disco_topology_degree(t, u) > widest)
                 widest = disco_topology_degree(t, u);
     }
-    free(t->in_port);
-    free(t->in_port_short);
-    t->in_port = NULL;
-    t->in_port_short = NULL;
+    assert(!t->in_port && !t->in_port_short);
     if (widest <= (uint32_t)UINT16_MAX + 1u)
         t->in_port_short = disco__big_alloc(
             ((size_t)t->channels ? t->channels : 1) * sizeof(uint16_t),
@@ -1341,7 +1338,7 @@ static int generate_regular(struct disco_topology *t, const char *spec,
     free(pred);
     if (dense)
         free(rows);
-    first = scratch = pred = rows = NULL; /* (nomem below frees them) */
+    first = scratch = pred = rows = NULL; /* freed: not again at nomem */
     if (draw == REGULAR_DRAWS) {
         free_arrays(t);
         return disco_fail(err, DISCO_EINVAL,

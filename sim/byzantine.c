@@ -89,11 +89,13 @@ int disco__strategy_resolve(const struct disco_algorithm *alg,
 {
     const struct disco_strategy *strategy = disco__strategy_find(alg, name);
     if (!strategy) {
+        /* The algorithm's own (at most 28 listed) and the generic four. */
         const char *names[32];
         size_t count = 0;
         for (unsigned i = 0; i < alg->strategy_count && count < 28; i++)
             names[count++] = alg->strategies[i].name;
-        for (size_t i = 0; i < disco_generic_strategy_count; i++)
+        for (size_t i = 0; i < disco_generic_strategy_count && count < 32;
+             i++)
             names[count++] = disco_generic_strategies[i].name;
         const char *guess = disco_suggest(name, names, count);
         if (guess)

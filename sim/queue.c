@@ -608,6 +608,8 @@ static unsigned next_slot(const struct disco__queue *q, unsigned from)
  * occupied slot is, or DISCO__WHEEL_SLOTS when every slot is empty. */
 static unsigned next_occupied(const struct disco__queue *q, unsigned from)
 {
+    if (!q->occupied_words) /* an empty wheel: no scan at all */
+        return DISCO__WHEEL_SLOTS;
     unsigned slot = next_slot(q, from);
     if (slot == DISCO__WHEEL_SLOTS) /* round the end */
         slot = next_slot(q, 0);
@@ -886,8 +888,11 @@ static void advance(struct disco__queue *q, disco_time_t to)
          * far future is sparse, each time paying for a look at the far
          * heap and a spread of the bucket that straddles the window's
          * end.  Pops are unaffected, and the wheel still reaches at
-         * least half its length beyond `to`. */
-        q->base = q->far_low - DISCO__WHEEL_SLOTS;
+         * least half its length beyond `to`.  The base only moves up:
+         * after a move cut short by memory, far_low may lie below the
+         * window's end. */
+        if (q->far_low - DISCO__WHEEL_SLOTS > q->base)
+            q->base = q->far_low - DISCO__WHEEL_SLOTS;
         return;
     }
     struct disco__radix *r = &q->far;

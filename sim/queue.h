@@ -118,7 +118,8 @@ struct disco__queue {
     unsigned record_format; /* DISCO__WHEEL_PAYLOAD | _MSG | _LAMPORT */
     size_t record_size;     /* bytes per record in that format */
     unsigned records_per_block;
-    unsigned records_inline; /* in a slot's `first`: 0 for the widest */
+    unsigned records_inline; /* in a slot's `first`: 1, or 0 for formats
+                              * with a payload (32 bytes or more) */
     /* Whether slots emptied lately would have fitted inline (> 0) or
      * needed a block anyway (< 0), saturating: slots open inline while it
      * is not negative.  Crowded slots gain nothing from starting inline,

@@ -76,10 +76,7 @@ static void test_self_contained(void **state)
         if (strstr(page, forbidden[i]))
             fail_msg("the player refers to '%s'", forbidden[i]);
     /* Exactly the two inline scripts: the run and the player. */
-    int scripts = 0;
-    for (const char *p = page; (p = strstr(p, "<script")); p++)
-        scripts++;
-    assert_int_equal(scripts, 2);
+    assert_int_equal(count_substring(page, "<script"), 2);
     assert_non_null(strstr(page, "<script type=\"application/json\" "
                                  "id=\"run\">"));
     free(page);

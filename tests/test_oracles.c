@@ -763,19 +763,24 @@ static bool past_of_decision(struct fixture *f, const struct past_case *c,
  * a delay of 5 it arrives at t = 5, after the timer: node 0 is not. */
 static void test_preceded_by_all_around_a_timer(void **unused)
 {
-    static const struct past_case cases[] = {
-        {"ring:3", {0, -1}, true, 1, 1, 0},
-        {"ring:3", {0, -1}, true, 1, 5, 0},
+    /* Each case carries its own expectation, so reordering or adding
+     * cases cannot pair a run with another run's verdict. */
+    static const struct {
+        struct past_case run;
+        bool holds;
+        const char *detail;
+    } cases[] = {
+        {{"ring:3", {0, -1}, true, 1, 1, 0}, true, "all 3 nodes"},
+        {{"ring:3", {0, -1}, true, 1, 5, 0},
+         false,
+         "1 node (first: node 0) has no event before the decision of node 2"},
     };
-    static const char *const details[] = {
-        "all 3 nodes",
-        "1 node (first: node 0) has no event before the decision of node 2",
-    };
-    for (int k = 0; k < 2; k++) {
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         struct fixture f;
         bool wide;
-        assert_int_equal(past_of_decision(&f, &cases[k], &wide), k == 0);
-        assert_string_equal(f.detail, details[k]);
+        assert_int_equal(past_of_decision(&f, &cases[k].run, &wide),
+                         cases[k].holds);
+        assert_string_equal(f.detail, cases[k].detail);
         finish(&f);
     }
 }

@@ -4,7 +4,8 @@
  * disco orders every node's out-ports by neighbour index, so on a complete
  * graph port p of node `self` leads to node p, or p+1 from p = self on:
  * the consensus modules (om, phase-king, eig, dolev-strong, chandra-toueg,
- * approximate agreement) address processes by index through these two.
+ * approximate agreement) and the mutual exclusion modules maekawa and
+ * suzuki-kasami address processes by index through these two.
  */
 #ifndef DISCO_COMPLETE_H
 #define DISCO_COMPLETE_H

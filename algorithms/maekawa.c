@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "complete.h"
 #include "mutex.h"
 
 enum { REQUEST, GRANT, RELEASE, INQUIRE, RELINQUISH, FAILED };
@@ -100,11 +101,6 @@ struct mk_port {
     uint64_t wait_ts;    /* its timestamp */
 };
 
-static uint32_t process_of(const struct disco_ctx *ctx, uint32_t port)
-{
-    return port < disco_self(ctx) ? port : port + 1;
-}
-
 /* ---- grid quorums ---- */
 
 /* k = ceil(sqrt(n)). */
@@ -135,7 +131,7 @@ static struct mk_port *port_state(struct disco_ctx *ctx, uint32_t port)
 static int64_t who(const struct disco_ctx *ctx, uint32_t port)
 {
     return port == SELF ? (int64_t)disco_self(ctx)
-                        : (int64_t)process_of(ctx, port);
+                        : (int64_t)complete_node_at(disco_self(ctx), port);
 }
 
 static void tick(struct mk_state *s, uint64_t ts)
@@ -407,7 +403,7 @@ static void mk_init(struct disco_ctx *ctx, void *state)
     s->quorum = 1;
     for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
         struct mk_port *q = port_state(ctx, p);
-        q->member = same_quorum(n, self, process_of(ctx, p));
+        q->member = same_quorum(n, self, complete_node_at(self, p));
         s->quorum += q->member;
     }
     if (disco_is_initiator(ctx))

@@ -24,7 +24,8 @@
  * Naming.  The model numbers the processes 0..n-1 and lets each address
  * any other by number.  The kernel orders a node's out-ports by neighbour
  * index (disco_sim.h), so on a complete graph out-port p of process i
- * leads to process p (p < i) or p + 1 (p >= i).  RN and LN are kept per
+ * leads to process p (p < i) or p + 1 (p >= i): complete.h's
+ * complete_node_at and complete_port_to.  RN and LN are kept per
  * out-port (port_state_size) plus this process's own entry; the token
  * carries LN and Q indexed by process number, at most SK_MAX_NODES
  * processes so that it fits in one message.
@@ -36,6 +37,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "complete.h"
 #include "mutex.h"
 
 enum { REQUEST, TOKEN };
@@ -63,17 +65,6 @@ struct sk_port {
     uint32_t place;      /* 1 + j's place in Q, 0 when j is not in Q */
 };
 
-/* Process numbers and out-ports on a complete graph. */
-static uint32_t process_of(const struct disco_ctx *ctx, uint32_t port)
-{
-    return port < disco_self(ctx) ? port : port + 1;
-}
-
-static uint32_t port_of(const struct disco_ctx *ctx, uint32_t process)
-{
-    return process < disco_self(ctx) ? process : process - 1;
-}
-
 /* ---- the token ---- */
 
 /* Pass the token to the process behind `port`, with LN and Q (less that
@@ -83,17 +74,17 @@ static void send_token(struct disco_ctx *ctx, struct sk_state *s,
                        uint32_t port)
 {
     static uint32_t wire[1 + 2 * SK_MAX_NODES]; /* 4 KB: not on the stack */
-    uint32_t n = disco_nodes(ctx);
+    uint32_t n = disco_nodes(ctx), self = disco_self(ctx);
     uint32_t *ln = wire + 1, *queue = wire + 1 + n;
     uint32_t length = 0;
     if (n > SK_MAX_NODES)
         return; /* too large to carry: the token stays, no_deadlock fails */
-    ln[disco_self(ctx)] = s->ln;
+    ln[self] = s->ln;
     for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
         struct sk_port *q = disco_port_state(ctx, p);
-        ln[process_of(ctx, p)] = q->ln;
+        ln[complete_node_at(self, p)] = q->ln;
         if (q->place > 0 && p != port) {
-            queue[q->place - 1] = process_of(ctx, p);
+            queue[q->place - 1] = complete_node_at(self, p);
             length++;
         }
     }
@@ -161,18 +152,19 @@ static void sk_init(struct disco_ctx *ctx, void *state)
 static void receive_token(struct disco_ctx *ctx, struct sk_state *s,
                           const uint32_t *wire)
 {
-    uint32_t n = disco_nodes(ctx), length = wire[0];
+    uint32_t n = disco_nodes(ctx), self = disco_self(ctx), length = wire[0];
     s->token = true;
-    s->ln = wire[1 + disco_self(ctx)];
+    s->ln = wire[1 + self];
     s->queued = 0;
     for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
         struct sk_port *q = disco_port_state(ctx, p);
-        q->ln = wire[1 + process_of(ctx, p)];
+        q->ln = wire[1 + complete_node_at(self, p)];
         q->place = 0;
     }
     for (uint32_t k = 0; k < length; k++) {
+        /* Never self: the sender took the receiver, its head, off Q. */
         uint32_t j = wire[1 + n + k];
-        struct sk_port *q = disco_port_state(ctx, port_of(ctx, j));
+        struct sk_port *q = disco_port_state(ctx, complete_port_to(self, j));
         q->place = ++s->queued;
     }
     /* The token only travels to a process that waits. */

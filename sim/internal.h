@@ -165,7 +165,7 @@ struct disco_sim {
     uint64_t sign_key;            /* signatures derive from it */
     unsigned char *dyn_absent;    /* per channel: absent this round */
     struct disco_dynamic_graph *dynamic;
-    char law_labels[16][48];      /* each law's text, for the trace */
+    char law_labels[17][48];      /* each law's text, for the trace */
 
     /* Quiescence of the basic computation (disco_view_quiescence). */
     int64_t active_count;         /* live nodes not passive */
@@ -175,9 +175,15 @@ struct disco_sim {
     disco_time_t quiet_since, first_quiet;
 
     /* Per-channel network behaviour, resolved once at create. */
-    unsigned char *chan_law;      /* index into laws[], or NULL: law 0 */
-    struct disco_delay laws[16];
+    unsigned char *chan_law;      /* index into laws[], or NULL: all 0;
+                                   * 0 follows live_law, a channel with a
+                                   * law of its own is never 0 */
+    struct disco_delay laws[17];  /* laws[0] the run's --delay, then the
+                                   * channels' and delay changes' (16
+                                   * distinct, plus a channel's copy of
+                                   * laws[0]) */
     unsigned law_count;
+    unsigned law_copies;          /* 1 when laws[] holds such a copy */
     unsigned live_law;            /* the law of channels without their own
                                    * (chan_law 0): laws[0], the run's
                                    * --delay, until a --delay-change */

@@ -1145,13 +1145,22 @@ static void default_initiators(struct disco_sim *sim)
     }
 }
 
-static int law_index(struct disco_sim *sim, const struct disco_delay *law)
+/* The index of `law` in the table, added if new; the search starts at
+ * `first`, so that a channel's own law (first 1) never resolves to slot 0,
+ * which --delay-change repoints.  -1 beyond 16 distinct laws: a channel's
+ * copy of laws[0] takes a slot but is not one more law, so the runs
+ * accepted are those accepted when it shared slot 0. */
+static int law_index(struct disco_sim *sim, const struct disco_delay *law,
+                     unsigned first)
 {
-    for (unsigned i = 0; i < sim->law_count; i++)
+    for (unsigned i = first; i < sim->law_count; i++)
         if (memcmp(&sim->laws[i], law, sizeof *law) == 0)
             return (int)i;
-    if (sim->law_count == sizeof sim->laws / sizeof sim->laws[0])
+    bool copy = first > 0 && memcmp(&sim->laws[0], law, sizeof *law) == 0;
+    if (!copy && sim->law_count - sim->law_copies ==
+                     sizeof sim->laws / sizeof sim->laws[0] - 1)
         return -1;
+    sim->law_copies += copy;
     sim->laws[sim->law_count] = *law;
     return (int)sim->law_count++;
 }
@@ -1166,23 +1175,25 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
     memset(sim->laws, 0, sizeof sim->laws);
     sim->laws[0] = cfg->delay;
     sim->law_count = 1;
+    sim->law_copies = 0;
     bool varying_delay = cfg->delay.kind != DISCO_DELAY_CONST;
     if (ov->delay && ov->use_delay) {
         sim->chan_law = alloc_array(channels, 1, &failed);
         for (uint32_t c = 0; !failed && c < channels; c++) {
             if (!ov->use_delay[c])
                 continue;
-            int index = law_index(sim, &ov->delay[c]);
+            /* From slot 1: a channel's own law equal to --delay gets a
+             * slot of its own, and keeps it after a --delay-change. */
+            int index = law_index(sim, &ov->delay[c], 1);
             if (index < 0)
                 return disco_fail(err, DISCO_ELIMIT,
                                   "at most 16 distinct channel delay laws");
             sim->chan_law[c] = (unsigned char)index;
-            if (ov->delay[c].kind != DISCO_DELAY_CONST)
+            /* Several constant laws of different lengths reorder too. */
+            if (ov->delay[c].kind != DISCO_DELAY_CONST ||
+                memcmp(&ov->delay[c], &cfg->delay, sizeof cfg->delay) != 0)
                 varying_delay = true;
         }
-        /* Several constant laws of different lengths reorder too. */
-        if (sim->law_count > 1)
-            varying_delay = true;
     }
     if (ov->loss) {
         sim->chan_loss = alloc_array(channels, sizeof(uint64_t), &failed);
@@ -1204,7 +1215,7 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
         const struct disco_fault *f = &cfg->faults[i];
         if (f->kind != DISCO_FAULT_DELAY)
             continue;
-        int index = law_index(sim, &f->delay);
+        int index = law_index(sim, &f->delay, 0);
         if (index < 0)
             return disco_fail(err, DISCO_ELIMIT,
                               "at most 16 distinct delay laws in a run");
@@ -1308,7 +1319,7 @@ static int schedule_faults(struct disco_sim *sim, struct disco_error *err)
             break;
         case DISCO_FAULT_DELAY:
             ev.type = DISCO__EV_DELAY;
-            ev.payload.tag = (uint64_t)law_index(sim, &f->delay);
+            ev.payload.tag = (uint64_t)law_index(sim, &f->delay, 0);
             break;
         case DISCO_FAULT_LINK_DOWN:
         case DISCO_FAULT_LINK_UP: {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "scenario.h"
 #include "support.h"
 
 /* ---- the probe: one signed value per neighbour, at tick `at` ----------- */
@@ -449,6 +450,66 @@ static void test_delay_change(void **state)
     assert_int_equal(disco_delay_change_parse(&cfg, "const:5", &err),
                      DISCO_EINVAL);
     disco_config_release(&cfg);
+}
+
+/* Arrival time of the first message at each node, and from whom. */
+struct arrivals {
+    disco_time_t at[4];
+    uint32_t from[4];
+    uint32_t count;
+};
+
+static void arrival_event(void *self, const struct disco_event_view *ev)
+{
+    struct arrivals *a = self;
+    if (ev->type != DISCO_EV_RECV || ev->node >= 4)
+        return;
+    a->count++;
+    if (a->at[ev->node] == 0) {
+        a->at[ev->node] = ev->time;
+        a->from[ev->node] = ev->peer;
+    }
+}
+
+/* A channel whose own law happens to equal the run's --delay keeps it
+ * after a --delay-change: only channels without a law of their own follow
+ * the change.  (Both laws once shared one table slot, so the change moved
+ * the own-law channel too.) */
+static void test_delay_change_spares_own_law(void **state)
+{
+    (void)state;
+    static const char dot[] =
+        "digraph own { a; b; c; d;\n"
+        "  a -> b [delay = \"const:10\"];\n" /* own law, equal to --delay */
+        "  a -> c;\n"                        /* the run's law */
+        "  a -> d [delay = \"const:20\"];\n" /* own law, another one */
+        "}\n";
+    struct disco_scenario sc;
+    struct disco_error err = {0};
+    parse_ok(disco_scenario_load_text(&sc, dot, "own.dot", &err), &err);
+    struct disco_config cfg;
+    config(&cfg, &probe, 1); /* --delay const:10; a sends at tick 5 */
+    parse_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
+    parse_ok(disco_scenario_apply(&sc, &cfg, &err), &err);
+    struct disco_sim *sim;
+    if (disco_sim_create(&sim, &probe, &sc.topo, &cfg, &err))
+        fail_msg("create: %s", err.message);
+    struct arrivals a = {0};
+    struct disco_observer obs = {.self = &a, .on_event = arrival_event};
+    assert_int_equal(disco_sim_observe(sim, &obs, &err), 0);
+    if (disco_sim_run(sim, &err))
+        fail_msg("run: %s", err.message);
+    assert_int_equal(a.count, 3);
+    assert_int_equal(a.from[1], 0);
+    assert_int_equal(a.at[1], 5 + 10); /* b: its own const:10 */
+    assert_int_equal(a.from[2], 0);
+    assert_int_equal(a.at[2], 5 + 50); /* c: follows the change */
+    assert_int_equal(a.from[3], 0);
+    assert_int_equal(a.at[3], 5 + 20); /* d: its own const:20 */
+    assert_int_equal(disco_sim_metrics(sim)->time, 55);
+    disco_sim_free(sim);
+    disco_config_release(&cfg);
+    disco_scenario_release(&sc);
 }
 
 /* ---- Byzantine processes and signatures ---------------------------------- */
@@ -1111,6 +1172,7 @@ int main(void)
         cmocka_unit_test(test_receive_omission_window_and_rate),
         cmocka_unit_test(test_partial_crash),
         cmocka_unit_test(test_delay_change),
+        cmocka_unit_test(test_delay_change_spares_own_law),
         cmocka_unit_test(test_byzantine_generic_strategies),
         cmocka_unit_test(test_byzantine_model_errors),
         cmocka_unit_test(test_detectors),

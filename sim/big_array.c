@@ -7,6 +7,7 @@
 #define _DEFAULT_SOURCE
 
 #include "big_array.h"
+#include "prefault.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@ void *disco__big_alloc(size_t bytes, bool zero)
         void *p = aligned_alloc(HUGE_PAGE, rounded);
         if (p) {
             madvise(p, rounded, MADV_HUGEPAGE);
+            /* The caller writes it from the start, soon (the memset below,
+             * or filling it): the helper faults it in from the end. */
+            disco__prefault(p, bytes, DISCO__PREFAULT_FROM_END);
             if (zero)
                 memset(p, 0, bytes);
             return p;

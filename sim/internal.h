@@ -229,6 +229,8 @@ struct disco_sim {
     size_t causal_reserved, send_reserved; /* bytes of address space the
                                             * two arrays reserve, or 0 when
                                             * malloc'd (grow_log) */
+    size_t causal_prefaulted, send_prefaulted; /* bytes of each handed to
+                                                * the prefault helper */
     uint32_t *send_position;      /* per message number - 1: the sender's
                                    * position at the send */
     size_t send_capacity;

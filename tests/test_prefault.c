@@ -1,0 +1,194 @@
+/*
+ * test_prefault.c - the prefault helper (sim/prefault.h): a request makes
+ * exactly its pages resident and changes no byte, small requests and
+ * freed ranges are harmless, and a run prints the same with the helper on
+ * and off.
+ */
+/* mincore and MAP_ANONYMOUS are extensions that strict POSIX mode hides. */
+#define _DEFAULT_SOURCE
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "prefault.h"
+#include "support.h"
+
+#define MB ((size_t)1 << 20)
+
+static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
+
+/* A fresh mapping, none of it resident; not offered for huge pages, so
+ * that residency is counted page by page. */
+static unsigned char *fresh_mapping(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(p != MAP_FAILED);
+#ifdef MADV_NOHUGEPAGE
+    madvise(p, bytes, MADV_NOHUGEPAGE);
+#endif
+    return p;
+}
+
+/* Which pages of the mapping are resident: one byte per page, 1 or 0. */
+static unsigned char *residency(unsigned char *mapping, size_t bytes)
+{
+    size_t pages = bytes / page_size();
+    unsigned char *vec = malloc(pages);
+    assert_non_null(vec);
+    assert_int_equal(mincore(mapping, bytes, vec), 0);
+    for (size_t i = 0; i < pages; i++)
+        vec[i] &= 1;
+    return vec;
+}
+
+/* Skip when the helper cannot run here (DISCO_PREFAULT=0, or a kernel
+ * without MADV_POPULATE_WRITE, which the helper finds on its first
+ * request). */
+static void skip_without_helper(void)
+{
+    unsigned char *probe = fresh_mapping(2 * MB);
+    disco__prefault(probe, 2 * MB, DISCO__PREFAULT_FROM_START);
+    disco__prefault_wait_idle();
+    munmap(probe, 2 * MB);
+    if (!disco__prefault_enabled())
+        skip();
+}
+
+/* A range that starts and ends inside pages: the pages it touches, and
+ * only those, become resident, from either end. */
+static void check_range(enum disco__prefault_order order)
+{
+    skip_without_helper();
+    size_t bytes = 12 * MB, page = page_size();
+    unsigned char *mapping = fresh_mapping(bytes);
+    size_t offset = 100, length = 5 * MB + 123;
+    disco__prefault(mapping + offset, length, order);
+    disco__prefault_wait_idle();
+    unsigned char *vec = residency(mapping, bytes);
+    size_t last = (offset + length - 1) / page; /* last page touched */
+    for (size_t i = 0; i < bytes / page; i++) {
+        if (vec[i] != (i <= last)) /* one message, not thousands */
+            fail_msg("page %zu of %zu: resident %d", i, bytes / page,
+                     vec[i]);
+    }
+    free(vec);
+    munmap(mapping, bytes);
+}
+
+static void test_prefault_from_end_covers_exactly_the_range(void **state)
+{
+    (void)state;
+    check_range(DISCO__PREFAULT_FROM_END);
+}
+
+static void test_prefault_from_start_covers_exactly_the_range(void **state)
+{
+    (void)state;
+    check_range(DISCO__PREFAULT_FROM_START);
+}
+
+/* Populating changes no byte: pages written before keep what they hold,
+ * fresh ones read zero. */
+static void test_prefault_keeps_contents(void **state)
+{
+    (void)state;
+    skip_without_helper();
+    size_t bytes = 8 * MB, page = page_size();
+    unsigned char *mapping = fresh_mapping(bytes);
+    for (size_t i = 0; i < bytes; i += 3 * page + 17)
+        mapping[i] = (unsigned char)(i % 251 + 1);
+    disco__prefault(mapping, bytes, DISCO__PREFAULT_FROM_END);
+    disco__prefault_wait_idle();
+    for (size_t i = 0; i < bytes; i++) {
+        unsigned char want =
+            i % (3 * page + 17) == 0 ? (unsigned char)(i % 251 + 1) : 0;
+        if (mapping[i] != want)
+            fail_msg("byte %zu is %u, was %u", i, mapping[i], want);
+    }
+    munmap(mapping, bytes);
+}
+
+/* Below 2 MB a request is not worth a wake-up: nothing happens. */
+static void test_prefault_ignores_small_ranges(void **state)
+{
+    (void)state;
+    skip_without_helper();
+    size_t bytes = 2 * MB - page_size();
+    unsigned char *mapping = fresh_mapping(bytes);
+    disco__prefault(mapping, bytes, DISCO__PREFAULT_FROM_START);
+    disco__prefault_wait_idle();
+    unsigned char *vec = residency(mapping, bytes);
+    for (size_t i = 0; i < bytes / page_size(); i++)
+        assert_int_equal(vec[i], 0);
+    free(vec);
+    munmap(mapping, bytes);
+}
+
+/* A range freed before the helper reached it fails quietly, and the
+ * helper serves the next request. */
+static void test_prefault_survives_a_freed_range(void **state)
+{
+    (void)state;
+    skip_without_helper();
+    unsigned char *gone = fresh_mapping(4 * MB);
+    munmap(gone, 4 * MB);
+    disco__prefault(gone, 4 * MB, DISCO__PREFAULT_FROM_START);
+    disco__prefault_wait_idle();
+    assert_true(disco__prefault_enabled());
+
+    size_t bytes = 4 * MB;
+    unsigned char *mapping = fresh_mapping(bytes);
+    disco__prefault(mapping, bytes, DISCO__PREFAULT_FROM_START);
+    disco__prefault_wait_idle();
+    unsigned char *vec = residency(mapping, bytes);
+    for (size_t i = 0; i < bytes / page_size(); i++)
+        assert_int_equal(vec[i], 1);
+    free(vec);
+    munmap(mapping, bytes);
+}
+
+/* The helper changes timing only: a run large enough to use it (arrays of
+ * megabytes, a reserved causal log, the queue's largest chunks) prints the
+ * same bytes with it off. */
+static void test_prefault_same_output_on_and_off(void **state)
+{
+    (void)state;
+    const char *argv[] = {env_path("DISCO_BIN", "cli/disco"), "run", "echo",
+                          "--topology", "regular:300000:8", "--seed", "7",
+                          "--json", NULL};
+    struct cli_output on, off;
+    assert_int_equal(unsetenv("DISCO_PREFAULT"), 0);
+    cli_run(&on, argv);
+    assert_int_equal(setenv("DISCO_PREFAULT", "0", 1), 0);
+    cli_run(&off, argv);
+    assert_int_equal(unsetenv("DISCO_PREFAULT"), 0);
+    assert_int_equal(on.status, 0);
+    assert_int_equal(off.status, 0);
+    assert_int_equal(json_u64(on.out, "messages"), 2 * 1200000);
+    assert_string_equal(on.out, off.out);
+    assert_string_equal(on.err, off.err);
+    cli_output_release(&on);
+    cli_output_release(&off);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prefault_from_end_covers_exactly_the_range),
+        cmocka_unit_test(test_prefault_from_start_covers_exactly_the_range),
+        cmocka_unit_test(test_prefault_keeps_contents),
+        cmocka_unit_test(test_prefault_ignores_small_ranges),
+        cmocka_unit_test(test_prefault_survives_a_freed_range),
+        cmocka_unit_test(test_prefault_same_output_on_and_off),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -554,6 +554,7 @@ void disco__queue_release(struct disco__queue *q)
 {
     radix_release(&q->far); /* leaves it empty, of the same item size */
     free(q->slots);
+    free(q->spare_chunk);
     void *chunk = q->chunks;
     while (chunk) {
         void *next;
@@ -623,11 +624,21 @@ static int reserve_blocks(struct disco__queue *q, size_t count)
 {
     while (q->free_count < count) {
         size_t blocks = q->next_chunk_blocks;
-        unsigned char *chunk =
-            blocks == MAX_CHUNK_BLOCKS
-                ? disco__big_alloc(DISCO__BIG_ARRAY, false)
-                : aligned_alloc(CHUNK_HEADER,
-                                CHUNK_HEADER + blocks * DISCO__WHEEL_BLOCK);
+        unsigned char *chunk;
+        if (blocks == MAX_CHUNK_BLOCKS) {
+            /* The largest chunks are allocated one ahead of need:
+             * disco__big_alloc hands the spare to the prefault helper,
+             * which faults it in while the blocks before it fill, so that
+             * the crest of a wave does not wait for the kernel to zero
+             * its pages.  A spare that cannot be had is no error. */
+            chunk = q->spare_chunk ? q->spare_chunk
+                                   : disco__big_alloc(DISCO__BIG_ARRAY, false);
+            q->spare_chunk =
+                chunk ? disco__big_alloc(DISCO__BIG_ARRAY, false) : NULL;
+        } else {
+            chunk = aligned_alloc(CHUNK_HEADER,
+                                  CHUNK_HEADER + blocks * DISCO__WHEEL_BLOCK);
+        }
         if (!chunk)
             return DISCO_ENOMEM;
         memcpy(chunk, &q->chunks, sizeof q->chunks);

@@ -134,6 +134,7 @@ struct disco__queue {
     struct disco__wheel_block *free_blocks;
     size_t free_count, block_count;     /* blocks free, blocks allocated */
     void *chunks;       /* allocations of blocks, chained */
+    void *spare_chunk;  /* the next chunk of the largest size, or NULL */
     size_t next_chunk_blocks;
     struct disco__radix far;
 };

@@ -997,19 +997,6 @@ int disco__queue_push_slow(struct disco__queue *q,
     return push_event(q, ev);
 }
 
-int disco__queue_push_spill(struct disco__queue *q,
-                            struct disco__wheel_slot *s,
-                            const struct disco__event *ev)
-{
-    if (!q->free_blocks)
-        return push_event(q, ev);
-    disco__wheel_spill(q, s);
-    disco__wheel_encode(s->records + (size_t)s->write++ * q->record_size, ev,
-                        q->record_format);
-    q->size++;
-    return 0;
-}
-
 bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
 {
     unsigned f = q->front; /* the slot of `last` */

@@ -160,11 +160,6 @@ void disco__queue_release(struct disco__queue *q);
 int disco__queue_push_slow(struct disco__queue *q,
                            const struct disco__event *ev);
 bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out);
-/* A push into the wheel, of an event the record format can hold, to slot
- * s whose inline records are as many as it holds. */
-int disco__queue_push_spill(struct disco__queue *q,
-                            struct disco__wheel_slot *s,
-                            const struct disco__event *ev);
 
 static inline bool disco__wheel_occupied(const struct disco__queue *q,
                                          uint32_t slot)
@@ -253,23 +248,18 @@ static inline void disco__wheel_decode(struct disco__event *out,
         memcpy(&out->lamport, from, sizeof out->lamport);
 }
 
-/* Push a copy of *ev.  ev->time >= the last popped time (asserted).
- * Returns 0, or DISCO_ENOMEM leaving the queue unchanged.
- *
- * Inline for the case of nearly every push: an event due within the
- * wheel, that the record format can hold, in a slot whose last block has
- * room. */
-static inline int disco__queue_push(struct disco__queue *q,
-                                    const struct disco__event *ev)
+/* Where a push at `time` goes when it goes straight into the wheel: the
+ * bytes of its record, counted in the queue's size, for the caller to
+ * write in the queue's record format.  NULL when the push must take the
+ * general path (disco__queue_push_slow), with nothing changed: a time
+ * outside the wheel, no wheel yet, or a slot whose records need a block
+ * the free list lacks or a chain longer than one block. */
+static inline unsigned char *disco__queue_push_place(struct disco__queue *q,
+                                                     disco_time_t time)
 {
-    uint32_t slot = (uint32_t)(ev->time & (DISCO__WHEEL_SLOTS - 1u));
-    unsigned format = q->record_format;
-    if (!(ev->time - q->base < DISCO__WHEEL_SLOTS && ev->time >= q->last &&
-          q->slots))
-        return disco__queue_push_slow(q, ev);
-    if (!(format & DISCO__WHEEL_PAYLOAD) &&
-        !disco__payload_is_zero(&ev->payload))
-        return disco__queue_push_slow(q, ev); /* the format grows */
+    uint32_t slot = (uint32_t)(time & (DISCO__WHEEL_SLOTS - 1u));
+    if (!(time - q->base < DISCO__WHEEL_SLOTS && time >= q->last && q->slots))
+        return NULL;
     struct disco__wheel_slot *s = &q->slots[slot];
     if (!disco__wheel_occupied(q, slot)) {
         /* A slot's first record, in the slot: sparse runs (a few events
@@ -281,29 +271,89 @@ static inline int disco__queue_push(struct disco__queue *q,
             s->write = 1;
             s->limit = (uint32_t)q->records_inline;
             disco__wheel_occupy(q, slot);
-            disco__wheel_encode(s->first, ev, format);
             q->size++;
-            return 0;
+            return s->first;
         }
         /* In a block. */
         if (!q->free_blocks)
-            return disco__queue_push_slow(q, ev);
+            return NULL;
         s->head = s->tail = disco__wheel_take_block(q);
         s->records = s->head->bytes;
         s->read = s->write = 0;
         s->limit = (uint32_t)q->records_per_block;
         disco__wheel_occupy(q, slot);
     } else if (s->write == s->limit) {
-        return s->head ? disco__queue_push_slow(q, ev)
-                       : disco__queue_push_spill(q, s, ev); /* to a block */
+        /* Full: inline records move to a block; a full block is the
+         * general path's (it links the next). */
+        if (s->head || !q->free_blocks)
+            return NULL;
+        disco__wheel_spill(q, s);
     }
     unsigned char *at = s->records + (size_t)s->write++ * q->record_size;
-    disco__wheel_encode(at, ev, format);
     /* The slot's next push comes about a slot's worth of pushes later:
      * fetch the line it will write now, so that it does not stall on it
      * then (the line is in the cache, not in memory). */
     __builtin_prefetch(at + 64, 1);
     q->size++;
+    return at;
+}
+
+/* Push a copy of *ev.  ev->time >= the last popped time (asserted).
+ * Returns 0, or DISCO_ENOMEM leaving the queue unchanged.
+ *
+ * Inline for the case of nearly every push: an event due within the
+ * wheel, that the record format can hold, in a slot whose last block has
+ * room. */
+static inline int disco__queue_push(struct disco__queue *q,
+                                    const struct disco__event *ev)
+{
+    unsigned format = q->record_format;
+    if (!(format & DISCO__WHEEL_PAYLOAD) &&
+        !disco__payload_is_zero(&ev->payload))
+        return disco__queue_push_slow(q, ev); /* the format grows */
+    unsigned char *at = disco__queue_push_place(q, ev->time);
+    if (!at)
+        return disco__queue_push_slow(q, ev);
+    disco__wheel_encode(at, ev, format);
+    return 0;
+}
+
+/* disco__queue_push of a message without payload, given by its fields:
+ * they are written straight into the record.  (An event built on the
+ * stack field by field and copied out whole costs a store-forwarding
+ * stall per push, most of a plain send's time on large graphs.) */
+static inline int disco__queue_push_message(struct disco__queue *q,
+                                            disco_time_t time,
+                                            uint32_t channel, uint32_t to,
+                                            uint32_t depth, uint8_t kind,
+                                            uint64_t msg, uint64_t lamport)
+{
+    unsigned char *at = disco__queue_push_place(q, time);
+    if (!at) {
+        struct disco__event ev = {
+            .time = time, .target = channel, .to = to, .depth = depth,
+            .type = DISCO__EV_DELIVER, .kind = kind, .msg = msg,
+            .lamport = lamport,
+        };
+        return disco__queue_push_slow(q, &ev);
+    }
+    unsigned format = q->record_format;
+    const struct disco__wheel_record head = {
+        .target = channel, .to = to, .depth = depth,
+        .type = DISCO__EV_DELIVER, .kind = kind,
+    };
+    memcpy(at, &head, DISCO__WHEEL_NARROW);
+    at += DISCO__WHEEL_NARROW;
+    if (format & DISCO__WHEEL_PAYLOAD) {
+        memset(at, 0, DISCO__INLINE_PAYLOAD);
+        at += DISCO__INLINE_PAYLOAD;
+    }
+    if (format & DISCO__WHEEL_MSG) {
+        memcpy(at, &msg, sizeof msg);
+        at += sizeof msg;
+    }
+    if (format & DISCO__WHEEL_LAMPORT)
+        memcpy(at, &lamport, sizeof lamport);
     return 0;
 }
 

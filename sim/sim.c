@@ -570,15 +570,21 @@ static bool channel_fifo(const struct disco_sim *sim, uint32_t channel)
     return sim->chan_fifo ? sim->chan_fifo[channel] : sim->cfg.fifo;
 }
 
-static int push(struct disco_sim *sim, const struct disco__event *ev)
+/* After a push that returned rc: count the pending event, or fail the
+ * run. */
+static inline int pushed(struct disco_sim *sim, int rc)
 {
-    int rc = disco__queue_push(&sim->queue, ev);
     if (rc)
         sim_fault(sim, DISCO_ENOMEM, "out of memory with %zu pending events",
                   disco__queue_size(&sim->queue));
     else
         sim->pending_work++;
     return rc;
+}
+
+static int push(struct disco_sim *sim, const struct disco__event *ev)
+{
+    return pushed(sim, disco__queue_push(&sim->queue, ev));
 }
 
 /* Whether a message kind belongs to the basic computation (quiescence). */
@@ -643,20 +649,17 @@ static disco_time_t law_max(const struct disco_delay *law)
     return UINT64_MAX;
 }
 
-/* Put one copy of a message on the channel: delay, FIFO order.  Inlined
- * into the plain send path, where it is most of the work. */
-__attribute__((always_inline)) static inline void
-transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
-         struct disco__event *ev)
+/* When a message sent now on `channel` arrives: its delay, then FIFO
+ * order.  Inlined into the send paths, where it is most of the work. */
+__attribute__((always_inline)) static inline disco_time_t
+arrival(struct disco_sim *sim, uint32_t sender, uint32_t channel)
 {
-    disco_time_t at;
-    if (sim->sync) {
-        at = sim->now + 1;
-    } else {
-        unsigned index = sim->chan_law ? sim->chan_law[channel] : 0;
-        const struct disco_delay *law =
-            &sim->laws[index ? index : sim->live_law];
-        at = sim->now + draw_delay(law, &disco__node(sim, sender)->net_rng);
+    if (sim->sync)
+        return sim->now + 1;
+    unsigned index = sim->chan_law ? sim->chan_law[channel] : 0;
+    const struct disco_delay *law = &sim->laws[index ? index : sim->live_law];
+    disco_time_t at =
+        sim->now + draw_delay(law, &disco__node(sim, sender)->net_rng);
 /* The relative clocks, 16 or 32 bits: rebase when due, wait for the
  * channel's last arrival, record this one. */
 #define FIFO_RELATIVE(clocks, span, rebase, type)                            \
@@ -668,25 +671,62 @@ transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
             at = last;                                                       \
         (clocks)[channel] = (type)(at - sim->fifo_base);                     \
     } while (0)
-        if (sim->fifo_short && channel_fifo(sim, channel)) {
-            FIFO_RELATIVE(sim->fifo_short, FIFO_SHORT_SPAN, fifo_rebase_short,
-                          uint16_t);
-        } else if (sim->fifo_near && channel_fifo(sim, channel)) {
-            FIFO_RELATIVE(sim->fifo_near, FIFO_SPAN, fifo_rebase, uint32_t);
-        } else if (sim->fifo_last && channel_fifo(sim, channel)) {
-            if (at < sim->fifo_last[channel])
-                at = sim->fifo_last[channel];
-            sim->fifo_last[channel] = at;
-        }
-#undef FIFO_RELATIVE
+    if (sim->fifo_short && channel_fifo(sim, channel)) {
+        FIFO_RELATIVE(sim->fifo_short, FIFO_SHORT_SPAN, fifo_rebase_short,
+                      uint16_t);
+    } else if (sim->fifo_near && channel_fifo(sim, channel)) {
+        FIFO_RELATIVE(sim->fifo_near, FIFO_SPAN, fifo_rebase, uint32_t);
+    } else if (sim->fifo_last && channel_fifo(sim, channel)) {
+        if (at < sim->fifo_last[channel])
+            at = sim->fifo_last[channel];
+        sim->fifo_last[channel] = at;
     }
-    ev->time = at;
-    if (push(sim, ev) == 0 && is_basic(sim, ev->kind))
+#undef FIFO_RELATIVE
+    return at;
+}
+
+/* After the push of a message of `kind` that returned rc: count it, in
+ * transit for quiescence too, or fail the run. */
+static inline void message_pushed(struct disco_sim *sim, int rc,
+                                  unsigned kind)
+{
+    if (pushed(sim, rc) == 0 && is_basic(sim, kind))
         sim->basic_in_transit++;
 }
 
+/* Put one copy of a message on the channel. */
+__attribute__((always_inline)) static inline void
+transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
+         struct disco__event *ev)
+{
+    ev->time = arrival(sim, sender, channel);
+    message_pushed(sim, disco__queue_push(&sim->queue, ev), ev->kind);
+}
+
+/* A new message from `node` of `kind`, counted; its number and, with the
+ * causal log alone (causal_in_events), the `lamport` field that carries
+ * the sender and its log position (0 otherwise). */
+static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
+                                   unsigned kind, uint64_t *lamport)
+{
+    uint64_t msg = ++sim->msg_counter;
+    *lamport = 0;
+    if (sim->causal_in_events && !sim->causal_overflow) {
+        /* The log's cap counts sends as well as receives, as the array of
+         * send indices did: a wave's sends run far ahead of its receives,
+         * and a log that gives up late does so with a crowded queue. */
+        if (msg > sim->cfg.causal_log_limit)
+            causal_drop(sim);
+        else
+            *lamport = (uint64_t)node << 32 | sim->causal_count;
+    }
+    sim->metrics.messages++;
+    sim->metrics.by_kind[kind]++;
+    return msg;
+}
+
 /* A message from `node` on `channel`, without its payload, counted: the
- * part of a send common to both paths below. */
+ * part of a send common to the paths below. */
 static inline struct disco__event message_event(struct disco_sim *sim,
                                                 uint32_t node,
                                                 uint32_t channel,
@@ -700,31 +740,34 @@ static inline struct disco__event message_event(struct disco_sim *sim,
     ev.kind = (uint8_t)kind;
     ev.len = (uint16_t)len;
     ev.depth = disco__node(sim, node)->depth;
-    ev.msg = ++sim->msg_counter;
-    if (sim->causal_in_events && !sim->causal_overflow) {
-        /* The log's cap counts sends as well as receives, as the array of
-         * send indices did: a wave's sends run far ahead of its receives,
-         * and a log that gives up late does so with a crowded queue. */
-        if (ev.msg > sim->cfg.causal_log_limit)
-            causal_drop(sim);
-        else
-            ev.lamport = (uint64_t)node << 32 | sim->causal_count;
-    }
-    sim->metrics.messages++;
-    sim->metrics.by_kind[kind]++;
+    ev.msg = new_message(sim, node, kind, &ev.lamport);
     return ev;
 }
 
 /* A send in a plain run (sim->plain_send) of a payload held inline: what
- * send_on_channel does in that case, without the tests for what is off. */
+ * send_on_channel does in that case, without the tests for what is off.
+ * Without a payload (a wave's tokens) the message goes into the queue as
+ * its fields, never built as an event (disco__queue_push_message). */
 static inline void send_plain(struct disco_sim *sim, uint32_t node,
                               uint32_t channel, unsigned kind,
                               const void *payload, size_t len)
 {
-    struct disco__event ev = message_event(sim, node, channel, kind, len);
-    if (len)
+    if (len) {
+        struct disco__event ev = message_event(sim, node, channel, kind, len);
         memcpy(ev.payload.bytes, payload, len);
-    transmit(sim, node, channel, &ev);
+        transmit(sim, node, channel, &ev);
+        return;
+    }
+    uint64_t lamport;
+    uint64_t msg = new_message(sim, node, kind, &lamport);
+    disco_time_t at = arrival(sim, node, channel);
+    message_pushed(sim,
+                   disco__queue_push_message(
+                       &sim->queue, at, channel,
+                       sim->topo->out_target[channel],
+                       disco__node(sim, node)->depth, (uint8_t)kind, msg,
+                       lamport),
+                   kind);
 }
 
 static void send_on_channel(struct disco_sim *sim, uint32_t node,

@@ -984,6 +984,68 @@ static void test_inline_to_block_and_back(void **state)
     }
 }
 
+/* disco__queue_push_message stores what disco__queue_push stores for the
+ * same message without payload, in every record format and down every
+ * path: inline, in a block, spilling a full block, and far beyond the
+ * wheel; pops interleave with pushes. */
+static void test_push_message_as_push(void **state)
+{
+    (void)state;
+    for (unsigned format = 0; format < 8; format++) {
+        struct disco__queue by_event, by_fields;
+        init_in_format(&by_event, format);
+        init_in_format(&by_fields, format);
+        uint64_t x = 12345;
+        size_t popped = 0;
+        for (uint32_t k = 0; k < 20000; k++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            disco_time_t ahead;
+            switch (x >> 61) {
+            case 0: ahead = 0; break;                   /* at `last` */
+            case 1: ahead = 100000 + (x >> 40) % 9999; break; /* far */
+            case 2: ahead = DISCO__WHEEL_SLOTS - 1; break; /* wheel's end */
+            default: ahead = (x >> 40) % 4; break;       /* crowded slots */
+            }
+            struct disco__event ev = {
+                .time = by_event.last + ahead, .target = k, .to = k * 7u,
+                .depth = k / 3u, .type = DISCO__EV_DELIVER,
+                .kind = (uint8_t)(x >> 20), .msg = k + 1u,
+                .lamport = x,
+            };
+            assert_int_equal(disco__queue_push(&by_event, &ev), 0);
+            assert_int_equal(disco__queue_push_message(
+                                 &by_fields, ev.time, ev.target, ev.to,
+                                 ev.depth, ev.kind, ev.msg, ev.lamport),
+                             0);
+            /* Pop now and then, so that the wheel turns. */
+            if ((x >> 30) % 3 == 0) {
+                struct disco__event a, b;
+                assert_true(disco__queue_pop(&by_event, &a));
+                assert_true(disco__queue_pop(&by_fields, &b));
+                assert_memory_equal(&a, &b, sizeof a);
+                popped++;
+            }
+        }
+        assert_true(popped > 5000);
+        assert_int_equal(disco__queue_size(&by_event),
+                         disco__queue_size(&by_fields));
+        struct disco__event a, b;
+        while (disco__queue_pop(&by_event, &a)) {
+            assert_true(disco__queue_pop(&by_fields, &b));
+            assert_memory_equal(&a, &b, sizeof a);
+            /* What the format keeps (far events may keep more). */
+            if (format & DISCO__WHEEL_MSG)
+                assert_int_equal(a.msg, a.target + 1u);
+            assert_int_equal(a.to, a.target * 7u);
+            assert_int_equal(a.type, DISCO__EV_DELIVER);
+            assert_true(disco__payload_is_zero(&a.payload));
+        }
+        assert_int_equal(disco__queue_size(&by_fields), 0);
+        disco__queue_release(&by_event);
+        disco__queue_release(&by_fields);
+    }
+}
+
 /* peek_ahead reads an inline record (pushed at the time just popped, into
  * the slot being popped), and records moved to a block. */
 static void test_peek_ahead_inline(void **state)
@@ -1285,6 +1347,7 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_compact_then_whole),
         cmocka_unit_test(test_compact_then_msg),
+        cmocka_unit_test(test_push_message_as_push),
         cmocka_unit_test(test_small_exact),
         cmocka_unit_test(test_peek_then_push_earlier),
         cmocka_unit_test(test_interleaved_exp),

@@ -338,11 +338,20 @@ static inline int disco__queue_push_message(struct disco__queue *q,
         return disco__queue_push_slow(q, &ev);
     }
     unsigned format = q->record_format;
-    const struct disco__wheel_record head = {
-        .target = channel, .to = to, .depth = depth,
-        .type = DISCO__EV_DELIVER, .kind = kind,
-    };
-    memcpy(at, &head, DISCO__WHEEL_NARROW);
+    /* Field by field into the record: a struct built first would be put
+     * together on the stack and copied, the very stall avoided here. */
+    const uint8_t type = DISCO__EV_DELIVER;
+    const uint16_t len = 0;
+#define DISCO__PUT(field, value)                                             \
+    memcpy(at + offsetof(struct disco__wheel_record, field), &(value),       \
+           sizeof(value))
+    DISCO__PUT(target, channel);
+    DISCO__PUT(to, to);
+    DISCO__PUT(depth, depth);
+    DISCO__PUT(type, type);
+    DISCO__PUT(kind, kind);
+    DISCO__PUT(len, len);
+#undef DISCO__PUT
     at += DISCO__WHEEL_NARROW;
     if (format & DISCO__WHEEL_PAYLOAD) {
         memset(at, 0, DISCO__INLINE_PAYLOAD);

@@ -14,6 +14,9 @@ command -v /usr/bin/time >/dev/null || { echo "bench: needs GNU time (apt-get in
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)," \
      "$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
+# The helper thread that faults in memory ahead of large runs (docs/cli.md,
+# "Environment"): DISCO_PREFAULT=0 ./bench/run.sh measures without it.
+echo "prefault helper: $([ "${DISCO_PREFAULT:-1}" = 0 ] && echo off || echo on)"
 echo
 
 echo "== (a) hold model on the event queue"

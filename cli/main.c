@@ -32,6 +32,9 @@ static void usage(FILE *out)
     fprintf(out, "\n"
                  "  disco COMMAND --help   the command's options\n"
                  "  disco --version        the version\n\n"
+                 "environment:\n"
+                 "  DISCO_PREFAULT=0       no helper thread faulting in memory\n"
+                 "                         ahead of a large run (same output)\n\n"
                  "Start with 'disco demo', or 'disco run chang-roberts'.\n");
 }
 

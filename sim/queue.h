@@ -321,7 +321,8 @@ static inline int disco__queue_push(struct disco__queue *q,
 /* disco__queue_push of a message without payload, given by its fields:
  * they are written straight into the record.  (An event built on the
  * stack field by field and copied out whole costs a store-forwarding
- * stall per push, most of a plain send's time on large graphs.) */
+ * stall per push: perf put a third of a plain send's samples there, in
+ * echo over 10^6 nodes.) */
 static inline int disco__queue_push_message(struct disco__queue *q,
                                             disco_time_t time,
                                             uint32_t channel, uint32_t to,

@@ -620,6 +620,15 @@ static void fifo_rebase(struct disco_sim *sim)
 {
     uint32_t channels = sim->topo->channels;
     disco_time_t shift = sim->now - sim->fifo_base;
+    /* After an idle gap of UINT32_MAX ticks or more no clock exceeds the
+     * shift, so the loop below would turn every one to 0: a memset writes
+     * the same bytes without reading them.  (Every arrival it recorded is
+     * also at most now by then, as 0 says.) */
+    if (shift >= UINT32_MAX) {
+        memset(sim->fifo_near, 0, (size_t)channels * sizeof *sim->fifo_near);
+        sim->fifo_base = sim->now;
+        return;
+    }
     for (uint32_t c = 0; c < channels; c++)
         sim->fifo_near[c] =
             sim->fifo_near[c] > shift ? (uint32_t)(sim->fifo_near[c] - shift)
@@ -641,6 +650,15 @@ static void fifo_rebase_short(struct disco_sim *sim)
     uint32_t channels = sim->topo->channels;
     disco_time_t gap = sim->now - sim->fifo_base;
     uint16_t shift = gap > UINT16_MAX ? UINT16_MAX : (uint16_t)gap;
+    /* After an idle gap of UINT16_MAX ticks or more (the shift saturates)
+     * no clock exceeds the shift, so the loop below would turn every one
+     * to 0: a memset writes the same bytes without reading them.  (Every
+     * arrival it recorded is also at most now by then, as 0 says.) */
+    if (shift == UINT16_MAX) {
+        memset(sim->fifo_short, 0, (size_t)channels * sizeof *sim->fifo_short);
+        sim->fifo_base = sim->now;
+        return;
+    }
     for (uint32_t c = 0; c < channels; c++)
         sim->fifo_short[c] = sim->fifo_short[c] > shift
                                  ? (uint16_t)(sim->fifo_short[c] - shift)

@@ -147,6 +147,10 @@ struct disco_sim {
                                    * 2^15 ticks */
     disco_time_t fifo_base;       /* at most now; rebased every 2^31
                                    * ticks (2^15 for fifo_short) */
+    unsigned char fifo_bits;      /* the width of the clocks chosen
+                                   * above: 16, 32 or 64, 0 for none;
+                                   * kept after the run frees them, so
+                                   * that tests can tell */
     unsigned char *link_down;     /* per channel, when links can fail:
                                    * how many cuts and partitions hold it
                                    * down (0: up) */

@@ -1332,13 +1332,17 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
             disco_time_t m = law_max(&sim->laws[i]);
             longest = m > longest ? m : longest;
         }
-        if (longest < FIFO_SHORT_SPAN && channels >= FIFO_SHORT_CHANNELS)
+        if (longest < FIFO_SHORT_SPAN && channels >= FIFO_SHORT_CHANNELS) {
             sim->fifo_short = alloc_array(channels, sizeof(uint16_t), &failed);
-        else if (longest < FIFO_SPAN)
+            sim->fifo_bits = 16;
+        } else if (longest < FIFO_SPAN) {
             sim->fifo_near = alloc_array(channels, sizeof(uint32_t), &failed);
-        else
+            sim->fifo_bits = 32;
+        } else {
             sim->fifo_last =
                 alloc_array(channels, sizeof(disco_time_t), &failed);
+            sim->fifo_bits = 64;
+        }
     }
     sim->loss_threshold = probability_threshold(cfg->loss);
     sim->dup_threshold = probability_threshold(cfg->dup);

@@ -6,16 +6,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "internal.h" /* which FIFO clocks the kernel chose */
 #include "support.h"
 
 /* ---- a test-only algorithm: numbered messages, in bursts or on timers -- */
 
 enum { BURST, TIMED };   /* parameter "mode" */
-enum { P_MODE, P_COUNT };
+enum { P_MODE, P_COUNT, P_GAP };
 
 struct chatter_state {
     uint32_t next_expected[4]; /* per in-port: the next sequence number */
@@ -49,8 +51,12 @@ static void chatter_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
 {
     struct chatter_state *s = state;
     chatter_send(ctx, s);
-    if (s->sent < (uint64_t)disco_param(ctx, P_COUNT))
-        disco_set_timer(ctx, 1, 0);
+    uint64_t count = (uint64_t)disco_param(ctx, P_COUNT);
+    /* "gap" ticks of silence halfway, to test long idle spells. */
+    disco_time_t wait =
+        s->sent == count / 2 ? (disco_time_t)disco_param(ctx, P_GAP) : 1;
+    if (s->sent < count)
+        disco_set_timer(ctx, wait, 0);
 }
 
 static void chatter_on_message(struct disco_ctx *ctx, void *state,
@@ -71,6 +77,7 @@ static const char *const chatter_kinds[] = {"seq"};
 static const struct disco_param chatter_params[] = {
     {"mode", BURST, 0, 1, "0: all at once, 1: one per tick"},
     {"count", 100, 1, 1000000, "messages per out-port"},
+    {"gap", 1, 1, INT64_MAX, "mode 1: ticks between the two halves"},
 };
 
 static const struct disco_algorithm chatter = {
@@ -79,7 +86,7 @@ static const struct disco_algorithm chatter = {
     .summary = "numbered messages for testing the network",
     .model = {.timing = DISCO_ASYNC, .initiators = "0"},
     .params = chatter_params,
-    .param_count = 2,
+    .param_count = 3,
     .message_kinds = chatter_kinds,
     .kind_count = 1,
     .state_size = sizeof(struct chatter_state),
@@ -188,6 +195,274 @@ static void test_fifo_holds_in_16_bits(void **unused)
         sim_run_release(&run);
         disco_config_release(&cfg);
     }
+}
+
+/* ---- which FIFO clocks the kernel keeps ---- */
+
+/* The width of the FIFO clocks (sim->fifo_bits) a sim of chatter on `spec`
+ * keeps, with delay law `delay`, an optional delay change `change`
+ * (LAW@T), duplication rate `dup` and FIFO `fifo`.  The clocks are chosen
+ * at create, so nothing runs. */
+static unsigned fifo_bits(const char *spec, const char *delay,
+                          const char *change, double dup, bool fifo)
+{
+    struct disco_config cfg;
+    config(&cfg, BURST, 1, 1);
+    struct disco_error err;
+    assert_int_equal(disco_delay_parse(&cfg.delay, delay, &err), 0);
+    if (change)
+        assert_int_equal(disco_delay_change_parse(&cfg, change, &err), 0);
+    cfg.dup = dup;
+    cfg.fifo = fifo;
+    struct disco_topology topo;
+    assert_int_equal(disco_topology_generate(&topo, spec, 1, &err), 0);
+    struct disco_sim *sim;
+    assert_int_equal(disco_sim_create(&sim, &chatter, &topo, &cfg, &err), 0);
+    unsigned bits = sim->fifo_bits;
+    disco_sim_free(sim);
+    disco_topology_release(&topo);
+    disco_config_release(&cfg);
+    return bits;
+}
+
+static void test_fifo_width_16_bits_from_2_20_channels(void **unused)
+{
+    /* 16 bits take 2^20 channels or more (uring:N has N), with every
+     * delay below 2^15, whichever law draws it. */
+    assert_int_equal(
+        fifo_bits("uring:1048576", "uniform:1:32767", NULL, 0, true), 16);
+    assert_int_equal(fifo_bits("torus:512x512", "uniform:1:100", NULL, 0, true),
+                     16);
+    /* exp's longest is 37 means + 1: 32764 for 885.5, 32768 for 885.6. */
+    assert_int_equal(fifo_bits("uring:1048576", "exp:885.5", NULL, 0, true),
+                     16);
+    assert_int_equal(fifo_bits("uring:1048576", "exp:885.6", NULL, 0, true),
+                     32);
+    /* A constant delay with duplicates needs clocks too. */
+    assert_int_equal(fifo_bits("uring:1048576", "const:32767", NULL, 0.1, true),
+                     16);
+}
+
+static void test_fifo_width_32_bits_below_either_bound(void **unused)
+{
+    /* One channel short of 2^20, or one tick too long a delay. */
+    assert_int_equal(
+        fifo_bits("uring:1048575", "uniform:1:32767", NULL, 0, true), 32);
+    assert_int_equal(
+        fifo_bits("uring:1048576", "uniform:1:32768", NULL, 0, true), 32);
+    /* A delay change counts as much as the run's own law, even one due
+     * long after the run. */
+    assert_int_equal(fifo_bits("uring:1048576", "uniform:1:100",
+                               "uniform:1:32768@1000000000", 0, true),
+                     32);
+    assert_int_equal(fifo_bits("line:2", "uniform:1:2147483647", NULL, 0, true),
+                     32);
+}
+
+static void test_fifo_width_64_bits_past_2_31(void **unused)
+{
+    assert_int_equal(fifo_bits("line:2", "uniform:1:2147483648", NULL, 0, true),
+                     64);
+    /* const:2^33 reorders only next to another law, or with duplicates. */
+    assert_int_equal(
+        fifo_bits("line:2", "const:5", "const:8589934592@10", 0, true), 64);
+    assert_int_equal(fifo_bits("line:2", "const:8589934592", NULL, 0.1, true),
+                     64);
+    assert_int_equal(
+        fifo_bits("uring:1048576", "uniform:1:2147483648", NULL, 0, true), 64);
+}
+
+static void test_fifo_width_0_without_clocks(void **unused)
+{
+    /* FIFO off, or nothing that could reorder: no clocks at all. */
+    assert_int_equal(
+        fifo_bits("uring:1048576", "uniform:1:100", NULL, 0, false), 0);
+    assert_int_equal(
+        fifo_bits("line:2", "uniform:1:2147483648", NULL, 0, false), 0);
+    assert_int_equal(fifo_bits("line:2", "const:8589934592", NULL, 0, true), 0);
+    assert_int_equal(fifo_bits("uring:1048576", "const:7", NULL, 0, true), 0);
+}
+
+static void test_fifo_width_on_for_one_channel(void **unused)
+{
+    /* FIFO off for the run but on for one channel (a scenario's edge
+     * attribute): that channel needs clocks. */
+    struct disco_config cfg;
+    config(&cfg, BURST, 1, 1);
+    cfg.fifo = false;
+    cfg.delay =
+        (struct disco_delay){.kind = DISCO_DELAY_UNIFORM, .a = 1, .b = 100};
+    struct disco_error err;
+    struct disco_topology topo;
+    assert_int_equal(disco_topology_generate(&topo, "line:2", 1, &err), 0);
+    cfg.channel.fifo = malloc(topo.channels);
+    assert_non_null(cfg.channel.fifo);
+    memset(cfg.channel.fifo, -1, topo.channels);
+    cfg.channel.fifo[1] = 1;
+    struct disco_sim *sim;
+    assert_int_equal(disco_sim_create(&sim, &chatter, &topo, &cfg, &err), 0);
+    assert_int_equal(sim->fifo_bits, 32);
+    disco_sim_free(sim);
+    disco_topology_release(&topo);
+    disco_config_release(&cfg);
+}
+
+/* ---- rebasing the relative clocks ---- */
+
+/* Send and receive times by message number, from an observer. */
+struct arrivals {
+    disco_time_t sent_at[2048], recv_at[2048];
+    disco_time_t last_send, longest_quiet; /* between two sends */
+    size_t received;
+};
+
+static void record_arrival(void *self, const struct disco_event_view *ev)
+{
+    struct arrivals *a = self;
+    assert_true(ev->msg < 2048);
+    if (ev->type == DISCO_EV_SEND) {
+        if (ev->time - a->last_send > a->longest_quiet)
+            a->longest_quiet = ev->time - a->last_send;
+        a->last_send = ev->time;
+        a->sent_at[ev->msg] = ev->time;
+    } else if (ev->type == DISCO_EV_RECV) {
+        assert_int_equal(a->recv_at[ev->msg], 0);
+        a->recv_at[ev->msg] = ev->time;
+        a->received++;
+    }
+}
+
+/* Run chatter in TIMED mode on `spec` with cfg's network, from the first
+ * and the last node (whose channels lie at both ends of the clock array):
+ * `count` messages per out-port with `gap` ticks between the two halves.
+ * Checks FIFO order and returns the width of the FIFO clocks, read after
+ * the run. */
+static unsigned run_gapped(struct disco_config *cfg, const char *spec,
+                           int64_t gap, struct arrivals *a)
+{
+    cfg->params[P_MODE] = TIMED;
+    cfg->params[P_GAP] = gap;
+    memset(a, 0, sizeof *a);
+    struct sim_run run;
+    memset(&run, 0, sizeof run);
+    struct disco_error err;
+    assert_int_equal(disco_topology_generate(&run.topo, spec, 1, &err), 0);
+    uint32_t last = run.topo.nodes - 1;
+    char initiators[32];
+    snprintf(initiators, sizeof initiators, "0,%u", last);
+    assert_int_equal(
+        disco_initiators_parse(cfg, initiators, run.topo.nodes, &err), 0);
+    assert_int_equal(disco_sim_create(&run.sim, &chatter, &run.topo, cfg, &err),
+                     0);
+    struct disco_observer obs = {.self = a, .on_event = record_arrival};
+    assert_int_equal(disco_sim_observe(run.sim, &obs, &err), 0);
+    assert_int_equal(disco_sim_run(run.sim, &err), 0);
+    size_t received = 0;
+    for (uint32_t v = 0; v < run.topo.nodes; v++) {
+        received += node_state(&run, v)->received;
+        assert_int_equal(node_state(&run, v)->out_of_order, 0);
+    }
+    uint32_t ports = disco_topology_degree(&run.topo, 0) +
+                     disco_topology_degree(&run.topo, last);
+    assert_int_equal(received, (size_t)cfg->params[P_COUNT] * ports);
+    assert_int_equal(a->received, received);
+    assert_true(a->longest_quiet >= (disco_time_t)gap);
+    unsigned bits = run.sim->fifo_bits;
+    sim_run_release(&run);
+    return bits;
+}
+
+/* The same run (delay law `delay`, then `change` if not NULL) with clocks
+ * of two widths: the wider forced by the delay change `wider`, due after
+ * the end.  Every message must arrive at the same time in both.  Returns
+ * the narrow run's arrivals (the caller frees them). */
+static struct arrivals *check_widths_agree(const char *spec, const char *delay,
+                                           const char *change, int64_t count,
+                                           int64_t gap, const char *wider,
+                                           unsigned narrow_bits,
+                                           unsigned wide_bits)
+{
+    struct arrivals *a = calloc(2, sizeof *a);
+    assert_non_null(a);
+    struct disco_error err;
+    struct disco_config narrow, wide;
+    config(&narrow, TIMED, count, 7);
+    config(&wide, TIMED, count, 7);
+    assert_int_equal(disco_delay_parse(&narrow.delay, delay, &err), 0);
+    wide.delay = narrow.delay;
+    if (change) {
+        assert_int_equal(disco_delay_change_parse(&narrow, change, &err), 0);
+        assert_int_equal(disco_delay_change_parse(&wide, change, &err), 0);
+    }
+    assert_int_equal(disco_delay_change_parse(&wide, wider, &err), 0);
+    assert_int_equal(run_gapped(&narrow, spec, gap, &a[0]), narrow_bits);
+    assert_int_equal(run_gapped(&wide, spec, gap, &a[1]), wide_bits);
+    assert_int_equal(a[0].received, a[1].received);
+    assert_memory_equal(a[0].recv_at, a[1].recv_at, sizeof a[0].recv_at);
+    disco_config_release(&narrow);
+    disco_config_release(&wide);
+    return a;
+}
+
+/* After a silence of 2^16 ticks or more (2^32 for 32 bits) the first send
+ * rebases by clearing every clock at once; each must then read "no
+ * constraint", as in wider clocks.  The first half's last arrivals (up to
+ * 30,100, or 1,200) stay in the clocks until then. */
+static void test_fifo_16_bits_after_idle_gap(void **unused)
+{
+    free(check_widths_agree("torus:512x512", "uniform:1:30000", NULL, 200,
+                            70000, "uniform:1:40000@1000000000", 16, 32));
+}
+
+static void test_fifo_32_bits_after_idle_gap(void **unused)
+{
+    free(check_widths_agree("line:2", "uniform:1:1000", NULL, 400,
+                            ((int64_t)1 << 32) + 1000,
+                            "uniform:1:2147483648@1099511627776", 32, 64));
+}
+
+/* A rebase `span` ticks after the base must keep the arrivals still
+ * ahead.  A constant delay of span - 1 carries the 100 messages sent at
+ * 1..100 to span..span+99; at span - 50 the delay drops to 1; sends resume
+ * at span (a rebase by span), and FIFO holds them to span + 99, the last
+ * arrival of the first half: a message sent at s arrives at s + span - 1
+ * before the gap, at max(s + 1, span + 99) after it. */
+static void check_pending_arrival(const char *spec, disco_time_t span,
+                                  const char *wider, unsigned narrow_bits,
+                                  unsigned wide_bits)
+{
+    char delay[64], change[64];
+    snprintf(delay, sizeof delay, "const:%llu", (unsigned long long)(span - 1));
+    snprintf(change, sizeof change, "const:1@%llu",
+             (unsigned long long)(span - 50));
+    struct arrivals *a =
+        check_widths_agree(spec, delay, change, 200, (int64_t)span - 100, wider,
+                           narrow_bits, wide_bits);
+    size_t checked = 0;
+    for (size_t msg = 0; msg < 2048; msg++) {
+        if (!a->recv_at[msg])
+            continue;
+        disco_time_t s = a->sent_at[msg];
+        disco_time_t want = s + span - 1;
+        if (s > 100)
+            want = s + 1 > span + 99 ? s + 1 : span + 99;
+        assert_int_equal(a->recv_at[msg], want);
+        checked++;
+    }
+    assert_int_equal(checked, a->received);
+    free(a);
+}
+
+static void test_fifo_16_bits_rebase_keeps_pending_arrival(void **unused)
+{
+    check_pending_arrival("torus:512x512", (disco_time_t)1 << 15,
+                          "uniform:1:40000@1000000000", 16, 32);
+}
+
+static void test_fifo_32_bits_rebase_keeps_pending_arrival(void **unused)
+{
+    check_pending_arrival("line:2", (disco_time_t)1 << 31,
+                          "uniform:1:2147483648@1099511627776", 32, 64);
 }
 
 /* ---- loss and duplication rates ---- */
@@ -538,6 +813,15 @@ int main(void)
         cmocka_unit_test(test_fifo_holds_when_on),
         cmocka_unit_test(test_fifo_broken_when_off),
         cmocka_unit_test(test_fifo_holds_in_16_bits),
+        cmocka_unit_test(test_fifo_width_16_bits_from_2_20_channels),
+        cmocka_unit_test(test_fifo_width_32_bits_below_either_bound),
+        cmocka_unit_test(test_fifo_width_64_bits_past_2_31),
+        cmocka_unit_test(test_fifo_width_0_without_clocks),
+        cmocka_unit_test(test_fifo_width_on_for_one_channel),
+        cmocka_unit_test(test_fifo_16_bits_after_idle_gap),
+        cmocka_unit_test(test_fifo_32_bits_after_idle_gap),
+        cmocka_unit_test(test_fifo_16_bits_rebase_keeps_pending_arrival),
+        cmocka_unit_test(test_fifo_32_bits_rebase_keeps_pending_arrival),
         cmocka_unit_test(test_loss_rate_within_three_sigma),
         cmocka_unit_test(test_dup_rate_within_three_sigma),
         cmocka_unit_test(test_zero_probabilities_draw_nothing),

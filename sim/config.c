@@ -81,22 +81,46 @@ static bool span_is(const char *s, const char *end, const char *word)
     return (size_t)(end - s) == n && memcmp(s, word, n) == 0;
 }
 
+/* The index of the word [s, end) in `words`, or -1.  Every name table of
+ * this file is looked up here, so that a keyword matches the same way
+ * (whole word, case-sensitive) in every option. */
+static int find_word(const char *s, const char *end, const char *const *words,
+                     size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (span_is(s, end, words[i]))
+            return (int)i;
+    return -1;
+}
+
+/* A keyword that is not one of `words`: suggest, or list them.  `owner`,
+ * when not NULL, names whose keyword it is ("... for ALG"). */
+static int unknown_word(struct disco_error *err, const char *what,
+                        const char *text, const char *owner,
+                        const char *const *words, size_t count,
+                        const char *known)
+{
+    const char *of = owner ? " for " : "", *whose = owner ? owner : "";
+    const char *guess = disco_suggest(text, words, count);
+    if (guess)
+        return disco_fail(err, DISCO_EUNKNOWN,
+                          "unknown %s '%s'%s%s (did you mean '%s'?)", what,
+                          text, of, whose, guess);
+    return disco_fail(err, DISCO_EUNKNOWN, "unknown %s '%s'%s%s (known: %s)",
+                      what, text, of, whose, known);
+}
+
 /* "on"/"true"/"yes" and "off"/"false"/"no". */
 static bool parse_switch(const char *s, const char *end, int64_t *out)
 {
-    static const char *const on[] = {"on", "true", "yes"};
-    static const char *const off[] = {"off", "false", "no"};
-    for (size_t i = 0; i < 3; i++) {
-        if (span_is(s, end, on[i])) {
-            *out = 1;
-            return true;
-        }
-        if (span_is(s, end, off[i])) {
-            *out = 0;
-            return true;
-        }
-    }
-    return false;
+    /* The three "on" words, then the three "off" ones. */
+    static const char *const words[] = {"on",  "true",  "yes",
+                                        "off", "false", "no"};
+    int i = find_word(s, end, words, 6);
+    if (i < 0)
+        return false;
+    *out = i < 3;
+    return true;
 }
 
 /* Elements of a comma-separated list, counted without allocating. */
@@ -112,6 +136,29 @@ static const char *item_end(const char *s)
 {
     const char *comma = strchr(s, ',');
     return comma ? comma : s + strlen(s);
+}
+
+/* A node index in [s, end) of `option` '`text`'; `who` opens the message
+ * when it is out of range ("initiator 9 is not a node (0..7)"). */
+static int node_index(const char *s, const char *end, uint32_t nodes,
+                      const char *option, const char *text, const char *who,
+                      uint32_t *out, struct disco_error *err)
+{
+    uint64_t node;
+    if (parse_whole(s, end, UINT32_MAX, &node) != NUMBER_OK)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad %s '%s': '%.*s' is not a node index", option,
+                          text, (int)(end - s), s);
+    if (node >= nodes) {
+        if (nodes == 0)
+            return disco_fail(err, DISCO_EINVAL,
+                              "%s %llu is not a node (the network is empty)",
+                              who, (unsigned long long)node);
+        return disco_fail(err, DISCO_EINVAL, "%s %llu is not a node (0..%u)",
+                          who, (unsigned long long)node, nodes - 1);
+    }
+    *out = (uint32_t)node;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -148,10 +195,7 @@ int disco_delay_parse(struct disco_delay *delay, const char *text,
     const char *colon = strchr(text, ':');
     const char *law_end = colon ? colon : text + strlen(text);
     size_t law_len = (size_t)(law_end - text);
-    int law = -1;
-    for (int i = 0; i < 3; i++)
-        if (span_is(text, law_end, delay_laws[i]))
-            law = i;
+    int law = find_word(text, law_end, delay_laws, 3);
     if (law < 0) {
         /* A word that is not a law is a typo worth a suggestion; anything
          * else (a bare number, an empty text) gets the grammar. */
@@ -167,15 +211,8 @@ int disco_delay_parse(struct disco_delay *delay, const char *text,
                               text);
         memcpy(name, text, law_len);
         name[law_len] = '\0';
-        const char *guess = disco_suggest(name, delay_laws, 3);
-        if (guess)
-            return disco_fail(err, DISCO_EUNKNOWN,
-                              "unknown delay law '%s' (did you mean '%s'?)",
-                              name, guess);
-        return disco_fail(err, DISCO_EUNKNOWN,
-                          "unknown delay law '%s' (known: const, uniform, "
-                          "exp)",
-                          name);
+        return unknown_word(err, "delay law", name, NULL, delay_laws, 3,
+                            "const, uniform, exp");
     }
 
     struct disco_delay parsed = {.kind = (enum disco_delay_kind)law};
@@ -335,20 +372,6 @@ void disco_config_release(struct disco_config *cfg)
 /* ------------------------------------------------------------------------ */
 /* Ids and initiators.                                                      */
 
-/* A keyword that is not one of `words`: suggest, or list them. */
-static int unknown_word(struct disco_error *err, const char *what,
-                        const char *text, const char *const *words,
-                        size_t count, const char *known)
-{
-    const char *guess = disco_suggest(text, words, count);
-    if (guess)
-        return disco_fail(err, DISCO_EUNKNOWN,
-                          "unknown %s '%s' (did you mean '%s'?)", what, text,
-                          guess);
-    return disco_fail(err, DISCO_EUNKNOWN, "unknown %s '%s' (known: %s)", what,
-                      text, known);
-}
-
 static bool starts_list(const char *text)
 {
     return (text[0] >= '0' && text[0] <= '9') || text[0] == '-' ||
@@ -364,12 +387,9 @@ int disco_ids_parse(struct disco_config *cfg, const char *text, uint32_t nodes,
                           "empty --ids: expected increasing, decreasing, "
                           "random or a list");
     bool list = starts_list(text);
-    int order = -1;
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(text, orders[i]))
-            order = i;
+    int order = find_word(text, text + strlen(text), orders, 3);
     if (!list && order < 0)
-        return unknown_word(err, "ids order", text, orders, 3,
+        return unknown_word(err, "ids order", text, NULL, orders, 3,
                             "increasing, decreasing, random or a list");
     if (list && list_count(text) != nodes)
         return disco_fail(err, DISCO_EINVAL,
@@ -430,9 +450,10 @@ int disco_initiators_parse(struct disco_config *cfg, const char *text,
         return disco_fail(err, DISCO_EINVAL,
                           "empty --initiators: expected all, none or a list "
                           "of nodes");
-    bool all = !strcmp(text, "all"), none = !strcmp(text, "none");
+    int word = find_word(text, text + strlen(text), words, 2);
+    bool all = word == 0, none = word == 1;
     if (!all && !none && !starts_list(text))
-        return unknown_word(err, "initiators", text, words, 2,
+        return unknown_word(err, "initiators", text, NULL, words, 2,
                             "all, none or a list of nodes");
     unsigned char *marks = calloc(nodes ? nodes : 1, 1);
     if (!marks)
@@ -443,25 +464,12 @@ int disco_initiators_parse(struct disco_config *cfg, const char *text,
     } else if (!none) {
         for (const char *s = text;;) {
             const char *end = item_end(s);
-            uint64_t node;
-            enum number_status st = parse_whole(s, end, UINT32_MAX, &node);
-            if (st == NUMBER_OK && node >= nodes) {
+            uint32_t node;
+            int rc = node_index(s, end, nodes, "--initiators", text,
+                                "initiator", &node, err);
+            if (rc) {
                 free(marks);
-                if (nodes == 0)
-                    return disco_fail(err, DISCO_EINVAL,
-                                      "initiator %llu is not a node (the "
-                                      "network is empty)",
-                                      (unsigned long long)node);
-                return disco_fail(err, DISCO_EINVAL,
-                                  "initiator %llu is not a node (0..%u)",
-                                  (unsigned long long)node, nodes - 1);
-            }
-            if (st != NUMBER_OK) {
-                free(marks);
-                return disco_fail(err, DISCO_EINVAL,
-                                  "bad --initiators '%s': '%.*s' is not a "
-                                  "node index",
-                                  text, (int)(end - s), s);
+                return rc;
             }
             marks[node] = 1;
             if (!*end)
@@ -493,10 +501,10 @@ int disco_param_parse(struct disco_config *cfg,
     unsigned count = alg->param_count;
     if (count > sizeof cfg->params / sizeof cfg->params[0])
         count = sizeof cfg->params / sizeof cfg->params[0];
-    int index = -1;
+    const char *names[sizeof cfg->params / sizeof cfg->params[0]];
     for (unsigned i = 0; i < count; i++)
-        if (span_is(text, eq, alg->params[i].name))
-            index = (int)i;
+        names[i] = alg->params[i].name;
+    int index = find_word(text, eq, names, count);
 
     if (index < 0) {
         char key[64];
@@ -505,15 +513,6 @@ int disco_param_parse(struct disco_config *cfg,
             return disco_fail(err, DISCO_EUNKNOWN,
                               "unknown parameter '%s' for %s (it takes none)",
                               key, alg->name);
-        const char *names[32];
-        for (unsigned i = 0; i < count; i++)
-            names[i] = alg->params[i].name;
-        const char *guess = disco_suggest(key, names, count);
-        if (guess)
-            return disco_fail(err, DISCO_EUNKNOWN,
-                              "unknown parameter '%s' for %s (did you mean "
-                              "'%s'?)",
-                              key, alg->name, guess);
         char known[256] = "";
         size_t used = 0;
         for (unsigned i = 0; i < count && used < sizeof known; i++) {
@@ -523,9 +522,8 @@ int disco_param_parse(struct disco_config *cfg,
                 break;
             used += (size_t)n;
         }
-        return disco_fail(err, DISCO_EUNKNOWN,
-                          "unknown parameter '%s' for %s (known: %s)", key,
-                          alg->name, known);
+        return unknown_word(err, "parameter", key, alg->name, names, count,
+                            known);
     }
 
     const struct disco_param *param = &alg->params[index];
@@ -577,27 +575,14 @@ static const char *fault_option(enum disco_fault_kind kind)
     }
 }
 
+/* A fault's node: out of range, it is the "crash node 9" of --crash. */
 static int fault_node(const char *s, const char *end, uint32_t nodes,
                       const char *option, const char *text, uint32_t *out,
                       struct disco_error *err)
 {
-    uint64_t node;
-    if (parse_whole(s, end, UINT32_MAX, &node) != NUMBER_OK)
-        return disco_fail(err, DISCO_EINVAL,
-                          "bad %s '%s': '%.*s' is not a node index", option,
-                          text, (int)(end - s), s);
-    if (node >= nodes) {
-        if (nodes == 0)
-            return disco_fail(err, DISCO_EINVAL,
-                              "%s node %llu is not a node (the network is "
-                              "empty)",
-                              option + 2, (unsigned long long)node);
-        return disco_fail(err, DISCO_EINVAL,
-                          "%s node %llu is not a node (0..%u)", option + 2,
-                          (unsigned long long)node, nodes - 1);
-    }
-    *out = (uint32_t)node;
-    return 0;
+    char who[64];
+    snprintf(who, sizeof who, "%s node", option + 2);
+    return node_index(s, end, nodes, option, text, who, out, err);
 }
 
 static int fault_time(const char *s, const char *end, const char *option,
@@ -627,97 +612,6 @@ static const char *find_in(const char *s, const char *end, char c)
     return NULL;
 }
 
-int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
-                       const char *text, uint32_t nodes,
-                       struct disco_error *err)
-{
-    if (!text)
-        text = "";
-    bool cut = kind == DISCO_FAULT_LINK_DOWN || kind == DISCO_FAULT_LINK_UP;
-    const char *option = fault_option(kind);
-    size_t items = list_count(text);
-    size_t adding = cut ? 2 * items : items;
-    if (cfg->fault_count > SIZE_MAX / sizeof *cfg->faults - adding)
-        return disco_fail(err, DISCO_ENOMEM, "too many faults");
-    struct disco_fault *added = malloc(adding * sizeof *added);
-    if (!added)
-        return disco_fail(err, DISCO_ENOMEM, "no memory for %zu faults",
-                          adding);
-
-    size_t n = 0;
-    int rc = 0;
-    for (const char *s = text; !rc;) {
-        const char *end = item_end(s);
-        const char *at = find_in(s, end, '@');
-        if (!cut) {
-            struct disco_fault f = {.kind = kind};
-            if (!at) {
-                rc = disco_fail(err, DISCO_EINVAL,
-                                "bad %s '%s': expected NODE@T", option, text);
-                break;
-            }
-            rc = fault_node(s, at, nodes, option, text, &f.node, err);
-            /* NODE@T+K: crash in the middle of a step, after K sends. */
-            const char *plus = kind == DISCO_FAULT_CRASH
-                                   ? find_in(at + 1, end, '+')
-                                   : NULL;
-            if (!rc)
-                rc = fault_time(at + 1, plus ? plus : end, option, text,
-                                &f.time, err);
-            if (!rc && plus) {
-                uint64_t sends = 0;
-                if (parse_whole(plus + 1, end, UINT32_MAX - 1, &sends) !=
-                    NUMBER_OK)
-                    rc = disco_fail(err, DISCO_EINVAL,
-                                    "bad --crash '%s': '%.*s' is not a number "
-                                    "of sends",
-                                    text, (int)(end - plus - 1), plus + 1);
-                f.partial = true;
-                f.after_sends = (uint32_t)sends;
-            }
-            f.peer = f.node;
-            added[n++] = f;
-        } else {
-            const char *dash = at ? find_in(s, at, '-') : NULL;
-            const char *colon = at ? find_in(at + 1, end, ':') : NULL;
-            if (!at || !dash || !colon) {
-                rc = disco_fail(err, DISCO_EINVAL,
-                                "bad --cut '%s': expected A-B@T1:T2", text);
-                break;
-            }
-            struct disco_fault down = {.kind = DISCO_FAULT_LINK_DOWN};
-            struct disco_fault up = {.kind = DISCO_FAULT_LINK_UP};
-            rc = fault_node(s, dash, nodes, option, text, &down.node, err);
-            if (!rc)
-                rc = fault_node(dash + 1, at, nodes, option, text, &down.peer,
-                                err);
-            if (!rc)
-                rc = fault_time(at + 1, colon, option, text, &down.time, err);
-            if (!rc)
-                rc = fault_time(colon + 1, end, option, text, &up.time, err);
-            if (!rc && down.node == down.peer)
-                rc = disco_fail(err, DISCO_EINVAL,
-                                "bad --cut '%s': a link joins two different "
-                                "nodes",
-                                text);
-            if (!rc && down.time >= up.time)
-                rc = disco_fail(err, DISCO_EINVAL,
-                                "bad --cut '%s': T1 must be before T2", text);
-            up.node = down.node;
-            up.peer = down.peer;
-            added[n++] = down;
-            added[n++] = up;
-        }
-        if (!*end)
-            break;
-        s = end + 1;
-    }
-    if (!rc)
-        rc = append_faults(cfg, added, n, err);
-    free(added);
-    return rc;
-}
-
 /* "T" or "T1:T2" (T2 missing: forever) in [s, end). */
 static int parse_window(const char *s, const char *end, const char *option,
                         const char *text, disco_time_t *from,
@@ -735,60 +629,157 @@ static int parse_window(const char *s, const char *end, const char *option,
     return rc;
 }
 
-static bool parse_probability(const char *s, const char *end, double *out)
+/* A probability in [0, 1] in [s, end) of `option` '`text`'. */
+static int parse_probability(const char *s, const char *end, const char *option,
+                             const char *text, double *out,
+                             struct disco_error *err)
 {
     char buf[64];
     size_t len = (size_t)(end - s);
-    if (len == 0 || len >= sizeof buf)
-        return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *stop;
-    errno = 0;
-    double p = strtod(buf, &stop);
-    if (*stop || errno || !(p >= 0 && p <= 1))
-        return false;
+    bool ok = len > 0 && len < sizeof buf;
+    double p = 0;
+    if (ok) {
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        char *stop;
+        errno = 0;
+        p = strtod(buf, &stop);
+        ok = !*stop && !errno && p >= 0 && p <= 1;
+    }
+    if (!ok)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad %s '%s': '%.*s' is not a probability in "
+                          "[0, 1]",
+                          option, text, (int)(end - s), s);
     *out = p;
-    return true;
+    return 0;
 }
 
-int disco_omission_parse(struct disco_config *cfg, enum disco_fault_kind kind,
-                         const char *text, uint32_t nodes,
+/* A fault list being parsed: what its items say, and where messages point. */
+struct fault_list {
+    enum disco_fault_kind kind;
+    const char *option; /* as typed: "--crash" */
+    const char *text;   /* the whole list, which messages quote */
+    uint32_t nodes;
+};
+
+/* One item in [s, end) into out[] (as many faults as its grammar makes). */
+typedef int fault_item_parser(const struct fault_list *l, const char *s,
+                              const char *end, struct disco_fault *out,
+                              struct disco_error *err);
+
+/* "NODE@T", and for a crash "NODE@T+K": one fault. */
+static int node_at_item(const struct fault_list *l, const char *s,
+                        const char *end, struct disco_fault *out,
+                        struct disco_error *err)
+{
+    const char *at = find_in(s, end, '@');
+    struct disco_fault f = {.kind = l->kind};
+    if (!at)
+        return disco_fail(err, DISCO_EINVAL, "bad %s '%s': expected NODE@T",
+                          l->option, l->text);
+    int rc = fault_node(s, at, l->nodes, l->option, l->text, &f.node, err);
+    /* NODE@T+K: crash in the middle of a step, after K sends. */
+    const char *plus =
+        l->kind == DISCO_FAULT_CRASH ? find_in(at + 1, end, '+') : NULL;
+    if (!rc)
+        rc = fault_time(at + 1, plus ? plus : end, l->option, l->text, &f.time,
+                        err);
+    if (!rc && plus) {
+        uint64_t sends = 0;
+        if (parse_whole(plus + 1, end, UINT32_MAX - 1, &sends) != NUMBER_OK)
+            rc = disco_fail(err, DISCO_EINVAL,
+                            "bad --crash '%s': '%.*s' is not a number of "
+                            "sends",
+                            l->text, (int)(end - plus - 1), plus + 1);
+        f.partial = true;
+        f.after_sends = (uint32_t)sends;
+    }
+    f.peer = f.node;
+    out[0] = f;
+    return rc;
+}
+
+/* "A-B@T1:T2": two faults, the link going down and coming up again. */
+static int cut_item(const struct fault_list *l, const char *s, const char *end,
+                    struct disco_fault *out, struct disco_error *err)
+{
+    const char *at = find_in(s, end, '@');
+    const char *dash = at ? find_in(s, at, '-') : NULL;
+    const char *colon = at ? find_in(at + 1, end, ':') : NULL;
+    if (!at || !dash || !colon)
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --cut '%s': expected A-B@T1:T2", l->text);
+    struct disco_fault down = {.kind = DISCO_FAULT_LINK_DOWN};
+    struct disco_fault up = {.kind = DISCO_FAULT_LINK_UP};
+    int rc = fault_node(s, dash, l->nodes, l->option, l->text, &down.node, err);
+    if (!rc)
+        rc = fault_node(dash + 1, at, l->nodes, l->option, l->text, &down.peer,
+                        err);
+    if (!rc)
+        rc = fault_time(at + 1, colon, l->option, l->text, &down.time, err);
+    if (!rc)
+        rc = fault_time(colon + 1, end, l->option, l->text, &up.time, err);
+    if (!rc && down.node == down.peer)
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "bad --cut '%s': a link joins two different nodes",
+                        l->text);
+    if (!rc && down.time >= up.time)
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "bad --cut '%s': T1 must be before T2", l->text);
+    up.node = down.node;
+    up.peer = down.peer;
+    out[0] = down;
+    out[1] = up;
+    return rc;
+}
+
+/* "NODE@T[:T2][/P]": one omission fault. */
+static int omission_item(const struct fault_list *l, const char *s,
+                         const char *end, struct disco_fault *out,
                          struct disco_error *err)
 {
-    if (!text)
-        text = "";
-    const char *option =
-        kind == DISCO_FAULT_OMIT_SEND ? "--omit-send" : "--omit-receive";
-    size_t items = list_count(text);
-    struct disco_fault *added = calloc(items, sizeof *added);
+    const char *at = find_in(s, end, '@');
+    const char *slash = find_in(s, end, '/');
+    struct disco_fault f = {.kind = l->kind, .probability = 1};
+    if (!at || (slash && slash < at))
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad %s '%s': expected NODE@T[:T2][/P]", l->option,
+                          l->text);
+    int rc = fault_node(s, at, l->nodes, l->option, l->text, &f.node, err);
+    if (!rc)
+        rc = parse_window(at + 1, slash ? slash : end, l->option, l->text,
+                          &f.time, &f.until, err);
+    if (!rc && slash)
+        rc = parse_probability(slash + 1, end, l->option, l->text,
+                               &f.probability, err);
+    f.peer = f.node;
+    out[0] = f;
+    return rc;
+}
+
+/* Every item of the list parsed aside by `parse` (`per_item` faults each),
+ * then all appended at once, so that a bad item, the first of which is
+ * reported, leaves the schedule as it was. */
+static int parse_fault_list(struct disco_config *cfg,
+                            const struct fault_list *l,
+                            fault_item_parser *parse, size_t per_item,
+                            struct disco_error *err)
+{
+    size_t adding = per_item * list_count(l->text);
+    if (cfg->fault_count > SIZE_MAX / sizeof *cfg->faults - adding)
+        return disco_fail(err, DISCO_ENOMEM, "too many faults");
+    struct disco_fault *added = malloc(adding * sizeof *added);
     if (!added)
         return disco_fail(err, DISCO_ENOMEM, "no memory for %zu faults",
-                          items);
+                          adding);
+
     size_t n = 0;
     int rc = 0;
-    for (const char *s = text; !rc;) {
+    for (const char *s = l->text; !rc;) {
         const char *end = item_end(s);
-        const char *at = find_in(s, end, '@');
-        const char *slash = find_in(s, end, '/');
-        struct disco_fault f = {.kind = kind, .probability = 1};
-        if (!at || (slash && slash < at)) {
-            rc = disco_fail(err, DISCO_EINVAL,
-                            "bad %s '%s': expected NODE@T[:T2][/P]", option,
-                            text);
-            break;
-        }
-        rc = fault_node(s, at, nodes, option, text, &f.node, err);
-        if (!rc)
-            rc = parse_window(at + 1, slash ? slash : end, option, text,
-                              &f.time, &f.until, err);
-        if (!rc && slash && !parse_probability(slash + 1, end, &f.probability))
-            rc = disco_fail(err, DISCO_EINVAL,
-                            "bad %s '%s': '%.*s' is not a probability in "
-                            "[0, 1]",
-                            option, text, (int)(end - slash - 1), slash + 1);
-        f.peer = f.node;
-        added[n++] = f;
+        rc = parse(l, s, end, added + n, err);
+        n += per_item;
         if (!*end)
             break;
         s = end + 1;
@@ -797,6 +788,26 @@ int disco_omission_parse(struct disco_config *cfg, enum disco_fault_kind kind,
         rc = append_faults(cfg, added, n, err);
     free(added);
     return rc;
+}
+
+int disco_faults_parse(struct disco_config *cfg, enum disco_fault_kind kind,
+                       const char *text, uint32_t nodes,
+                       struct disco_error *err)
+{
+    struct fault_list l = {kind, fault_option(kind), text ? text : "", nodes};
+    if (kind == DISCO_FAULT_LINK_DOWN || kind == DISCO_FAULT_LINK_UP)
+        return parse_fault_list(cfg, &l, cut_item, 2, err);
+    return parse_fault_list(cfg, &l, node_at_item, 1, err);
+}
+
+int disco_omission_parse(struct disco_config *cfg, enum disco_fault_kind kind,
+                         const char *text, uint32_t nodes,
+                         struct disco_error *err)
+{
+    const char *option =
+        kind == DISCO_FAULT_OMIT_SEND ? "--omit-send" : "--omit-receive";
+    struct fault_list l = {kind, option, text ? text : "", nodes};
+    return parse_fault_list(cfg, &l, omission_item, 1, err);
 }
 
 /* A node set "0-3,7" in [s, end) into side[] (value `mark`). */
@@ -970,29 +981,27 @@ int disco_detector_parse(struct disco_config *cfg, const char *text,
 {
     static const char *const words[] = {"perfect", "eventually-perfect",
                                         "eventually-strong", "none"};
+    /* The textbook symbols of the first three, never suggested. */
+    static const char *const symbols[] = {"P", "<>P", "<>S"};
+    static const enum disco_detector_kind kinds[] = {
+        DISCO_DETECTOR_PERFECT, DISCO_DETECTOR_EVENTUALLY_PERFECT,
+        DISCO_DETECTOR_EVENTUALLY_STRONG, DISCO_DETECTOR_NONE};
     if (!text)
         text = "";
     const char *end = text + strlen(text);
     const char *colon = find_in(text, end, ':');
     const char *name_end = colon ? colon : end;
-    enum disco_detector_kind kind;
-    if (span_is(text, name_end, "none"))
-        kind = DISCO_DETECTOR_NONE;
-    else if (span_is(text, name_end, "perfect") || span_is(text, name_end, "P"))
-        kind = DISCO_DETECTOR_PERFECT;
-    else if (span_is(text, name_end, "eventually-perfect") ||
-             span_is(text, name_end, "<>P"))
-        kind = DISCO_DETECTOR_EVENTUALLY_PERFECT;
-    else if (span_is(text, name_end, "eventually-strong") ||
-             span_is(text, name_end, "<>S"))
-        kind = DISCO_DETECTOR_EVENTUALLY_STRONG;
-    else {
+    int word = find_word(text, name_end, words, 4);
+    if (word < 0)
+        word = find_word(text, name_end, symbols, 3);
+    if (word < 0) {
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(name_end - text), text);
-        return unknown_word(err, "failure detector", name, words, 4,
+        return unknown_word(err, "failure detector", name, NULL, words, 4,
                             "perfect, eventually-perfect:T, "
                             "eventually-strong:T, none");
     }
+    enum disco_detector_kind kind = kinds[word];
     disco_time_t stable = 0, period = 0;
     int rc = 0;
     if (colon) {
@@ -1026,16 +1035,22 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
 {
     static const char *const words[] = {"rooted", "nonsplit", "remove",
                                         "none"};
+    static const enum disco_dynamic_kind kinds[] = {
+        DISCO_DYNAMIC_ROOTED, DISCO_DYNAMIC_NONSPLIT, DISCO_DYNAMIC_REMOVE,
+        DISCO_DYNAMIC_NONE};
     if (!text)
         text = "";
     const char *end = text + strlen(text);
     const char *colon = find_in(text, end, ':');
     const char *name_end = colon ? colon : end;
-    if (span_is(text, name_end, "none") && !colon) {
+    int word = find_word(text, name_end, words, 4);
+    /* An unknown word passes as NONE until it is reported below. */
+    enum disco_dynamic_kind kind = word < 0 ? DISCO_DYNAMIC_NONE : kinds[word];
+    if (word >= 0 && kind == DISCO_DYNAMIC_NONE && !colon) {
         cfg->dynamic = DISCO_DYNAMIC_NONE;
         return 0;
     }
-    if (span_is(text, name_end, "remove")) {
+    if (kind == DISCO_DYNAMIC_REMOVE) {
         uint64_t k;
         if (!colon || parse_whole(colon + 1, end, UINT32_MAX, &k) != NUMBER_OK)
             return disco_fail(err, DISCO_EINVAL,
@@ -1046,25 +1061,19 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
         cfg->dynamic_k = (uint32_t)k;
         return 0;
     }
-    enum disco_dynamic_kind kind;
-    double p;
-    if (span_is(text, name_end, "rooted")) {
-        kind = DISCO_DYNAMIC_ROOTED;
-        p = 0;
-    } else if (span_is(text, name_end, "nonsplit")) {
-        kind = DISCO_DYNAMIC_NONSPLIT;
-        p = 0.5;
-    } else {
+    /* Unknown, or "none" with an argument, which no form takes. */
+    if (kind == DISCO_DYNAMIC_NONE) {
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(name_end - text), text);
-        return unknown_word(err, "dynamic network", name, words, 4,
+        return unknown_word(err, "dynamic network", name, NULL, words, 4,
                             "rooted[:P], nonsplit[:P], remove:K, none");
     }
-    if (colon && !parse_probability(colon + 1, end, &p))
-        return disco_fail(err, DISCO_EINVAL,
-                          "bad --dynamic '%s': '%s' is not a probability in "
-                          "[0, 1]",
-                          text, colon + 1);
+    double p = kind == DISCO_DYNAMIC_NONSPLIT ? 0.5 : 0;
+    if (colon) {
+        int rc = parse_probability(colon + 1, end, "--dynamic", text, &p, err);
+        if (rc)
+            return rc;
+    }
     cfg->dynamic = kind;
     cfg->dynamic_p = p;
     return 0;

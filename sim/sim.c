@@ -15,11 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
-#define DISCO_STREAM_STORES 1
-#include <emmintrin.h> /* _mm_stream_si64, _mm_sfence */
-#endif
-
 #include "big_array.h"
 #include "internal.h"
 #include "prefault.h"
@@ -221,18 +216,8 @@ static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
             causal_drop(sim);
             return;
         }
-        uint64_t word = disco__causal_pack(packing, node, from, from_position);
-        uint64_t *at = &sim->causal_words[sim->causal_count++];
-#ifdef DISCO_STREAM_STORES
-        /* A large log is read once, at the end: written around the caches,
-         * it neither evicts the graph from them nor reads each line from
-         * memory before writing it. */
-        if (sim->causal_reserved) {
-            _mm_stream_si64((long long *)(void *)at, (long long)word);
-            return;
-        }
-#endif
-        *at = word;
+        sim->causal_words[sim->causal_count++] =
+            disco__causal_pack(packing, node, from, from_position);
         return;
     }
     if (!grow_log((void **)&sim->causal, &sim->causal_capacity,
@@ -2364,9 +2349,6 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
         run_sync(sim);
     else
         run_async(sim);
-#ifdef DISCO_STREAM_STORES
-    _mm_sfence(); /* the causal log's streamed stores, before any reader */
-#endif
     apply_due_faults(sim);
     /* No more sends: what only the network needed goes back before the
      * checks allocate theirs (at 10^7 nodes, gigabytes of bucket arrays). */

@@ -140,10 +140,14 @@ static bool grow(void **array, size_t *capacity, size_t needed, size_t size,
     return true;
 }
 
-/* How far ahead of a reserved log's end the prefault helper works, and
- * how much it is asked for at a time: the log grows by about 8 bytes per
- * receive, 4 MB in a few tens of milliseconds, which the helper faults in
- * a few milliseconds. */
+/* When the prefault helper starts on a reserved log, how far ahead of its
+ * end it works, and how much it is asked for at a time: the log grows by
+ * about 8 bytes per receive, 4 MB in a few tens of milliseconds, which the
+ * helper faults in a few milliseconds.  Below LOG_PREFAULT_START nothing is
+ * asked: most runs' logs stay that small, and faulting in megabytes they
+ * never write (and starting a thread for it) would double a small run's
+ * time. */
+#define LOG_PREFAULT_START ((size_t)4 << 20)
 #define LOG_PREFAULT_AHEAD ((size_t)8 << 20)
 #define LOG_PREFAULT_STEP ((size_t)4 << 20)
 
@@ -156,8 +160,11 @@ static bool grow_log(void **array, size_t *capacity, size_t *reserved,
                      size_t *prefaulted, size_t needed, size_t size,
                      uint64_t limit)
 {
-    if (*reserved && needed * size + LOG_PREFAULT_AHEAD > *prefaulted &&
-        *prefaulted < *reserved) {
+    size_t used = needed * size;
+    if (*reserved && used >= LOG_PREFAULT_START &&
+        used + LOG_PREFAULT_AHEAD > *prefaulted && *prefaulted < *reserved) {
+        if (*prefaulted < used) /* the main thread has been there */
+            *prefaulted = used;
         size_t step = *reserved - *prefaulted < LOG_PREFAULT_STEP
                           ? *reserved - *prefaulted
                           : LOG_PREFAULT_STEP;

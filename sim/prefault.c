@@ -38,6 +38,7 @@ static struct {
     bool busy;           /* a request is being populated */
     struct request ring[RING];
     unsigned head, count;
+    size_t requests;       /* disco__prefault_requests */
 } helper = {
     .once = PTHREAD_ONCE_INIT,
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -129,6 +130,7 @@ void disco__prefault(void *start, size_t bytes,
         return;
     pthread_once(&helper.once, start_helper);
     pthread_mutex_lock(&helper.lock);
+    helper.requests++;
     if (helper.on && helper.count < RING) {
         helper.ring[(helper.head + helper.count) % RING] = (struct request){
             .start = (uintptr_t)start,
@@ -148,6 +150,14 @@ bool disco__prefault_enabled(void)
     bool on = helper.on;
     pthread_mutex_unlock(&helper.lock);
     return on;
+}
+
+size_t disco__prefault_requests(void)
+{
+    pthread_mutex_lock(&helper.lock);
+    size_t requests = helper.requests;
+    pthread_mutex_unlock(&helper.lock);
+    return requests;
 }
 
 void disco__prefault_wait_idle(void)

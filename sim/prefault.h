@@ -49,6 +49,11 @@ void disco__prefault(void *start, size_t bytes,
  * start).  For tests. */
 bool disco__prefault_enabled(void);
 
+/* How many requests of 2 MB or more were made so far in this process
+ * (served, dropped or made with the helper off).  For tests: a small run
+ * must make none. */
+size_t disco__prefault_requests(void);
+
 /* Wait until the helper has served every request made so far (at once when
  * it is off).  For tests: after it, the ranges requested are resident. */
 void disco__prefault_wait_idle(void);

@@ -19,7 +19,10 @@
 #include <cmocka.h>
 
 #include "prefault.h"
+#include "registry.h"
 #include "support.h"
+
+extern const struct disco_algorithm disco_alg_echo;
 
 #define MB ((size_t)1 << 20)
 
@@ -156,6 +159,35 @@ static void test_prefault_survives_a_freed_range(void **state)
     munmap(mapping, bytes);
 }
 
+/* A small run asks the helper for nothing: its arrays are small, and the
+ * causal log it reserves (128 MB of address space) is asked for only once
+ * it holds megabytes.  (Asking for the log's first 12 MB at its first
+ * entry made every small echo run fault them in: `disco check` of echo
+ * took five times as long.)  A large run's log is asked for. */
+static void test_prefault_small_runs_ask_nothing(void **state)
+{
+    (void)state;
+    struct sim_run run;
+    size_t before = disco__prefault_requests();
+    sim_run(&run, &disco_alg_echo, "gnp:2000:0.01", 1, NULL);
+    assert_all_hold(&run);
+    sim_run_release(&run);
+    assert_int_equal(disco__prefault_requests(), before);
+
+    /* 30,000 nodes of degree 8: 240,000 receives, under 2 MB of log, and
+     * no array of 4 MB: still nothing. */
+    sim_run(&run, &disco_alg_echo, "regular:30000:8", 1, NULL);
+    assert_all_hold(&run);
+    sim_run_release(&run);
+    assert_int_equal(disco__prefault_requests(), before);
+
+    /* 10^6 receives: an 8 MB log, asked for from 4 MB on. */
+    sim_run(&run, &disco_alg_echo, "regular:125000:8", 1, NULL);
+    assert_all_hold(&run);
+    sim_run_release(&run);
+    assert_true(disco__prefault_requests() > before);
+}
+
 /* The helper changes timing only: a run large enough to use it (arrays of
  * megabytes, a reserved causal log, the queue's largest chunks) prints the
  * same bytes with it off. */
@@ -188,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_prefault_keeps_contents),
         cmocka_unit_test(test_prefault_ignores_small_ranges),
         cmocka_unit_test(test_prefault_survives_a_freed_range),
+        cmocka_unit_test(test_prefault_small_runs_ask_nothing),
         cmocka_unit_test(test_prefault_same_output_on_and_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,20 +120,26 @@ static void test_prefault_keeps_contents(void **state)
     munmap(mapping, bytes);
 }
 
-/* Below 2 MB a request is not worth a wake-up: nothing happens. */
-static void test_prefault_ignores_small_ranges(void **state)
+/* Request the whole of a fresh mapping of `bytes` and wait: then every
+ * page must be resident (`want` 1), or none (0). */
+static void request_fresh(size_t bytes, unsigned char want)
 {
-    (void)state;
-    skip_without_helper();
-    size_t bytes = 2 * MB - page_size();
     unsigned char *mapping = fresh_mapping(bytes);
     disco__prefault(mapping, bytes, DISCO__PREFAULT_FROM_START);
     disco__prefault_wait_idle();
     unsigned char *vec = residency(mapping, bytes);
     for (size_t i = 0; i < bytes / page_size(); i++)
-        assert_int_equal(vec[i], 0);
+        assert_int_equal(vec[i], want);
     free(vec);
     munmap(mapping, bytes);
+}
+
+/* Below 2 MB a request is not worth a wake-up: nothing happens. */
+static void test_prefault_ignores_small_ranges(void **state)
+{
+    (void)state;
+    skip_without_helper();
+    request_fresh(2 * MB - page_size(), 0);
 }
 
 /* A range freed before the helper reached it fails quietly, and the
@@ -147,16 +153,7 @@ static void test_prefault_survives_a_freed_range(void **state)
     disco__prefault(gone, 4 * MB, DISCO__PREFAULT_FROM_START);
     disco__prefault_wait_idle();
     assert_true(disco__prefault_enabled());
-
-    size_t bytes = 4 * MB;
-    unsigned char *mapping = fresh_mapping(bytes);
-    disco__prefault(mapping, bytes, DISCO__PREFAULT_FROM_START);
-    disco__prefault_wait_idle();
-    unsigned char *vec = residency(mapping, bytes);
-    for (size_t i = 0; i < bytes / page_size(); i++)
-        assert_int_equal(vec[i], 1);
-    free(vec);
-    munmap(mapping, bytes);
+    request_fresh(4 * MB, 1);
 }
 
 /* A small run asks the helper for nothing: its arrays are small, and the

@@ -1107,7 +1107,7 @@ fail:
 
 int disco__queue_keep_whole(struct disco__queue *q)
 {
-    return keep_messages(q, DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT);
+    return disco__queue_keep_fields(q, DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT);
 }
 
 int disco__queue_forget_msg(struct disco__queue *q)

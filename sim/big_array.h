@@ -19,7 +19,10 @@
 /* Arrays of at least this many bytes go on huge pages, 2 MB-aligned. */
 #define DISCO__BIG_ARRAY ((size_t)4 << 20)
 
-/* `bytes` bytes (at least 1), zeroed when `zero`, or NULL. */
+/* `bytes` bytes (at least 1), zeroed when `zero`, or NULL.  A big array
+ * is also handed to the prefault helper (prefault.h), which faults it in
+ * from its end on another core while the caller writes it from its
+ * start. */
 void *disco__big_alloc(size_t bytes, bool zero);
 
 /* For a log written in order up to a known cap: `bytes` of zeroed address

@@ -11,7 +11,9 @@ per-round wall ratios and in how many rounds it was faster.
 Why pairs: the project's VM changes speed by up to 2x within minutes (its
 300 MB L3 cache and its memory are shared with other machines), so medians
 of runs taken minutes apart mislead; the ratio of two runs taken seconds
-apart does not.  Differences under about 3% need 20 rounds or more.
+apart does not.  Differences under about 3% need 20 rounds or more;
+`ab.py X X` shows the noise.  A run that does not exit 0 (a property
+violated, a bound hit, a crash) stops the comparison.
 
 --sleep S waits S seconds before each run: after a few idle seconds the
 host has taken back the pages the last run freed, and a run pays for
@@ -43,9 +45,15 @@ def run_once(binary, topology):
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"ab: {binary} exited with status {code}")
-    return wall, usage.ru_utime + usage.ru_stime
+    # Only a run that held every property counts: one stopped early (exit
+    # 1) would look fast.
+    if code < 0:
+        return None, f"{binary} was killed by signal {-code}"
+    if code == 127:
+        return None, f"cannot run {binary}"
+    if code != 0:
+        return None, f"{binary} exited with status {code}"
+    return (wall, usage.ru_utime + usage.ru_stime), None
 
 
 def main():
@@ -58,34 +66,54 @@ def main():
     args = parser.parse_args()
     if args.rounds < 1:
         sys.exit("ab: --rounds must be at least 1")
+    if args.sleep < 0:
+        sys.exit("ab: --sleep must not be negative")
+    if len(args.binaries) < 2:
+        sys.exit("ab: give at least two builds to compare")
     for binary in args.binaries:
         if not os.access(binary, os.X_OK):
             sys.exit(f"ab: cannot run '{binary}'")
 
-    walls = {b: [] for b in args.binaries}
-    cpus = {b: [] for b in args.binaries}
+    # By position, not by path: `ab.py X X` measures the noise itself.
     count = len(args.binaries)
+    walls = [[] for _ in range(count)]
+    cpus = [[] for _ in range(count)]
+    failure = None
     for r in range(args.rounds):
         shift = r % count
-        for binary in args.binaries[shift:] + args.binaries[:shift]:
+        results = {}
+        for k in list(range(shift, count)) + list(range(shift)):
             time.sleep(args.sleep)
-            wall, cpu = run_once(binary, args.topology)
-            walls[binary].append(wall)
-            cpus[binary].append(cpu)
+            result, failure = run_once(args.binaries[k], args.topology)
+            if failure:
+                break
+            results[k] = result
+        if failure:
+            break
+        for k, (wall, cpu) in results.items():
+            walls[k].append(wall)
+            cpus[k].append(cpu)
         print(f"round {r + 1}/{args.rounds}", file=sys.stderr, end="\r")
     print(file=sys.stderr)
+    rounds = len(walls[0])
+    if failure:
+        print(f"ab: {failure}; the {rounds} rounds done before it:",
+              file=sys.stderr)
+    if rounds == 0:
+        sys.exit(1)
 
-    base = args.binaries[0]
-    print(f"echo on {args.topology}, {args.rounds} rounds"
+    print(f"echo on {args.topology}, {rounds} rounds"
           f"{f', {args.sleep:g} s idle before each run' if args.sleep else ''}")
-    for binary in args.binaries:
-        ratios = [w / b for w, b in zip(walls[binary], walls[base])]
+    for k, binary in enumerate(args.binaries):
+        ratios = [w / b for w, b in zip(walls[k], walls[0])]
         geomean = math.exp(sum(map(math.log, ratios)) / len(ratios))
         faster = sum(1 for x in ratios if x < 1)
-        print(f"{binary}: wall median {statistics.median(walls[binary]):.3f} s"
-              f" (min {min(walls[binary]):.3f}), CPU median"
-              f" {statistics.median(cpus[binary]):.3f} s; against the first:"
-              f" x{geomean:.3f}, faster in {faster}/{args.rounds}")
+        print(f"{binary}: wall median {statistics.median(walls[k]):.3f} s"
+              f" (min {min(walls[k]):.3f}), CPU median"
+              f" {statistics.median(cpus[k]):.3f} s; against the first:"
+              f" x{geomean:.3f}, faster in {faster}/{rounds}")
+    if failure:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/me
      "$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
 # The helper thread that faults in memory ahead of large runs (docs/cli.md,
 # "Environment"): DISCO_PREFAULT=0 ./bench/run.sh measures without it.
-echo "prefault helper: $([ "${DISCO_PREFAULT:-1}" = 0 ] && echo off || echo on)"
+echo "prefault helper: $([ "${DISCO_PREFAULT:-1}" = 0 ] && echo off ||
+    echo "on (on Linux 5.14 or later: $(uname -r) here)")"
 echo
 
 echo "== (a) hold model on the event queue"

@@ -478,7 +478,8 @@ static const struct cli_option run_options[] = {
      "no message crosses between node sets A and B (A>B: from A to B only) "
      "from T1 to T2; B defaults to the rest (repeatable)"},
     {"delay-change", RUN_DELAY_CHANGE, true, "LAW@T",
-     "the delay law becomes LAW at tick T (repeatable)"},
+     "the delay law becomes LAW at tick T; edges with their own delay keep "
+     "it (repeatable)"},
     {"byzantine", RUN_BYZANTINE, true, "LIST",
      "Byzantine nodes: they run the algorithm, their messages pass through "
      "--strategy"},

@@ -33,6 +33,7 @@ static void usage(FILE *out)
                  "  disco COMMAND --help   the command's options\n"
                  "  disco --version        the version\n\n"
                  "environment:\n"
+                 "  LC_ALL, LC_CTYPE, LANG UTF-8 or ASCII in the summaries\n"
                  "  DISCO_PREFAULT=0       no helper thread faulting in memory\n"
                  "                         ahead of a large run (same output)\n\n"
                  "Start with 'disco demo', or 'disco run chang-roberts'.\n");

@@ -95,7 +95,7 @@ double disco_rng_unit(struct disco_rng *rng);
  * channels the in-ports are kept in 16 bits, in in_port_short, and in_port
  * is NULL).  On an undirected
  * graph every channel has a reverse and in-port p of v is out-port p of v
- * (so the reverse of c is out_offset[v] + in_port[c]).  On a directed graph
+ * (so the reverse of c is out_offset[v] + disco_topology_in_port(t, c)).  On a directed graph
  * a node's in-ports number its incoming channels by sender index.  Out-ports
  * are ordered by neighbour index, which keeps generated graphs identical
  * across runs.  `names` (and each name) are malloc'ed and freed by

@@ -99,19 +99,36 @@ static void sim_fault(struct disco_sim *sim, int code, const char *fmt, ...)
 static void update_plain_paths(struct disco_sim *sim);
 static void free_log(void *array, size_t *reserved, size_t *prefaulted);
 
+/* The receives' array in use, packed words or whole entries, and the size
+ * of one of its entries. */
+static void **causal_log(struct disco_sim *sim, size_t *entry_size)
+{
+    if (sim->causal_packing.node_shift) {
+        *entry_size = sizeof *sim->causal_words;
+        return (void **)&sim->causal_words;
+    }
+    *entry_size = sizeof *sim->causal;
+    return (void **)&sim->causal;
+}
+
+/* Free the log's arrays and forget their contents. */
+static void causal_free(struct disco_sim *sim)
+{
+    size_t entry_size;
+    void **log = causal_log(sim, &entry_size);
+    free_log(*log, &sim->causal_reserved, &sim->causal_prefaulted);
+    *log = NULL;
+    free_log(sim->send_position, &sim->send_reserved,
+             &sim->send_prefaulted);
+    sim->send_position = NULL;
+    sim->causal_count = sim->causal_capacity = sim->send_capacity = 0;
+}
+
 static void causal_drop(struct disco_sim *sim)
 {
     /* Past the limit (or out of memory) the log is useless: free it, and
      * the checks that need it report "not checked". */
-    free_log(sim->causal_packing.node_shift ? (void *)sim->causal_words
-                                            : (void *)sim->causal,
-             &sim->causal_reserved, &sim->causal_prefaulted);
-    free_log(sim->send_position, &sim->send_reserved,
-             &sim->send_prefaulted);
-    sim->causal = NULL;
-    sim->causal_words = NULL;
-    sim->send_position = NULL;
-    sim->causal_count = sim->causal_capacity = sim->send_capacity = 0;
+    causal_free(sim);
     sim->causal_overflow = true;
     /* Nothing else may read message numbers: the queue can forget them
      * (at 10^7 nodes, a third of its memory at the crest of a wave), and
@@ -151,37 +168,64 @@ static bool grow(void **array, size_t *capacity, size_t needed, size_t size,
 #define LOG_PREFAULT_AHEAD ((size_t)8 << 20)
 #define LOG_PREFAULT_STEP ((size_t)4 << 20)
 
+/* A reserved log of `needed` entries: ask the prefault helper for the
+ * pages ahead of its end when due, and return how many entries it may hold
+ * before the next look (its capacity, to grow_log's fast path). */
+static size_t log_look_ahead(void *array, size_t reserved, size_t *prefaulted,
+                             size_t needed, size_t size)
+{
+    size_t used = needed * size;
+    if (used >= LOG_PREFAULT_START && used + LOG_PREFAULT_AHEAD > *prefaulted &&
+        *prefaulted < reserved) {
+        if (*prefaulted < used) /* the main thread has been there */
+            *prefaulted = used;
+        size_t step = reserved - *prefaulted < LOG_PREFAULT_STEP
+                          ? reserved - *prefaulted
+                          : LOG_PREFAULT_STEP;
+        disco__prefault((unsigned char *)array + *prefaulted, step,
+                        DISCO__PREFAULT_FROM_START);
+        *prefaulted += step;
+    }
+    if (*prefaulted >= reserved)
+        return reserved / size; /* all asked for: no more looks */
+    /* The next look: once the log is less than LOG_PREFAULT_AHEAD short of
+     * what was asked for, and holds LOG_PREFAULT_START. */
+    size_t next = *prefaulted < LOG_PREFAULT_START + LOG_PREFAULT_AHEAD
+                      ? LOG_PREFAULT_START
+                      : *prefaulted - LOG_PREFAULT_AHEAD + 1;
+    size_t entries = (next + size - 1) / size; /* the first to look at */
+    return entries > needed ? entries - 1 : needed;
+}
+
 /* grow, for the causal log's arrays, which fill in order up to the cap:
  * the first call reserves the whole cap as address space when it is large
  * (disco__big_reserve; `reserved` says how many bytes), so that the log
  * never moves, and the pages ahead of its end are faulted in on the
- * prefault helper (`prefaulted`: bytes asked for so far). */
+ * prefault helper (`prefaulted`: bytes asked for so far).  For a reserved
+ * log `capacity` is where it next looks ahead, so that the fast path stays
+ * one comparison. */
 static bool grow_log(void **array, size_t *capacity, size_t *reserved,
                      size_t *prefaulted, size_t needed, size_t size,
                      uint64_t limit)
 {
-    size_t used = needed * size;
-    if (*reserved && used >= LOG_PREFAULT_START &&
-        used + LOG_PREFAULT_AHEAD > *prefaulted && *prefaulted < *reserved) {
-        if (*prefaulted < used) /* the main thread has been there */
-            *prefaulted = used;
-        size_t step = *reserved - *prefaulted < LOG_PREFAULT_STEP
-                          ? *reserved - *prefaulted
-                          : LOG_PREFAULT_STEP;
-        disco__prefault((unsigned char *)*array + *prefaulted, step,
-                        DISCO__PREFAULT_FROM_START);
-        *prefaulted += step;
-    }
     if (needed <= *capacity)
         return true;
+    if (*reserved) {
+        if (needed > limit)
+            return false;
+        *capacity = log_look_ahead(*array, *reserved, prefaulted, needed, size);
+        return true;
+    }
     if (*capacity == 0 && limit <= SIZE_MAX / size &&
         limit * size >= DISCO__BIG_ARRAY) {
         void *p = disco__big_reserve(limit * size);
         if (p) {
             *array = p;
-            *capacity = limit;
             *reserved = limit * size;
-            return needed <= limit;
+            if (needed > limit)
+                return false;
+            *capacity = log_look_ahead(p, *reserved, prefaulted, needed, size);
+            return true;
         }
     }
     return grow(array, capacity, needed, size, limit);
@@ -214,29 +258,22 @@ static void causal_record_send(struct disco_sim *sim, uint64_t msg)
 static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
                           uint32_t from_position)
 {
-    struct disco__causal_packing packing = sim->causal_packing;
-    if (packing.node_shift) {
-        if (!grow_log((void **)&sim->causal_words, &sim->causal_capacity,
-                      &sim->causal_reserved, &sim->causal_prefaulted,
-                      sim->causal_count + 1, sizeof *sim->causal_words,
-                      sim->cfg.causal_log_limit)) {
-            causal_drop(sim);
-            return;
-        }
-        sim->causal_words[sim->causal_count++] =
-            disco__causal_pack(packing, node, from, from_position);
-        return;
-    }
-    if (!grow_log((void **)&sim->causal, &sim->causal_capacity,
-                  &sim->causal_reserved, &sim->causal_prefaulted,
-                  sim->causal_count + 1, sizeof *sim->causal,
+    size_t entry_size;
+    void **log = causal_log(sim, &entry_size);
+    if (!grow_log(log, &sim->causal_capacity, &sim->causal_reserved,
+                  &sim->causal_prefaulted, sim->causal_count + 1, entry_size,
                   sim->cfg.causal_log_limit)) {
         causal_drop(sim);
         return;
     }
-    sim->causal[sim->causal_count++] = (struct disco__causal_entry){
-        .node = node, .from = from, .from_position = from_position,
-    };
+    struct disco__causal_packing packing = sim->causal_packing;
+    if (packing.node_shift)
+        sim->causal_words[sim->causal_count++] =
+            disco__causal_pack(packing, node, from, from_position);
+    else
+        sim->causal[sim->causal_count++] = (struct disco__causal_entry){
+            .node = node, .from = from, .from_position = from_position,
+        };
 }
 
 /* ------------------------------------------------------------------------ */
@@ -777,22 +814,25 @@ static inline void send_plain(struct disco_sim *sim, uint32_t node,
                               uint32_t channel, unsigned kind,
                               const void *payload, size_t len)
 {
-    if (len) {
-        struct disco__event ev = message_event(sim, node, channel, kind, len);
-        memcpy(ev.payload.bytes, payload, len);
-        transmit(sim, node, channel, &ev);
-        return;
-    }
     uint64_t lamport;
     uint64_t msg = new_message(sim, node, kind, &lamport);
     disco_time_t at = arrival(sim, node, channel);
-    message_pushed(sim,
-                   disco__queue_push_message(
-                       &sim->queue, at, channel,
-                       sim->topo->out_target[channel],
-                       disco__node(sim, node)->depth, (uint8_t)kind, msg,
-                       lamport),
-                   kind);
+    uint32_t to = sim->topo->out_target[channel];
+    uint32_t depth = disco__node(sim, node)->depth;
+    int rc;
+    if (len) {
+        struct disco__event ev = {
+            .time = at, .target = channel, .to = to, .depth = depth,
+            .type = DISCO__EV_DELIVER, .kind = (uint8_t)kind,
+            .len = (uint16_t)len, .msg = msg, .lamport = lamport,
+        };
+        memcpy(ev.payload.bytes, payload, len);
+        rc = disco__queue_push(&sim->queue, &ev);
+    } else {
+        rc = disco__queue_push_message(&sim->queue, at, channel, to, depth,
+                                       (uint8_t)kind, msg, lamport);
+    }
+    message_pushed(sim, rc, kind);
 }
 
 static void send_on_channel(struct disco_sim *sim, uint32_t node,
@@ -1505,10 +1545,7 @@ static int setup_adversary(struct disco_sim *sim, struct disco_error *err)
 /* How many bits hold x (at least 1). */
 static unsigned bits_for(uint64_t x)
 {
-    unsigned bits = 1;
-    while (bits < 64 && x >> bits)
-        bits++;
-    return bits;
+    return x ? 64u - (unsigned)__builtin_clzll(x) : 1u;
 }
 
 int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
@@ -1737,11 +1774,7 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->metrics.by_kind);
     free(sim->state_before);
     free(sim->decisions);
-    free_log(sim->causal_packing.node_shift ? (void *)sim->causal_words
-                                            : (void *)sim->causal,
-             &sim->causal_reserved, &sim->causal_prefaulted);
-    free_log(sim->send_position, &sim->send_reserved,
-             &sim->send_prefaulted);
+    causal_free(sim);
     free(sim->invariant_failure);
     free(sim->crash_budget);
     free(sim->omit_threshold);

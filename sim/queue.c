@@ -631,10 +631,12 @@ static int reserve_blocks(struct disco__queue *q, size_t count)
              * which faults it in while the blocks before it fill, so that
              * the crest of a wave does not wait for the kernel to zero
              * its pages.  A spare that cannot be had is no error. */
-            chunk = q->spare_chunk ? q->spare_chunk
-                                   : disco__big_alloc(DISCO__BIG_ARRAY, false);
-            q->spare_chunk =
-                chunk ? disco__big_alloc(DISCO__BIG_ARRAY, false) : NULL;
+            chunk = q->spare_chunk;
+            q->spare_chunk = NULL;
+            if (!chunk)
+                chunk = disco__big_alloc(DISCO__BIG_ARRAY, false);
+            if (chunk)
+                q->spare_chunk = disco__big_alloc(DISCO__BIG_ARRAY, false);
         } else {
             chunk = aligned_alloc(CHUNK_HEADER,
                                   CHUNK_HEADER + blocks * DISCO__WHEEL_BLOCK);
@@ -871,6 +873,15 @@ static inline bool within(disco_time_t base, disco_time_t t)
     return t < base || t - base < DISCO__WHEEL_SLOTS;
 }
 
+/* Move the wheel's base up as far as far events at `low` and later
+ * allow: their times must stay beyond the window.  Only up, never past
+ * zero. */
+static void hold_base_below(struct disco__queue *q, disco_time_t low)
+{
+    if (low >= DISCO__WHEEL_SLOTS && low - DISCO__WHEEL_SLOTS > q->base)
+        q->base = low - DISCO__WHEEL_SLOTS;
+}
+
 /* Move the wheel's base up to `to`, a time no later than any pending, once
  * the far events the new window covers have moved to the wheel, in key
  * order and, for equal keys, in the order they were pushed.  That keeps
@@ -902,8 +913,7 @@ static void advance(struct disco__queue *q, disco_time_t to)
          * least half its length beyond `to`.  The base only moves up:
          * after a move cut short by memory, far_low may lie below the
          * window's end. */
-        if (q->far_low - DISCO__WHEEL_SLOTS > q->base)
-            q->base = q->far_low - DISCO__WHEEL_SLOTS;
+        hold_base_below(q, q->far_low);
         return;
     }
     struct disco__radix *r = &q->far;
@@ -963,8 +973,7 @@ static void advance(struct disco__queue *q, disco_time_t to)
     short_of_memory:
         /* Everything far is at or after low, and low < to + SLOTS. */
         q->far_low = low;
-        if (low >= DISCO__WHEEL_SLOTS && low - DISCO__WHEEL_SLOTS > q->base)
-            q->base = low - DISCO__WHEEL_SLOTS;
+        hold_base_below(q, low);
         return;
     }
     q->base = to;
@@ -1028,13 +1037,14 @@ bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
     struct disco__wheel_slot *s = &q->slots[f];
     if (!s->head) {
         /* A slot's one inline record: a sparse run's every pop.  The
-         * usual formats get a copy each, of constant sizes. */
+         * formats that have one (no payload: records_inline) get a copy
+         * each, of constant sizes: the compact one, and the causal log's. */
         const unsigned char *from =
             s->first + (size_t)s->read++ * q->record_size;
         if (q->record_format == 0)
             disco__wheel_decode(out, from, 0);
-        else if (q->record_format == DISCO__WHEEL_PAYLOAD)
-            disco__wheel_decode(out, from, DISCO__WHEEL_PAYLOAD);
+        else if (q->record_format == DISCO__WHEEL_LAMPORT)
+            disco__wheel_decode(out, from, DISCO__WHEEL_LAMPORT);
         else
             disco__wheel_decode(out, from, q->record_format);
         out->time = time;

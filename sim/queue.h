@@ -119,7 +119,8 @@ struct disco__queue {
     size_t record_size;     /* bytes per record in that format */
     unsigned records_per_block;
     unsigned records_inline; /* in a slot's `first`: 1, or 0 for formats
-                              * with a payload (32 bytes or more) */
+                              * of 32 bytes or more (a payload, or both
+                              * msg and lamport: a whole queue's default) */
     /* Whether slots emptied lately would have fitted inline (> 0) or
      * needed a block anyway (< 0), saturating: slots open inline while it
      * is not negative.  Crowded slots gain nothing from starting inline,
@@ -253,7 +254,8 @@ static inline void disco__wheel_decode(struct disco__event *out,
  * write in the queue's record format.  NULL when the push must take the
  * general path (disco__queue_push_slow), with nothing changed: a time
  * outside the wheel, no wheel yet, or a slot whose records need a block
- * the free list lacks or a chain longer than one block. */
+ * the free list lacks or whose tail block is full (the next one must be
+ * linked). */
 static inline unsigned char *disco__queue_push_place(struct disco__queue *q,
                                                      disco_time_t time)
 {

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "disco_sim.h"
+#include "big_array.h"
 #include "queue.h"
 
 /* ------------------------------------------------------------------------ */
@@ -1046,6 +1047,40 @@ static void test_push_message_as_push(void **state)
     }
 }
 
+/* A queue past three chunks of the largest size keeps a spare one beyond
+ * what it uses (allocated ahead for the prefault helper), pops everything
+ * in (time, insertion) order, and frees the spare with the rest (ASan
+ * would see a leak). */
+static void test_largest_chunks_and_spare(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init_compact(&q);
+    /* 16-byte records, about 2^18 to a 4 MB chunk: a million of them
+     * fill several, due over 1000 ticks in the wheel. */
+    const uint32_t count = 1000000, ticks = 1000;
+    for (uint32_t i = 0; i < count; i++) {
+        struct disco__event ev = {
+            .time = 1 + i % ticks, .target = i, .type = DISCO__EV_DELIVER,
+        };
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+    }
+    assert_non_null(q.spare_chunk);
+    assert_true(q.block_count * DISCO__WHEEL_BLOCK > 3 * DISCO__BIG_ARRAY);
+    struct disco__event ev;
+    for (uint32_t k = 0; k < count; k++) {
+        assert_true(disco__queue_pop(&q, &ev));
+        /* Time t holds i = t-1, t-1+ticks, t-1+2 ticks, ... in order. */
+        uint32_t t = 1 + k / (count / ticks), rank = k % (count / ticks);
+        if (ev.time != t || ev.target != t - 1 + rank * ticks)
+            fail_msg("pop %u: time %llu target %u", k,
+                     (unsigned long long)ev.time, ev.target);
+    }
+    assert_false(disco__queue_pop(&q, &ev));
+    disco__queue_release(&q);
+    assert_null(q.spare_chunk);
+}
+
 /* peek_ahead reads an inline record (pushed at the time just popped, into
  * the slot being popped), and records moved to a block. */
 static void test_peek_ahead_inline(void **state)
@@ -1216,14 +1251,14 @@ static void test_far_events_wait(void **state)
     h_push(&h, w + 100);        /* far */
     h_push(&h, w / 4);          /* near: the pop reaches within w of it */
     h_pop(&h);
-    assert_true(h.q.far.size == 1);
+    assert_int_equal(h.q.far.size, 1);
     h_push(&h, w + 100);        /* after the far one */
     h_push(&h, w / 4 + 1);
     h_push(&h, w / 4 + w / 2);  /* within half the window of the far */
     h_pop(&h);
-    assert_true(h.q.far.size == 2); /* still waiting */
+    assert_int_equal(h.q.far.size, 2); /* still waiting */
     h_pop(&h);
-    assert_true(h.q.far.size == 0); /* moved */
+    assert_int_equal(h.q.far.size, 0); /* moved */
     h_push(&h, w + 100);
     h_drain(&h);
     harness_release(&h);
@@ -1348,6 +1383,7 @@ int main(void)
         cmocka_unit_test(test_compact_then_whole),
         cmocka_unit_test(test_compact_then_msg),
         cmocka_unit_test(test_push_message_as_push),
+        cmocka_unit_test(test_largest_chunks_and_spare),
         cmocka_unit_test(test_small_exact),
         cmocka_unit_test(test_peek_then_push_earlier),
         cmocka_unit_test(test_interleaved_exp),

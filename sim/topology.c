@@ -1098,7 +1098,7 @@ static void permute(uint32_t *perm, uint32_t n, bool cyclic,
 
 /* Write cycle (a successor array) into slots `slot` (successor) and
  * `slot + 1` (predecessor) of every row.  The predecessors are first
- * gathered in `pred` (n entries, hit at random but a tenth the size of the
+ * gathered in `pred` (n entries, hit at random but 1/k the size of the
  * rows), so that the rows are written in order. */
 static void scatter_cycle(uint32_t *rows, uint32_t n, uint32_t k,
                           uint32_t slot, const uint32_t *cycle, uint32_t *pred)

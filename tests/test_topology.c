@@ -137,7 +137,7 @@ static void check_invariants(const struct disco_topology *t)
 {
     assert_non_null(t->out_offset);
     assert_non_null(t->out_target);
-    assert_true(t->in_port || t->in_port_short);
+    assert_true(!t->in_port != !t->in_port_short); /* exactly one */
     assert_non_null(t->in_degree);
     assert_int_equal(t->out_offset[0], 0);
     assert_int_equal(t->out_offset[t->nodes], t->channels);

@@ -103,6 +103,19 @@ static void *serve(void *unused)
 }
 #endif
 
+/* fork() copies the lock and the ring but not the thread: the lock is
+ * held across the fork, so that the child's copy is consistent, and the
+ * child, which has no helper, drops what was pending and takes no more. */
+static void before_fork(void) { pthread_mutex_lock(&helper.lock); }
+static void after_fork_parent(void) { pthread_mutex_unlock(&helper.lock); }
+static void after_fork_child(void)
+{
+    helper.on = false;
+    helper.busy = false;
+    helper.count = 0;
+    pthread_mutex_unlock(&helper.lock);
+}
+
 static void start_helper(void)
 {
 #ifdef MADV_POPULATE_WRITE
@@ -116,6 +129,11 @@ static void start_helper(void)
     pthread_attr_setstacksize(&attr, 64u << 10);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_t thread;
+    if (pthread_atfork(before_fork, after_fork_parent, after_fork_child) !=
+        0) {
+        pthread_attr_destroy(&attr);
+        return;
+    }
     pthread_mutex_lock(&helper.lock);
     helper.on = pthread_create(&thread, &attr, serve, NULL) == 0;
     pthread_mutex_unlock(&helper.lock);

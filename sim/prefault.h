@@ -20,7 +20,8 @@
  *
  * One helper thread serves the whole process, started by the first
  * request and parked on a condition variable when idle; it lives until
- * the process exits.  Requests may come from any thread.  The environment
+ * the process exits.  A child of fork() has no helper: its requests are
+ * dropped.  Requests may come from any thread.  The environment
  * variable DISCO_PREFAULT=0 turns the helper off (for measuring what it
  * saves; output is the same either way).
  */
@@ -54,8 +55,9 @@ bool disco__prefault_enabled(void);
  * must make none. */
 size_t disco__prefault_requests(void);
 
-/* Wait until the helper has served every request made so far (at once when
- * it is off).  For tests: after it, the ranges requested are resident. */
+/* Wait until the helper has served every request it took so far (at once
+ * when it is off).  For tests: after it, the ranges of those requests are
+ * resident; a request dropped because the queue was full never is. */
 void disco__prefault_wait_idle(void);
 
 #endif /* DISCO_PREFAULT_H */

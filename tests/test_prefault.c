@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -73,13 +74,13 @@ static void check_range(enum disco__prefault_order order)
     skip_without_helper();
     size_t bytes = 12 * MB, page = page_size();
     unsigned char *mapping = fresh_mapping(bytes);
-    size_t offset = 100, length = 5 * MB + 123;
+    size_t offset = 3 * page + 100, length = 5 * MB + 123;
     disco__prefault(mapping + offset, length, order);
     disco__prefault_wait_idle();
     unsigned char *vec = residency(mapping, bytes);
-    size_t last = (offset + length - 1) / page; /* last page touched */
+    size_t first = offset / page, last = (offset + length - 1) / page;
     for (size_t i = 0; i < bytes / page; i++) {
-        if (vec[i] != (i <= last)) /* one message, not thousands */
+        if (vec[i] != (i >= first && i <= last)) /* one message, not 3000 */
             fail_msg("page %zu of %zu: resident %d", i, bytes / page,
                      vec[i]);
     }
@@ -156,33 +157,65 @@ static void test_prefault_survives_a_freed_range(void **state)
     request_fresh(4 * MB, 1);
 }
 
+/* Requests made by echo on `spec` with the causal log capped at `limit`
+ * (0: no log). */
+static size_t requests_of_echo(const char *spec, uint64_t limit)
+{
+    struct disco_config cfg;
+    disco_config_init(&cfg, &disco_alg_echo);
+    cfg.causal_log_limit = limit;
+    size_t before = disco__prefault_requests();
+    struct sim_run run;
+    sim_run(&run, &disco_alg_echo, spec, 1, &cfg);
+    if (limit)
+        assert_all_hold(&run);
+    else /* without a log the causal property is not checked */
+        assert_int_equal(run.failed, 0);
+    sim_run_release(&run);
+    disco_config_release(&cfg);
+    return disco__prefault_requests() - before;
+}
+
 /* A small run asks the helper for nothing: its arrays are small, and the
  * causal log it reserves (128 MB of address space) is asked for only once
- * it holds megabytes.  (Asking for the log's first 12 MB at its first
- * entry made every small echo run fault them in: `disco check` of echo
- * took five times as long.)  A large run's log is asked for. */
-static void test_prefault_small_runs_ask_nothing(void **state)
+ * it holds 4 MiB.  (Asking for the log's first 12 MB at its first entry
+ * made every small echo run fault them in: `disco check` of echo took five
+ * times as long.)  A large log is asked for 4 MiB at a time from 4 MiB on,
+ * up to 8 MiB ahead of its end. */
+static void test_prefault_log_asks_from_4_mib(void **state)
 {
     (void)state;
-    struct sim_run run;
-    size_t before = disco__prefault_requests();
-    sim_run(&run, &disco_alg_echo, "gnp:2000:0.01", 1, NULL);
-    assert_all_hold(&run);
-    sim_run_release(&run);
-    assert_int_equal(disco__prefault_requests(), before);
+    uint64_t cap = 1u << 24; /* the default cap */
+    assert_int_equal(requests_of_echo("gnp:2000:0.01", cap), 0);
+    /* 240,000 receives: under 2 MiB of log, and no array of 4 MB. */
+    assert_int_equal(requests_of_echo("regular:30000:8", cap), 0);
+    /* On a ring the queue stays tiny: what the log adds is the log's.
+     * 10^6 receives, 8 bytes each, 7.6 MiB: at 4 MiB it asks for
+     * [4, 8), [8, 12) and [12, 16) MiB in turn (each time still less than
+     * 8 MiB ahead), and would ask again only past 8 MiB. */
+    size_t without_log = requests_of_echo("ring:500000", 0);
+    assert_int_equal(requests_of_echo("ring:500000", cap) - without_log, 3);
+}
 
-    /* 30,000 nodes of degree 8: 240,000 receives, under 2 MB of log, and
-     * no array of 4 MB: still nothing. */
-    sim_run(&run, &disco_alg_echo, "regular:30000:8", 1, NULL);
-    assert_all_hold(&run);
-    sim_run_release(&run);
-    assert_int_equal(disco__prefault_requests(), before);
-
-    /* 10^6 receives: an 8 MB log, asked for from 4 MB on. */
-    sim_run(&run, &disco_alg_echo, "regular:125000:8", 1, NULL);
-    assert_all_hold(&run);
-    sim_run_release(&run);
-    assert_true(disco__prefault_requests() > before);
+/* A child of fork() has no helper: it drops requests rather than waiting
+ * for a thread it does not have. */
+static void test_prefault_child_of_fork_has_no_helper(void **state)
+{
+    (void)state;
+    skip_without_helper();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        unsigned char *mapping = fresh_mapping(4 * MB);
+        disco__prefault(mapping, 4 * MB, DISCO__PREFAULT_FROM_START);
+        disco__prefault_wait_idle(); /* must not hang */
+        _exit(disco__prefault_enabled() ? 1 : 0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_true(disco__prefault_enabled()); /* the parent keeps its own */
 }
 
 /* The helper changes timing only: a run large enough to use it (arrays of
@@ -191,6 +224,9 @@ static void test_prefault_small_runs_ask_nothing(void **state)
 static void test_prefault_same_output_on_and_off(void **state)
 {
     (void)state;
+    skip_without_helper(); /* else both runs would be without it */
+    const char *setting = getenv("DISCO_PREFAULT");
+    char *saved = setting ? strdup(setting) : NULL;
     const char *argv[] = {env_path("DISCO_BIN", "cli/disco"), "run", "echo",
                           "--topology", "regular:300000:8", "--seed", "7",
                           "--json", NULL};
@@ -199,7 +235,11 @@ static void test_prefault_same_output_on_and_off(void **state)
     cli_run(&on, argv);
     assert_int_equal(setenv("DISCO_PREFAULT", "0", 1), 0);
     cli_run(&off, argv);
-    assert_int_equal(unsetenv("DISCO_PREFAULT"), 0);
+    if (saved)
+        assert_int_equal(setenv("DISCO_PREFAULT", saved, 1), 0);
+    else
+        assert_int_equal(unsetenv("DISCO_PREFAULT"), 0);
+    free(saved);
     assert_int_equal(on.status, 0);
     assert_int_equal(off.status, 0);
     assert_int_equal(json_u64(on.out, "messages"), 2 * 1200000);
@@ -217,7 +257,8 @@ int main(void)
         cmocka_unit_test(test_prefault_keeps_contents),
         cmocka_unit_test(test_prefault_ignores_small_ranges),
         cmocka_unit_test(test_prefault_survives_a_freed_range),
-        cmocka_unit_test(test_prefault_small_runs_ask_nothing),
+        cmocka_unit_test(test_prefault_log_asks_from_4_mib),
+        cmocka_unit_test(test_prefault_child_of_fork_has_no_helper),
         cmocka_unit_test(test_prefault_same_output_on_and_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

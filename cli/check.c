@@ -2564,12 +2564,18 @@ static int check_or_sweep(int argc, char **argv, bool sweep,
                      !freopen("/dev/null", "w", stderr)))
         MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_USAGE);
     int rc = check_or_sweep_on(argc, argv, sweep, rank, size, err);
-    /* mpirun exits with any rank's status: let all agree with rank 0. */
-    int shared = rc;
-    MPI_Bcast(&shared, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (rank > 0 && shared != rc)
-        rc = shared < 0 ? disco_fail(err, shared, "failed at mpi rank 0")
-                        : shared;
+    /* mpirun takes its status from the first rank to exit nonzero and
+     * kills the rest, output unwritten.  So rank 0 says all it has to say
+     * before any rank may leave, and the other ranks exit 0: the status is
+     * rank 0's alone.  main's own cli_finish then has nothing to add. */
+    if (rank == 0) {
+        rc = cli_finish(rc, err);
+        clearerr(stdout); /* said once: main's cli_finish must not repeat it */
+        fflush(stderr);
+    } else {
+        rc = CLI_EXIT_PASS;
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
     MPI_Finalize();
     return rc;
 #else

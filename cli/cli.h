@@ -78,6 +78,15 @@ int cli_parse_bool(const char *text, const char *what, bool *out,
                    struct disco_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* The end of a command (main.c).                                            */
+
+/* What main() does with a command's result: a negative one becomes its
+ * error's line on stderr and status 2, and so does standard output that
+ * cannot be flushed.  Returns the exit status.  Called once, by main, or
+ * by an mpirun rank 0 that must finish speaking before any rank exits. */
+int cli_finish(int status, const struct disco_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Output files (output.c).                                                  */
 
 /* A file written under a temporary name in its final directory and renamed

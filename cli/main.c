@@ -129,13 +129,11 @@ const char *__lsan_default_options(void)
 }
 #endif
 
-int main(int argc, char **argv)
+int cli_finish(int status, const struct disco_error *err)
 {
-    struct disco_error err = {0, ""};
-    int status = dispatch(argc, argv, &err);
     if (status < 0) {
         fflush(stdout);
-        fprintf(stderr, "disco: %s\n", err.message);
+        fprintf(stderr, "disco: %s\n", err->message);
         status = CLI_EXIT_USAGE;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -143,4 +141,10 @@ int main(int argc, char **argv)
         status = CLI_EXIT_USAGE;
     }
     return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct disco_error err = {0, ""};
+    return cli_finish(dispatch(argc, argv, &err), &err);
 }

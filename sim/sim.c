@@ -835,6 +835,90 @@ static inline void send_plain(struct disco_sim *sim, uint32_t node,
     message_pushed(sim, rc, kind);
 }
 
+/* One message from `node` on each of its ports but `except` (UINT32_MAX:
+ * none), in port order: exactly the sends send_plain makes one by one,
+ * with what they share read once.  For a plain asynchronous run whose
+ * channels all follow the run's law and FIFO setting (send_all_batched);
+ * a wave's broadcasts are most of its sends. */
+static void send_plain_all(struct disco_sim *sim, uint32_t node,
+                           uint32_t except, unsigned kind,
+                           const void *payload, size_t len)
+{
+    struct disco__node *self = disco__node(sim, node);
+    uint32_t first = self->first_channel, degree = self->degree;
+    uint32_t depth = self->depth;
+    const uint32_t *targets = sim->topo->out_target + first;
+    const struct disco_delay *law = &sim->laws[sim->live_law];
+    uint64_t stream = self->net_rng;
+    disco_time_t now = sim->now;
+    /* FIFO clocks of this node's channels: a rebase is due or not for all
+     * of them alike, now being the same for every send. */
+    uint16_t *clocks16 = NULL;
+    uint32_t *clocks32 = NULL;
+    disco_time_t *clocks64 = NULL;
+    if (sim->cfg.fifo) {
+        if (sim->fifo_short) {
+            if (now - sim->fifo_base >= FIFO_SHORT_SPAN)
+                fifo_rebase_short(sim);
+            clocks16 = sim->fifo_short + first;
+        } else if (sim->fifo_near) {
+            if (now - sim->fifo_base >= FIFO_SPAN)
+                fifo_rebase(sim);
+            clocks32 = sim->fifo_near + first;
+        } else {
+            clocks64 = sim->fifo_last ? sim->fifo_last + first : NULL;
+        }
+    }
+    disco_time_t base = sim->fifo_base;
+    uint64_t sent = 0;
+    for (uint32_t port = 0; port < degree; port++) {
+        if (port == except)
+            continue;
+        uint64_t lamport;
+        uint64_t msg = new_message(sim, node, kind, &lamport);
+        disco_time_t at = now + draw_delay(law, &stream);
+        if (clocks16) {
+            disco_time_t last = base + clocks16[port];
+            if (at < last)
+                at = last;
+            clocks16[port] = (uint16_t)(at - base);
+        } else if (clocks32) {
+            disco_time_t last = base + clocks32[port];
+            if (at < last)
+                at = last;
+            clocks32[port] = (uint32_t)(at - base);
+        } else if (clocks64) {
+            if (at < clocks64[port])
+                at = clocks64[port];
+            clocks64[port] = at;
+        }
+        int rc;
+        if (len) {
+            struct disco__event ev = {
+                .time = at, .target = first + port, .to = targets[port],
+                .depth = depth, .type = DISCO__EV_DELIVER,
+                .kind = (uint8_t)kind, .len = (uint16_t)len, .msg = msg,
+                .lamport = lamport,
+            };
+            memcpy(ev.payload.bytes, payload, len);
+            rc = disco__queue_push(&sim->queue, &ev);
+        } else {
+            rc = disco__queue_push_message(&sim->queue, at, first + port,
+                                           targets[port], depth,
+                                           (uint8_t)kind, msg, lamport);
+        }
+        if (rc) {
+            pushed(sim, rc);
+            break;
+        }
+        sent++;
+    }
+    self->net_rng = stream;
+    sim->pending_work += sent;
+    if (is_basic(sim, kind))
+        sim->basic_in_transit += sent;
+}
+
 static void send_on_channel(struct disco_sim *sim, uint32_t node,
                             uint32_t channel, unsigned kind,
                             const void *payload, size_t len)
@@ -1096,7 +1180,26 @@ void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
 void disco_send_all_except(struct disco_ctx *ctx, uint32_t except,
                            unsigned kind, const void *payload, size_t len)
 {
-    uint32_t degree = disco_out_degree(ctx);
+    struct disco_sim *sim = ctx->sim;
+    const struct disco__node *self = disco__node(sim, ctx->node);
+    uint32_t degree = self->degree;
+    /* A wave's broadcast in a plain run: what disco_send checks holds for
+     * every port alike, so it is checked once and each copy goes straight
+     * to send_plain, in port order as below. */
+    if (!ctx->send_hook && sim->plain_send && len <= DISCO__INLINE_PAYLOAD &&
+        kind < sim->alg->kind_count && !sim->fault_code &&
+        !(self->flags & (DISCO__NODE_CRASHING | DISCO__NODE_BYZANTINE |
+                         DISCO__NODE_CRASHED))) {
+        if (!sim->sync && !sim->chan_law && !sim->chan_fifo) {
+            send_plain_all(sim, ctx->node, except, kind, payload, len);
+            return;
+        }
+        uint32_t first = self->first_channel;
+        for (uint32_t port = 0; port < degree && !sim->fault_code; port++)
+            if (port != except)
+                send_plain(sim, ctx->node, first + port, kind, payload, len);
+        return;
+    }
     for (uint32_t port = 0; port < degree; port++)
         if (port != except)
             disco_send(ctx, port, kind, payload, len);

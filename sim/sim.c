@@ -253,10 +253,9 @@ static void causal_record_send(struct disco_sim *sim, uint64_t msg)
     sim->send_position[msg - 1] = (uint32_t)sim->causal_count;
 }
 
-/* A receive by `node` of a message sent by `from` at position
- * `from_position`. */
-static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
-                          uint32_t from_position)
+/* causal_record when the entry may need room first. */
+static void causal_record_grow(struct disco_sim *sim, uint32_t node,
+                               uint32_t from, uint32_t from_position)
 {
     size_t entry_size;
     void **log = causal_log(sim, &entry_size);
@@ -274,6 +273,22 @@ static void causal_record(struct disco_sim *sim, uint32_t node, uint32_t from,
         sim->causal[sim->causal_count++] = (struct disco__causal_entry){
             .node = node, .from = from, .from_position = from_position,
         };
+}
+
+/* A receive by `node` of a message sent by `from` at position
+ * `from_position`: one store while a packed log has room (every receive
+ * of a plain run with the log), the rest out of line. */
+static inline void causal_record(struct disco_sim *sim, uint32_t node,
+                                 uint32_t from, uint32_t from_position)
+{
+    if (sim->causal_packing.node_shift &&
+        sim->causal_count < sim->causal_capacity) {
+        sim->causal_words[sim->causal_count++] =
+            disco__causal_pack(sim->causal_packing, node, from,
+                               from_position);
+        return;
+    }
+    causal_record_grow(sim, node, from, from_position);
 }
 
 /* ------------------------------------------------------------------------ */

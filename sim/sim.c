@@ -2310,13 +2310,25 @@ static bool bounded_out(struct disco_sim *sim, disco_time_t next)
  * side effects and deletes the call before it would inline it. */
 __attribute__((always_inline)) static inline void prefetch_ahead(const struct disco_sim *sim)
 {
+    /* The events 8, 16 and 40 places ahead: most often in the block
+     * being popped, found at once (peek_run). */
+    const struct disco__queue *q = &sim->queue;
+    const struct disco__wheel_record *at8, *at16, *at40;
+    const unsigned char *run = disco__queue_peek_run(q, 41);
+    if (run) {
+        at8 = (const void *)(run + 8 * q->record_size);
+        at16 = (const void *)(run + 16 * q->record_size);
+        at40 = (const void *)(run + 40 * q->record_size);
+    } else {
+        at8 = disco__queue_peek_ahead(q, 8);
+        at16 = disco__queue_peek_ahead(q, 16);
+        at40 = disco__queue_peek_ahead(q, 40);
+    }
     /* The queue's own records were written long ago (a slot fills while
      * the wheel turns once): fetch them before they are read below. */
-    const struct disco__wheel_record *next =
-        disco__queue_peek_ahead(&sim->queue, 40);
-    if (next)
-        __builtin_prefetch(next);
-    next = disco__queue_peek_ahead(&sim->queue, 16);
+    if (at40)
+        __builtin_prefetch(at40);
+    const struct disco__wheel_record *next = at16;
     if (next && next->type == DISCO__EV_DELIVER) {
         __builtin_prefetch(disco__node(sim, next->to));
         __builtin_prefetch(sim->topo->in_port_short
@@ -2334,7 +2346,7 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     }
     /* By now the receiver's record has arrived: fetch what its sends will
      * touch, its adjacency and its channels' FIFO clocks. */
-    next = disco__queue_peek_ahead(&sim->queue, 8);
+    next = at8;
     if (next && next->type == DISCO__EV_DELIVER) {
         uint32_t first = disco__node(sim, next->to)->first_channel;
         __builtin_prefetch(&sim->topo->out_target[first]);

@@ -1121,6 +1121,73 @@ static void test_peek_ahead_inline(void **state)
     }
 }
 
+/* Whether peek_run(q, count) says what peek_ahead says: the next `count`
+ * records, one after another from the pointer it returns, or NULL exactly
+ * when they are not all there or not contiguous. */
+static void assert_run_as_peeks(const struct disco__queue *q, size_t count)
+{
+    const unsigned char *run = disco__queue_peek_run(q, count);
+    const unsigned char *first =
+        (const unsigned char *)disco__queue_peek_ahead(q, 0);
+    bool contiguous = first != NULL;
+    for (size_t i = 0; i < count && contiguous; i++)
+        contiguous = (const unsigned char *)disco__queue_peek_ahead(q, i) ==
+                     first + i * q->record_size;
+    /* Contiguous runs that cross into the next block by chance are not
+     * promised: a NULL there is allowed. */
+    if (run) {
+        assert_true(contiguous);
+        assert_ptr_equal(run, first);
+    } else if (contiguous) {
+        const struct disco__wheel_slot *s = &q->slots[q->front];
+        assert_non_null(s->head);
+        assert_true(s->read + count > q->records_per_block);
+    }
+}
+
+/* peek_run agrees with peek_ahead in a slot's inline records, in its first
+ * block, at the end of a block, and when the slot empties. */
+static void test_peek_run_as_peek_ahead(void **state)
+{
+    (void)state;
+    /* Blocks hold 85 to 127 records here: 200 never fits in one. */
+    static const size_t counts[] = {1, 2, 9, 41, 64, 200};
+    static const unsigned formats[] = {0, DISCO__WHEEL_MSG};
+    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+        unsigned format = formats[f];
+        struct disco__queue q;
+        init_in_format(&q, format);
+        const disco_time_t t = 5;
+        /* Inline: one record in the slot itself. */
+        push_in_format(&q, t, 1, format);
+        pop_expect(&q, t, 1, format);
+        push_in_format(&q, t, 2, format);
+        assert_null(q.slots[t].head);
+        assert_non_null(disco__queue_peek_run(&q, 1));
+        assert_null(disco__queue_peek_run(&q, 2));
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
+            assert_run_as_peeks(&q, counts[c]);
+        /* Three blocks' worth in the slot, popped one by one. */
+        uint64_t total = 3 * q.records_per_block;
+        for (uint64_t k = 3; k <= total; k++)
+            push_in_format(&q, t, k, format);
+        bool long_run_seen = false, end_of_block_seen = false;
+        for (uint64_t k = 2; k <= total; k++) {
+            for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
+                assert_run_as_peeks(&q, counts[c]);
+            long_run_seen |= disco__queue_peek_run(&q, 64) != NULL;
+            assert_null(disco__queue_peek_run(&q, 200));
+            end_of_block_seen |= disco__queue_peek_run(&q, 9) == NULL &&
+                                 k + 9 <= total;
+            pop_expect(&q, t, k, format);
+        }
+        assert_true(long_run_seen);
+        assert_true(end_of_block_seen);
+        assert_null(disco__queue_peek_run(&q, 1));
+        disco__queue_release(&q);
+    }
+}
+
 /* Slots open inline while slots emptied lately held no more than fits
  * there, and in a block once crowded slots prevail; either way the events
  * pop in order. */
@@ -1403,6 +1470,7 @@ int main(void)
         cmocka_unit_test(test_zero_delay_chain),
         cmocka_unit_test(test_inline_to_block_and_back),
         cmocka_unit_test(test_peek_ahead_inline),
+        cmocka_unit_test(test_peek_run_as_peek_ahead),
         cmocka_unit_test(test_inline_or_block),
         cmocka_unit_test(test_reformat_inline),
         cmocka_unit_test(test_far_events_wait),

@@ -853,8 +853,9 @@ static inline void send_plain(struct disco_sim *sim, uint32_t node,
 /* One message from `node` on each of its ports but `except` (UINT32_MAX:
  * none), in port order: exactly the sends send_plain makes one by one,
  * with what they share read once.  For a plain asynchronous run whose
- * channels all follow the run's law and FIFO setting (send_all_batched);
- * a wave's broadcasts are most of its sends. */
+ * channels all follow the run's law and FIFO setting (as
+ * disco_send_all_except checks); a wave's broadcasts are most of its
+ * sends. */
 static void send_plain_all(struct disco_sim *sim, uint32_t node,
                            uint32_t except, unsigned kind,
                            const void *payload, size_t len)
@@ -1198,21 +1199,15 @@ void disco_send_all_except(struct disco_ctx *ctx, uint32_t except,
     struct disco_sim *sim = ctx->sim;
     const struct disco__node *self = disco__node(sim, ctx->node);
     uint32_t degree = self->degree;
-    /* A wave's broadcast in a plain run: what disco_send checks holds for
-     * every port alike, so it is checked once and each copy goes straight
-     * to send_plain, in port order as below. */
-    if (!ctx->send_hook && sim->plain_send && len <= DISCO__INLINE_PAYLOAD &&
+    /* A wave's broadcast in a plain asynchronous run on a uniform network:
+     * what disco_send checks holds for every port alike, so it is checked
+     * once and the copies go out as one batch, in port order as below. */
+    if (!ctx->send_hook && sim->plain_send && !sim->sync && !sim->chan_law &&
+        !sim->chan_fifo && len <= DISCO__INLINE_PAYLOAD &&
         kind < sim->alg->kind_count && !sim->fault_code &&
         !(self->flags & (DISCO__NODE_CRASHING | DISCO__NODE_BYZANTINE |
                          DISCO__NODE_CRASHED))) {
-        if (!sim->sync && !sim->chan_law && !sim->chan_fifo) {
-            send_plain_all(sim, ctx->node, except, kind, payload, len);
-            return;
-        }
-        uint32_t first = self->first_channel;
-        for (uint32_t port = 0; port < degree && !sim->fault_code; port++)
-            if (port != except)
-                send_plain(sim, ctx->node, first + port, kind, payload, len);
+        send_plain_all(sim, ctx->node, except, kind, payload, len);
         return;
     }
     for (uint32_t port = 0; port < degree; port++)

@@ -1178,16 +1178,12 @@ static int read_edge_rounds(struct loader *l, Agedge_t *e, const uint32_t c[2],
         }
         sc->channel_round_count = sc->topo.channels;
     }
-    for (int i = 0; i < 2; i++) {
-        if (c[i] == UINT32_MAX)
-            continue;
-        free(sc->channel_rounds[c[i]]);
-        sc->channel_rounds[c[i]] = i == 0 ? list : strdup(list);
-        if (!sc->channel_rounds[c[i]])
-            return fail_at(l, DISCO_ENOMEM, NULL, "no memory for rounds");
-    }
-    if (c[0] == UINT32_MAX)
-        free(list);
+    /* The topology was built from these very edges, duplicates refused:
+     * u->v is always a channel (c[0] owns the list) that no other edge gave
+     * rounds to; only v->u is missing, on a directed graph. */
+    sc->channel_rounds[c[0]] = list;
+    if (c[1] != UINT32_MAX && !(sc->channel_rounds[c[1]] = strdup(list)))
+        return fail_at(l, DISCO_ENOMEM, NULL, "no memory for rounds");
     return 0;
 }
 

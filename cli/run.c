@@ -488,10 +488,10 @@ static int apply_weights(struct cli_run *run, uint64_t seed,
         return disco_fail(err, DISCO_EUNKNOWN,
                           "unknown --weights '%s' (random or unit)", text);
     }
-    /* Weights are the seed's: a topology shared among seeds has none. */
-    if (run->topo == run->settings.prebuilt)
-        return disco_fail(err, DISCO_EINVAL,
-                          "random weights on a prebuilt topology");
+    /* Weights are the seed's, so random ones never meet a topology shared
+     * among seeds (settings.prebuilt): check and sweep prebuild only when
+     * shareable() in check.c finds --weights unit, or none given and none
+     * needed. */
     struct disco_topology *own = run->topo == &run->own_topo ? &run->own_topo
                                  : run->topology_file
                                      ? &run->topology_file->topo

@@ -10,6 +10,7 @@
 #include "scenario.h"
 #include "synchronizer.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -491,7 +492,8 @@ static int apply_weights(struct cli_run *run, uint64_t seed,
     /* Weights are the seed's, so random ones never meet a topology shared
      * among seeds (settings.prebuilt): check and sweep prebuild only when
      * shareable() in check.c finds --weights unit, or none given and none
-     * needed. */
+     * needed.  (Asserted, for the test suite's debug build.) */
+    assert(run->topo != run->settings.prebuilt);
     struct disco_topology *own = run->topo == &run->own_topo ? &run->own_topo
                                  : run->topology_file
                                      ? &run->topology_file->topo

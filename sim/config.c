@@ -563,6 +563,8 @@ static int append_faults(struct disco_config *cfg,
 
 /* Faults.                                                                  */
 
+/* The option that schedules faults of `kind`, as messages name it: the one
+ * place a fault list's parser takes its option's name from. */
 static const char *fault_option(enum disco_fault_kind kind)
 {
     switch (kind) {
@@ -570,7 +572,11 @@ static const char *fault_option(enum disco_fault_kind kind)
         return "--crash";
     case DISCO_FAULT_RECOVER:
         return "--recover";
-    default:
+    case DISCO_FAULT_OMIT_SEND:
+        return "--omit-send";
+    case DISCO_FAULT_OMIT_RECEIVE:
+        return "--omit-receive";
+    default: /* LINK_DOWN and LINK_UP: both are --cut */
         return "--cut";
     }
 }
@@ -804,9 +810,7 @@ int disco_omission_parse(struct disco_config *cfg, enum disco_fault_kind kind,
                          const char *text, uint32_t nodes,
                          struct disco_error *err)
 {
-    const char *option =
-        kind == DISCO_FAULT_OMIT_SEND ? "--omit-send" : "--omit-receive";
-    struct fault_list l = {kind, option, text ? text : "", nodes};
+    struct fault_list l = {kind, fault_option(kind), text ? text : "", nodes};
     return parse_fault_list(cfg, &l, omission_item, 1, err);
 }
 

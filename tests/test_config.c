@@ -611,6 +611,47 @@ static void test_faults_parse(void **state)
     disco_config_release(&cfg);
 }
 
+/* Both omission options, each by its own name, in every kind of message;
+ * the name comes from the same place as --crash's and --cut's. */
+static void test_omission_messages(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, NULL);
+
+    static const struct {
+        enum disco_fault_kind kind;
+        const char *text, *message;
+    } cases[] = {
+        {DISCO_FAULT_OMIT_SEND, "1",
+         "bad --omit-send '1': expected NODE@T[:T2][/P]"},
+        {DISCO_FAULT_OMIT_RECEIVE, "1/0.5@3",
+         "bad --omit-receive '1/0.5@3': expected NODE@T[:T2][/P]"},
+        {DISCO_FAULT_OMIT_SEND, "9@1", "omit-send node 9 is not a node (0..7)"},
+        {DISCO_FAULT_OMIT_RECEIVE, "0@1,8@1",
+         "omit-receive node 8 is not a node (0..7)"},
+        {DISCO_FAULT_OMIT_SEND, "x@1",
+         "bad --omit-send 'x@1': 'x' is not a node index"},
+        {DISCO_FAULT_OMIT_RECEIVE, "1@x",
+         "bad --omit-receive '1@x': 'x' is not a time in ticks"},
+        {DISCO_FAULT_OMIT_SEND, "1@5:5",
+         "bad --omit-send '1@5:5': the window must end after it starts"},
+        {DISCO_FAULT_OMIT_RECEIVE, "1@0/2",
+         "bad --omit-receive '1@0/2': '2' is not a probability in [0, 1]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int rc =
+            disco_omission_parse(&cfg, cases[i].kind, cases[i].text, 8, &err);
+        if (rc != DISCO_EINVAL || strcmp(err.message, cases[i].message))
+            fail_msg("omission '%s': got %d '%s', want %d '%s'", cases[i].text,
+                     rc, err.message, DISCO_EINVAL, cases[i].message);
+        assert_int_equal(cfg.fault_count, 0);
+    }
+    disco_config_release(&cfg);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The model check.                                                         */
 
@@ -948,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_initiators),
         cmocka_unit_test(test_param_parse),
         cmocka_unit_test(test_faults_parse),
+        cmocka_unit_test(test_omission_messages),
         cmocka_unit_test(test_model_shapes),
         cmocka_unit_test(test_model_ids),
         cmocka_unit_test(test_model_timing),

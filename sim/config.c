@@ -1048,9 +1048,16 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
     const char *colon = find_in(text, end, ':');
     const char *name_end = colon ? colon : end;
     int word = find_word(text, name_end, words, 4);
-    /* An unknown word passes as NONE until it is reported below. */
-    enum disco_dynamic_kind kind = word < 0 ? DISCO_DYNAMIC_NONE : kinds[word];
-    if (word >= 0 && kind == DISCO_DYNAMIC_NONE && !colon) {
+    /* Refused before it is given a kind, so that no branch below can take
+     * an unknown word for a known one. */
+    if (word < 0) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(name_end - text), text);
+        return unknown_word(err, "dynamic network", name, NULL, words, 4,
+                            "rooted[:P], nonsplit[:P], remove:K, none");
+    }
+    enum disco_dynamic_kind kind = kinds[word];
+    if (kind == DISCO_DYNAMIC_NONE && !colon) {
         cfg->dynamic = DISCO_DYNAMIC_NONE;
         return 0;
     }
@@ -1065,13 +1072,11 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
         cfg->dynamic_k = (uint32_t)k;
         return 0;
     }
-    /* Unknown, or "none" with an argument, which no form takes. */
-    if (kind == DISCO_DYNAMIC_NONE) {
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(name_end - text), text);
-        return unknown_word(err, "dynamic network", name, NULL, words, 4,
+    /* "none" with an argument, which it does not take (still reported as
+     * an unknown word). */
+    if (kind == DISCO_DYNAMIC_NONE)
+        return unknown_word(err, "dynamic network", "none", NULL, words, 4,
                             "rooted[:P], nonsplit[:P], remove:K, none");
-    }
     double p = kind == DISCO_DYNAMIC_NONSPLIT ? 0.5 : 0;
     if (colon) {
         int rc = parse_probability(colon + 1, end, "--dynamic", text, &p, err);

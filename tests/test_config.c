@@ -653,6 +653,48 @@ static void test_omission_messages(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Dynamic networks.                                                        */
+
+/* An unknown word is refused as unknown, with a suggestion when it is a
+ * plausible typo, and is never taken for none: the network set before
+ * stays. */
+static void test_dynamic_unknown(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, NULL);
+    assert_int_equal(disco_dynamic_parse(&cfg, "rooted:0.25", &err), 0);
+
+    static const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"xyz", "unknown dynamic network 'xyz' (known: rooted[:P], "
+                "nonsplit[:P], remove:K, none)"},
+        {"xyz:5", "unknown dynamic network 'xyz' (known: rooted[:P], "
+                  "nonsplit[:P], remove:K, none)"},
+        {"NONE", "unknown dynamic network 'NONE' (known: rooted[:P], "
+                 "nonsplit[:P], remove:K, none)"},
+        {"", "unknown dynamic network '' (known: rooted[:P], nonsplit[:P], "
+             "remove:K, none)"},
+        {"nne", "unknown dynamic network 'nne' (did you mean 'none'?)"},
+        {"nonsplat:0.3",
+         "unknown dynamic network 'nonsplat' (did you mean 'nonsplit'?)"},
+        {"remov:3", "unknown dynamic network 'remov' (did you mean 'remove'?)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int rc = disco_dynamic_parse(&cfg, cases[i].text, &err);
+        if (rc != DISCO_EUNKNOWN || strcmp(err.message, cases[i].message))
+            fail_msg("dynamic '%s': got %d '%s', want %d '%s'", cases[i].text,
+                     rc, err.message, DISCO_EUNKNOWN, cases[i].message);
+        assert_int_equal(cfg.dynamic, DISCO_DYNAMIC_ROOTED);
+        assert_true(cfg.dynamic_p == 0.25);
+    }
+    disco_config_release(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The model check.                                                         */
 
 static void build(struct disco_topology *t, const char *spec, uint32_t nodes,
@@ -990,6 +1032,7 @@ int main(void)
         cmocka_unit_test(test_param_parse),
         cmocka_unit_test(test_faults_parse),
         cmocka_unit_test(test_omission_messages),
+        cmocka_unit_test(test_dynamic_unknown),
         cmocka_unit_test(test_model_shapes),
         cmocka_unit_test(test_model_ids),
         cmocka_unit_test(test_model_timing),

@@ -1057,7 +1057,11 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
                             "rooted[:P], nonsplit[:P], remove:K, none");
     }
     enum disco_dynamic_kind kind = kinds[word];
-    if (kind == DISCO_DYNAMIC_NONE && !colon) {
+    if (kind == DISCO_DYNAMIC_NONE) {
+        if (colon)
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --dynamic '%s': none takes no argument",
+                              text);
         cfg->dynamic = DISCO_DYNAMIC_NONE;
         return 0;
     }
@@ -1072,11 +1076,6 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
         cfg->dynamic_k = (uint32_t)k;
         return 0;
     }
-    /* "none" with an argument, which it does not take (still reported as
-     * an unknown word). */
-    if (kind == DISCO_DYNAMIC_NONE)
-        return unknown_word(err, "dynamic network", "none", NULL, words, 4,
-                            "rooted[:P], nonsplit[:P], remove:K, none");
     double p = kind == DISCO_DYNAMIC_NONSPLIT ? 0.5 : 0;
     if (colon) {
         int rc = parse_probability(colon + 1, end, "--dynamic", text, &p, err);

@@ -694,6 +694,39 @@ static void test_dynamic_unknown(void **state)
     disco_config_release(&cfg);
 }
 
+/* none is known but takes no argument, and says so, whatever follows its
+ * colon; the network set before stays. */
+static void test_dynamic_none_argument(void **state)
+{
+    (void)state;
+    struct disco_config cfg;
+    struct disco_error err = {0};
+    disco_config_init(&cfg, NULL);
+    assert_int_equal(disco_dynamic_parse(&cfg, "remove:3", &err), 0);
+
+    static const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"none:5", "bad --dynamic 'none:5': none takes no argument"},
+        {"none:", "bad --dynamic 'none:': none takes no argument"},
+        {"none:0.5:1", "bad --dynamic 'none:0.5:1': none takes no argument"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int rc = disco_dynamic_parse(&cfg, cases[i].text, &err);
+        if (rc != DISCO_EINVAL || strcmp(err.message, cases[i].message))
+            fail_msg("dynamic '%s': got %d '%s', want %d '%s'", cases[i].text,
+                     rc, err.message, DISCO_EINVAL, cases[i].message);
+        assert_int_equal(cfg.dynamic, DISCO_DYNAMIC_REMOVE);
+        assert_int_equal(cfg.dynamic_k, 3);
+    }
+
+    /* Bare, it is accepted and makes the network static again. */
+    assert_int_equal(disco_dynamic_parse(&cfg, "none", &err), 0);
+    assert_int_equal(cfg.dynamic, DISCO_DYNAMIC_NONE);
+    disco_config_release(&cfg);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The model check.                                                         */
 
@@ -1033,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_faults_parse),
         cmocka_unit_test(test_omission_messages),
         cmocka_unit_test(test_dynamic_unknown),
+        cmocka_unit_test(test_dynamic_none_argument),
         cmocka_unit_test(test_model_shapes),
         cmocka_unit_test(test_model_ids),
         cmocka_unit_test(test_model_timing),

@@ -936,9 +936,42 @@ static void init_in_format(struct disco__queue *q, unsigned format)
     assert_int_equal(q->record_format, format);
 }
 
+/* Fill the empty slot of `time` with what fits inline, then five more
+ * records, which move it to a block, and pop them all, each checked whole
+ * against what it was pushed as.  Serials continue from *serial.  The
+ * queue has its slots (something was pushed before). */
+static void fill_past_inline_and_empty(struct disco__queue *q,
+                                       disco_time_t time, uint64_t *serial,
+                                       unsigned format)
+{
+    const uint32_t slot = (uint32_t)(time % DISCO__WHEEL_SLOTS);
+    assert_non_null(q->slots);
+    assert_false(disco__wheel_occupied(q, slot));
+    size_t free_before = q->free_count;
+    uint64_t first = *serial;
+    for (unsigned k = 0; k < q->records_inline; k++)
+        push_in_format(q, time, (*serial)++, format);
+    const struct disco__wheel_slot *s = &q->slots[slot];
+    if (q->records_inline) {
+        assert_null(s->head);
+        assert_int_equal(q->free_count, free_before);
+    }
+    /* Overflow into a block. */
+    for (int k = 0; k < 5; k++)
+        push_in_format(q, time, (*serial)++, format);
+    assert_true(disco__wheel_occupied(q, slot)); /* not the far heap */
+    assert_non_null(s->head);
+    while (first < *serial)
+        pop_expect(q, time, first++, format);
+    assert_false(disco__wheel_occupied(q, slot));
+}
+
 /* A slot keeps its first record inline, without a block, and moves it to
- * a block when one more arrives; the slot, emptied, starts inline again.
- * In every record format, the wider ones having none inline. */
+ * a block when one more arrives; the slot, emptied, starts inline again,
+ * and its records pop as pushed, whether it is filled again at the same
+ * time (the time just popped) or a lap of the wheel later: what its block
+ * left behind (head, tail, read and write) must not leak into its next
+ * use.  In every record format, the wider ones having none inline. */
 static void test_inline_to_block_and_back(void **state)
 {
     (void)state;
@@ -947,39 +980,38 @@ static void test_inline_to_block_and_back(void **state)
         init_in_format(&q, format);
         /* One 16- or 24-byte record fits in a slot; none of 32 or more
          * (every format with a payload). */
-        unsigned inline_records = q.records_inline;
-        assert_int_equal(inline_records,
+        assert_int_equal(q.records_inline,
                          format & DISCO__WHEEL_PAYLOAD ||
                                  format == (DISCO__WHEEL_MSG |
                                             DISCO__WHEEL_LAMPORT)
                              ? 0
                              : 1);
-        disco_time_t t = q.last + 10;
         uint64_t serial = 1;
         for (int round = 0; round < 3; round++) {
-            size_t free_before = q.free_count;
-            uint64_t first = serial;
-            for (unsigned k = 0; k < inline_records; k++)
-                push_in_format(&q, t, serial++, format);
-            /* (The slots exist once something was pushed.) */
-            push_in_format(&q, t + 1, 0, format);
-            const struct disco__wheel_slot *s =
-                &q.slots[t % DISCO__WHEEL_SLOTS];
-            if (inline_records) {
-                assert_null(s->head);
-                assert_int_equal(q.free_count, free_before);
+            disco_time_t t = q.last + 10 + (disco_time_t)round;
+            /* Three slots emptied of one record each: a slot emptied
+             * from a block counts against opening the next ones inline
+             * (inline_score), one emptied inline counts for it, and each
+             * fill of slot t below must start inline. */
+            for (disco_time_t w = t - 3; w < t; w++) {
+                push_in_format(&q, w, serial, format);
+                pop_expect(&q, w, serial++, format);
             }
-            /* Overflow into a block. */
-            for (int k = 0; k < 5; k++)
-                push_in_format(&q, t, serial++, format);
-            assert_non_null(s->head);
-            while (first < serial)
-                pop_expect(&q, t, first++, format);
-            pop_expect(&q, t + 1, 0, format);
+            /* Pending after t, so that popping it moves the wheel past
+             * t and t + DISCO__WHEEL_SLOTS comes within it, in slot t. */
+            uint64_t after = serial++;
+            push_in_format(&q, t + 1, after, format);
+            fill_past_inline_and_empty(&q, t, &serial, format);
+            /* Again at t, now the time just popped. */
+            assert_int_equal(q.last, t);
+            fill_past_inline_and_empty(&q, t, &serial, format);
+            pop_expect(&q, t + 1, after, format);
+            /* Again a lap later. */
+            fill_past_inline_and_empty(&q, t + DISCO__WHEEL_SLOTS, &serial,
+                                       format);
             assert_int_equal(disco__queue_size(&q), 0);
             /* The blocks went back. */
             assert_int_equal(q.free_count, q.block_count);
-            t += 2 + (disco_time_t)round;
         }
         disco__queue_release(&q);
     }

@@ -233,7 +233,11 @@ static void test_fifo_width_16_bits_from_2_20_channels(void **unused)
         fifo_bits("uring:1048576", "uniform:1:32767", NULL, 0, true), 16);
     assert_int_equal(fifo_bits("torus:512x512", "uniform:1:100", NULL, 0, true),
                      16);
-    /* exp's longest is 37 means + 1: 32764 for 885.5, 32768 for 885.6. */
+    /* An exp law's longest delay is taken as 37 means, rounded down, + 1
+     * (the smallest 1 - u drawn, 2^-53, gives 36.8 means): 885.5 * 37 =
+     * 32763.5, so 32763 + 1 = 32764, below 2^15 = 32768; 885.6 * 37 =
+     * 32767.2, so 32767 + 1 = 32768, not below.  (The boundary is at
+     * 32767 / 37 = 885.59...) */
     assert_int_equal(fifo_bits("uring:1048576", "exp:885.5", NULL, 0, true),
                      16);
     assert_int_equal(fifo_bits("uring:1048576", "exp:885.6", NULL, 0, true),

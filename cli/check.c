@@ -1576,7 +1576,8 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
         table[n++] = check_options[i];
     for (size_t i = 0; i < run_count; i++)
         if (strcmp(cli_run_option_table[i].name, "json") &&
-            strcmp(cli_run_option_table[i].name, "help"))
+            strcmp(cli_run_option_table[i].name, "help") &&
+            strcmp(cli_run_option_table[i].name, "progress"))
             table[n++] = cli_run_option_table[i];
 
     memset(p, 0, sizeof *p);

@@ -78,6 +78,25 @@ int cli_parse_bool(const char *text, const char *what, bool *out,
                    struct disco_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* The progress line of `disco run` (progress.c).                            */
+
+/* The line's own thread, or NULL when not `enabled` (or when no thread can
+ * start: the run goes on without the line).  Every call below takes NULL
+ * and then does what a run without the line does. */
+struct cli_progress;
+struct cli_progress *cli_progress_start(bool enabled);
+/* Say what the command now does ("running echo"), drawn before this
+ * returns; with `sim` (borrowed until the next call) the line also counts
+ * its events and time, read through disco_sim_progress while it runs. */
+void cli_progress_phase(struct cli_progress *p, const char *phase,
+                        const struct disco_sim *sim);
+/* Write `line` (a whole line, newline included) to stderr, erasing the
+ * progress line first so that the two do not mix. */
+void cli_progress_say(struct cli_progress *p, const char *line);
+/* Stop the thread, erase the line, free it all. */
+void cli_progress_stop(struct cli_progress *p);
+
+/* ------------------------------------------------------------------------ */
 /* The end of a command (main.c).                                            */
 
 /* What main() does with a command's result: a negative one becomes its
@@ -161,6 +180,7 @@ struct cli_run_options {
     /* Pictures (viz/): each a file (or DIR for frames), or NULL. */
     const char *dot, *svg, *png, *frames, *spacetime, *window, *html, *shiviz;
     bool vector_clocks; /* --clocks vector */
+    const char *progress; /* --progress auto|on|off, or NULL (auto) */
     /* The topology `topology` (or the algorithm's default) gives, built
      * already: disco check builds a family that draws nothing from the
      * seed once for all its seeds.  Used as it is, read only, never
@@ -203,6 +223,8 @@ struct cli_run {
     char *frames_dir, *frames_temp;
 
     struct disco_algorithm synchronized; /* --synchronizer's wrapper */
+    /* `disco run`'s progress line (set after prepare), or NULL. */
+    struct cli_progress *progress;
 
     /* Private to run.c. */
     struct disco_topology own_topo;

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <string.h>
+#include <unistd.h>
 
 int cli_find_algorithm(const char *name, const struct disco_algorithm **alg,
                        struct disco_error *err)
@@ -441,6 +442,7 @@ enum {
     RUN_HTML,
     RUN_SHIVIZ,
     RUN_CLOCKS,
+    RUN_PROGRESS,
     RUN_OMIT_SEND,
     RUN_OMIT_RECEIVE,
     RUN_PARTITION,
@@ -522,6 +524,8 @@ static const struct cli_option run_options[] = {
     {"shiviz", RUN_SHIVIZ, true, "FILE", "a ShiViz log with vector clocks"},
     {"clocks", RUN_CLOCKS, true, "lamport|vector",
      "clocks on every trace event: Lamport only (default), or also vector"},
+    {"progress", RUN_PROGRESS, true, "auto|on|off",
+     "a progress line on stderr (default auto: on a terminal)"},
     {"help", RUN_HELP, false, NULL, "show this help"},
 };
 
@@ -692,6 +696,15 @@ int cli_parse_run_options(int argc, char **argv, struct cli_run_options *o,
                               "unknown --clocks '%s' (lamport or vector)",
                               value);
         }
+        case RUN_PROGRESS:
+            if (strcmp(value, "auto") && strcmp(value, "on") &&
+                strcmp(value, "off"))
+                return disco_fail(err, DISCO_EINVAL,
+                                  "bad --progress '%s': expected auto, on or "
+                                  "off",
+                                  value);
+            o->progress = value;
+            break;
         case RUN_HELP:
             *help = true;
             return 0;
@@ -725,15 +738,29 @@ int cli_cmd_run(int argc, char **argv, struct disco_error *err)
         return rc ? rc : CLI_EXIT_PASS;
     }
 
+    bool progress_on = opts.progress && strcmp(opts.progress, "auto")
+                           ? !strcmp(opts.progress, "on")
+                           : isatty(STDERR_FILENO);
+    struct cli_progress *progress = cli_progress_start(progress_on);
+    char phase[160];
+    snprintf(phase, sizeof phase, "preparing %s", opts.target);
+    cli_progress_phase(progress, phase, NULL);
     struct cli_run run;
     rc = cli_run_prepare(&run, &opts, err);
     if (!rc) {
+        run.progress = progress;
         if (run.warning[0]) {
             fflush(stdout);
-            fprintf(stderr, "disco: warning: %s\n", run.warning);
+            char line[600];
+            snprintf(line, sizeof line, "disco: warning: %s\n", run.warning);
+            cli_progress_say(progress, line);
         }
+        snprintf(phase, sizeof phase, "running %s", run.alg->name);
+        cli_progress_phase(progress, phase, run.sim);
         rc = cli_run_execute(&run, err);
     }
+    /* Erased before the summary, and before main prints an error. */
+    cli_progress_stop(progress);
     if (!rc) {
         if (opts.json)
             cli_summary_json(stdout, &run);

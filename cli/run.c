@@ -876,6 +876,7 @@ int cli_run_execute(struct cli_run *run, struct disco_error *err)
     if (rc)
         return rc;
     run->metrics = disco_sim_metrics(run->sim);
+    cli_progress_phase(run->progress, "checking the properties", NULL);
 
     const struct disco_algorithm *alg = run->alg;
     run->results = calloc(alg->property_count ? alg->property_count : 1,

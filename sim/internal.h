@@ -5,6 +5,8 @@
 #ifndef DISCO_INTERNAL_H
 #define DISCO_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "disco_sim.h"
 #include "queue.h"
 
@@ -215,6 +217,11 @@ struct disco_sim {
     bool ran;
 
     struct disco_metrics metrics;
+    /* metrics.events and .time as of the last report, for another thread
+     * drawing a progress line (disco_sim_progress): stored now and then by
+     * the run, never read by it. */
+    _Atomic uint64_t progress_events;
+    _Atomic disco_time_t progress_time;
 
     struct disco_observer observers[DISCO__MAX_OBSERVERS];
     unsigned observer_count;

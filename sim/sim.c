@@ -1707,6 +1707,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     struct disco_sim *sim = calloc(1, sizeof *sim);
     if (!sim)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    atomic_init(&sim->progress_events, 0);
+    atomic_init(&sim->progress_time, 0);
     sim->alg = alg;
     sim->topo = topo;
     sim->cfg = *cfg;
@@ -2370,14 +2372,41 @@ static void update_plain_paths(struct disco_sim *sim)
                       sim->dup_threshold == 0;
 }
 
+/* Publish how far the run has got (disco_sim_progress). */
+static void report_progress(struct disco_sim *sim)
+{
+    atomic_store_explicit(&sim->progress_events, sim->metrics.events,
+                          memory_order_relaxed);
+    atomic_store_explicit(&sim->progress_time, sim->metrics.time,
+                          memory_order_relaxed);
+}
+
+void disco_sim_progress(const struct disco_sim *sim, uint64_t *events,
+                        disco_time_t *time)
+{
+    *events = atomic_load_explicit(&sim->progress_events,
+                                   memory_order_relaxed);
+    *time = atomic_load_explicit(&sim->progress_time, memory_order_relaxed);
+}
+
+/* Loop turns between two reports of an asynchronous run: a countdown in a
+ * register, rare enough to cost nothing, often enough for a line redrawn
+ * a few times a second. */
+#define PROGRESS_EVERY 65536u
+
 static void run_async(struct disco_sim *sim)
 {
     bool invariants = sim->invariant_failure != NULL;
     struct disco__event ev;
+    uint32_t until_report = PROGRESS_EVERY;
     /* Quiescent once no message or timer is pending: fault events left
      * after that (a crash at t=10^6) could change nothing. */
     while (!sim->fault_code && sim->pending_work &&
            disco__queue_pop(&sim->queue, &ev)) {
+        if (--until_report == 0) {
+            until_report = PROGRESS_EVERY;
+            report_progress(sim);
+        }
         if (is_work(sim, &ev))
             sim->pending_work--;
         if (bounded_out(sim, ev.time))
@@ -2403,6 +2432,7 @@ static void run_sync(struct disco_sim *sim)
     bool invariants = sim->invariant_failure != NULL;
     struct disco__event ev;
     for (disco_time_t round = 1; !sim->fault_code; round++) {
+        report_progress(sim);
         /* Messages and timers keep rounds going, and so do active nodes;
          * fault events alone (a crash scheduled for later) do not. */
         if (!sim->pending_work && all_passive(sim))
@@ -2515,6 +2545,7 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
     else
         run_async(sim);
     apply_due_faults(sim);
+    report_progress(sim);
     /* No more sends: what only the network needed goes back before the
      * checks allocate theirs (at 10^7 nodes, gigabytes of bucket arrays). */
     if (disco__queue_size(&sim->queue) == 0)

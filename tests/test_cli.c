@@ -664,6 +664,61 @@ static void test_trace(void **unused)
     tmpdir_remove(dir);
 }
 
+/* --progress on: each phase of the run drawn in order on one line of
+ * stderr ("\r" and the text, then "\x1b[K"), erased before the summary,
+ * which is byte for byte that of the run without the line; with --progress
+ * off or by default (stderr is no terminal here) stderr stays empty. */
+static void test_progress_line(void **unused)
+{
+    struct cli_output on, off, plain;
+    RUN(&on, "run", "echo", "--topology", "grid:6x6", "--json", "--progress",
+        "on");
+    RUN(&off, "run", "echo", "--topology", "grid:6x6", "--json",
+        "--progress", "off");
+    RUN(&plain, "run", "echo", "--topology", "grid:6x6", "--json");
+    assert_int_equal(on.status, 0);
+    assert_int_equal(off.status, 0);
+    assert_int_equal(plain.status, 0);
+    assert_int_equal(on.out_len, off.out_len);
+    assert_memory_equal(on.out, off.out, off.out_len);
+    assert_int_equal(plain.out_len, off.out_len);
+    assert_memory_equal(plain.out, off.out, off.out_len);
+    assert_int_equal(off.err_len, 0);
+    assert_int_equal(plain.err_len, 0);
+    /* The phases, in order; the run's counts as of its last report (its
+     * end, for a run this short). */
+    const char *preparing = strstr(on.err, "\rdisco: preparing echo  (");
+    const char *running =
+        strstr(on.err, "\rdisco: running echo: 0 events, time 0  (");
+    const char *checking = strstr(on.err, "\rdisco: checking the properties  (");
+    assert_non_null(preparing);
+    assert_non_null(running);
+    assert_non_null(checking);
+    assert_true(preparing < running && running < checking);
+    assert_null(strchr(on.err, '\n'));
+    const char *erase = "\r\x1b[K";
+    assert_true(on.err_len >= strlen(erase));
+    assert_string_equal(on.err + on.err_len - strlen(erase), erase);
+    cli_output_release(&on);
+    cli_output_release(&off);
+    cli_output_release(&plain);
+}
+
+static void test_bad_progress(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--progress", "maybe");
+    assert_usage_error(&o, "disco: bad --progress 'maybe': expected auto, on "
+                           "or off\n");
+    cli_output_release(&o);
+    /* disco check has its own --progress, which the run options leave to
+     * it. */
+    RUN(&o, "check", "echo", "--seeds", "2", "--progress", "off");
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.err_len, 0);
+    cli_output_release(&o);
+}
+
 static void test_trace_is_deterministic(void **unused)
 {
     char *dir = tmpdir_create();
@@ -821,6 +876,8 @@ int main(void)
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_trace_is_deterministic),
+        cmocka_unit_test(test_progress_line),
+        cmocka_unit_test(test_bad_progress),
         cmocka_unit_test(test_out_dir),
         cmocka_unit_test(test_demo),
     };

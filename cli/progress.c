@@ -1,0 +1,153 @@
+/*
+ * progress.c - the progress line of `disco run` on stderr.
+ *
+ * A run on millions of nodes takes seconds in silence.  With --progress
+ * (by default when stderr is a terminal) a thread of its own redraws one
+ * line, "\r" and then the text, with what the command is doing and, while
+ * the simulation runs, its events and time (disco_sim_progress, the one
+ * call the kernel allows from another thread).  The line shows each phase
+ * as it starts and is redrawn four times a second; the command erases it
+ * before its summary, so stdout and the rest of stderr are those of a run
+ * without it.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <uv.h>
+
+struct cli_progress {
+    uv_thread_t thread;
+    uv_mutex_t lock;
+    uv_cond_t wake;
+    uint64_t started_ns;
+    /* Under lock: what the line says, and whether it shows. */
+    const char *phase;
+    const struct disco_sim *sim; /* read while set; NULL after the run */
+    bool stop, drawn;
+};
+
+#define REDRAW_NS 250000000u /* four times a second */
+
+/* "12,345,678": counts of millions are read at a glance. */
+static void with_commas(char *buf, size_t len, uint64_t n)
+{
+    char digits[32];
+    int count = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    size_t at = 0;
+    for (int i = 0; i < count && at + 2 < len; i++) {
+        if (i > 0 && (count - i) % 3 == 0)
+            buf[at++] = ',';
+        buf[at++] = digits[i];
+    }
+    buf[at] = '\0';
+}
+
+/* Draw the line; the lock is held. */
+static void draw(struct cli_progress *p)
+{
+    double elapsed = (double)(uv_hrtime() - p->started_ns) / 1e9;
+    if (p->sim) {
+        uint64_t events;
+        disco_time_t time;
+        disco_sim_progress(p->sim, &events, &time);
+        char e[32], t[32];
+        with_commas(e, sizeof e, events);
+        with_commas(t, sizeof t, time);
+        fprintf(stderr, "\rdisco: %s: %s events, time %s  (%.1f s)\x1b[K",
+                p->phase, e, t, elapsed);
+    } else {
+        fprintf(stderr, "\rdisco: %s  (%.1f s)\x1b[K", p->phase, elapsed);
+    }
+    fflush(stderr);
+    p->drawn = true;
+}
+
+static void redraw_until_stopped(void *arg)
+{
+    struct cli_progress *p = arg;
+    uv_mutex_lock(&p->lock);
+    while (!p->stop) {
+        /* Woken early only by stop: a new phase draws itself. */
+        (void)uv_cond_timedwait(&p->wake, &p->lock, REDRAW_NS);
+        if (!p->stop && p->phase)
+            draw(p);
+    }
+    uv_mutex_unlock(&p->lock);
+}
+
+struct cli_progress *cli_progress_start(bool enabled)
+{
+    if (!enabled)
+        return NULL;
+    struct cli_progress *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL; /* a run without its progress line, not a failure */
+    p->started_ns = uv_hrtime();
+    if (uv_mutex_init(&p->lock) != 0) {
+        free(p);
+        return NULL;
+    }
+    if (uv_cond_init(&p->wake) != 0) {
+        uv_mutex_destroy(&p->lock);
+        free(p);
+        return NULL;
+    }
+    if (uv_thread_create(&p->thread, redraw_until_stopped, p) != 0) {
+        uv_cond_destroy(&p->wake);
+        uv_mutex_destroy(&p->lock);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void cli_progress_phase(struct cli_progress *p, const char *phase,
+                        const struct disco_sim *sim)
+{
+    if (!p)
+        return;
+    uv_mutex_lock(&p->lock);
+    p->phase = phase;
+    p->sim = sim;
+    /* Drawn at once: every phase shows, however short, in order. */
+    draw(p);
+    uv_mutex_unlock(&p->lock);
+}
+
+/* Erase the line if it shows; the lock is held. */
+static void erase(struct cli_progress *p)
+{
+    if (p->drawn) {
+        fputs("\r\x1b[K", stderr);
+        fflush(stderr);
+        p->drawn = false;
+    }
+}
+
+void cli_progress_say(struct cli_progress *p, const char *line)
+{
+    if (!p) {
+        fputs(line, stderr);
+        return;
+    }
+    uv_mutex_lock(&p->lock);
+    erase(p);
+    fputs(line, stderr);
+    fflush(stderr);
+    uv_mutex_unlock(&p->lock);
+}
+
+void cli_progress_stop(struct cli_progress *p)
+{
+    if (!p)
+        return;
+    uv_mutex_lock(&p->lock);
+    p->stop = true;
+    uv_cond_signal(&p->wake);
+    uv_mutex_unlock(&p->lock);
+    uv_thread_join(&p->thread);
+    erase(p);
+    uv_cond_destroy(&p->wake);
+    uv_mutex_destroy(&p->lock);
+    free(p);
+}

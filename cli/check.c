@@ -1589,7 +1589,7 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
     p->jobs = default_jobs();
     p->shrink = !sweep;
     p->budget = 3000;
-    p->progress = isatty(2);
+    p->progress = cli_progress_auto();
     const char *seeds = NULL, *topology = NULL;
     int run_argc = 1;
     run_argv[0] = argv[0];

@@ -81,13 +81,17 @@ int cli_parse_bool(const char *text, const char *what, bool *out,
 /* The progress line of `disco run` (progress.c).                            */
 
 /* The line's own thread, or NULL when not `enabled` (or when no thread can
- * start: the run goes on without the line).  Every call below takes NULL
- * and then does what a run without the line does. */
+ * start: the run goes on without the line).  `at_once` (--progress on):
+ * draw from the first phase; else nothing shows in the first half second.
+ * Every call below takes NULL and then does what a run without the line
+ * does. */
 struct cli_progress;
-struct cli_progress *cli_progress_start(bool enabled);
-/* Say what the command now does ("running echo"), drawn before this
- * returns; with `sim` (borrowed until the next call) the line also counts
- * its events and time, read through disco_sim_progress while it runs. */
+struct cli_progress *cli_progress_start(bool enabled, bool at_once);
+/* What --progress auto means: stderr is a terminal, and not a dumb one. */
+bool cli_progress_auto(void);
+/* Say what the command now does ("running echo"; copied), drawn before
+ * this returns; with `sim` (borrowed until the next call) the line also
+ * counts its events and time, read through disco_sim_progress. */
 void cli_progress_phase(struct cli_progress *p, const char *phase,
                         const struct disco_sim *sim);
 /* Write `line` (a whole line, newline included) to stderr, erasing the
@@ -101,8 +105,9 @@ void cli_progress_stop(struct cli_progress *p);
 
 /* What main() does with a command's result: a negative one becomes its
  * error's line on stderr and status 2, and so does standard output that
- * cannot be flushed.  Returns the exit status.  Called once, by main, or
- * by an mpirun rank 0 that must finish speaking before any rank exits. */
+ * cannot be flushed.  Returns the exit status.  Called by main, and first
+ * by an mpirun rank 0 that must finish speaking before any rank exits
+ * (main's call then finds nothing left to say). */
 int cli_finish(int status, const struct disco_error *err);
 
 /* ------------------------------------------------------------------------ */

@@ -4,7 +4,6 @@
 #include "cli.h"
 
 #include <string.h>
-#include <unistd.h>
 
 int cli_find_algorithm(const char *name, const struct disco_algorithm **alg,
                        struct disco_error *err)
@@ -740,8 +739,9 @@ int cli_cmd_run(int argc, char **argv, struct disco_error *err)
 
     bool progress_on = opts.progress && strcmp(opts.progress, "auto")
                            ? !strcmp(opts.progress, "on")
-                           : isatty(STDERR_FILENO);
-    struct cli_progress *progress = cli_progress_start(progress_on);
+                           : cli_progress_auto();
+    struct cli_progress *progress = cli_progress_start(
+        progress_on, opts.progress && !strcmp(opts.progress, "on"));
     char phase[160];
     snprintf(phase, sizeof phase, "preparing %s", opts.target);
     cli_progress_phase(progress, phase, NULL);

@@ -5,28 +5,51 @@
  * (by default when stderr is a terminal) a thread of its own redraws one
  * line, "\r" and then the text, with what the command is doing and, while
  * the simulation runs, its events and time (disco_sim_progress, the one
- * call the kernel allows from another thread).  The line shows each phase
- * as it starts and is redrawn four times a second; the command erases it
- * before its summary, so stdout and the rest of stderr are those of a run
- * without it.
+ * call the kernel allows from another thread).  The line is redrawn four
+ * times a second, cut to the terminal's width (a wrapped line could not be
+ * redrawn or erased in place); the command erases it before its summary,
+ * so stdout and the rest of stderr are those of a run without it.
+ *
+ * --progress on draws each phase as it starts, however short, so that a
+ * script sees them all; the default (auto, on a terminal) waits half a
+ * second first, so that a quick run or a refused one shows no line.
  */
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <uv.h>
 
 struct cli_progress {
     uv_thread_t thread;
     uv_mutex_t lock;
     uv_cond_t wake;
-    uint64_t started_ns;
+    uint64_t started_ns, quiet_ns; /* nothing shows before quiet_ns */
     /* Under lock: what the line says, and whether it shows. */
-    const char *phase;
+    char phase[160];
     const struct disco_sim *sim; /* read while set; NULL after the run */
     bool stop, drawn;
 };
 
 #define REDRAW_NS 250000000u /* four times a second */
+#define AUTO_QUIET_NS 500000000u
+
+bool cli_progress_auto(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDERR_FILENO) && !(term && !strcmp(term, "dumb"));
+}
+
+/* Columns of the terminal on stderr, or 80 when it says nothing. */
+static size_t terminal_width(void)
+{
+    struct winsize size;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        return size.ws_col;
+    return 80;
+}
 
 /* "12,345,678": counts of millions are read at a glance. */
 static void with_commas(char *buf, size_t len, uint64_t n)
@@ -42,10 +65,14 @@ static void with_commas(char *buf, size_t len, uint64_t n)
     buf[at] = '\0';
 }
 
-/* Draw the line; the lock is held. */
+/* Draw the line, unless still quiet; the lock is held. */
 static void draw(struct cli_progress *p)
 {
-    double elapsed = (double)(uv_hrtime() - p->started_ns) / 1e9;
+    uint64_t now = uv_hrtime();
+    if (now < p->quiet_ns)
+        return;
+    double elapsed = (double)(now - p->started_ns) / 1e9;
+    char line[256];
     if (p->sim) {
         uint64_t events;
         disco_time_t time;
@@ -53,11 +80,17 @@ static void draw(struct cli_progress *p)
         char e[32], t[32];
         with_commas(e, sizeof e, events);
         with_commas(t, sizeof t, time);
-        fprintf(stderr, "\rdisco: %s: %s events, time %s  (%.1f s)\x1b[K",
-                p->phase, e, t, elapsed);
+        snprintf(line, sizeof line, "disco: %s: %s events, time %s  (%.1f s)",
+                 p->phase, e, t, elapsed);
     } else {
-        fprintf(stderr, "\rdisco: %s  (%.1f s)\x1b[K", p->phase, elapsed);
+        snprintf(line, sizeof line, "disco: %s  (%.1f s)", p->phase, elapsed);
     }
+    /* One column short of the width: a line that fills the last column
+     * wraps on some terminals. */
+    size_t width = terminal_width();
+    if (strlen(line) >= width)
+        line[width - 1] = '\0';
+    fprintf(stderr, "\r%s\x1b[K", line);
     fflush(stderr);
     p->drawn = true;
 }
@@ -69,13 +102,13 @@ static void redraw_until_stopped(void *arg)
     while (!p->stop) {
         /* Woken early only by stop: a new phase draws itself. */
         (void)uv_cond_timedwait(&p->wake, &p->lock, REDRAW_NS);
-        if (!p->stop && p->phase)
+        if (!p->stop && p->phase[0])
             draw(p);
     }
     uv_mutex_unlock(&p->lock);
 }
 
-struct cli_progress *cli_progress_start(bool enabled)
+struct cli_progress *cli_progress_start(bool enabled, bool at_once)
 {
     if (!enabled)
         return NULL;
@@ -83,6 +116,7 @@ struct cli_progress *cli_progress_start(bool enabled)
     if (!p)
         return NULL; /* a run without its progress line, not a failure */
     p->started_ns = uv_hrtime();
+    p->quiet_ns = at_once ? 0 : p->started_ns + AUTO_QUIET_NS;
     if (uv_mutex_init(&p->lock) != 0) {
         free(p);
         return NULL;
@@ -107,9 +141,10 @@ void cli_progress_phase(struct cli_progress *p, const char *phase,
     if (!p)
         return;
     uv_mutex_lock(&p->lock);
-    p->phase = phase;
+    snprintf(p->phase, sizeof p->phase, "%s", phase);
     p->sim = sim;
-    /* Drawn at once: every phase shows, however short, in order. */
+    /* Drawn at once (past the quiet start): every phase shows, however
+     * short, in order. */
     draw(p);
     uv_mutex_unlock(&p->lock);
 }

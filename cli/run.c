@@ -891,6 +891,7 @@ int cli_run_execute(struct cli_run *run, struct disco_error *err)
         run->must_terminate |= alg->properties[i].needs_termination;
     run->pass = run->failed == 0 && (run->terminated || !run->must_terminate);
 
+    cli_progress_phase(run->progress, "writing the outputs", NULL);
     if (run->tracing && (rc = disco_trace_close(&run->trace, err))) {
         prefix_error(err, run->trace_file.path);
         return rc;

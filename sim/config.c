@@ -564,7 +564,8 @@ static int append_faults(struct disco_config *cfg,
 /* Faults.                                                                  */
 
 /* The option that schedules faults of `kind`, as messages name it: the one
- * place a fault list's parser takes its option's name from. */
+ * place the fault parsers take their option's name from.  No default, so
+ * that a new kind without its option fails to compile (-Wswitch). */
 static const char *fault_option(enum disco_fault_kind kind)
 {
     switch (kind) {
@@ -572,13 +573,19 @@ static const char *fault_option(enum disco_fault_kind kind)
         return "--crash";
     case DISCO_FAULT_RECOVER:
         return "--recover";
+    case DISCO_FAULT_LINK_DOWN:
+    case DISCO_FAULT_LINK_UP:
+        return "--cut";
     case DISCO_FAULT_OMIT_SEND:
         return "--omit-send";
     case DISCO_FAULT_OMIT_RECEIVE:
         return "--omit-receive";
-    default: /* LINK_DOWN and LINK_UP: both are --cut */
-        return "--cut";
+    case DISCO_FAULT_PARTITION:
+        return "--partition";
+    case DISCO_FAULT_DELAY:
+        return "--delay-change";
     }
+    return "--cut"; /* not reached: every kind is named above */
 }
 
 /* A fault's node: out of range, it is the "crash node 9" of --crash. */
@@ -896,8 +903,8 @@ int disco_partition_parse(struct disco_config *cfg, const char *text,
     struct disco_fault f = {.kind = DISCO_FAULT_PARTITION,
                             .partition = (uint32_t)cfg->partition_count};
     if (!rc)
-        rc = parse_window(at + 1, end, "--partition", text, &f.time, &f.until,
-                          err);
+        rc = parse_window(at + 1, end, fault_option(f.kind), text, &f.time,
+                          &f.until, err);
     size_t count = cfg->partition_count + 1;
     unsigned char *sides = NULL, *one_way = NULL;
     if (!rc) {
@@ -939,7 +946,7 @@ int disco_delay_change_parse(struct disco_config *cfg, const char *text,
     struct disco_fault f = {.kind = DISCO_FAULT_DELAY};
     int rc = disco_delay_parse(&f.delay, law, err);
     if (!rc)
-        rc = fault_time(at + 1, at + strlen(at), "--delay-change", text,
+        rc = fault_time(at + 1, at + strlen(at), fault_option(f.kind), text,
                         &f.time, err);
     if (!rc)
         rc = append_faults(cfg, &f, 1, err);

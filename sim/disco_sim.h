@@ -512,11 +512,13 @@ int disco_sim_observe(struct disco_sim *sim, const struct disco_observer *obs,
 /* Run to quiescence or a bound. */
 int disco_sim_run(struct disco_sim *sim, struct disco_error *err);
 const struct disco_metrics *disco_sim_metrics(const struct disco_sim *sim);
-/* How far a run has got, for a progress line: the events processed and the
- * time reached, as of the run's last report (every 65,536 events of an
- * asynchronous run, every round of a synchronous one, and at its end; 0
- * before it starts).  The one call that another thread may make while
- * disco_sim_run runs; it changes nothing. */
+/* How far a run has got, for a progress line: metrics.events and .time as
+ * of the run's last report (every 65,536 events popped from the queue in
+ * an asynchronous run, every round of a synchronous one, and at its end;
+ * 0 before it starts).  The one call that another thread may make while
+ * disco_sim_run runs; it changes nothing, and the sim must outlive it.
+ * The two figures are read one after the other, so in mid-run they may
+ * come from two consecutive reports. */
 void disco_sim_progress(const struct disco_sim *sim, uint64_t *events,
                         disco_time_t *time);
 /* Check every property of the algorithm; `results` has property_count

@@ -394,36 +394,6 @@ static inline bool disco__queue_pop(struct disco__queue *q,
 
 /* The earliest pending time; the queue must not be empty. */
 disco_time_t disco__queue_peek_time(struct disco__queue *q);
-/* The record of the event `ahead` places after the next one to pop, when
- * it is already known (in the wheel slot being popped), else NULL.  For
- * prefetching only: the pointer is valid until the next push or pop, and
- * only the fields before the payload are sure to be there. */
-static inline const struct disco__wheel_record *
-disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
-{
-    uint32_t f = q->front;
-    if (!disco__wheel_occupied(q, f))
-        return NULL;
-    const struct disco__wheel_slot *s = &q->slots[f];
-    const struct disco__wheel_block *b = s->head;
-    size_t index = s->read + ahead;
-    if (!b)
-        return index < s->write ? (const struct disco__wheel_record *)(
-                                      const void *)(s->first +
-                                                    index * q->record_size)
-                                : NULL;
-    while (index >= q->records_per_block) {
-        if (b == s->tail)
-            return NULL;
-        b = b->next;
-        index -= q->records_per_block;
-    }
-    if (b == s->tail && index >= s->write)
-        return NULL;
-    return (const struct disco__wheel_record *)(const void *)(
-        b->bytes + index * q->record_size);
-}
-
 /* The next `count` records to pop (the next one first), when they lie one
  * after another in the slot's first block or in the slot itself, else
  * NULL: peek_ahead(q, i) for every i < count is then the pointer returned
@@ -441,6 +411,37 @@ disco__queue_peek_run(const struct disco__queue *q, size_t count)
     if (s->read + count > end)
         return NULL;
     return records + (size_t)s->read * q->record_size;
+}
+
+/* The record of the event `ahead` places after the next one to pop, when
+ * it is already known (in the wheel slot being popped), else NULL.  For
+ * prefetching only: the pointer is valid until the next push or pop, and
+ * only the fields before the payload are sure to be there. */
+static inline const struct disco__wheel_record *
+disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
+{
+    const unsigned char *run = disco__queue_peek_run(q, ahead + 1);
+    if (run)
+        return (const struct disco__wheel_record *)(const void *)(
+            run + ahead * q->record_size);
+    /* Not in the slot's first block, if in the slot at all: walk on. */
+    if (!disco__wheel_occupied(q, q->front))
+        return NULL;
+    const struct disco__wheel_slot *s = &q->slots[q->front];
+    const struct disco__wheel_block *b = s->head;
+    if (!b || b == s->tail) /* inline, or one block: peek_run saw it all */
+        return NULL;
+    size_t index = s->read + ahead;
+    while (index >= q->records_per_block) {
+        if (b == s->tail)
+            return NULL;
+        b = b->next;
+        index -= q->records_per_block;
+    }
+    if (b == s->tail && index >= s->write)
+        return NULL;
+    return (const struct disco__wheel_record *)(const void *)(
+        b->bytes + index * q->record_size);
 }
 
 /* The message number of a record peek_ahead returned, or 0 when the

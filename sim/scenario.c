@@ -21,6 +21,7 @@
  * Everything the loader builds goes straight into the scenario; on error
  * disco_scenario_release frees whatever was built so far.
  */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1181,6 +1182,7 @@ static int read_edge_rounds(struct loader *l, Agedge_t *e, const uint32_t c[2],
     /* The topology was built from these very edges, duplicates refused:
      * u->v is always a channel (c[0] owns the list) that no other edge gave
      * rounds to; only v->u is missing, on a directed graph. */
+    assert(c[0] != UINT32_MAX && !sc->channel_rounds[c[0]]);
     sc->channel_rounds[c[0]] = list;
     if (c[1] != UINT32_MAX && !(sc->channel_rounds[c[1]] = strdup(list)))
         return fail_at(l, DISCO_ENOMEM, NULL, "no memory for rounds");

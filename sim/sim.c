@@ -253,9 +253,9 @@ static void causal_record_send(struct disco_sim *sim, uint64_t msg)
     sim->send_position[msg - 1] = (uint32_t)sim->causal_count;
 }
 
-/* causal_record when the entry may need room first. */
-static void causal_record_grow(struct disco_sim *sim, uint32_t node,
-                               uint32_t from, uint32_t from_position)
+/* Room for one more receive in the log, or false once the log gave up
+ * (causal_drop). */
+static bool causal_room(struct disco_sim *sim)
 {
     size_t entry_size;
     void **log = causal_log(sim, &entry_size);
@@ -263,8 +263,19 @@ static void causal_record_grow(struct disco_sim *sim, uint32_t node,
                   &sim->causal_prefaulted, sim->causal_count + 1, entry_size,
                   sim->cfg.causal_log_limit)) {
         causal_drop(sim);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* A receive by `node` of a message sent by `from` at position
+ * `from_position`.  Inline, growing out of line: while the log has room
+ * (nearly always) a receive is one comparison and one store. */
+static inline void causal_record(struct disco_sim *sim, uint32_t node,
+                                 uint32_t from, uint32_t from_position)
+{
+    if (sim->causal_count >= sim->causal_capacity && !causal_room(sim))
+        return;
     struct disco__causal_packing packing = sim->causal_packing;
     if (packing.node_shift)
         sim->causal_words[sim->causal_count++] =
@@ -273,22 +284,6 @@ static void causal_record_grow(struct disco_sim *sim, uint32_t node,
         sim->causal[sim->causal_count++] = (struct disco__causal_entry){
             .node = node, .from = from, .from_position = from_position,
         };
-}
-
-/* A receive by `node` of a message sent by `from` at position
- * `from_position`: one store while a packed log has room (every receive
- * of a plain run with the log), the rest out of line. */
-static inline void causal_record(struct disco_sim *sim, uint32_t node,
-                                 uint32_t from, uint32_t from_position)
-{
-    if (sim->causal_packing.node_shift &&
-        sim->causal_count < sim->causal_capacity) {
-        sim->causal_words[sim->causal_count++] =
-            disco__causal_pack(sim->causal_packing, node, from,
-                               from_position);
-        return;
-    }
-    causal_record_grow(sim, node, from, from_position);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -726,6 +721,49 @@ static disco_time_t law_max(const struct disco_delay *law)
     return UINT64_MAX;
 }
 
+/* Rebase the relative FIFO clocks once now has moved a span past their
+ * base: the first thing a FIFO send does, the same for every send at one
+ * time. */
+static inline void fifo_rebase_when_due(struct disco_sim *sim)
+{
+    if (sim->fifo_short) {
+        if (sim->now - sim->fifo_base >= FIFO_SHORT_SPAN)
+            fifo_rebase_short(sim);
+    } else if (sim->fifo_near && sim->now - sim->fifo_base >= FIFO_SPAN) {
+        fifo_rebase(sim);
+    }
+}
+
+/* A channel's FIFO clock: wait for its last arrival, record this one.
+ * Relative to fifo_base in 16 or 32 bits (rebased when due), or absolute. */
+static inline disco_time_t fifo_wait16(uint16_t *clock, disco_time_t base,
+                                       disco_time_t at)
+{
+    disco_time_t last = base + *clock;
+    if (at < last)
+        at = last;
+    *clock = (uint16_t)(at - base);
+    return at;
+}
+
+static inline disco_time_t fifo_wait32(uint32_t *clock, disco_time_t base,
+                                       disco_time_t at)
+{
+    disco_time_t last = base + *clock;
+    if (at < last)
+        at = last;
+    *clock = (uint32_t)(at - base);
+    return at;
+}
+
+static inline disco_time_t fifo_wait64(disco_time_t *clock, disco_time_t at)
+{
+    if (at < *clock)
+        at = *clock;
+    *clock = at;
+    return at;
+}
+
 /* When a message sent now on `channel` arrives: its delay, then FIFO
  * order.  Inlined into the send paths, where it is most of the work. */
 __attribute__((always_inline)) static inline disco_time_t
@@ -737,29 +775,15 @@ arrival(struct disco_sim *sim, uint32_t sender, uint32_t channel)
     const struct disco_delay *law = &sim->laws[index ? index : sim->live_law];
     disco_time_t at =
         sim->now + draw_delay(law, &disco__node(sim, sender)->net_rng);
-/* The relative clocks, 16 or 32 bits: rebase when due, wait for the
- * channel's last arrival, record this one. */
-#define FIFO_RELATIVE(clocks, span, rebase, type)                            \
-    do {                                                                     \
-        if (sim->now - sim->fifo_base >= (span))                             \
-            rebase(sim);                                                     \
-        disco_time_t last = sim->fifo_base + (clocks)[channel];              \
-        if (at < last)                                                       \
-            at = last;                                                       \
-        (clocks)[channel] = (type)(at - sim->fifo_base);                     \
-    } while (0)
-    if (sim->fifo_short && channel_fifo(sim, channel)) {
-        FIFO_RELATIVE(sim->fifo_short, FIFO_SHORT_SPAN, fifo_rebase_short,
-                      uint16_t);
-    } else if (sim->fifo_near && channel_fifo(sim, channel)) {
-        FIFO_RELATIVE(sim->fifo_near, FIFO_SPAN, fifo_rebase, uint32_t);
-    } else if (sim->fifo_last && channel_fifo(sim, channel)) {
-        if (at < sim->fifo_last[channel])
-            at = sim->fifo_last[channel];
-        sim->fifo_last[channel] = at;
-    }
-#undef FIFO_RELATIVE
-    return at;
+    if (!(sim->fifo_short || sim->fifo_near || sim->fifo_last) ||
+        !channel_fifo(sim, channel))
+        return at;
+    fifo_rebase_when_due(sim);
+    if (sim->fifo_short)
+        return fifo_wait16(&sim->fifo_short[channel], sim->fifo_base, at);
+    if (sim->fifo_near)
+        return fifo_wait32(&sim->fifo_near[channel], sim->fifo_base, at);
+    return fifo_wait64(&sim->fifo_last[channel], at);
 }
 
 /* After the push of a message of `kind` that returned rc: count it, in
@@ -821,10 +845,28 @@ static inline struct disco__event message_event(struct disco_sim *sim,
     return ev;
 }
 
+/* Push a plain run's message, payload held inline: built as an event when
+ * it has bytes, else written straight as its fields (a wave's tokens:
+ * disco__queue_push_message).  Returns what the push returned. */
+static inline int push_plain(struct disco_sim *sim, disco_time_t at,
+                             uint32_t channel, uint32_t to, uint32_t depth,
+                             unsigned kind, uint64_t msg, uint64_t lamport,
+                             const void *payload, size_t len)
+{
+    if (!len)
+        return disco__queue_push_message(&sim->queue, at, channel, to, depth,
+                                         (uint8_t)kind, msg, lamport);
+    struct disco__event ev = {
+        .time = at, .target = channel, .to = to, .depth = depth,
+        .type = DISCO__EV_DELIVER, .kind = (uint8_t)kind,
+        .len = (uint16_t)len, .msg = msg, .lamport = lamport,
+    };
+    memcpy(ev.payload.bytes, payload, len);
+    return disco__queue_push(&sim->queue, &ev);
+}
+
 /* A send in a plain run (sim->plain_send) of a payload held inline: what
- * send_on_channel does in that case, without the tests for what is off.
- * Without a payload (a wave's tokens) the message goes into the queue as
- * its fields, never built as an event (disco__queue_push_message). */
+ * send_on_channel does in that case, without the tests for what is off. */
 static inline void send_plain(struct disco_sim *sim, uint32_t node,
                               uint32_t channel, unsigned kind,
                               const void *payload, size_t len)
@@ -832,21 +874,9 @@ static inline void send_plain(struct disco_sim *sim, uint32_t node,
     uint64_t lamport;
     uint64_t msg = new_message(sim, node, kind, &lamport);
     disco_time_t at = arrival(sim, node, channel);
-    uint32_t to = sim->topo->out_target[channel];
-    uint32_t depth = disco__node(sim, node)->depth;
-    int rc;
-    if (len) {
-        struct disco__event ev = {
-            .time = at, .target = channel, .to = to, .depth = depth,
-            .type = DISCO__EV_DELIVER, .kind = (uint8_t)kind,
-            .len = (uint16_t)len, .msg = msg, .lamport = lamport,
-        };
-        memcpy(ev.payload.bytes, payload, len);
-        rc = disco__queue_push(&sim->queue, &ev);
-    } else {
-        rc = disco__queue_push_message(&sim->queue, at, channel, to, depth,
-                                       (uint8_t)kind, msg, lamport);
-    }
+    int rc = push_plain(sim, at, channel, sim->topo->out_target[channel],
+                        disco__node(sim, node)->depth, kind, msg, lamport,
+                        payload, len);
     message_pushed(sim, rc, kind);
 }
 
@@ -862,30 +892,28 @@ static void send_plain_all(struct disco_sim *sim, uint32_t node,
 {
     struct disco__node *self = disco__node(sim, node);
     uint32_t first = self->first_channel, degree = self->degree;
+    /* No copy, no send: not even the FIFO clocks' rebase. */
+    if (degree == (except < degree ? 1u : 0u))
+        return;
     uint32_t depth = self->depth;
     const uint32_t *targets = sim->topo->out_target + first;
     const struct disco_delay *law = &sim->laws[sim->live_law];
     uint64_t stream = self->net_rng;
-    disco_time_t now = sim->now;
-    /* FIFO clocks of this node's channels: a rebase is due or not for all
-     * of them alike, now being the same for every send. */
+    /* The FIFO clocks of this node's channels: a rebase is due or not for
+     * all of them alike, now being the same for every copy. */
     uint16_t *clocks16 = NULL;
     uint32_t *clocks32 = NULL;
     disco_time_t *clocks64 = NULL;
     if (sim->cfg.fifo) {
-        if (sim->fifo_short) {
-            if (now - sim->fifo_base >= FIFO_SHORT_SPAN)
-                fifo_rebase_short(sim);
+        fifo_rebase_when_due(sim);
+        if (sim->fifo_short)
             clocks16 = sim->fifo_short + first;
-        } else if (sim->fifo_near) {
-            if (now - sim->fifo_base >= FIFO_SPAN)
-                fifo_rebase(sim);
+        else if (sim->fifo_near)
             clocks32 = sim->fifo_near + first;
-        } else {
-            clocks64 = sim->fifo_last ? sim->fifo_last + first : NULL;
-        }
+        else if (sim->fifo_last)
+            clocks64 = sim->fifo_last + first;
     }
-    disco_time_t base = sim->fifo_base;
+    disco_time_t now = sim->now, base = sim->fifo_base;
     uint64_t sent = 0;
     for (uint32_t port = 0; port < degree; port++) {
         if (port == except)
@@ -893,36 +921,14 @@ static void send_plain_all(struct disco_sim *sim, uint32_t node,
         uint64_t lamport;
         uint64_t msg = new_message(sim, node, kind, &lamport);
         disco_time_t at = now + draw_delay(law, &stream);
-        if (clocks16) {
-            disco_time_t last = base + clocks16[port];
-            if (at < last)
-                at = last;
-            clocks16[port] = (uint16_t)(at - base);
-        } else if (clocks32) {
-            disco_time_t last = base + clocks32[port];
-            if (at < last)
-                at = last;
-            clocks32[port] = (uint32_t)(at - base);
-        } else if (clocks64) {
-            if (at < clocks64[port])
-                at = clocks64[port];
-            clocks64[port] = at;
-        }
-        int rc;
-        if (len) {
-            struct disco__event ev = {
-                .time = at, .target = first + port, .to = targets[port],
-                .depth = depth, .type = DISCO__EV_DELIVER,
-                .kind = (uint8_t)kind, .len = (uint16_t)len, .msg = msg,
-                .lamport = lamport,
-            };
-            memcpy(ev.payload.bytes, payload, len);
-            rc = disco__queue_push(&sim->queue, &ev);
-        } else {
-            rc = disco__queue_push_message(&sim->queue, at, first + port,
-                                           targets[port], depth,
-                                           (uint8_t)kind, msg, lamport);
-        }
+        if (clocks16)
+            at = fifo_wait16(&clocks16[port], base, at);
+        else if (clocks32)
+            at = fifo_wait32(&clocks32[port], base, at);
+        else if (clocks64)
+            at = fifo_wait64(&clocks64[port], at);
+        int rc = push_plain(sim, at, first + port, targets[port], depth, kind,
+                            msg, lamport, payload, len);
         if (rc) {
             pushed(sim, rc);
             break;
@@ -1006,6 +1012,12 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
         transmit(sim, node, channel, &copy);
     }
 }
+
+/* A node whose sends need disco_send's care: a crashed one's vanish, a
+ * crashing one's spend its budget, a Byzantine one's go through its
+ * strategy. */
+#define SENDS_WITH_CARE                                                      \
+    (DISCO__NODE_CRASHING | DISCO__NODE_BYZANTINE | DISCO__NODE_CRASHED)
 
 /* ------------------------------------------------------------------------ */
 /* The callbacks' API (disco.h).                                             */
@@ -1173,8 +1185,7 @@ void disco_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
         return;
     struct disco_sim *sim = ctx->sim;
     struct disco__node *self = disco__node(sim, ctx->node);
-    if (self->flags & (DISCO__NODE_CRASHING | DISCO__NODE_BYZANTINE |
-                       DISCO__NODE_CRASHED)) {
+    if (self->flags & SENDS_WITH_CARE) {
         if (self->flags & DISCO__NODE_CRASHED)
             return; /* a crashed node's sends vanish */
         if (self->flags & DISCO__NODE_CRASHING) {
@@ -1200,13 +1211,14 @@ void disco_send_all_except(struct disco_ctx *ctx, uint32_t except,
     const struct disco__node *self = disco__node(sim, ctx->node);
     uint32_t degree = self->degree;
     /* A wave's broadcast in a plain asynchronous run on a uniform network:
-     * what disco_send checks holds for every port alike, so it is checked
-     * once and the copies go out as one batch, in port order as below. */
+     * what disco_send and check_send test holds for every port alike (the
+     * ports are the node's own, and len <= DISCO__INLINE_PAYLOAD is within
+     * DISCO_MAX_PAYLOAD), so it is tested once and the copies go out as
+     * one batch, in port order as below. */
     if (!ctx->send_hook && sim->plain_send && !sim->sync && !sim->chan_law &&
         !sim->chan_fifo && len <= DISCO__INLINE_PAYLOAD &&
         kind < sim->alg->kind_count && !sim->fault_code &&
-        !(self->flags & (DISCO__NODE_CRASHING | DISCO__NODE_BYZANTINE |
-                         DISCO__NODE_CRASHED))) {
+        !(self->flags & SENDS_WITH_CARE)) {
         send_plain_all(sim, ctx->node, except, kind, payload, len);
         return;
     }

@@ -691,10 +691,13 @@ static void test_progress_line(void **unused)
     const char *running =
         strstr(on.err, "\rdisco: running echo: 0 events, time 0  (");
     const char *checking = strstr(on.err, "\rdisco: checking the properties  (");
+    const char *writing = strstr(on.err, "\rdisco: writing the outputs  (");
     assert_non_null(preparing);
     assert_non_null(running);
     assert_non_null(checking);
-    assert_true(preparing < running && running < checking);
+    assert_non_null(writing);
+    assert_true(preparing < running && running < checking &&
+                checking < writing);
     assert_null(strchr(on.err, '\n'));
     const char *erase = "\r\x1b[K";
     assert_true(on.err_len >= strlen(erase));

@@ -197,6 +197,64 @@ static void test_bad_input_said_once(void **unused)
     }
 }
 
+/* Each rank's own exit status, through a shell that writes it to
+ * DIR/rank.R: rank 0 exits with the command's status, every other rank 0
+ * (mpirun kills the remaining ranks when one exits nonzero, so a second
+ * nonzero rank could cut rank 0 off before it has spoken). */
+static void rank_statuses(const char *const args[], int *rank0, int *rank1,
+                          struct cli_output *o)
+{
+    char *dir = tmpdir_create();
+    char script[4600];
+    snprintf(script, sizeof script,
+             "\"$0\" \"$@\"; s=$?; echo $s > '%s'/rank.$OMPI_COMM_WORLD_RANK; "
+             "exit $s",
+             dir);
+    const char *argv[32] = {NULL,   "--allow-run-as-root", "--oversubscribe",
+                            "-np",  "2",                   "/bin/sh",
+                            "-c",   script,                disco_bin};
+    size_t n = 9;
+    for (size_t i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    setenv("DISCO_BIN", mpirun_bin, 1);
+    cli_run(o, argv);
+    setenv("DISCO_BIN", disco_bin, 1);
+    int *statuses[2] = {rank0, rank1};
+    for (int r = 0; r < 2; r++) {
+        char name[16];
+        snprintf(name, sizeof name, "rank.%d", r);
+        char *path = path_in(dir, name);
+        char *text = file_read(path, NULL);
+        assert_non_null(text);
+        *statuses[r] = atoi(text);
+        free(text);
+        free(path);
+    }
+    tmpdir_remove(dir);
+}
+
+static void test_only_rank_0_exits_nonzero(void **unused)
+{
+    int rank0, rank1;
+    struct cli_output o;
+    const char *const bad[] = {"check", "chang-roberts", "--seeds", "0", NULL};
+    rank_statuses(bad, &rank0, &rank1, &o);
+    assert_int_equal(rank0, 2);
+    assert_int_equal(rank1, 0);
+    assert_status(&o, 2);
+    assert_int_equal(count_substring(o.err, "disco: "), 1);
+    cli_output_release(&o);
+    const char *const violated[] = {"check", "planted-bug", "--seeds", "10",
+                                    "--no-shrink", NULL};
+    rank_statuses(violated, &rank0, &rank1, &o);
+    assert_int_equal(rank0, 1);
+    assert_int_equal(rank1, 0);
+    assert_status(&o, 1);
+    assert_non_null(strstr(o.out, "planted-bug: 10 runs"));
+    cli_output_release(&o);
+}
+
 int main(void)
 {
     const char *bin = getenv("DISCO_BIN"), *mpirun = getenv("MPIRUN");
@@ -234,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_user_shard_split_again),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_bad_input_said_once),
+        cmocka_unit_test(test_only_rank_0_exits_nonzero),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     free(disco_bin);

@@ -685,8 +685,8 @@ static void test_progress_line(void **unused)
     assert_memory_equal(plain.out, off.out, off.out_len);
     assert_int_equal(off.err_len, 0);
     assert_int_equal(plain.err_len, 0);
-    /* The phases, in order; the run's counts as of its last report (its
-     * end, for a run this short). */
+    /* The phases, in order, each drawn as it starts: the run's before its
+     * first event. */
     const char *preparing = strstr(on.err, "\rdisco: preparing echo  (");
     const char *running =
         strstr(on.err, "\rdisco: running echo: 0 events, time 0  (");
@@ -715,10 +715,14 @@ static void test_bad_progress(void **unused)
                            "or off\n");
     cli_output_release(&o);
     /* disco check has its own --progress, which the run options leave to
-     * it. */
+     * it: its help lists one. */
     RUN(&o, "check", "echo", "--seeds", "2", "--progress", "off");
     assert_int_equal(o.status, 0);
     assert_int_equal(o.err_len, 0);
+    cli_output_release(&o);
+    RUN(&o, "check", "--help");
+    assert_int_equal(o.status, 0);
+    assert_int_equal(count_substring(o.out, "--progress"), 1);
     cli_output_release(&o);
 }
 

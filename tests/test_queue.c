@@ -1182,7 +1182,9 @@ static void assert_run_as_peeks(const struct disco__queue *q, size_t count)
 static void test_peek_run_as_peek_ahead(void **state)
 {
     (void)state;
-    /* Blocks hold 85 to 127 records here: 200 never fits in one. */
+    /* A 2048-byte block less its 8-byte link holds (2048 - 8) / 24 = 85
+     * records with message numbers, (2048 - 8) / 16 = 127 without: 200
+     * never fit in one. */
     static const size_t counts[] = {1, 2, 9, 41, 64, 200};
     static const unsigned formats[] = {0, DISCO__WHEEL_MSG};
     for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {

@@ -736,25 +736,19 @@ static inline void fifo_rebase_when_due(struct disco_sim *sim)
 
 /* A channel's FIFO clock: wait for its last arrival, record this one.
  * Relative to fifo_base in 16 or 32 bits (rebased when due), or absolute. */
-static inline disco_time_t fifo_wait16(uint16_t *clock, disco_time_t base,
-                                       disco_time_t at)
-{
-    disco_time_t last = base + *clock;
-    if (at < last)
-        at = last;
-    *clock = (uint16_t)(at - base);
-    return at;
-}
-
-static inline disco_time_t fifo_wait32(uint32_t *clock, disco_time_t base,
-                                       disco_time_t at)
-{
-    disco_time_t last = base + *clock;
-    if (at < last)
-        at = last;
-    *clock = (uint32_t)(at - base);
-    return at;
-}
+#define FIFO_WAIT_RELATIVE(name, type)                                        \
+    static inline disco_time_t name(type *clock, disco_time_t base,          \
+                                    disco_time_t at)                         \
+    {                                                                        \
+        disco_time_t last = base + *clock;                                   \
+        if (at < last)                                                       \
+            at = last;                                                       \
+        *clock = (type)(at - base);                                          \
+        return at;                                                           \
+    }
+FIFO_WAIT_RELATIVE(fifo_wait16, uint16_t)
+FIFO_WAIT_RELATIVE(fifo_wait32, uint32_t)
+#undef FIFO_WAIT_RELATIVE
 
 static inline disco_time_t fifo_wait64(disco_time_t *clock, disco_time_t at)
 {

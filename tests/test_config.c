@@ -11,6 +11,17 @@
 #include "disco_sim.h"
 #include "support.h"
 
+/* A parser's refusal: exactly `code` and `message` (named by `what` and
+ * the text refused when it is not). */
+static void assert_refused(const char *what, const char *text, int rc,
+                           const struct disco_error *err, int code,
+                           const char *message)
+{
+    if (rc != code || strcmp(err->message, message))
+        fail_msg("%s '%s': got %d '%s', want %d '%s'", what, text, rc,
+                 err->message, code, message);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Fake algorithms: only the description fields matter here.                */
 
@@ -170,9 +181,8 @@ static void test_delay_parse_errors(void **state)
         struct disco_delay d = {.kind = DISCO_DELAY_CONST, .a = 77, .b = 77};
         struct disco_error err = {0};
         int rc = disco_delay_parse(&d, cases[i].text, &err);
-        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
-            fail_msg("delay '%s': got %d '%s', want %d '%s'", cases[i].text, rc,
-                     err.message, cases[i].code, cases[i].message);
+        assert_refused("delay", cases[i].text, rc, &err, cases[i].code,
+                       cases[i].message);
         assert_int_equal(err.code, cases[i].code);
         /* A rejected text leaves the law alone. */
         assert_int_equal(d.kind, DISCO_DELAY_CONST);
@@ -400,9 +410,8 @@ static void test_ids_errors(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(&err, 0, sizeof err);
         int rc = disco_ids_parse(&cfg, cases[i].text, 4, &err);
-        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
-            fail_msg("ids '%s': got %d '%s', want %d '%s'", cases[i].text, rc,
-                     err.message, cases[i].code, cases[i].message);
+        assert_refused("ids", cases[i].text, rc, &err, cases[i].code,
+                       cases[i].message);
         /* The earlier ids survive a rejected text. */
         assert_int_equal(cfg.ids[0], 4);
         assert_int_equal(cfg.ids[3], 1);
@@ -445,10 +454,8 @@ static void test_initiators(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(&err, 0, sizeof err);
         int rc = disco_initiators_parse(&cfg, cases[i].text, 8, &err);
-        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
-            fail_msg("initiators '%s': got %d '%s', want %d '%s'",
-                     cases[i].text, rc, err.message, cases[i].code,
-                     cases[i].message);
+        assert_refused("initiators", cases[i].text, rc, &err, cases[i].code,
+                       cases[i].message);
         assert_memory_equal(cfg.initiators, some, 4);
     }
     disco_config_release(&cfg);
@@ -509,9 +516,8 @@ static void test_param_parse(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(&err, 0, sizeof err);
         int rc = disco_param_parse(&cfg, &safra, cases[i].text, &err);
-        if (rc != cases[i].code || strcmp(err.message, cases[i].message))
-            fail_msg("param '%s': got %d '%s', want %d '%s'", cases[i].text, rc,
-                     err.message, cases[i].code, cases[i].message);
+        assert_refused("param", cases[i].text, rc, &err, cases[i].code,
+                       cases[i].message);
     }
     /* Rejected texts changed nothing. */
     assert_int_equal(cfg.params[0], 5);
@@ -602,9 +608,8 @@ static void test_faults_parse(void **state)
         memset(&err, 0, sizeof err);
         int rc =
             disco_faults_parse(&cfg, cases[i].kind, cases[i].text, 8, &err);
-        if (rc != DISCO_EINVAL || strcmp(err.message, cases[i].message))
-            fail_msg("fault '%s': got %d '%s', want '%s'", cases[i].text, rc,
-                     err.message, cases[i].message);
+        assert_refused("fault", cases[i].text, rc, &err, DISCO_EINVAL,
+                       cases[i].message);
         /* Nothing appended by a rejected text, even after good items. */
         assert_int_equal(cfg.fault_count, 7);
     }
@@ -644,9 +649,8 @@ static void test_omission_messages(void **state)
         memset(&err, 0, sizeof err);
         int rc =
             disco_omission_parse(&cfg, cases[i].kind, cases[i].text, 8, &err);
-        if (rc != DISCO_EINVAL || strcmp(err.message, cases[i].message))
-            fail_msg("omission '%s': got %d '%s', want %d '%s'", cases[i].text,
-                     rc, err.message, DISCO_EINVAL, cases[i].message);
+        assert_refused("omission", cases[i].text, rc, &err, DISCO_EINVAL,
+                       cases[i].message);
         assert_int_equal(cfg.fault_count, 0);
     }
     disco_config_release(&cfg);
@@ -685,9 +689,8 @@ static void test_dynamic_unknown(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(&err, 0, sizeof err);
         int rc = disco_dynamic_parse(&cfg, cases[i].text, &err);
-        if (rc != DISCO_EUNKNOWN || strcmp(err.message, cases[i].message))
-            fail_msg("dynamic '%s': got %d '%s', want %d '%s'", cases[i].text,
-                     rc, err.message, DISCO_EUNKNOWN, cases[i].message);
+        assert_refused("dynamic", cases[i].text, rc, &err, DISCO_EUNKNOWN,
+                       cases[i].message);
         assert_int_equal(cfg.dynamic, DISCO_DYNAMIC_ROOTED);
         assert_true(cfg.dynamic_p == 0.25);
     }
@@ -714,9 +717,8 @@ static void test_dynamic_none_argument(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(&err, 0, sizeof err);
         int rc = disco_dynamic_parse(&cfg, cases[i].text, &err);
-        if (rc != DISCO_EINVAL || strcmp(err.message, cases[i].message))
-            fail_msg("dynamic '%s': got %d '%s', want %d '%s'", cases[i].text,
-                     rc, err.message, DISCO_EINVAL, cases[i].message);
+        assert_refused("dynamic", cases[i].text, rc, &err, DISCO_EINVAL,
+                       cases[i].message);
         assert_int_equal(cfg.dynamic, DISCO_DYNAMIC_REMOVE);
         assert_int_equal(cfg.dynamic_k, 3);
     }

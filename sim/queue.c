@@ -469,6 +469,18 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
 /* How far struct disco__queue's inline_score saturates either way: a few
  * dozen slots to change its mind. */
 #define INLINE_SCORE_MAX 16
+/* A slot emptied small (its records fit inline) or large moves the score
+ * one step towards opening slots inline or in a block. */
+static void score_emptied_slot(struct disco__queue *q, bool small)
+{
+    if (small)
+        q->inline_score += q->inline_score < INLINE_SCORE_MAX;
+    else
+        q->inline_score -= q->inline_score > -INLINE_SCORE_MAX;
+}
+/* How many ticks ahead of the slot being popped pop_slow fetches a slot:
+ * where the pushes of events with short delays go next. */
+#define SLOT_PREFETCH_TICKS 6u
 #define FIRST_CHUNK_BLOCKS 4u
 #define CHUNK_HEADER 64u       /* links the chunks; keeps blocks aligned */
 /* The largest chunks are exactly DISCO__BIG_ARRAY bytes, on huge pages. */
@@ -741,10 +753,7 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
             vacate(q, i);
             /* (A slot of several blocks whose last held few records
              * counts as small: rare, and only a heuristic.) */
-            if (s->write <= q->records_inline)
-                q->inline_score += q->inline_score < INLINE_SCORE_MAX;
-            else
-                q->inline_score -= q->inline_score > -INLINE_SCORE_MAX;
+            score_emptied_slot(q, s->write <= q->records_inline);
         }
     } else if (s->read == q->records_per_block) {
         struct disco__wheel_block *done = s->head;
@@ -1032,7 +1041,8 @@ bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
         /* In a sparse run slots are seldom in the cache when reached:
          * fetch one a few ticks on, where the pushes of events with
          * short delays go. */
-        __builtin_prefetch(&q->slots[(f + 6u) & WHEEL_MASK], 1);
+        __builtin_prefetch(&q->slots[(f + SLOT_PREFETCH_TICKS) & WHEEL_MASK],
+                           1);
     }
     struct disco__wheel_slot *s = &q->slots[f];
     if (!s->head) {
@@ -1050,7 +1060,7 @@ bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
         out->time = time;
         if (s->read == s->write) {
             vacate(q, f);
-            q->inline_score += q->inline_score < INLINE_SCORE_MAX;
+            score_emptied_slot(q, true);
         }
     } else {
         wheel_take(q, f, time, out);

@@ -156,6 +156,11 @@ static void check_invariants(const struct disco_topology *t)
             if (c > start) /* ports by neighbour index, no repeats */
                 assert_true(t->out_target[c - 1] < v);
             assert_int_equal(disco_topology_find(t, u, v), c);
+            /* The prefetch address holds this channel's in-port. */
+            const void *at = disco_topology_in_port_addr(t, c);
+            assert_int_equal(t->in_port_short ? *(const uint16_t *)at
+                                              : *(const uint32_t *)at,
+                             disco_topology_in_port(t, c));
             if (t->directed) {
                 /* Senders come in increasing order here, so the expected
                  * in-port is the number of earlier senders to v. */

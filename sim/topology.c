@@ -149,9 +149,12 @@ static int link_ports(struct disco_topology *t)
     const uint32_t *target = t->out_target;
     /* 16-bit in-ports when every in-degree is at most 2^16: on an
      * undirected graph the in-degrees are the out-degrees; a directed one
-     * counts them first. */
+     * counts them first.  Without self-loops or repeated edges no node has
+     * more than nodes - 1 senders, so small graphs need not look. */
     uint32_t widest = 0;
-    if (t->directed) {
+    if (t->nodes <= (uint32_t)UINT16_MAX + 2u) {
+        widest = t->nodes ? t->nodes - 1 : 0;
+    } else if (t->directed) {
         memset(count, 0, (size_t)t->nodes * sizeof *count);
         for (uint32_t c = 0; c < t->channels; c++)
             count[target[c]]++;

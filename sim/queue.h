@@ -207,23 +207,36 @@ disco__payload_is_zero(const union disco__event_payload *payload)
 
 /* An event into a record of the given format, and back (fields the
  * format leaves out read 0).  Copies of constant size, piece by piece. */
+/* A record's part after its first DISCO__WHEEL_NARROW bytes, as `format`
+ * keeps it: the payload (`payload`, or zeros when NULL), the message
+ * number, the Lamport clock. */
+static inline void disco__wheel_encode_tail(unsigned char *to, unsigned format,
+                                            const void *payload, uint64_t msg,
+                                            uint64_t lamport)
+{
+    if (format & DISCO__WHEEL_PAYLOAD) {
+        if (payload)
+            memcpy(to, payload, DISCO__INLINE_PAYLOAD);
+        else
+            memset(to, 0, DISCO__INLINE_PAYLOAD);
+        to += DISCO__INLINE_PAYLOAD;
+    }
+    if (format & DISCO__WHEEL_MSG) {
+        memcpy(to, &msg, sizeof msg);
+        to += sizeof msg;
+    }
+    if (format & DISCO__WHEEL_LAMPORT)
+        memcpy(to, &lamport, sizeof lamport);
+}
+
 static inline void disco__wheel_encode(unsigned char *to,
                                        const struct disco__event *ev,
                                        unsigned format)
 {
     memcpy(to, (const unsigned char *)ev + sizeof(disco_time_t),
            DISCO__WHEEL_NARROW);
-    to += DISCO__WHEEL_NARROW;
-    if (format & DISCO__WHEEL_PAYLOAD) {
-        memcpy(to, &ev->payload, DISCO__INLINE_PAYLOAD);
-        to += DISCO__INLINE_PAYLOAD;
-    }
-    if (format & DISCO__WHEEL_MSG) {
-        memcpy(to, &ev->msg, sizeof ev->msg);
-        to += sizeof ev->msg;
-    }
-    if (format & DISCO__WHEEL_LAMPORT)
-        memcpy(to, &ev->lamport, sizeof ev->lamport);
+    disco__wheel_encode_tail(to + DISCO__WHEEL_NARROW, format, &ev->payload,
+                             ev->msg, ev->lamport);
 }
 
 static inline void disco__wheel_decode(struct disco__event *out,
@@ -340,7 +353,6 @@ static inline int disco__queue_push_message(struct disco__queue *q,
         };
         return disco__queue_push_slow(q, &ev);
     }
-    unsigned format = q->record_format;
     /* Field by field into the record: a struct built first would be put
      * together on the stack and copied, the very stall avoided here. */
     const uint8_t type = DISCO__EV_DELIVER;
@@ -355,17 +367,8 @@ static inline int disco__queue_push_message(struct disco__queue *q,
     DISCO__PUT(kind, kind);
     DISCO__PUT(len, len);
 #undef DISCO__PUT
-    at += DISCO__WHEEL_NARROW;
-    if (format & DISCO__WHEEL_PAYLOAD) {
-        memset(at, 0, DISCO__INLINE_PAYLOAD);
-        at += DISCO__INLINE_PAYLOAD;
-    }
-    if (format & DISCO__WHEEL_MSG) {
-        memcpy(at, &msg, sizeof msg);
-        at += sizeof msg;
-    }
-    if (format & DISCO__WHEEL_LAMPORT)
-        memcpy(at, &lamport, sizeof lamport);
+    disco__wheel_encode_tail(at + DISCO__WHEEL_NARROW, q->record_format, NULL,
+                             msg, lamport);
     return 0;
 }
 

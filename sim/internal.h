@@ -189,7 +189,6 @@ struct disco_sim {
                                    * distinct, plus a channel's copy of
                                    * laws[0]) */
     unsigned law_count;
-    unsigned law_copies;          /* 1 when laws[] holds such a copy */
     unsigned live_law;            /* the law of channels without their own
                                    * (chan_law 0): laws[0], the run's
                                    * --delay, until a --delay-change */

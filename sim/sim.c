@@ -1405,11 +1405,15 @@ static int law_index(struct disco_sim *sim, const struct disco_delay *law,
     for (unsigned i = first; i < sim->law_count; i++)
         if (memcmp(&sim->laws[i], law, sizeof *law) == 0)
             return (int)i;
+    /* The table holds at most one copy of laws[0]: a second would have
+     * been found above. */
+    unsigned distinct = sim->law_count;
+    for (unsigned i = 1; i < sim->law_count; i++)
+        if (memcmp(&sim->laws[i], &sim->laws[0], sizeof *law) == 0)
+            distinct--;
     bool copy = first > 0 && memcmp(&sim->laws[0], law, sizeof *law) == 0;
-    if (!copy && sim->law_count - sim->law_copies ==
-                     sizeof sim->laws / sizeof sim->laws[0] - 1)
+    if (!copy && distinct == sizeof sim->laws / sizeof sim->laws[0] - 1)
         return -1;
-    sim->law_copies += copy;
     sim->laws[sim->law_count] = *law;
     return (int)sim->law_count++;
 }
@@ -1424,7 +1428,6 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
     memset(sim->laws, 0, sizeof sim->laws);
     sim->laws[0] = cfg->delay;
     sim->law_count = 1;
-    sim->law_copies = 0;
     bool varying_delay = cfg->delay.kind != DISCO_DELAY_CONST;
     if (ov->delay && ov->use_delay) {
         sim->chan_law = alloc_array(channels, 1, &failed);

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -510,6 +511,53 @@ static void test_delay_change_spares_own_law(void **state)
     disco_sim_free(sim);
     disco_config_release(&cfg);
     disco_scenario_release(&sc);
+}
+
+/* Create a sim of probe (--delay const:10) on the scenario `dot` with
+ * `changes` delay changes const:101@1000, const:102@1000, ...; the status
+ * of disco_sim_create, its message in *err. */
+static int create_with_laws(const char *dot, unsigned changes,
+                            struct disco_error *err)
+{
+    struct disco_scenario sc;
+    parse_ok(disco_scenario_load_text(&sc, dot, "laws.dot", err), err);
+    struct disco_config cfg;
+    config(&cfg, &probe, 1);
+    for (unsigned i = 1; i <= changes; i++) {
+        char change[32];
+        snprintf(change, sizeof change, "const:%u@1000", 100 + i);
+        parse_ok(disco_delay_change_parse(&cfg, change, err), err);
+    }
+    parse_ok(disco_scenario_apply(&sc, &cfg, err), err);
+    struct disco_sim *sim = NULL;
+    int rc = disco_sim_create(&sim, &probe, &sc.topo, &cfg, err);
+    disco_sim_free(sim);
+    disco_config_release(&cfg);
+    disco_scenario_release(&sc);
+    return rc;
+}
+
+/* At most 16 distinct delay laws in a run: --delay and 15 changes pass, a
+ * 16th change is refused.  A channel's own law equal to --delay takes a
+ * slot of its own (so that a change spares it) but is no 17th law. */
+static void test_sixteen_distinct_laws(void **state)
+{
+    (void)state;
+    static const char plain[] = "digraph p { a; b; a -> b; }\n";
+    static const char own_copy[] =
+        "digraph c { a; b; a -> b [delay = \"const:10\"]; }\n";
+    static const char own_other[] =
+        "digraph o { a; b; a -> b [delay = \"const:20\"]; }\n";
+    struct disco_error err = {0};
+    assert_int_equal(create_with_laws(plain, 15, &err), 0);
+    assert_int_equal(create_with_laws(own_copy, 15, &err), 0);
+    assert_int_equal(create_with_laws(plain, 16, &err), DISCO_ELIMIT);
+    assert_string_equal(err.message, "at most 16 distinct delay laws in a run");
+    assert_int_equal(create_with_laws(own_copy, 16, &err), DISCO_ELIMIT);
+    /* A channel's law of its own that is new counts: 15 changes are one
+     * too many. */
+    assert_int_equal(create_with_laws(own_other, 14, &err), 0);
+    assert_int_equal(create_with_laws(own_other, 15, &err), DISCO_ELIMIT);
 }
 
 /* ---- Byzantine processes and signatures ---------------------------------- */
@@ -1173,6 +1221,7 @@ int main(void)
         cmocka_unit_test(test_partial_crash),
         cmocka_unit_test(test_delay_change),
         cmocka_unit_test(test_delay_change_spares_own_law),
+        cmocka_unit_test(test_sixteen_distinct_laws),
         cmocka_unit_test(test_byzantine_generic_strategies),
         cmocka_unit_test(test_byzantine_model_errors),
         cmocka_unit_test(test_detectors),

@@ -737,11 +737,10 @@ int cli_cmd_run(int argc, char **argv, struct disco_error *err)
         return rc ? rc : CLI_EXIT_PASS;
     }
 
-    bool progress_on = opts.progress && strcmp(opts.progress, "auto")
-                           ? !strcmp(opts.progress, "on")
-                           : cli_progress_auto();
+    const char *mode = opts.progress ? opts.progress : "auto";
+    bool on = !strcmp(mode, "on");
     struct cli_progress *progress = cli_progress_start(
-        progress_on, opts.progress && !strcmp(opts.progress, "on"));
+        on || (!strcmp(mode, "auto") && cli_progress_auto()), on);
     char phase[160];
     snprintf(phase, sizeof phase, "preparing %s", opts.target);
     cli_progress_phase(progress, phase, NULL);

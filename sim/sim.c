@@ -655,55 +655,39 @@ static bool is_basic(const struct disco_sim *sim, unsigned kind)
  * which reads as "no constraint", as they are. */
 #define FIFO_SPAN ((disco_time_t)1 << 31)
 
-static void fifo_rebase(struct disco_sim *sim)
-{
-    uint32_t channels = sim->topo->channels;
-    disco_time_t shift = sim->now - sim->fifo_base;
-    /* After an idle gap of UINT32_MAX ticks or more no clock exceeds the
-     * shift, so the loop below would turn every one to 0: a memset writes
-     * the same bytes without reading them.  (Every arrival it recorded is
-     * also at most now by then, as 0 says.) */
-    if (shift >= UINT32_MAX) {
-        memset(sim->fifo_near, 0, (size_t)channels * sizeof *sim->fifo_near);
-        sim->fifo_base = sim->now;
-        return;
-    }
-    for (uint32_t c = 0; c < channels; c++)
-        sim->fifo_near[c] =
-            sim->fifo_near[c] > shift ? (uint32_t)(sim->fifo_near[c] - shift)
-                                      : 0;
-    sim->fifo_base = sim->now;
-}
-
-/* The same in 16 bits, for large graphs whose delays are all shorter than
+/* FIFO clocks in 16 bits, for large graphs whose delays are all shorter than
  * FIFO_SHORT_SPAN: half the memory (160 MB less at 10^7 nodes), for a pass
- * over the channels every FIFO_SHORT_SPAN ticks (a saturating subtract the
- * compiler vectorises; a wave over 10^7 nodes lasts a few hundred ticks).
+ * over the channels every FIFO_SHORT_SPAN ticks (a wave over 10^7 nodes
+ * lasts a few hundred ticks).
  * Graphs below FIFO_SHORT_CHANNELS keep 32 bits: the saving would be small
  * and a sparse run on them could rebase more often than it sends. */
 #define FIFO_SHORT_SPAN ((disco_time_t)1 << 15)
 #define FIFO_SHORT_CHANNELS (1u << 20)
 
-static void fifo_rebase_short(struct disco_sim *sim)
-{
-    uint32_t channels = sim->topo->channels;
-    disco_time_t gap = sim->now - sim->fifo_base;
-    uint16_t shift = gap > UINT16_MAX ? UINT16_MAX : (uint16_t)gap;
-    /* After an idle gap of UINT16_MAX ticks or more (the shift saturates)
-     * no clock exceeds the shift, so the loop below would turn every one
-     * to 0: a memset writes the same bytes without reading them.  (Every
-     * arrival it recorded is also at most now by then, as 0 says.) */
-    if (shift == UINT16_MAX) {
-        memset(sim->fifo_short, 0, (size_t)channels * sizeof *sim->fifo_short);
-        sim->fifo_base = sim->now;
-        return;
+/* Move fifo_base up to now: every relative clock drops by the time since
+ * (to 0 for an arrival already past).  After an idle gap of the clock's
+ * largest value or more (the shift saturates) no clock exceeds the shift,
+ * so the loop would turn every one to 0: a memset writes the same bytes
+ * without reading them.  (Every arrival it recorded is also at most now by
+ * then, as 0 says.)  The loop is a saturating subtract the compiler
+ * vectorises. */
+#define FIFO_REBASE(name, type, largest, clocks)                              \
+    static void name(struct disco_sim *sim)                                  \
+    {                                                                        \
+        uint32_t channels = sim->topo->channels;                             \
+        disco_time_t gap = sim->now - sim->fifo_base;                        \
+        type shift = gap > (largest) ? (largest) : (type)gap;                \
+        type *clock = sim->clocks;                                           \
+        if (shift == (largest))                                              \
+            memset(clock, 0, (size_t)channels * sizeof *clock);              \
+        else                                                                 \
+            for (uint32_t c = 0; c < channels; c++)                          \
+                clock[c] = clock[c] > shift ? (type)(clock[c] - shift) : 0;  \
+        sim->fifo_base = sim->now;                                           \
     }
-    for (uint32_t c = 0; c < channels; c++)
-        sim->fifo_short[c] = sim->fifo_short[c] > shift
-                                 ? (uint16_t)(sim->fifo_short[c] - shift)
-                                 : 0;
-    sim->fifo_base = sim->now;
-}
+FIFO_REBASE(fifo_rebase, uint32_t, UINT32_MAX, fifo_near)
+FIFO_REBASE(fifo_rebase_short, uint16_t, UINT16_MAX, fifo_short)
+#undef FIFO_REBASE
 
 /* The longest delay a law can draw (exp: -ln of the smallest 1 - u, 2^-53,
  * is 36.8 means), or UINT64_MAX when it is not below 2^63. */

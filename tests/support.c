@@ -183,8 +183,10 @@ const char *env_path(const char *name, const char *relative)
 #include <stdarg.h>
 #include <cmocka.h>
 
-void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
-                const struct disco_topology *topo, struct disco_config *cfg)
+void sim_run_on_observed(struct sim_run *run, const struct disco_algorithm *alg,
+                         const struct disco_topology *topo,
+                         struct disco_config *cfg,
+                         const struct disco_observer *observer)
 {
     struct disco_config defaults;
     if (!cfg) {
@@ -197,6 +199,8 @@ void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
     int rc = disco_sim_create(&run->sim, alg, topo, cfg, &err);
     if (rc)
         fail_msg("create %s on %s: %s", alg->name, topo->spec, err.message);
+    if (observer && disco_sim_observe(run->sim, observer, &err))
+        fail_msg("observe %s on %s: %s", alg->name, topo->spec, err.message);
     rc = disco_sim_run(run->sim, &err);
     if (rc)
         fail_msg("run %s on %s: %s", alg->name, topo->spec, err.message);
@@ -210,14 +214,28 @@ void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
         disco_config_release(&defaults);
 }
 
-void sim_run(struct sim_run *run, const struct disco_algorithm *alg,
-             const char *spec, uint64_t topo_seed, struct disco_config *cfg)
+void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
+                const struct disco_topology *topo, struct disco_config *cfg)
+{
+    sim_run_on_observed(run, alg, topo, cfg, NULL);
+}
+
+void sim_run_observed(struct sim_run *run, const struct disco_algorithm *alg,
+                      const char *spec, uint64_t topo_seed,
+                      struct disco_config *cfg,
+                      const struct disco_observer *observer)
 {
     memset(run, 0, sizeof *run);
     struct disco_error err = {0};
     if (disco_topology_generate(&run->topo, spec, topo_seed, &err))
         fail_msg("topology %s: %s", spec, err.message);
-    sim_run_on(run, alg, &run->topo, cfg);
+    sim_run_on_observed(run, alg, &run->topo, cfg, observer);
+}
+
+void sim_run(struct sim_run *run, const struct disco_algorithm *alg,
+             const char *spec, uint64_t topo_seed, struct disco_config *cfg)
+{
+    sim_run_observed(run, alg, spec, topo_seed, cfg, NULL);
 }
 
 void sim_run_release(struct sim_run *run)
@@ -225,6 +243,30 @@ void sim_run_release(struct sim_run *run)
     disco_sim_free(run->sim);
     disco_topology_release(&run->topo);
     memset(run, 0, sizeof *run);
+}
+
+void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
+                uint64_t seed, const char *delay)
+{
+    disco_config_init(cfg, alg);
+    cfg->seed = seed;
+    struct disco_error err = {0};
+    if (delay)
+        assert_ok(disco_delay_parse(&cfg->delay, delay, &err), &err);
+}
+
+void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
+                          uint32_t node_count, const char *strategy)
+{
+    struct disco_error err = {0};
+    assert_ok(disco_byzantine_parse(cfg, nodes, node_count, &err), &err);
+    snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
+}
+
+void assert_ok(int rc, const struct disco_error *err)
+{
+    if (rc)
+        fail_msg("%s", err->message);
 }
 
 void assert_all_hold(const struct sim_run *run)

@@ -54,13 +54,37 @@ struct sim_run {
 
 /* Generate `spec` (random families from topo_seed), run `alg` with `cfg`
  * (NULL: the defaults with seed 1) and check its properties.  Fails the
- * calling cmocka test on any error.  cfg stays the caller's. */
+ * calling cmocka test on any error.  cfg stays the caller's, and must
+ * outlive the run (the sim reads some of its arrays in place). */
 void sim_run(struct sim_run *run, const struct disco_algorithm *alg,
              const char *spec, uint64_t topo_seed, struct disco_config *cfg);
 /* The same on a topology the caller built (borrowed, not released). */
 void sim_run_on(struct sim_run *run, const struct disco_algorithm *alg,
                 const struct disco_topology *topo, struct disco_config *cfg);
+/* sim_run and sim_run_on with `observer` (NULL: none; copied) attached
+ * before the run, for what the metrics do not count: which events, when,
+ * from whom. */
+void sim_run_observed(struct sim_run *run, const struct disco_algorithm *alg,
+                      const char *spec, uint64_t topo_seed,
+                      struct disco_config *cfg,
+                      const struct disco_observer *observer);
+void sim_run_on_observed(struct sim_run *run, const struct disco_algorithm *alg,
+                         const struct disco_topology *topo,
+                         struct disco_config *cfg,
+                         const struct disco_observer *observer);
 void sim_run_release(struct sim_run *run);
+
+/* The config of a test run: `alg`'s defaults, `seed`, and the delay law
+ * `delay` as --delay reads it (NULL: the default law).  The caller
+ * releases it with disco_config_release. */
+void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
+                uint64_t seed, const char *delay);
+/* --byzantine `nodes` (of `node_count`) with --strategy `strategy`. */
+void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
+                          uint32_t node_count, const char *strategy);
+/* Fails the calling test with err's message unless rc is 0: for the
+ * parsing and set-up calls a test relies on. */
+void assert_ok(int rc, const struct disco_error *err);
 /* Assert every property held (naming the first that did not). */
 void assert_all_hold(const struct sim_run *run);
 

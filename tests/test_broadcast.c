@@ -171,26 +171,26 @@ struct setting {
     disco_time_t min_time; /* the run must last longer than this */
 };
 
-static void configure(struct disco_config *cfg, const struct setting *set,
-                      int how, uint64_t seed)
+/* Run `set` with `how` and `seed` (also the topology's), on `cfg`, which
+ * the caller releases after the run. */
+static void run_rumour(struct sim_run *run, struct disco_config *cfg,
+                       const struct setting *set, int how, uint64_t seed)
 {
-    struct disco_error err;
-    disco_config_init(cfg, &rumour);
+    struct disco_error err = {0};
+    sim_config(cfg, &rumour, seed, set->delay);
     cfg->params[P_HOW] = how;
     cfg->params[P_LEN] = set->len;
     cfg->params[P_FORWARDS] = set->forwards;
-    cfg->seed = seed;
     cfg->fifo = set->fifo;
     if (set->causal_log_limit)
         cfg->causal_log_limit = set->causal_log_limit;
-    assert_int_equal(disco_delay_parse(&cfg->delay, set->delay, &err), 0);
     if (set->delay_change)
-        assert_int_equal(disco_delay_change_parse(cfg, set->delay_change, &err),
-                         0);
+        assert_ok(disco_delay_change_parse(cfg, set->delay_change, &err), &err);
     if (set->crash)
-        assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_CRASH, set->crash,
-                                            set->nodes, &err),
-                         0);
+        assert_ok(disco_faults_parse(cfg, DISCO_FAULT_CRASH, set->crash,
+                                     set->nodes, &err),
+                  &err);
+    sim_run(run, &rumour, set->topology, seed, cfg);
 }
 
 static void assert_same_execution(const struct sim_run *a,
@@ -219,11 +219,9 @@ static uint64_t compare(const struct setting *set, uint64_t seed)
     uint64_t messages = 0;
     for (int how = HOW_EACH; how <= HOW_EACH_EXCEPT; how += 2) {
         struct disco_config one_by_one, batched;
-        configure(&one_by_one, set, how, seed);
-        configure(&batched, set, how + 1, seed);
         struct sim_run a, b;
-        sim_run(&a, &rumour, set->topology, seed, &one_by_one);
-        sim_run(&b, &rumour, set->topology, seed, &batched);
+        run_rumour(&a, &one_by_one, set, how, seed);
+        run_rumour(&b, &batched, set, how + 1, seed);
         /* The batch is open to this run (else both sides would send one
          * by one and agree trivially). */
         assert_true(b.sim->plain_send && !b.sim->sync && !b.sim->chan_law &&
@@ -320,9 +318,8 @@ static void test_32_bit_clocks_rebased(void **unused)
                           .forwards = 3,
                           .fifo_bits = 32};
     struct disco_config cfg;
-    configure(&cfg, &set, HOW_ALL, 1);
     struct sim_run run;
-    sim_run(&run, &rumour, set.topology, 1, &cfg);
+    run_rumour(&run, &cfg, &set, HOW_ALL, 1);
     assert_true(run.metrics->time > (disco_time_t)1 << 34);
     sim_run_release(&run);
     disco_config_release(&cfg);
@@ -407,9 +404,8 @@ static void test_log_gives_up_mid_broadcast(void **unused)
                             .forwards = 2,
                             .fifo_bits = 32};
     struct disco_config cfg;
-    configure(&cfg, &whole, HOW_ALL_EXCEPT, 7);
     struct sim_run run;
-    sim_run(&run, &rumour, whole.topology, 7, &cfg);
+    run_rumour(&run, &cfg, &whole, HOW_ALL_EXCEPT, 7);
     assert_int_equal(run.unchecked, 0);
     assert_int_equal(run.metrics->time, 30);
     assert_string_equal(run.results[0].detail,

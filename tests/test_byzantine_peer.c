@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -115,14 +114,9 @@ static void roll_run(struct roll_state out[ROLL_NODES], const char *byzantine,
                      const char *strategy)
 {
     struct disco_config cfg;
-    struct disco_error err = {0};
-    disco_config_init(&cfg, &roll);
-    cfg.seed = 1;
-    if (byzantine) {
-        if (disco_byzantine_parse(&cfg, byzantine, ROLL_NODES, &err))
-            fail_msg("%s", err.message);
-        snprintf(cfg.strategy, sizeof cfg.strategy, "%s", strategy);
-    }
+    sim_config(&cfg, &roll, 1, NULL);
+    if (byzantine)
+        sim_config_byzantine(&cfg, byzantine, ROLL_NODES, strategy);
     struct sim_run run;
     sim_run(&run, &roll, "complete:5", 1, &cfg);
     assert_int_equal(run.metrics->messages, ROLL_NODES * (ROLL_NODES - 1));

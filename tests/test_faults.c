@@ -187,55 +187,41 @@ static void tally_event(void *self, const struct disco_event_view *ev)
 }
 
 struct outcome {
-    struct disco_topology topo;
-    struct disco_sim *sim;
-    const struct disco_metrics *m;
+    struct sim_run run;
     struct tally tally;
 };
 
 static const struct probe_state *st(const struct outcome *o, uint32_t v)
 {
-    return disco_view_state(disco_sim_view(o->sim), v);
+    return disco_view_state(disco_sim_view(o->run.sim), v);
 }
 
+/* Every run here has --delay const:10. */
 static void config(struct disco_config *cfg, const struct disco_algorithm *alg,
                    uint64_t seed)
 {
-    disco_config_init(cfg, alg);
-    cfg->seed = seed;
-    assert_int_equal(disco_delay_parse(&cfg->delay, "const:10", NULL), 0);
+    sim_config(cfg, alg, seed, "const:10");
 }
 
+/* Run `alg` on `spec` with `cfg`, tallying the events; cfg must also pass
+ * the model check the command line makes before a run. */
 static void run(struct outcome *o, const struct disco_algorithm *alg,
                 const char *spec, struct disco_config *cfg)
 {
-    memset(o, 0, sizeof *o);
-    struct disco_error err = {0};
-    if (disco_topology_generate(&o->topo, spec, 1, &err))
-        fail_msg("%s: %s", spec, err.message);
+    memset(&o->tally, 0, sizeof o->tally);
+    struct disco_observer tally = {.self = &o->tally, .on_event = tally_event};
+    sim_run_observed(&o->run, alg, spec, 1, cfg, &tally);
     char warning[256];
-    if (disco_model_check(alg, &o->topo, cfg, warning, sizeof warning, &err))
+    struct disco_error err = {0};
+    if (disco_model_check(alg, &o->run.topo, cfg, warning, sizeof warning,
+                          &err))
         fail_msg("model: %s", err.message);
-    if (disco_sim_create(&o->sim, alg, &o->topo, cfg, &err))
-        fail_msg("create: %s", err.message);
-    struct disco_observer obs = {.self = &o->tally, .on_event = tally_event};
-    assert_int_equal(disco_sim_observe(o->sim, &obs, &err), 0);
-    if (disco_sim_run(o->sim, &err))
-        fail_msg("run: %s", err.message);
-    o->m = disco_sim_metrics(o->sim);
 }
 
 static void release(struct outcome *o, struct disco_config *cfg)
 {
-    disco_sim_free(o->sim);
-    disco_topology_release(&o->topo);
+    sim_run_release(&o->run);
     disco_config_release(cfg);
-}
-
-static void parse_ok(int rc, const struct disco_error *err)
-{
-    if (rc)
-        fail_msg("%s", err->message);
 }
 
 /* ---- partitions --------------------------------------------------------- */
@@ -246,12 +232,12 @@ static void test_partition_both_ways(void **state)
     struct disco_config cfg;
     struct disco_error err = {0};
     config(&cfg, &probe, 1);
-    parse_ok(disco_partition_parse(&cfg, "0-2|3-5@0:100", 6, &err), &err);
+    assert_ok(disco_partition_parse(&cfg, "0-2|3-5@0:100", 6, &err), &err);
     struct outcome o;
     run(&o, &probe, "complete:6", &cfg);
     /* 30 messages; the 18 that cross the cut are lost. */
-    assert_int_equal(o.m->messages, 30);
-    assert_int_equal(o.m->dropped, 18);
+    assert_int_equal(o.run.metrics->messages, 30);
+    assert_int_equal(o.run.metrics->dropped, 18);
     for (uint32_t v = 0; v < 6; v++) {
         assert_int_equal(st(&o, v)->received, 2);
         for (uint32_t u = 0; u < 6; u++)
@@ -269,10 +255,10 @@ static void test_partition_one_way(void **state)
     struct disco_error err = {0};
     config(&cfg, &probe, 1);
     /* From {0,1,2} to the rest only: A still hears B. */
-    parse_ok(disco_partition_parse(&cfg, "0-2>@0:100", 6, &err), &err);
+    assert_ok(disco_partition_parse(&cfg, "0-2>@0:100", 6, &err), &err);
     struct outcome o;
     run(&o, &probe, "complete:6", &cfg);
-    assert_int_equal(o.m->dropped, 9);
+    assert_int_equal(o.run.metrics->dropped, 9);
     for (uint32_t v = 0; v < 3; v++)
         assert_int_equal(st(&o, v)->received, 5);
     for (uint32_t v = 3; v < 6; v++)
@@ -287,14 +273,14 @@ static void test_partition_heals(void **state)
     struct disco_error err = {0};
     config(&cfg, &probe, 1);
     cfg.params[P_AT] = 20; /* after the heal at 10 */
-    parse_ok(disco_partition_parse(&cfg, "0|1,2@0:10", 3, &err), &err);
+    assert_ok(disco_partition_parse(&cfg, "0|1,2@0:10", 3, &err), &err);
     /* A cut inside the partition outlives the partition's heal. */
-    parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN, "0-1@5:50", 3,
-                                &err),
-             &err);
+    assert_ok(
+        disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN, "0-1@5:50", 3, &err),
+        &err);
     struct outcome o;
     run(&o, &probe, "complete:3", &cfg);
-    assert_int_equal(o.m->dropped, 2); /* 0->1 and 1->0, still cut */
+    assert_int_equal(o.run.metrics->dropped, 2); /* 0->1 and 1->0, still cut */
     assert_int_equal(st(&o, 2)->received, 2);
     assert_int_equal(o.tally.faults, 1);
     assert_int_equal(o.tally.heals, 1);
@@ -339,13 +325,13 @@ static void test_send_omission(void **state)
     struct disco_config cfg;
     struct disco_error err = {0};
     config(&cfg, &probe, 1);
-    parse_ok(disco_omission_parse(&cfg, DISCO_FAULT_OMIT_SEND, "1@0", 4, &err),
-             &err);
+    assert_ok(disco_omission_parse(&cfg, DISCO_FAULT_OMIT_SEND, "1@0", 4, &err),
+              &err);
     struct outcome o;
     run(&o, &probe, "complete:4", &cfg);
     /* Node 1 sends (its messages count) but none arrives. */
-    assert_int_equal(o.m->messages, 12);
-    assert_int_equal(o.m->dropped, 3);
+    assert_int_equal(o.run.metrics->messages, 12);
+    assert_int_equal(o.run.metrics->dropped, 3);
     for (uint32_t v = 0; v < 4; v++)
         assert_int_equal(st(&o, v)->heard[1], 0);
     assert_int_equal(st(&o, 1)->received, 3); /* it still receives */
@@ -359,23 +345,23 @@ static void test_receive_omission_window_and_rate(void **state)
     struct disco_error err = {0};
     config(&cfg, &probe, 3);
     /* The window closes before the messages arrive at 15: no effect. */
-    parse_ok(disco_omission_parse(&cfg, DISCO_FAULT_OMIT_RECEIVE, "2@0:10", 4,
-                                  &err),
-             &err);
+    assert_ok(
+        disco_omission_parse(&cfg, DISCO_FAULT_OMIT_RECEIVE, "2@0:10", 4, &err),
+        &err);
     struct outcome o;
     run(&o, &probe, "complete:4", &cfg);
-    assert_int_equal(o.m->dropped, 0);
+    assert_int_equal(o.run.metrics->dropped, 0);
     release(&o, &cfg);
 
     /* Half of 199 arrivals omitted: 99.5 expected, sigma about 7. */
     config(&cfg, &probe, 3);
-    parse_ok(disco_omission_parse(&cfg, DISCO_FAULT_OMIT_RECEIVE, "0@0/0.5",
-                                  200, &err),
-             &err);
+    assert_ok(disco_omission_parse(&cfg, DISCO_FAULT_OMIT_RECEIVE, "0@0/0.5",
+                                   200, &err),
+              &err);
     run(&o, &probe, "complete:200", &cfg);
     uint32_t received = st(&o, 0)->received;
     assert_in_range(received, 78, 121);
-    assert_int_equal(o.m->dropped, 199 - received);
+    assert_int_equal(o.run.metrics->dropped, 199 - received);
     assert_int_equal(st(&o, 1)->received, 199);
     release(&o, &cfg);
 
@@ -396,13 +382,13 @@ static void test_partial_crash(void **state)
     struct disco_config cfg;
     struct disco_error err = {0};
     config(&cfg, &probe, 1);
-    parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "0@3+2", 6, &err),
-             &err);
+    assert_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "0@3+2", 6, &err),
+              &err);
     struct outcome o;
     run(&o, &probe, "complete:6", &cfg);
     /* Node 0's step at tick 5 sends on ports 0 and 1, then it crashes. */
-    assert_int_equal(o.m->messages, 25 + 2);
-    assert_true(disco_view_crashed(disco_sim_view(o.sim), 0));
+    assert_int_equal(o.run.metrics->messages, 25 + 2);
+    assert_true(disco_view_crashed(disco_sim_view(o.run.sim), 0));
     assert_int_equal(st(&o, 1)->heard[0], 1);
     assert_int_equal(st(&o, 2)->heard[0], 1);
     for (uint32_t v = 3; v < 6; v++)
@@ -413,10 +399,10 @@ static void test_partial_crash(void **state)
 
     /* At tick 0 it strikes init's sends: a synchronous first round. */
     config(&cfg, &probe_sync, 1);
-    parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "0@0+1", 4, &err),
-             &err);
+    assert_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "0@0+1", 4, &err),
+              &err);
     run(&o, &probe_sync, "complete:4", &cfg);
-    assert_int_equal(o.m->messages, 9 + 1);
+    assert_int_equal(o.run.metrics->messages, 9 + 1);
     assert_int_equal(st(&o, 1)->heard[0], 1);
     assert_int_equal(st(&o, 2)->heard[0], 0);
     release(&o, &cfg);
@@ -428,20 +414,20 @@ static void test_delay_change(void **state)
     struct disco_config cfg;
     struct disco_error err = {0};
     config(&cfg, &probe, 1);
-    parse_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
+    assert_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
     struct outcome o;
     run(&o, &probe, "complete:3", &cfg);
-    assert_int_equal(o.m->time, 55); /* sent at 5 under the new law */
+    assert_int_equal(o.run.metrics->time, 55); /* sent at 5 under the new law */
     assert_int_equal(o.tally.faults, 1);
     release(&o, &cfg);
 
     /* Back to the run's own law (const:10) before the sends at 5: they
      * arrive at 15, as if nothing had changed. */
     config(&cfg, &probe, 1);
-    parse_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
-    parse_ok(disco_delay_change_parse(&cfg, "const:10@4", &err), &err);
+    assert_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
+    assert_ok(disco_delay_change_parse(&cfg, "const:10@4", &err), &err);
     run(&o, &probe, "complete:3", &cfg);
-    assert_int_equal(o.m->time, 15);
+    assert_int_equal(o.run.metrics->time, 15);
     assert_int_equal(o.tally.faults, 2);
     release(&o, &cfg);
 
@@ -487,19 +473,16 @@ static void test_delay_change_spares_own_law(void **state)
         "}\n";
     struct disco_scenario sc;
     struct disco_error err = {0};
-    parse_ok(disco_scenario_load_text(&sc, dot, "own.dot", &err), &err);
+    assert_ok(disco_scenario_load_text(&sc, dot, "own.dot", &err), &err);
     struct disco_config cfg;
     config(&cfg, &probe, 1); /* --delay const:10; a sends at tick 5 */
-    parse_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
-    parse_ok(disco_scenario_apply(&sc, &cfg, &err), &err);
-    struct disco_sim *sim;
-    if (disco_sim_create(&sim, &probe, &sc.topo, &cfg, &err))
-        fail_msg("create: %s", err.message);
+    assert_ok(disco_delay_change_parse(&cfg, "const:50@3", &err), &err);
+    assert_ok(disco_scenario_apply(&sc, &cfg, &err), &err);
     struct arrivals a = {0};
     struct disco_observer obs = {.self = &a, .on_event = arrival_event};
-    assert_int_equal(disco_sim_observe(sim, &obs, &err), 0);
-    if (disco_sim_run(sim, &err))
-        fail_msg("run: %s", err.message);
+    struct sim_run run;
+    memset(&run, 0, sizeof run);
+    sim_run_on_observed(&run, &probe, &sc.topo, &cfg, &obs);
     assert_int_equal(a.count, 3);
     assert_int_equal(a.from[1], 0);
     assert_int_equal(a.at[1], 5 + 10); /* b: its own const:10 */
@@ -507,8 +490,8 @@ static void test_delay_change_spares_own_law(void **state)
     assert_int_equal(a.at[2], 5 + 50); /* c: follows the change */
     assert_int_equal(a.from[3], 0);
     assert_int_equal(a.at[3], 5 + 20); /* d: its own const:20 */
-    assert_int_equal(disco_sim_metrics(sim)->time, 55);
-    disco_sim_free(sim);
+    assert_int_equal(run.metrics->time, 55);
+    sim_run_release(&run);
     disco_config_release(&cfg);
     disco_scenario_release(&sc);
 }
@@ -520,15 +503,15 @@ static int create_with_laws(const char *dot, unsigned changes,
                             struct disco_error *err)
 {
     struct disco_scenario sc;
-    parse_ok(disco_scenario_load_text(&sc, dot, "laws.dot", err), err);
+    assert_ok(disco_scenario_load_text(&sc, dot, "laws.dot", err), err);
     struct disco_config cfg;
     config(&cfg, &probe, 1);
     for (unsigned i = 1; i <= changes; i++) {
         char change[32];
         snprintf(change, sizeof change, "const:%u@1000", 100 + i);
-        parse_ok(disco_delay_change_parse(&cfg, change, err), err);
+        assert_ok(disco_delay_change_parse(&cfg, change, err), err);
     }
-    parse_ok(disco_scenario_apply(&sc, &cfg, err), err);
+    assert_ok(disco_scenario_apply(&sc, &cfg, err), err);
     struct disco_sim *sim = NULL;
     int rc = disco_sim_create(&sim, &probe, &sc.topo, &cfg, err);
     disco_sim_free(sim);
@@ -565,10 +548,8 @@ static void test_sixteen_distinct_laws(void **state)
 static void byzantine_run(struct outcome *o, struct disco_config *cfg,
                           const char *strategy)
 {
-    struct disco_error err = {0};
     config(cfg, &probe, 1);
-    parse_ok(disco_byzantine_parse(cfg, "1", 6, &err), &err);
-    snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
+    sim_config_byzantine(cfg, "1", 6, strategy);
     run(o, &probe, "complete:6", cfg);
 }
 
@@ -579,17 +560,17 @@ static void test_byzantine_generic_strategies(void **state)
     struct outcome o;
 
     byzantine_run(&o, &cfg, "silent");
-    assert_int_equal(o.m->messages, 25);
+    assert_int_equal(o.run.metrics->messages, 25);
     for (uint32_t v = 0; v < 6; v++)
         assert_int_equal(st(&o, v)->heard[1], 0);
-    assert_true(disco_view_byzantine(disco_sim_view(o.sim), 1));
-    assert_true(disco_view_faulty(disco_sim_view(o.sim), 1));
-    assert_false(disco_view_faulty(disco_sim_view(o.sim), 0));
+    assert_true(disco_view_byzantine(disco_sim_view(o.run.sim), 1));
+    assert_true(disco_view_faulty(disco_sim_view(o.run.sim), 1));
+    assert_false(disco_view_faulty(disco_sim_view(o.run.sim), 0));
     release(&o, &cfg);
 
     /* flip: everyone hears 1 (stored +1) from node 1, unsigned. */
     byzantine_run(&o, &cfg, "flip");
-    assert_int_equal(o.m->messages, 30);
+    assert_int_equal(o.run.metrics->messages, 30);
     for (uint32_t v = 0; v < 6; v++) {
         if (v == 1)
             continue;
@@ -639,8 +620,7 @@ static void test_byzantine_model_errors(void **state)
     char warning[256];
 
     disco_config_init(&cfg, &probe);
-    parse_ok(disco_byzantine_parse(&cfg, "0", 4, &err), &err);
-    snprintf(cfg.strategy, sizeof cfg.strategy, "resing");
+    sim_config_byzantine(&cfg, "0", 4, "resing");
     assert_int_equal(disco_model_check(&probe, &topo, &cfg, warning,
                                        sizeof warning, &err),
                      DISCO_EUNKNOWN);
@@ -649,8 +629,7 @@ static void test_byzantine_model_errors(void **state)
     disco_config_release(&cfg);
 
     disco_config_init(&cfg, &probe_honest);
-    parse_ok(disco_byzantine_parse(&cfg, "0", 4, &err), &err);
-    snprintf(cfg.strategy, sizeof cfg.strategy, "flip");
+    sim_config_byzantine(&cfg, "0", 4, "flip");
     assert_int_equal(disco_model_check(&probe_honest, &topo, &cfg, warning,
                                        sizeof warning, &err),
                      DISCO_EMODEL);
@@ -706,16 +685,16 @@ static void watch(struct outcome *o, struct disco_config *cfg,
 {
     struct disco_error err = {0};
     config(cfg, &watcher, seed);
-    parse_ok(disco_detector_parse(cfg, detector, &err), &err);
-    parse_ok(disco_faults_parse(cfg, DISCO_FAULT_CRASH, "3@55", 6, &err),
-             &err);
+    assert_ok(disco_detector_parse(cfg, detector, &err), &err);
+    assert_ok(disco_faults_parse(cfg, DISCO_FAULT_CRASH, "3@55", 6, &err),
+              &err);
     run(o, &watcher, "complete:6", cfg);
 }
 
 static uint64_t seen(const struct outcome *o, uint32_t v, unsigned poll)
 {
     return ((const struct watch_state *)disco_view_state(
-                disco_sim_view(o->sim), v))
+                disco_sim_view(o->run.sim), v))
         ->suspects[poll];
 }
 
@@ -774,8 +753,8 @@ static void test_detectors(void **state)
     /* No detector: nobody is suspected, crashed or not. */
     config(&cfg, &watcher, 1);
     struct disco_error err = {0};
-    parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "3@55", 6, &err),
-             &err);
+    assert_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "3@55", 6, &err),
+              &err);
     run(&o, &watcher, "complete:6", &cfg);
     for (uint32_t v = 0; v < 6; v++) {
         if (v == 3)
@@ -796,7 +775,7 @@ static void dynamic_run(struct outcome *o, struct disco_config *cfg,
     config(cfg, &probe_sync, seed);
     cfg->sync = true;
     cfg->params[P_ROUNDS] = rounds;
-    parse_ok(disco_dynamic_parse(cfg, dynamic, &err), &err);
+    assert_ok(disco_dynamic_parse(cfg, dynamic, &err), &err);
     run(o, &probe_sync, spec, cfg);
 }
 
@@ -837,7 +816,7 @@ static void test_dynamic_rooted_and_nonsplit(void **state)
             assert_true(rooted(heard_by, n));
         }
         assert_int_equal(delivered, 8 * (n - 1));
-        assert_int_equal(o.m->messages, 8 * 56);
+        assert_int_equal(o.run.metrics->messages, 8 * 56);
         release(&o, &cfg);
 
         dynamic_run(&o, &cfg, "complete:8", "nonsplit:0.3", seed, 8);
@@ -891,7 +870,7 @@ static void test_dynamic_removal_and_determinism(void **state)
     assert_int_equal(disco_topology_generate(&ring, "ring:6", 1, &err), 0);
     config(&cfg, &probe_sync, 1);
     cfg.sync = true;
-    parse_ok(disco_dynamic_parse(&cfg, "nonsplit", &err), &err);
+    assert_ok(disco_dynamic_parse(&cfg, "nonsplit", &err), &err);
     assert_int_equal(disco_sim_create(&sim, &probe_sync, &ring, &cfg, &err),
                      DISCO_EMODEL);
     assert_string_equal(err.message,
@@ -937,15 +916,16 @@ static void test_on_link(void **state)
     config(&cfg, &linker, 1);
     /* Two overlapping cuts of 0-1: one notice down, one up, at 10 and 30;
      * a partition {0} | {1, 2} from 40 to 50 tells 0 of both ports. */
-    parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
-                                "0-1@10:20,1-0@15:30", 3, &err),
-             &err);
-    parse_ok(disco_partition_parse(&cfg, "0@40:50", 3, &err), &err);
+    assert_ok(disco_faults_parse(&cfg, DISCO_FAULT_LINK_DOWN,
+                                 "0-1@10:20,1-0@15:30", 3, &err),
+              &err);
+    assert_ok(disco_partition_parse(&cfg, "0@40:50", 3, &err), &err);
     struct outcome o;
     run(&o, &linker, "complete:3", &cfg);
-    const struct link_state *s0 = disco_view_state(disco_sim_view(o.sim), 0);
-    const struct link_state *s1 = disco_view_state(disco_sim_view(o.sim), 1);
-    const struct link_state *s2 = disco_view_state(disco_sim_view(o.sim), 2);
+    const struct disco_view *view = disco_sim_view(o.run.sim);
+    const struct link_state *s0 = disco_view_state(view, 0);
+    const struct link_state *s1 = disco_view_state(view, 1);
+    const struct link_state *s2 = disco_view_state(view, 2);
     /* Node 0: port 0 leads to 1, port 1 to 2. */
     assert_int_equal(s0->downs[0], 2);
     assert_int_equal(s0->ups[0], 2);
@@ -956,7 +936,7 @@ static void test_on_link(void **state)
     assert_int_equal(s2->downs[0], 1);
     assert_int_equal(s2->downs[1], 0);
     /* Link changes are work: the run lasts until the heal at 50. */
-    assert_int_equal(o.m->time, 50);
+    assert_int_equal(o.run.metrics->time, 50);
     assert_int_equal(s0->last_change, 50);
     release(&o, &cfg);
 }
@@ -986,9 +966,9 @@ static void test_floodset_chain_by_partial_crashes(void **state)
             cfg.inputs[v].value = atoi(values[v]);
         }
         cfg.input_count = 5;
-        parse_ok(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "0@0+1,1@1+2", 5,
-                                    &err),
-                 &err);
+        assert_ok(
+            disco_faults_parse(&cfg, DISCO_FAULT_CRASH, "0@0+1,1@1+2", 5, &err),
+            &err);
         struct sim_run r;
         sim_run(&r, &disco_alg_floodset, "complete:5", 1, &cfg);
         assert_string_equal(r.results[0].name, "agreement");
@@ -1068,11 +1048,13 @@ static void test_quiescence_oracle(void **state)
     struct outcome o;
     run(&o, &sleeper, "line:2", &cfg);
     disco_time_t since, first;
-    assert_true(disco_view_quiescence(disco_sim_view(o.sim), &since, &first));
+    assert_true(
+        disco_view_quiescence(disco_sim_view(o.run.sim), &since, &first));
     assert_int_equal(first, 10);
     assert_int_equal(since, 30); /* the message arrived at 30 and was
                                   * handled at once */
-    assert_int_equal(o.m->time, 40); /* the control ack still travelled */
+    /* The control ack still travelled. */
+    assert_int_equal(o.run.metrics->time, 40);
     release(&o, &cfg);
 }
 

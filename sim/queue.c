@@ -699,40 +699,31 @@ static void give_chain(struct disco__queue *q, struct disco__wheel_block *first,
 }
 
 /* Append an event to slot i, in the queue's record format.  When that
- * format has no payload, the caller has checked the payload is zero. */
+ * format has no payload, the caller has checked the payload is zero.
+ * The slot logic is disco__wheel_place's; here only the block it may
+ * need first: allocated when the free list is empty, and linked after
+ * the slot's tail when that is full. */
 static int wheel_append(struct disco__queue *q, unsigned i,
                         const struct disco__event *ev)
 {
-    struct disco__wheel_slot *s = &q->slots[i];
-    if (!disco__wheel_occupied(q, i)) {
-        if (q->inline_score >= 0 && q->records_inline) {
-            s->head = s->tail = NULL;
-            s->records = s->first;
-            s->limit = (uint32_t)q->records_inline;
-        } else {
-            if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
-                return DISCO_ENOMEM;
-            s->head = s->tail = disco__wheel_take_block(q);
-            s->records = s->tail->bytes;
-            s->limit = (uint32_t)q->records_per_block;
-        }
-        s->read = s->write = 0;
-        disco__wheel_occupy(q, i);
-    } else if (s->write == s->limit) {
+    unsigned char *at = disco__wheel_place(q, i);
+    if (!at) {
         if (q->free_count == 0 && reserve_blocks(q, 1) != 0)
             return DISCO_ENOMEM;
-        if (!s->head) {
-            disco__wheel_spill(q, s);
-        } else {
+        struct disco__wheel_slot *s = &q->slots[i];
+        if (disco__wheel_occupied(q, i) && s->head) {
+            /* A full chain: the next block goes after its tail.  (An
+             * empty slot, or a full inline one, only lacked a free
+             * block, and there is one now.) */
             struct disco__wheel_block *b = disco__wheel_take_block(q);
             s->tail->next = b;
             s->tail = b;
             s->records = b->bytes;
             s->write = 0;
         }
+        at = disco__wheel_place(q, i);
     }
-    disco__wheel_encode(s->records + (size_t)s->write++ * q->record_size, ev,
-                        q->record_format);
+    disco__wheel_encode(at, ev, q->record_format);
     return 0;
 }
 

@@ -262,19 +262,17 @@ static inline void disco__wheel_decode(struct disco__event *out,
         memcpy(&out->lamport, from, sizeof out->lamport);
 }
 
-/* Where a push at `time` goes when it goes straight into the wheel: the
- * bytes of its record, counted in the queue's size, for the caller to
- * write in the queue's record format.  NULL when the push must take the
- * general path (disco__queue_push_slow), with nothing changed: a time
- * outside the wheel, no wheel yet, or a slot whose records need a block
- * the free list lacks or whose tail block is full (the next one must be
- * linked). */
-static inline unsigned char *disco__queue_push_place(struct disco__queue *q,
-                                                     disco_time_t time)
+/* Where the next record of wheel slot `slot` goes: the bytes for the
+ * caller to write in the queue's record format (the queue's size is the
+ * caller's to count).  NULL, with nothing changed, when the record needs
+ * a block first: the slot's first one, or one for its inline records to
+ * spill to, while the free list is empty, or the next one to link after
+ * a full tail block.  One logic for both the inline push below and the
+ * general path (wheel_append in queue.c, which gets that block and asks
+ * again), so that the two cannot disagree on where a record goes. */
+static inline unsigned char *disco__wheel_place(struct disco__queue *q,
+                                                uint32_t slot)
 {
-    uint32_t slot = (uint32_t)(time & (DISCO__WHEEL_SLOTS - 1u));
-    if (!(time - q->base < DISCO__WHEEL_SLOTS && time >= q->last && q->slots))
-        return NULL;
     struct disco__wheel_slot *s = &q->slots[slot];
     if (!disco__wheel_occupied(q, slot)) {
         /* A slot's first record, in the slot: sparse runs (a few events
@@ -286,7 +284,6 @@ static inline unsigned char *disco__queue_push_place(struct disco__queue *q,
             s->write = 1;
             s->limit = (uint32_t)q->records_inline;
             disco__wheel_occupy(q, slot);
-            q->size++;
             return s->first;
         }
         /* In a block. */
@@ -309,7 +306,24 @@ static inline unsigned char *disco__queue_push_place(struct disco__queue *q,
      * fetch the line it will write now, so that it does not stall on it
      * then (the line is in the cache, not in memory). */
     __builtin_prefetch(at + 64, 1);
-    q->size++;
+    return at;
+}
+
+/* Where a push at `time` goes when it goes straight into the wheel: the
+ * bytes of its record, counted in the queue's size, for the caller to
+ * write in the queue's record format.  NULL when the push must take the
+ * general path (disco__queue_push_slow), with nothing changed: a time
+ * outside the wheel, no wheel yet, or a slot that needs a block first
+ * (disco__wheel_place). */
+static inline unsigned char *disco__queue_push_place(struct disco__queue *q,
+                                                     disco_time_t time)
+{
+    if (!(time - q->base < DISCO__WHEEL_SLOTS && time >= q->last && q->slots))
+        return NULL;
+    unsigned char *at =
+        disco__wheel_place(q, (uint32_t)(time & (DISCO__WHEEL_SLOTS - 1u)));
+    if (at)
+        q->size++;
     return at;
 }
 

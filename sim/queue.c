@@ -550,6 +550,7 @@ static void init_sized(struct disco__queue *q, size_t item_size)
     radix_init(&q->far, item_size);
     set_format(q, initial_format(item_size));
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
+    q->block_limit = SIZE_MAX;
 }
 
 void disco__queue_init(struct disco__queue *q)
@@ -581,6 +582,7 @@ void disco__queue_release(struct disco__queue *q)
     q->far_low = UINT64_MAX;
     set_format(q, initial_format(q->far.item_size));
     q->next_chunk_blocks = FIRST_CHUNK_BLOCKS;
+    q->block_limit = SIZE_MAX;
 }
 
 /* Slots on cache lines of their own (see struct disco__wheel_slot). */
@@ -631,11 +633,16 @@ static unsigned next_occupied(const struct disco__queue *q, unsigned from)
 }
 
 /* Make sure `count` blocks are free, allocating chunks of blocks as
- * needed (each chunk twice the last, up to MAX_CHUNK_BLOCKS). */
+ * needed (each chunk twice the last, up to MAX_CHUNK_BLOCKS, and no
+ * further than the queue's block_limit). */
 static int reserve_blocks(struct disco__queue *q, size_t count)
 {
     while (q->free_count < count) {
         size_t blocks = q->next_chunk_blocks;
+        if (q->block_count >= q->block_limit)
+            return DISCO_ENOMEM;
+        if (blocks > q->block_limit - q->block_count)
+            blocks = q->block_limit - q->block_count;
         unsigned char *chunk;
         if (blocks == MAX_CHUNK_BLOCKS) {
             /* The largest chunks are allocated one ahead of need:

@@ -137,6 +137,13 @@ struct disco__queue {
     void *chunks;       /* allocations of blocks, chained */
     void *spare_chunk;  /* the next chunk of the largest size, or NULL */
     size_t next_chunk_blocks;
+    /* The most blocks the wheel may allocate in all: SIZE_MAX, except in
+     * tests, which lower it to make a block allocation fail as when memory
+     * runs out, exactly where they choose (a lowered RLIMIT_AS cannot aim
+     * at one block, and AddressSanitizer's reserved address space leaves
+     * it no room).  Chunks are cut to fit under it.  A queue rebuilt by
+     * disco__queue_keep_fields starts without one again. */
+    size_t block_limit;
     struct disco__radix far;
 };
 

@@ -1370,6 +1370,174 @@ static void test_far_events_wait(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Out of wheel blocks, by the queue's block_limit.                         */
+
+/* More serials than the tests below push. */
+enum { BLOCK_TEST_SERIALS = 4096 };
+
+/* Push `serial` at `time` as push_in_format does (a payload only if
+ * `format` has one), and into the reference, noting the format it pops
+ * with, when the queue takes it; a refused push must be DISCO_ENOMEM and
+ * leave the queue's size as it was.  Returns what the push returned. */
+static int push_or_refused(struct disco__queue *q, struct ref_heap *ref,
+                           unsigned kept[BLOCK_TEST_SERIALS],
+                           disco_time_t time, uint64_t serial,
+                           unsigned format)
+{
+    assert_true(serial < BLOCK_TEST_SERIALS);
+    struct disco__event ev = expected(time, serial, format);
+    ev.msg = serial;
+    ev.lamport = serial * 0x9e3779b97f4a7c15ull;
+    size_t before = disco__queue_size(q);
+    int rc = disco__queue_push(q, &ev);
+    if (rc == 0) {
+        assert_int_equal(disco__queue_size(q), before + 1);
+        ref_push(ref, time, serial);
+        kept[serial] = format;
+    } else {
+        assert_int_equal(rc, DISCO_ENOMEM);
+        assert_int_equal(disco__queue_size(q), before);
+    }
+    return rc;
+}
+
+/* Pop the event the reference says comes next, as it was pushed. */
+static void pop_as_ref(struct disco__queue *q, struct ref_heap *ref,
+                       const unsigned kept[BLOCK_TEST_SERIALS])
+{
+    assert_int_equal(disco__queue_size(q), ref->count);
+    struct ref_item want = ref_pop(ref);
+    pop_expect(q, want.time, want.serial, kept[want.serial]);
+}
+
+/* Everything the queue took pops once, in (time, insertion) order, and
+ * nothing else: the queue is empty when the reference is. */
+static void drain_as_ref(struct disco__queue *q, struct ref_heap *ref,
+                         const unsigned kept[BLOCK_TEST_SERIALS])
+{
+    while (ref->count > 0)
+        pop_as_ref(q, ref, kept);
+    struct disco__event ev;
+    assert_int_equal(disco__queue_size(q), 0);
+    assert_false(disco__queue_pop(q, &ev));
+}
+
+/* A push that needs a wheel block when none can be had fails with
+ * DISCO_ENOMEM and changes nothing, wherever the block was needed: to
+ * open a slot (the wide format, which has no inline record), to spill a
+ * slot's inline record (the narrow one), to link one after a full block,
+ * or to rewrite the pending records for a payload.  Pops go on without
+ * blocks and give theirs back to later pushes; pushes to the far heap
+ * need none.  Once blocks can be had again, everything the queue took
+ * pops once, in order, and nothing it refused. */
+static void run_out_of_blocks(unsigned format)
+{
+    struct disco__queue q;
+    init_in_format(&q, format);
+    struct ref_heap ref;
+    ref_init(&ref, 256);
+    unsigned kept[BLOCK_TEST_SERIALS];
+    uint64_t serial = 1;
+    const disco_time_t t = 5, u = 6, far = 3 * DISCO__WHEEL_SLOTS;
+    const bool narrow = q.records_inline > 0;
+    assert_int_equal(narrow, format == 0);
+    assert_int_equal(q.free_count, 0);
+    const struct disco__wheel_slot *st = NULL;
+
+    /* No block at all. */
+    q.block_limit = q.block_count;
+    if (narrow) {
+        assert_int_equal(push_or_refused(&q, &ref, kept, t, serial++, format),
+                         0);
+        st = &q.slots[t];
+        assert_null(st->head);
+        /* The spill of that inline record. */
+        assert_int_equal(push_or_refused(&q, &ref, kept, t, serial++, format),
+                         DISCO_ENOMEM);
+        assert_null(st->head);
+        assert_int_equal(st->write, 1);
+        /* The rewrite for a payload, which needs a block for it. */
+        assert_int_equal(push_or_refused(&q, &ref, kept, u, serial++,
+                                         format | DISCO__WHEEL_PAYLOAD),
+                         DISCO_ENOMEM);
+        assert_int_equal(q.record_format, format);
+        assert_false(disco__wheel_occupied(&q, u));
+    } else {
+        /* The block a slot opens in. */
+        assert_int_equal(push_or_refused(&q, &ref, kept, t, serial++, format),
+                         DISCO_ENOMEM);
+        assert_false(disco__wheel_occupied(&q, t));
+    }
+    /* The same by push_message. */
+    size_t before = disco__queue_size(&q);
+    assert_int_equal(disco__queue_push_message(&q, t, 1, 2, 3, 4, 5, 6),
+                     DISCO_ENOMEM);
+    assert_int_equal(disco__queue_size(&q), before);
+    /* The far heap needs none. */
+    assert_int_equal(push_or_refused(&q, &ref, kept, far, serial++, format),
+                     0);
+    assert_int_equal(q.block_count, q.block_limit);
+
+    /* One block more: slot t takes it (spilling, or opening), and u has
+     * none to open or spill with. */
+    q.block_limit = q.block_count + 1;
+    assert_int_equal(push_or_refused(&q, &ref, kept, t, serial++, format), 0);
+    st = &q.slots[t];
+    assert_non_null(st->head);
+    assert_int_equal(q.free_count, 0);
+    if (narrow) {
+        assert_int_equal(push_or_refused(&q, &ref, kept, u, serial++, format),
+                         0);
+        assert_null(q.slots[u].head);
+    }
+    assert_int_equal(push_or_refused(&q, &ref, kept, u, serial++, format),
+                     DISCO_ENOMEM);
+    /* Slot t's block filled, and none to link after it. */
+    while (st->write < st->limit)
+        assert_int_equal(
+            push_or_refused(&q, &ref, kept, t, serial++, format), 0);
+    const struct disco__wheel_block *tail = st->tail;
+    assert_int_equal(push_or_refused(&q, &ref, kept, t, serial++, format),
+                     DISCO_ENOMEM);
+    assert_ptr_equal(st->tail, tail);
+    assert_int_equal(st->write, st->limit);
+    assert_int_equal(q.block_count, q.block_limit);
+
+    /* Pops need no block; slot t, emptied, gives its block back, which
+     * the next push that needs one takes without allocating. */
+    for (int k = 0; k < 3; k++)
+        pop_as_ref(&q, &ref, kept);
+    while (disco__wheel_occupied(&q, t))
+        pop_as_ref(&q, &ref, kept);
+    assert_int_equal(q.free_count, 1);
+    assert_int_equal(push_or_refused(&q, &ref, kept, u, serial++, format), 0);
+    assert_non_null(q.slots[u].head);
+    assert_int_equal(q.free_count, 0);
+    assert_int_equal(q.block_count, q.block_limit);
+
+    /* Blocks again: at the times refused before, and a payload. */
+    q.block_limit = SIZE_MAX;
+    for (int k = 0; k < 300; k++)
+        assert_int_equal(push_or_refused(&q, &ref, kept, u + (unsigned)k % 3,
+                                         serial++, format),
+                         0);
+    assert_int_equal(push_or_refused(&q, &ref, kept, u, serial++,
+                                     format | DISCO__WHEEL_PAYLOAD),
+                     0);
+    assert_true(q.record_format & DISCO__WHEEL_PAYLOAD);
+    drain_as_ref(&q, &ref, kept);
+    free(ref.items);
+    disco__queue_release(&q);
+}
+
+static void test_out_of_blocks(void **state)
+{
+    (void)state;
+    run_out_of_blocks(0);
+    run_out_of_blocks(DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Out of memory, by lowering the address-space limit.                      */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -1513,6 +1681,7 @@ int main(void)
         cmocka_unit_test(test_reformat_inline),
         cmocka_unit_test(test_far_events_wait),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_out_of_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -954,8 +954,26 @@ static void advance(struct disco__queue *q, disco_time_t to)
          * in the bucket's order, which is insertion order for each key
          * (all pending events with one key share a bucket).  Memory first,
          * so that a bucket moves entirely or not at all: the format, then
-         * at worst two blocks per distinct key (a slot's records may
-         * leave its `first` for a block) plus the records' own. */
+         * the blocks, of which n / records_per_block + keys suffice (keys:
+         * at least how many distinct keys the bucket holds).
+         *
+         * Why.  Each key's slot is empty when its events arrive: the
+         * wheel's events and all the keys moved lie in [to, to +
+         * DISCO__WHEEL_SLOTS), a slot to a time, the wheel's below
+         * q->base + DISCO__WHEEL_SLOTS (the base moves after the loop)
+         * and the far keys at or after it.  A slot filled from empty
+         * with m records holds them from index 0 of its chain of blocks,
+         * per block p of them: ceil(m / p) blocks, or none while a lone
+         * record stays inline (the second spills it to index 0 of a
+         * block, which then counts it like the rest: a spill costs no
+         * block of its own).  Summed over the keys, with ceil(m / p) <=
+         * floor(m / p) + 1 and floors adding up to at most floor(n / p):
+         * n / p + keys.
+         *
+         * The bound is reached (test_advance_reserves_exactly): 16 keys in
+         * a bucket of 16, each with one record more than a block holds,
+         * take two blocks each, n / p + keys.  (The former 2 * keys + 1
+         * counted a spill as a block of its own.) */
         struct disco__queue_bucket *b = &r->buckets[i];
         size_t n = b->count - b->head;
         struct disco__event ev;
@@ -965,14 +983,25 @@ static void advance(struct disco__queue *q, disco_time_t to)
                 goto short_of_memory;
         }
         size_t keys = n < span + 1 ? n : (size_t)span + 1;
+        size_t reserved = n / q->records_per_block + keys;
         if ((!q->slots &&
              !(q->slots = alloc_slots())) ||
-            reserve_blocks(q, n / q->records_per_block + 2 * keys + 1) != 0)
+            reserve_blocks(q, reserved) != 0)
             goto short_of_memory;
+        size_t free_before = q->free_count, blocks_before = q->block_count;
         for (size_t j = b->head; j < b->count; j++) {
             take(&ev, item(b, j, es), es);
-            wheel_append(q, (unsigned)(ev.time & WHEEL_MASK), &ev);
+            int appended =
+                wheel_append(q, (unsigned)(ev.time & WHEEL_MASK), &ev);
+            assert(appended == 0);
+            (void)appended;
         }
+        /* The bound, where it counts: the move took no more blocks than
+         * it reserved, and so allocated none (an allocation here could
+         * fail, and lose events a refused move would have kept). */
+        assert(q->block_count == blocks_before &&
+               free_before - q->free_count <= reserved);
+        (void)free_before, (void)blocks_before;
         b->head = b->count = 0;
         unmark(r, i);
         r->size -= n;

@@ -1422,6 +1422,90 @@ static void drain_as_ref(struct disco__queue *q, struct ref_heap *ref,
     assert_false(disco__queue_pop(q, &ev));
 }
 
+/* A move of far events into the wheel reserves exactly the blocks its
+ * worst case takes (see advance in queue.c): 16 keys sharing a far bucket
+ * of 16, each with one record more than a block holds, take two blocks
+ * each.  With one block fewer to be had the move is refused whole and the
+ * events stay far (a move on a smaller reservation would find no block
+ * for its last records, and lose them); with exactly as many it goes
+ * ahead and uses them all.  In the narrow format each key's first record
+ * opens its slot inline and the second spills it to a block; in the wide
+ * one every slot opens in a block. */
+static void run_advance_reserves_exactly(unsigned format)
+{
+    struct disco__queue q;
+    init_in_format(&q, format);
+    struct ref_heap ref;
+    ref_init(&ref, 1024);
+    unsigned kept[BLOCK_TEST_SERIALS];
+    uint64_t serial = 1;
+    /* Far from the wheel at 0, and a multiple of 256: once it is popped,
+     * far + 16 ... far + 31 differ from it in their second hex digit
+     * only, which makes them one far bucket. */
+    const disco_time_t far = 2 * DISCO__WHEEL_SLOTS;
+    const size_t keys = 16, per_key = q.records_per_block + 1u;
+    const size_t n = keys * per_key, worst = 2 * keys;
+    assert_true(keys * per_key < BLOCK_TEST_SERIALS);
+    assert_int_equal(push_or_refused(&q, &ref, kept, far, serial++, format),
+                     0);
+    for (size_t k = 0; k < per_key; k++) {
+        for (size_t key = 0; key < keys; key++)
+            assert_int_equal(push_or_refused(&q, &ref, kept, far + 16 + key,
+                                             serial++, format),
+                             0);
+    }
+    assert_int_equal(q.far.size, n + 1);
+
+    /* One block fewer than the worst case to be had: popping `far`
+     * finds the rest in one bucket, and cannot move it. */
+    assert_true(q.free_count < worst);
+    q.block_limit = q.block_count + (worst - 1 - q.free_count);
+    pop_as_ref(&q, &ref, kept);
+    size_t buckets = 0;
+    for (unsigned i = 0; i < DISCO__QUEUE_BUCKETS; i++) {
+        const struct disco__queue_bucket *b = &q.far.buckets[i];
+        if (b->count > b->head) {
+            assert_int_equal(b->count - b->head, n);
+            buckets++;
+        }
+    }
+    assert_int_equal(buckets, 1);
+    assert_int_equal(q.far.size, n);
+    assert_int_equal(q.occupied_words, 0);
+    assert_true(q.block_count <= q.block_limit);
+
+    /* The wheel stopped short of them and takes an event before them,
+     * whose pop moves them in, now with exactly the worst case to be
+     * had. */
+    assert_int_equal(
+        push_or_refused(&q, &ref, kept, far + 1, serial++, format), 0);
+    assert_int_equal(q.far.size, n);
+    q.block_limit = q.block_count + (worst - q.free_count);
+    pop_as_ref(&q, &ref, kept);
+    assert_int_equal(q.far.size, 0);
+    assert_int_equal(q.block_count, q.block_limit);
+    assert_int_equal(q.block_count - q.free_count, worst);
+    for (size_t key = 0; key < keys; key++) {
+        const struct disco__wheel_slot *s =
+            &q.slots[(far + 16 + key) % DISCO__WHEEL_SLOTS];
+        assert_non_null(s->head);
+        assert_true(s->head != s->tail && s->head->next == s->tail);
+    }
+
+    q.block_limit = SIZE_MAX;
+    drain_as_ref(&q, &ref, kept);
+    free(ref.items);
+    disco__queue_release(&q);
+}
+
+static void test_advance_reserves_exactly(void **state)
+{
+    (void)state;
+    run_advance_reserves_exactly(0);
+    run_advance_reserves_exactly(DISCO__WHEEL_MSG | DISCO__WHEEL_LAMPORT |
+                                 DISCO__WHEEL_PAYLOAD);
+}
+
 /* A push that needs a wheel block when none can be had fails with
  * DISCO_ENOMEM and changes nothing, wherever the block was needed: to
  * open a slot (the wide format, which has no inline record), to spill a
@@ -1681,6 +1765,7 @@ int main(void)
         cmocka_unit_test(test_reformat_inline),
         cmocka_unit_test(test_far_events_wait),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_advance_reserves_exactly),
         cmocka_unit_test(test_out_of_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -197,6 +197,69 @@ bool disco_oracle_preceded_by_all(const struct disco_view *view,
  * decides once"). */
 bool disco_oracle_decides_once(const struct disco_view *view, char *detail,
                                size_t len);
+
+/* Oracles of consensus.  They read decisions (disco_decide) and, through
+ * the callbacks, the states; the view, the callbacks and every string
+ * stay the caller's, and nothing is kept after the call.
+ *
+ * `input_of` reads a process's input from its state. */
+typedef int64_t disco_input_of_fn(const void *state);
+/* `judged` says whether a property judges node v (the others' decisions
+ * are ignored); NULL judges the correct processes, those neither
+ * Byzantine nor crashed (!disco_view_faulty). */
+typedef bool disco_judged_fn(const struct disco_view *view, uint32_t node);
+
+/* The words of a module's agreement detail, kept from before the oracle
+ * was shared.  With judged "correct", group "process", verb "decided",
+ * first "correct node" and other "node", the lines read:
+ *   holds:   "every correct process decided 1"
+ *   nobody:  "no correct process decided"
+ *   fails:   "correct node 1 decided 0, node 3 1"  */
+struct disco_agreement_words {
+    const char *judged; /* who is judged: "correct", "loyal", "live" */
+    const char *group;  /* what they are called together: "process" */
+    const char *verb;   /* what a decision is: "decided", "obeys" */
+    const char *first;  /* the first of two who disagree: "correct node" */
+    const char *other;  /* the second: "node" */
+};
+/* Agreement: every decision of a judged node has the value of the first
+ * one (nobody deciding holds too).  A violation names the first judged
+ * decision and the first that differs from it. */
+bool disco_oracle_agreement(const struct disco_view *view,
+                            disco_judged_fn *judged,
+                            const struct disco_agreement_words *words,
+                            char *detail, size_t len);
+/* The first decision of a judged node whose value is not `value`, or
+ * NULL (valid while the sim lives): the scan of a validity check, whose
+ * detail each module words itself. */
+const struct disco_decision *
+disco_view_decision_other_than(const struct disco_view *view,
+                               disco_judged_fn *judged, int64_t value);
+/* Whether the judged nodes all have the same input (and there is at
+ * least one): then it is written to *value, else *value is left alone. */
+bool disco_view_common_input(const struct disco_view *view,
+                             disco_judged_fn *judged,
+                             disco_input_of_fn *input_of, int64_t *value);
+/* Uniform agreement: no two decisions differ, those of crashed deciders
+ * included (stronger than agreement among the live). */
+bool disco_oracle_uniform_agreement(const struct disco_view *view,
+                                    char *detail, size_t len);
+/* Validity in its weak form: every decision (crashed deciders included)
+ * is the input of some process (crashed ones included). */
+bool disco_oracle_decisions_are_inputs(const struct disco_view *view,
+                                       disco_input_of_fn *input_of,
+                                       char *detail, size_t len);
+/* Integrity: no node decides twice (crashed ones included). */
+bool disco_oracle_decides_at_most_once(const struct disco_view *view,
+                                       char *detail, size_t len);
+/* Exactly `want` messages were sent when no process is faulty, at most
+ * `want` otherwise (a faulty process may send fewer, never more).
+ * `formula` names how want was computed, e.g. "R·n(n-1)": the detail
+ * reads "24 messages, R·n(n-1) = 24" or, with faults, "18 messages, at
+ * most R·n(n-1) = 24 (faulty processes may send fewer)". */
+bool disco_oracle_message_count(const struct disco_view *view, uint64_t sent,
+                                uint64_t want, const char *formula,
+                                char *detail, size_t len);
 /* The initiator when there is exactly one, else DISCO_NO_PORT. */
 uint32_t disco_view_single_initiator(const struct disco_view *view);
 /* The out-port of node v that leads to neighbour u, or DISCO_NO_PORT. */

@@ -385,3 +385,156 @@ bool disco_oracle_decides_once(const struct disco_view *view, char *detail,
              (unsigned long long)d->time);
     return true;
 }
+
+/* ---- consensus ---------------------------------------------------------- */
+
+static bool judged_correct(const struct disco_view *view, uint32_t node)
+{
+    return !disco_view_faulty(view, node);
+}
+
+bool disco_oracle_agreement(const struct disco_view *view,
+                            disco_judged_fn *judged,
+                            const struct disco_agreement_words *words,
+                            char *detail, size_t len)
+{
+    if (!judged)
+        judged = judged_correct;
+    const struct disco_decision *first = NULL;
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (!judged(view, d->node))
+            continue;
+        if (!first) {
+            first = d;
+        } else if (d->value != first->value) {
+            snprintf(detail, len, "%s %u %s %lld, %s %u %lld", words->first,
+                     first->node, words->verb, (long long)first->value,
+                     words->other, d->node, (long long)d->value);
+            return false;
+        }
+    }
+    if (first)
+        snprintf(detail, len, "every %s %s %s %lld", words->judged,
+                 words->group, words->verb, (long long)first->value);
+    else
+        snprintf(detail, len, "no %s %s decided", words->judged,
+                 words->group);
+    return true;
+}
+
+const struct disco_decision *
+disco_view_decision_other_than(const struct disco_view *view,
+                               disco_judged_fn *judged, int64_t value)
+{
+    if (!judged)
+        judged = judged_correct;
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (judged(view, d->node) && d->value != value)
+            return d;
+    }
+    return NULL;
+}
+
+bool disco_view_common_input(const struct disco_view *view,
+                             disco_judged_fn *judged,
+                             disco_input_of_fn *input_of, int64_t *value)
+{
+    if (!judged)
+        judged = judged_correct;
+    bool found = false;
+    int64_t common = 0;
+    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
+        if (!judged(view, v))
+            continue;
+        int64_t in = input_of(disco_view_state(view, v));
+        if (found && in != common)
+            return false;
+        found = true;
+        common = in;
+    }
+    if (found)
+        *value = common;
+    return found;
+}
+
+bool disco_oracle_uniform_agreement(const struct disco_view *view,
+                                    char *detail, size_t len)
+{
+    size_t count = disco_view_decision_count(view);
+    if (count == 0) {
+        snprintf(detail, len, "nobody decided");
+        return true;
+    }
+    const struct disco_decision *first = disco_view_decision(view, 0);
+    for (size_t i = 1; i < count; i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        if (d->value != first->value) {
+            snprintf(detail, len, "node %u decided %lld, node %u %lld",
+                     first->node, (long long)first->value, d->node,
+                     (long long)d->value);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every decision is %lld", (long long)first->value);
+    return true;
+}
+
+bool disco_oracle_decisions_are_inputs(const struct disco_view *view,
+                                       disco_input_of_fn *input_of,
+                                       char *detail, size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
+        const struct disco_decision *d = disco_view_decision(view, i);
+        bool found = false;
+        for (uint32_t v = 0; v < n && !found; v++)
+            found = input_of(disco_view_state(view, v)) == d->value;
+        if (!found) {
+            snprintf(detail, len, "node %u decided %lld, nobody's input",
+                     d->node, (long long)d->value);
+            return false;
+        }
+    }
+    snprintf(detail, len, "every decision is some process's input");
+    return true;
+}
+
+bool disco_oracle_decides_at_most_once(const struct disco_view *view,
+                                       char *detail, size_t len)
+{
+    size_t count = disco_view_decision_count(view);
+    unsigned char *decided = calloc(disco_view_nodes(view), 1);
+    if (!decided) {
+        snprintf(detail, len, "out of memory");
+        return false;
+    }
+    /* The first decision whose node decided before: the same one the
+     * modules found asking disco_view_decision_of of each decision. */
+    for (size_t i = 0; i < count; i++) {
+        uint32_t v = disco_view_decision(view, i)->node;
+        if (decided[v]++) {
+            snprintf(detail, len, "node %u decided twice", v);
+            free(decided);
+            return false;
+        }
+    }
+    free(decided);
+    snprintf(detail, len, "%zu decisions, at most one per process", count);
+    return true;
+}
+
+bool disco_oracle_message_count(const struct disco_view *view, uint64_t sent,
+                                uint64_t want, const char *formula,
+                                char *detail, size_t len)
+{
+    bool faulty = false;
+    for (uint32_t v = 0; v < disco_view_nodes(view) && !faulty; v++)
+        faulty = disco_view_faulty(view, v);
+    snprintf(detail, len, "%llu messages, %s%s = %llu%s",
+             (unsigned long long)sent, faulty ? "at most " : "", formula,
+             (unsigned long long)want,
+             faulty ? " (faulty processes may send fewer)" : "");
+    return faulty ? sent <= want : sent == want;
+}

@@ -24,10 +24,11 @@
 struct probe_state {
     uint32_t parent;   /* input "parent" (a port), else DISCO_NO_PORT */
     bool leader;       /* input "leader" != 0 */
+    int64_t input;     /* input "input", else 0: a consensus input */
     uint32_t received; /* messages received so far */
 };
 
-/* Inputs: parent = PORT, leader = 0/1, decide = VALUE (decided in init,
+/* Inputs: parent = PORT, leader = 0/1, input = VALUE, decide = VALUE (decided in init,
  * `decisions` times, default once), send = PORT (one message at init),
  * send_also = PORT (a second one), decide_after = K (decide the node's id
  * on the K-th message received).
@@ -41,6 +42,7 @@ static void probe_init(struct disco_ctx *ctx, void *state)
     s->parent = disco_input(ctx, "parent", &value) ? (uint32_t)value
                                                    : DISCO_NO_PORT;
     s->leader = disco_input(ctx, "leader", &value) && value != 0;
+    s->input = disco_input(ctx, "input", &value) ? value : 0;
     if (disco_input(ctx, "decide", &value)) {
         int64_t times = 1;
         disco_input(ctx, "decisions", &times);
@@ -111,6 +113,11 @@ static bool is_leader(const void *state)
     return ((const struct probe_state *)state)->leader;
 }
 
+static int64_t input_of(const void *state)
+{
+    return ((const struct probe_state *)state)->input;
+}
+
 /* A topology and a configuration being written, then the run. */
 struct fixture {
     struct disco_topology topo;
@@ -152,6 +159,14 @@ static void parents(struct fixture *f, const int *parent)
         assert_int_not_equal(c, UINT32_MAX);
         input(f, v, "parent", c - f->topo.out_offset[v]);
     }
+}
+
+static void byzantine(struct fixture *f, const char *list)
+{
+    struct disco_error err;
+    assert_int_equal(disco_byzantine_parse(&f->cfg, list, f->topo.nodes,
+                                           &err), 0);
+    snprintf(f->cfg.strategy, sizeof f->cfg.strategy, "silent");
 }
 
 static void crash(struct fixture *f, const char *schedule)
@@ -886,6 +901,291 @@ static void test_preceded_by_all_without_decisions_or_log(void **unused)
     finish(&f);
 }
 
+/* ---- the consensus oracles ---------------------------------------------- */
+
+/* Node v decides value[v] in init, in the order of the nodes (-1: none). */
+static void decide(struct fixture *f, const int *value)
+{
+    for (uint32_t v = 0; v < f->topo.nodes; v++)
+        if (value[v] >= 0)
+            input(f, v, "decide", value[v]);
+}
+
+static const struct disco_agreement_words correct_words = {
+    .judged = "correct", .group = "process", .verb = "decided",
+    .first = "correct node", .other = "node",
+};
+
+static const struct disco_agreement_words lieutenant_words = {
+    .judged = "loyal", .group = "lieutenant", .verb = "obeys",
+    .first = "loyal lieutenant", .other = "lieutenant",
+};
+
+static bool not_node_0(const struct disco_view *view, uint32_t v)
+{
+    return v != 0;
+}
+
+static void test_agreement_holds(void **unused)
+{
+    /* Node 1 is Byzantine and node 3 crashed: NULL judges neither, so
+     * their 0s do not count against the others' 1s. */
+    static const int decisions[5] = {1, 0, 1, 0, -1};
+    struct fixture f;
+    start(&f, "complete:5");
+    decide(&f, decisions);
+    byzantine(&f, "1");
+    crash(&f, "3@0");
+    const struct disco_view *view = run(&f);
+    assert_true(disco_oracle_agreement(view, NULL, &correct_words, f.detail,
+                                       sizeof f.detail));
+    assert_string_equal(f.detail, "every correct process decided 1");
+    finish(&f);
+
+    /* Nobody judged decided: agreement holds, and says so. */
+    static const int only_0[5] = {4, -1, -1, -1, -1};
+    start(&f, "complete:5");
+    decide(&f, only_0);
+    view = run(&f);
+    assert_true(disco_oracle_agreement(view, not_node_0, &lieutenant_words,
+                                       f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "no loyal lieutenant decided");
+    assert_true(disco_oracle_agreement(view, NULL, &lieutenant_words,
+                                       f.detail, sizeof f.detail));
+    assert_string_equal(f.detail, "every loyal lieutenant obeys 4");
+    finish(&f);
+}
+
+static void test_agreement_fails(void **unused)
+{
+    /* Node 0 (judged by NULL) decided 0 and the others 1: named are the
+     * first judged decision and the first that differs. */
+    static const int decisions[4] = {0, 1, 1, 0};
+    struct fixture f;
+    start(&f, "complete:4");
+    decide(&f, decisions);
+    const struct disco_view *view = run(&f);
+    assert_false(disco_oracle_agreement(view, NULL, &correct_words, f.detail,
+                                        sizeof f.detail));
+    assert_string_equal(f.detail, "correct node 0 decided 0, node 1 1");
+    /* Without node 0, node 3's 0 is the one that differs from node 1's 1;
+     * negative values are values like any other. */
+    assert_false(disco_oracle_agreement(view, not_node_0, &lieutenant_words,
+                                        f.detail, sizeof f.detail));
+    assert_string_equal(f.detail,
+                        "loyal lieutenant 1 obeys 1, lieutenant 3 0");
+    finish(&f);
+
+    start(&f, "complete:3");
+    input(&f, 0, "decide", -2);
+    input(&f, 1, "decide", -2);
+    input(&f, 2, "decide", -3);
+    view = run(&f);
+    assert_false(disco_oracle_agreement(view, NULL, &correct_words, f.detail,
+                                        sizeof f.detail));
+    assert_string_equal(f.detail, "correct node 0 decided -2, node 2 -3");
+    finish(&f);
+}
+
+static void test_uniform_agreement(void **unused)
+{
+    struct fixture f;
+    start(&f, "complete:4");
+    const struct disco_view *view = run(&f);
+    assert_true(disco_oracle_uniform_agreement(view, f.detail,
+                                               sizeof f.detail));
+    assert_string_equal(f.detail, "nobody decided");
+    finish(&f);
+
+    static const int same[4] = {5, -1, 5, 5};
+    start(&f, "complete:4");
+    decide(&f, same);
+    view = run(&f);
+    assert_true(disco_oracle_uniform_agreement(view, f.detail,
+                                               sizeof f.detail));
+    assert_string_equal(f.detail, "every decision is 5");
+    finish(&f);
+
+    /* A crashed decider is judged too (unlike disco_oracle_agreement). */
+    static const int differ[4] = {5, -1, 6, 5};
+    start(&f, "complete:4");
+    decide(&f, differ);
+    crash(&f, "2@0");
+    view = run(&f);
+    assert_true(disco_view_crashed(view, 2));
+    assert_false(disco_oracle_uniform_agreement(view, f.detail,
+                                                sizeof f.detail));
+    assert_string_equal(f.detail, "node 0 decided 5, node 2 6");
+    assert_true(disco_oracle_agreement(view, NULL, &correct_words, f.detail,
+                                       sizeof f.detail));
+    finish(&f);
+}
+
+static void test_decisions_are_inputs(void **unused)
+{
+    /* Inputs 0, 7, -4 (node 1 crashed: its input still counts). */
+    struct fixture f;
+    start(&f, "complete:3");
+    input(&f, 1, "input", 7);
+    input(&f, 2, "input", -4);
+    input(&f, 0, "decide", 7);
+    input(&f, 2, "decide", 0);
+    crash(&f, "1@0");
+    const struct disco_view *view = run(&f);
+    assert_true(disco_oracle_decisions_are_inputs(view, input_of, f.detail,
+                                                  sizeof f.detail));
+    assert_string_equal(f.detail, "every decision is some process's input");
+    finish(&f);
+
+    /* Node 1's 5 is nobody's input, and a crashed decider is judged. */
+    start(&f, "complete:3");
+    input(&f, 1, "input", 7);
+    input(&f, 0, "decide", 7);
+    input(&f, 1, "decide", 5);
+    input(&f, 2, "decide", 6);
+    crash(&f, "1@0");
+    view = run(&f);
+    assert_false(disco_oracle_decisions_are_inputs(view, input_of, f.detail,
+                                                   sizeof f.detail));
+    assert_string_equal(f.detail, "node 1 decided 5, nobody's input");
+    finish(&f);
+}
+
+static void test_decides_at_most_once(void **unused)
+{
+    static const int decisions[4] = {1, -1, 1, 1};
+    struct fixture f;
+    start(&f, "complete:4");
+    decide(&f, decisions);
+    const struct disco_view *view = run(&f);
+    assert_true(disco_oracle_decides_at_most_once(view, f.detail,
+                                                  sizeof f.detail));
+    assert_string_equal(f.detail, "3 decisions, at most one per process");
+    finish(&f);
+
+    start(&f, "complete:4");
+    const struct disco_view *none = run(&f);
+    assert_true(disco_oracle_decides_at_most_once(none, f.detail,
+                                                  sizeof f.detail));
+    assert_string_equal(f.detail, "0 decisions, at most one per process");
+    finish(&f);
+
+    /* Nodes 1 and 3 decide twice (a crashed node too): the first second
+     * decision in the log is node 1's. */
+    start(&f, "complete:4");
+    decide(&f, decisions);
+    input(&f, 1, "decide", 2);
+    input(&f, 1, "decisions", 2);
+    input(&f, 3, "decisions", 3);
+    crash(&f, "1@0");
+    view = run(&f);
+    assert_int_equal(disco_view_decision_count(view), 7);
+    assert_false(disco_oracle_decides_at_most_once(view, f.detail,
+                                                   sizeof f.detail));
+    assert_string_equal(f.detail, "node 1 decided twice");
+    finish(&f);
+}
+
+static void test_message_count(void **unused)
+{
+    /* Two messages sent, nobody faulty: exactly `want`. */
+    struct fixture f;
+    start(&f, "ring:3");
+    input(&f, 0, "send", 0);
+    input(&f, 1, "send", 0);
+    const struct disco_view *view = run(&f);
+    uint64_t sent = disco_view_messages(view, -1);
+    assert_int_equal(sent, 2);
+    assert_true(disco_oracle_message_count(view, sent, 2, "2n-4", f.detail,
+                                           sizeof f.detail));
+    assert_string_equal(f.detail, "2 messages, 2n-4 = 2");
+    assert_false(disco_oracle_message_count(view, sent, 3, "n", f.detail,
+                                            sizeof f.detail));
+    assert_string_equal(f.detail, "2 messages, n = 3");
+    finish(&f);
+
+    /* A faulty (Byzantine) process: at most `want`. */
+    start(&f, "ring:3");
+    input(&f, 0, "send", 0);
+    input(&f, 1, "send", 0);
+    byzantine(&f, "2");
+    view = run(&f);
+    sent = disco_view_messages(view, -1);
+    assert_true(disco_oracle_message_count(view, sent, 3, "n", f.detail,
+                                           sizeof f.detail));
+    assert_string_equal(f.detail, "2 messages, at most n = 3 (faulty "
+                                  "processes may send fewer)");
+    assert_false(disco_oracle_message_count(view, sent, 1, "n-2", f.detail,
+                                            sizeof f.detail));
+    assert_string_equal(f.detail, "2 messages, at most n-2 = 1 (faulty "
+                                  "processes may send fewer)");
+    finish(&f);
+}
+
+static void test_decision_other_than(void **unused)
+{
+    /* Decisions 3, 4 (node 1, Byzantine), 3, 5 (node 3, crashed), 6. */
+    static const int decisions[5] = {3, 4, 3, 5, 6};
+    struct fixture f;
+    start(&f, "complete:5");
+    decide(&f, decisions);
+    byzantine(&f, "1");
+    crash(&f, "3@0");
+    const struct disco_view *view = run(&f);
+    /* NULL judges the correct: node 4's 6 is the first other than 3. */
+    const struct disco_decision *d =
+        disco_view_decision_other_than(view, NULL, 3);
+    assert_non_null(d);
+    assert_int_equal(d->node, 4);
+    assert_int_equal(d->value, 6);
+    assert_ptr_equal(d, disco_view_decision(view, 4));
+    /* Judging every node but 0, node 1's 4 comes first. */
+    d = disco_view_decision_other_than(view, not_node_0, 3);
+    assert_non_null(d);
+    assert_int_equal(d->node, 1);
+    assert_int_equal(d->value, 4);
+    finish(&f);
+
+    static const int all_3[5] = {3, -1, 3, 3, 3};
+    start(&f, "complete:5");
+    decide(&f, all_3);
+    view = run(&f);
+    assert_null(disco_view_decision_other_than(view, NULL, 3));
+    assert_non_null(disco_view_decision_other_than(view, NULL, 4));
+    finish(&f);
+}
+
+static void test_common_input(void **unused)
+{
+    /* Inputs 2, 9 (node 1, Byzantine), 2, 0 (node 3, crashed). */
+    struct fixture f;
+    start(&f, "complete:4");
+    input(&f, 0, "input", 2);
+    input(&f, 1, "input", 9);
+    input(&f, 2, "input", 2);
+    byzantine(&f, "1");
+    crash(&f, "3@0");
+    const struct disco_view *view = run(&f);
+    int64_t common = -7;
+    assert_true(disco_view_common_input(view, NULL, input_of, &common));
+    assert_int_equal(common, 2);
+    /* Judging every node but 0 (the Byzantine 1 and the crashed 3 too),
+     * the inputs differ: *value is left alone. */
+    common = -7;
+    assert_false(disco_view_common_input(view, not_node_0, input_of,
+                                         &common));
+    assert_int_equal(common, -7);
+    finish(&f);
+
+    /* Nobody judged: no common input. */
+    start(&f, "complete:2");
+    byzantine(&f, "0,1");
+    view = run(&f);
+    assert_false(disco_view_common_input(view, NULL, input_of, &common));
+    assert_int_equal(common, -7);
+    finish(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -918,6 +1218,14 @@ int main(void)
         cmocka_unit_test(test_preceded_by_all_both_log_formats),
         cmocka_unit_test(test_preceded_by_all_every_decision),
         cmocka_unit_test(test_preceded_by_all_without_decisions_or_log),
+        cmocka_unit_test(test_agreement_holds),
+        cmocka_unit_test(test_agreement_fails),
+        cmocka_unit_test(test_uniform_agreement),
+        cmocka_unit_test(test_decisions_are_inputs),
+        cmocka_unit_test(test_decides_at_most_once),
+        cmocka_unit_test(test_message_count),
+        cmocka_unit_test(test_decision_other_than),
+        cmocka_unit_test(test_common_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

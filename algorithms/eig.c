@@ -271,59 +271,37 @@ static uint32_t view_rounds(const struct disco_view *view)
                      disco_view_param(view, P_ROUNDS));
 }
 
+static const struct disco_agreement_words eig_words = {
+    .judged = "correct", .group = "process", .verb = "decided",
+    .first = "correct process", .other = "process",
+};
+
 static bool check_agreement(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    int64_t value = -1;
-    uint32_t first = 0;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (disco_view_faulty(view, d->node))
-            continue;
-        if (value < 0) {
-            value = d->value;
-            first = d->node;
-        } else if (d->value != value) {
-            snprintf(detail, len, "correct process %u decided %lld, "
-                     "process %u %lld", first, (long long)value, d->node,
-                     (long long)d->value);
-            return false;
-        }
-    }
-    if (value < 0)
-        snprintf(detail, len, "no correct process decided");
-    else
-        snprintf(detail, len, "every correct process decided %lld",
-                 (long long)value);
-    return true;
+    return disco_oracle_agreement(view, NULL, &eig_words, detail, len);
+}
+
+static int64_t input_of(const void *state)
+{
+    return ((const struct eig_state *)state)->input;
 }
 
 static bool check_validity(const struct disco_view *view, char *detail,
                            size_t len)
 {
-    int64_t common = -1;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (disco_view_faulty(view, v))
-            continue;
-        int64_t in = ((const struct eig_state *)disco_view_state(view, v))
-                         ->input;
-        if (common == -1)
-            common = in;
-        else if (common != in)
-            common = -2;
-    }
-    if (common < 0) {
+    int64_t common;
+    if (!disco_view_common_input(view, NULL, input_of, &common)) {
         snprintf(detail, len, "not applicable: the correct inputs differ");
         return true;
     }
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (!disco_view_faulty(view, d->node) && d->value != common) {
-            snprintf(detail, len, "every correct input is %lld, process %u "
-                     "decided %lld", (long long)common, d->node,
-                     (long long)d->value);
-            return false;
-        }
+    const struct disco_decision *d =
+        disco_view_decision_other_than(view, NULL, common);
+    if (d) {
+        snprintf(detail, len, "every correct input is %lld, process %u "
+                 "decided %lld", (long long)common, d->node,
+                 (long long)d->value);
+        return false;
     }
     snprintf(detail, len, "every correct input is %lld and so is every "
              "decision", (long long)common);
@@ -364,17 +342,10 @@ static bool check_messages(const struct disco_view *view, char *detail,
 {
     uint64_t n = disco_view_nodes(view);
     uint64_t want = (uint64_t)view_rounds(view) * n * (n - 1);
-    uint64_t sent = disco_view_messages(view, -1);
     /* A silent traitor or a crash suppresses messages; no strategy eig
      * admits adds any. */
-    bool faulty = false;
-    for (uint32_t v = 0; v < n; v++)
-        faulty = faulty || disco_view_faulty(view, v);
-    snprintf(detail, len, "%llu messages, %sR·n(n-1) = %llu%s",
-             (unsigned long long)sent, faulty ? "at most " : "",
-             (unsigned long long)want,
-             faulty ? " (faulty processes may send fewer)" : "");
-    return faulty ? sent <= want : sent == want;
+    return disco_oracle_message_count(view, disco_view_messages(view, -1),
+                                      want, "R·n(n-1)", detail, len);
 }
 
 static void eig_result(const struct disco_view *view, char *buf, size_t len)

@@ -168,58 +168,38 @@ static bool loyal(const struct disco_view *view, uint32_t v)
     return !disco_view_faulty(view, v);
 }
 
+static const struct disco_agreement_words pk_words = {
+    .judged = "loyal", .group = "process", .verb = "decided",
+    .first = "loyal node", .other = "node",
+};
+
 static bool check_agreement(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    int64_t value = -1;
-    uint32_t first = 0;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (!loyal(view, d->node))
-            continue;
-        if (value < 0) {
-            value = d->value;
-            first = d->node;
-        } else if (d->value != value) {
-            snprintf(detail, len, "loyal node %u decided %lld, node %u %lld",
-                     first, (long long)value, d->node, (long long)d->value);
-            return false;
-        }
-    }
-    if (value < 0)
-        snprintf(detail, len, "no loyal process decided");
-    else
-        snprintf(detail, len, "every loyal process decided %lld",
-                 (long long)value);
-    return true;
+    return disco_oracle_agreement(view, NULL, &pk_words, detail, len);
+}
+
+static int64_t input_of(const void *state)
+{
+    return ((const struct pk_state *)state)->input;
 }
 
 /* If every loyal process starts with v, every loyal process decides v. */
 static bool check_validity(const struct disco_view *view, char *detail,
                            size_t len)
 {
-    int64_t common = -1;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        if (!loyal(view, v))
-            continue;
-        int64_t in = ((const struct pk_state *)disco_view_state(view, v))->input;
-        if (common == -1)
-            common = in;
-        else if (common != in)
-            common = -2;
-    }
-    if (common < 0) {
+    int64_t common;
+    if (!disco_view_common_input(view, loyal, input_of, &common)) {
         snprintf(detail, len, "not applicable: loyal inputs differ");
         return true;
     }
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (loyal(view, d->node) && d->value != common) {
-            snprintf(detail, len, "every loyal input is %lld, node %u "
-                     "decided %lld", (long long)common, d->node,
-                     (long long)d->value);
-            return false;
-        }
+    const struct disco_decision *d =
+        disco_view_decision_other_than(view, loyal, common);
+    if (d) {
+        snprintf(detail, len, "every loyal input is %lld, node %u "
+                 "decided %lld", (long long)common, d->node,
+                 (long long)d->value);
+        return false;
     }
     snprintf(detail, len, "every loyal input and decision is %lld",
              (long long)common);
@@ -255,16 +235,9 @@ static bool check_messages(const struct disco_view *view, char *detail,
 {
     uint64_t n = disco_view_nodes(view);
     uint64_t phases = (uint64_t)disco_view_param(view, P_F) + 1;
-    uint64_t sent = disco_view_messages(view, -1);
-    uint64_t want = phases * (n * n - 1);
-    bool faulty = false;
-    for (uint32_t v = 0; v < n; v++)
-        faulty = faulty || disco_view_faulty(view, v);
-    snprintf(detail, len, "%llu messages, %s(f+1)(n^2-1) = %llu%s",
-             (unsigned long long)sent, faulty ? "at most " : "",
-             (unsigned long long)want,
-             faulty ? " (faulty processes may send fewer)" : "");
-    return faulty ? sent <= want : sent == want;
+    return disco_oracle_message_count(view, disco_view_messages(view, -1),
+                                      phases * (n * n - 1), "(f+1)(n^2-1)",
+                                      detail, len);
 }
 
 static void pk_result(const struct disco_view *view, char *buf, size_t len)

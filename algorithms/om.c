@@ -241,30 +241,22 @@ static bool loyal(const struct disco_view *view, uint32_t v)
     return !disco_view_faulty(view, v);
 }
 
+/* IC1 and IC2 judge the loyal lieutenants, never the commander (node 0):
+ * it gives the order and obeys none. */
+static bool loyal_lieutenant(const struct disco_view *view, uint32_t v)
+{
+    return v != 0 && loyal(view, v);
+}
+
+static const struct disco_agreement_words om_words = {
+    .judged = "loyal", .group = "lieutenant", .verb = "obeys",
+    .first = "loyal lieutenant", .other = "lieutenant",
+};
+
 static bool check_ic1(const struct disco_view *view, char *detail, size_t len)
 {
-    int64_t value = -1;
-    uint32_t first = 0;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (d->node == 0 || !loyal(view, d->node))
-            continue;
-        if (value < 0) {
-            value = d->value;
-            first = d->node;
-        } else if (d->value != value) {
-            snprintf(detail, len, "loyal lieutenant %u obeys %lld, "
-                     "lieutenant %u %lld", first, (long long)value, d->node,
-                     (long long)d->value);
-            return false;
-        }
-    }
-    if (value < 0)
-        snprintf(detail, len, "no loyal lieutenant decided");
-    else
-        snprintf(detail, len, "every loyal lieutenant obeys %lld",
-                 (long long)value);
-    return true;
+    return disco_oracle_agreement(view, loyal_lieutenant, &om_words, detail,
+                                  len);
 }
 
 static bool check_ic2(const struct disco_view *view, char *detail, size_t len)
@@ -274,14 +266,13 @@ static bool check_ic2(const struct disco_view *view, char *detail, size_t len)
         return true;
     }
     int64_t order = ((const struct om_state *)disco_view_state(view, 0))->order;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (d->node != 0 && loyal(view, d->node) && d->value != order) {
-            snprintf(detail, len, "the loyal commander ordered %lld, "
-                     "lieutenant %u obeys %lld", (long long)order, d->node,
-                     (long long)d->value);
-            return false;
-        }
+    const struct disco_decision *d =
+        disco_view_decision_other_than(view, loyal_lieutenant, order);
+    if (d) {
+        snprintf(detail, len, "the loyal commander ordered %lld, "
+                 "lieutenant %u obeys %lld", (long long)order, d->node,
+                 (long long)d->value);
+        return false;
     }
     snprintf(detail, len, "every loyal lieutenant obeys the order %lld",
              (long long)order);
@@ -323,17 +314,10 @@ static bool check_messages(const struct disco_view *view, char *detail,
 {
     uint64_t n = disco_view_nodes(view);
     uint64_t want = lamport_count(n, (uint64_t)disco_view_param(view, P_M));
-    uint64_t sent = disco_view_messages(view, -1);
     /* A traitor's strategy may suppress messages (silent) but every
      * strategy om ships sends at most one per message of the code. */
-    bool faulty = false;
-    for (uint32_t v = 0; v < n; v++)
-        faulty = faulty || disco_view_faulty(view, v);
-    snprintf(detail, len, "%llu messages, %sM(n,m) = %llu%s",
-             (unsigned long long)sent, faulty ? "at most " : "",
-             (unsigned long long)want,
-             faulty ? " (faulty processes may send fewer)" : "");
-    return faulty ? sent <= want : sent == want;
+    return disco_oracle_message_count(view, disco_view_messages(view, -1),
+                                      want, "M(n,m)", detail, len);
 }
 
 static void om_result(const struct disco_view *view, char *buf, size_t len)

@@ -394,33 +394,15 @@ static uint64_t view_rounds(const struct disco_view *view)
                      disco_view_param(view, P_ROUNDS));
 }
 
+static const struct disco_agreement_words ds_words = {
+    .judged = "correct", .group = "process", .verb = "decided",
+    .first = "correct node", .other = "node",
+};
+
 static bool check_agreement(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    bool have = false;
-    uint32_t first = 0;
-    int64_t value = 0;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (!correct(view, d->node))
-            continue;
-        if (!have) {
-            have = true;
-            first = d->node;
-            value = d->value;
-        } else if (d->value != value) {
-            snprintf(detail, len, "correct node %u decided %lld, node %u "
-                     "%lld", first, (long long)value, d->node,
-                     (long long)d->value);
-            return false;
-        }
-    }
-    if (have)
-        snprintf(detail, len, "every correct process decided %lld",
-                 (long long)value);
-    else
-        snprintf(detail, len, "no correct process decided");
-    return true;
+    return disco_oracle_agreement(view, NULL, &ds_words, detail, len);
 }
 
 static bool check_validity(const struct disco_view *view, char *detail,
@@ -433,14 +415,12 @@ static bool check_validity(const struct disco_view *view, char *detail,
     }
     int64_t v = ((const struct ds_state *)disco_view_state(view, sender))
                     ->input;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (correct(view, d->node) && d->value != v) {
-            snprintf(detail, len, "the correct sender sent %lld, node %u "
-                     "decided %lld", (long long)v, d->node,
-                     (long long)d->value);
-            return false;
-        }
+    const struct disco_decision *d =
+        disco_view_decision_other_than(view, correct, v);
+    if (d) {
+        snprintf(detail, len, "the correct sender sent %lld, node %u "
+                 "decided %lld", (long long)v, d->node, (long long)d->value);
+        return false;
     }
     snprintf(detail, len, "every correct process decided the sender's %lld",
              (long long)v);
@@ -453,15 +433,9 @@ static bool check_termination(const struct disco_view *view, char *detail,
                               size_t len)
 {
     uint64_t want = view_rounds(view);
-    if (!disco_oracle_decided_in_round(view, 0, want, detail, len))
+    if (!disco_oracle_decided_in_round(view, 0, want, detail, len) ||
+        !disco_oracle_decides_at_most_once(view, detail, len))
         return false;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        uint32_t v = disco_view_decision(view, i)->node;
-        if (disco_view_decision_of(view, v) != i) {
-            snprintf(detail, len, "node %u decided twice", v);
-            return false;
-        }
-    }
     snprintf(detail, len, "every correct process decided once, in round "
              "%llu", (unsigned long long)want);
     return true;

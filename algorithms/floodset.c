@@ -172,53 +172,29 @@ static uint64_t view_last_round(const struct disco_view *view)
     return r > 0 ? (uint64_t)r : (uint64_t)disco_view_param(view, P_F) + 1;
 }
 
+/* The first of two who disagree is named without "live": the words
+ * this module always printed. */
+static const struct disco_agreement_words floodset_words = {
+    .judged = "live", .group = "process", .verb = "decided",
+    .first = "node", .other = "node",
+};
+
 static bool check_agreement(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    bool have = false;
-    uint32_t first = 0;
-    int64_t value = 0;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (!live(view, d->node))
-            continue;
-        if (!have) {
-            have = true;
-            first = d->node;
-            value = d->value;
-        } else if (d->value != value) {
-            snprintf(detail, len, "node %u decided %lld, node %u %lld", first,
-                     (long long)value, d->node, (long long)d->value);
-            return false;
-        }
-    }
-    if (have)
-        snprintf(detail, len, "every live process decided %lld",
-                 (long long)value);
-    else
-        snprintf(detail, len, "no live process decided");
-    return true;
+    return disco_oracle_agreement(view, live, &floodset_words, detail, len);
+}
+
+static int64_t input_of(const void *state)
+{
+    return ((const struct floodset_state *)state)->input;
 }
 
 /* The decided value is the input of some process (crashed ones count). */
 static bool check_validity(const struct disco_view *view, char *detail,
                            size_t len)
 {
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        bool found = false;
-        for (uint32_t v = 0; v < disco_view_nodes(view) && !found; v++) {
-            const struct floodset_state *s = disco_view_state(view, v);
-            found = s->input == d->value;
-        }
-        if (!found) {
-            snprintf(detail, len, "node %u decided %lld, nobody's input",
-                     d->node, (long long)d->value);
-            return false;
-        }
-    }
-    snprintf(detail, len, "every decision is some process's input");
-    return true;
+    return disco_oracle_decisions_are_inputs(view, input_of, detail, len);
 }
 
 /* Every live process decides exactly once, in round f+1 (or `rounds`). */
@@ -242,13 +218,8 @@ static bool check_decides_in_time(const struct disco_view *view, char *detail,
             return false;
         }
     }
-    for (size_t i = 0; i < disco_view_decision_count(view); i++)
-        if (disco_view_decision_of(view, disco_view_decision(view, i)->node) !=
-            i) {
-            snprintf(detail, len, "node %u decided twice",
-                     disco_view_decision(view, i)->node);
-            return false;
-        }
+    if (!disco_oracle_decides_at_most_once(view, detail, len))
+        return false;
     snprintf(detail, len, "every live process decided once, in round %llu",
              (unsigned long long)want);
     return true;

@@ -209,23 +209,12 @@ static uint32_t view_f(const struct disco_view *view)
 static bool check_agreement(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    size_t count = disco_view_decision_count(view);
-    for (size_t i = 1; i < count; i++) {
-        const struct disco_decision *a = disco_view_decision(view, 0);
-        const struct disco_decision *b = disco_view_decision(view, i);
-        if (a->value != b->value) {
-            snprintf(detail, len, "node %u decided %lld, node %u %lld",
-                     a->node, (long long)a->value, b->node,
-                     (long long)b->value);
-            return false;
-        }
-    }
-    if (count == 0)
-        snprintf(detail, len, "nobody decided");
-    else
-        snprintf(detail, len, "every decision is %lld",
-                 (long long)disco_view_decision(view, 0)->value);
-    return true;
+    return disco_oracle_uniform_agreement(view, detail, len);
+}
+
+static int64_t input_of(const void *state)
+{
+    return ((const struct ben_or_state *)state)->input;
 }
 
 /* Validity: every decision is some process's input; in particular when
@@ -233,21 +222,7 @@ static bool check_agreement(const struct disco_view *view, char *detail,
 static bool check_validity(const struct disco_view *view, char *detail,
                            size_t len)
 {
-    bool seen[2] = {false, false};
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++) {
-        const struct ben_or_state *s = disco_view_state(view, v);
-        seen[s->input != 0] = true;
-    }
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (d->value < 0 || d->value > 1 || !seen[d->value]) {
-            snprintf(detail, len, "node %u decided %lld, nobody's input",
-                     d->node, (long long)d->value);
-            return false;
-        }
-    }
-    snprintf(detail, len, "every decision is some process's input");
-    return true;
+    return disco_oracle_decisions_are_inputs(view, input_of, detail, len);
 }
 
 /* Termination: every live process decided, exactly once. */
@@ -264,13 +239,8 @@ static bool check_termination(const struct disco_view *view, char *detail,
             return false;
         }
     }
-    for (size_t i = 0; i < disco_view_decision_count(view); i++)
-        if (disco_view_decision_of(view, disco_view_decision(view, i)->node) !=
-            i) {
-            snprintf(detail, len, "node %u decided twice",
-                     disco_view_decision(view, i)->node);
-            return false;
-        }
+    if (!disco_oracle_decides_at_most_once(view, detail, len))
+        return false;
     snprintf(detail, len, "every live process decided once");
     return true;
 }

@@ -362,46 +362,19 @@ static void ct_format_state(const void *state, char *buf, size_t len)
 static bool check_agreement(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    size_t count = disco_view_decision_count(view);
-    const struct disco_decision *first =
-        count ? disco_view_decision(view, 0) : NULL;
-    for (size_t i = 1; i < count; i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (d->value != first->value) {
-            snprintf(detail, len, "node %u decided %lld, node %u %lld",
-                     first->node, (long long)first->value, d->node,
-                     (long long)d->value);
-            return false;
-        }
-    }
-    if (count == 0)
-        snprintf(detail, len, "nobody decided");
-    else
-        snprintf(detail, len, "every decision is %lld",
-                 (long long)first->value);
-    return true;
+    return disco_oracle_uniform_agreement(view, detail, len);
+}
+
+static int64_t input_of(const void *state)
+{
+    return ((const struct ct_state *)state)->input;
 }
 
 /* Validity: every decision is some process's input. */
 static bool check_validity(const struct disco_view *view, char *detail,
                            size_t len)
 {
-    uint32_t n = disco_view_nodes(view);
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        bool proposed = false;
-        for (uint32_t v = 0; v < n && !proposed; v++) {
-            const struct ct_state *s = disco_view_state(view, v);
-            proposed = s->input == d->value;
-        }
-        if (!proposed) {
-            snprintf(detail, len, "node %u decided %lld, nobody's input",
-                     d->node, (long long)d->value);
-            return false;
-        }
-    }
-    snprintf(detail, len, "every decision is some process's input");
-    return true;
+    return disco_oracle_decisions_are_inputs(view, input_of, detail, len);
 }
 
 /* Termination: every live process decided; when one did not, say where it
@@ -443,16 +416,7 @@ static bool check_termination(const struct disco_view *view, char *detail,
 static bool check_integrity(const struct disco_view *view, char *detail,
                             size_t len)
 {
-    size_t count = disco_view_decision_count(view);
-    for (size_t i = 0; i < count; i++) {
-        uint32_t v = disco_view_decision(view, i)->node;
-        if (disco_view_decision_of(view, v) != i) {
-            snprintf(detail, len, "node %u decided twice", v);
-            return false;
-        }
-    }
-    snprintf(detail, len, "%zu decisions, at most one per process", count);
-    return true;
+    return disco_oracle_decides_at_most_once(view, detail, len);
 }
 
 /* "decided": live processes that decided; "decision" (null when they

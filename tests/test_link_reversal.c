@@ -393,12 +393,16 @@ static bool connected_without(const struct disco_topology *topo, uint32_t a,
  * good or until t = 10^9 (when it rejoins by heights).  The DAG is
  * repaired: acyclic throughout, D the only sink, every node routed (over
  * the links that are up: the oracles leave down links out), and nodes
- * whose initial path to D avoids the link never reverse. */
+ * whose initial path to D avoids the link never reverse.  Each graph runs
+ * four consecutive seeds, 4k+1..4k+4 with k = g % 5, which are the four
+ * kinds of run (link back or not, FIFO or not) once each; across the
+ * graphs the seeds run through 1..20.  (All 20 on every graph cost five
+ * times as much, and only repeat those four kinds with other delays.) */
 static void test_failure_mid_run(void **unused)
 {
     for (int f = 0; f <= 1; f++) {
         const struct disco_algorithm *alg = f ? FR : PR;
-        unsigned changed = 0;
+        unsigned changed = 0, runs = 0;
         for (uint64_t g = 1; g <= 40; g++) {
             struct disco_topology topo;
             struct disco_error err;
@@ -433,7 +437,8 @@ static void test_failure_mid_run(void **unused)
                 disco_sim_free(run.sim);
                 disco_config_release(&cfg);
             }
-            for (uint64_t seed = 1; seed <= 20; seed++) {
+            for (uint64_t seed = 4 * (g % 5) + 1; seed <= 4 * (g % 5) + 4;
+                 seed++) {
                 struct disco_config cfg;
                 disco_config_init(&cfg, alg);
                 cfg.seed = seed;
@@ -465,13 +470,16 @@ static void test_failure_mid_run(void **unused)
                 run.topo.nodes = topo.nodes;
                 unsigned long work[MAX_N];
                 changed += work_of(&run, work) != plain;
+                runs++;
                 disco_sim_free(run.sim);
                 disco_config_release(&cfg);
             }
             disco_topology_release(&topo);
         }
-        /* Out of 800 runs, the failure must cost extra work in many. */
-        assert_true(changed > 100);
+        /* The failure must cost extra work in many runs: more than one in
+         * eight (100 of 800 when every graph ran 20 seeds). */
+        assert_int_equal(runs, 160);
+        assert_true(changed * 8 > runs);
     }
 }
 

@@ -55,6 +55,30 @@ static unsigned long work_of(struct sim_run *run, unsigned long *work)
     return total;
 }
 
+/* The total work on `topo` with no failure, under the random orientation
+ * of orientation_seed = g and seed 1: what a failure's cost is measured
+ * against.  destination < 0: the algorithm's default. */
+static unsigned long work_without_failure(const struct disco_algorithm *alg,
+                                          const struct disco_topology *topo,
+                                          uint64_t g, int64_t destination)
+{
+    struct disco_config cfg;
+    disco_config_init(&cfg, alg);
+    cfg.params[P_ORIENTATION] = 1;
+    cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+    if (destination >= 0)
+        cfg.params[P_DESTINATION] = destination;
+    struct sim_run run;
+    memset(&run, 0, sizeof run);
+    sim_run_on(&run, alg, topo, &cfg);
+    run.topo.nodes = topo->nodes;
+    unsigned long work[MAX_N];
+    unsigned long total = work_of(&run, work);
+    disco_sim_free(run.sim);
+    disco_config_release(&cfg);
+    return total;
+}
+
 static void check_quiet_run(struct sim_run *run)
 {
     assert_int_equal(run->metrics->stop, DISCO_STOP_QUIESCENT);
@@ -435,21 +459,7 @@ static void test_failure_mid_run(void **unused)
                 }
             assert_true(b > 0);
             /* The work without the failure, to see that it matters. */
-            unsigned long plain;
-            {
-                struct disco_config cfg;
-                disco_config_init(&cfg, alg);
-                cfg.params[P_ORIENTATION] = 1;
-                cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
-                struct sim_run run;
-                memset(&run, 0, sizeof run);
-                sim_run_on(&run, alg, &topo, &cfg);
-                run.topo.nodes = topo.nodes;
-                unsigned long work[MAX_N];
-                plain = work_of(&run, work);
-                disco_sim_free(run.sim);
-                disco_config_release(&cfg);
-            }
+            unsigned long plain = work_without_failure(alg, &topo, g, -1);
             for (uint64_t seed = 4 * (g % 5) + 1; seed <= 4 * (g % 5) + 4;
                  seed++) {
                 struct disco_config cfg;
@@ -529,22 +539,8 @@ static void test_cut_after_settling_same_work(void **unused)
             assert_true(b > 0);
             /* The total work without the cut (one run does for both
              * kinds of cut: nothing else differs). */
-            unsigned long plain;
-            {
-                struct disco_config cfg;
-                disco_config_init(&cfg, alg);
-                cfg.params[P_ORIENTATION] = 1;
-                cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
-                cfg.params[P_DESTINATION] = (int64_t)(g % 12);
-                struct sim_run run;
-                memset(&run, 0, sizeof run);
-                sim_run_on(&run, alg, &topo, &cfg);
-                run.topo.nodes = topo.nodes;
-                unsigned long work[MAX_N];
-                plain = work_of(&run, work);
-                disco_sim_free(run.sim);
-                disco_config_release(&cfg);
-            }
+            unsigned long plain =
+                work_without_failure(alg, &topo, g, (int64_t)(g % 12));
             for (int back = 0; back <= 1; back++) {
                 unsigned long first[MAX_N];
                 const uint64_t seeds[] = {1, other_schedule(g)};

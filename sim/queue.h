@@ -212,8 +212,6 @@ disco__payload_is_zero(const union disco__event_payload *payload)
     return (words[0] | words[1]) == 0;
 }
 
-/* An event into a record of the given format, and back (fields the
- * format leaves out read 0).  Copies of constant size, piece by piece. */
 /* A record's part after its first DISCO__WHEEL_NARROW bytes, as `format`
  * keeps it: the payload (`payload`, or zeros when NULL), the message
  * number, the Lamport clock. */
@@ -236,6 +234,8 @@ static inline void disco__wheel_encode_tail(unsigned char *to, unsigned format,
         memcpy(to, &lamport, sizeof lamport);
 }
 
+/* An event into a record of the given format, and back (fields the
+ * format leaves out read 0).  Copies of constant size, piece by piece. */
 static inline void disco__wheel_encode(unsigned char *to,
                                        const struct disco__event *ev,
                                        unsigned format)

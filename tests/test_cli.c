@@ -720,6 +720,24 @@ static void test_bad_progress(void **unused)
     assert_int_equal(o.status, 0);
     assert_int_equal(o.err_len, 0);
     cli_output_release(&o);
+    /* ... and honours: `on` draws the line even into a pipe, once the
+     * batch has run a quarter of a second (1500 runs take longer than
+     * that even in a release build), and erases it at the end; stdout is
+     * that of the batch without it. */
+    struct cli_output on, off;
+    RUN(&on, "check", "echo", "--topology", "gnp:200:0.05", "--seeds", "1500",
+        "--jobs", "1", "--progress", "on");
+    RUN(&off, "check", "echo", "--topology", "gnp:200:0.05", "--seeds", "1500",
+        "--jobs", "1", "--progress", "off");
+    assert_int_equal(on.status, 0);
+    assert_int_equal(off.err_len, 0);
+    assert_true(on.err_len > 6);
+    assert_int_equal(on.err[0], '\r');
+    assert_non_null(strstr(on.err, "/1500 runs"));
+    assert_string_equal(on.err + on.err_len - 4, "\r\x1b[K");
+    assert_string_equal(on.out, off.out);
+    cli_output_release(&on);
+    cli_output_release(&off);
     RUN(&o, "check", "--help");
     assert_int_equal(o.status, 0);
     assert_int_equal(count_substring(o.out, "--progress"), 1);

@@ -40,7 +40,7 @@ static unsigned long work_of(struct sim_run *run, unsigned long *work)
     assert_non_null(list);
     list += strlen("\"reversals\": [");
     unsigned long total = 0;
-    for (uint32_t u = 0; u < run->topo.nodes; u++) {
+    for (uint32_t u = 0; u < run->ran_on->nodes; u++) {
         char *end;
         work[u] = strtoul(list, &end, 10);
         assert_true(end != list);
@@ -71,7 +71,6 @@ static unsigned long work_without_failure(const struct disco_algorithm *alg,
     struct sim_run run;
     memset(&run, 0, sizeof run);
     sim_run_on(&run, alg, topo, &cfg);
-    run.topo.nodes = topo->nodes;
     unsigned long work[MAX_N];
     unsigned long total = work_of(&run, work);
     disco_sim_free(run.sim);
@@ -490,7 +489,6 @@ static void test_failure_mid_run(void **unused)
                 uint32_t pa = disco_view_port_to(view, a, b);
                 assert_int_equal(disco_view_link_down(view, a, pa), !back);
                 assert_int_equal(alg->orientation(view, a, pa) == 0, !back);
-                run.topo.nodes = topo.nodes;
                 unsigned long work[MAX_N];
                 changed += work_of(&run, work) != plain;
                 runs++;
@@ -560,7 +558,6 @@ static void test_cut_after_settling_same_work(void **unused)
                     struct sim_run run;
                     memset(&run, 0, sizeof run);
                     sim_run_on(&run, alg, &topo, &cfg);
-                    run.topo.nodes = topo.nodes;
                     run.topo.channels = topo.channels;
                     check_quiet_run_after_cuts(&run, (unsigned)back);
                     unsigned long work[MAX_N];
@@ -829,7 +826,6 @@ static void scenario(const char *file, const struct disco_algorithm *alg,
         struct sim_run run;
         memset(&run, 0, sizeof run);
         sim_run_on(&run, alg, &sc.topo, &cfg);
-        run.topo.nodes = sc.topo.nodes; /* for work_of */
         assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
         assert_int_equal(run.unchecked, 0);
         assert_all_hold(&run);

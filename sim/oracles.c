@@ -401,25 +401,26 @@ bool disco_oracle_agreement(const struct disco_view *view,
     if (!judged)
         judged = judged_correct;
     const struct disco_decision *first = NULL;
-    for (size_t i = 0; i < disco_view_decision_count(view); i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (!judged(view, d->node))
-            continue;
-        if (!first) {
-            first = d;
-        } else if (d->value != first->value) {
-            snprintf(detail, len, "%s %u %s %lld, %s %u %lld", words->first,
-                     first->node, words->verb, (long long)first->value,
-                     words->other, d->node, (long long)d->value);
-            return false;
-        }
-    }
-    if (first)
-        snprintf(detail, len, "every %s %s %s %lld", words->judged,
-                 words->group, words->verb, (long long)first->value);
-    else
+    for (size_t i = 0; i < disco_view_decision_count(view) && !first; i++)
+        if (judged(view, disco_view_decision(view, i)->node))
+            first = disco_view_decision(view, i);
+    if (!first) {
         snprintf(detail, len, "no %s %s decided", words->judged,
                  words->group);
+        return true;
+    }
+    /* Decisions before `first` are not judged: the first that differs
+     * comes after it. */
+    const struct disco_decision *d =
+        disco_view_decision_other_than(view, judged, first->value);
+    if (d) {
+        snprintf(detail, len, "%s %u %s %lld, %s %u %lld", words->first,
+                 first->node, words->verb, (long long)first->value,
+                 words->other, d->node, (long long)d->value);
+        return false;
+    }
+    snprintf(detail, len, "every %s %s %s %lld", words->judged, words->group,
+             words->verb, (long long)first->value);
     return true;
 }
 
@@ -459,23 +460,27 @@ bool disco_view_common_input(const struct disco_view *view,
     return found;
 }
 
+static bool judged_all(const struct disco_view *view, uint32_t node)
+{
+    (void)view, (void)node;
+    return true;
+}
+
 bool disco_oracle_uniform_agreement(const struct disco_view *view,
                                     char *detail, size_t len)
 {
-    size_t count = disco_view_decision_count(view);
-    if (count == 0) {
+    if (disco_view_decision_count(view) == 0) {
         snprintf(detail, len, "nobody decided");
         return true;
     }
     const struct disco_decision *first = disco_view_decision(view, 0);
-    for (size_t i = 1; i < count; i++) {
-        const struct disco_decision *d = disco_view_decision(view, i);
-        if (d->value != first->value) {
-            snprintf(detail, len, "node %u decided %lld, node %u %lld",
-                     first->node, (long long)first->value, d->node,
-                     (long long)d->value);
-            return false;
-        }
+    const struct disco_decision *d =
+        disco_view_decision_other_than(view, judged_all, first->value);
+    if (d) {
+        snprintf(detail, len, "node %u decided %lld, node %u %lld",
+                 first->node, (long long)first->value, d->node,
+                 (long long)d->value);
+        return false;
     }
     snprintf(detail, len, "every decision is %lld", (long long)first->value);
     return true;

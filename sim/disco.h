@@ -277,6 +277,11 @@ int64_t disco_view_max_id(const struct disco_view *view,
  * Agreement and validity are judged over the others. */
 bool disco_view_byzantine(const struct disco_view *view, uint32_t node);
 bool disco_view_faulty(const struct disco_view *view, uint32_t node);
+/* How many nodes are faulty: those for which disco_view_faulty holds,
+ * Byzantine or crashed at the end of the run (one that crashed and
+ * recovered is not), each once even when it is both.  Omissions and link
+ * faults make no node faulty.  What a resilience check compares with f. */
+uint32_t disco_view_faulty_count(const struct disco_view *view);
 
 /* Ground truth for termination detection: whether the run ended quiescent
  * (every live node passive, see disco_set_passive, and no message of the

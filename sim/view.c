@@ -40,6 +40,16 @@ bool disco_view_passive(const struct disco_view *view, uint32_t node)
 {
     return disco__node(view->sim, node)->flags & DISCO__NODE_PASSIVE;
 }
+/* Counted through disco_view_faulty, so that the count and the oracles'
+ * judging (NULL judges !disco_view_faulty) share one definition of a
+ * faulty node. */
+uint32_t disco_view_faulty_count(const struct disco_view *view)
+{
+    uint32_t faulty = 0;
+    for (uint32_t v = 0; v < view->sim->nodes; v++)
+        faulty += disco_view_faulty(view, v);
+    return faulty;
+}
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node)
 {
     return disco_topology_degree(view->sim->topo, node);

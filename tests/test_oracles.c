@@ -1127,6 +1127,67 @@ static void test_message_count(void **unused)
     finish(&f);
 }
 
+/* Which nodes disco_view_faulty_count counts: the Byzantine and the
+ * crashed, each node once. */
+static void test_faulty_count(void **unused)
+{
+    struct fixture f;
+    start(&f, "complete:6");
+    const struct disco_view *view = run(&f);
+    assert_int_equal(disco_view_faulty_count(view), 0);
+    finish(&f);
+
+    start(&f, "complete:6");
+    byzantine(&f, "1,4");
+    view = run(&f);
+    assert_int_equal(disco_view_faulty_count(view), 2);
+    finish(&f);
+
+    start(&f, "complete:6");
+    crash(&f, "0@0,2@0,5@0");
+    view = run(&f);
+    assert_true(disco_view_crashed(view, 0));
+    assert_true(disco_view_crashed(view, 2));
+    assert_true(disco_view_crashed(view, 5));
+    assert_int_equal(disco_view_faulty_count(view), 3);
+    finish(&f);
+
+    /* Byzantine 1 and 2, crashed 2 and 3: node 2 is both, and counts
+     * once. */
+    start(&f, "complete:6");
+    byzantine(&f, "1,2");
+    crash(&f, "2@0,3@0");
+    view = run(&f);
+    assert_true(disco_view_byzantine(view, 2));
+    assert_true(disco_view_crashed(view, 2));
+    assert_int_equal(disco_view_faulty_count(view), 3);
+    finish(&f);
+
+    /* Every node Byzantine and crashed: n, not 2n. */
+    start(&f, "complete:3");
+    byzantine(&f, "0,1,2");
+    crash(&f, "0@0,1@0,2@0");
+    view = run(&f);
+    assert_int_equal(disco_view_faulty_count(view), 3);
+    finish(&f);
+
+    /* Faulty means Byzantine or crashed at the end: node 4 crashed and
+     * recovered, and node 1 omits its sends for ever, but only omits.
+     * Node 5, crashed like node 4 and never back, is the one counted. */
+    struct disco_error err;
+    start(&f, "complete:6");
+    crash(&f, "4@0,5@0");
+    assert_int_equal(disco_faults_parse(&f.cfg, DISCO_FAULT_RECOVER, "4@1",
+                                        f.topo.nodes, &err), 0);
+    assert_int_equal(disco_omission_parse(&f.cfg, DISCO_FAULT_OMIT_SEND,
+                                          "1@0", f.topo.nodes, &err), 0);
+    view = run(&f);
+    assert_false(disco_view_crashed(view, 4));
+    assert_true(disco_view_crashed(view, 5));
+    assert_int_equal(disco_view_faulty_count(view), 1);
+    finish(&f);
+}
+
 static void test_decision_other_than(void **unused)
 {
     /* Decisions 3, 4 (node 1, Byzantine), 3, 5 (node 3, crashed), 6. */
@@ -1229,6 +1290,7 @@ int main(void)
         cmocka_unit_test(test_decisions_are_inputs),
         cmocka_unit_test(test_decides_at_most_once),
         cmocka_unit_test(test_message_count),
+        cmocka_unit_test(test_faulty_count),
         cmocka_unit_test(test_decision_other_than),
         cmocka_unit_test(test_common_input),
     };

@@ -534,9 +534,7 @@ bool disco_oracle_message_count(const struct disco_view *view, uint64_t sent,
                                 uint64_t want, const char *formula,
                                 char *detail, size_t len)
 {
-    bool faulty = false;
-    for (uint32_t v = 0; v < disco_view_nodes(view) && !faulty; v++)
-        faulty = disco_view_faulty(view, v);
+    bool faulty = disco_view_faulty_count(view) > 0;
     snprintf(detail, len, "%llu messages, %s%s = %llu%s",
              (unsigned long long)sent, faulty ? "at most " : "", formula,
              (unsigned long long)want,

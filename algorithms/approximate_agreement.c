@@ -110,18 +110,11 @@ static const struct disco_strategy aa_strategies[] = {
      "a very high one to the upper half", split_on_send},
 };
 
-static uint32_t faulty_count(const struct disco_view *view)
-{
-    uint32_t faulty = 0;
-    for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        faulty += disco_view_faulty(view, v);
-    return faulty;
-}
-
 static bool check_resilience(const struct disco_view *view, char *detail,
                              size_t len)
 {
-    uint32_t n = disco_view_nodes(view), faulty = faulty_count(view);
+    uint32_t n = disco_view_nodes(view);
+    uint32_t faulty = disco_view_faulty_count(view);
     int64_t f = disco_view_param(view, MA_P_F);
     snprintf(detail, len, "n = %u, f = %lld, %u faulty", n, (long long)f,
              faulty);

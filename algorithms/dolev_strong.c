@@ -446,9 +446,8 @@ static bool check_termination(const struct disco_view *view, char *detail,
 static bool check_resilience(const struct disco_view *view, char *detail,
                              size_t len)
 {
-    uint32_t n = disco_view_nodes(view), faulty = 0;
-    for (uint32_t v = 0; v < n; v++)
-        faulty += !correct(view, v);
+    uint32_t n = disco_view_nodes(view);
+    uint32_t faulty = disco_view_faulty_count(view);
     int64_t f = disco_view_param(view, P_F);
     uint64_t rounds = view_rounds(view);
     bool sender_ok = disco_view_param(view, P_SENDER) < (int64_t)n;
@@ -469,10 +468,7 @@ static bool check_messages(const struct disco_view *view, char *detail,
     uint64_t n = disco_view_nodes(view);
     uint64_t sent = disco_view_messages(view, CHAIN);
     uint64_t bound = n < 2 ? 0 : (n - 1) + 2 * (n - 1) * (n - 2);
-    bool faults = false;
-    for (uint32_t v = 0; v < n; v++)
-        faults = faults || disco_view_faulty(view, v);
-    if (faults || n > MAX_N) {
+    if (disco_view_faulty_count(view) > 0 || n > MAX_N) {
         snprintf(detail, len, "%llu messages, at most (n-1)+2(n-1)(n-2) = "
                  "%llu with faults", (unsigned long long)sent,
                  (unsigned long long)bound);

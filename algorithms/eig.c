@@ -320,11 +320,10 @@ static bool check_termination(const struct disco_view *view, char *detail,
 static bool check_resilience(const struct disco_view *view, char *detail,
                              size_t len)
 {
-    uint32_t n = disco_view_nodes(view), faulty = 0;
+    uint32_t n = disco_view_nodes(view);
+    uint32_t faulty = disco_view_faulty_count(view);
     int64_t f = disco_view_param(view, P_F);
     uint32_t rounds = view_rounds(view);
-    for (uint32_t v = 0; v < n; v++)
-        faulty += disco_view_faulty(view, v);
     const char *why = n > MAX_N ? " (eig keeps at most 10 processes)"
                       : rounds > MAX_LEVEL ? " (eig keeps at most 4 rounds)"
                       : (int64_t)n <= 3 * f ? " (n <= 3f)"

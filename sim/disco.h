@@ -214,7 +214,11 @@ typedef bool disco_judged_fn(const struct disco_view *view, uint32_t node);
  * first "correct node" and other "node", the lines read:
  *   holds:   "every correct process decided 1"
  *   nobody:  "no correct process decided"
- *   fails:   "correct node 1 decided 0, node 3 1"  */
+ *   fails:   "correct node 1 decided 0, node 3 1"
+ * No field follows from the others in every module, so none can go
+ * without changing a detail: floodset's first is "node", not "live
+ * node"; the other of dolev-strong, phase-king and floodset is "node",
+ * not their group "process"; om's verb is "obeys". */
 struct disco_agreement_words {
     const char *judged; /* who is judged: "correct", "loyal", "live" */
     const char *group;  /* what they are called together: "process" */

@@ -291,10 +291,9 @@ static bool check_termination(const struct disco_view *view, char *detail,
 static bool check_resilience(const struct disco_view *view, char *detail,
                              size_t len)
 {
-    uint32_t n = disco_view_nodes(view), faulty = 0;
+    uint32_t n = disco_view_nodes(view);
+    uint32_t faulty = disco_view_faulty_count(view);
     int64_t m = disco_view_param(view, P_M);
-    for (uint32_t v = 0; v < n; v++)
-        faulty += !loyal(view, v);
     snprintf(detail, len, "n = %u, m = %lld, %u traitor%s%s", n,
              (long long)m, faulty, faulty == 1 ? "" : "s",
              n > MAX_N ? " (om keeps at most 10 processes)" : "");

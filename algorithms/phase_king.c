@@ -218,9 +218,8 @@ static bool check_termination(const struct disco_view *view, char *detail,
 static bool check_resilience(const struct disco_view *view, char *detail,
                              size_t len)
 {
-    uint32_t n = disco_view_nodes(view), faulty = 0;
-    for (uint32_t v = 0; v < n; v++)
-        faulty += !loyal(view, v);
+    uint32_t n = disco_view_nodes(view);
+    uint32_t faulty = disco_view_faulty_count(view);
     int64_t f = disco_view_param(view, P_F);
     snprintf(detail, len, "n = %u, f = %lld, %u faulty", n, (long long)f,
              faulty);

@@ -126,15 +126,6 @@ static inline uint32_t disco_topology_degree(const struct disco_topology *t,
     return t->out_offset[node + 1] - t->out_offset[node];
 }
 
-/* Where channel c's in-port is stored, in whichever array holds them (for
- * prefetching it). */
-static inline const void *
-disco_topology_in_port_addr(const struct disco_topology *t, uint32_t c)
-{
-    return t->in_port_short ? (const void *)&t->in_port_short[c]
-                            : (const void *)&t->in_port[c];
-}
-
 /* The in-port on which channel c arrives. */
 static inline uint32_t disco_topology_in_port(const struct disco_topology *t,
                                               uint32_t c)

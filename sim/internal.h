@@ -282,6 +282,15 @@ int disco__dynamic_create(struct disco_sim *sim, struct disco_error *err);
 void disco__dynamic_round(struct disco_sim *sim, disco_time_t round);
 void disco__dynamic_free(struct disco_sim *sim);
 
+/* Where channel c's in-port is stored, in whichever array holds them: for
+ * the event loop's prefetches, which need an address, not a value. */
+static inline const void *
+disco__in_port_addr(const struct disco_topology *t, uint32_t c)
+{
+    return t->in_port_short ? (const void *)&t->in_port_short[c]
+                            : (const void *)&t->in_port[c];
+}
+
 static inline struct disco__node *disco__node(const struct disco_sim *sim,
                                               uint32_t node)
 {

@@ -2323,7 +2323,7 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     if (next && next->type == DISCO__EV_DELIVER) {
         __builtin_prefetch(disco__node(sim, next->to));
         __builtin_prefetch(
-            disco_topology_in_port_addr(sim->topo, next->target));
+            disco__in_port_addr(sim->topo, next->target));
         __builtin_prefetch(disco__state(sim, next->to), 1);
         /* The causal log's per-message positions (traced runs). */
         if (sim->send_position) {

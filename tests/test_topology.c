@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "disco_sim.h"
+#include "internal.h" /* disco__in_port_addr */
 
 /* ------------------------------------------------------------------------ */
 /* A counting allocator.                                                    */
@@ -157,7 +158,7 @@ static void check_invariants(const struct disco_topology *t)
                 assert_true(t->out_target[c - 1] < v);
             assert_int_equal(disco_topology_find(t, u, v), c);
             /* The prefetch address holds this channel's in-port. */
-            const void *at = disco_topology_in_port_addr(t, c);
+            const void *at = disco__in_port_addr(t, c);
             assert_int_equal(t->in_port_short ? *(const uint16_t *)at
                                               : *(const uint32_t *)at,
                              disco_topology_in_port(t, c));

@@ -710,10 +710,11 @@ static disco_time_t law_max(const struct disco_delay *law)
  * time. */
 static inline void fifo_rebase_when_due(struct disco_sim *sim)
 {
-    if (sim->fifo_short) {
+    if (sim->fifo_bits == 16) {
         if (sim->now - sim->fifo_base >= FIFO_SHORT_SPAN)
             fifo_rebase_short(sim);
-    } else if (sim->fifo_near && sim->now - sim->fifo_base >= FIFO_SPAN) {
+    } else if (sim->fifo_bits == 32 &&
+               sim->now - sim->fifo_base >= FIFO_SPAN) {
         fifo_rebase(sim);
     }
 }
@@ -753,13 +754,14 @@ arrival(struct disco_sim *sim, uint32_t sender, uint32_t channel)
     const struct disco_delay *law = &sim->laws[index ? index : sim->live_law];
     disco_time_t at =
         sim->now + draw_delay(law, &disco__node(sim, sender)->net_rng);
-    if (!(sim->fifo_short || sim->fifo_near || sim->fifo_last) ||
-        !channel_fifo(sim, channel))
+    /* One test of the clocks' width (fifo_bits, 0: none kept), not one
+     * per array. */
+    if (sim->fifo_bits == 0 || !channel_fifo(sim, channel))
         return at;
     fifo_rebase_when_due(sim);
-    if (sim->fifo_short)
+    if (sim->fifo_bits == 16)
         return fifo_wait16(&sim->fifo_short[channel], sim->fifo_base, at);
-    if (sim->fifo_near)
+    if (sim->fifo_bits == 32)
         return fifo_wait32(&sim->fifo_near[channel], sim->fifo_base, at);
     return fifo_wait64(&sim->fifo_last[channel], at);
 }
@@ -2338,11 +2340,11 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     if (next && next->type == DISCO__EV_DELIVER) {
         uint32_t first = disco__node(sim, next->to)->first_channel;
         __builtin_prefetch(&sim->topo->out_target[first]);
-        if (sim->fifo_short)
+        if (sim->fifo_bits == 16)
             __builtin_prefetch(&sim->fifo_short[first], 1);
-        else if (sim->fifo_near)
+        else if (sim->fifo_bits == 32)
             __builtin_prefetch(&sim->fifo_near[first], 1);
-        else if (sim->fifo_last)
+        else if (sim->fifo_bits == 64)
             __builtin_prefetch(&sim->fifo_last[first], 1);
     }
 }

@@ -1589,7 +1589,7 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
     p->jobs = default_jobs();
     p->shrink = !sweep;
     p->budget = 3000;
-    p->progress = cli_progress_auto();
+    enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     const char *seeds = NULL, *topology = NULL;
     int run_argc = 1;
     run_argv[0] = argv[0];
@@ -1700,15 +1700,7 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
                                 "bad --budget '0': expected at least 1");
             break;
         case CHECK_PROGRESS:
-            if (!strcmp(value, "on"))
-                p->progress = true;
-            else if (!strcmp(value, "off"))
-                p->progress = false;
-            else if (strcmp(value, "auto"))
-                rc = disco_fail(err, DISCO_EINVAL,
-                                "bad --progress '%s': expected auto, on or "
-                                "off",
-                                value);
+            rc = cli_parse_progress(value, &progress, err);
             break;
         case CHECK_HELP:
             *help = true;
@@ -1770,6 +1762,7 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
             break;
         }
     }
+    p->progress = cli_progress_wanted(progress);
     if (rc)
         goto done;
     if (!p->target) {

@@ -80,15 +80,29 @@ int cli_parse_bool(const char *text, const char *what, bool *out,
 /* ------------------------------------------------------------------------ */
 /* The progress line of `disco run` (progress.c).                            */
 
-/* The line's own thread, or NULL when not `enabled` (or when no thread can
- * start: the run goes on without the line).  `at_once` (--progress on):
- * draw from the first phase; else nothing shows in the first half second.
+/* --progress, as `run`, `check` and `sweep` read it.  AUTO is zero: the
+ * default of options zeroed by the caller. */
+enum cli_progress_mode {
+    CLI_PROGRESS_AUTO = 0,
+    CLI_PROGRESS_ON,
+    CLI_PROGRESS_OFF,
+};
+/* "auto", "on" or "off"; anything else fails with "bad --progress 'X':
+ * expected auto, on or off". */
+int cli_parse_progress(const char *text, enum cli_progress_mode *mode,
+                       struct disco_error *err);
+/* What --progress auto means: stderr is a terminal, and not a dumb one. */
+bool cli_progress_auto(void);
+/* Whether `mode` draws the line: on, or auto where cli_progress_auto. */
+bool cli_progress_wanted(enum cli_progress_mode mode);
+
+/* The line's own thread, or NULL when `mode` draws none (or when no thread
+ * can start: the run goes on without the line).  CLI_PROGRESS_ON draws
+ * from the first phase; auto shows nothing in the first half second.
  * Every call below takes NULL and then does what a run without the line
  * does. */
 struct cli_progress;
-struct cli_progress *cli_progress_start(bool enabled, bool at_once);
-/* What --progress auto means: stderr is a terminal, and not a dumb one. */
-bool cli_progress_auto(void);
+struct cli_progress *cli_progress_start(enum cli_progress_mode mode);
 /* Say what the command now does ("running echo"; copied), drawn before
  * this returns; with `sim` (borrowed until the next call) the line also
  * counts its events and time, read through disco_sim_progress. */
@@ -185,7 +199,7 @@ struct cli_run_options {
     /* Pictures (viz/): each a file (or DIR for frames), or NULL. */
     const char *dot, *svg, *png, *frames, *spacetime, *window, *html, *shiviz;
     bool vector_clocks; /* --clocks vector */
-    const char *progress; /* --progress auto|on|off, or NULL (auto) */
+    enum cli_progress_mode progress; /* --progress; `disco run`'s only */
     /* The topology `topology` (or the algorithm's default) gives, built
      * already: disco check builds a family that draws nothing from the
      * seed once for all its seeds.  Used as it is, read only, never

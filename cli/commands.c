@@ -696,13 +696,7 @@ int cli_parse_run_options(int argc, char **argv, struct cli_run_options *o,
                               value);
         }
         case RUN_PROGRESS:
-            if (strcmp(value, "auto") && strcmp(value, "on") &&
-                strcmp(value, "off"))
-                return disco_fail(err, DISCO_EINVAL,
-                                  "bad --progress '%s': expected auto, on or "
-                                  "off",
-                                  value);
-            o->progress = value;
+            rc = cli_parse_progress(value, &o->progress, err);
             break;
         case RUN_HELP:
             *help = true;
@@ -737,10 +731,7 @@ int cli_cmd_run(int argc, char **argv, struct disco_error *err)
         return rc ? rc : CLI_EXIT_PASS;
     }
 
-    const char *mode = opts.progress ? opts.progress : "auto";
-    bool on = !strcmp(mode, "on");
-    struct cli_progress *progress = cli_progress_start(
-        on || (!strcmp(mode, "auto") && cli_progress_auto()), on);
+    struct cli_progress *progress = cli_progress_start(opts.progress);
     char phase[160];
     snprintf(phase, sizeof phase, "preparing %s", opts.target);
     cli_progress_phase(progress, phase, NULL);

@@ -36,10 +36,32 @@ struct cli_progress {
 #define REDRAW_NS 250000000u /* four times a second */
 #define AUTO_QUIET_NS 500000000u
 
+int cli_parse_progress(const char *text, enum cli_progress_mode *mode,
+                       struct disco_error *err)
+{
+    if (!strcmp(text, "auto"))
+        *mode = CLI_PROGRESS_AUTO;
+    else if (!strcmp(text, "on"))
+        *mode = CLI_PROGRESS_ON;
+    else if (!strcmp(text, "off"))
+        *mode = CLI_PROGRESS_OFF;
+    else
+        return disco_fail(err, DISCO_EINVAL,
+                          "bad --progress '%s': expected auto, on or off",
+                          text);
+    return 0;
+}
+
 bool cli_progress_auto(void)
 {
     const char *term = getenv("TERM");
     return isatty(STDERR_FILENO) && !(term && !strcmp(term, "dumb"));
+}
+
+bool cli_progress_wanted(enum cli_progress_mode mode)
+{
+    return mode == CLI_PROGRESS_ON ||
+           (mode == CLI_PROGRESS_AUTO && cli_progress_auto());
 }
 
 /* Columns of the terminal on stderr, or 80 when it says nothing. */
@@ -108,15 +130,16 @@ static void redraw_until_stopped(void *arg)
     uv_mutex_unlock(&p->lock);
 }
 
-struct cli_progress *cli_progress_start(bool enabled, bool at_once)
+struct cli_progress *cli_progress_start(enum cli_progress_mode mode)
 {
-    if (!enabled)
+    if (!cli_progress_wanted(mode))
         return NULL;
     struct cli_progress *p = calloc(1, sizeof *p);
     if (!p)
         return NULL; /* a run without its progress line, not a failure */
     p->started_ns = uv_hrtime();
-    p->quiet_ns = at_once ? 0 : p->started_ns + AUTO_QUIET_NS;
+    p->quiet_ns =
+        mode == CLI_PROGRESS_ON ? 0 : p->started_ns + AUTO_QUIET_NS;
     if (uv_mutex_init(&p->lock) != 0) {
         free(p);
         return NULL;

@@ -528,7 +528,7 @@ struct batch {
     _Alignas(CACHE_LINE) unsigned workers_left;
     uv_timer_t timer;
     uint64_t started_ns;
-    bool drew_progress;
+    struct cli_progress_line progress; /* drawn on the loop's thread only */
 };
 
 static void variant_of_run(const struct plan *p, size_t run,
@@ -631,11 +631,11 @@ static void draw_progress(struct batch *b)
     char eta[32];
     format_duration(eta, sizeof eta,
                     rate > 0 ? (double)(b->count - done) / rate : -1);
-    fprintf(stderr, "\r%zu/%zu runs  %.0f runs/s  ETA %s  %zu violation%s\x1b[K",
-            done, b->count, rate, eta, violations,
-            violations == 1 ? "" : "s");
-    fflush(stderr);
-    b->drew_progress = true;
+    char text[160];
+    snprintf(text, sizeof text,
+             "%zu/%zu runs  %.0f runs/s  ETA %s  %zu violation%s", done,
+             b->count, rate, eta, violations, violations == 1 ? "" : "s");
+    cli_progress_line_draw(&b->progress, text);
 }
 
 static void on_timer(uv_timer_t *timer)
@@ -714,10 +714,7 @@ static int run_batch(struct batch *b, struct disco_error *err)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     free(reqs);
-    if (b->drew_progress) {
-        fputs("\r\x1b[K", stderr);
-        fflush(stderr);
-    }
+    cli_progress_line_erase(&b->progress);
     return 0;
 }
 

@@ -78,7 +78,19 @@ int cli_parse_bool(const char *text, const char *what, bool *out,
                    struct disco_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* The progress line of `disco run` (progress.c).                            */
+/* Progress lines on stderr, of `disco run` and `disco check` (progress.c).  */
+
+/* One line redrawn in place: "\r", the text, then "\x1b[K" (the rest of
+ * any longer text drawn before).  The text is cut to one column short of
+ * the terminal's width (80 when stderr is no terminal), since a line that
+ * wraps can be neither redrawn nor erased in place.  Not locked: the
+ * caller draws from one thread at a time. */
+struct cli_progress_line {
+    bool drawn; /* showing: to be erased before anything else is written */
+};
+void cli_progress_line_draw(struct cli_progress_line *line, const char *text);
+/* "\r\x1b[K" if the line shows; then it no longer does. */
+void cli_progress_line_erase(struct cli_progress_line *line);
 
 /* --progress, as `run`, `check` and `sweep` read it.  AUTO is zero: the
  * default of options zeroed by the caller. */
@@ -96,11 +108,12 @@ bool cli_progress_auto(void);
 /* Whether `mode` draws the line: on, or auto where cli_progress_auto. */
 bool cli_progress_wanted(enum cli_progress_mode mode);
 
-/* The line's own thread, or NULL when `mode` draws none (or when no thread
- * can start: the run goes on without the line).  CLI_PROGRESS_ON draws
- * from the first phase; auto shows nothing in the first half second.
- * Every call below takes NULL and then does what a run without the line
- * does. */
+/* `disco run`'s line: what the command is doing, redrawn four times a
+ * second by a thread of its own, or NULL when `mode` draws none (or when
+ * no thread can start: the run goes on without the line).
+ * CLI_PROGRESS_ON draws from the first phase; auto shows nothing in the
+ * first half second.  Every call below takes NULL and then does what a
+ * run without the line does. */
 struct cli_progress;
 struct cli_progress *cli_progress_start(enum cli_progress_mode mode);
 /* Say what the command now does ("running echo"; copied), drawn before

@@ -1,5 +1,7 @@
 /*
- * progress.c - the progress line of `disco run` on stderr.
+ * progress.c - the progress lines of `disco run` and `disco check` on
+ * stderr: one drawing of a line in place for both (cut to the terminal's
+ * width), and `run`'s line itself.
  *
  * A run on millions of nodes takes seconds in silence.  With --progress
  * (by default when stderr is a terminal) a thread of its own redraws one
@@ -13,6 +15,10 @@
  * --progress on draws each phase as it starts, however short, so that a
  * script sees them all; the default (auto, on a terminal) waits half a
  * second first, so that a quick run or a refused one shows no line.
+ *
+ * `disco check` words its own line (runs done, rate, time left) and draws
+ * it from its event loop's timer, through the same cli_progress_line: the
+ * two commands cut and erase their lines alike.
  */
 #include "cli.h"
 
@@ -30,7 +36,8 @@ struct cli_progress {
     /* Under lock: what the line says, and whether it shows. */
     char phase[160];
     const struct disco_sim *sim; /* read while set; NULL after the run */
-    bool stop, drawn;
+    bool stop;
+    struct cli_progress_line line;
 };
 
 #define REDRAW_NS 250000000u /* four times a second */
@@ -73,6 +80,32 @@ static size_t terminal_width(void)
     return 80;
 }
 
+void cli_progress_line_draw(struct cli_progress_line *line, const char *text)
+{
+    /* One column short of the width: a line that fills the last column
+     * wraps on some terminals.  Bytes are counted as columns, which UTF-8
+     * never exceeds; the cut backs off to a character's first byte rather
+     * than leave half of one. */
+    size_t width = terminal_width(), len = strlen(text);
+    if (len >= width) {
+        len = width - 1;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;
+    }
+    fprintf(stderr, "\r%.*s\x1b[K", (int)len, text);
+    fflush(stderr);
+    line->drawn = true;
+}
+
+void cli_progress_line_erase(struct cli_progress_line *line)
+{
+    if (line->drawn) {
+        fputs("\r\x1b[K", stderr);
+        fflush(stderr);
+        line->drawn = false;
+    }
+}
+
 /* "12,345,678": counts of millions are read at a glance. */
 static void with_commas(char *buf, size_t len, uint64_t n)
 {
@@ -94,7 +127,7 @@ static void draw(struct cli_progress *p)
     if (now < p->quiet_ns)
         return;
     double elapsed = (double)(now - p->started_ns) / 1e9;
-    char line[256];
+    char text[256];
     if (p->sim) {
         uint64_t events;
         disco_time_t time;
@@ -102,19 +135,12 @@ static void draw(struct cli_progress *p)
         char e[32], t[32];
         with_commas(e, sizeof e, events);
         with_commas(t, sizeof t, time);
-        snprintf(line, sizeof line, "disco: %s: %s events, time %s  (%.1f s)",
+        snprintf(text, sizeof text, "disco: %s: %s events, time %s  (%.1f s)",
                  p->phase, e, t, elapsed);
     } else {
-        snprintf(line, sizeof line, "disco: %s  (%.1f s)", p->phase, elapsed);
+        snprintf(text, sizeof text, "disco: %s  (%.1f s)", p->phase, elapsed);
     }
-    /* One column short of the width: a line that fills the last column
-     * wraps on some terminals. */
-    size_t width = terminal_width();
-    if (strlen(line) >= width)
-        line[width - 1] = '\0';
-    fprintf(stderr, "\r%s\x1b[K", line);
-    fflush(stderr);
-    p->drawn = true;
+    cli_progress_line_draw(&p->line, text);
 }
 
 static void redraw_until_stopped(void *arg)
@@ -172,16 +198,6 @@ void cli_progress_phase(struct cli_progress *p, const char *phase,
     uv_mutex_unlock(&p->lock);
 }
 
-/* Erase the line if it shows; the lock is held. */
-static void erase(struct cli_progress *p)
-{
-    if (p->drawn) {
-        fputs("\r\x1b[K", stderr);
-        fflush(stderr);
-        p->drawn = false;
-    }
-}
-
 void cli_progress_say(struct cli_progress *p, const char *line)
 {
     if (!p) {
@@ -189,7 +205,7 @@ void cli_progress_say(struct cli_progress *p, const char *line)
         return;
     }
     uv_mutex_lock(&p->lock);
-    erase(p);
+    cli_progress_line_erase(&p->line);
     fputs(line, stderr);
     fflush(stderr);
     uv_mutex_unlock(&p->lock);
@@ -204,7 +220,7 @@ void cli_progress_stop(struct cli_progress *p)
     uv_cond_signal(&p->wake);
     uv_mutex_unlock(&p->lock);
     uv_thread_join(&p->thread);
-    erase(p);
+    cli_progress_line_erase(&p->line);
     uv_cond_destroy(&p->wake);
     uv_mutex_destroy(&p->lock);
     free(p);

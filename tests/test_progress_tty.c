@@ -1,0 +1,501 @@
+/*
+ * test_progress_tty.c - the progress lines where they are meant to be
+ * seen, on a terminal, which the other tests cannot give them (their
+ * stderr is a pipe): what --progress auto decides, the quiet start, and
+ * the cut to the terminal's width.  First cli/progress.c in process, with
+ * stderr moved onto a pseudo-terminal; then the disco binary run on one.
+ *
+ * The terminals are opened without output processing, so that the bytes
+ * read are exactly those written.  No assertion runs while stderr is
+ * moved (a failure's message would go to the pseudo-terminal and be lost):
+ * each test moves it, acts, moves it back, and then asserts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+/* The quiet starts of docs/cli.md: `run`'s auto line shows after half a
+ * second, `check`'s line (even with on) after a quarter of one. */
+#define RUN_QUIET_S 0.5
+#define CHECK_QUIET_S 0.25
+
+/* A test that needs a command quicker than a quiet start tries this many
+ * times before it gives up (skips) on a machine too loaded to tell. */
+#define QUICK_TRIES 5
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void sleep_s(double seconds)
+{
+    struct timespec t = {(time_t)seconds,
+                         (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR)
+        ;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Terminals and what was written to them.                                   */
+
+struct bytes {
+    char *data; /* NUL-terminated, owned */
+    size_t len;
+};
+
+/* A pseudo-terminal `cols` columns wide, without output processing (no
+ * "\n" turned into "\r\n"). */
+static void open_terminal(int *master, int *slave, unsigned short cols)
+{
+    struct winsize size = {.ws_row = 24, .ws_col = cols};
+    assert_int_equal(openpty(master, slave, NULL, NULL, &size), 0);
+    struct termios mode;
+    assert_int_equal(tcgetattr(*slave, &mode), 0);
+    mode.c_oflag &= ~(tcflag_t)OPOST;
+    assert_int_equal(tcsetattr(*slave, TCSANOW, &mode), 0);
+}
+
+/* Everything readable from `fd` until its writers are gone: end of file
+ * for a pipe, EIO for a terminal's master once no slave is open (Linux
+ * hands over what was written first).  Closes fd. */
+static struct bytes read_until_closed(int fd)
+{
+    struct bytes b = {NULL, 0};
+    size_t capacity = 0;
+    for (;;) {
+        if (b.len + 4096 + 1 > capacity) {
+            capacity = 2 * capacity + 4096;
+            b.data = realloc(b.data, capacity);
+            assert_non_null(b.data);
+        }
+        ssize_t got = read(fd, b.data + b.len, 4096);
+        if (got > 0)
+            b.len += (size_t)got;
+        else if (got < 0 && errno == EINTR)
+            continue;
+        else
+            break;
+    }
+    b.data[b.len] = '\0';
+    close(fd);
+    return b;
+}
+
+/* stderr moved onto a terminal or a pipe, and the way back. */
+struct moved_stderr {
+    int saved; /* the real stderr */
+    int reader; /* the terminal's master, or the pipe's reading end */
+};
+
+/* stderr onto a new terminal `cols` columns wide, TERM=`term` (NULL:
+ * unset). */
+static void stderr_to_terminal(struct moved_stderr *m, unsigned short cols,
+                               const char *term)
+{
+    int slave;
+    open_terminal(&m->reader, &slave, cols);
+    if (term)
+        assert_int_equal(setenv("TERM", term, 1), 0);
+    else
+        assert_int_equal(unsetenv("TERM"), 0);
+    fflush(stderr);
+    m->saved = dup(STDERR_FILENO);
+    assert_true(m->saved >= 0);
+    assert_int_equal(dup2(slave, STDERR_FILENO), STDERR_FILENO);
+    close(slave);
+}
+
+static void stderr_to_pipe(struct moved_stderr *m, const char *term)
+{
+    int ends[2];
+    assert_int_equal(pipe(ends), 0);
+    assert_int_equal(setenv("TERM", term, 1), 0);
+    fflush(stderr);
+    m->saved = dup(STDERR_FILENO);
+    assert_true(m->saved >= 0);
+    assert_int_equal(dup2(ends[1], STDERR_FILENO), STDERR_FILENO);
+    close(ends[1]);
+    m->reader = ends[0];
+}
+
+/* stderr back where it was; what was written to it meanwhile. */
+static struct bytes stderr_restore(struct moved_stderr *m)
+{
+    fflush(stderr);
+    dup2(m->saved, STDERR_FILENO);
+    close(m->saved);
+    return read_until_closed(m->reader);
+}
+
+/* The lines drawn: `b` must be "\r" TEXT "\x1b[K" over and over (an
+ * erase is an empty TEXT).  Returns how many, with each TEXT's start and
+ * length in text[] and len[] (at most `max`). */
+static size_t drawn_lines(const struct bytes *b, const char **text,
+                          size_t *len, size_t max)
+{
+    static const char erase_rest[] = "\x1b[K";
+    size_t count = 0;
+    const char *at = b->data, *end = b->data + b->len;
+    while (at < end) {
+        assert_int_equal(*at, '\r');
+        const char *stop = strstr(at + 1, erase_rest);
+        assert_non_null(stop);
+        assert_true(count < max);
+        text[count] = at + 1;
+        len[count] = (size_t)(stop - (at + 1));
+        /* The text itself is one line: no return, no newline, no escape. */
+        for (const char *c = at + 1; c < stop; c++)
+            assert_true(*c != '\r' && *c != '\n' && *c != '\x1b');
+        count++;
+        at = stop + strlen(erase_rest);
+    }
+    return count;
+}
+
+/* The seconds a line of `run` ends with: "...  (1.5 s)". */
+static double seconds_of(const char *text, size_t len)
+{
+    char copy[256];
+    assert_true(len < sizeof copy);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    const char *open = strrchr(copy, '(');
+    assert_non_null(open);
+    double seconds;
+    char unit[4];
+    assert_int_equal(sscanf(open, "(%lf %3[^)])", &seconds, unit), 2);
+    assert_string_equal(unit, "s");
+    return seconds;
+}
+
+/* ------------------------------------------------------------------------ */
+/* progress.c in process.                                                    */
+
+/* auto draws on a terminal unless TERM is dumb (unset is not dumb), and
+ * never into a pipe; on and off are what they say wherever stderr goes. */
+static void test_auto_decides(void **unused)
+{
+    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
+    struct moved_stderr m;
+    bool xterm, unset, dumb, pipe_xterm, on_pipe, off_terminal;
+    bool wanted_auto_terminal, wanted_auto_pipe;
+
+    stderr_to_terminal(&m, 80, "xterm");
+    xterm = cli_progress_auto();
+    wanted_auto_terminal = cli_progress_wanted(CLI_PROGRESS_AUTO);
+    off_terminal = cli_progress_wanted(CLI_PROGRESS_OFF);
+    struct bytes b1 = stderr_restore(&m);
+
+    stderr_to_terminal(&m, 80, NULL);
+    unset = cli_progress_auto();
+    struct bytes b2 = stderr_restore(&m);
+
+    stderr_to_terminal(&m, 80, "dumb");
+    dumb = cli_progress_auto();
+    struct bytes b3 = stderr_restore(&m);
+
+    stderr_to_pipe(&m, "xterm");
+    pipe_xterm = cli_progress_auto();
+    wanted_auto_pipe = cli_progress_wanted(CLI_PROGRESS_AUTO);
+    on_pipe = cli_progress_wanted(CLI_PROGRESS_ON);
+    struct bytes b4 = stderr_restore(&m);
+
+    if (term)
+        setenv("TERM", term, 1);
+    else
+        unsetenv("TERM");
+    free(term);
+
+    assert_true(xterm);
+    assert_true(unset);
+    assert_false(dumb);
+    assert_false(pipe_xterm);
+    assert_true(wanted_auto_terminal);
+    assert_false(wanted_auto_pipe);
+    assert_true(on_pipe);
+    assert_false(off_terminal);
+    /* Deciding draws nothing. */
+    assert_int_equal(b1.len + b2.len + b3.len + b4.len, 0);
+    free(b1.data);
+    free(b2.data);
+    free(b3.data);
+    free(b4.data);
+}
+
+/* A line is cut to one column short of the width, at a character's first
+ * byte; a line that fits is drawn whole; erasing writes "\r\x1b[K" once. */
+static void test_line_cut_to_width(void **unused)
+{
+    struct moved_stderr m;
+    struct cli_progress_line line = {false};
+    bool drawn_after_draw, drawn_after_erase;
+
+    stderr_to_terminal(&m, 20, "xterm");
+    cli_progress_line_draw(&line, "disco: preparing echo  (0.0 s)");
+    cli_progress_line_draw(&line, "0123456789012345678");  /* 19: fits */
+    cli_progress_line_draw(&line, "01234567890123456789"); /* 20: cut */
+    /* "é" is two bytes, at 18 and 19: the cut at 19 would split it. */
+    cli_progress_line_draw(&line, "012345678901234567\xc3\xa9 and more");
+    drawn_after_draw = line.drawn;
+    cli_progress_line_erase(&line);
+    drawn_after_erase = line.drawn;
+    cli_progress_line_erase(&line); /* nothing left to erase */
+    struct bytes b = stderr_restore(&m);
+
+    assert_true(drawn_after_draw);
+    assert_false(drawn_after_erase);
+    const char expected[] = "\rdisco: preparing ec\x1b[K"
+                            "\r0123456789012345678\x1b[K"
+                            "\r0123456789012345678\x1b[K"
+                            "\r012345678901234567\x1b[K"
+                            "\r\x1b[K";
+    assert_int_equal(b.len, sizeof expected - 1);
+    assert_memory_equal(b.data, expected, b.len);
+    free(b.data);
+
+    /* No terminal to ask: 80 columns, so 79 bytes. */
+    char long_text[101];
+    memset(long_text, 'x', 100);
+    long_text[100] = '\0';
+    stderr_to_pipe(&m, "xterm");
+    cli_progress_line_draw(&line, long_text);
+    struct bytes p = stderr_restore(&m);
+    const char *text[4];
+    size_t len[4];
+    assert_int_equal(drawn_lines(&p, text, len, 4), 1);
+    assert_int_equal(len[0], 79);
+    free(p.data);
+}
+
+/* `run`'s line with auto: nothing before half a second, however long the
+ * phase; a phase that ends sooner leaves no trace. */
+static void test_run_line_quiet_start(void **unused)
+{
+    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
+    struct moved_stderr m;
+
+    /* Quicker than the quiet start: no line, no erase. */
+    bool quick = false;
+    struct bytes q = {NULL, 0};
+    for (int i = 0; i < QUICK_TRIES && !quick; i++) {
+        free(q.data);
+        stderr_to_terminal(&m, 80, "xterm");
+        double start = now_s();
+        struct cli_progress *p = cli_progress_start(CLI_PROGRESS_AUTO);
+        cli_progress_phase(p, "working", NULL);
+        cli_progress_stop(p);
+        quick = now_s() - start < RUN_QUIET_S;
+        q = stderr_restore(&m);
+    }
+
+    /* Longer: the line shows, first at half a second or later, and every
+     * tick after; erased at the stop. */
+    stderr_to_terminal(&m, 80, "xterm");
+    struct cli_progress *p = cli_progress_start(CLI_PROGRESS_AUTO);
+    cli_progress_phase(p, "working", NULL);
+    sleep_s(1.2);
+    bool started = p != NULL;
+    cli_progress_stop(p);
+    struct bytes slow = stderr_restore(&m);
+
+    /* With on: drawn as the phase starts. */
+    stderr_to_terminal(&m, 80, "xterm");
+    p = cli_progress_start(CLI_PROGRESS_ON);
+    cli_progress_phase(p, "working", NULL);
+    cli_progress_stop(p);
+    struct bytes at_once = stderr_restore(&m);
+
+    if (term)
+        setenv("TERM", term, 1);
+    else
+        unsetenv("TERM");
+    free(term);
+
+    assert_true(started);
+    const char *text[16];
+    size_t len[16];
+    size_t n = drawn_lines(&slow, text, len, 16);
+    assert_true(n >= 2); /* at least one line, then the erase */
+    for (size_t i = 0; i + 1 < n; i++) {
+        assert_true(len[i] > strlen("disco: working  ("));
+        assert_memory_equal(text[i], "disco: working  (",
+                            strlen("disco: working  ("));
+        assert_true(seconds_of(text[i], len[i]) >= RUN_QUIET_S);
+    }
+    assert_int_equal(len[n - 1], 0);
+    free(slow.data);
+
+    n = drawn_lines(&at_once, text, len, 16);
+    assert_int_equal(n, 2);
+    assert_memory_equal(text[0], "disco: working  (",
+                        strlen("disco: working  ("));
+    assert_true(seconds_of(text[0], len[0]) < RUN_QUIET_S);
+    assert_int_equal(len[1], 0);
+    free(at_once.data);
+
+    if (!quick) {
+        free(q.data);
+        skip(); /* never quicker than the quiet start: cannot tell */
+    }
+    assert_int_equal(q.len, 0);
+    free(q.data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The disco binary on a terminal.                                           */
+
+/* Run $DISCO_BIN with argv (argv[0] ignored; NULL-terminated), stderr on a
+ * new terminal `cols` columns wide and TERM=`term`, stdin and stdout
+ * /dev/null.  Returns its exit status, with stderr's bytes in *err and
+ * the wall time, start to exit, in *seconds. */
+static int disco_on_terminal(const char *const argv[], const char *term,
+                             unsigned short cols, struct bytes *err,
+                             double *seconds)
+{
+    const char *bin = getenv("DISCO_BIN");
+    assert_non_null(bin);
+    int master, slave;
+    open_terminal(&master, &slave, cols);
+    double start = now_s();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+            dup2(null, STDOUT_FILENO) < 0 || dup2(slave, STDERR_FILENO) < 0 ||
+            setenv("TERM", term, 1) != 0)
+            _exit(127);
+        close(null);
+        close(slave);
+        close(master);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(slave);
+    *err = read_until_closed(master);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        assert_int_equal(errno, EINTR);
+    *seconds = now_s() - start;
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* `run --progress on` on 20 columns: each phase drawn cut to 19 bytes (a
+ * redraw of a phase repeats its line, cut alike), then erased. */
+static void test_run_cut_on_terminal(void **unused)
+{
+    const char *const argv[] = {"disco", "run", "echo", "--progress", "on",
+                                NULL};
+    struct bytes err;
+    double seconds;
+    assert_int_equal(disco_on_terminal(argv, "xterm", 20, &err, &seconds), 0);
+    const char *text[64];
+    size_t len[64];
+    size_t n = drawn_lines(&err, text, len, 64);
+    /* The distinct lines in order, each redraw folded into the first. */
+    char seen[512] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && len[i] == len[i - 1] &&
+            !memcmp(text[i], text[i - 1], len[i]))
+            continue;
+        size_t at = strlen(seen);
+        assert_true(at + len[i] + 2 < sizeof seen);
+        memcpy(seen + at, text[i], len[i]);
+        strcpy(seen + at + len[i], "|");
+    }
+    assert_string_equal(seen, "disco: preparing ec|disco: running echo|"
+                              "disco: checking the|disco: writing the |"
+                              "|");
+    free(err.data);
+}
+
+/* `check` with auto on a terminal 30 columns wide: its line shows, cut to
+ * 29 bytes (uncut it is never shorter than "0/1500 runs  0 runs/s  ETA ?
+ * 0 violations", 42), and is erased; with TERM=dumb there is none. */
+static void test_check_cut_and_auto(void **unused)
+{
+    const char *const argv[] = {"disco", "check", "echo", "--topology",
+                                "gnp:200:0.05", "--seeds", "1500", "--jobs",
+                                "1", NULL};
+    struct bytes err;
+    double seconds;
+    assert_int_equal(disco_on_terminal(argv, "xterm", 30, &err, &seconds), 0);
+    const char *text[256];
+    size_t len[256];
+    size_t n = drawn_lines(&err, text, len, 256);
+    assert_true(n >= 2);
+    for (size_t i = 0; i + 1 < n; i++) {
+        assert_int_equal(len[i], 29);
+        /* The runs done, then the rest as check words it. */
+        size_t digits = strspn(text[i], "0123456789");
+        assert_true(digits >= 1 && digits <= 4);
+        assert_memory_equal(text[i] + digits, "/1500 runs  ", 12);
+    }
+    assert_int_equal(len[n - 1], 0);
+    free(err.data);
+
+    assert_int_equal(disco_on_terminal(argv, "dumb", 30, &err, &seconds), 0);
+    assert_int_equal(err.len, 0);
+    free(err.data);
+}
+
+/* Quicker than their quiet starts, `run` (auto) and `check --progress on`
+ * draw nothing on a terminal: not even an erase. */
+static void test_quick_commands_draw_nothing(void **unused)
+{
+    const char *const run[] = {"disco", "run", "echo", NULL};
+    const char *const check[] = {"disco", "check", "echo", "--seeds", "2",
+                                 "--progress", "on", NULL};
+    struct {
+        const char *const *argv;
+        double quiet_s;
+    } commands[] = {{run, RUN_QUIET_S}, {check, CHECK_QUIET_S}};
+    for (size_t c = 0; c < 2; c++) {
+        bool quick = false;
+        for (int i = 0; i < QUICK_TRIES && !quick; i++) {
+            struct bytes err;
+            double seconds;
+            assert_int_equal(disco_on_terminal(commands[c].argv, "xterm", 80,
+                                               &err, &seconds),
+                             0);
+            quick = seconds < commands[c].quiet_s;
+            if (quick)
+                assert_int_equal(err.len, 0);
+            free(err.data);
+        }
+        if (!quick)
+            skip(); /* never quicker than the quiet start: cannot tell */
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auto_decides),
+        cmocka_unit_test(test_line_cut_to_width),
+        cmocka_unit_test(test_run_line_quiet_start),
+        cmocka_unit_test(test_run_cut_on_terminal),
+        cmocka_unit_test(test_check_cut_and_auto),
+        cmocka_unit_test(test_quick_commands_draw_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -2558,10 +2558,9 @@ static int check_or_sweep(int argc, char **argv, bool sweep,
     /* mpirun takes its status from the first rank to exit nonzero and
      * kills the rest, output unwritten.  So rank 0 says all it has to say
      * before any rank may leave, and the other ranks exit 0: the status is
-     * rank 0's alone.  main's own cli_finish then has nothing to add. */
+     * rank 0's alone.  main's own cli_finish then only passes rc on. */
     if (rank == 0) {
         rc = cli_finish(rc, err);
-        clearerr(stdout); /* said once: main's cli_finish must not repeat it */
         fflush(stderr);
     } else {
         rc = CLI_EXIT_PASS;

@@ -129,8 +129,15 @@ const char *__lsan_default_options(void)
 }
 #endif
 
+/* Whether cli_finish has spoken: an mpirun rank 0 calls it before any rank
+ * may exit, and main's call after it must not say the same again. */
+static bool finished;
+
 int cli_finish(int status, const struct disco_error *err)
 {
+    if (finished)
+        return status;
+    finished = true;
     if (status < 0) {
         fflush(stdout);
         fprintf(stderr, "disco: %s\n", err->message);

@@ -418,6 +418,24 @@ static inline bool disco__queue_pop(struct disco__queue *q,
 
 /* The earliest pending time; the queue must not be empty. */
 disco_time_t disco__queue_peek_time(struct disco__queue *q);
+/* The records to pop next that lie one after another, in the slot's
+ * first block or in the slot itself: how many (0 when the slot being
+ * popped is empty), and in *records where the next one is.  The event i
+ * places on, for i below that count, is at *records + i * record_size. */
+static inline size_t disco__queue_peek_span(const struct disco__queue *q,
+                                            const unsigned char **records)
+{
+    uint32_t f = q->front;
+    if (!disco__wheel_occupied(q, f))
+        return 0;
+    const struct disco__wheel_slot *s = &q->slots[f];
+    const unsigned char *first = s->head ? s->head->bytes : s->first;
+    size_t end = s->head && s->head != s->tail ? q->records_per_block
+                                                : s->write;
+    *records = first + (size_t)s->read * q->record_size;
+    return end - s->read;
+}
+
 /* The next `count` records to pop (the next one first), when they lie one
  * after another in the slot's first block or in the slot itself, else
  * NULL: peek_ahead(q, i) for every i < count is then the pointer returned
@@ -425,35 +443,19 @@ disco_time_t disco__queue_peek_time(struct disco__queue *q);
 static inline const unsigned char *
 disco__queue_peek_run(const struct disco__queue *q, size_t count)
 {
-    uint32_t f = q->front;
-    if (!disco__wheel_occupied(q, f))
-        return NULL;
-    const struct disco__wheel_slot *s = &q->slots[f];
-    const unsigned char *records = s->head ? s->head->bytes : s->first;
-    size_t end = s->head && s->head != s->tail ? q->records_per_block
-                                                : s->write;
-    if (s->read + count > end)
-        return NULL;
-    return records + (size_t)s->read * q->record_size;
+    const unsigned char *records;
+    return disco__queue_peek_span(q, &records) >= count ? records : NULL;
 }
 
-/* The record of the event `ahead` places after the next one to pop, when
- * it is already known (in the wheel slot being popped), else NULL.  For
- * prefetching only: the pointer is valid until the next push or pop, and
- * only the fields before the payload are sure to be there. */
+/* The record `ahead` places after the next one when it lies beyond the
+ * span (disco__queue_peek_span said `span`, at most `ahead`): in a later
+ * block of the slot being popped, or NULL. */
 static inline const struct disco__wheel_record *
-disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
+disco__queue_peek_beyond(const struct disco__queue *q, size_t ahead)
 {
-    const unsigned char *run = disco__queue_peek_run(q, ahead + 1);
-    if (run)
-        return (const struct disco__wheel_record *)(const void *)(
-            run + ahead * q->record_size);
-    /* Not in the slot's first block, if in the slot at all: walk on. */
-    if (!disco__wheel_occupied(q, q->front))
-        return NULL;
     const struct disco__wheel_slot *s = &q->slots[q->front];
     const struct disco__wheel_block *b = s->head;
-    if (!b || b == s->tail) /* inline, or one block: peek_run saw it all */
+    if (!b || b == s->tail) /* inline, or one block: the span was all */
         return NULL;
     size_t index = s->read + ahead;
     while (index >= q->records_per_block) {
@@ -466,6 +468,21 @@ disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
         return NULL;
     return (const struct disco__wheel_record *)(const void *)(
         b->bytes + index * q->record_size);
+}
+
+/* The record of the event `ahead` places after the next one to pop, when
+ * it is already known (in the wheel slot being popped), else NULL.  For
+ * prefetching only: the pointer is valid until the next push or pop, and
+ * only the fields before the payload are sure to be there. */
+static inline const struct disco__wheel_record *
+disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
+{
+    const unsigned char *records;
+    size_t span = disco__queue_peek_span(q, &records);
+    if (ahead < span)
+        return (const struct disco__wheel_record *)(const void *)(
+            records + ahead * q->record_size);
+    return span ? disco__queue_peek_beyond(q, ahead) : NULL;
 }
 
 /* The message number of a record peek_ahead returned, or 0 when the

@@ -2304,19 +2304,20 @@ static bool bounded_out(struct disco_sim *sim, disco_time_t next)
 __attribute__((always_inline)) static inline void prefetch_ahead(const struct disco_sim *sim)
 {
     /* The events 8, 16 and 40 places ahead: most often in the block
-     * being popped, found at once (peek_run). */
+     * being popped, all found in one step (the span); else in the slot's
+     * later blocks. */
     const struct disco__queue *q = &sim->queue;
-    const struct disco__wheel_record *at8, *at16, *at40;
-    const unsigned char *run = disco__queue_peek_run(q, 41);
-    if (run) {
-        at8 = (const void *)(run + 8 * q->record_size);
-        at16 = (const void *)(run + 16 * q->record_size);
-        at40 = (const void *)(run + 40 * q->record_size);
-    } else {
-        at8 = disco__queue_peek_ahead(q, 8);
-        at16 = disco__queue_peek_ahead(q, 16);
-        at40 = disco__queue_peek_ahead(q, 40);
-    }
+    const unsigned char *run;
+    size_t span = disco__queue_peek_span(q, &run);
+    if (span == 0)
+        return;
+#define AHEAD(i)                                                             \
+    ((i) < span ? (const struct disco__wheel_record *)(const void *)(        \
+                      run + (i) * q->record_size)                            \
+                : disco__queue_peek_beyond(q, (i)))
+    const struct disco__wheel_record *at8 = AHEAD(8), *at16 = AHEAD(16),
+                                     *at40 = AHEAD(40);
+#undef AHEAD
     /* The queue's own records were written long ago (a slot fills while
      * the wheel turns once): fetch them before they are read below. */
     if (at40)

@@ -260,7 +260,26 @@ void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
 {
     struct disco_error err = {0};
     assert_ok(disco_byzantine_parse(cfg, nodes, node_count, &err), &err);
+    /* A strategy cut short would run another one, or none. */
+    assert_true(strlen(strategy) < sizeof cfg->strategy);
     snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
+}
+
+void sim_config_byzantine_mask(struct disco_config *cfg, uint64_t mask,
+                               uint32_t node_count, const char *strategy)
+{
+    if (!mask)
+        return;
+    assert_true(node_count <= 64);
+    /* Through the list --byzantine reads, so that a bit beyond the last
+     * node is refused rather than dropped. */
+    char nodes[64 * 4] = "";
+    size_t used = 0;
+    for (uint32_t v = 0; v < 64; v++)
+        if (mask >> v & 1)
+            used += (size_t)snprintf(nodes + used, sizeof nodes - used,
+                                     used ? ",%u" : "%u", v);
+    sim_config_byzantine(cfg, nodes, node_count, strategy);
 }
 
 void assert_ok(int rc, const struct disco_error *err)
@@ -278,6 +297,23 @@ void assert_all_hold(const struct sim_run *run)
                                                              : "unchecked",
                      run->ran_on ? run->ran_on->spec : run->topo.spec,
                      run->results[i].detail);
+}
+
+const struct disco_property_result *verdict_of(const struct sim_run *run,
+                                               const char *name)
+{
+    /* sim_run zeroes the results before disco_sim_check names one per
+     * property: the list ends at the first unnamed one. */
+    for (unsigned i = 0; i < 16 && run->results[i].name; i++)
+        if (strcmp(run->results[i].name, name) == 0)
+            return &run->results[i];
+    fail_msg("no property %s", name);
+    return NULL;
+}
+
+enum disco_verdict_holds verdict(const struct sim_run *run, const char *name)
+{
+    return verdict_of(run, name)->holds;
 }
 
 char *path_in(const char *dir, const char *name)

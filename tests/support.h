@@ -82,11 +82,22 @@ void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
 /* --byzantine `nodes` (of `node_count`) with --strategy `strategy`. */
 void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
                           uint32_t node_count, const char *strategy);
+/* The same for the nodes whose bit is set in `mask` (bit v: node v, of
+ * node_count <= 64).  An empty mask leaves cfg without Byzantine nodes and
+ * without a strategy, which would be bad input without a traitor. */
+void sim_config_byzantine_mask(struct disco_config *cfg, uint64_t mask,
+                               uint32_t node_count, const char *strategy);
 /* Fails the calling test with err's message unless rc is 0: for the
  * parsing and set-up calls a test relies on. */
 void assert_ok(int rc, const struct disco_error *err);
 /* Assert every property held (naming the first that did not). */
 void assert_all_hold(const struct sim_run *run);
+/* The result of the run's property `name`, and its verdict alone; fail the
+ * calling test when the algorithm has no such property (a misspelt name
+ * must not pass for a property that never fails). */
+const struct disco_property_result *verdict_of(const struct sim_run *run,
+                                               const char *name);
+enum disco_verdict_holds verdict(const struct sim_run *run, const char *name);
 
 /* ---- reading the pictures (libxml2) ---- */
 #include <libxml/parser.h>

@@ -45,17 +45,6 @@ static void set_inputs(struct disco_config *cfg, const int64_t *values,
     cfg->input_count = n;
 }
 
-/* The verdict of property `name`. */
-static enum disco_verdict_holds verdict(const struct sim_run *run,
-                                        const char *name)
-{
-    for (unsigned i = 0; i < disco_alg_ben_or.property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].holds;
-    fail_msg("no property %s", name);
-    return DISCO_HOLDS_NO;
-}
-
 static char spec_buf[32];
 static const char *complete(uint32_t n)
 {

@@ -73,22 +73,6 @@ static void set_inputs(struct disco_config *cfg, const int64_t *values,
     cfg->input_count = n;
 }
 
-static const struct disco_property_result *
-verdict_of(const struct sim_run *run, const char *name)
-{
-    for (unsigned i = 0; i < ALG->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return &run->results[i];
-    fail_msg("no property %s", name);
-    return NULL;
-}
-
-static enum disco_verdict_holds verdict(const struct sim_run *run,
-                                        const char *name)
-{
-    return verdict_of(run, name)->holds;
-}
-
 static char spec_buf[32];
 static const char *complete(uint32_t n)
 {

@@ -61,18 +61,6 @@ static void crash(struct disco_config *cfg, uint32_t node, uint64_t round,
                                         &err), 0);
 }
 
-/* The verdict of property `name`. */
-static enum disco_verdict_holds verdict(const struct sim_run *run,
-                                        const struct disco_algorithm *alg,
-                                        const char *name)
-{
-    for (unsigned i = 0; i < alg->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].holds;
-    fail_msg("no property %s", name);
-    return DISCO_HOLDS_NO;
-}
-
 static const char *detail(const struct sim_run *run,
                           const struct disco_algorithm *alg, const char *name)
 {
@@ -90,22 +78,6 @@ static int64_t decision_of(const struct sim_run *run, uint32_t node)
     size_t at = disco_view_decision_of(view, node);
     assert_true(at != SIZE_MAX);
     return disco_view_decision(view, at)->value;
-}
-
-/* Byzantine nodes: bit v of `mask` marks node v, following `strategy`
- * (ignored when the mask is empty: a strategy without a traitor is bad
- * input). */
-static void set_byzantine(struct disco_config *cfg, uint32_t n, uint64_t mask,
-                          const char *strategy)
-{
-    if (!mask)
-        return;
-    cfg->byzantine = calloc(n, 1);
-    assert_non_null(cfg->byzantine);
-    for (uint32_t v = 0; v < n; v++)
-        cfg->byzantine[v] = (unsigned char)(mask >> v & 1);
-    assert_true(strlen(strategy) < sizeof cfg->strategy);
-    snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
 }
 
 static char spec_buf[32];
@@ -214,8 +186,7 @@ static void test_floodset_f_plus_1_rounds_agree(void **unused)
         }
         struct sim_run run;
         sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
-        assert_int_equal(verdict(&run, &disco_alg_floodset, "agreement"),
-                         DISCO_HOLDS_YES);
+        assert_int_equal(verdict(&run, "agreement"), DISCO_HOLDS_YES);
         assert_all_hold(&run);
         sim_run_release(&run);
         disco_config_release(&cfg);
@@ -243,16 +214,14 @@ static void test_floodset_f_rounds_disagree(void **unused)
                 struct sim_run run;
                 sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->rounds, rounds);
-                assert_int_equal(verdict(&run, &disco_alg_floodset,
-                                         "validity"), DISCO_HOLDS_YES);
-                assert_int_equal(verdict(&run, &disco_alg_floodset,
-                                         "decides_at_f_plus_1"),
+                assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_YES);
+                assert_int_equal(verdict(&run, "decides_at_f_plus_1"),
                                  DISCO_HOLDS_YES);
                 assert_int_equal(decision_of(&run, f), 0);
                 if (rounds == (int64_t)f) {
                     assert_int_equal(run.failed, 1);
-                    assert_int_equal(verdict(&run, &disco_alg_floodset,
-                                             "agreement"), DISCO_HOLDS_NO);
+                    assert_int_equal(verdict(&run, "agreement"),
+                                     DISCO_HOLDS_NO);
                     for (uint32_t v = f + 1; v < n; v++)
                         assert_int_equal(decision_of(&run, v), 1);
                     char want[128];
@@ -294,7 +263,7 @@ static void test_floodset_cut_and_clean_crash(void **unused)
         assert_int_equal(decision_of(&run, 1), 0);
         assert_int_equal(decision_of(&run, 2), with_cut ? 1 : 0);
         assert_int_equal(run.metrics->messages, with_cut ? 5 : 6);
-        assert_int_equal(verdict(&run, &disco_alg_floodset, "agreement"),
+        assert_int_equal(verdict(&run, "agreement"),
                          with_cut ? DISCO_HOLDS_NO : DISCO_HOLDS_YES);
         sim_run_release(&run);
         disco_config_release(&cfg);
@@ -317,7 +286,7 @@ static void pk_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     assert_true(cfg->sync);
     cfg->seed = seed;
     set_param(cfg, &disco_alg_phase_king, "f", f);
-    set_byzantine(cfg, n, traitors, strategy);
+    sim_config_byzantine_mask(cfg, traitors, n, strategy);
     if (in)
         set_inputs(cfg, in, n);
     sim_run(run, &disco_alg_phase_king, complete(n), 1, cfg);
@@ -434,12 +403,10 @@ static void test_phase_king_threshold(void **unused)
                     bool breaks = n == 4 * f &&
                                   ((strategy == 0 && v == 1) ||
                                    (strategy == 1 && f <= 2));
-                    assert_int_equal(verdict(&run, &disco_alg_phase_king,
-                                             "validity"),
+                    assert_int_equal(verdict(&run, "validity"),
                                      breaks ? DISCO_HOLDS_NO
                                             : DISCO_HOLDS_YES);
-                    assert_int_equal(verdict(&run, &disco_alg_phase_king,
-                                             "resilience"),
+                    assert_int_equal(verdict(&run, "resilience"),
                                      n == 4 * f ? DISCO_HOLDS_NO
                                                 : DISCO_HOLDS_YES);
                     for (uint32_t i = f; i < n; i++)
@@ -476,7 +443,7 @@ static void om_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     assert_true(cfg->sync);
     cfg->seed = seed;
     set_param(cfg, &disco_alg_om, "m", m);
-    set_byzantine(cfg, n, traitors, strategy);
+    sim_config_byzantine_mask(cfg, traitors, n, strategy);
     set_param(cfg, &disco_alg_om, "value", order);
     sim_run(run, &disco_alg_om, complete(n), 1, cfg);
 }
@@ -555,11 +522,10 @@ static void test_om_three_generals(void **unused)
     struct disco_config cfg;
     struct sim_run run;
     om_run(&run, &cfg, 3, 1, 1u << 2, "flip", 1, 1);
-    assert_int_equal(verdict(&run, &disco_alg_om, "IC2"), DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "IC2"), DISCO_HOLDS_NO);
     assert_string_equal(detail(&run, &disco_alg_om, "IC2"),
                         "the loyal commander ordered 1, lieutenant 1 obeys 0");
-    assert_int_equal(verdict(&run, &disco_alg_om, "resilience"),
-                     DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "resilience"), DISCO_HOLDS_NO);
     assert_int_equal(decision_of(&run, 1), 0);
     assert_int_equal(run.metrics->messages, 4);
     sim_run_release(&run);
@@ -585,11 +551,10 @@ static void test_om_threshold_breaks(void **unused)
                     struct sim_run run;
                     om_run(&run, &cfg, n, m, mask, om_strategies[strategy],
                            order, 1);
-                    assert_int_equal(verdict(&run, &disco_alg_om,
-                                             "resilience"), DISCO_HOLDS_NO);
-                    if (verdict(&run, &disco_alg_om, "IC1") ==
-                            DISCO_HOLDS_NO ||
-                        verdict(&run, &disco_alg_om, "IC2") == DISCO_HOLDS_NO)
+                    assert_int_equal(verdict(&run, "resilience"),
+                                     DISCO_HOLDS_NO);
+                    if (verdict(&run, "IC1") == DISCO_HOLDS_NO ||
+                        verdict(&run, "IC2") == DISCO_HOLDS_NO)
                         broken++;
                     sim_run_release(&run);
                     disco_config_release(&cfg);

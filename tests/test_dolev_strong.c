@@ -60,31 +60,6 @@ static void set_param(struct disco_config *cfg, const char *name,
     assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
 }
 
-/* Byzantine nodes: the bits of `mask`, following `strategy`. */
-static void set_byzantine(struct disco_config *cfg, uint32_t mask,
-                          const char *strategy, uint32_t n)
-{
-    char text[256] = "";
-    size_t used = 0;
-    for (uint32_t v = 0; v < n; v++)
-        if (mask >> v & 1)
-            used += (size_t)snprintf(text + used, sizeof text - used,
-                                     used ? ",%u" : "%u", v);
-    struct disco_error err;
-    assert_int_equal(disco_byzantine_parse(cfg, text, n, &err), 0);
-    snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
-}
-
-static enum disco_verdict_holds verdict(const struct sim_run *run,
-                                        const char *name)
-{
-    for (unsigned i = 0; i < ALG->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].holds;
-    fail_msg("no property %s", name);
-    return DISCO_HOLDS_NO;
-}
-
 static int64_t decision_of(const struct sim_run *run, uint32_t node)
 {
     const struct disco_view *view = disco_sim_view(run->sim);
@@ -118,7 +93,7 @@ static void run_ds(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     set_param(cfg, "f", f);
     set_param(cfg, "rounds", rounds);
     if (mask)
-        set_byzantine(cfg, mask, strategy, n);
+        sim_config_byzantine_mask(cfg, mask, n, strategy);
     sim_run(run, ALG, complete(n), 1, cfg);
 }
 
@@ -371,7 +346,8 @@ static void test_tampered_chains_rejected(void **unused)
         for (uint32_t n = 3; n <= 6; n++) {
             struct disco_config cfg;
             disco_config_init(&cfg, &alg);
-            set_byzantine(&cfg, 1u << (n - 1), tampering[t].name, n);
+            sim_config_byzantine_mask(&cfg, 1u << (n - 1), n,
+                                      tampering[t].name);
             struct sim_run run;
             sim_run(&run, &alg, complete(n), 1, &cfg);
             assert_int_equal(verdict(&run, "agreement"), DISCO_HOLDS_YES);
@@ -404,7 +380,7 @@ static void test_late_reveal_rounds_threshold(void **unused)
                     set_param(&cfg, "f", f);
                     set_param(&cfg, "rounds", rounds);
                     set_param(&cfg, "sender", s);
-                    set_byzantine(&cfg, mask, "late-reveal", n);
+                    sim_config_byzantine_mask(&cfg, mask, n, "late-reveal");
                     struct sim_run run;
                     sim_run(&run, ALG, complete(n), 1, &cfg);
                     assert_int_equal(run.metrics->rounds, rounds);

@@ -38,30 +38,6 @@ static void set_param(struct disco_config *cfg, const char *name,
     assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
 }
 
-/* Bit v of `mask` marks node v Byzantine, following `strategy`. */
-static void set_byzantine(struct disco_config *cfg, uint32_t n, uint64_t mask,
-                          const char *strategy)
-{
-    if (!mask)
-        return;
-    cfg->byzantine = calloc(n, 1);
-    assert_non_null(cfg->byzantine);
-    for (uint32_t v = 0; v < n; v++)
-        cfg->byzantine[v] = (unsigned char)(mask >> v & 1);
-    assert_true(strlen(strategy) < sizeof cfg->strategy);
-    snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
-}
-
-static enum disco_verdict_holds verdict(const struct sim_run *run,
-                                        const char *name)
-{
-    for (unsigned i = 0; i < ALG->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].holds;
-    fail_msg("no property %s", name);
-    return DISCO_HOLDS_NO;
-}
-
 static const char *detail(const struct sim_run *run, const char *name)
 {
     for (unsigned i = 0; i < ALG->property_count; i++)
@@ -100,7 +76,7 @@ static void eig_run(struct sim_run *run, struct disco_config *cfg,
     set_param(cfg, "rounds", c->rounds);
     set_param(cfg, "inputs", c->inputs);
     set_param(cfg, "default", c->v0);
-    set_byzantine(cfg, c->n, c->traitors, c->strategy);
+    sim_config_byzantine_mask(cfg, c->traitors, c->n, c->strategy);
     snprintf(spec, sizeof spec, "complete:%u", c->n);
     sim_run(run, ALG, spec, 1, cfg);
 }

@@ -60,31 +60,11 @@ static void set_inputs(struct disco_config *cfg, const int64_t *values,
     cfg->input_count = n;
 }
 
-static void set_byzantine(struct disco_config *cfg, const char *list,
-                          const char *strategy, uint32_t n)
-{
-    struct disco_error err;
-    if (disco_byzantine_parse(cfg, list, n, &err))
-        fail_msg("%s", err.message);
-    snprintf(cfg->strategy, sizeof cfg->strategy, "%s", strategy);
-}
-
 static void set_dynamic(struct disco_config *cfg, const char *text)
 {
     struct disco_error err;
     if (disco_dynamic_parse(cfg, text, &err))
         fail_msg("%s", err.message);
-}
-
-static enum disco_verdict_holds verdict(const struct sim_run *run,
-                                        const struct disco_algorithm *alg,
-                                        const char *name)
-{
-    for (unsigned i = 0; i < alg->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].holds;
-    fail_msg("no property %s", name);
-    return DISCO_HOLDS_NO;
 }
 
 static const char *detail(const struct sim_run *run,
@@ -254,11 +234,11 @@ static void test_averaging_byzantine_breaks(void **unused)
 {
     struct disco_config cfg;
     disco_config_init(&cfg, AVG);
-    set_byzantine(&cfg, "0", "flip", 4);
+    sim_config_byzantine(&cfg, "0", 4, "flip");
     struct sim_run run;
     sim_run(&run, AVG, "complete:4", 1, &cfg);
-    assert_int_equal(verdict(&run, AVG, "validity"), DISCO_HOLDS_NO);
-    assert_int_equal(verdict(&run, AVG, "max_never_rises"), DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "max_never_rises"), DISCO_HOLDS_NO);
     /* Node 0's 0 is flipped to 2^60: (2^60 + 1000 + 2000 + 3000) / 4. */
     assert_int_equal(value_at(&run, 1, 1), (MA_LIMIT + 6000) / 4);
     sim_run_release(&run);
@@ -467,7 +447,7 @@ static void test_aa_by_hand(void **unused)
      * do nodes 1 and 2. */
     struct disco_config cfg;
     disco_config_init(&cfg, AA);
-    set_byzantine(&cfg, "3", "flip", 4);
+    sim_config_byzantine(&cfg, "3", 4, "flip");
     sim_run(&run, AA, "complete:4", 1, &cfg);
     for (uint32_t v = 0; v < 3; v++)
         assert_int_equal(value_at(&run, v, 1), 500);
@@ -480,7 +460,7 @@ static void test_aa_by_hand(void **unused)
     /* A silent node 3: the others hear 0, 1000, 2000, trim one a side
      * and keep 1000; 20 rounds of 3 processes sending to 3: 180. */
     disco_config_init(&cfg, AA);
-    set_byzantine(&cfg, "3", "silent", 4);
+    sim_config_byzantine(&cfg, "3", 4, "silent");
     sim_run(&run, AA, "complete:4", 1, &cfg);
     assert_int_equal(run.metrics->messages, 180);
     for (uint32_t v = 0; v < 3; v++)
@@ -521,7 +501,7 @@ static void test_aa_contraction(void **unused)
                         cfg.seed = seed;
                         set_param(&cfg, AA, "f", f);
                         set_param(&cfg, AA, "range", 100000);
-                        set_byzantine(&cfg, list, strategies[k], n);
+                        sim_config_byzantine(&cfg, list, n, strategies[k]);
                         int64_t in[16];
                         random_inputs(in, n, seed * 31 + n);
                         set_inputs(&cfg, in, n);
@@ -558,7 +538,7 @@ static void test_aa_split_tight(void **unused)
     struct disco_config cfg;
     disco_config_init(&cfg, AA);
     set_param(&cfg, AA, "f", 2);
-    set_byzantine(&cfg, "0,6", "split", 7);
+    sim_config_byzantine(&cfg, "0,6", 7, "split");
     struct sim_run run;
     sim_run(&run, AA, "complete:7", 1, &cfg);
     uint64_t mask = 1u | 1u << 6;
@@ -588,17 +568,17 @@ static void test_aa_break_at_3f(void **unused)
     struct disco_config cfg;
     disco_config_init(&cfg, AA);
     set_inputs(&cfg, in, 3);
-    set_byzantine(&cfg, "0", "equivocate", 3);
+    sim_config_byzantine(&cfg, "0", 3, "equivocate");
     struct sim_run run;
     sim_run(&run, AA, "complete:3", 1, &cfg);
     for (uint32_t r = 1; r <= 20 && r < MA_HISTORY; r++) {
         assert_int_equal(value_at(&run, 1, r), 1000);
         assert_int_equal(value_at(&run, 2, r), 0);
     }
-    assert_int_equal(verdict(&run, AA, "validity"), DISCO_HOLDS_YES);
-    assert_int_equal(verdict(&run, AA, "contraction"), DISCO_HOLDS_NO);
-    assert_int_equal(verdict(&run, AA, "epsilon_agreement"), DISCO_HOLDS_NO);
-    assert_int_equal(verdict(&run, AA, "resilience"), DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_YES);
+    assert_int_equal(verdict(&run, "contraction"), DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "epsilon_agreement"), DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "resilience"), DISCO_HOLDS_NO);
     assert_string_equal(detail(&run, AA, "epsilon_agreement"),
                         "spread 1000 > epsilon 1");
     sim_run_release(&run);
@@ -606,7 +586,7 @@ static void test_aa_break_at_3f(void **unused)
 
     disco_config_init(&cfg, AA);
     set_param(&cfg, AA, "f", 2);
-    set_byzantine(&cfg, "0,5", "split", 6);
+    sim_config_byzantine(&cfg, "0,5", 6, "split");
     sim_run(&run, AA, "complete:6", 1, &cfg);
     for (uint32_t r = 1; r <= 20; r++) {
         assert_int_equal(value_at(&run, 1, r), 1500);
@@ -614,8 +594,8 @@ static void test_aa_break_at_3f(void **unused)
         assert_int_equal(value_at(&run, 3, r), 3500);
         assert_int_equal(value_at(&run, 4, r), 3500);
     }
-    assert_int_equal(verdict(&run, AA, "validity"), DISCO_HOLDS_YES);
-    assert_int_equal(verdict(&run, AA, "epsilon_agreement"), DISCO_HOLDS_NO);
+    assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_YES);
+    assert_int_equal(verdict(&run, "epsilon_agreement"), DISCO_HOLDS_NO);
     assert_string_equal(detail(&run, AA, "contraction"),
                         "round 1: spread 2000, more than half of 3000");
     sim_run_release(&run);
@@ -639,7 +619,7 @@ static void test_reproducible(void **unused)
             disco_config_init(&cfg, algs[a]);
             cfg.seed = k < 2 ? 42 : 43;
             if (algs[a] == AA)
-                set_byzantine(&cfg, "2", "random", 5);
+                sim_config_byzantine(&cfg, "2", 5, "random");
             else
                 set_dynamic(&cfg, "rooted:0.3");
             struct sim_run run;
@@ -692,9 +672,8 @@ static void test_invariants_everywhere(void **unused)
                                      run.results[p].name,
                                      run.results[p].detail);
                     if (algs[a] == MID)
-                        assert_int_equal(
-                            verdict(&run, MID, "contraction"),
-                            DISCO_HOLDS_YES);
+                        assert_int_equal(verdict(&run, "contraction"),
+                                         DISCO_HOLDS_YES);
                     sim_run_release(&run);
                     disco_config_release(&cfg);
                 }

@@ -207,10 +207,126 @@ struct random_fault_tally {
     unsigned live_after;    /* ... with the workload applied everywhere */
 };
 
+/* What one run of test_safety_random_faults came to, for the seeds kept
+ * for one outcome each (kept_seeds). */
+struct random_fault_outcome {
+    uint32_t n;
+    uint32_t down_at_end;     /* processes crashed and not recovered */
+    uint64_t committed;
+    unsigned most_elections;  /* stood by one process */
+    unsigned votes_kept;      /* refusals by a recovered process that kept a
+                               * second leader out of a term (vote_watch) */
+};
+
+/* request_vote and its reply as raft.c lays them out: the watch reads
+ * them from the events to see who voted for whom. */
+struct vote_request_payload {
+    uint64_t term;
+    uint64_t last_term;
+    uint32_t last_index;
+    uint32_t pad;
+};
+struct vote_reply_payload {
+    uint64_t term;
+    uint32_t granted;
+    uint32_t pad;
+};
+
+#define WATCH_NODES 7   /* the largest n of the random runs */
+#define WATCH_TERMS 256 /* above n * elections (7 * 32) */
+
+/* The elections of one run, seen from its events.  A refusal is `kept`
+ * when a process that granted its vote in a term, then crashed and
+ * recovered, refuses another candidate of that term: what only a vote
+ * kept on stable storage (Figure 2's votedFor) makes it do. */
+struct vote_watch {
+    unsigned stood[WATCH_NODES];            /* elections stood */
+    uint64_t stood_term[WATCH_NODES];       /* the last one's term */
+    uint64_t vote_term[WATCH_NODES];        /* its last vote granted: term */
+    uint32_t vote_for[WATCH_NODES];         /* ... and candidate */
+    bool crashed_since_vote[WATCH_NODES];
+    uint64_t asked_term[WATCH_NODES][WATCH_NODES]; /* last request_vote's
+                                                     * term, per candidate */
+    uint8_t voters[WATCH_TERMS][WATCH_NODES]; /* bit v: v granted the
+                                                * candidate its vote */
+    struct kept_vote {
+        uint64_t term;
+        uint32_t first, second; /* voted for, then refused */
+    } kept[16];
+    unsigned kept_count;
+};
+
+static void vote_watch_event(void *self, const struct disco_event_view *ev)
+{
+    struct vote_watch *w = self;
+    bool about_votes = (ev->type == DISCO_EV_SEND ||
+                        ev->type == DISCO_EV_RECV) &&
+                       (ev->kind == REQUEST_VOTE ||
+                        ev->kind == REQUEST_VOTE_REPLY);
+    if (ev->type != DISCO_EV_CRASH && !about_votes)
+        return;
+    assert_true(ev->node < WATCH_NODES);
+    assert_true(!about_votes || ev->peer < WATCH_NODES);
+    if (ev->type == DISCO_EV_CRASH) {
+        w->crashed_since_vote[ev->node] = true;
+    } else if (ev->type == DISCO_EV_SEND && ev->kind == REQUEST_VOTE) {
+        struct vote_request_payload m;
+        assert_int_equal(ev->len, sizeof m);
+        memcpy(&m, ev->payload, sizeof m);
+        if (m.term != w->stood_term[ev->node]) {
+            w->stood[ev->node]++;
+            w->stood_term[ev->node] = m.term;
+        }
+    } else if (ev->type == DISCO_EV_RECV && ev->kind == REQUEST_VOTE) {
+        struct vote_request_payload m;
+        assert_int_equal(ev->len, sizeof m);
+        memcpy(&m, ev->payload, sizeof m);
+        w->asked_term[ev->node][ev->peer] = m.term;
+    } else if (ev->type == DISCO_EV_SEND && ev->kind == REQUEST_VOTE_REPLY) {
+        struct vote_reply_payload r;
+        assert_int_equal(ev->len, sizeof r);
+        memcpy(&r, ev->payload, sizeof r);
+        assert_true(r.term < WATCH_TERMS);
+        uint32_t voter = ev->node, candidate = ev->peer;
+        if (r.granted) {
+            w->voters[r.term][candidate] |= (uint8_t)(1u << voter);
+            w->vote_term[voter] = r.term;
+            w->vote_for[voter] = candidate;
+            w->crashed_since_vote[voter] = false;
+        } else if (w->crashed_since_vote[voter] &&
+                   r.term == w->vote_term[voter] &&
+                   r.term == w->asked_term[voter][candidate] &&
+                   candidate != w->vote_for[voter]) {
+            assert_true(w->kept_count < 16);
+            w->kept[w->kept_count++] =
+                (struct kept_vote){r.term, w->vote_for[voter], candidate};
+        }
+    }
+}
+
+/* The refusals kept through a crash without which the term would have
+ * had two leaders: its first candidate won a majority, and the refused
+ * one, with the refused vote, would have had one too. */
+static unsigned votes_that_kept_a_second_leader_out(const struct vote_watch *w,
+                                                    uint32_t n)
+{
+    unsigned count = 0;
+    for (unsigned i = 0; i < w->kept_count; i++) {
+        const struct kept_vote *k = &w->kept[i];
+        /* Each candidate votes for itself: + 1. */
+        int first = __builtin_popcount(w->voters[k->term][k->first]) + 1;
+        int second = __builtin_popcount(w->voters[k->term][k->second]) + 1;
+        count += first > (int)n / 2 && second + 1 > (int)n / 2;
+    }
+    return count;
+}
+
 /* One run of test_safety_random_faults: the faults drawn from `seed`, the
  * five safety properties (and durability) after every event, termination,
- * and liveness when every node is up at the end. */
-static void random_faults_run(uint64_t seed, struct random_fault_tally *tally)
+ * and liveness when every node is up at the end.  With `outcome`, the
+ * run's elections are watched and what it came to is kept there. */
+static void random_faults_run(uint64_t seed, struct random_fault_tally *tally,
+                              struct random_fault_outcome *outcome)
 {
     uint64_t x = mix(seed);
     static const uint32_t sizes[] = {3, 5, 5, 7};
@@ -247,7 +363,11 @@ static void random_faults_run(uint64_t seed, struct random_fault_tally *tally)
         partition(&cfg, y, n, 1 + (y >> 8) % 6000, 1 + (y >> 24) % 4000);
     }
     struct sim_run run;
-    sim_run(&run, &disco_alg_raft, complete(n), 1, &cfg);
+    struct vote_watch watch;
+    memset(&watch, 0, sizeof watch);
+    struct disco_observer observer = {&watch, vote_watch_event, NULL, false};
+    sim_run_observed(&run, &disco_alg_raft, complete(n), 1, &cfg,
+                     outcome ? &observer : NULL);
     if (run.failed)
         fprintf(stderr, "raft: seed %llu fails\n", (unsigned long long)seed);
     assert_all_hold(&run);
@@ -285,27 +405,87 @@ static void random_faults_run(uint64_t seed, struct random_fault_tally *tally)
         }
         tally->live_after += live;
     }
+    if (outcome) {
+        memset(outcome, 0, sizeof *outcome);
+        outcome->n = n;
+        for (uint32_t v = 0; v < n; v++) {
+            outcome->down_at_end += disco_view_crashed(view, v);
+            if (watch.stood[v] > outcome->most_elections)
+                outcome->most_elections = watch.stood[v];
+        }
+        outcome->committed = committed;
+        outcome->votes_kept = votes_that_kept_a_second_leader_out(&watch, n);
+    }
     sim_run_release(&run);
     disco_config_release(&cfg);
 }
 
-/* Two seeds past the first RAFT_SEEDS, each for a run that they lack:
- *   4241: a majority crashes for good (two of three processes), the
- *         survivor stands for election until its budget is spent, and the
- *         workload is never committed (nothing at all, here); 9 of the
- *         first 10,000 seeds leave the workload uncommitted.
- *   6360: node 0 votes in term 7, crashes and recovers while term 7's
- *         election goes on, and refuses its vote to a second candidate:
- *         only its persistent votedFor keeps that candidate from a second
- *         majority.  11 of the first 10,000 seeds (181 the first) have a
- *         recovered process refuse a vote cast before its crash; this is
- *         the only one in which forgetting the vote in a crash (a mutation
- *         of raft_on_recover tried when this test was trimmed) elects two
- *         leaders of a term. */
-static const uint64_t raft_extra_seeds[] = {4241, 6360};
+/* The default of raft's parameter `name`. */
+static int64_t raft_default(const char *name)
+{
+    for (unsigned i = 0; i < disco_alg_raft.param_count; i++)
+        if (strcmp(disco_alg_raft.params[i].name, name) == 0)
+            return disco_alg_raft.params[i].default_value;
+    fail_msg("raft has no parameter %s", name);
+    return 0;
+}
+
+/* 4241: a majority crashes for good (two of three processes), the
+ * survivor stands for election until its budget is spent, and the
+ * workload is never committed (nothing at all, here); 9 of the first
+ * 10,000 seeds leave the workload uncommitted. */
+static void expect_lost_majority(const struct random_fault_outcome *outcome)
+{
+    assert_int_equal(outcome->n, 3);
+    assert_int_equal(outcome->down_at_end, 2);
+    assert_int_equal(outcome->committed, 0);
+    assert_int_equal(outcome->most_elections, raft_default("elections"));
+}
+
+/* 6360: node 0 votes in term 7, crashes and recovers while term 7's
+ * election goes on, and refuses its vote to a second candidate: only its
+ * persistent votedFor keeps that candidate from a second majority.  11
+ * of the first 10,000 seeds (181 the first) have a recovered process
+ * refuse a vote cast before its crash; this is the only one in which
+ * forgetting the vote in a crash (a mutation of raft_on_recover tried
+ * when this test was trimmed) elects two leaders of a term. */
+static void expect_vote_kept_through_crash(
+    const struct random_fault_outcome *outcome)
+{
+    assert_int_equal(outcome->votes_kept, 1);
+}
+
+/* Two seeds past the first RAFT_SEEDS, each kept for a run that they
+ * lack, and checked to still make it, so that a change in how the runs
+ * are drawn or scheduled cannot leave them running for nothing. */
+static const struct kept_seed {
+    uint64_t seed;
+    void (*expect)(const struct random_fault_outcome *outcome);
+} kept_seeds[] = {
+    {4241, expect_lost_majority},
+    {6360, expect_vote_kept_through_crash},
+};
+enum { KEPT_SEEDS = sizeof kept_seeds / sizeof kept_seeds[0] };
+
+/* random_faults_run on `seed`, and its outcome checked if it is a kept
+ * seed (counted in *kept_checked). */
+static void random_faults_seed(uint64_t seed, struct random_fault_tally *tally,
+                               unsigned *kept_checked)
+{
+    const struct kept_seed *kept = NULL;
+    for (size_t i = 0; i < KEPT_SEEDS; i++)
+        if (kept_seeds[i].seed == seed)
+            kept = &kept_seeds[i];
+    struct random_fault_outcome outcome;
+    random_faults_run(seed, tally, kept ? &outcome : NULL);
+    if (kept) {
+        kept->expect(&outcome);
+        (*kept_checked)++;
+    }
+}
 
 /* The five safety properties, checked after every event, on RAFT_SEEDS
- * seeds and raft_extra_seeds: n = 3, 5 or 7, 2 to 8 commands, FIFO or
+ * seeds and kept_seeds: n = 3, 5 or 7, 2 to 8 commands, FIFO or
  * not, short or default timeouts (short ones make contested elections
  * common), up to 3 crashes (most followed by a recovery), up to 2
  * partitions, and on a quarter of the seeds loss and duplication.  Every
@@ -317,7 +497,7 @@ static const uint64_t raft_extra_seeds[] = {4241, 6360};
  * release build), reaches every branch of raft.c and of the kernel that
  * 10,000 seeds reach (the last ones first at seed 1045, a process whose
  * election budget is spent, and 1070, a leader that gives up on a
- * follower after `retries` rounds); raft_extra_seeds add two runs they
+ * follower after `retries` rounds); kept_seeds add two runs they
  * lack. */
 static void test_safety_random_faults(void **unused)
 {
@@ -326,12 +506,13 @@ static void test_safety_random_faults(void **unused)
     if (env)
         seeds = (unsigned)strtoul(env, NULL, 10);
     struct random_fault_tally tally = {0};
+    unsigned kept_checked = 0;
     for (uint64_t seed = 1; seed <= seeds; seed++)
-        random_faults_run(seed, &tally);
-    for (size_t i = 0; i < sizeof raft_extra_seeds / sizeof *raft_extra_seeds;
-         i++)
-        if (raft_extra_seeds[i] > seeds)
-            random_faults_run(raft_extra_seeds[i], &tally);
+        random_faults_seed(seed, &tally, &kept_checked);
+    for (size_t i = 0; i < KEPT_SEEDS; i++)
+        if (kept_seeds[i].seed > seeds)
+            random_faults_seed(kept_seeds[i].seed, &tally, &kept_checked);
+    assert_int_equal(kept_checked, KEPT_SEEDS);
     printf("raft: %u seeds: %u committed the workload, %u went past term 1, "
            "%u changed leader in mid-workload; %u with faults ended with "
            "every node up, %u of them with the workload applied "

@@ -211,17 +211,6 @@ static void test_orientation_hook_draws_the_dag(void **unused)
     }
 }
 
-/* Each random graph's per-node work under full (index 1) and partial
- * reversal (0), with seed 1 and the configuration random_graphs and
- * work_on give it: random_graphs keeps what its seed-1 runs found, and
- * test_labels_cover_full_and_partial compares binary link labels against
- * it without making the same 400 runs again (it makes them itself when
- * it runs alone). */
-static struct {
-    bool known;
-    unsigned long work[MAX_N];
-} seed1_work[2][201];
-
 /* The second schedule graph g runs under, after seed 1 (FIFO): a non-FIFO
  * one (an even seed), where a reverse can overtake the height sent before
  * it on the same link, which no FIFO run shows; another FIFO seed would
@@ -266,8 +255,6 @@ static void random_graphs(const struct disco_algorithm *alg)
             if (seed == 1) {
                 memcpy(first, work, sizeof work);
                 total_work += total;
-                memcpy(seed1_work[alg == FR][g].work, work, sizeof work);
-                seed1_work[alg == FR][g].known = true;
             } else {
                 for (uint32_t u = 0; u < run.topo.nodes; u++)
                     if (work[u] != first[u])
@@ -1017,31 +1004,23 @@ static unsigned long work_on(const struct disco_algorithm *alg, uint64_t g,
     return total;
 }
 
-/* Full or partial reversal's work on graph g with seed 1, as random_graphs
- * found it (the same run as work_on's: max_events only bounds a run, and
- * both end quiet). */
-static const unsigned long *work_with_seed1(const struct disco_algorithm *alg,
-                                            uint64_t g)
-{
-    assert_true(alg == FR || alg == PR);
-    assert_true(g < sizeof seed1_work[0] / sizeof seed1_work[0][0]);
-    if (!seed1_work[alg == FR][g].known) {
-        work_on(alg, g, 0, 1, seed1_work[alg == FR][g].work);
-        seed1_work[alg == FR][g].known = true;
-    }
-    return seed1_work[alg == FR][g].work;
-}
-
 /* Binary link labels: all 1 is full reversal and all 0 partial reversal,
- * node for node, on the 200 random graphs. */
+ * node for node, on the 200 random graphs, each labels run (seed 2, not
+ * FIFO) against a run of the reversal it stands for on another schedule
+ * (seed 1, FIFO).  The test makes its own runs of full and partial
+ * reversal, though random_graphs makes the same ones, so that it does not
+ * depend on what another test ran before it (they cost it half its
+ * time). */
 static void test_labels_cover_full_and_partial(void **unused)
 {
     for (uint64_t g = 1; g <= 200; g++) {
-        unsigned long b[MAX_N];
-        work_on(BLL, g, 0xfff, 2, b);
-        assert_memory_equal(work_with_seed1(FR, g), b, 12 * sizeof b[0]);
-        work_on(BLL, g, 0, 2, b);
-        assert_memory_equal(work_with_seed1(PR, g), b, 12 * sizeof b[0]);
+        unsigned long reference[MAX_N], labels[MAX_N];
+        work_on(FR, g, 0, 1, reference);
+        work_on(BLL, g, 0xfff, 2, labels);
+        assert_memory_equal(reference, labels, 12 * sizeof labels[0]);
+        work_on(PR, g, 0, 1, reference);
+        work_on(BLL, g, 0, 2, labels);
+        assert_memory_equal(reference, labels, 12 * sizeof labels[0]);
     }
 }
 

@@ -78,24 +78,47 @@ static unsigned long work_without_failure(const struct disco_algorithm *alg,
     return total;
 }
 
-static void check_quiet_run(struct sim_run *run)
+/* Full and partial reversal step by heights, and their invariant
+ * `heights` must have examined the run.  check_heights holds without
+ * looking, "not applicable", when the nodes step by binary link labels;
+ * partial reversal stepping by labels does the same work (every label 0),
+ * so it would pass every other check here.  Binary link labels itself is
+ * not judged by heights. */
+static void assert_heights_checked(const struct sim_run *run,
+                                   const struct disco_algorithm *alg)
+{
+    if (alg == BLL)
+        return;
+    const struct disco_property_result *heights = verdict_of(run, "heights");
+    assert_int_equal(heights->holds, DISCO_HOLDS_YES);
+    assert_string_equal(heights->detail,
+                        "every link points down the heights");
+}
+
+/* A run of `alg` without link changes: it ends quiet, every property
+ * holds (heights examined), and the height exchange is 2m messages. */
+static void check_quiet_run(struct sim_run *run,
+                            const struct disco_algorithm *alg)
 {
     assert_int_equal(run->metrics->stop, DISCO_STOP_QUIESCENT);
     assert_int_equal(run->unchecked, 0);
     assert_all_hold(run);
+    assert_heights_checked(run, alg);
     /* Exactly one height message each way on every link. */
     assert_int_equal(run->metrics->by_kind[HEIGHT], run->topo.channels);
 }
 
 /* A run with link changes: it ends quiet after the last one, every
- * property holds, and each rejoining link cost one height message each
- * way on top of 2m. */
+ * property holds (heights examined), and each rejoining link cost one
+ * height message each way on top of 2m. */
 static void check_quiet_run_after_cuts(struct sim_run *run,
+                                       const struct disco_algorithm *alg,
                                        unsigned rejoins)
 {
     assert_int_equal(run->metrics->stop, DISCO_STOP_QUIESCENT);
     assert_int_equal(run->unchecked, 0);
     assert_all_hold(run);
+    assert_heights_checked(run, alg);
     assert_int_equal(run->metrics->by_kind[HEIGHT],
                      run->topo.channels + 2 * rejoins);
 }
@@ -149,7 +172,7 @@ static void chain(const struct disco_algorithm *alg, bool full)
             cfg.fifo = fifo;
             struct sim_run run;
             sim_run(&run, alg, "line:11", 1, &cfg);
-            check_quiet_run(&run);
+            check_quiet_run(&run, alg);
             unsigned long work[MAX_N];
             assert_int_equal(work_of(&run, work), full ? 55 : 10);
             for (uint32_t i = 0; i <= 10; i++)
@@ -178,7 +201,7 @@ static void test_chain_destination_in_the_middle(void **unused)
         cfg.params[P_DESTINATION] = 5;
         struct sim_run run;
         sim_run(&run, alg, "line:11", 1, &cfg);
-        check_quiet_run(&run);
+        check_quiet_run(&run, alg);
         unsigned long work[MAX_N];
         assert_int_equal(work_of(&run, work), full ? 30 : 10);
         for (uint32_t i = 0; i <= 10; i++) {
@@ -247,7 +270,7 @@ static void random_graphs(const struct disco_algorithm *alg)
             struct sim_run run;
             sim_run(&run, alg, "gnp:12:0.3", g, &cfg);
             assert_true(disco_topology_connected(&run.topo));
-            check_quiet_run(&run);
+            check_quiet_run(&run, alg);
             unsigned long work[MAX_N];
             unsigned long total = work_of(&run, work);
             /* After the heights, every message is sent by a reversal. */
@@ -288,7 +311,7 @@ static void test_full_reversal_work_formula(void **unused)
         cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
         struct sim_run run;
         sim_run(&run, FR, "gnp:12:0.3", g, &cfg);
-        check_quiet_run(&run);
+        check_quiet_run(&run, FR);
         unsigned long work[MAX_N];
         work_of(&run, work);
         /* Each reversal of u turns all u's links over, so link u-v was
@@ -368,6 +391,7 @@ static void test_failure_after_settling(void **unused)
             else
                 assert_in_range(run.metrics->time, 100000, 899999);
             assert_all_hold(&run);
+            assert_heights_checked(&run, c->alg);
             unsigned long work[MAX_N];
             work_of(&run, work);
             for (uint32_t u = 0; u < 6; u++)
@@ -471,6 +495,7 @@ static void test_failure_mid_run(void **unused)
                                  (unsigned long long)seed, a, b,
                                  back ? " (back)" : "", run.results[i].name,
                                  run.results[i].detail);
+                assert_heights_checked(&run, alg);
                 /* The down link is out of the final picture. */
                 const struct disco_view *view = disco_sim_view(run.sim);
                 uint32_t pa = disco_view_port_to(view, a, b);
@@ -546,7 +571,7 @@ static void test_cut_after_settling_same_work(void **unused)
                     memset(&run, 0, sizeof run);
                     sim_run_on(&run, alg, &topo, &cfg);
                     run.topo.channels = topo.channels;
-                    check_quiet_run_after_cuts(&run, (unsigned)back);
+                    check_quiet_run_after_cuts(&run, alg, (unsigned)back);
                     unsigned long work[MAX_N];
                     unsigned long total = work_of(&run, work);
                     if (seed == 1) {
@@ -611,7 +636,7 @@ static void test_heights_from_inputs(void **unused)
         memset(&run, 0, sizeof run);
         run.topo = topo;
         sim_run_on(&run, alg, &topo, &cfg);
-        check_quiet_run(&run);
+        check_quiet_run(&run, alg);
         unsigned long work[MAX_N];
         work_of(&run, work);
         for (uint32_t u = 0; u < 4; u++)
@@ -683,7 +708,7 @@ static void test_short_cut_is_told(void **unused)
                                                     cuts[k], 11, &err), 0);
                 struct sim_run run;
                 sim_run(&run, alg, "line:11", 1, &cfg);
-                check_quiet_run_after_cuts(&run, rejoins[k]);
+                check_quiet_run_after_cuts(&run, alg, rejoins[k]);
                 sim_run_release(&run);
                 disco_config_release(&cfg);
             }
@@ -711,6 +736,7 @@ static void test_partition_never_ends(void **unused)
         assert_int_equal(run.results[ACYCLIC].holds, DISCO_HOLDS_YES);
         assert_int_equal(run.results[VIEWS_AGREE].holds, DISCO_HOLDS_YES);
         assert_int_equal(run.results[HEIGHTS].holds, DISCO_HOLDS_YES);
+        assert_heights_checked(&run, alg);
         /* Nodes 3..5 kept reversing; 0..2 stopped after the repair. */
         unsigned long work[MAX_N];
         work_of(&run, work);
@@ -758,7 +784,7 @@ static void test_partition_heals(void **unused)
                 sim_run(&run, alg, topo, 1, &cfg);
                 /* One link rejoins on the line, the four crossing links of
                  * the grid's halves on the grid. */
-                check_quiet_run_after_cuts(&run, how == 2 ? 4 : 1);
+                check_quiet_run_after_cuts(&run, alg, how == 2 ? 4 : 1);
                 unsigned long work[MAX_N];
                 work_of(&run, work);
                 if (how < 2) {
@@ -816,6 +842,7 @@ static void scenario(const char *file, const struct disco_algorithm *alg,
         assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
         assert_int_equal(run.unchecked, 0);
         assert_all_hold(&run);
+        assert_heights_checked(&run, alg);
         unsigned long work[MAX_N];
         work_of(&run, work);
         for (uint32_t u = 0; u < sc.topo.nodes; u++)
@@ -997,7 +1024,7 @@ static unsigned long work_on(const struct disco_algorithm *alg, uint64_t g,
         set_labels(&cfg, 12, mask);
     struct sim_run run;
     sim_run(&run, alg, "gnp:12:0.3", g, &cfg);
-    check_quiet_run(&run);
+    check_quiet_run(&run, alg);
     unsigned long total = work_of(&run, work);
     sim_run_release(&run);
     disco_config_release(&cfg);
@@ -1053,7 +1080,7 @@ static void test_chain_labels(void **unused)
             set_labels(&cfg, 7, mask);
             struct sim_run run;
             sim_run(&run, BLL, "line:7", 1, &cfg);
-            check_quiet_run(&run);
+            check_quiet_run(&run, BLL);
             unsigned long work[MAX_N];
             unsigned long t = work_of(&run, work);
             if (seed == 1) {

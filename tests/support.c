@@ -290,7 +290,9 @@ void assert_ok(int rc, const struct disco_error *err)
 
 void assert_all_hold(const struct sim_run *run)
 {
-    for (unsigned i = 0; i < 16 && run->results[i].name; i++)
+    for (size_t i = 0; i < sizeof run->results / sizeof run->results[0] &&
+                       run->results[i].name;
+         i++)
         if (run->results[i].holds != DISCO_HOLDS_YES)
             fail_msg("property %s %s on %s: %s", run->results[i].name,
                      run->results[i].holds == DISCO_HOLDS_NO ? "failed"
@@ -304,7 +306,9 @@ const struct disco_property_result *verdict_of(const struct sim_run *run,
 {
     /* sim_run zeroes the results before disco_sim_check names one per
      * property: the list ends at the first unnamed one. */
-    for (unsigned i = 0; i < 16 && run->results[i].name; i++)
+    for (size_t i = 0; i < sizeof run->results / sizeof run->results[0] &&
+                       run->results[i].name;
+         i++)
         if (strcmp(run->results[i].name, name) == 0)
             return &run->results[i];
     fail_msg("no property %s", name);

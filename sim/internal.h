@@ -1,6 +1,6 @@
 /*
  * internal.h - the kernel's own structures, shared by sim.c and view.c.
- * Nothing outside sim/ includes this.
+ * Nothing outside sim/ includes this, but white-box tests.
  */
 #ifndef DISCO_INTERNAL_H
 #define DISCO_INTERNAL_H
@@ -150,9 +150,13 @@ struct disco_sim {
     disco_time_t fifo_base;       /* at most now; rebased every 2^31
                                    * ticks (2^15 for fifo_short) */
     unsigned char fifo_bits;      /* the width of the clocks chosen
-                                   * above: 16, 32 or 64, 0 for none;
-                                   * kept after the run frees them, so
-                                   * that tests can tell */
+                                   * above: 16, 32 or 64, 0 for none.
+                                   * The send paths dispatch on it (one
+                                   * test, not three pointers): while the
+                                   * run holds the clocks it says which
+                                   * array is allocated.  Kept after the
+                                   * run frees them, so that tests can
+                                   * tell; nothing sends after that. */
     unsigned char *link_down;     /* per channel, when links can fail:
                                    * how many cuts and partitions hold it
                                    * down (0: up) */

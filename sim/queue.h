@@ -14,6 +14,7 @@
 #ifndef DISCO_QUEUE_H
 #define DISCO_QUEUE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -420,14 +421,18 @@ static inline bool disco__queue_pop(struct disco__queue *q,
 disco_time_t disco__queue_peek_time(struct disco__queue *q);
 /* The records to pop next that lie one after another, in the slot's
  * first block or in the slot itself: how many (0 when the slot being
- * popped is empty), and in *records where the next one is.  The event i
- * places on, for i below that count, is at *records + i * record_size. */
+ * popped is empty, with *records NULL), and in *records where the next
+ * one is.  The event i places on, for i below that count, is at *records
+ * + i * record_size.  Valid until the next push or pop (a push may move
+ * a slot's inline record to a block). */
 static inline size_t disco__queue_peek_span(const struct disco__queue *q,
                                             const unsigned char **records)
 {
     uint32_t f = q->front;
-    if (!disco__wheel_occupied(q, f))
+    if (!disco__wheel_occupied(q, f)) {
+        *records = NULL;
         return 0;
+    }
     const struct disco__wheel_slot *s = &q->slots[f];
     const unsigned char *first = s->head ? s->head->bytes : s->first;
     size_t end = s->head && s->head != s->tail ? q->records_per_block
@@ -448,11 +453,13 @@ disco__queue_peek_run(const struct disco__queue *q, size_t count)
 }
 
 /* The record `ahead` places after the next one when it lies beyond the
- * span (disco__queue_peek_span said `span`, at most `ahead`): in a later
- * block of the slot being popped, or NULL. */
+ * span (disco__queue_peek_span said `span`, nonzero and at most `ahead`):
+ * in a later block of the slot being popped, or NULL.  The slot must be
+ * occupied: an empty slot's block pointers are stale. */
 static inline const struct disco__wheel_record *
 disco__queue_peek_beyond(const struct disco__queue *q, size_t ahead)
 {
+    assert(disco__wheel_occupied(q, q->front));
     const struct disco__wheel_slot *s = &q->slots[q->front];
     const struct disco__wheel_block *b = s->head;
     if (!b || b == s->tail) /* inline, or one block: the span was all */
@@ -470,6 +477,19 @@ disco__queue_peek_beyond(const struct disco__queue *q, size_t ahead)
         b->bytes + index * q->record_size);
 }
 
+/* The record `ahead` places after the next one, given the span
+ * (disco__queue_peek_span's count and records): in it, beyond it, or
+ * NULL. */
+static inline const struct disco__wheel_record *
+disco__queue_span_at(const struct disco__queue *q,
+                     const unsigned char *records, size_t span, size_t ahead)
+{
+    if (ahead < span)
+        return (const struct disco__wheel_record *)(const void *)(
+            records + ahead * q->record_size);
+    return span ? disco__queue_peek_beyond(q, ahead) : NULL;
+}
+
 /* The record of the event `ahead` places after the next one to pop, when
  * it is already known (in the wheel slot being popped), else NULL.  For
  * prefetching only: the pointer is valid until the next push or pop, and
@@ -479,10 +499,7 @@ disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
 {
     const unsigned char *records;
     size_t span = disco__queue_peek_span(q, &records);
-    if (ahead < span)
-        return (const struct disco__wheel_record *)(const void *)(
-            records + ahead * q->record_size);
-    return span ? disco__queue_peek_beyond(q, ahead) : NULL;
+    return disco__queue_span_at(q, records, span, ahead);
 }
 
 /* The message number of a record peek_ahead returned, or 0 when the

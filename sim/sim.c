@@ -886,6 +886,9 @@ static void send_plain_all(struct disco_sim *sim, uint32_t node,
     disco_time_t *clocks64 = NULL;
     if (sim->cfg.fifo) {
         fifo_rebase_when_due(sim);
+        /* By the pointers, which the copies need anyway (asking fifo_bits
+         * here, as arrival does, measured 1 M instructions more on echo
+         * over 10^5 nodes); they agree with it. */
         if (sim->fifo_short)
             clocks16 = sim->fifo_short + first;
         else if (sim->fifo_near)
@@ -2309,8 +2312,11 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     const struct disco__queue *q = &sim->queue;
     const unsigned char *run;
     size_t span = disco__queue_peek_span(q, &run);
-    if (span == 0)
+    if (span == 0) /* the slot being popped is empty: nothing ahead known */
         return;
+    /* disco__queue_span_at written out for a span known nonzero: the
+     * call, inlined, measured a million instructions more on echo over
+     * 10^5 nodes (GCC kept its test of the span). */
 #define AHEAD(i)                                                             \
     ((i) < span ? (const struct disco__wheel_record *)(const void *)(        \
                       run + (i) * q->record_size)                            \
@@ -2325,8 +2331,7 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     const struct disco__wheel_record *next = at16;
     if (next && next->type == DISCO__EV_DELIVER) {
         __builtin_prefetch(disco__node(sim, next->to));
-        __builtin_prefetch(
-            disco__in_port_addr(sim->topo, next->target));
+        __builtin_prefetch(disco__in_port_addr(sim->topo, next->target));
         __builtin_prefetch(disco__state(sim, next->to), 1);
         /* The causal log's per-message positions (traced runs). */
         if (sim->send_position) {

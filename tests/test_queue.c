@@ -1222,6 +1222,59 @@ static void test_peek_run_as_peek_ahead(void **state)
     }
 }
 
+/* Across the blocks of a slot, against the records themselves: at every
+ * pop of three blocks' worth (but the first), the span is the rest of the first block
+ * (or of the slot), and peek_ahead(q, a), whether in the span or walked
+ * to (peek_beyond), is the record pushed a places after the next one,
+ * NULL past the slot's end. */
+static void test_peek_ahead_across_blocks(void **state)
+{
+    (void)state;
+    static const unsigned formats[] = {0, DISCO__WHEEL_MSG};
+    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+        unsigned format = formats[f];
+        struct disco__queue q;
+        init_in_format(&q, format);
+        const disco_time_t t = 9;
+        uint64_t total = 3 * q.records_per_block + 7;
+        for (uint64_t k = 1; k <= total; k++)
+            push_in_format(&q, t, k, format);
+        /* The span is the slot of the last pop's: pop once to get there
+         * (before, the front is slot 0 and nothing is known ahead). */
+        assert_int_equal(disco__queue_peek_span(&q, &(const unsigned char *){0}),
+                         0);
+        pop_expect(&q, t, 1, format);
+        bool walked = false;
+        for (uint64_t k = 2; k <= total; k++) {
+            const struct disco__wheel_slot *s = &q.slots[t];
+            const unsigned char *records;
+            size_t span = disco__queue_peek_span(&q, &records);
+            uint64_t left = total - k + 1;
+            size_t block_left = q.records_per_block - s->read;
+            assert_int_equal(span, left < block_left ? left : block_left);
+            for (size_t a = 0; a <= 200; a++) {
+                const struct disco__wheel_record *r =
+                    disco__queue_peek_ahead(&q, a);
+                if (a >= left) {
+                    assert_null(r);
+                    continue;
+                }
+                assert_non_null(r);
+                assert_int_equal(r->target, make_event(t, k + a).target);
+                assert_int_equal(disco__queue_record_msg(&q, r),
+                                 format ? k + a : 0);
+                walked |= a >= span;
+            }
+            pop_expect(&q, t, k, format);
+        }
+        assert_true(walked);
+        const unsigned char *records = (const unsigned char *)&q;
+        assert_int_equal(disco__queue_peek_span(&q, &records), 0);
+        assert_null(records);
+        disco__queue_release(&q);
+    }
+}
+
 /* Slots open inline while slots emptied lately held no more than fits
  * there, and in a block once crowded slots prevail; either way the events
  * pop in order. */
@@ -1761,6 +1814,7 @@ int main(void)
         cmocka_unit_test(test_inline_to_block_and_back),
         cmocka_unit_test(test_peek_ahead_inline),
         cmocka_unit_test(test_peek_run_as_peek_ahead),
+        cmocka_unit_test(test_peek_ahead_across_blocks),
         cmocka_unit_test(test_inline_or_block),
         cmocka_unit_test(test_reformat_inline),
         cmocka_unit_test(test_far_events_wait),

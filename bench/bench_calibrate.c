@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* The monotonic clock, in seconds. */
 static double seconds(void)
 {
     struct timespec ts;
@@ -32,6 +33,7 @@ static double seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* One splitmix64 step of *state (the kernel's per-node generator). */
 static uint64_t splitmix(uint64_t *state)
 {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
@@ -45,8 +47,9 @@ static uint64_t splitmix(uint64_t *state)
 #define CHASE_STEPS 1000000u
 #define ROUNDS 5
 
-/* The result feeds the next step, and is printed, so that the compiler
- * can neither overlap the steps nor drop them. */
+/* One round of the compute loop from *sink: ns per step.  Each result
+ * feeds the next step, and the last is left in *sink (and printed), so
+ * that the compiler can neither overlap the steps nor drop them. */
 static double compute_round(uint64_t *sink)
 {
     uint64_t x = *sink;
@@ -60,6 +63,8 @@ static double compute_round(uint64_t *sink)
     return ns;
 }
 
+/* One round of the chase from *at through next[]: ns per step; where it
+ * stopped is left in *at (and printed), for the same reason. */
 static double chase_round(const uint32_t *next, uint32_t *at)
 {
     uint32_t p = *at;
@@ -75,25 +80,22 @@ int main(void)
 {
     size_t n = CHASE_ENTRIES;
     uint32_t *next = malloc(n * sizeof *next);
-    uint32_t *order = malloc(n * sizeof *order);
-    if (!next || !order) {
+    if (!next) {
         fprintf(stderr, "bench_calibrate: out of memory\n");
         return 2;
     }
-    /* One random cycle through every entry (Sattolo's shuffle), from a
-     * fixed seed: the same walk on every run. */
+    /* One random cycle through every entry: Sattolo's shuffle (a partner
+     * strictly below) of the identity leaves a single n-cycle, from a
+     * fixed seed, so the walk is the same on every run. */
     uint64_t rng = 1;
     for (size_t i = 0; i < n; i++)
-        order[i] = (uint32_t)i;
+        next[i] = (uint32_t)i;
     for (size_t i = n - 1; i > 0; i--) {
         size_t j = (size_t)(splitmix(&rng) % i);
-        uint32_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
+        uint32_t t = next[i];
+        next[i] = next[j];
+        next[j] = t;
     }
-    for (size_t i = 0; i < n; i++)
-        next[order[i]] = order[(i + 1) % n];
-    free(order);
 
     uint64_t sink = 1;
     uint32_t at = 0;

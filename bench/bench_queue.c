@@ -11,12 +11,13 @@
  * and 4N holds alone timed the way there, its first far events arriving
  * and its buckets growing, 33 -> 44 -> 48 ns over three blocks where the
  * steady state holds at 27-34 ns.  Then time three blocks of M =
- * max(10^6, 2N) holds each, one hold being a pop followed by a push of the popped event
- * at its time plus a fresh increment.  The table gives the median block by
- * the wall clock, the best block, and the median by the thread's CPU clock,
- * which other processes on a shared machine disturb less (it still counts
- * page faults, a real cost).  The last column is the process's peak RSS so
- * far, so the row that raised it shows its footprint.  Figures only:
+ * max(10^6, 2N) holds each, one hold being a pop followed by a push of
+ * the popped event at its time plus a fresh increment.  The table gives
+ * the median block by the wall clock, the best block, and the median by
+ * the thread's CPU clock, which other processes on a shared machine
+ * disturb less (it still counts page faults, a real cost); then the
+ * process's peak RSS so far, so the row that raised it shows its
+ * footprint; last, the holds run before the timed blocks.  Figures only:
  * nothing here passes or fails.
  *
  * Increments come from a table of 2^20 precomputed draws read in order, so
@@ -212,7 +213,8 @@ int main(int argc, char **argv)
            whole ? sizeof(struct disco__event) : DISCO__EVENT_CORE_SIZE,
            whole ? "whole" : "cores, as in an unobserved run");
     printf("ns/op: median block (CLOCK_MONOTONIC); best: fastest block; "
-           "cpu: median block (CLOCK_THREAD_CPUTIME_ID)\n\n");
+           "cpu: median block (CLOCK_THREAD_CPUTIME_ID); warm-up: holds "
+           "before the timed blocks\n\n");
     printf("%-8s %10s %8s %8s %8s %10s %12s\n", "law", "pending", "ns/op",
            "best", "cpu", "peak MiB", "warm-up");
     for (int law = LAW_EXP; law <= LAW_BIMODAL; law++) {

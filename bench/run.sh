@@ -19,7 +19,7 @@ echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/me
 echo "prefault helper: $([ "${DISCO_PREFAULT:-1}" = 0 ] && echo off ||
     echo "on (on Linux 5.14 or later: $(uname -r) here)")"
 # The machine's own speed now, on work disco cannot change: a virtual
-# machine's drifts, and the figures below move with it
+# machine's speed drifts, and the figures below move with it
 # (docs/performance.md, "Reading the figures").
 "$build/bench/bench_calibrate"
 echo

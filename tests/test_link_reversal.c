@@ -55,29 +55,6 @@ static unsigned long work_of(struct sim_run *run, unsigned long *work)
     return total;
 }
 
-/* The total work on `topo` with no failure, under the random orientation
- * of orientation_seed = g and seed 1: what a failure's cost is measured
- * against.  destination < 0: the algorithm's default. */
-static unsigned long work_without_failure(const struct disco_algorithm *alg,
-                                          const struct disco_topology *topo,
-                                          uint64_t g, int64_t destination)
-{
-    struct disco_config cfg;
-    disco_config_init(&cfg, alg);
-    cfg.params[P_ORIENTATION] = 1;
-    cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
-    if (destination >= 0)
-        cfg.params[P_DESTINATION] = destination;
-    struct sim_run run;
-    memset(&run, 0, sizeof run);
-    sim_run_on(&run, alg, topo, &cfg);
-    unsigned long work[MAX_N];
-    unsigned long total = work_of(&run, work);
-    disco_sim_free(run.sim);
-    disco_config_release(&cfg);
-    return total;
-}
-
 /* Full and partial reversal step by heights, and their invariant
  * `heights` must have examined the run.  check_heights holds without
  * looking, "not applicable", when the nodes step by binary link labels;
@@ -93,6 +70,34 @@ static void assert_heights_checked(const struct sim_run *run,
     assert_int_equal(heights->holds, DISCO_HOLDS_YES);
     assert_string_equal(heights->detail,
                         "every link points down the heights");
+}
+
+/* The total work on `topo` with no failure, under the random orientation
+ * of orientation_seed = g and seed 1: what a failure's cost is measured
+ * against.  destination < 0: the algorithm's default.  The run is judged
+ * like every other one (quiet, every property holding, heights examined):
+ * a baseline that went wrong would make the comparison meaningless. */
+static unsigned long work_without_failure(const struct disco_algorithm *alg,
+                                          const struct disco_topology *topo,
+                                          uint64_t g, int64_t destination)
+{
+    struct disco_config cfg;
+    disco_config_init(&cfg, alg);
+    cfg.params[P_ORIENTATION] = 1;
+    cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
+    if (destination >= 0)
+        cfg.params[P_DESTINATION] = destination;
+    struct sim_run run;
+    memset(&run, 0, sizeof run);
+    sim_run_on(&run, alg, topo, &cfg);
+    assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+    assert_all_hold(&run);
+    assert_heights_checked(&run, alg);
+    unsigned long work[MAX_N];
+    unsigned long total = work_of(&run, work);
+    disco_sim_free(run.sim);
+    disco_config_release(&cfg);
+    return total;
 }
 
 /* A run of `alg` without link changes: it ends quiet, every property
@@ -222,6 +227,9 @@ static void test_orientation_hook_draws_the_dag(void **unused)
         const struct disco_algorithm *alg = full ? FR : PR;
         struct sim_run run;
         sim_run(&run, alg, "line:11", 1, NULL);
+        /* The hook reads the orientation the heights left: they must
+         * have been examined, not passed as not applicable. */
+        assert_heights_checked(&run, alg);
         const struct disco_view *view = disco_sim_view(run.sim);
         for (uint32_t i = 0; i <= 10; i++) {
             for (uint32_t p = 0; p < disco_view_degree(view, i); p++) {
@@ -946,6 +954,8 @@ static void test_same_seed_same_run(void **unused)
         cfg.params[P_ORIENTATION] = 1;
         struct sim_run run;
         sim_run(&run, PR, "gnp:30:0.2", 3, &cfg);
+        /* Two identical runs of the wrong step would pass as well. */
+        assert_heights_checked(&run, PR);
         disco_sim_result(run.sim, k ? again : first, DISCO_RESULT_TEXT);
         events[k] = run.metrics->events;
         sim_run_release(&run);

@@ -83,8 +83,11 @@ void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
 void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
                           uint32_t node_count, const char *strategy);
 /* The same for the nodes whose bit is set in `mask` (bit v: node v, of
- * node_count <= 64).  An empty mask leaves cfg without Byzantine nodes and
- * without a strategy, which would be bad input without a traitor. */
+ * node_count <= 64).  A bit at or beyond node_count fails the calling
+ * test (the list goes through --byzantine's parser, which refuses such a
+ * node), rather than being dropped.  An empty mask leaves cfg without
+ * Byzantine nodes and without a strategy, which would be bad input
+ * without a traitor. */
 void sim_config_byzantine_mask(struct disco_config *cfg, uint64_t mask,
                                uint32_t node_count, const char *strategy);
 /* Fails the calling test with err's message unless rc is 0: for the
@@ -94,7 +97,12 @@ void assert_ok(int rc, const struct disco_error *err);
 void assert_all_hold(const struct sim_run *run);
 /* The result of the run's property `name`, and its verdict alone; fail the
  * calling test when the algorithm has no such property (a misspelt name
- * must not pass for a property that never fails). */
+ * must not pass for a property that never fails).  `run` must have been
+ * made by sim_run or one of its variants (sim_run_on, sim_run_observed,
+ * sim_run_on_observed), which zero the results before the check fills
+ * them: the search (like assert_all_hold's) stops at the first result
+ * without a name, and only that zeroing puts one after the algorithm's
+ * properties. */
 const struct disco_property_result *verdict_of(const struct sim_run *run,
                                                const char *name);
 enum disco_verdict_holds verdict(const struct sim_run *run, const char *name);

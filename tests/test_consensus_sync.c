@@ -61,15 +61,6 @@ static void crash(struct disco_config *cfg, uint32_t node, uint64_t round,
                                         &err), 0);
 }
 
-static const char *detail(const struct sim_run *run,
-                          const struct disco_algorithm *alg, const char *name)
-{
-    for (unsigned i = 0; i < alg->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].detail;
-    return "";
-}
-
 /* The decision of `node` (the test reads the kernel's log, not the
  * oracles); fails when there is none. */
 static int64_t decision_of(const struct sim_run *run, uint32_t node)
@@ -227,8 +218,8 @@ static void test_floodset_f_rounds_disagree(void **unused)
                     char want[128];
                     snprintf(want, sizeof want,
                              "node %u decided 0, node %u 1", f, f + 1);
-                    assert_string_equal(detail(&run, &disco_alg_floodset,
-                                               "agreement"), want);
+                    assert_string_equal(
+                        verdict_of(&run, "agreement")->detail, want);
                 } else {
                     assert_all_hold(&run);
                     for (uint32_t v = f + 1; v < n; v++)
@@ -523,7 +514,7 @@ static void test_om_three_generals(void **unused)
     struct sim_run run;
     om_run(&run, &cfg, 3, 1, 1u << 2, "flip", 1, 1);
     assert_int_equal(verdict(&run, "IC2"), DISCO_HOLDS_NO);
-    assert_string_equal(detail(&run, &disco_alg_om, "IC2"),
+    assert_string_equal(verdict_of(&run, "IC2")->detail,
                         "the loyal commander ordered 1, lieutenant 1 obeys 0");
     assert_int_equal(verdict(&run, "resilience"), DISCO_HOLDS_NO);
     assert_int_equal(decision_of(&run, 1), 0);
@@ -656,7 +647,7 @@ static void test_om_attack_half(void **unused)
         om_run(&run, &cfg, 4, 1, 1u << 0, cases[i].strategy, 0, 1);
         assert_int_equal(run.metrics->messages, 9);
         assert_all_hold(&run);
-        assert_string_equal(detail(&run, &disco_alg_om, "IC2"),
+        assert_string_equal(verdict_of(&run, "IC2")->detail,
                             "not applicable: the commander is a traitor");
         for (uint32_t v = 1; v < 4; v++)
             assert_int_equal(decision_of(&run, v), cases[i].obeyed);

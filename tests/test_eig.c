@@ -38,14 +38,6 @@ static void set_param(struct disco_config *cfg, const char *name,
     assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
 }
 
-static const char *detail(const struct sim_run *run, const char *name)
-{
-    for (unsigned i = 0; i < ALG->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].detail;
-    return "";
-}
-
 /* The decision of `node` from the kernel's log; fails when there is none. */
 static int64_t decision_of(const struct sim_run *run, uint32_t node)
 {
@@ -157,7 +149,7 @@ static void test_eig_counts(void **unused)
                 if (all[i].worked && inputs == 1 && v0 == 0) {
                     assert_int_equal(run.metrics->by_kind[0],
                                      all[i].messages);
-                    assert_string_equal(detail(&run, "validity"),
+                    assert_string_equal(verdict_of(&run, "validity")->detail,
                                         "every correct input is 1 and so "
                                         "is every decision");
                     worked++;
@@ -387,10 +379,10 @@ static void test_eig_three_processes(void **unused)
                          .strategy = "flip"};
     eig_run(&run, &cfg, &c);
     assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_NO);
-    assert_string_equal(detail(&run, "validity"),
+    assert_string_equal(verdict_of(&run, "validity")->detail,
                         "every correct input is 1, process 0 decided 0");
     assert_int_equal(verdict(&run, "resilience"), DISCO_HOLDS_NO);
-    assert_string_equal(detail(&run, "resilience"),
+    assert_string_equal(verdict_of(&run, "resilience")->detail,
                         "n = 3, f = 1, 2 rounds, 1 faulty (n <= 3f)");
     assert_int_equal(decision_of(&run, 0), 0);
     assert_int_equal(decision_of(&run, 1), 0);
@@ -453,9 +445,9 @@ static void test_eig_rounds_break(void **unused)
                          .traitors = 1u << 0, .strategy = "equivocate"};
     eig_run(&run, &cfg, &c);
     assert_int_equal(verdict(&run, "agreement"), DISCO_HOLDS_NO);
-    assert_string_equal(detail(&run, "agreement"),
+    assert_string_equal(verdict_of(&run, "agreement")->detail,
                         "correct process 1 decided 0, process 3 1");
-    assert_string_equal(detail(&run, "resilience"),
+    assert_string_equal(verdict_of(&run, "resilience")->detail,
                         "n = 4, f = 1, 1 round, 1 faulty (fewer than f+1 "
                         "rounds)");
     assert_int_equal(run.metrics->messages, 12);
@@ -472,7 +464,7 @@ static void test_eig_rounds_break(void **unused)
                            .traitors = (1u << 0) | (1u << 2),
                            .strategy = "equivocate"};
     eig_run(&run, &cfg, &two);
-    assert_string_equal(detail(&run, "agreement"),
+    assert_string_equal(verdict_of(&run, "agreement")->detail,
                         "correct process 1 decided 0, process 4 1");
     for (uint32_t v = 1; v < 7; v++)
         if (v != 2)
@@ -525,7 +517,7 @@ static void test_eig_limits(void **unused)
     eig_run(&run, &cfg, &c);
     assert_int_equal(run.metrics->messages, 0);
     assert_int_equal(verdict(&run, "resilience"), DISCO_HOLDS_NO);
-    assert_string_equal(detail(&run, "resilience"),
+    assert_string_equal(verdict_of(&run, "resilience")->detail,
                         "n = 11, f = 1, 2 rounds, 0 faulty (eig keeps at "
                         "most 10 processes)");
     assert_int_equal(verdict(&run, "termination"), DISCO_HOLDS_NO);

@@ -67,16 +67,6 @@ static void set_dynamic(struct disco_config *cfg, const char *text)
         fail_msg("%s", err.message);
 }
 
-static const char *detail(const struct sim_run *run,
-                          const struct disco_algorithm *alg, const char *name)
-{
-    for (unsigned i = 0; i < alg->property_count; i++)
-        if (strcmp(run->results[i].name, name) == 0)
-            return run->results[i].detail;
-    fail_msg("no property %s", name);
-    return "";
-}
-
 static const struct ma_state *node(const struct sim_run *run, uint32_t v)
 {
     return disco_view_state(disco_sim_view(run->sim), v);
@@ -142,7 +132,7 @@ static void test_averaging_complete_one_round(void **unused)
     }
     assert_all_hold(&run);
     /* A complete round makes agreement certain, so it is judged. */
-    assert_string_equal(detail(&run, AVG, "epsilon_agreement"),
+    assert_string_equal(verdict_of(&run, "epsilon_agreement")->detail,
                         "spread 0 <= epsilon 1");
     char buf[DISCO_RESULT_TEXT];
     result_of(&run, buf, sizeof buf);
@@ -199,7 +189,7 @@ static void test_averaging_line_by_hand(void **unused)
     assert_all_hold(&run);
     /* No complete round on a line: epsilon-agreement is not promised,
      * and the detail says so. */
-    assert_string_equal(detail(&run, AVG, "epsilon_agreement"),
+    assert_string_equal(verdict_of(&run, "epsilon_agreement")->detail,
                         "not guaranteed (no round in which every process "
                         "heard every other): spread 150, epsilon 1");
     sim_run_release(&run);
@@ -342,10 +332,10 @@ static void test_midpoint_line_by_hand(void **unused)
         for (uint32_t v = 0; v < 4; v++)
             assert_int_equal(value_at(&run, v, r), want[r][v]);
     assert_all_hold(&run);
-    assert_string_equal(detail(&run, MID, "contraction"),
+    assert_string_equal(verdict_of(&run, "contraction")->detail,
                         "the spread at least halved in each of 0 rounds "
                         "with a nonsplit graph");
-    assert_string_equal(detail(&run, MID, "epsilon_agreement"),
+    assert_string_equal(verdict_of(&run, "epsilon_agreement")->detail,
                         "not guaranteed (0 nonsplit rounds, 12 needed): "
                         "spread 750, epsilon 1");
     sim_run_release(&run);
@@ -370,7 +360,7 @@ static void test_midpoint_star_halves(void **unused)
     for (uint32_t r = 0; r < sizeof spreads / sizeof spreads[0]; r++)
         assert_int_equal(spread_at(&run, r, 0), spreads[r]);
     assert_all_hold(&run);
-    assert_string_equal(detail(&run, MID, "epsilon_agreement"),
+    assert_string_equal(verdict_of(&run, "epsilon_agreement")->detail,
                         "spread 0 <= epsilon 1");
     sim_run_release(&run);
 
@@ -417,7 +407,7 @@ static void test_midpoint_nonsplit(void **unused)
                             before / 2 + before % 2);
             }
             /* Judged, not waived. */
-            assert_null(strstr(detail(&run, MID, "epsilon_agreement"),
+            assert_null(strstr(verdict_of(&run, "epsilon_agreement")->detail,
                                "not guaranteed"));
             sim_run_release(&run);
             disco_config_release(&cfg);
@@ -452,7 +442,7 @@ static void test_aa_by_hand(void **unused)
     for (uint32_t v = 0; v < 3; v++)
         assert_int_equal(value_at(&run, v, 1), 500);
     assert_all_hold(&run);
-    assert_string_equal(detail(&run, AA, "resilience"),
+    assert_string_equal(verdict_of(&run, "resilience")->detail,
                         "n = 4, f = 1, 1 faulty");
     sim_run_release(&run);
     disco_config_release(&cfg);
@@ -520,7 +510,7 @@ static void test_aa_contraction(void **unused)
                                          (long long)now, (long long)before);
                         }
                         assert_null(strstr(
-                            detail(&run, AA, "epsilon_agreement"),
+                            verdict_of(&run, "epsilon_agreement")->detail,
                             "not guaranteed"));
                         sim_run_release(&run);
                         disco_config_release(&cfg);
@@ -579,7 +569,7 @@ static void test_aa_break_at_3f(void **unused)
     assert_int_equal(verdict(&run, "contraction"), DISCO_HOLDS_NO);
     assert_int_equal(verdict(&run, "epsilon_agreement"), DISCO_HOLDS_NO);
     assert_int_equal(verdict(&run, "resilience"), DISCO_HOLDS_NO);
-    assert_string_equal(detail(&run, AA, "epsilon_agreement"),
+    assert_string_equal(verdict_of(&run, "epsilon_agreement")->detail,
                         "spread 1000 > epsilon 1");
     sim_run_release(&run);
     disco_config_release(&cfg);
@@ -596,7 +586,7 @@ static void test_aa_break_at_3f(void **unused)
     }
     assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_YES);
     assert_int_equal(verdict(&run, "epsilon_agreement"), DISCO_HOLDS_NO);
-    assert_string_equal(detail(&run, AA, "contraction"),
+    assert_string_equal(verdict_of(&run, "contraction")->detail,
                         "round 1: spread 2000, more than half of 3000");
     sim_run_release(&run);
     disco_config_release(&cfg);
@@ -707,7 +697,7 @@ static void test_digraph_senders(void **unused)
     for (uint32_t r = 1; r <= 20; r++)
         assert_true(ma_nonsplit_round(view, r));
     assert_all_hold(&run);
-    assert_string_equal(detail(&run, MID, "contraction"),
+    assert_string_equal(verdict_of(&run, "contraction")->detail,
                         "the spread at least halved in each of 20 rounds "
                         "with a nonsplit graph");
     disco_sim_free(run.sim);

@@ -284,7 +284,9 @@ bool disco_view_faulty(const struct disco_view *view, uint32_t node);
 /* How many nodes are faulty: those for which disco_view_faulty holds,
  * Byzantine or crashed at the end of the run (one that crashed and
  * recovered is not), each once even when it is both.  Omissions and link
- * faults make no node faulty.  What a resilience check compares with f. */
+ * faults make no node faulty.  What a resilience check compares with its
+ * bound (f, or om's m); > 0: some process is faulty, so that a message
+ * count may only be bounded (disco_oracle_message_count). */
 uint32_t disco_view_faulty_count(const struct disco_view *view);
 
 /* Ground truth for termination detection: whether the run ended quiescent

@@ -1172,8 +1172,10 @@ static void test_faulty_count(void **unused)
     finish(&f);
 
     /* Faulty means Byzantine or crashed at the end: node 4 crashed and
-     * recovered, and node 1 omits its sends for ever, but only omits.
-     * Node 5, crashed like node 4 and never back, is the one counted. */
+     * recovered, node 1 omits its sends for ever, but only omits, and
+     * link 2-3 is cut from tick 0 to the end, which makes neither end
+     * faulty.  Node 5, crashed like node 4 and never back, is the one
+     * counted. */
     struct disco_error err;
     start(&f, "complete:6");
     crash(&f, "4@0,5@0");
@@ -1181,9 +1183,17 @@ static void test_faulty_count(void **unused)
                                         f.topo.nodes, &err), 0);
     assert_int_equal(disco_omission_parse(&f.cfg, DISCO_FAULT_OMIT_SEND,
                                           "1@0", f.topo.nodes, &err), 0);
+    /* --cut 2-3@0:1 without its LINK_UP (a scenario's down_at without
+     * up_at), so that the link is still down when the count is taken. */
+    assert_int_equal(disco_faults_parse(&f.cfg, DISCO_FAULT_LINK_DOWN,
+                                        "2-3@0:1", f.topo.nodes, &err), 0);
+    assert_int_equal(f.cfg.faults[f.cfg.fault_count - 1].kind,
+                     DISCO_FAULT_LINK_UP);
+    f.cfg.fault_count--;
     view = run(&f);
     assert_false(disco_view_crashed(view, 4));
     assert_true(disco_view_crashed(view, 5));
+    assert_true(disco_view_link_down(view, 2, disco_view_port_to(view, 2, 3)));
     assert_int_equal(disco_view_faulty_count(view), 1);
     finish(&f);
 }

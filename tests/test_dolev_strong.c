@@ -92,8 +92,7 @@ static void run_ds(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     cfg->seed = seed;
     set_param(cfg, "f", f);
     set_param(cfg, "rounds", rounds);
-    if (mask)
-        sim_config_byzantine_mask(cfg, mask, n, strategy);
+    sim_config_byzantine_mask(cfg, mask, n, strategy);
     sim_run(run, ALG, complete(n), 1, cfg);
 }
 

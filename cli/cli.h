@@ -134,8 +134,8 @@ void cli_progress_stop(struct cli_progress *p);
  * error's line on stderr and status 2, and so does standard output that
  * cannot be flushed.  Returns the exit status.  Called by main, and first
  * by an mpirun rank 0 that must finish speaking before any rank exits.
- * Only the first call speaks: a later one (main's, then) returns `status`,
- * the exit status the first call returned, as it is. */
+ * Only the first call speaks: a later one (main's, then) ignores its
+ * arguments and returns the exit status the first call returned. */
 int cli_finish(int status, const struct disco_error *err);
 
 /* ------------------------------------------------------------------------ */

@@ -129,14 +129,17 @@ const char *__lsan_default_options(void)
 }
 #endif
 
-/* Whether cli_finish has spoken: an mpirun rank 0 calls it before any rank
- * may exit, and main's call after it must not say the same again. */
+/* Whether cli_finish has spoken, and the exit status it returned: an
+ * mpirun rank 0 calls it before any rank may exit, and main's call after
+ * it must neither say the same again nor exit with another status, which
+ * would depend on every such caller passing the first status back. */
 static bool finished;
+static int finished_status;
 
 int cli_finish(int status, const struct disco_error *err)
 {
     if (finished)
-        return status;
+        return finished_status;
     finished = true;
     if (status < 0) {
         fflush(stdout);
@@ -147,6 +150,7 @@ int cli_finish(int status, const struct disco_error *err)
         fprintf(stderr, "disco: cannot write to standard output\n");
         status = CLI_EXIT_USAGE;
     }
+    finished_status = status;
     return status;
 }
 

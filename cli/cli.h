@@ -116,7 +116,8 @@ bool cli_progress_wanted(enum cli_progress_mode mode);
  * run without the line does. */
 struct cli_progress;
 struct cli_progress *cli_progress_start(enum cli_progress_mode mode);
-/* Say what the command now does ("running echo"; copied), drawn before
+/* Say what the command now does ("running echo"; copied, its first 159
+ * bytes at most, cut at a UTF-8 character's first byte), drawn before
  * this returns; with `sim` (borrowed until the next call) the line also
  * counts its events and time, read through disco_sim_progress. */
 void cli_progress_phase(struct cli_progress *p, const char *phase,

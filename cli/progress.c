@@ -80,6 +80,19 @@ static size_t terminal_width(void)
     return 80;
 }
 
+/* Where to cut `text` to at most `len` bytes without leaving part of a
+ * UTF-8 character: `len` backed off to a character's first byte (the byte
+ * after the kept ones is not a continuation byte).  text[len] must be
+ * readable, so len is at most strlen(text).  Bytes that only continue,
+ * with no first byte before them, are all dropped: a cut in them could
+ * not be told from a split character. */
+static size_t utf8_floor(const char *text, size_t len)
+{
+    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+        len--;
+    return len;
+}
+
 void cli_progress_line_draw(struct cli_progress_line *line, const char *text)
 {
     /* One column short of the width: a line that fills the last column
@@ -87,11 +100,8 @@ void cli_progress_line_draw(struct cli_progress_line *line, const char *text)
      * never exceeds; the cut backs off to a character's first byte rather
      * than leave half of one. */
     size_t width = terminal_width(), len = strlen(text);
-    if (len >= width) {
-        len = width - 1;
-        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-            len--;
-    }
+    if (len >= width)
+        len = utf8_floor(text, width - 1);
     fprintf(stderr, "\r%.*s\x1b[K", (int)len, text);
     fflush(stderr);
     line->drawn = true;
@@ -127,7 +137,10 @@ static void draw(struct cli_progress *p)
     if (now < p->quiet_ns)
         return;
     double elapsed = (double)(now - p->started_ns) / 1e9;
-    char text[256];
+    /* What follows the phase, all ASCII, first: should the line not fit
+     * its buffer, the phase (the one part that may be UTF-8) is what gets
+     * cut, at a character's first byte, and the seconds stay. */
+    char tail[128];
     if (p->sim) {
         uint64_t events;
         disco_time_t time;
@@ -135,11 +148,18 @@ static void draw(struct cli_progress *p)
         char e[32], t[32];
         with_commas(e, sizeof e, events);
         with_commas(t, sizeof t, time);
-        snprintf(text, sizeof text, "disco: %s: %s events, time %s  (%.1f s)",
-                 p->phase, e, t, elapsed);
+        snprintf(tail, sizeof tail, ": %s events, time %s  (%.1f s)", e, t,
+                 elapsed);
     } else {
-        snprintf(text, sizeof text, "disco: %s  (%.1f s)", p->phase, elapsed);
+        snprintf(tail, sizeof tail, "  (%.1f s)", elapsed);
     }
+    static const char prefix[] = "disco: ";
+    char text[256];
+    size_t room = sizeof text - sizeof prefix - strlen(tail);
+    size_t len = strlen(p->phase);
+    if (len > room)
+        len = utf8_floor(p->phase, room);
+    snprintf(text, sizeof text, "%s%.*s%s", prefix, (int)len, p->phase, tail);
     cli_progress_line_draw(&p->line, text);
 }
 
@@ -189,8 +209,14 @@ void cli_progress_phase(struct cli_progress *p, const char *phase,
 {
     if (!p)
         return;
+    /* A phase longer than its copy (a long file name) is cut at a
+     * character's first byte, as the line is at the terminal's width. */
+    size_t len = strlen(phase);
+    if (len >= sizeof p->phase)
+        len = utf8_floor(phase, sizeof p->phase - 1);
     uv_mutex_lock(&p->lock);
-    snprintf(p->phase, sizeof p->phase, "%s", phase);
+    memcpy(p->phase, phase, len);
+    p->phase[len] = '\0';
     p->sim = sim;
     /* Drawn at once (past the quiet start): every phase shows, however
      * short, in order. */

@@ -359,6 +359,41 @@ static void test_run_line_quiet_start(void **unused)
     free(q.data);
 }
 
+/* A phase longer than the copy progress.c keeps (159 bytes) is cut at a
+ * character's first byte too, not only at the terminal's width: "é" at
+ * bytes 158 and 159 is dropped whole. */
+static void test_long_phase_cut(void **unused)
+{
+    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
+    char phase[200];
+    memset(phase, 'x', 158);
+    strcpy(phase + 158, "\xc3\xa9 and more");
+    struct moved_stderr m;
+    stderr_to_terminal(&m, 400, "xterm");
+    struct cli_progress *p = cli_progress_start(CLI_PROGRESS_ON);
+    cli_progress_phase(p, phase, NULL);
+    bool started = p != NULL;
+    cli_progress_stop(p);
+    struct bytes b = stderr_restore(&m);
+    if (term)
+        setenv("TERM", term, 1);
+    else
+        unsetenv("TERM");
+    free(term);
+
+    assert_true(started);
+    const char *text[16];
+    size_t len[16];
+    assert_true(drawn_lines(&b, text, len, 16) >= 2);
+    /* "disco: ", the 158 x's, then at once the seconds. */
+    char expected[200] = "disco: ";
+    memset(expected + 7, 'x', 158);
+    strcpy(expected + 7 + 158, "  (");
+    assert_true(len[0] > strlen(expected));
+    assert_memory_equal(text[0], expected, strlen(expected));
+    free(b.data);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The disco binary on a terminal.                                           */
 
@@ -493,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_auto_decides),
         cmocka_unit_test(test_line_cut_to_width),
         cmocka_unit_test(test_run_line_quiet_start),
+        cmocka_unit_test(test_long_phase_cut),
         cmocka_unit_test(test_run_cut_on_terminal),
         cmocka_unit_test(test_check_cut_and_auto),
         cmocka_unit_test(test_quick_commands_draw_nothing),

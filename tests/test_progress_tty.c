@@ -145,29 +145,47 @@ static struct bytes stderr_restore(struct moved_stderr *m)
     return read_until_closed(m->reader);
 }
 
-/* The lines drawn: `b` must be "\r" TEXT "\x1b[K" over and over (an
- * erase is an empty TEXT).  Returns how many, with each TEXT's start and
- * length in text[] and len[] (at most `max`). */
-static size_t drawn_lines(const struct bytes *b, const char **text,
-                          size_t *len, size_t max)
+/* The lines drawn, however many: a slow machine redraws more often. */
+struct lines {
+    size_t n;
+    const char **text; /* each TEXT's start, in the bytes read; owned array */
+    size_t *len;       /* each TEXT's length; owned */
+};
+
+/* `b` must be "\r" TEXT "\x1b[K" over and over (an erase is an empty
+ * TEXT).  The lines point into b, which must outlive them. */
+static struct lines drawn_lines(const struct bytes *b)
 {
     static const char erase_rest[] = "\x1b[K";
-    size_t count = 0;
+    struct lines l = {0, NULL, NULL};
+    size_t capacity = 0;
     const char *at = b->data, *end = b->data + b->len;
     while (at < end) {
         assert_int_equal(*at, '\r');
         const char *stop = strstr(at + 1, erase_rest);
         assert_non_null(stop);
-        assert_true(count < max);
-        text[count] = at + 1;
-        len[count] = (size_t)(stop - (at + 1));
+        if (l.n == capacity) {
+            capacity = 2 * capacity + 16;
+            l.text = realloc(l.text, capacity * sizeof *l.text);
+            l.len = realloc(l.len, capacity * sizeof *l.len);
+            assert_non_null(l.text);
+            assert_non_null(l.len);
+        }
+        l.text[l.n] = at + 1;
+        l.len[l.n] = (size_t)(stop - (at + 1));
         /* The text itself is one line: no return, no newline, no escape. */
         for (const char *c = at + 1; c < stop; c++)
             assert_true(*c != '\r' && *c != '\n' && *c != '\x1b');
-        count++;
+        l.n++;
         at = stop + strlen(erase_rest);
     }
-    return count;
+    return l;
+}
+
+static void lines_release(struct lines *l)
+{
+    free(l->text);
+    free(l->len);
 }
 
 /* The seconds a line of `run` ends with: "...  (1.5 s)". */
@@ -278,10 +296,10 @@ static void test_line_cut_to_width(void **unused)
     stderr_to_pipe(&m, "xterm");
     cli_progress_line_draw(&line, long_text);
     struct bytes p = stderr_restore(&m);
-    const char *text[4];
-    size_t len[4];
-    assert_int_equal(drawn_lines(&p, text, len, 4), 1);
-    assert_int_equal(len[0], 79);
+    struct lines l = drawn_lines(&p);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.len[0], 79);
+    lines_release(&l);
     free(p.data);
 }
 
@@ -330,25 +348,25 @@ static void test_run_line_quiet_start(void **unused)
     free(term);
 
     assert_true(started);
-    const char *text[16];
-    size_t len[16];
-    size_t n = drawn_lines(&slow, text, len, 16);
-    assert_true(n >= 2); /* at least one line, then the erase */
-    for (size_t i = 0; i + 1 < n; i++) {
-        assert_true(len[i] > strlen("disco: working  ("));
-        assert_memory_equal(text[i], "disco: working  (",
+    struct lines l = drawn_lines(&slow);
+    assert_true(l.n >= 2); /* at least one line, then the erase */
+    for (size_t i = 0; i + 1 < l.n; i++) {
+        assert_true(l.len[i] > strlen("disco: working  ("));
+        assert_memory_equal(l.text[i], "disco: working  (",
                             strlen("disco: working  ("));
-        assert_true(seconds_of(text[i], len[i]) >= RUN_QUIET_S);
+        assert_true(seconds_of(l.text[i], l.len[i]) >= RUN_QUIET_S);
     }
-    assert_int_equal(len[n - 1], 0);
+    assert_int_equal(l.len[l.n - 1], 0);
+    lines_release(&l);
     free(slow.data);
 
-    n = drawn_lines(&at_once, text, len, 16);
-    assert_int_equal(n, 2);
-    assert_memory_equal(text[0], "disco: working  (",
+    l = drawn_lines(&at_once);
+    assert_int_equal(l.n, 2);
+    assert_memory_equal(l.text[0], "disco: working  (",
                         strlen("disco: working  ("));
-    assert_true(seconds_of(text[0], len[0]) < RUN_QUIET_S);
-    assert_int_equal(len[1], 0);
+    assert_true(seconds_of(l.text[0], l.len[0]) < RUN_QUIET_S);
+    assert_int_equal(l.len[1], 0);
+    lines_release(&l);
     free(at_once.data);
 
     if (!quick) {
@@ -382,15 +400,15 @@ static void test_long_phase_cut(void **unused)
     free(term);
 
     assert_true(started);
-    const char *text[16];
-    size_t len[16];
-    assert_true(drawn_lines(&b, text, len, 16) >= 2);
+    struct lines l = drawn_lines(&b);
+    assert_true(l.n >= 2);
     /* "disco: ", the 158 x's, then at once the seconds. */
     char expected[200] = "disco: ";
     memset(expected + 7, 'x', 158);
     strcpy(expected + 7 + 158, "  (");
-    assert_true(len[0] > strlen(expected));
-    assert_memory_equal(text[0], expected, strlen(expected));
+    assert_true(l.len[0] > strlen(expected));
+    assert_memory_equal(l.text[0], expected, strlen(expected));
+    lines_release(&l);
     free(b.data);
 }
 
@@ -443,23 +461,22 @@ static void test_run_cut_on_terminal(void **unused)
     struct bytes err;
     double seconds;
     assert_int_equal(disco_on_terminal(argv, "xterm", 20, &err, &seconds), 0);
-    const char *text[64];
-    size_t len[64];
-    size_t n = drawn_lines(&err, text, len, 64);
+    struct lines l = drawn_lines(&err);
     /* The distinct lines in order, each redraw folded into the first. */
     char seen[512] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && len[i] == len[i - 1] &&
-            !memcmp(text[i], text[i - 1], len[i]))
+    for (size_t i = 0; i < l.n; i++) {
+        if (i > 0 && l.len[i] == l.len[i - 1] &&
+            !memcmp(l.text[i], l.text[i - 1], l.len[i]))
             continue;
         size_t at = strlen(seen);
-        assert_true(at + len[i] + 2 < sizeof seen);
-        memcpy(seen + at, text[i], len[i]);
-        strcpy(seen + at + len[i], "|");
+        assert_true(at + l.len[i] + 2 < sizeof seen);
+        memcpy(seen + at, l.text[i], l.len[i]);
+        strcpy(seen + at + l.len[i], "|");
     }
     assert_string_equal(seen, "disco: preparing ec|disco: running echo|"
                               "disco: checking the|disco: writing the |"
                               "|");
+    lines_release(&l);
     free(err.data);
 }
 
@@ -474,18 +491,17 @@ static void test_check_cut_and_auto(void **unused)
     struct bytes err;
     double seconds;
     assert_int_equal(disco_on_terminal(argv, "xterm", 30, &err, &seconds), 0);
-    const char *text[256];
-    size_t len[256];
-    size_t n = drawn_lines(&err, text, len, 256);
-    assert_true(n >= 2);
-    for (size_t i = 0; i + 1 < n; i++) {
-        assert_int_equal(len[i], 29);
+    struct lines l = drawn_lines(&err);
+    assert_true(l.n >= 2);
+    for (size_t i = 0; i + 1 < l.n; i++) {
+        assert_int_equal(l.len[i], 29);
         /* The runs done, then the rest as check words it. */
-        size_t digits = strspn(text[i], "0123456789");
+        size_t digits = strspn(l.text[i], "0123456789");
         assert_true(digits >= 1 && digits <= 4);
-        assert_memory_equal(text[i] + digits, "/1500 runs  ", 12);
+        assert_memory_equal(l.text[i] + digits, "/1500 runs  ", 12);
     }
-    assert_int_equal(len[n - 1], 0);
+    assert_int_equal(l.len[l.n - 1], 0);
+    lines_release(&l);
     free(err.data);
 
     assert_int_equal(disco_on_terminal(argv, "dumb", 30, &err, &seconds), 0);

@@ -262,9 +262,10 @@ static void test_auto_decides(void **unused)
  * byte; a line that fits is drawn whole; erasing writes "\r\x1b[K" once. */
 static void test_line_cut_to_width(void **unused)
 {
+    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
     struct moved_stderr m;
     struct cli_progress_line line = {false};
-    bool drawn_after_draw, drawn_after_erase;
+    bool drawn_after_draw, drawn_after_erase, drawn_one_column;
 
     stderr_to_terminal(&m, 20, "xterm");
     cli_progress_line_draw(&line, "disco: preparing echo  (0.0 s)");
@@ -272,22 +273,30 @@ static void test_line_cut_to_width(void **unused)
     cli_progress_line_draw(&line, "01234567890123456789"); /* 20: cut */
     /* "é" is two bytes, at 18 and 19: the cut at 19 would split it. */
     cli_progress_line_draw(&line, "012345678901234567\xc3\xa9 and more");
+    /* "€" is three, at 17 to 19: cut before its first byte. */
+    cli_progress_line_draw(&line, "01234567890123456\xe2\x82\xac and more");
+    /* U+1F600 is four, at 16 to 19. */
+    cli_progress_line_draw(&line,
+                           "0123456789012345\xf0\x9f\x98\x80 and more");
+    /* "€" at 16 to 18 ends before the cut: kept whole, 19 bytes. */
+    cli_progress_line_draw(&line, "0123456789012345\xe2\x82\xac and more");
+    /* Only continuation bytes: no character starts before the cut, so
+     * nothing of them is drawn. */
+    char continuing[31];
+    memset(continuing, '\x80', 30);
+    continuing[30] = '\0';
+    cli_progress_line_draw(&line, continuing);
     drawn_after_draw = line.drawn;
     cli_progress_line_erase(&line);
     drawn_after_erase = line.drawn;
     cli_progress_line_erase(&line); /* nothing left to erase */
     struct bytes b = stderr_restore(&m);
 
-    assert_true(drawn_after_draw);
-    assert_false(drawn_after_erase);
-    const char expected[] = "\rdisco: preparing ec\x1b[K"
-                            "\r0123456789012345678\x1b[K"
-                            "\r0123456789012345678\x1b[K"
-                            "\r012345678901234567\x1b[K"
-                            "\r\x1b[K";
-    assert_int_equal(b.len, sizeof expected - 1);
-    assert_memory_equal(b.data, expected, b.len);
-    free(b.data);
+    /* One column: no byte fits beside it, the line is drawn empty. */
+    stderr_to_terminal(&m, 1, "xterm");
+    cli_progress_line_draw(&line, "disco: working  (0.0 s)");
+    drawn_one_column = line.drawn;
+    struct bytes one = stderr_restore(&m);
 
     /* No terminal to ask: 80 columns, so 79 bytes. */
     char long_text[101];
@@ -296,6 +305,33 @@ static void test_line_cut_to_width(void **unused)
     stderr_to_pipe(&m, "xterm");
     cli_progress_line_draw(&line, long_text);
     struct bytes p = stderr_restore(&m);
+
+    if (term)
+        setenv("TERM", term, 1);
+    else
+        unsetenv("TERM");
+    free(term);
+
+    assert_true(drawn_after_draw);
+    assert_false(drawn_after_erase);
+    const char expected[] = "\rdisco: preparing ec\x1b[K"
+                            "\r0123456789012345678\x1b[K"
+                            "\r0123456789012345678\x1b[K"
+                            "\r012345678901234567\x1b[K"
+                            "\r01234567890123456\x1b[K"
+                            "\r0123456789012345\x1b[K"
+                            "\r0123456789012345\xe2\x82\xac\x1b[K"
+                            "\r\x1b[K"  /* the continuation bytes */
+                            "\r\x1b[K"; /* the erase */
+    assert_int_equal(b.len, sizeof expected - 1);
+    assert_memory_equal(b.data, expected, b.len);
+    free(b.data);
+
+    assert_true(drawn_one_column);
+    assert_int_equal(one.len, strlen("\r\x1b[K"));
+    assert_memory_equal(one.data, "\r\x1b[K", one.len);
+    free(one.data);
+
     struct lines l = drawn_lines(&p);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.len[0], 79);

@@ -396,12 +396,18 @@ static void test_run_line_quiet_start(void **unused)
     lines_release(&l);
     free(slow.data);
 
+    /* The phase's own line, then the erase; between them the thread may
+     * have redrawn it (a loaded machine can take a tick between the phase
+     * and the stop), and those lines say the same. */
     l = drawn_lines(&at_once);
-    assert_int_equal(l.n, 2);
-    assert_memory_equal(l.text[0], "disco: working  (",
-                        strlen("disco: working  ("));
+    assert_true(l.n >= 2);
+    for (size_t i = 0; i + 1 < l.n; i++) {
+        assert_true(l.len[i] > strlen("disco: working  ("));
+        assert_memory_equal(l.text[i], "disco: working  (",
+                            strlen("disco: working  ("));
+    }
     assert_true(seconds_of(l.text[0], l.len[0]) < RUN_QUIET_S);
-    assert_int_equal(l.len[1], 0);
+    assert_int_equal(l.len[l.n - 1], 0);
     lines_release(&l);
     free(at_once.data);
 

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,12 +46,21 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void sleep_s(double seconds)
+/* Whether `fd` has something to read within `timeout_s` seconds. */
+static bool readable_within(int fd, double timeout_s)
 {
-    struct timespec t = {(time_t)seconds,
-                         (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&t, &t) != 0 && errno == EINTR)
-        ;
+    double deadline = now_s() + timeout_s;
+    for (;;) {
+        double left = deadline - now_s();
+        if (left <= 0)
+            return false;
+        struct pollfd want = {.fd = fd, .events = POLLIN};
+        int ready = poll(&want, 1, (int)(left * 1000) + 1);
+        if (ready > 0)
+            return (want.revents & POLLIN) != 0;
+        if (ready < 0 && errno != EINTR)
+            return false;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -361,12 +371,14 @@ static void test_run_line_quiet_start(void **unused)
     }
 
     /* Longer: the line shows, first at half a second or later, and every
-     * tick after; erased at the stop. */
+     * tick after; erased at the stop.  Stopped once its first byte can be
+     * read, rather than after a fixed sleep that a loaded machine could
+     * outlast without a draw; 10 s is far past the quiet start. */
     stderr_to_terminal(&m, 80, "xterm");
     struct cli_progress *p = cli_progress_start(CLI_PROGRESS_AUTO);
     cli_progress_phase(p, "working", NULL);
-    sleep_s(1.2);
     bool started = p != NULL;
+    bool shown = readable_within(m.reader, 10);
     cli_progress_stop(p);
     struct bytes slow = stderr_restore(&m);
 
@@ -384,6 +396,7 @@ static void test_run_line_quiet_start(void **unused)
     free(term);
 
     assert_true(started);
+    assert_true(shown);
     struct lines l = drawn_lines(&slow);
     assert_true(l.n >= 2); /* at least one line, then the erase */
     for (size_t i = 0; i + 1 < l.n; i++) {

@@ -542,29 +542,59 @@ static void test_run_cut_on_terminal(void **unused)
 }
 
 /* `check` with auto on a terminal 30 columns wide: its line shows, cut to
- * 29 bytes (uncut it is never shorter than "0/1500 runs  0 runs/s  ETA ?
- * 0 violations", 42), and is erased; with TERM=dumb there is none. */
+ * 29 bytes (uncut it is never shorter than "0/N runs  0 runs/s  ETA ?  0
+ * violations", 42 and more), and is erased; with TERM=dumb there is none.
+ * The batch must outlast the quarter-second quiet start for a line to
+ * show: one that took under LONG_ENOUGH_S is rerun with four times the
+ * seeds, up to CHECK_SEEDS_CAP, since a faster machine runs 1500 in less. */
+#define LONG_ENOUGH_S (2 * CHECK_QUIET_S)
+#define CHECK_SEEDS_FIRST 1500ul
+#define CHECK_SEEDS_CAP 96000ul
 static void test_check_cut_and_auto(void **unused)
 {
+    char seeds[24];
     const char *const argv[] = {"disco", "check", "echo", "--topology",
-                                "gnp:200:0.05", "--seeds", "1500", "--jobs",
+                                "gnp:200:0.05", "--seeds", seeds, "--jobs",
                                 "1", NULL};
+    unsigned long n = CHECK_SEEDS_FIRST;
     struct bytes err;
     double seconds;
-    assert_int_equal(disco_on_terminal(argv, "xterm", 30, &err, &seconds), 0);
+    for (;;) {
+        snprintf(seeds, sizeof seeds, "%lu", n);
+        assert_int_equal(
+            disco_on_terminal(argv, "xterm", 30, &err, &seconds), 0);
+        if (seconds >= LONG_ENOUGH_S || 4 * n > CHECK_SEEDS_CAP)
+            break;
+        free(err.data);
+        n *= 4;
+    }
+    if (seconds < LONG_ENOUGH_S) {
+        free(err.data);
+        print_message("test_check_cut_and_auto: %lu seeds took only %.2f s, "
+                      "under the %.2f s (twice check's quiet start) asked "
+                      "for a line to show surely: not checked\n",
+                      n, seconds, LONG_ENOUGH_S);
+        skip();
+    }
+
+    char prefix[32]; /* what follows the runs done: "/N runs  " */
+    snprintf(prefix, sizeof prefix, "/%lu runs  ", n);
     struct lines l = drawn_lines(&err);
     assert_true(l.n >= 2);
     for (size_t i = 0; i + 1 < l.n; i++) {
         assert_int_equal(l.len[i], 29);
-        /* The runs done, then the rest as check words it. */
+        /* The runs done (at most N, as many digits at most), then the
+         * rest as check words it. */
         size_t digits = strspn(l.text[i], "0123456789");
-        assert_true(digits >= 1 && digits <= 4);
-        assert_memory_equal(l.text[i] + digits, "/1500 runs  ", 12);
+        assert_true(digits >= 1 && digits <= strlen(seeds));
+        assert_true(strtoul(l.text[i], NULL, 10) <= n);
+        assert_memory_equal(l.text[i] + digits, prefix, strlen(prefix));
     }
     assert_int_equal(l.len[l.n - 1], 0);
     lines_release(&l);
     free(err.data);
 
+    /* The same batch, long enough to draw where auto would. */
     assert_int_equal(disco_on_terminal(argv, "dumb", 30, &err, &seconds), 0);
     assert_int_equal(err.len, 0);
     free(err.data);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -184,6 +185,14 @@ static bool json_object(const char *text, char (*keys)[32], int *key_count,
 static const char *data(const char *name)
 {
     return env_path("DISCO_DATA", name);
+}
+
+/* Wall-clock seconds, for a test that needs a run long enough to show. */
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* Bad input: exit 2, nothing on stdout, exactly one line on stderr that
@@ -720,28 +729,53 @@ static void test_bad_progress(void **unused)
     assert_int_equal(o.status, 0);
     assert_int_equal(o.err_len, 0);
     cli_output_release(&o);
-    /* ... and honours: `on` draws the line even into a pipe, once the
-     * batch has run a quarter of a second (1500 runs take longer than
-     * that even in a release build), and erases it at the end; stdout is
-     * that of the batch without it. */
-    struct cli_output on, off;
-    RUN(&on, "check", "echo", "--topology", "gnp:200:0.05", "--seeds", "1500",
-        "--jobs", "1", "--progress", "on");
-    RUN(&off, "check", "echo", "--topology", "gnp:200:0.05", "--seeds", "1500",
-        "--jobs", "1", "--progress", "off");
-    assert_int_equal(on.status, 0);
-    assert_int_equal(off.err_len, 0);
-    assert_true(on.err_len > 6);
-    assert_int_equal(on.err[0], '\r');
-    assert_non_null(strstr(on.err, "/1500 runs"));
-    assert_string_equal(on.err + on.err_len - 4, "\r\x1b[K");
-    assert_string_equal(on.out, off.out);
-    cli_output_release(&on);
-    cli_output_release(&off);
     RUN(&o, "check", "--help");
     assert_int_equal(o.status, 0);
     assert_int_equal(count_substring(o.out, "--progress"), 1);
     cli_output_release(&o);
+    /* ... and honours: `on` draws the line even into a pipe, once the
+     * batch has run a quarter of a second, and erases it at the end;
+     * stdout is that of the batch without it.  A faster machine runs 1500
+     * seeds in less than that: a batch under half a second is rerun with
+     * four times the seeds, up to a cap (last, so that a skip hides no
+     * other check). */
+    struct cli_output on, off;
+    char seeds[24];
+    unsigned long n = 1500;
+    double seconds;
+    for (;;) {
+        snprintf(seeds, sizeof seeds, "%lu", n);
+        double start = now_s();
+        RUN(&on, "check", "echo", "--topology", "gnp:200:0.05", "--seeds",
+            seeds, "--jobs", "1", "--progress", "on");
+        seconds = now_s() - start;
+        if (seconds >= 0.5 || 4 * n > 96000)
+            break;
+        cli_output_release(&on);
+        n *= 4;
+    }
+    if (seconds < 0.5) {
+        cli_output_release(&on);
+        print_message("test_bad_progress: %lu seeds took only %.2f s, under "
+                      "the 0.5 s asked for check's line to show surely: "
+                      "not checked\n",
+                      n, seconds);
+        skip();
+    }
+    RUN(&off, "check", "echo", "--topology", "gnp:200:0.05", "--seeds", seeds,
+        "--jobs", "1", "--progress", "off");
+    assert_int_equal(on.status, 0);
+    assert_int_equal(off.status, 0);
+    assert_int_equal(off.err_len, 0);
+    assert_true(on.err_len > 6);
+    assert_int_equal(on.err[0], '\r');
+    char runs[40]; /* "/N runs", N the seeds asked for */
+    snprintf(runs, sizeof runs, "/%lu runs", n);
+    assert_non_null(strstr(on.err, runs));
+    assert_string_equal(on.err + on.err_len - 4, "\r\x1b[K");
+    assert_string_equal(on.out, off.out);
+    cli_output_release(&on);
+    cli_output_release(&off);
 }
 
 static void test_trace_is_deterministic(void **unused)

@@ -109,11 +109,20 @@ static struct bytes read_until_closed(int fd)
     return b;
 }
 
-/* stderr moved onto a terminal or a pipe, and the way back. */
+/* stderr moved onto a terminal or a pipe, and the way back; TERM is set
+ * for the move and put back as it was by stderr_restore. */
 struct moved_stderr {
     int saved; /* the real stderr */
     int reader; /* the terminal's master, or the pipe's reading end */
+    char *term; /* TERM before the move, or NULL when unset */
 };
+
+static void save_term(struct moved_stderr *m)
+{
+    const char *term = getenv("TERM");
+    m->term = term ? strdup(term) : NULL;
+    assert_true(!term || m->term);
+}
 
 /* stderr onto a new terminal `cols` columns wide, TERM=`term` (NULL:
  * unset). */
@@ -122,6 +131,7 @@ static void stderr_to_terminal(struct moved_stderr *m, unsigned short cols,
 {
     int slave;
     open_terminal(&m->reader, &slave, cols);
+    save_term(m);
     if (term)
         assert_int_equal(setenv("TERM", term, 1), 0);
     else
@@ -137,6 +147,7 @@ static void stderr_to_pipe(struct moved_stderr *m, const char *term)
 {
     int ends[2];
     assert_int_equal(pipe(ends), 0);
+    save_term(m);
     assert_int_equal(setenv("TERM", term, 1), 0);
     fflush(stderr);
     m->saved = dup(STDERR_FILENO);
@@ -146,12 +157,19 @@ static void stderr_to_pipe(struct moved_stderr *m, const char *term)
     m->reader = ends[0];
 }
 
-/* stderr back where it was; what was written to it meanwhile. */
+/* stderr and TERM back as they were; what was written to stderr
+ * meanwhile. */
 static struct bytes stderr_restore(struct moved_stderr *m)
 {
     fflush(stderr);
     dup2(m->saved, STDERR_FILENO);
     close(m->saved);
+    if (m->term)
+        setenv("TERM", m->term, 1);
+    else
+        unsetenv("TERM");
+    free(m->term);
+    m->term = NULL;
     return read_until_closed(m->reader);
 }
 
@@ -221,7 +239,6 @@ static double seconds_of(const char *text, size_t len)
  * never into a pipe; on and off are what they say wherever stderr goes. */
 static void test_auto_decides(void **unused)
 {
-    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
     struct moved_stderr m;
     bool xterm, unset, dumb, pipe_xterm, on_pipe, off_terminal;
     bool wanted_auto_terminal, wanted_auto_pipe;
@@ -246,11 +263,6 @@ static void test_auto_decides(void **unused)
     on_pipe = cli_progress_wanted(CLI_PROGRESS_ON);
     struct bytes b4 = stderr_restore(&m);
 
-    if (term)
-        setenv("TERM", term, 1);
-    else
-        unsetenv("TERM");
-    free(term);
 
     assert_true(xterm);
     assert_true(unset);
@@ -272,7 +284,6 @@ static void test_auto_decides(void **unused)
  * byte; a line that fits is drawn whole; erasing writes "\r\x1b[K" once. */
 static void test_line_cut_to_width(void **unused)
 {
-    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
     struct moved_stderr m;
     struct cli_progress_line line = {false};
     bool drawn_after_draw, drawn_after_erase, drawn_one_column;
@@ -316,11 +327,6 @@ static void test_line_cut_to_width(void **unused)
     cli_progress_line_draw(&line, long_text);
     struct bytes p = stderr_restore(&m);
 
-    if (term)
-        setenv("TERM", term, 1);
-    else
-        unsetenv("TERM");
-    free(term);
 
     assert_true(drawn_after_draw);
     assert_false(drawn_after_erase);
@@ -353,7 +359,6 @@ static void test_line_cut_to_width(void **unused)
  * phase; a phase that ends sooner leaves no trace. */
 static void test_run_line_quiet_start(void **unused)
 {
-    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
     struct moved_stderr m;
 
     /* Quicker than the quiet start: no line, no erase. */
@@ -389,11 +394,6 @@ static void test_run_line_quiet_start(void **unused)
     cli_progress_stop(p);
     struct bytes at_once = stderr_restore(&m);
 
-    if (term)
-        setenv("TERM", term, 1);
-    else
-        unsetenv("TERM");
-    free(term);
 
     assert_true(started);
     assert_true(shown);
@@ -443,7 +443,6 @@ static void test_run_line_quiet_start(void **unused)
  * bytes 158 and 159 is dropped whole. */
 static void test_long_phase_cut(void **unused)
 {
-    char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
     char phase[200];
     memset(phase, 'x', 158);
     strcpy(phase + 158, "\xc3\xa9 and more");
@@ -454,11 +453,6 @@ static void test_long_phase_cut(void **unused)
     bool started = p != NULL;
     cli_progress_stop(p);
     struct bytes b = stderr_restore(&m);
-    if (term)
-        setenv("TERM", term, 1);
-    else
-        unsetenv("TERM");
-    free(term);
 
     assert_true(started);
     struct lines l = drawn_lines(&b);

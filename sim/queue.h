@@ -441,17 +441,6 @@ static inline size_t disco__queue_peek_span(const struct disco__queue *q,
     return end - s->read;
 }
 
-/* The next `count` records to pop (the next one first), when they lie one
- * after another in the slot's first block or in the slot itself, else
- * NULL: peek_ahead(q, i) for every i < count is then the pointer returned
- * plus i * record_size, found in one step rather than one walk each. */
-static inline const unsigned char *
-disco__queue_peek_run(const struct disco__queue *q, size_t count)
-{
-    const unsigned char *records;
-    return disco__queue_peek_span(q, &records) >= count ? records : NULL;
-}
-
 /* The record `ahead` places after the next one when it lies beyond the
  * span (disco__queue_peek_span said `span`, nonzero and at most `ahead`):
  * in a later block of the slot being popped, or NULL.  The slot must be

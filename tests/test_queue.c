@@ -1153,12 +1153,20 @@ static void test_peek_ahead_inline(void **state)
     }
 }
 
-/* Whether peek_run(q, count) says what peek_ahead says: the next `count`
- * records, one after another from the pointer it returns, or NULL exactly
- * when they are not all there or not contiguous. */
+/* The next `count` records when the span holds them all, else NULL. */
+static const unsigned char *span_run(const struct disco__queue *q,
+                                     size_t count)
+{
+    const unsigned char *records;
+    return disco__queue_peek_span(q, &records) >= count ? records : NULL;
+}
+
+/* Whether the span says what peek_ahead says: the next `count` records,
+ * one after another from the pointer it gives, or too short exactly when
+ * they are not all there or not contiguous. */
 static void assert_run_as_peeks(const struct disco__queue *q, size_t count)
 {
-    const unsigned char *run = disco__queue_peek_run(q, count);
+    const unsigned char *run = span_run(q, count);
     const unsigned char *first =
         (const unsigned char *)disco__queue_peek_ahead(q, 0);
     bool contiguous = first != NULL;
@@ -1177,9 +1185,9 @@ static void assert_run_as_peeks(const struct disco__queue *q, size_t count)
     }
 }
 
-/* peek_run agrees with peek_ahead in a slot's inline records, in its first
+/* The span agrees with peek_ahead in a slot's inline records, in its first
  * block, at the end of a block, and when the slot empties. */
-static void test_peek_run_as_peek_ahead(void **state)
+static void test_span_as_peek_ahead(void **state)
 {
     (void)state;
     /* A 2048-byte block less its 8-byte link holds (2048 - 8) / 24 = 85
@@ -1197,8 +1205,8 @@ static void test_peek_run_as_peek_ahead(void **state)
         pop_expect(&q, t, 1, format);
         push_in_format(&q, t, 2, format);
         assert_null(q.slots[t].head);
-        assert_non_null(disco__queue_peek_run(&q, 1));
-        assert_null(disco__queue_peek_run(&q, 2));
+        assert_non_null(span_run(&q, 1));
+        assert_null(span_run(&q, 2));
         for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
             assert_run_as_peeks(&q, counts[c]);
         /* Three blocks' worth in the slot, popped one by one. */
@@ -1209,15 +1217,15 @@ static void test_peek_run_as_peek_ahead(void **state)
         for (uint64_t k = 2; k <= total; k++) {
             for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
                 assert_run_as_peeks(&q, counts[c]);
-            long_run_seen |= disco__queue_peek_run(&q, 64) != NULL;
-            assert_null(disco__queue_peek_run(&q, 200));
-            end_of_block_seen |= disco__queue_peek_run(&q, 9) == NULL &&
+            long_run_seen |= span_run(&q, 64) != NULL;
+            assert_null(span_run(&q, 200));
+            end_of_block_seen |= span_run(&q, 9) == NULL &&
                                  k + 9 <= total;
             pop_expect(&q, t, k, format);
         }
         assert_true(long_run_seen);
         assert_true(end_of_block_seen);
-        assert_null(disco__queue_peek_run(&q, 1));
+        assert_null(span_run(&q, 1));
         disco__queue_release(&q);
     }
 }
@@ -1813,7 +1821,7 @@ int main(void)
         cmocka_unit_test(test_zero_delay_chain),
         cmocka_unit_test(test_inline_to_block_and_back),
         cmocka_unit_test(test_peek_ahead_inline),
-        cmocka_unit_test(test_peek_run_as_peek_ahead),
+        cmocka_unit_test(test_span_as_peek_ahead),
         cmocka_unit_test(test_peek_ahead_across_blocks),
         cmocka_unit_test(test_inline_or_block),
         cmocka_unit_test(test_reformat_inline),

@@ -137,7 +137,10 @@ const struct disco_decision *disco_view_decision(const struct disco_view *view,
 /* Happened-before oracle: sets in_past[v] = 1 for every node v that has an
  * event causally preceding (or equal to) decision `index`, else 0.  Returns
  * 0, or a negative error when the run kept no causal log (too large; the
- * check then reports "not checked"). */
+ * check then reports "not checked").  A run that kept causal tokens
+ * instead (disco_config.causal_tokens) answers only when every node is in
+ * the past, and otherwise returns the error and asks for a rerun with the
+ * log (disco_sim_causal_rerun). */
 int disco_view_causal_past(const struct disco_view *view, size_t index,
                            unsigned char *in_past);
 

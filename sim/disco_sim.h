@@ -278,6 +278,16 @@ struct disco_config {
      * sends and receives (0: never; at most 2^32 - 2, to which a larger
      * cap is lowered).  Beyond it causal checks report "not checked". */
     uint64_t causal_log_limit;
+    /* Certify trace properties with causal tokens instead of the log
+     * where they can (sim.c, "Causal tokens"): no log, its memory and its
+     * walk, when every decision a check asks about turns out to be
+     * preceded by an event at every node, which is all a wave's property
+     * asks.  Another question, or a decision the tokens do not certify,
+     * gets "not checked" and disco_sim_causal_rerun says so: running again
+     * with this off gives the exact answers.  Used only when nothing
+     * observes the run (no observer, no vector clocks) and for fewer than
+     * 2^24 nodes; otherwise, and by default, the log. */
+    bool causal_tokens;
     /* Keep a vector clock per node and per message in flight, shown on
      * every observed event (struct disco_event_view.vc) and kept for each
      * decision.  Costs N*N words plus N per message in flight, so it is
@@ -525,6 +535,11 @@ void disco_sim_progress(const struct disco_sim *sim, uint64_t *events,
  * entries.  Returns the number that failed. */
 unsigned disco_sim_check(struct disco_sim *sim,
                          struct disco_property_result *results);
+/* After disco_sim_check: whether a causal check went unanswered because
+ * the run kept causal tokens (cfg.causal_tokens) and they did not
+ * certify what it asked.  The same run with causal_tokens off (the same
+ * seed and settings give the same execution) answers it exactly. */
+bool disco_sim_causal_rerun(const struct disco_sim *sim);
 /* The algorithm's result members, or "" when it has none. */
 void disco_sim_result(struct disco_sim *sim, char *buf, size_t len);
 const struct disco_view *disco_sim_view(const struct disco_sim *sim);

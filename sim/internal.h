@@ -33,6 +33,10 @@ struct disco__node {
     uint32_t degree;        /* out-degree */
     uint32_t depth;         /* causal depth: longest message chain so far */
     uint8_t flags;          /* DISCO__NODE_* */
+    /* Causal tokens held (sim.c, "Causal tokens"): 24 bits, low byte
+     * first, in the record's spare bytes; they count nodes, fewer than
+     * 2^24 in token mode. */
+    uint8_t tokens[3];
 };
 _Static_assert(sizeof(struct disco__node) == 32, "node record grew");
 
@@ -249,6 +253,14 @@ struct disco_sim {
                                    * position at the send */
     size_t send_capacity;
     bool causal_on, causal_overflow;
+    /* Token mode (sim.c, "Causal tokens"): cfg.causal_tokens asked, and
+     * the log would have travelled in the events (causal_in_events,
+     * whose `lamport` field then carries a message's tokens).  No log is
+     * kept; decision_tokens holds what each decider held, and
+     * tokens_short is set when a check needed a decision they do not
+     * certify (disco_sim_causal_rerun). */
+    bool causal_tokens, tokens_short;
+    uint32_t *decision_tokens;
     /* Without a trace or vector clocks, nothing else reads an event's
      * `lamport` field: each message carries its sender (high 32 bits) and
      * the sender's position in the log (low 32) there, and the log needs

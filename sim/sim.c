@@ -287,6 +287,33 @@ static inline void causal_record(struct disco_sim *sim, uint32_t node,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Causal tokens (cfg.causal_tokens): what a wave's trace property asks --
+ * is the decision preceded by an event at every node? -- answered without
+ * the log.  Each node starts with one token; a send takes every token its
+ * sender holds (the copies after the first, and a duplicate, take none),
+ * and a receive adds the message's to the receiver's.  A token is never
+ * copied, so the tokens a decider holds when it decides came from that
+ * many distinct nodes, and each along a chain of messages that starts at
+ * a send of its node and ends before the decision: a decider holding all
+ * N certifies its decision.  Fewer certify nothing (a token may have gone
+ * elsewhere, or been lost with its message), and the check asks for the
+ * run again with the log (disco_sim_causal_rerun).  Echo's decider holds
+ * all N: every node's last send is its echo, after its last receive. */
+
+static inline uint32_t node_tokens(const struct disco__node *n)
+{
+    return (uint32_t)n->tokens[0] | (uint32_t)n->tokens[1] << 8 |
+           (uint32_t)n->tokens[2] << 16;
+}
+
+static inline void set_node_tokens(struct disco__node *n, uint32_t tokens)
+{
+    n->tokens[0] = (uint8_t)tokens;
+    n->tokens[1] = (uint8_t)(tokens >> 8);
+    n->tokens[2] = (uint8_t)(tokens >> 16);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Vector clocks (cfg.vector_clocks).  The semantics are viz/vclock.h's, so
  * that the kernel's clocks equal what the space-time diagram rebuilds from
  * a trace: send, receive, timer, decide, crash and recover tick the node's
@@ -786,13 +813,19 @@ transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
 
 /* A new message from `node` of `kind`, counted; its number and, with the
  * causal log alone (causal_in_events), the `lamport` field that carries
- * the sender and its log position (0 otherwise). */
+ * the sender and its log position, or in token mode the sender's tokens
+ * (0 otherwise). */
 static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
                                    unsigned kind, uint64_t *lamport)
 {
     uint64_t msg = ++sim->msg_counter;
     *lamport = 0;
-    if (sim->causal_in_events && !sim->causal_overflow) {
+    if (sim->causal_tokens) {
+        /* Every token the sender holds leaves with this message. */
+        struct disco__node *sender = disco__node(sim, node);
+        *lamport = node_tokens(sender);
+        set_node_tokens(sender, 0);
+    } else if (sim->causal_in_events && !sim->causal_overflow) {
         /* The log's cap counts sends as well as receives, as the array of
          * send indices did: a wave's sends run far ahead of its receives,
          * and a log that gives up late does so with a crowded queue. */
@@ -980,6 +1013,8 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
     transmit(sim, node, channel, &ev);
     if (duplicate) {
         struct disco__event copy = ev;
+        if (sim->causal_tokens)
+            copy.lamport = 0; /* tokens are never copied */
         if (len > DISCO__INLINE_PAYLOAD) {
             if (pool_alloc(&sim->pool, len, &copy.payload.pool)) {
                 sim_fault(sim, DISCO_ENOMEM, "out of memory for a payload");
@@ -1254,6 +1289,16 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
             }
             sim->decision_vc = v;
         }
+        if (sim->causal_tokens) {
+            uint32_t *t =
+                realloc(sim->decision_tokens, capacity * sizeof *t);
+            if (!t) {
+                sim_fault(sim, DISCO_ENOMEM,
+                          "out of memory recording decisions");
+                return;
+            }
+            sim->decision_tokens = t;
+        }
         sim->decision_capacity = capacity;
     }
     uint32_t node = ctx->node;
@@ -1264,6 +1309,9 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
         memcpy(sim->decision_vc + sim->decision_count * sim->nodes,
                vc_of(sim, node), sim->nodes * sizeof(uint64_t));
     }
+    if (sim->causal_tokens)
+        sim->decision_tokens[sim->decision_count] =
+            node_tokens(disco__node(sim, node));
     sim->decisions[sim->decision_count++] = (struct disco_decision){
         .node = node, .value = value, .time = disco_now(ctx),
         .lamport = sim->lamport ? sim->lamport[node] : 0,
@@ -1874,6 +1922,7 @@ void disco_sim_free(struct disco_sim *sim)
     free(sim->lamport);
     free(sim->vc);
     free(sim->decision_vc);
+    free(sim->decision_tokens);
     vc_store_free(&sim->vc_store);
     free(sim->epoch);
     free(sim->fifo_last);
@@ -1959,7 +2008,10 @@ static inline void deliver_plain(struct disco_sim *sim,
         receiver->depth = depth > receiver->depth ? depth : receiver->depth;
         if (depth > sim->metrics.causal_depth)
             sim->metrics.causal_depth = depth;
-        if (sim->causal_in_events && !sim->causal_overflow)
+        if (sim->causal_tokens)
+            set_node_tokens(receiver, node_tokens(receiver) +
+                                          (uint32_t)ev->lamport);
+        else if (sim->causal_in_events && !sim->causal_overflow)
             causal_record(sim, to, (uint32_t)(ev->lamport >> 32),
                           (uint32_t)ev->lamport);
         sim->ctx.node = to;
@@ -1982,11 +2034,13 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
     if (is_basic(sim, ev->kind))
         sim->basic_in_transit--;
     /* Only traces and the causal log need the sender; with the log alone,
-     * the message carries it (causal_in_events). */
+     * the message carries it (causal_in_events).  Tokens need no sender. */
+    bool logged = sim->causal_on && !sim->causal_overflow &&
+                  !sim->causal_tokens;
     uint32_t from = UINT32_MAX;
-    if (sim->causal_in_events)
+    if (sim->causal_in_events && logged)
         from = (uint32_t)(ev->lamport >> 32);
-    else if (sim->observer_count || sim->causal_on)
+    else if (sim->observer_count || logged)
         from = channel_source(sim, channel, to);
     if ((disco__node(sim, to)->flags & DISCO__NODE_CRASHED) ||
         (sim->link_down && sim->link_down[channel]) ||
@@ -2014,7 +2068,10 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
             vc_release(sim, ev->msg, vc_of(sim, to));
             vc_tick(sim, to);
         }
-        if (sim->causal_on && !sim->causal_overflow)
+        if (sim->causal_tokens)
+            set_node_tokens(receiver, node_tokens(receiver) +
+                                          (uint32_t)ev->lamport);
+        else if (logged)
             causal_record(sim, to, from,
                           sim->causal_in_events
                               ? (uint32_t)ev->lamport
@@ -2521,6 +2578,13 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
      * bits) and its log position (low 32) instead (causal_in_events). */
     sim->causal_in_events = sim->causal_on && !sim->observer_count &&
                             !sim->vc;
+    /* Tokens in place of the log (cfg.causal_tokens): one per node, held
+     * in 24 bits. */
+    sim->causal_tokens = sim->causal_in_events && sim->cfg.causal_tokens &&
+                         sim->nodes < (1u << 24);
+    if (sim->causal_tokens)
+        for (uint32_t v = 0; v < sim->nodes; v++)
+            set_node_tokens(disco__node(sim, v), 1);
     if ((sim->observer_count || sim->vc) &&
         disco__queue_keep_whole(&sim->queue) != 0)
         failed = true;

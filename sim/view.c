@@ -137,6 +137,18 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
                            unsigned char *in_past)
 {
     struct disco_sim *sim = view->sim;
+    if (sim->causal_tokens && index < sim->decision_count) {
+        /* A decider holding every token certifies that every node is in
+         * its decision's past (sim.c, "Causal tokens"); short of that,
+         * only the log can say which nodes are. */
+        if (sim->decision_tokens[index] == sim->nodes) {
+            memset(in_past, 1, sim->nodes);
+            return 0;
+        }
+        sim->tokens_short = true;
+        sim->check_unchecked = true;
+        return DISCO_ENOLOG;
+    }
     if (!sim->causal_on || sim->causal_overflow ||
         index >= sim->decision_count) {
         sim->check_unchecked = true;
@@ -181,6 +193,11 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
         in_past[v] = cut[v] != 0;
     free(cut);
     return 0;
+}
+
+bool disco_sim_causal_rerun(const struct disco_sim *sim)
+{
+    return sim->tokens_short;
 }
 
 unsigned disco_sim_check(struct disco_sim *sim,

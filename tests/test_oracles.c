@@ -901,6 +901,163 @@ static void test_preceded_by_all_without_decisions_or_log(void **unused)
     finish(&f);
 }
 
+/* ---- causal tokens in place of the log (cfg.causal_tokens) ------------- */
+
+/* The probe with causal tokens asked for: the run must have kept them,
+ * and no log. */
+static const struct disco_view *run_with_tokens(struct fixture *f)
+{
+    f->cfg.causal_tokens = true;
+    const struct disco_view *view = run(f);
+    assert_true(f->run.sim->causal_tokens);
+    assert_int_equal(f->run.sim->causal_count, 0);
+    return view;
+}
+
+/* Whether the oracle certified decision `index` from the tokens; when it
+ * did not, it must say "not checked" and ask for the log. */
+static bool certified(struct fixture *f, const struct disco_view *view,
+                      size_t index)
+{
+    bool holds = disco_oracle_preceded_by_all(view, index, f->detail,
+                                              sizeof f->detail);
+    if (holds)
+        assert_false(disco_sim_causal_rerun(f->run.sim));
+    else {
+        assert_string_equal(f->detail, "not checked: no causal log");
+        assert_true(disco_sim_causal_rerun(f->run.sim));
+    }
+    return holds;
+}
+
+static void test_tokens_certify_what_the_log_proves(void **unused)
+{
+    /* Nodes 0 and 2 each send to node 1, which decides on the second
+     * message: it holds all three tokens. */
+    struct fixture f;
+    start(&f, "ring:3");
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 2, "send", port_of(&f, 2, 1));
+    input(&f, 1, "decide_after", 2);
+    const struct disco_view *view = run_with_tokens(&f);
+    assert_int_equal(f.run.sim->decision_tokens[0], 3);
+    assert_true(certified(&f, view, 0));
+    assert_string_equal(f.detail, "all 3 nodes");
+    finish(&f);
+
+    /* A chain: node 0's message reaches node 1 just before node 1's timer
+     * sends on to node 2 (as in test_preceded_by_all_around_a_timer), so
+     * node 0's token travels on with node 1's. */
+    start(&f, "ring:3");
+    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 1};
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 1, "timer_send", port_of(&f, 1, 2));
+    input(&f, 2, "decide_after", 1);
+    view = run_with_tokens(&f);
+    assert_int_equal(f.run.sim->decision_tokens[0], 3);
+    assert_true(certified(&f, view, 0));
+    finish(&f);
+}
+
+static void test_tokens_short_ask_for_the_log(void **unused)
+{
+    /* Node 1 decides on node 0's message: two tokens of three.  The log
+     * then names node 2. */
+    for (int tokens = 1; tokens >= 0; tokens--) {
+        struct fixture f;
+        start(&f, "ring:3");
+        input(&f, 0, "send", port_of(&f, 0, 1));
+        input(&f, 1, "decide_after", 1);
+        const struct disco_view *view =
+            tokens ? run_with_tokens(&f) : run(&f);
+        if (tokens) {
+            assert_int_equal(f.run.sim->decision_tokens[0], 2);
+            assert_false(certified(&f, view, 0));
+        } else {
+            assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                                      sizeof f.detail));
+            assert_string_equal(f.detail, "1 node (first: node 2) has no "
+                                          "event before the decision of "
+                                          "node 1");
+            assert_false(disco_sim_causal_rerun(f.run.sim));
+        }
+        finish(&f);
+    }
+
+    /* The chain with node 0's message arriving after node 1's timer: node
+     * 2 decides on one token of node 1's and its own. */
+    struct fixture f;
+    start(&f, "ring:3");
+    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 5};
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 1, "timer_send", port_of(&f, 1, 2));
+    input(&f, 2, "decide_after", 1);
+    const struct disco_view *view = run_with_tokens(&f);
+    assert_int_equal(f.run.sim->decision_tokens[0], 2);
+    assert_false(certified(&f, view, 0));
+    finish(&f);
+
+    /* Two decisions: node 2 decides in init, before its send takes its
+     * token (one token), node 1 on both messages (all three): the second
+     * is certified alone, not every decision. */
+    start(&f, "ring:3");
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 2, "send", port_of(&f, 2, 1));
+    input(&f, 2, "decide", 9);
+    input(&f, 1, "decide_after", 2);
+    view = run_with_tokens(&f);
+    assert_int_equal(f.run.sim->decision_tokens[0], 1);
+    assert_int_equal(f.run.sim->decision_tokens[1], 3);
+    assert_true(certified(&f, view, 1));
+    assert_false(certified(&f, view, DISCO_ALL_DECISIONS));
+    finish(&f);
+}
+
+/* A token is never copied: node 1 decides on its second message from
+ * node 0, a duplicate or a second send, holding two tokens (its own and
+ * node 0's), not three, which would certify a decision that node 2 has no
+ * part in. */
+static void test_tokens_are_not_copied(void **unused)
+{
+    for (int twice = 0; twice < 2; twice++) {
+        struct fixture f;
+        start(&f, "ring:3");
+        input(&f, 0, "send", port_of(&f, 0, 1));
+        if (twice)
+            input(&f, 0, "send_also", port_of(&f, 0, 1));
+        else
+            f.cfg.dup = 1.0;
+        input(&f, 1, "decide_after", 2);
+        const struct disco_view *view = run_with_tokens(&f);
+        assert_int_equal(disco_sim_metrics(f.run.sim)->duplicated,
+                         twice ? 0 : 1);
+        assert_int_equal(f.run.sim->decision_tokens[0], 2);
+        assert_false(certified(&f, view, 0));
+        finish(&f);
+    }
+}
+
+/* Tokens travel in the events' Lamport field, which a trace or vector
+ * clocks need for themselves: then the run keeps the log, whatever was
+ * asked, and answers exactly. */
+static void test_tokens_give_way_to_clocks(void **unused)
+{
+    struct fixture f;
+    start(&f, "ring:3");
+    f.cfg.causal_tokens = true;
+    f.cfg.vector_clocks = true;
+    input(&f, 0, "send", port_of(&f, 0, 1));
+    input(&f, 1, "decide_after", 1);
+    const struct disco_view *view = run(&f);
+    assert_false(f.run.sim->causal_tokens);
+    assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
+                                              sizeof f.detail));
+    assert_string_equal(f.detail, "1 node (first: node 2) has no event "
+                                  "before the decision of node 1");
+    assert_false(disco_sim_causal_rerun(f.run.sim));
+    finish(&f);
+}
+
 /* ---- the consensus oracles ---------------------------------------------- */
 
 /* Node v decides value[v] in init, in the order of the nodes (-1: none). */
@@ -1294,6 +1451,10 @@ int main(void)
         cmocka_unit_test(test_preceded_by_all_both_log_formats),
         cmocka_unit_test(test_preceded_by_all_every_decision),
         cmocka_unit_test(test_preceded_by_all_without_decisions_or_log),
+        cmocka_unit_test(test_tokens_certify_what_the_log_proves),
+        cmocka_unit_test(test_tokens_short_ask_for_the_log),
+        cmocka_unit_test(test_tokens_are_not_copied),
+        cmocka_unit_test(test_tokens_give_way_to_clocks),
         cmocka_unit_test(test_agreement_holds),
         cmocka_unit_test(test_agreement_fails),
         cmocka_unit_test(test_uniform_agreement),

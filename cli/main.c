@@ -35,7 +35,11 @@ static void usage(FILE *out)
                  "environment:\n"
                  "  LC_ALL, LC_CTYPE, LANG UTF-8 or ASCII in the summaries\n"
                  "  DISCO_PREFAULT=0       no helper thread faulting in memory\n"
-                 "                         ahead of a large run (same output)\n\n"
+                 "                         ahead of a large run (same output)\n"
+                 "  DISCO_CAUSAL=log|tokens\n"
+                 "                         check trace properties on the causal\n"
+                 "                         log or on tokens (default: tokens from\n"
+                 "                         65,536 nodes; same output)\n\n"
                  "Start with 'disco demo', or 'disco run chang-roberts'.\n");
 }
 

@@ -503,6 +503,26 @@ static int apply_weights(struct cli_run *run, uint64_t seed,
 
 /* The run's settings into the config, in an order where each parser finds
  * what it depends on (random ids draw from the seed). */
+/* From this many nodes on, trace properties are certified by causal tokens
+ * where they can be, and the run repeated with the causal log where not
+ * (cli_run_execute): a wave's property then costs neither the log's memory
+ * nor its walk.  Below it the log is cheap, and a batch of small runs of an
+ * algorithm whose property the tokens cannot certify (several deciders)
+ * would run each twice. */
+#define CLI_CAUSAL_TOKENS_FROM 65536u
+
+/* DISCO_CAUSAL=log or =tokens fixes the choice (docs/cli.md,
+ * "Environment"); any other value is the default's. */
+static bool causal_tokens_wanted(uint32_t nodes)
+{
+    const char *setting = getenv("DISCO_CAUSAL");
+    if (setting && strcmp(setting, "log") == 0)
+        return false;
+    if (setting && strcmp(setting, "tokens") == 0)
+        return true;
+    return nodes >= CLI_CAUSAL_TOKENS_FROM;
+}
+
 static int configure(struct cli_run *run, uint64_t seed,
                      struct disco_error *err)
 {
@@ -514,6 +534,7 @@ static int configure(struct cli_run *run, uint64_t seed,
     disco_config_init(cfg, run->alg);
     run->have_cfg = true;
     cfg->seed = seed;
+    cfg->causal_tokens = causal_tokens_wanted(nodes);
 
     if (s->delay.text &&
         (rc = from_file(disco_delay_parse(&cfg->delay, s->delay.text, err),
@@ -870,6 +891,27 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
     return open_outputs(run, err);
 }
 
+/* The run as it was created with the log in place of causal tokens,
+ * checked again: the same seed and settings, the same execution. */
+static int rerun_with_log(struct cli_run *run, struct disco_error *err)
+{
+    struct disco_sim *again = NULL;
+    run->cfg.causal_tokens = false;
+    int rc = disco_sim_create(&again, run->alg, run->topo, &run->cfg, err);
+    if (rc)
+        return rc;
+    disco_sim_free(run->sim);
+    run->sim = again;
+    cli_progress_phase(run->progress, "running again with the causal log",
+                       run->sim);
+    if ((rc = disco_sim_run(run->sim, err)))
+        return rc;
+    run->metrics = disco_sim_metrics(run->sim);
+    cli_progress_phase(run->progress, "checking the properties", NULL);
+    run->failed = disco_sim_check(run->sim, run->results);
+    return 0;
+}
+
 int cli_run_execute(struct cli_run *run, struct disco_error *err)
 {
     int rc = disco_sim_run(run->sim, err);
@@ -884,6 +926,10 @@ int cli_run_execute(struct cli_run *run, struct disco_error *err)
     if (!run->results)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     run->failed = disco_sim_check(run->sim, run->results);
+    /* Causal tokens could not answer a check (cfg.causal_tokens): only
+     * the log can, so the run goes again with it. */
+    if (disco_sim_causal_rerun(run->sim) && (rc = rerun_with_log(run, err)))
+        return rc;
     disco_sim_result(run->sim, run->result, sizeof run->result);
 
     run->terminated = run->metrics->stop == DISCO_STOP_QUIESCENT;

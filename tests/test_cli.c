@@ -463,6 +463,62 @@ static void test_echo_petersen(void **unused)
     cli_output_release(&o);
 }
 
+/* Causal tokens (DISCO_CAUSAL=tokens) and the causal log (=log) give the
+ * same bytes: a wave certified by its tokens (echo, dfs), and runs they
+ * cannot certify -- two deciders (tree), a decider per node (phase), a
+ * wave broken by a second initiator -- run again with the log, as the
+ * progress line says.  By default the log serves below 65,536 nodes and
+ * tokens from there (tree on 70,000 nodes runs again). */
+static void test_causal_tokens_and_log_agree(void **unused)
+{
+    static const struct {
+        const char *args[8];
+        bool again; /* tokens cannot certify: the run goes twice */
+    } cases[] = {
+        {{"echo", "--topology", "gnp:40:0.2", "--seed", "3"}, false},
+        {{"dfs", "--topology", "petersen"}, false},
+        {{"tree", "--topology", "btree:31"}, true},
+        {{"phase", "--topology", "grid:4x4"}, true},
+        {{"echo", "--topology", "grid:5x5", "--initiators", "0,3"}, true},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct cli_output mode[2];
+        for (int tokens = 0; tokens <= 1; tokens++) {
+            const char *argv[16] = {NULL, "run"};
+            int n = 2;
+            for (int a = 0; cases[k].args[a]; a++)
+                argv[n++] = cases[k].args[a];
+            argv[n++] = "--json";
+            argv[n++] = "--progress";
+            argv[n++] = "on";
+            setenv("DISCO_CAUSAL", tokens ? "tokens" : "log", 1);
+            cli_run(&mode[tokens], argv);
+            bool again = strstr(mode[tokens].err,
+                                "running again with the causal log") != NULL;
+            assert_int_equal(again, tokens && cases[k].again);
+        }
+        assert_int_equal(mode[0].status, mode[1].status);
+        assert_true(mode[0].status == 0 || mode[0].status == 1);
+        assert_string_equal(mode[0].out, mode[1].out);
+        cli_output_release(&mode[0]);
+        cli_output_release(&mode[1]);
+    }
+    /* The default: below 65,536 nodes the log, from there tokens. */
+    unsetenv("DISCO_CAUSAL");
+    static const char *const sizes[] = {"tree:65535", "tree:70000"};
+    for (int big = 0; big <= 1; big++) {
+        struct cli_output o;
+        RUN(&o, "run", "tree", "--topology", sizes[big], "--json",
+            "--progress", "on");
+        assert_int_equal(o.status, 0);
+        assert_int_equal(strstr(o.err, "running again with the causal log") !=
+                             NULL,
+                         big);
+        assert_non_null(strstr(o.out, "\"verdict\": \"pass\""));
+        cli_output_release(&o);
+    }
+}
+
 static void test_json_fields_in_order(void **unused)
 {
     static const char *const fields[] = {
@@ -924,6 +980,7 @@ int main(void)
         cmocka_unit_test(test_chang_roberts_worst_case),
         cmocka_unit_test(test_chang_roberts_best_case),
         cmocka_unit_test(test_echo_petersen),
+        cmocka_unit_test(test_causal_tokens_and_log_agree),
         cmocka_unit_test(test_json_fields_in_order),
         cmocka_unit_test(test_bound_before_termination),
         cmocka_unit_test(test_violation_exits_1),

@@ -284,9 +284,11 @@ struct disco_config {
      * preceded by an event at every node, which is all a wave's property
      * asks.  Another question, or a decision the tokens do not certify,
      * gets "not checked" and disco_sim_causal_rerun says so: running again
-     * with this off gives the exact answers.  Used only when nothing
-     * observes the run (no observer, no vector clocks) and for fewer than
-     * 2^24 nodes; otherwise, and by default, the log. */
+     * with this off gives the exact answers.  Past causal_log_limit
+     * messages tokens give up as the log does ("not checked", no rerun).
+     * Used only when nothing observes the run (no observer, no vector
+     * clocks) and for fewer than 2^24 nodes; otherwise, and by default,
+     * the log. */
     bool causal_tokens;
     /* Keep a vector clock per node and per message in flight, shown on
      * every observed event (struct disco_event_view.vc) and kept for each

@@ -127,9 +127,12 @@ static void causal_free(struct disco_sim *sim)
 static void causal_drop(struct disco_sim *sim)
 {
     /* Past the limit (or out of memory) the log is useless: free it, and
-     * the checks that need it report "not checked". */
+     * the checks that need it report "not checked".  Causal tokens give up
+     * at the same limit, so that the queue can drop the field that carries
+     * them (at 10^7 nodes it would take the peak past 2 GB). */
     causal_free(sim);
     sim->causal_overflow = true;
+    sim->causal_tokens = false;
     /* Nothing else may read message numbers: the queue can forget them
      * (at 10^7 nodes, a third of its memory at the crest of a wave), and
      * the run can take the plain paths again.  Without the memory to
@@ -298,7 +301,9 @@ static inline void causal_record(struct disco_sim *sim, uint32_t node,
  * N certifies its decision.  Fewer certify nothing (a token may have gone
  * elsewhere, or been lost with its message), and the check asks for the
  * run again with the log (disco_sim_causal_rerun).  Echo's decider holds
- * all N: every node's last send is its echo, after its last receive. */
+ * all N: every node's last send is its echo, after its last receive.
+ * Tokens give up where the log would (causal_log_limit messages), and the
+ * checks then say "not checked", as the log's do. */
 
 static inline uint32_t node_tokens(const struct disco__node *n)
 {
@@ -821,10 +826,15 @@ static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
     uint64_t msg = ++sim->msg_counter;
     *lamport = 0;
     if (sim->causal_tokens) {
-        /* Every token the sender holds leaves with this message. */
+        /* Every token the sender holds leaves with this message, up to
+         * the log's limit on messages (causal_drop). */
         struct disco__node *sender = disco__node(sim, node);
-        *lamport = node_tokens(sender);
-        set_node_tokens(sender, 0);
+        if (msg > sim->cfg.causal_log_limit) {
+            causal_drop(sim);
+        } else {
+            *lamport = node_tokens(sender);
+            set_node_tokens(sender, 0);
+        }
     } else if (sim->causal_in_events && !sim->causal_overflow) {
         /* The log's cap counts sends as well as receives, as the array of
          * send indices did: a wave's sends run far ahead of its receives,

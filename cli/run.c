@@ -892,16 +892,17 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
 }
 
 /* The run as it was created with the log in place of causal tokens,
- * checked again: the same seed and settings, the same execution. */
+ * checked again: the same seed and settings, the same execution.  The
+ * first sim goes before the second is made, so that the two never take
+ * memory at once. */
 static int rerun_with_log(struct cli_run *run, struct disco_error *err)
 {
-    struct disco_sim *again = NULL;
+    disco_sim_free(run->sim);
+    run->sim = NULL;
     run->cfg.causal_tokens = false;
-    int rc = disco_sim_create(&again, run->alg, run->topo, &run->cfg, err);
+    int rc = disco_sim_create(&run->sim, run->alg, run->topo, &run->cfg, err);
     if (rc)
         return rc;
-    disco_sim_free(run->sim);
-    run->sim = again;
     cli_progress_phase(run->progress, "running again with the causal log",
                        run->sim);
     if ((rc = disco_sim_run(run->sim, err)))

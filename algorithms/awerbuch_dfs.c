@@ -229,6 +229,7 @@ const struct disco_algorithm disco_alg_awerbuch_dfs = {
     .properties = awerbuch_properties,
     .property_count =
         sizeof awerbuch_properties / sizeof awerbuch_properties[0],
+    .tokens_certify = true,
     .state_size = sizeof(struct awerbuch_state),
     .init = awerbuch_init,
     .on_message = awerbuch_on_message,

@@ -276,6 +276,7 @@ const struct disco_algorithm disco_alg_cidon_dfs = {
     .kind_count = 2,
     .properties = cidon_properties,
     .property_count = sizeof cidon_properties / sizeof cidon_properties[0],
+    .tokens_certify = true,
     .state_size = sizeof(struct cidon_state),
     .init = cidon_init,
     .on_message = cidon_on_message,

@@ -127,6 +127,7 @@ const struct disco_algorithm disco_alg_dfs = {
     .kind_count = 1,
     .properties = dfs_properties,
     .property_count = sizeof dfs_properties / sizeof dfs_properties[0],
+    .tokens_certify = true,
     .state_size = sizeof(struct dfs_state),
     .init = dfs_init,
     .on_message = dfs_on_message,

@@ -159,6 +159,7 @@ const struct disco_algorithm disco_alg_echo = {
     .kind_count = 1,
     .properties = echo_properties,
     .property_count = sizeof echo_properties / sizeof echo_properties[0],
+    .tokens_certify = true,
     .state_size = sizeof(struct echo_state),
     .init = echo_init,
     .on_message = echo_on_message,

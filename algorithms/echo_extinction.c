@@ -325,6 +325,7 @@ const struct disco_algorithm disco_alg_echo_extinction = {
     .kind_count = 2,
     .properties = ee_properties,
     .property_count = sizeof ee_properties / sizeof ee_properties[0],
+    .tokens_certify = true,
     .state_size = sizeof(struct ee_state),
     .init = ee_init,
     .on_message = ee_on_message,

@@ -359,6 +359,7 @@ const struct disco_algorithm disco_alg_tarry = {
     .kind_count = 1,
     .properties = tarry_properties,
     .property_count = sizeof tarry_properties / sizeof tarry_properties[0],
+    .tokens_certify = true,
     .state_size = sizeof(struct tarry_state),
     .init = tarry_init,
     .on_message = tarry_on_message,

@@ -899,6 +899,7 @@ static int rerun_with_log(struct cli_run *run, struct disco_error *err)
 {
     disco_sim_free(run->sim);
     run->sim = NULL;
+    run->metrics = NULL; /* they were the first sim's */
     run->cfg.causal_tokens = false;
     int rc = disco_sim_create(&run->sim, run->alg, run->topo, &run->cfg, err);
     if (rc)

@@ -138,9 +138,10 @@ const struct disco_decision *disco_view_decision(const struct disco_view *view,
  * event causally preceding (or equal to) decision `index`, else 0.  Returns
  * 0, or a negative error when the run kept no causal log (too large; the
  * check then reports "not checked").  A run that kept causal tokens
- * instead (disco_config.causal_tokens) answers only when every node is in
- * the past, and otherwise returns the error and asks for a rerun with the
- * log (disco_sim_causal_rerun). */
+ * instead (disco_config.causal_tokens) answers only when the decider held
+ * every token, which puts every node in the past; otherwise (even when
+ * every node is in the past, but some token went elsewhere) it returns
+ * the error and asks for a rerun with the log (disco_sim_causal_rerun). */
 int disco_view_causal_past(const struct disco_view *view, size_t index,
                            unsigned char *in_past);
 
@@ -508,6 +509,16 @@ struct disco_algorithm {
     uint64_t control_kinds;
     const struct disco_property *properties;
     unsigned property_count;
+    /* True when every trace property asks only whether decisions are
+     * causally preceded by an event at every node
+     * (disco_oracle_preceded_by_all) and, in a correct run, the decider
+     * holds every causal token when it decides, as a wave's single decider
+     * does (docs/architecture.md, "Causal tokens").  Large runs then check
+     * them on tokens instead of the causal log, and run again with the log
+     * where the tokens do not certify.  Leave it false when unsure: the
+     * answers are the same, only the cost differs (an algorithm whose
+     * decider seldom holds them all would run twice). */
+    bool tokens_certify;
 
     /* Bytes of per-node state.  The kernel allocates N blocks of this size
      * contiguously, zeroed, aligned to 16 bytes.  State must be plain data:

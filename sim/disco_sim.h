@@ -287,8 +287,9 @@ struct disco_config {
      * with this off gives the exact answers.  Past causal_log_limit
      * messages tokens give up as the log does ("not checked", no rerun).
      * Used only when nothing observes the run (no observer, no vector
-     * clocks) and for fewer than 2^24 nodes; otherwise, and by default,
-     * the log. */
+     * clocks), for algorithms that say tokens can certify their trace
+     * properties (disco_algorithm.tokens_certify), and for fewer than
+     * 2^24 nodes; otherwise, and by default, the log. */
     bool causal_tokens;
     /* Keep a vector clock per node and per message in flight, shown on
      * every observed event (struct disco_event_view.vc) and kept for each

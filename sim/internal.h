@@ -261,6 +261,8 @@ struct disco_sim {
      * certify (disco_sim_causal_rerun). */
     bool causal_tokens, tokens_short;
     uint32_t *decision_tokens;
+    uint64_t token_receives; /* receives in token mode, against the log's
+                              * limit (receive_tokens) */
     /* Without a trace or vector clocks, nothing else reads an event's
      * `lamport` field: each message carries its sender (high 32 bits) and
      * the sender's position in the log (low 32) there, and the log needs

@@ -302,8 +302,8 @@ static inline void causal_record(struct disco_sim *sim, uint32_t node,
  * elsewhere, or been lost with its message), and the check asks for the
  * run again with the log (disco_sim_causal_rerun).  Echo's decider holds
  * all N: every node's last send is its echo, after its last receive.
- * Tokens give up where the log would (causal_log_limit messages), and the
- * checks then say "not checked", as the log's do. */
+ * Tokens give up where the log would (past causal_log_limit messages or
+ * receives), and the checks then say "not checked", as the log's do. */
 
 static inline uint32_t node_tokens(const struct disco__node *n)
 {
@@ -316,6 +316,20 @@ static inline void set_node_tokens(struct disco__node *n, uint32_t tokens)
     n->tokens[0] = (uint8_t)tokens;
     n->tokens[1] = (uint8_t)(tokens >> 8);
     n->tokens[2] = (uint8_t)(tokens >> 16);
+}
+
+/* A receive in token mode: the message's tokens join the receiver's.
+ * Receives count against the log's limit as the log's entries would
+ * (causal_room), so that both give up at the same receive. */
+static inline void receive_tokens(struct disco_sim *sim,
+                                  struct disco__node *receiver,
+                                  uint64_t tokens)
+{
+    if (++sim->token_receives > sim->cfg.causal_log_limit) {
+        causal_drop(sim);
+        return;
+    }
+    set_node_tokens(receiver, node_tokens(receiver) + (uint32_t)tokens);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -827,7 +841,8 @@ static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
     *lamport = 0;
     if (sim->causal_tokens) {
         /* Every token the sender holds leaves with this message, up to
-         * the log's limit on messages (causal_drop). */
+         * the log's limit on messages (causal_drop; receive_tokens has
+         * the one on receives). */
         struct disco__node *sender = disco__node(sim, node);
         if (msg > sim->cfg.causal_log_limit) {
             causal_drop(sim);
@@ -2019,8 +2034,7 @@ static inline void deliver_plain(struct disco_sim *sim,
         if (depth > sim->metrics.causal_depth)
             sim->metrics.causal_depth = depth;
         if (sim->causal_tokens)
-            set_node_tokens(receiver, node_tokens(receiver) +
-                                          (uint32_t)ev->lamport);
+            receive_tokens(sim, receiver, ev->lamport);
         else if (sim->causal_in_events && !sim->causal_overflow)
             causal_record(sim, to, (uint32_t)(ev->lamport >> 32),
                           (uint32_t)ev->lamport);
@@ -2079,8 +2093,7 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
             vc_tick(sim, to);
         }
         if (sim->causal_tokens)
-            set_node_tokens(receiver, node_tokens(receiver) +
-                                          (uint32_t)ev->lamport);
+            receive_tokens(sim, receiver, ev->lamport);
         else if (logged)
             causal_record(sim, to, from,
                           sim->causal_in_events
@@ -2588,10 +2601,11 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
      * bits) and its log position (low 32) instead (causal_in_events). */
     sim->causal_in_events = sim->causal_on && !sim->observer_count &&
                             !sim->vc;
-    /* Tokens in place of the log (cfg.causal_tokens): one per node, held
-     * in 24 bits. */
+    /* Tokens in place of the log (cfg.causal_tokens), for algorithms
+     * whose trace properties they can certify (alg->tokens_certify): one
+     * per node, held in 24 bits. */
     sim->causal_tokens = sim->causal_in_events && sim->cfg.causal_tokens &&
-                         sim->nodes < (1u << 24);
+                         sim->alg->tokens_certify && sim->nodes < (1u << 24);
     if (sim->causal_tokens)
         for (uint32_t v = 0; v < sim->nodes; v++)
             set_node_tokens(disco__node(sim, v), 1);

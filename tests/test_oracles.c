@@ -97,6 +97,7 @@ static const struct disco_algorithm probe = {
     .kind_count = 1,
     .properties = probe_properties,
     .property_count = 1,
+    .tokens_certify = true,
     .state_size = sizeof(struct probe_state),
     .init = probe_init,
     .on_message = probe_on_message,

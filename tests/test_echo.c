@@ -128,6 +128,25 @@ static void test_causal_log_limit_reports_unchecked(void **unused)
     disco_config_release(&cfg);
 }
 
+/* Two echo runs went the same way: the same counts, times and depth,
+ * and every node in the same final state. */
+static void assert_same_execution(const struct sim_run *x,
+                                  const struct sim_run *y)
+{
+    const struct disco_metrics *a = x->metrics, *b = y->metrics;
+    assert_int_equal(a->messages, b->messages);
+    assert_int_equal(a->delivered, b->delivered);
+    assert_int_equal(a->events, b->events);
+    assert_int_equal(a->time, b->time);
+    assert_int_equal(a->causal_depth, b->causal_depth);
+    const struct disco_view *va = disco_sim_view(x->sim);
+    const struct disco_view *vb = disco_sim_view(y->sim);
+    assert_int_equal(x->topo.nodes, y->topo.nodes);
+    for (uint32_t v = 0; v < x->topo.nodes; v++)
+        assert_memory_equal(disco_view_state(va, v), disco_view_state(vb, v),
+                            disco_alg_echo.state_size);
+}
+
 /* When the causal log overflows mid-run, the queue forgets the message
  * numbers of the events in flight (rewriting their records) and the run
  * goes on through the plain paths: the execution must be exactly the one
@@ -145,18 +164,7 @@ static void test_causal_overflow_changes_nothing(void **unused)
         assert_int_equal(full.unchecked, 0);
         assert_int_equal(cut.unchecked, 1);
         assert_int_equal(cut.failed, 0);
-        const struct disco_metrics *a = full.metrics, *b = cut.metrics;
-        assert_int_equal(a->messages, b->messages);
-        assert_int_equal(a->delivered, b->delivered);
-        assert_int_equal(a->events, b->events);
-        assert_int_equal(a->time, b->time);
-        assert_int_equal(a->causal_depth, b->causal_depth);
-        const struct disco_view *va = disco_sim_view(full.sim);
-        const struct disco_view *vb = disco_sim_view(cut.sim);
-        for (uint32_t v = 0; v < full.topo.nodes; v++)
-            assert_memory_equal(disco_view_state(va, v),
-                                disco_view_state(vb, v),
-                                disco_alg_echo.state_size);
+        assert_same_execution(&full, &cut);
         sim_run_release(&full);
         sim_run_release(&cut);
         disco_config_release(&cfg);
@@ -249,18 +257,7 @@ static void test_tokens_change_nothing(void **unused)
         sim_run(&tokens, &disco_alg_echo, "gnp:60:0.15", seed, &cfg);
         assert_false(logged.sim->causal_tokens);
         assert_true(tokens.sim->causal_tokens);
-        const struct disco_metrics *a = logged.metrics, *b = tokens.metrics;
-        assert_int_equal(a->messages, b->messages);
-        assert_int_equal(a->delivered, b->delivered);
-        assert_int_equal(a->events, b->events);
-        assert_int_equal(a->time, b->time);
-        assert_int_equal(a->causal_depth, b->causal_depth);
-        const struct disco_view *va = disco_sim_view(logged.sim);
-        const struct disco_view *vb = disco_sim_view(tokens.sim);
-        for (uint32_t v = 0; v < logged.topo.nodes; v++)
-            assert_memory_equal(disco_view_state(va, v),
-                                disco_view_state(vb, v),
-                                disco_alg_echo.state_size);
+        assert_same_execution(&logged, &tokens);
         for (unsigned p = 0; p < disco_alg_echo.property_count; p++) {
             assert_int_equal(logged.results[p].holds, tokens.results[p].holds);
             assert_string_equal(logged.results[p].detail,

@@ -501,8 +501,6 @@ static int apply_weights(struct cli_run *run, uint64_t seed,
     return disco_topology_random_weights(own, seed, err);
 }
 
-/* The run's settings into the config, in an order where each parser finds
- * what it depends on (random ids draw from the seed). */
 /* From this many nodes on, trace properties are certified by causal tokens
  * where they can be, and the run repeated with the causal log where not
  * (cli_run_execute): a wave's property then costs neither the log's memory
@@ -523,6 +521,8 @@ static bool causal_tokens_wanted(uint32_t nodes)
     return nodes >= CLI_CAUSAL_TOKENS_FROM;
 }
 
+/* The run's settings into the config, in an order where each parser finds
+ * what it depends on (random ids draw from the seed). */
 static int configure(struct cli_run *run, uint64_t seed,
                      struct disco_error *err)
 {
@@ -891,6 +891,18 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
     return open_outputs(run, err);
 }
 
+/* Run run->sim and check its properties into run->results. */
+static int run_and_check(struct cli_run *run, struct disco_error *err)
+{
+    int rc = disco_sim_run(run->sim, err);
+    if (rc)
+        return rc;
+    run->metrics = disco_sim_metrics(run->sim);
+    cli_progress_phase(run->progress, "checking the properties", NULL);
+    run->failed = disco_sim_check(run->sim, run->results);
+    return 0;
+}
+
 /* The run as it was created with the log in place of causal tokens,
  * checked again: the same seed and settings, the same execution.  The
  * first sim goes before the second is made, so that the two never take
@@ -906,28 +918,19 @@ static int rerun_with_log(struct cli_run *run, struct disco_error *err)
         return rc;
     cli_progress_phase(run->progress, "running again with the causal log",
                        run->sim);
-    if ((rc = disco_sim_run(run->sim, err)))
-        return rc;
-    run->metrics = disco_sim_metrics(run->sim);
-    cli_progress_phase(run->progress, "checking the properties", NULL);
-    run->failed = disco_sim_check(run->sim, run->results);
-    return 0;
+    return run_and_check(run, err);
 }
 
 int cli_run_execute(struct cli_run *run, struct disco_error *err)
 {
-    int rc = disco_sim_run(run->sim, err);
-    if (rc)
-        return rc;
-    run->metrics = disco_sim_metrics(run->sim);
-    cli_progress_phase(run->progress, "checking the properties", NULL);
-
     const struct disco_algorithm *alg = run->alg;
     run->results = calloc(alg->property_count ? alg->property_count : 1,
                           sizeof *run->results);
     if (!run->results)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
-    run->failed = disco_sim_check(run->sim, run->results);
+    int rc = run_and_check(run, err);
+    if (rc)
+        return rc;
     /* Causal tokens could not answer a check (cfg.causal_tokens): only
      * the log can, so the run goes again with it. */
     if (disco_sim_causal_rerun(run->sim) && (rc = rerun_with_log(run, err)))

@@ -466,17 +466,19 @@ disco__queue_peek_beyond(const struct disco__queue *q, size_t ahead)
         b->bytes + index * q->record_size);
 }
 
-/* The record `ahead` places after the next one, given the span
- * (disco__queue_peek_span's count and records): in it, beyond it, or
- * NULL. */
+/* The record `ahead` places after the next one, given a nonzero span
+ * (disco__queue_peek_span's count and records; a span of 0 has nothing
+ * ahead, which the caller tests once for all its lookups): in it, beyond
+ * it, or NULL. */
 static inline const struct disco__wheel_record *
 disco__queue_span_at(const struct disco__queue *q,
                      const unsigned char *records, size_t span, size_t ahead)
 {
+    assert(span > 0);
     if (ahead < span)
         return (const struct disco__wheel_record *)(const void *)(
             records + ahead * q->record_size);
-    return span ? disco__queue_peek_beyond(q, ahead) : NULL;
+    return disco__queue_peek_beyond(q, ahead);
 }
 
 /* The record of the event `ahead` places after the next one to pop, when
@@ -488,7 +490,7 @@ disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
 {
     const unsigned char *records;
     size_t span = disco__queue_peek_span(q, &records);
-    return disco__queue_span_at(q, records, span, ahead);
+    return span ? disco__queue_span_at(q, records, span, ahead) : NULL;
 }
 
 /* The message number of a record peek_ahead returned, or 0 when the

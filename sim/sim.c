@@ -2394,16 +2394,12 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     size_t span = disco__queue_peek_span(q, &run);
     if (span == 0) /* the slot being popped is empty: nothing ahead known */
         return;
-    /* disco__queue_span_at written out for a span known nonzero: the
-     * call, inlined, measured a million instructions more on echo over
-     * 10^5 nodes (GCC kept its test of the span). */
-#define AHEAD(i)                                                             \
-    ((i) < span ? (const struct disco__wheel_record *)(const void *)(        \
-                      run + (i) * q->record_size)                            \
-                : disco__queue_peek_beyond(q, (i)))
-    const struct disco__wheel_record *at8 = AHEAD(8), *at16 = AHEAD(16),
-                                     *at40 = AHEAD(40);
-#undef AHEAD
+    const struct disco__wheel_record *at8 =
+        disco__queue_span_at(q, run, span, 8);
+    const struct disco__wheel_record *at16 =
+        disco__queue_span_at(q, run, span, 16);
+    const struct disco__wheel_record *at40 =
+        disco__queue_span_at(q, run, span, 40);
     /* The queue's own records were written long ago (a slot fills while
      * the wheel turns once): fetch them before they are read below. */
     if (at40)

@@ -738,7 +738,8 @@ static void test_preceded_by_all_missing(void **unused)
  * to node 1 at init; node 1 decides on its `after`-th message or, with
  * `timer_relay`, its timer (t = 1) sends to node 2, which decides.  The
  * causal log is capped at `limit` (0: the default), delays are constant
- * `delay` (0: the default law).  past_of_decision returns the oracle's
+ * `delay` (0: the default law); with `tokens`, the run keeps causal
+ * tokens instead of the log.  past_of_decision returns the oracle's
  * verdict, its detail in f->detail, and whether the log kept its entries
  * whole (*wide) rather than packed. */
 struct past_case {
@@ -748,6 +749,7 @@ struct past_case {
                            * on it; else node 1 decides */
     int64_t after;        /* the decider decides on this many messages */
     uint64_t delay, limit;
+    bool tokens;
 };
 
 static bool past_of_decision(struct fixture *f, const struct past_case *c,
@@ -759,6 +761,7 @@ static bool past_of_decision(struct fixture *f, const struct past_case *c,
             (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = c->delay};
     if (c->limit)
         f->cfg.causal_log_limit = c->limit;
+    f->cfg.causal_tokens = c->tokens;
     for (int k = 0; k < 3 && c->senders[k] >= 0; k++)
         input(f, (uint32_t)c->senders[k], "send",
               port_of(f, (uint32_t)c->senders[k], 1));
@@ -786,8 +789,8 @@ static void test_preceded_by_all_around_a_timer(void **unused)
         bool holds;
         const char *detail;
     } cases[] = {
-        {{"ring:3", {0, -1}, true, 1, 1, 0}, true, "all 3 nodes"},
-        {{"ring:3", {0, -1}, true, 1, 5, 0},
+        {{"ring:3", {0, -1}, true, 1, 1, 0, false}, true, "all 3 nodes"},
+        {{"ring:3", {0, -1}, true, 1, 5, 0, false},
          false,
          "1 node (first: node 0) has no event before the decision of node 2"},
     };
@@ -811,7 +814,7 @@ static void test_preceded_by_all_both_log_formats(void **unused)
         bool want_wide = k & 1, two = k & 2;
         struct past_case c = {"ring:70000", {0, two ? 2 : -1, -1}, false,
                               two ? 2 : 1, 0,
-                              want_wide ? UINT32_MAX - 1u : 0};
+                              want_wide ? UINT32_MAX - 1u : 0, false};
         struct fixture f;
         bool wide;
         assert_false(past_of_decision(&f, &c, &wide));
@@ -931,73 +934,40 @@ static bool certified(struct fixture *f, const struct disco_view *view,
     return holds;
 }
 
-static void test_tokens_certify_what_the_log_proves(void **unused)
+/* The log's cases above, on tokens: a decider holding all three tokens
+ * certifies its decision (both senders heard; node 0's token carried on
+ * by node 1's timer message); one holding two certifies nothing and asks
+ * for the log (node 2 never sends; node 0's message arrives after the
+ * timer's left). */
+static void test_tokens_on_the_log_cases(void **unused)
 {
-    /* Nodes 0 and 2 each send to node 1, which decides on the second
-     * message: it holds all three tokens. */
-    struct fixture f;
-    start(&f, "ring:3");
-    input(&f, 0, "send", port_of(&f, 0, 1));
-    input(&f, 2, "send", port_of(&f, 2, 1));
-    input(&f, 1, "decide_after", 2);
-    const struct disco_view *view = run_with_tokens(&f);
-    assert_int_equal(f.run.sim->decision_tokens[0], 3);
-    assert_true(certified(&f, view, 0));
-    assert_string_equal(f.detail, "all 3 nodes");
-    finish(&f);
-
-    /* A chain: node 0's message reaches node 1 just before node 1's timer
-     * sends on to node 2 (as in test_preceded_by_all_around_a_timer), so
-     * node 0's token travels on with node 1's. */
-    start(&f, "ring:3");
-    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 1};
-    input(&f, 0, "send", port_of(&f, 0, 1));
-    input(&f, 1, "timer_send", port_of(&f, 1, 2));
-    input(&f, 2, "decide_after", 1);
-    view = run_with_tokens(&f);
-    assert_int_equal(f.run.sim->decision_tokens[0], 3);
-    assert_true(certified(&f, view, 0));
-    finish(&f);
-}
-
-static void test_tokens_short_ask_for_the_log(void **unused)
-{
-    /* Node 1 decides on node 0's message: two tokens of three.  The log
-     * then names node 2. */
-    for (int tokens = 1; tokens >= 0; tokens--) {
+    static const struct {
+        struct past_case run;
+        uint32_t tokens; /* what the decider held */
+    } cases[] = {
+        {{"ring:3", {0, 2, -1}, false, 2, 0, 0, true}, 3},
+        {{"ring:3", {0, -1}, true, 1, 1, 0, true}, 3},
+        {{"ring:3", {0, -1}, false, 1, 0, 0, true}, 2},
+        {{"ring:3", {0, -1}, true, 1, 5, 0, true}, 2},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         struct fixture f;
-        start(&f, "ring:3");
-        input(&f, 0, "send", port_of(&f, 0, 1));
-        input(&f, 1, "decide_after", 1);
-        const struct disco_view *view =
-            tokens ? run_with_tokens(&f) : run(&f);
-        if (tokens) {
-            assert_int_equal(f.run.sim->decision_tokens[0], 2);
-            assert_false(certified(&f, view, 0));
-        } else {
-            assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
-                                                      sizeof f.detail));
-            assert_string_equal(f.detail, "1 node (first: node 2) has no "
-                                          "event before the decision of "
-                                          "node 1");
-            assert_false(disco_sim_causal_rerun(f.run.sim));
-        }
+        bool wide;
+        bool holds = past_of_decision(&f, &cases[k].run, &wide);
+        assert_true(f.run.sim->causal_tokens);
+        assert_int_equal(f.run.sim->causal_count, 0);
+        assert_int_equal(f.run.sim->decision_tokens[0], cases[k].tokens);
+        assert_int_equal(holds, cases[k].tokens == 3);
+        assert_int_equal(disco_sim_causal_rerun(f.run.sim), !holds);
+        assert_string_equal(f.detail, holds ? "all 3 nodes"
+                                            : "not checked: no causal log");
         finish(&f);
     }
+}
 
-    /* The chain with node 0's message arriving after node 1's timer: node
-     * 2 decides on one token of node 1's and its own. */
+static void test_tokens_certify_each_decision(void **unused)
+{
     struct fixture f;
-    start(&f, "ring:3");
-    f.cfg.delay = (struct disco_delay){.kind = DISCO_DELAY_CONST, .a = 5};
-    input(&f, 0, "send", port_of(&f, 0, 1));
-    input(&f, 1, "timer_send", port_of(&f, 1, 2));
-    input(&f, 2, "decide_after", 1);
-    const struct disco_view *view = run_with_tokens(&f);
-    assert_int_equal(f.run.sim->decision_tokens[0], 2);
-    assert_false(certified(&f, view, 0));
-    finish(&f);
-
     /* Two decisions: node 2 decides in init, before its send takes its
      * token (one token), node 1 on both messages (all three): the second
      * is certified alone, not every decision. */
@@ -1006,7 +976,7 @@ static void test_tokens_short_ask_for_the_log(void **unused)
     input(&f, 2, "send", port_of(&f, 2, 1));
     input(&f, 2, "decide", 9);
     input(&f, 1, "decide_after", 2);
-    view = run_with_tokens(&f);
+    const struct disco_view *view = run_with_tokens(&f);
     assert_int_equal(f.run.sim->decision_tokens[0], 1);
     assert_int_equal(f.run.sim->decision_tokens[1], 3);
     assert_true(certified(&f, view, 1));
@@ -1289,69 +1259,63 @@ static void test_message_count(void **unused)
  * crashed, each node once. */
 static void test_faulty_count(void **unused)
 {
+    static const struct {
+        const char *spec, *byzantine, *crash;
+        uint32_t faulty;
+    } cases[] = {
+        {"complete:6", NULL, NULL, 0},
+        {"complete:6", "1,4", NULL, 2},
+        {"complete:6", NULL, "0@0,2@0,5@0", 3},
+        /* Node 2 is Byzantine and crashed, and counts once. */
+        {"complete:6", "1,2", "2@0,3@0", 3},
+        /* Every node Byzantine and crashed: n, not 2n. */
+        {"complete:3", "0,1,2", "0@0,1@0,2@0", 3},
+    };
     struct fixture f;
-    start(&f, "complete:6");
-    const struct disco_view *view = run(&f);
-    assert_int_equal(disco_view_faulty_count(view), 0);
-    finish(&f);
-
-    start(&f, "complete:6");
-    byzantine(&f, "1,4");
-    view = run(&f);
-    assert_int_equal(disco_view_faulty_count(view), 2);
-    finish(&f);
-
-    start(&f, "complete:6");
-    crash(&f, "0@0,2@0,5@0");
-    view = run(&f);
-    assert_true(disco_view_crashed(view, 0));
-    assert_true(disco_view_crashed(view, 2));
-    assert_true(disco_view_crashed(view, 5));
-    assert_int_equal(disco_view_faulty_count(view), 3);
-    finish(&f);
-
-    /* Byzantine 1 and 2, crashed 2 and 3: node 2 is both, and counts
-     * once. */
-    start(&f, "complete:6");
-    byzantine(&f, "1,2");
-    crash(&f, "2@0,3@0");
-    view = run(&f);
-    assert_true(disco_view_byzantine(view, 2));
-    assert_true(disco_view_crashed(view, 2));
-    assert_int_equal(disco_view_faulty_count(view), 3);
-    finish(&f);
-
-    /* Every node Byzantine and crashed: n, not 2n. */
-    start(&f, "complete:3");
-    byzantine(&f, "0,1,2");
-    crash(&f, "0@0,1@0,2@0");
-    view = run(&f);
-    assert_int_equal(disco_view_faulty_count(view), 3);
-    finish(&f);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        start(&f, cases[k].spec);
+        if (cases[k].byzantine)
+            byzantine(&f, cases[k].byzantine);
+        if (cases[k].crash)
+            crash(&f, cases[k].crash);
+        const struct disco_view *view = run(&f);
+        for (uint32_t v = 0; v < f.topo.nodes; v++)
+            assert_int_equal(disco_view_faulty(view, v),
+                             disco_view_byzantine(view, v) ||
+                                 disco_view_crashed(view, v));
+        assert_int_equal(disco_view_faulty_count(view), cases[k].faulty);
+        finish(&f);
+    }
 
     /* Faulty means Byzantine or crashed at the end: node 4 crashed and
-     * recovered, node 1 omits its sends for ever, but only omits, and
-     * link 2-3 is cut from tick 0 to the end, which makes neither end
-     * faulty.  Node 5, crashed like node 4 and never back, is the one
-     * counted. */
+     * recovered, node 1 omits its sends for ever (its timer's message to
+     * node 0 is dropped), but only omits, and link 2-3 is cut from tick 0
+     * to the end, which makes neither end faulty.  Node 5, crashed like
+     * node 4 and never back, is the one counted. */
     struct disco_error err;
     start(&f, "complete:6");
     crash(&f, "4@0,5@0");
-    assert_int_equal(disco_faults_parse(&f.cfg, DISCO_FAULT_RECOVER, "4@1",
-                                        f.topo.nodes, &err), 0);
-    assert_int_equal(disco_omission_parse(&f.cfg, DISCO_FAULT_OMIT_SEND,
-                                          "1@0", f.topo.nodes, &err), 0);
+    assert_ok(disco_faults_parse(&f.cfg, DISCO_FAULT_RECOVER, "4@1",
+                                 f.topo.nodes, &err),
+              &err);
+    assert_ok(disco_omission_parse(&f.cfg, DISCO_FAULT_OMIT_SEND, "1@0",
+                                   f.topo.nodes, &err),
+              &err);
+    input(&f, 1, "timer_send", port_of(&f, 1, 0));
     /* --cut 2-3@0:1 without its LINK_UP (a scenario's down_at without
      * up_at), so that the link is still down when the count is taken. */
-    assert_int_equal(disco_faults_parse(&f.cfg, DISCO_FAULT_LINK_DOWN,
-                                        "2-3@0:1", f.topo.nodes, &err), 0);
+    assert_ok(disco_faults_parse(&f.cfg, DISCO_FAULT_LINK_DOWN, "2-3@0:1",
+                                 f.topo.nodes, &err),
+              &err);
     assert_int_equal(f.cfg.faults[f.cfg.fault_count - 1].kind,
                      DISCO_FAULT_LINK_UP);
     f.cfg.fault_count--;
-    view = run(&f);
+    const struct disco_view *view = run(&f);
     assert_false(disco_view_crashed(view, 4));
     assert_true(disco_view_crashed(view, 5));
     assert_true(disco_view_link_down(view, 2, disco_view_port_to(view, 2, 3)));
+    assert_int_equal(disco_view_messages(view, -1), 1);
+    assert_int_equal(disco_sim_metrics(f.run.sim)->dropped, 1);
     assert_int_equal(disco_view_faulty_count(view), 1);
     finish(&f);
 }
@@ -1452,8 +1416,8 @@ int main(void)
         cmocka_unit_test(test_preceded_by_all_both_log_formats),
         cmocka_unit_test(test_preceded_by_all_every_decision),
         cmocka_unit_test(test_preceded_by_all_without_decisions_or_log),
-        cmocka_unit_test(test_tokens_certify_what_the_log_proves),
-        cmocka_unit_test(test_tokens_short_ask_for_the_log),
+        cmocka_unit_test(test_tokens_on_the_log_cases),
+        cmocka_unit_test(test_tokens_certify_each_decision),
         cmocka_unit_test(test_tokens_are_not_copied),
         cmocka_unit_test(test_tokens_give_way_to_clocks),
         cmocka_unit_test(test_agreement_holds),

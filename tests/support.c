@@ -290,11 +290,21 @@ void assert_ok(int rc, const struct disco_error *err)
         fail_msg("%s", err->message);
 }
 
+/* How many results the check filled: sim_run zeroes them before
+ * disco_sim_check names one per property, so the list ends at the first
+ * unnamed one. */
+static size_t named_results(const struct sim_run *run)
+{
+    size_t n = 0;
+    while (n < sizeof run->results / sizeof run->results[0] &&
+           run->results[n].name)
+        n++;
+    return n;
+}
+
 void assert_all_hold(const struct sim_run *run)
 {
-    for (size_t i = 0; i < sizeof run->results / sizeof run->results[0] &&
-                       run->results[i].name;
-         i++)
+    for (size_t i = 0; i < named_results(run); i++)
         if (run->results[i].holds != DISCO_HOLDS_YES)
             fail_msg("property %s %s on %s: %s", run->results[i].name,
                      run->results[i].holds == DISCO_HOLDS_NO ? "failed"
@@ -306,11 +316,7 @@ void assert_all_hold(const struct sim_run *run)
 const struct disco_property_result *verdict_of(const struct sim_run *run,
                                                const char *name)
 {
-    /* sim_run zeroes the results before disco_sim_check names one per
-     * property: the list ends at the first unnamed one. */
-    for (size_t i = 0; i < sizeof run->results / sizeof run->results[0] &&
-                       run->results[i].name;
-         i++)
+    for (size_t i = 0; i < named_results(run); i++)
         if (strcmp(run->results[i].name, name) == 0)
             return &run->results[i];
     fail_msg("no property %s", name);

@@ -194,7 +194,8 @@ static void test_bad_input_said_once(void **unused)
 }
 
 /* Each rank's own exit status, through a shell that writes it to
- * DIR/rank.R: rank 0 exits with the command's status, every other rank 0
+ * DIR/part.R and renames it DIR/rank.R, so that rank 0 never reads a
+ * half-written file: rank 0 exits with the command's status, every other rank 0
  * (mpirun kills the remaining ranks when one exits nonzero, so a second
  * nonzero rank could cut rank 0 off before it has spoken).  Rank 0's
  * shell waits (up to 10 s) for rank 1's file before it exits: its nonzero
@@ -206,8 +207,9 @@ static void rank_statuses(const char *const args[], int *rank0, int *rank1,
     char script[4600];
     snprintf(script, sizeof script,
              "\"$0\" \"$@\"; s=$?; d='%s'; r=$OMPI_COMM_WORLD_RANK; "
-             "echo $s > $d/part.$r && mv $d/part.$r $d/rank.$r; "
-             "if [ $r = 0 ]; then i=0; while [ ! -e $d/rank.1 ] && "
+             "echo $s > \"$d/part.$r\" && "
+             "mv \"$d/part.$r\" \"$d/rank.$r\"; "
+             "if [ $r = 0 ]; then i=0; while [ ! -e \"$d/rank.1\" ] && "
              "[ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; fi; exit $s",
              dir);
     const char *argv[32] = {NULL,   "--allow-run-as-root", "--oversubscribe",

@@ -284,6 +284,35 @@ void sim_config_byzantine_mask(struct disco_config *cfg, uint64_t mask,
     sim_config_byzantine(cfg, nodes, node_count, strategy);
 }
 
+void sim_config_values(struct disco_config *cfg, const int64_t *values,
+                       uint32_t n)
+{
+    free(cfg->inputs);
+    cfg->inputs = calloc(n, sizeof *cfg->inputs);
+    assert_non_null(cfg->inputs);
+    for (uint32_t v = 0; v < n; v++) {
+        cfg->inputs[v].node = v;
+        strcpy(cfg->inputs[v].name, "value");
+        cfg->inputs[v].value = values[v];
+    }
+    cfg->input_count = n;
+}
+
+const char *spec_complete(uint32_t n)
+{
+    static char spec[32];
+    snprintf(spec, sizeof spec, "complete:%u", n);
+    return spec;
+}
+
+int64_t decision_of(const struct sim_run *run, uint32_t node)
+{
+    const struct disco_view *view = disco_sim_view(run->sim);
+    size_t at = disco_view_decision_of(view, node);
+    assert_true(at != SIZE_MAX);
+    return disco_view_decision(view, at)->value;
+}
+
 void assert_ok(int rc, const struct disco_error *err)
 {
     if (rc)

@@ -90,6 +90,15 @@ void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
  * without a traitor. */
 void sim_config_byzantine_mask(struct disco_config *cfg, uint64_t mask,
                                uint32_t node_count, const char *strategy);
+/* Node input `value` = values[v] for each of the n nodes (replacing any
+ * inputs cfg had): the consensus algorithms' proposals. */
+void sim_config_values(struct disco_config *cfg, const int64_t *values,
+                       uint32_t n);
+/* "complete:N", in a buffer the next call overwrites. */
+const char *spec_complete(uint32_t n);
+/* The value `node` decided first (from the kernel's record of decisions,
+ * not an oracle's); fails the calling test when it decided nothing. */
+int64_t decision_of(const struct sim_run *run, uint32_t node);
 /* Fails the calling test with err's message unless rc is 0: for the
  * parsing and set-up calls a test relies on. */
 void assert_ok(int rc, const struct disco_error *err);

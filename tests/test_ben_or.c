@@ -30,28 +30,6 @@ static void set_param(struct disco_config *cfg, const char *name,
                      0);
 }
 
-/* Node attribute `value` = values[v] for every node. */
-static void set_inputs(struct disco_config *cfg, const int64_t *values,
-                       uint32_t n)
-{
-    free(cfg->inputs);
-    cfg->inputs = calloc(n, sizeof *cfg->inputs);
-    assert_non_null(cfg->inputs);
-    for (uint32_t v = 0; v < n; v++) {
-        cfg->inputs[v].node = v;
-        strcpy(cfg->inputs[v].name, "value");
-        cfg->inputs[v].value = values[v];
-    }
-    cfg->input_count = n;
-}
-
-static char spec_buf[32];
-static const char *complete(uint32_t n)
-{
-    snprintf(spec_buf, sizeof spec_buf, "complete:%u", n);
-    return spec_buf;
-}
-
 /* The test's own generator for inputs and crash schedules (splitmix64),
  * so that they do not depend on the kernel's streams. */
 static uint64_t mix(uint64_t *x)
@@ -79,9 +57,9 @@ static void test_all_equal_round_one(void **unused)
                 assert_false(cfg.sync);
                 cfg.seed = seed;
                 cfg.fifo = seed % 2;
-                set_inputs(&cfg, in, n);
+                sim_config_values(&cfg, in, n);
                 struct sim_run run;
-                sim_run(&run, &disco_alg_ben_or, complete(n), 1, &cfg);
+                sim_run(&run, &disco_alg_ben_or, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
                 assert_all_hold(&run);
                 char result[DISCO_RESULT_TEXT], want[128];
@@ -118,7 +96,7 @@ static void test_crashes_1000_seeds(void **unused)
         cfg.seed = seed;
         cfg.fifo = seed % 2;
         set_param(&cfg, "f", 2);
-        set_inputs(&cfg, in, n);
+        sim_config_values(&cfg, in, n);
         /* Crash 0, 1 or 2 distinct nodes at ticks 0..599 (a round takes
          * about 100-200 ticks with the default uniform:1:100 delays). */
         uint32_t crashes = (uint32_t)(mix(&gen) % 3);
@@ -177,7 +155,7 @@ static void test_sweep(void **unused)
             int64_t in[9];
             for (uint32_t v = 0; v < n; v++)
                 in[v] = (int64_t)(mix(&gen) & 1);
-            set_inputs(&cfg, in, n);
+            sim_config_values(&cfg, in, n);
             uint32_t first = (uint32_t)(mix(&gen) % n);
             for (uint32_t c = 0; c < (n - 1) / 2; c++) {
                 char text[32];
@@ -188,7 +166,7 @@ static void test_sweep(void **unused)
                                                     text, n, &err), 0);
             }
             struct sim_run run;
-            sim_run(&run, &disco_alg_ben_or, complete(n), 1, &cfg);
+            sim_run(&run, &disco_alg_ben_or, spec_complete(n), 1, &cfg);
             assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
             assert_all_hold(&run);
             sim_run_release(&run);
@@ -259,7 +237,7 @@ static void test_beyond_threshold(void **unused)
     cfg.max_events = 5000;
     set_param(&cfg, "f", 3);
     int64_t in[5] = {1, 1, 1, 1, 1};
-    set_inputs(&cfg, in, 5);
+    sim_config_values(&cfg, in, 5);
     struct sim_run run;
     sim_run(&run, &disco_alg_ben_or, "complete:5", 1, &cfg);
     assert_int_equal(run.metrics->stop, DISCO_STOP_MAX_EVENTS);

@@ -58,28 +58,6 @@ static void add_faults(struct disco_config *cfg, const char *text, uint32_t n)
         fail_msg("%s", err.message);
 }
 
-/* Node attribute `value` = values[v] for every node. */
-static void set_inputs(struct disco_config *cfg, const int64_t *values,
-                       uint32_t n)
-{
-    free(cfg->inputs);
-    cfg->inputs = calloc(n, sizeof *cfg->inputs);
-    assert_non_null(cfg->inputs);
-    for (uint32_t v = 0; v < n; v++) {
-        cfg->inputs[v].node = v;
-        strcpy(cfg->inputs[v].name, "value");
-        cfg->inputs[v].value = values[v];
-    }
-    cfg->input_count = n;
-}
-
-static char spec_buf[32];
-static const char *complete(uint32_t n)
-{
-    snprintf(spec_buf, sizeof spec_buf, "complete:%u", n);
-    return spec_buf;
-}
-
 static void result_of(const struct sim_run *run, char *buf, size_t len)
 {
     disco_sim_result(run->sim, buf, len);
@@ -157,7 +135,7 @@ static void test_fault_free_exact_count(void **unused)
                 if (d == 2)
                     set_param(&cfg, "poll", 21);
                 struct sim_run run;
-                sim_run(&run, ALG, complete(n), 1, &cfg);
+                sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
                 assert_all_hold(&run);
                 const uint64_t *k = run.metrics->by_kind;
@@ -217,7 +195,7 @@ static void test_fault_free_random_delays(void **unused)
             cfg.fifo = seed % 2;
             set_detector(&cfg, "eventually-strong:0");
             struct sim_run run;
-            sim_run(&run, ALG, complete(n), 1, &cfg);
+            sim_run(&run, ALG, spec_complete(n), 1, &cfg);
             assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
             assert_all_hold(&run);
             const uint64_t *k = run.metrics->by_kind;
@@ -285,7 +263,7 @@ static uint32_t crash_run(uint64_t seed, uint64_t *gen, uint32_t n,
     disco_config_init(&cfg, ALG);
     cfg.seed = seed;
     cfg.fifo = seed % 2;
-    set_inputs(&cfg, in, n);
+    sim_config_values(&cfg, in, n);
     set_param(&cfg, "poll", 1 + (int64_t)(mix(gen) % 40));
     char det[64];
     snprintf(det, sizeof det, "eventually-strong:%llu",
@@ -309,7 +287,7 @@ static uint32_t crash_run(uint64_t seed, uint64_t *gen, uint32_t n,
         *coordinator_crashed = *coordinator_crashed || node == 0;
     }
     struct sim_run run;
-    sim_run(&run, ALG, complete(n), 1, &cfg);
+    sim_run(&run, ALG, spec_complete(n), 1, &cfg);
     assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
     assert_all_hold(&run);
     check_decisions(&run, in, n);
@@ -391,7 +369,7 @@ static void test_majority_crashed_blocks(void **unused)
                 add_faults(&cfg, beyond ? cases[c].blocking : cases[c].below,
                            n);
                 struct sim_run run;
-                sim_run(&run, ALG, complete(n), 1, &cfg);
+                sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
                 const struct disco_view *view = disco_sim_view(run.sim);
                 if (!beyond) {
@@ -423,7 +401,7 @@ static void test_majority_crashed_blocks(void **unused)
                  * termination is not checked (the front end reports the
                  * bound as a failure). */
                 cfg.max_time = 5000;
-                sim_run(&run, ALG, complete(n), 1, &cfg);
+                sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                 assert_int_equal(disco_view_decision_count(
                                      disco_sim_view(run.sim)), 0);
                 assert_int_equal(run.metrics->stop,
@@ -509,7 +487,7 @@ static void test_duplication_and_loss(void **unused)
                 cfg.loss = 0.1;
             else
                 cfg.dup = 0.3;
-            set_inputs(&cfg, in, n);
+            sim_config_values(&cfg, in, n);
             set_detector(&cfg, "eventually-strong:500");
             set_param(&cfg, "horizon", 5000);
             char text[32];
@@ -681,7 +659,7 @@ static void test_inputs(void **unused)
         sim_run_release(&run);
 
         int64_t same[7] = {42, 42, 42, 42, 42, 42, 42};
-        set_inputs(&cfg, same, 7);
+        sim_config_values(&cfg, same, 7);
         sim_run(&run, ALG, "complete:7", 1, &cfg);
         assert_all_hold(&run);
         assert_int_equal(check_decisions(&run, same, 7), 42);

@@ -36,21 +36,6 @@ static void set_param(struct disco_config *cfg,
     assert_int_equal(disco_param_parse(cfg, alg, text, &err), 0);
 }
 
-/* Node attribute `value` = values[v] for every node. */
-static void set_inputs(struct disco_config *cfg, const int64_t *values,
-                       uint32_t n)
-{
-    free(cfg->inputs);
-    cfg->inputs = calloc(n, sizeof *cfg->inputs);
-    assert_non_null(cfg->inputs);
-    for (uint32_t v = 0; v < n; v++) {
-        cfg->inputs[v].node = v;
-        strcpy(cfg->inputs[v].name, "value");
-        cfg->inputs[v].value = values[v];
-    }
-    cfg->input_count = n;
-}
-
 static void crash(struct disco_config *cfg, uint32_t node, uint64_t round,
                   uint32_t n)
 {
@@ -59,23 +44,6 @@ static void crash(struct disco_config *cfg, uint32_t node, uint64_t round,
     snprintf(text, sizeof text, "%u@%llu", node, (unsigned long long)round);
     assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_CRASH, text, n,
                                         &err), 0);
-}
-
-/* The decision of `node` (the test reads the kernel's log, not the
- * oracles); fails when there is none. */
-static int64_t decision_of(const struct sim_run *run, uint32_t node)
-{
-    const struct disco_view *view = disco_sim_view(run->sim);
-    size_t at = disco_view_decision_of(view, node);
-    assert_true(at != SIZE_MAX);
-    return disco_view_decision(view, at)->value;
-}
-
-static char spec_buf[32];
-static const char *complete(uint32_t n)
-{
-    snprintf(spec_buf, sizeof spec_buf, "complete:%u", n);
-    return spec_buf;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -95,7 +63,7 @@ static void test_floodset_counts(void **unused)
                 cfg.fifo = seed % 2;
                 set_param(&cfg, &disco_alg_floodset, "f", f);
                 struct sim_run run;
-                sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
+                sim_run(&run, &disco_alg_floodset, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->messages,
                                  (uint64_t)(f + 1) * n * (n - 1));
                 assert_int_equal(run.metrics->rounds, f + 1);
@@ -128,7 +96,7 @@ static void test_floodset_unanimous(void **unused)
             in[v] = x * 7;
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_floodset);
-        set_inputs(&cfg, in, 6);
+        sim_config_values(&cfg, in, 6);
         set_param(&cfg, &disco_alg_floodset, "f", 2);
         crash(&cfg, 3, 1, 6);
         struct sim_run run;
@@ -158,7 +126,7 @@ static void test_floodset_f_plus_1_rounds_agree(void **unused)
         set_param(&cfg, &disco_alg_floodset, "f", f);
         for (uint32_t v = 0; v < n; v++)
             in[v] = (int64_t)((x >> (16 + 3 * v)) % 5);
-        set_inputs(&cfg, in, n);
+        sim_config_values(&cfg, in, n);
         /* Choose the faulty nodes: a random subset of size <= f. */
         uint32_t faulty = f ? (uint32_t)((x >> 40) % (f + 1)) : 0;
         uint32_t first = (uint32_t)((x >> 44) % n);
@@ -176,7 +144,7 @@ static void test_floodset_f_plus_1_rounds_agree(void **unused)
             }
         }
         struct sim_run run;
-        sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
+        sim_run(&run, &disco_alg_floodset, spec_complete(n), 1, &cfg);
         assert_int_equal(verdict(&run, "agreement"), DISCO_HOLDS_YES);
         assert_all_hold(&run);
         sim_run_release(&run);
@@ -198,12 +166,12 @@ static void test_floodset_f_rounds_disagree(void **unused)
                     in[v] = v == 0 ? 0 : 1;
                 struct disco_config cfg;
                 disco_config_init(&cfg, &disco_alg_floodset);
-                set_inputs(&cfg, in, n);
+                sim_config_values(&cfg, in, n);
                 set_param(&cfg, &disco_alg_floodset, "f", f);
                 set_param(&cfg, &disco_alg_floodset, "rounds", rounds);
                 set_param(&cfg, &disco_alg_floodset, "chain", f);
                 struct sim_run run;
-                sim_run(&run, &disco_alg_floodset, complete(n), 1, &cfg);
+                sim_run(&run, &disco_alg_floodset, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->rounds, rounds);
                 assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_YES);
                 assert_int_equal(verdict(&run, "decides_at_f_plus_1"),
@@ -241,7 +209,7 @@ static void test_floodset_cut_and_clean_crash(void **unused)
     for (int with_cut = 0; with_cut <= 1; with_cut++) {
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_floodset);
-        set_inputs(&cfg, in, 3);
+        sim_config_values(&cfg, in, 3);
         set_param(&cfg, &disco_alg_floodset, "rounds", 1);
         if (with_cut) {
             set_param(&cfg, &disco_alg_floodset, "cut_node", 0);
@@ -279,8 +247,8 @@ static void pk_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     set_param(cfg, &disco_alg_phase_king, "f", f);
     sim_config_byzantine_mask(cfg, traitors, n, strategy);
     if (in)
-        set_inputs(cfg, in, n);
-    sim_run(run, &disco_alg_phase_king, complete(n), 1, cfg);
+        sim_config_values(cfg, in, n);
+    sim_run(run, &disco_alg_phase_king, spec_complete(n), 1, cfg);
 }
 
 /* (f+1)(n^2-1): n(n-1) prefs and n-1 king messages per phase, 2(f+1)
@@ -436,7 +404,7 @@ static void om_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     set_param(cfg, &disco_alg_om, "m", m);
     sim_config_byzantine_mask(cfg, traitors, n, strategy);
     set_param(cfg, &disco_alg_om, "value", order);
-    sim_run(run, &disco_alg_om, complete(n), 1, cfg);
+    sim_run(run, &disco_alg_om, spec_complete(n), 1, cfg);
 }
 
 /* M(n,m) exactly: n=4, m=1: 9; n=7, m=2: 156; and every n <= 10, m <= 3,

@@ -60,25 +60,10 @@ static void set_param(struct disco_config *cfg, const char *name,
     assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
 }
 
-static int64_t decision_of(const struct sim_run *run, uint32_t node)
-{
-    const struct disco_view *view = disco_sim_view(run->sim);
-    size_t at = disco_view_decision_of(view, node);
-    assert_true(at != SIZE_MAX);
-    return disco_view_decision(view, at)->value;
-}
-
 static const struct ds_state *state_of(const struct sim_run *run,
                                        uint32_t node)
 {
     return disco_view_state(disco_sim_view(run->sim), node);
-}
-
-static char spec_buf[32];
-static const char *complete(uint32_t n)
-{
-    snprintf(spec_buf, sizeof spec_buf, "complete:%u", n);
-    return spec_buf;
 }
 
 /* One run of n nodes: f, rounds (0: f+1), Byzantine mask and strategy
@@ -93,7 +78,7 @@ static void run_ds(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     set_param(cfg, "f", f);
     set_param(cfg, "rounds", rounds);
     sim_config_byzantine_mask(cfg, mask, n, strategy);
-    sim_run(run, ALG, complete(n), 1, cfg);
+    sim_run(run, ALG, spec_complete(n), 1, cfg);
 }
 
 static void done(struct sim_run *run, struct disco_config *cfg)
@@ -121,7 +106,7 @@ static void test_fault_free_counts(void **unused)
                 set_param(&cfg, "sender", (int64_t)(seed % n));
                 set_param(&cfg, "value", values[seed % 4]);
                 struct sim_run run;
-                sim_run(&run, ALG, complete(n), 1, &cfg);
+                sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                 uint64_t want = f == 0 ? n - 1 : (uint64_t)(n - 1) * (n - 1);
                 assert_int_equal(run.metrics->messages, want);
                 assert_int_equal(run.metrics->rounds, f + 1);
@@ -174,7 +159,7 @@ static void test_sender_crash(void **unused)
             assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, text,
                                                 n, &err), 0);
             struct sim_run run;
-            sim_run(&run, ALG, complete(n), 1, &cfg);
+            sim_run(&run, ALG, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);
             assert_int_equal(run.metrics->messages, k * (n - 1));
             for (uint32_t v = 1; v < n; v++)
@@ -348,7 +333,7 @@ static void test_tampered_chains_rejected(void **unused)
             sim_config_byzantine_mask(&cfg, 1u << (n - 1), n,
                                       tampering[t].name);
             struct sim_run run;
-            sim_run(&run, &alg, complete(n), 1, &cfg);
+            sim_run(&run, &alg, spec_complete(n), 1, &cfg);
             assert_int_equal(verdict(&run, "agreement"), DISCO_HOLDS_YES);
             assert_int_equal(verdict(&run, "validity"), DISCO_HOLDS_YES);
             for (uint32_t v = 1; v + 1 < n; v++) {
@@ -381,7 +366,7 @@ static void test_late_reveal_rounds_threshold(void **unused)
                     set_param(&cfg, "sender", s);
                     sim_config_byzantine_mask(&cfg, mask, n, "late-reveal");
                     struct sim_run run;
-                    sim_run(&run, ALG, complete(n), 1, &cfg);
+                    sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                     assert_int_equal(run.metrics->rounds, rounds);
                     assert_int_equal(verdict(&run, "termination"),
                                      DISCO_HOLDS_YES);

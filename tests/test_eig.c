@@ -38,15 +38,6 @@ static void set_param(struct disco_config *cfg, const char *name,
     assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
 }
 
-/* The decision of `node` from the kernel's log; fails when there is none. */
-static int64_t decision_of(const struct sim_run *run, uint32_t node)
-{
-    const struct disco_view *view = disco_sim_view(run->sim);
-    size_t at = disco_view_decision_of(view, node);
-    assert_true(at != SIZE_MAX);
-    return disco_view_decision(view, at)->value;
-}
-
 /* The options of one run: n, f, rounds (0: f+1), the inputs pattern (0
  * or 1 for all, 2 index mod 2), v0, the traitors and their strategy. */
 struct eig_case {

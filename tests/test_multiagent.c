@@ -46,20 +46,6 @@ static void set_param(struct disco_config *cfg,
         fail_msg("%s", err.message);
 }
 
-static void set_inputs(struct disco_config *cfg, const int64_t *values,
-                       uint32_t n)
-{
-    free(cfg->inputs);
-    cfg->inputs = calloc(n, sizeof *cfg->inputs);
-    assert_non_null(cfg->inputs);
-    for (uint32_t v = 0; v < n; v++) {
-        cfg->inputs[v].node = v;
-        strcpy(cfg->inputs[v].name, "value");
-        cfg->inputs[v].value = values[v];
-    }
-    cfg->input_count = n;
-}
-
 static void set_dynamic(struct disco_config *cfg, const char *text)
 {
     struct disco_error err;
@@ -148,14 +134,14 @@ static void test_averaging_complete_one_round(void **unused)
     struct disco_config cfg;
     disco_config_init(&cfg, AVG);
     set_param(&cfg, AVG, "rounds", 1);
-    set_inputs(&cfg, a, 4);
+    sim_config_values(&cfg, a, 4);
     sim_run(&run, AVG, "complete:4", 1, &cfg);
     assert_int_equal(run.metrics->messages, 12);
     for (uint32_t v = 0; v < 4; v++)
         assert_int_equal(node(&run, v)->value, 1);
     assert_all_hold(&run);
     sim_run_release(&run);
-    set_inputs(&cfg, b, 3);
+    sim_config_values(&cfg, b, 3);
     sim_run(&run, AVG, "complete:3", 1, &cfg);
     for (uint32_t v = 0; v < 3; v++)
         assert_int_equal(node(&run, v)->value, -3);
@@ -177,7 +163,7 @@ static void test_averaging_line_by_hand(void **unused)
     struct disco_config cfg;
     disco_config_init(&cfg, AVG);
     set_param(&cfg, AVG, "rounds", 3);
-    set_inputs(&cfg, in, 3);
+    sim_config_values(&cfg, in, 3);
     struct sim_run run;
     sim_run(&run, AVG, "line:3", 1, &cfg);
     assert_int_equal(run.metrics->rounds, 3);
@@ -251,7 +237,7 @@ static void test_averaging_crash(void **unused)
             disco_faults_parse(&cfg, DISCO_FAULT_CRASH, text, 5, &err), 0);
         int64_t in[5];
         random_inputs(in, 5, seed);
-        set_inputs(&cfg, in, 5);
+        sim_config_values(&cfg, in, 5);
         struct sim_run run;
         sim_run(&run, AVG, "complete:5", 1, &cfg);
         assert_all_hold(&run);
@@ -279,7 +265,7 @@ static void averaging_rooted(const char *spec, uint32_t n, int64_t rounds,
         set_param(&cfg, AVG, "epsilon", epsilon);
         int64_t in[16];
         random_inputs(in, n, seed);
-        set_inputs(&cfg, in, n);
+        sim_config_values(&cfg, in, n);
         struct sim_run run;
         sim_run(&run, AVG, spec, 1, &cfg);
         assert_all_hold(&run);
@@ -396,7 +382,7 @@ static void test_midpoint_nonsplit(void **unused)
             set_param(&cfg, MID, "range", 100000);
             int64_t in[8];
             random_inputs(in, n, seed);
-            set_inputs(&cfg, in, n);
+            sim_config_values(&cfg, in, n);
             struct sim_run run;
             sim_run(&run, MID, spec, 1, &cfg);
             assert_int_equal(run.metrics->rounds, 17);
@@ -494,7 +480,7 @@ static void test_aa_contraction(void **unused)
                         sim_config_byzantine(&cfg, list, n, strategies[k]);
                         int64_t in[16];
                         random_inputs(in, n, seed * 31 + n);
-                        set_inputs(&cfg, in, n);
+                        sim_config_values(&cfg, in, n);
                         struct sim_run run;
                         sim_run(&run, AA, spec, 1, &cfg);
                         assert_all_hold(&run);
@@ -557,7 +543,7 @@ static void test_aa_break_at_3f(void **unused)
     static const int64_t in[] = {5000, 1000, 0};
     struct disco_config cfg;
     disco_config_init(&cfg, AA);
-    set_inputs(&cfg, in, 3);
+    sim_config_values(&cfg, in, 3);
     sim_config_byzantine(&cfg, "0", 3, "equivocate");
     struct sim_run run;
     sim_run(&run, AA, "complete:3", 1, &cfg);

@@ -21,32 +21,11 @@ extern const struct disco_algorithm disco_alg_paxos;
 
 enum { PREPARE, PROMISE, ACCEPT, ACCEPTED };
 
-static char spec_buf[32];
-static const char *complete(uint32_t n)
-{
-    snprintf(spec_buf, sizeof spec_buf, "complete:%u", n);
-    return spec_buf;
-}
-
 static void set_initiators(struct disco_config *cfg, const char *text,
                            uint32_t n)
 {
     struct disco_error err;
     assert_int_equal(disco_initiators_parse(cfg, text, n, &err), 0);
-}
-
-static void set_inputs(struct disco_config *cfg, const int64_t *values,
-                       uint32_t n)
-{
-    free(cfg->inputs);
-    cfg->inputs = calloc(n, sizeof *cfg->inputs);
-    assert_non_null(cfg->inputs);
-    for (uint32_t v = 0; v < n; v++) {
-        cfg->inputs[v].node = v;
-        strcpy(cfg->inputs[v].name, "value");
-        cfg->inputs[v].value = values[v];
-    }
-    cfg->input_count = n;
 }
 
 static void fault(struct disco_config *cfg, enum disco_fault_kind kind,
@@ -56,14 +35,6 @@ static void fault(struct disco_config *cfg, enum disco_fault_kind kind,
     struct disco_error err;
     snprintf(text, sizeof text, "%u@%llu", node, (unsigned long long)t);
     assert_int_equal(disco_faults_parse(cfg, kind, text, n, &err), 0);
-}
-
-static int64_t decision_of(const struct sim_run *run, uint32_t node)
-{
-    const struct disco_view *view = disco_sim_view(run->sim);
-    size_t at = disco_view_decision_of(view, node);
-    assert_true(at != SIZE_MAX);
-    return disco_view_decision(view, at)->value;
 }
 
 /* One proposer, no fault: (n-1) prepare, (n-1) promise, (n-1) accept and
@@ -82,7 +53,7 @@ static void test_one_proposer_counts(void **unused)
             snprintf(who, sizeof who, "%u", proposer);
             set_initiators(&cfg, who, n);
             struct sim_run run;
-            sim_run(&run, &disco_alg_paxos, complete(n), 1, &cfg);
+            sim_run(&run, &disco_alg_paxos, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);
             const struct disco_view *view = disco_sim_view(run.sim);
             uint64_t m = n - 1;
@@ -107,7 +78,7 @@ static void test_inputs(void **unused)
     for (uint32_t p = 0; p < 5; p++) {
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_paxos);
-        set_inputs(&cfg, in, 5);
+        sim_config_values(&cfg, in, 5);
         char who[16];
         snprintf(who, sizeof who, "%u", p);
         set_initiators(&cfg, who, 5);
@@ -157,7 +128,7 @@ static void test_proposer_recovers(void **unused)
             fault(&cfg, DISCO_FAULT_CRASH, 0, 1, n);
             fault(&cfg, DISCO_FAULT_RECOVER, 0, 150, n);
             struct sim_run run;
-            sim_run(&run, &disco_alg_paxos, complete(n), 1, &cfg);
+            sim_run(&run, &disco_alg_paxos, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);
             const struct disco_view *view = disco_sim_view(run.sim);
             uint64_t m = n - 1;
@@ -261,7 +232,7 @@ static void test_safety_random_faults(void **unused)
                 fault(&cfg, DISCO_FAULT_RECOVER, node, back + 1000 * i, n);
         }
         struct sim_run run;
-        sim_run(&run, &disco_alg_paxos, complete(n), 1, &cfg);
+        sim_run(&run, &disco_alg_paxos, spec_complete(n), 1, &cfg);
         assert_all_hold(&run);
         /* Were 100 and 101 both accepted somewhere?  The state is the
          * module's, so read the acceptors' last pairs from format_state. */

@@ -1114,7 +1114,8 @@ static void test_largest_chunks_and_spare(void **state)
 }
 
 /* peek_ahead reads an inline record (pushed at the time just popped, into
- * the slot being popped), and records moved to a block. */
+ * the slot being popped), which is the whole span, and records moved to a
+ * block. */
 static void test_peek_ahead_inline(void **state)
 {
     (void)state;
@@ -1129,6 +1130,10 @@ static void test_peek_ahead_inline(void **state)
         pop_expect(&q, t, 1, format);
         push_in_format(&q, t, 2, format);
         assert_null(q.slots[t].head);
+        /* The span is that one record, in the slot itself. */
+        const unsigned char *records;
+        assert_int_equal(disco__queue_peek_span(&q, &records), 1);
+        assert_ptr_equal(records, q.slots[t].first);
         const struct disco__wheel_record *r = disco__queue_peek_ahead(&q, 0);
         assert_non_null(r);
         assert_int_equal(r->target, make_event(t, 2).target);
@@ -1149,83 +1154,6 @@ static void test_peek_ahead_inline(void **state)
         for (uint64_t k = 2; k <= 4; k++)
             pop_expect(&q, t, k, format);
         assert_null(disco__queue_peek_ahead(&q, 0));
-        disco__queue_release(&q);
-    }
-}
-
-/* The next `count` records when the span holds them all, else NULL. */
-static const unsigned char *span_run(const struct disco__queue *q,
-                                     size_t count)
-{
-    const unsigned char *records;
-    return disco__queue_peek_span(q, &records) >= count ? records : NULL;
-}
-
-/* Whether the span says what peek_ahead says: the next `count` records,
- * one after another from the pointer it gives, or too short exactly when
- * they are not all there or not contiguous. */
-static void assert_run_as_peeks(const struct disco__queue *q, size_t count)
-{
-    const unsigned char *run = span_run(q, count);
-    const unsigned char *first =
-        (const unsigned char *)disco__queue_peek_ahead(q, 0);
-    bool contiguous = first != NULL;
-    for (size_t i = 0; i < count && contiguous; i++)
-        contiguous = (const unsigned char *)disco__queue_peek_ahead(q, i) ==
-                     first + i * q->record_size;
-    /* Contiguous runs that cross into the next block by chance are not
-     * promised: a NULL there is allowed. */
-    if (run) {
-        assert_true(contiguous);
-        assert_ptr_equal(run, first);
-    } else if (contiguous) {
-        const struct disco__wheel_slot *s = &q->slots[q->front];
-        assert_non_null(s->head);
-        assert_true(s->read + count > q->records_per_block);
-    }
-}
-
-/* The span agrees with peek_ahead in a slot's inline records, in its first
- * block, at the end of a block, and when the slot empties. */
-static void test_span_as_peek_ahead(void **state)
-{
-    (void)state;
-    /* A 2048-byte block less its 8-byte link holds (2048 - 8) / 24 = 85
-     * records with message numbers, (2048 - 8) / 16 = 127 without: 200
-     * never fit in one. */
-    static const size_t counts[] = {1, 2, 9, 41, 64, 200};
-    static const unsigned formats[] = {0, DISCO__WHEEL_MSG};
-    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
-        unsigned format = formats[f];
-        struct disco__queue q;
-        init_in_format(&q, format);
-        const disco_time_t t = 5;
-        /* Inline: one record in the slot itself. */
-        push_in_format(&q, t, 1, format);
-        pop_expect(&q, t, 1, format);
-        push_in_format(&q, t, 2, format);
-        assert_null(q.slots[t].head);
-        assert_non_null(span_run(&q, 1));
-        assert_null(span_run(&q, 2));
-        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
-            assert_run_as_peeks(&q, counts[c]);
-        /* Three blocks' worth in the slot, popped one by one. */
-        uint64_t total = 3 * q.records_per_block;
-        for (uint64_t k = 3; k <= total; k++)
-            push_in_format(&q, t, k, format);
-        bool long_run_seen = false, end_of_block_seen = false;
-        for (uint64_t k = 2; k <= total; k++) {
-            for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
-                assert_run_as_peeks(&q, counts[c]);
-            long_run_seen |= span_run(&q, 64) != NULL;
-            assert_null(span_run(&q, 200));
-            end_of_block_seen |= span_run(&q, 9) == NULL &&
-                                 k + 9 <= total;
-            pop_expect(&q, t, k, format);
-        }
-        assert_true(long_run_seen);
-        assert_true(end_of_block_seen);
-        assert_null(span_run(&q, 1));
         disco__queue_release(&q);
     }
 }
@@ -1821,7 +1749,6 @@ int main(void)
         cmocka_unit_test(test_zero_delay_chain),
         cmocka_unit_test(test_inline_to_block_and_back),
         cmocka_unit_test(test_peek_ahead_inline),
-        cmocka_unit_test(test_span_as_peek_ahead),
         cmocka_unit_test(test_peek_ahead_across_blocks),
         cmocka_unit_test(test_inline_or_block),
         cmocka_unit_test(test_reformat_inline),

@@ -1113,15 +1113,21 @@ static void test_largest_chunks_and_spare(void **state)
     assert_null(q.spare_chunk);
 }
 
+/* The formats the peek tests run in: without message numbers (16-byte
+ * records) and with them (24 bytes, which disco__queue_record_msg reads).
+ * Both keep one record inline (DISCO__WHEEL_INLINE is 28 bytes), so that
+ * the span can lie in the slot itself; every wider format keeps none. */
+static const unsigned peek_formats[] = {0, DISCO__WHEEL_MSG};
+#define PEEK_FORMAT_COUNT (sizeof peek_formats / sizeof peek_formats[0])
+
 /* peek_ahead reads an inline record (pushed at the time just popped, into
  * the slot being popped), which is the whole span, and records moved to a
  * block. */
 static void test_peek_ahead_inline(void **state)
 {
     (void)state;
-    static const unsigned formats[] = {0, DISCO__WHEEL_MSG};
-    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
-        unsigned format = formats[f];
+    for (size_t f = 0; f < PEEK_FORMAT_COUNT; f++) {
+        unsigned format = peek_formats[f];
         struct disco__queue q;
         init_in_format(&q, format);
         assert_int_equal(q.records_inline, 1);
@@ -1166,9 +1172,8 @@ static void test_peek_ahead_inline(void **state)
 static void test_peek_ahead_across_blocks(void **state)
 {
     (void)state;
-    static const unsigned formats[] = {0, DISCO__WHEEL_MSG};
-    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
-        unsigned format = formats[f];
+    for (size_t f = 0; f < PEEK_FORMAT_COUNT; f++) {
+        unsigned format = peek_formats[f];
         struct disco__queue q;
         init_in_format(&q, format);
         const disco_time_t t = 9;

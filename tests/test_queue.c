@@ -1165,10 +1165,11 @@ static void test_peek_ahead_inline(void **state)
 }
 
 /* Across the blocks of a slot, against the records themselves: at every
- * pop of three blocks' worth (but the first), the span is the rest of the first block
- * (or of the slot), and peek_ahead(q, a), whether in the span or walked
- * to (peek_beyond), is the record pushed a places after the next one,
- * NULL past the slot's end. */
+ * pop but the first of three full blocks and seven records in a fourth
+ * (so that the slot ends inside a block), the span is the rest of the
+ * first block (or of the slot), and peek_ahead(q, a), whether in the span
+ * or walked to (peek_beyond), is the record pushed a places after the next
+ * one, NULL past the slot's end. */
 static void test_peek_ahead_across_blocks(void **state)
 {
     (void)state;
@@ -1181,14 +1182,18 @@ static void test_peek_ahead_across_blocks(void **state)
         for (uint64_t k = 1; k <= total; k++)
             push_in_format(&q, t, k, format);
         /* The span is the slot of the last pop's: pop once to get there
-         * (before, the front is slot 0 and nothing is known ahead). */
-        assert_int_equal(disco__queue_peek_span(&q, &(const unsigned char *){0}),
-                         0);
+         * (before, the front is slot 0 and nothing is known ahead).
+         * `records` starts pointing elsewhere, so that the NULL an empty
+         * span must set is seen. */
+        const unsigned char *records = (const unsigned char *)&q;
+        assert_int_equal(disco__queue_peek_span(&q, &records), 0);
+        assert_null(records);
         pop_expect(&q, t, 1, format);
         bool walked = false;
         for (uint64_t k = 2; k <= total; k++) {
             const struct disco__wheel_slot *s = &q.slots[t];
-            const unsigned char *records;
+            /* Only the span's length is checked here: its records are
+             * peek_ahead's for a below it, checked there. */
             size_t span = disco__queue_peek_span(&q, &records);
             uint64_t left = total - k + 1;
             size_t block_left = q.records_per_block - s->read;
@@ -1209,7 +1214,7 @@ static void test_peek_ahead_across_blocks(void **state)
             pop_expect(&q, t, k, format);
         }
         assert_true(walked);
-        const unsigned char *records = (const unsigned char *)&q;
+        records = (const unsigned char *)&q;
         assert_int_equal(disco__queue_peek_span(&q, &records), 0);
         assert_null(records);
         disco__queue_release(&q);

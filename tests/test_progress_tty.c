@@ -117,21 +117,16 @@ struct moved_stderr {
     char *term; /* TERM before the move, or NULL when unset */
 };
 
-static void save_term(struct moved_stderr *m)
+/* stderr onto `writer` (closed here: stderr is its only copy after), to
+ * be read back from `reader`, with TERM=`term` (NULL: unset).  An
+ * assertion here fails, if at all, before stderr has moved. */
+static void stderr_move(struct moved_stderr *m, int reader, int writer,
+                        const char *term)
 {
-    const char *term = getenv("TERM");
-    m->term = term ? strdup(term) : NULL;
-    assert_true(!term || m->term);
-}
-
-/* stderr onto a new terminal `cols` columns wide, TERM=`term` (NULL:
- * unset). */
-static void stderr_to_terminal(struct moved_stderr *m, unsigned short cols,
-                               const char *term)
-{
-    int slave;
-    open_terminal(&m->reader, &slave, cols);
-    save_term(m);
+    m->reader = reader;
+    const char *saved_term = getenv("TERM");
+    m->term = saved_term ? strdup(saved_term) : NULL;
+    assert_true(!saved_term || m->term);
     if (term)
         assert_int_equal(setenv("TERM", term, 1), 0);
     else
@@ -139,22 +134,26 @@ static void stderr_to_terminal(struct moved_stderr *m, unsigned short cols,
     fflush(stderr);
     m->saved = dup(STDERR_FILENO);
     assert_true(m->saved >= 0);
-    assert_int_equal(dup2(slave, STDERR_FILENO), STDERR_FILENO);
-    close(slave);
+    assert_int_equal(dup2(writer, STDERR_FILENO), STDERR_FILENO);
+    close(writer);
 }
 
+/* stderr onto a new terminal `cols` columns wide, TERM=`term` (NULL:
+ * unset). */
+static void stderr_to_terminal(struct moved_stderr *m, unsigned short cols,
+                               const char *term)
+{
+    int master, slave;
+    open_terminal(&master, &slave, cols);
+    stderr_move(m, master, slave, term);
+}
+
+/* stderr into a new pipe, TERM=`term` (NULL: unset). */
 static void stderr_to_pipe(struct moved_stderr *m, const char *term)
 {
     int ends[2];
     assert_int_equal(pipe(ends), 0);
-    save_term(m);
-    assert_int_equal(setenv("TERM", term, 1), 0);
-    fflush(stderr);
-    m->saved = dup(STDERR_FILENO);
-    assert_true(m->saved >= 0);
-    assert_int_equal(dup2(ends[1], STDERR_FILENO), STDERR_FILENO);
-    close(ends[1]);
-    m->reader = ends[0];
+    stderr_move(m, ends[0], ends[1], term);
 }
 
 /* stderr and TERM back as they were; what was written to stderr

@@ -215,6 +215,20 @@ static void lines_release(struct lines *l)
     free(l->len);
 }
 
+/* At least one line, each starting with `prefix` and going on past it,
+ * then the erase (an empty line): what a progress display that showed
+ * leaves. */
+static void assert_lines_then_erase(const struct lines *l, const char *prefix)
+{
+    assert_true(l->n >= 2);
+    size_t prefix_len = strlen(prefix);
+    for (size_t i = 0; i + 1 < l->n; i++) {
+        assert_true(l->len[i] > prefix_len);
+        assert_memory_equal(l->text[i], prefix, prefix_len);
+    }
+    assert_int_equal(l->len[l->n - 1], 0);
+}
+
 /* The seconds a line of `run` ends with: "...  (1.5 s)". */
 static double seconds_of(const char *text, size_t len)
 {
@@ -233,6 +247,10 @@ static double seconds_of(const char *text, size_t len)
 
 /* ------------------------------------------------------------------------ */
 /* progress.c in process.                                                    */
+
+/* How the line of test_run_line_quiet_start's phase, "working", begins,
+ * up to its seconds: "disco: working  (1.5 s)". */
+static const char working_line_start[] = "disco: working  (";
 
 /* auto draws on a terminal unless TERM is dumb (unset is not dumb), and
  * never into a pipe; on and off are what they say wherever stderr goes. */
@@ -397,14 +415,9 @@ static void test_run_line_quiet_start(void **unused)
     assert_true(started);
     assert_true(shown);
     struct lines l = drawn_lines(&slow);
-    assert_true(l.n >= 2); /* at least one line, then the erase */
-    for (size_t i = 0; i + 1 < l.n; i++) {
-        assert_true(l.len[i] > strlen("disco: working  ("));
-        assert_memory_equal(l.text[i], "disco: working  (",
-                            strlen("disco: working  ("));
+    assert_lines_then_erase(&l, working_line_start);
+    for (size_t i = 0; i + 1 < l.n; i++)
         assert_true(seconds_of(l.text[i], l.len[i]) >= RUN_QUIET_S);
-    }
-    assert_int_equal(l.len[l.n - 1], 0);
     lines_release(&l);
     free(slow.data);
 
@@ -412,14 +425,8 @@ static void test_run_line_quiet_start(void **unused)
      * have redrawn it (a loaded machine can take a tick between the phase
      * and the stop), and those lines say the same. */
     l = drawn_lines(&at_once);
-    assert_true(l.n >= 2);
-    for (size_t i = 0; i + 1 < l.n; i++) {
-        assert_true(l.len[i] > strlen("disco: working  ("));
-        assert_memory_equal(l.text[i], "disco: working  (",
-                            strlen("disco: working  ("));
-    }
+    assert_lines_then_erase(&l, working_line_start);
     assert_true(seconds_of(l.text[0], l.len[0]) < RUN_QUIET_S);
-    assert_int_equal(l.len[l.n - 1], 0);
     lines_release(&l);
     free(at_once.data);
 
@@ -455,13 +462,12 @@ static void test_long_phase_cut(void **unused)
 
     assert_true(started);
     struct lines l = drawn_lines(&b);
-    assert_true(l.n >= 2);
-    /* "disco: ", the 158 x's, then at once the seconds. */
+    /* "disco: ", the 158 x's, then at once the seconds, in the phase's
+     * line and in any redraw of it before the stop erased it. */
     char expected[200] = "disco: ";
     memset(expected + 7, 'x', 158);
     strcpy(expected + 7 + 158, "  (");
-    assert_true(l.len[0] > strlen(expected));
-    assert_memory_equal(l.text[0], expected, strlen(expected));
+    assert_lines_then_erase(&l, expected);
     lines_release(&l);
     free(b.data);
 }
@@ -573,7 +579,8 @@ static void test_check_cut_and_auto(void **unused)
     char prefix[32]; /* what follows the runs done: "/N runs  " */
     snprintf(prefix, sizeof prefix, "/%lu runs  ", n);
     struct lines l = drawn_lines(&err);
-    assert_true(l.n >= 2);
+    /* No fixed prefix: the lines start with the runs done. */
+    assert_lines_then_erase(&l, "");
     for (size_t i = 0; i + 1 < l.n; i++) {
         assert_int_equal(l.len[i], 29);
         /* The runs done (at most N, as many digits at most), then the
@@ -583,7 +590,6 @@ static void test_check_cut_and_auto(void **unused)
         assert_true(strtoul(l.text[i], NULL, 10) <= n);
         assert_memory_equal(l.text[i] + digits, prefix, strlen(prefix));
     }
-    assert_int_equal(l.len[l.n - 1], 0);
     lines_release(&l);
     free(err.data);
 

@@ -730,7 +730,6 @@ static void test_partition_never_ends(void **unused)
         assert_int_equal(run.unchecked, 3);
         assert_int_equal(run.results[ACYCLIC].holds, DISCO_HOLDS_YES);
         assert_int_equal(run.results[VIEWS_AGREE].holds, DISCO_HOLDS_YES);
-        assert_int_equal(run.results[HEIGHTS].holds, DISCO_HOLDS_YES);
         assert_heights_checked(&run, alg);
         /* Nodes 3..5 kept reversing; 0..2 stopped after the repair. */
         unsigned long work[MAX_N];

@@ -430,6 +430,28 @@ static bool connected_without(const struct disco_topology *topo, uint32_t a,
     return connected;
 }
 
+/* The link a-b (a < b) at 0-based place `place` among the links whose
+ * loss leaves `topo` connected, in the order of the adjacency lists: a
+ * link that can fail without cutting anyone off from D.  Fails the
+ * calling test when there are not that many. */
+static void non_bridge_link(const struct disco_topology *topo, uint32_t place,
+                            uint32_t *a, uint32_t *b)
+{
+    uint32_t seen = 0;
+    for (uint32_t u = 0; u < topo->nodes; u++)
+        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
+             c++) {
+            uint32_t v = topo->out_target[c];
+            if (u < v && connected_without(topo, u, v) && seen++ == place) {
+                *a = u;
+                *b = v;
+                return;
+            }
+        }
+    fail_msg("%s: no link at place %u among its %u that are not bridges",
+             topo->spec, place, seen);
+}
+
 /* Mid-run failures on random graphs: at t = 150, while reversals are still
  * going on, a link whose loss leaves the graph connected goes down, for
  * good or until t = 10^9 (when it rejoins by heights).  The DAG is
@@ -452,19 +474,8 @@ static void test_failure_mid_run(void **unused)
             struct disco_error err;
             assert_int_equal(disco_topology_generate(&topo, "gnp:12:0.3", g,
                                                      &err), 0);
-            /* The (g % m)-th link that is not a bridge. */
-            uint32_t a = 0, b = 0, skip = (uint32_t)(g % 7);
-            for (uint32_t u = 0; u < topo.nodes && !b; u++)
-                for (uint32_t c = topo.out_offset[u];
-                     c < topo.out_offset[u + 1] && !b; c++) {
-                    uint32_t v = topo.out_target[c];
-                    if (u < v && connected_without(&topo, u, v) &&
-                        skip-- == 0) {
-                        a = u;
-                        b = v;
-                    }
-                }
-            assert_true(b > 0);
+            uint32_t a = 0, b = 0;
+            non_bridge_link(&topo, (uint32_t)(g % 7), &a, &b);
             /* The work without the failure, to see that it matters. */
             unsigned long plain = work_without_failure(alg, &topo, g, -1);
             uint64_t first_seed = SEEDS_PER_GRAPH * (g % 5) + 1;
@@ -531,19 +542,8 @@ static void test_cut_after_settling_same_work(void **unused)
             struct disco_error err;
             assert_int_equal(disco_topology_generate(&topo, "gnp:12:0.3", g,
                                                      &err), 0);
-            /* The (g % 5)-th link that is not a bridge. */
-            uint32_t a = 0, b = 0, skip = (uint32_t)(g % 5);
-            for (uint32_t u = 0; u < topo.nodes && !b; u++)
-                for (uint32_t c = topo.out_offset[u];
-                     c < topo.out_offset[u + 1] && !b; c++) {
-                    uint32_t v = topo.out_target[c];
-                    if (u < v && connected_without(&topo, u, v) &&
-                        skip-- == 0) {
-                        a = u;
-                        b = v;
-                    }
-                }
-            assert_true(b > 0);
+            uint32_t a = 0, b = 0;
+            non_bridge_link(&topo, (uint32_t)(g % 5), &a, &b);
             /* The total work without the cut (one run does for both
              * kinds of cut: nothing else differs). */
             unsigned long plain =

@@ -335,7 +335,7 @@ static void vote_watch_event(void *self, const struct disco_event_view *ev)
                    r.term == w->vote_term[voter] &&
                    r.term == w->asked_term[voter][candidate] &&
                    candidate != w->vote_for[voter]) {
-            assert_true(w->kept_count < 16);
+            assert_true(w->kept_count < sizeof w->kept / sizeof w->kept[0]);
             w->kept[w->kept_count++] =
                 (struct kept_vote){r.term, voter, w->vote_for[voter],
                                    candidate};

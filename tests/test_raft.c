@@ -582,9 +582,6 @@ static void test_safety_random_faults(void **unused)
            tally.runs, tally.committed_all, tally.several_terms, tally.mixed,
            tally.recovered_all, tally.live_after);
     assert_int_equal(tally.live_after, tally.recovered_all);
-    /* The run of seed 4241 at least left the workload uncommitted, and
-     * ended all the same. */
-    assert_true(tally.committed_all < tally.runs);
     if (tally.runs >= 1000) {
         assert_true(tally.several_terms > tally.runs / 2);
         assert_true(tally.mixed > tally.runs / 10);

@@ -102,13 +102,15 @@ static void assert_applied_everywhere(const struct sim_run *run, uint32_t n,
  * this test under ASan), hence 20 seeds there rather than 200. */
 static void test_fault_free(void **unused)
 {
-    static const uint32_t ks[] = {1, 5, 32};
+    static const struct {
+        uint32_t k;     /* commands */
+        uint64_t seeds; /* seeds 1..seeds: fewer for long runs (above) */
+    } workloads[] = {{1, 200}, {5, 20}, {32, 20}};
     unsigned uncontested = 0, runs = 0;
     for (uint32_t n = 2; n <= 7; n++)
-        for (unsigned ki = 0; ki < 3; ki++)
-            for (uint64_t seed = 1; seed <= (ks[ki] == 1 ? 200u : 20u);
-                 seed++) {
-                uint32_t k = ks[ki];
+        for (size_t w = 0; w < sizeof workloads / sizeof workloads[0]; w++)
+            for (uint64_t seed = 1; seed <= workloads[w].seeds; seed++) {
+                uint32_t k = workloads[w].k;
                 struct disco_config cfg;
                 disco_config_init(&cfg, &disco_alg_raft);
                 cfg.seed = seed;

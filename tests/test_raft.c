@@ -35,13 +35,6 @@ enum {
     LIVENESS
 };
 
-static char spec_buf[32];
-static const char *complete(uint32_t n)
-{
-    snprintf(spec_buf, sizeof spec_buf, "complete:%u", n);
-    return spec_buf;
-}
-
 static void param(struct disco_config *cfg, const char *fmt, ...)
 {
     char text[64];
@@ -116,7 +109,7 @@ static void test_fault_free(void **unused)
                 cfg.seed = seed;
                 param(&cfg, "commands=%u", k);
                 struct sim_run run;
-                sim_run(&run, &disco_alg_raft, complete(n), 1, &cfg);
+                sim_run(&run, &disco_alg_raft, spec_complete(n), 1, &cfg);
                 assert_all_hold(&run);
                 assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
                 assert_applied_everywhere(&run, n, k);
@@ -415,7 +408,7 @@ static void random_faults_run(uint64_t seed, struct random_fault_tally *tally,
      * a few kB, is nothing beside a run). */
     struct vote_watch watch = {0};
     struct disco_observer observer = {&watch, vote_watch_event, NULL, false};
-    sim_run_observed(&run, &disco_alg_raft, complete(n), 1, &cfg,
+    sim_run_observed(&run, &disco_alg_raft, spec_complete(n), 1, &cfg,
                      outcome ? &observer : NULL);
     if (run.failed)
         fprintf(stderr, "raft: seed %llu fails\n", (unsigned long long)seed);
@@ -682,7 +675,7 @@ static void test_crash_recover(void **unused)
             fault(&cfg, DISCO_FAULT_CRASH, 0, 20000, n);
             fault(&cfg, DISCO_FAULT_RECOVER, 0, 22000, n);
             struct sim_run run;
-            sim_run(&run, &disco_alg_raft, complete(n), 1, &cfg);
+            sim_run(&run, &disco_alg_raft, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);
             const struct disco_view *view = disco_sim_view(run.sim);
             uint64_t m = n - 1;

@@ -828,16 +828,22 @@ static void test_preceded_by_all_both_log_formats(void **unused)
     }
 }
 
+/* ring:3 with two decisions: node 2 decides in init, before it sends
+ * (decision 0, alone in its past); node 1 decides after hearing from 0
+ * and 2 (decision 1, preceded by all). */
+static void start_two_decisions(struct fixture *f)
+{
+    start(f, "ring:3");
+    input(f, 0, "send", port_of(f, 0, 1));
+    input(f, 2, "send", port_of(f, 2, 1));
+    input(f, 2, "decide", 9);
+    input(f, 1, "decide_after", 2);
+}
+
 static void test_preceded_by_all_every_decision(void **unused)
 {
-    /* Node 2 decides in init (decision 0, alone in its past); node 1
-     * decides after hearing from 0 and 2 (decision 1, preceded by all). */
     struct fixture f;
-    start(&f, "ring:3");
-    input(&f, 0, "send", port_of(&f, 0, 1));
-    input(&f, 2, "send", port_of(&f, 2, 1));
-    input(&f, 2, "decide", 9);
-    input(&f, 1, "decide_after", 2);
+    start_two_decisions(&f);
     const struct disco_view *view = run(&f);
     assert_int_equal(disco_view_decision_count(view), 2);
     assert_int_equal(disco_view_decision_of(view, 2), 0);
@@ -967,15 +973,11 @@ static void test_tokens_on_the_log_cases(void **unused)
 
 static void test_tokens_certify_each_decision(void **unused)
 {
+    /* Node 2 decides before its send takes its token (one token), node 1
+     * on both messages (all three): the second is certified alone, not
+     * every decision. */
     struct fixture f;
-    /* Two decisions: node 2 decides in init, before its send takes its
-     * token (one token), node 1 on both messages (all three): the second
-     * is certified alone, not every decision. */
-    start(&f, "ring:3");
-    input(&f, 0, "send", port_of(&f, 0, 1));
-    input(&f, 2, "send", port_of(&f, 2, 1));
-    input(&f, 2, "decide", 9);
-    input(&f, 1, "decide_after", 2);
+    start_two_decisions(&f);
     const struct disco_view *view = run_with_tokens(&f);
     assert_int_equal(f.run.sim->decision_tokens[0], 1);
     assert_int_equal(f.run.sim->decision_tokens[1], 3);

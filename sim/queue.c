@@ -471,14 +471,24 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
 #define INLINE_SCORE_MAX 16
 /* A slot emptied small (its records fit inline) or large moves the score
  * one step towards opening slots inline or in a block. */
-static void score_emptied_slot(struct disco__queue *q, bool small)
+static inline void score_emptied_slot(struct disco__queue *q, bool small)
 {
     if (small)
         q->inline_score += q->inline_score < INLINE_SCORE_MAX;
     else
         q->inline_score -= q->inline_score > -INLINE_SCORE_MAX;
 }
-/* How many ticks ahead of the slot being popped pop_slow fetches a slot:
+
+/* The same for a slot emptied from a block, which may have held one
+ * record or many: in a run of mixed slots that is as good as random, and
+ * a mispredicted branch on it cost more than the step. */
+static inline void score_emptied_block(struct disco__queue *q, bool small)
+{
+    int score = q->inline_score + (small ? 1 : -1);
+    score = score > INLINE_SCORE_MAX ? INLINE_SCORE_MAX : score;
+    q->inline_score = score < -INLINE_SCORE_MAX ? -INLINE_SCORE_MAX : score;
+}
+/* How many ticks ahead of the slot being popped pop_next fetches a slot:
  * where the pushes of events with short delays go next. */
 #define SLOT_PREFETCH_TICKS 6u
 #define FIRST_CHUNK_BLOCKS 4u
@@ -619,19 +629,6 @@ static unsigned next_slot(const struct disco__queue *q, unsigned from)
     return v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
 }
 
-/* How far round the wheel from slot `from` (0 for itself) the first
- * occupied slot is, or DISCO__WHEEL_SLOTS when every slot is empty. */
-static unsigned next_occupied(const struct disco__queue *q, unsigned from)
-{
-    if (!q->occupied_words) /* an empty wheel: no scan at all */
-        return DISCO__WHEEL_SLOTS;
-    unsigned slot = next_slot(q, from);
-    if (slot == DISCO__WHEEL_SLOTS) /* round the end */
-        slot = next_slot(q, 0);
-    return slot == DISCO__WHEEL_SLOTS ? DISCO__WHEEL_SLOTS
-                                      : (slot - from) & WHEEL_MASK;
-}
-
 /* Make sure `count` blocks are free, allocating chunks of blocks as
  * needed (each chunk twice the last, up to MAX_CHUNK_BLOCKS, and no
  * further than the queue's block_limit). */
@@ -751,7 +748,7 @@ static void wheel_take(struct disco__queue *q, unsigned i, disco_time_t time,
             vacate(q, i);
             /* (A slot of several blocks whose last held few records
              * counts as small: rare, and only a heuristic.) */
-            score_emptied_slot(q, s->write <= q->records_inline);
+            score_emptied_block(q, s->write <= q->records_inline);
         }
     } else if (s->read == q->records_per_block) {
         struct disco__wheel_block *done = s->head;
@@ -900,7 +897,7 @@ static void hold_base_below(struct disco__queue *q, disco_time_t low)
  * reserved.  If memory runs out, the base stops short of `to`, just low
  * enough that the window excludes what is left in the far heap: still
  * consistent, only the wheel reaches less far.  Pops are unaffected. */
-static void advance(struct disco__queue *q, disco_time_t to)
+static void advance_base(struct disco__queue *q, disco_time_t to)
 {
     if (to <= q->base)
         return;
@@ -977,9 +974,16 @@ static void advance(struct disco__queue *q, disco_time_t to)
         struct disco__queue_bucket *b = &r->buckets[i];
         size_t n = b->count - b->head;
         struct disco__event ev;
-        for (size_t j = b->head; j < b->count; j++) {
-            take(&ev, item(b, j, es), es);
-            if (fit_payload(q, &ev) != 0)
+        /* The format grows at the first payload, if any (read in place:
+         * a sparse run moves a bucket or so per far event). */
+        for (size_t j = b->head;
+             !(q->record_format & DISCO__WHEEL_PAYLOAD) && j < b->count; j++) {
+            union disco__event_payload payload;
+            memcpy(&payload,
+                   item(b, j, es) + offsetof(struct disco__event, payload),
+                   sizeof payload);
+            if (!disco__payload_is_zero(&payload) &&
+                reformat(q, q->record_format | DISCO__WHEEL_PAYLOAD) != 0)
                 goto short_of_memory;
         }
         size_t keys = n < span + 1 ? n : (size_t)span + 1;
@@ -1015,6 +1019,32 @@ static void advance(struct disco__queue *q, disco_time_t to)
     q->base = to;
 }
 
+/* When the next call to advance_base does something worth its cost (see
+ * struct disco__queue's advance_at): once the pops are a quarter of the
+ * wheel past the base, or, when the far events' lower bound holds the base
+ * back, once they are within half the wheel, where advance_base moves them
+ * to the wheel. */
+static disco_time_t next_advance(const struct disco__queue *q)
+{
+    disco_time_t lazy = q->base + DISCO__WHEEL_SLOTS / 4u;
+    if (lazy < q->base)
+        return q->base; /* the end of time: call every pop */
+    if (q->far_low >= DISCO__WHEEL_SLOTS &&
+        lazy <= q->far_low - DISCO__WHEEL_SLOTS)
+        return lazy;
+    return q->far_low >= DISCO__WHEEL_SLOTS / 2u
+               ? q->far_low - DISCO__WHEEL_SLOTS / 2u
+               : 0;
+}
+
+/* Move the base up to `to` as far as advance_base can, and say when to
+ * call again. */
+static void advance(struct disco__queue *q, disco_time_t to)
+{
+    advance_base(q, to);
+    q->advance_at = next_advance(q);
+}
+
 static int push_event(struct disco__queue *q, const struct disco__event *ev)
 {
     assert(ev->time >= q->last && q->last >= q->base);
@@ -1028,8 +1058,12 @@ static int push_event(struct disco__queue *q, const struct disco__event *ev)
         rc = wheel_append(q, (unsigned)(ev->time & WHEEL_MASK), ev);
     } else {
         rc = radix_push(&q->far, ev);
-        if (rc == 0 && ev->time < q->far_low)
+        if (rc == 0 && ev->time < q->far_low) {
             q->far_low = ev->time;
+            /* It may come near before the base would move again. */
+            disco_time_t next = next_advance(q);
+            q->advance_at = next < q->advance_at ? next : q->advance_at;
+        }
     }
     if (rc == 0)
         q->size++;
@@ -1042,35 +1076,10 @@ int disco__queue_push_slow(struct disco__queue *q,
     return push_event(q, ev);
 }
 
-bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
+/* Take the next record of occupied slot f, due at `time`, into *out. */
+static inline void pop_from_slot(struct disco__queue *q, unsigned f,
+                                 disco_time_t time, struct disco__event *out)
 {
-    unsigned f = q->front; /* the slot of `last` */
-    disco_time_t time = q->last;
-    /* Most pops: more events at the time of the last one. */
-    if (!disco__wheel_occupied(q, f)) {
-        if (q->size == 0)
-            return false;
-        /* The wheel's slots hold times from `last` on, going round; far
-         * events all come after them. */
-        unsigned ahead = next_occupied(q, f);
-        if (ahead == DISCO__WHEEL_SLOTS) {
-            radix_pop(&q->far, out);
-            q->last = out->time;
-            q->front = (unsigned)(out->time & WHEEL_MASK);
-            advance(q, out->time); /* the rest of its time joins the wheel */
-            q->size--;
-            return true;
-        }
-        time += ahead;
-        advance(q, time);
-        q->last = time;
-        q->front = f = (unsigned)(time & WHEEL_MASK);
-        /* In a sparse run slots are seldom in the cache when reached:
-         * fetch one a few ticks on, where the pushes of events with
-         * short delays go. */
-        __builtin_prefetch(&q->slots[(f + SLOT_PREFETCH_TICKS) & WHEEL_MASK],
-                           1);
-    }
     struct disco__wheel_slot *s = &q->slots[f];
     if (!s->head) {
         /* A slot's one inline record: a sparse run's every pop.  The
@@ -1093,16 +1102,66 @@ bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
         wheel_take(q, f, time, out);
     }
     q->size--;
+}
+
+/* The first occupied slot from slot `from` on, going round; the wheel
+ * must hold something.  With few branches: in a sparse run every pop
+ * comes here, and where the next slot lies is as good as random. */
+static inline unsigned next_occupied_round(const struct disco__queue *q,
+                                           unsigned from)
+{
+    unsigned w = from / 64u;
+    uint64_t bits = q->occupied[w] & (~0ull << (from % 64u));
+    if (bits)
+        return w * 64u + (unsigned)__builtin_ctzll(bits);
+    /* The next word with a slot above w, else round to the first. */
+    uint64_t above = q->occupied_words & (~1ull << w);
+    unsigned v = (unsigned)__builtin_ctzll(above ? above : q->occupied_words);
+    return v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
+}
+
+bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
+{
+    pop_from_slot(q, q->front, q->last, out);
+    return true;
+}
+
+bool disco__queue_pop_next(struct disco__queue *q, struct disco__event *out)
+{
+    if (!q->occupied_words) {
+        if (q->size == 0)
+            return false;
+        /* Only far events: the next is the far heap's. */
+        radix_pop(&q->far, out);
+        q->last = out->time;
+        q->front = (unsigned)(out->time & WHEEL_MASK);
+        advance(q, out->time); /* the rest of its time joins the wheel */
+        q->size--;
+        return true;
+    }
+    /* The wheel's slots hold times from `last` on, going round; far
+     * events all come after them. */
+    unsigned f = next_occupied_round(q, q->front);
+    disco_time_t time = q->last + ((f - q->front) & WHEEL_MASK);
+    if (time >= q->advance_at)
+        advance(q, time);
+    q->last = time;
+    q->front = f;
+    /* In a sparse run slots are seldom in the cache when reached: fetch
+     * one a few ticks on, where the pushes of events with short delays
+     * go. */
+    __builtin_prefetch(&q->slots[(f + SLOT_PREFETCH_TICKS) & WHEEL_MASK], 1);
+    pop_from_slot(q, f, time, out);
     return true;
 }
 
 disco_time_t disco__queue_peek_time(struct disco__queue *q)
 {
     assert(q->size > 0);
-    unsigned ahead = next_occupied(q, (unsigned)(q->last & WHEEL_MASK));
-    if (ahead < DISCO__WHEEL_SLOTS)
-        return q->last + ahead;
-    return radix_peek_time(&q->far);
+    if (!q->occupied_words)
+        return radix_peek_time(&q->far);
+    unsigned from = (unsigned)(q->last & WHEEL_MASK);
+    return q->last + ((next_occupied_round(q, from) - from) & WHEEL_MASK);
 }
 
 /* Rebuild the queue with whole far items and wheel records of `format`

@@ -114,6 +114,15 @@ struct disco__queue {
     disco_time_t far_low; /* no far event is earlier (UINT64_MAX: none
                            * may be), so that moving the base needs no
                            * look at the far heap until it comes near */
+    /* The earliest pop time at which moving the base is worth a call: it
+     * lets the base lag up to a quarter of the wheel behind the pops (the
+     * wheel then reaches at least three quarters ahead), and while far
+     * events hold the base back it waits for them to come within half the
+     * wheel (see advance in queue.c).  A sparse run's every pop moves the
+     * time, and a call on every pop to move the base by a tick or two, or
+     * not at all, was some 4% of a sparse hold's instructions.  0 is
+     * always safe: the next pop calls. */
+    disco_time_t advance_at;
     disco_time_t last;  /* the key of the last pop (0 initially) */
     size_t size;        /* pending events, wheel and far heap */
     unsigned record_format; /* DISCO__WHEEL_PAYLOAD | _MSG | _LAMPORT */
@@ -168,7 +177,13 @@ void disco__queue_release(struct disco__queue *q);
 /* The general paths of push and pop, below. */
 int disco__queue_push_slow(struct disco__queue *q,
                            const struct disco__event *ev);
+/* Pop from the slot being popped (occupied): its inline record, or the
+ * last record of a block. */
 bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out);
+/* Pop when the slot being popped is empty: the next occupied slot's first
+ * record, or the far heap's next event, or false when the queue is
+ * empty. */
+bool disco__queue_pop_next(struct disco__queue *q, struct disco__event *out);
 
 static inline bool disco__wheel_occupied(const struct disco__queue *q,
                                          uint32_t slot)
@@ -326,7 +341,10 @@ static inline unsigned char *disco__wheel_place(struct disco__queue *q,
 static inline unsigned char *disco__queue_push_place(struct disco__queue *q,
                                                      disco_time_t time)
 {
-    if (!(time - q->base < DISCO__WHEEL_SLOTS && time >= q->last && q->slots))
+    /* (An event earlier than the last pop would break the contract; the
+     * general path only asserts it too.) */
+    assert(time >= q->last);
+    if (!(time - q->base < DISCO__WHEEL_SLOTS && q->slots))
         return NULL;
     unsigned char *at =
         disco__wheel_place(q, (uint32_t)(time & (DISCO__WHEEL_SLOTS - 1u)));
@@ -400,19 +418,19 @@ static inline bool disco__queue_pop(struct disco__queue *q,
                                     struct disco__event *out)
 {
     uint32_t f = q->front;
-    if (disco__wheel_occupied(q, f)) {
-        struct disco__wheel_slot *s = &q->slots[f];
-        /* A slot of inline records (head == tail == NULL, write <= 1)
-         * never passes this test: they all pop through the slow path. */
-        if (s->read + 1u < (s->head == s->tail ? s->write
-                                               : q->records_per_block)) {
-            disco__wheel_decode(
-                out, s->head->bytes + (size_t)s->read++ * q->record_size,
-                q->record_format);
-            out->time = q->last;
-            q->size--;
-            return true;
-        }
+    if (!disco__wheel_occupied(q, f))
+        return disco__queue_pop_next(q, out);
+    struct disco__wheel_slot *s = &q->slots[f];
+    /* A slot of inline records (head == tail == NULL, write <= 1) never
+     * passes this test: they all pop through the slow path. */
+    if (s->read + 1u < (s->head == s->tail ? s->write
+                                           : q->records_per_block)) {
+        disco__wheel_decode(
+            out, s->head->bytes + (size_t)s->read++ * q->record_size,
+            q->record_format);
+        out->time = q->last;
+        q->size--;
+        return true;
     }
     return disco__queue_pop_slow(q, out);
 }

@@ -1006,7 +1006,11 @@ static void test_inline_to_block_and_back(void **state)
             assert_int_equal(q.last, t);
             fill_past_inline_and_empty(&q, t, &serial, format);
             pop_expect(&q, t + 1, after, format);
-            /* Again a lap later. */
+            /* Again a lap later, once a pop half a lap on has moved the
+             * wheel's window past t (the window may lag the pops by up
+             * to a quarter lap; see struct disco__queue's advance_at). */
+            push_in_format(&q, t + DISCO__WHEEL_SLOTS / 2, serial, format);
+            pop_expect(&q, t + DISCO__WHEEL_SLOTS / 2, serial++, format);
             fill_past_inline_and_empty(&q, t + DISCO__WHEEL_SLOTS, &serial,
                                        format);
             assert_int_equal(disco__queue_size(&q), 0);
@@ -1015,6 +1019,41 @@ static void test_inline_to_block_and_back(void **state)
         }
         disco__queue_release(&q);
     }
+}
+
+/* The wheel's window may lag the pops, by less than a quarter lap (struct
+ * disco__queue's advance_at), so that a sparse run need not move it on
+ * every pop: in a run whose every pop moves the time, events due within
+ * three quarters of a lap of the last pop still go straight to the
+ * wheel, and the window never passes the last pop. */
+static void test_window_lags_a_quarter_lap_at_most(void **state)
+{
+    (void)state;
+    struct disco__queue q;
+    disco__queue_init_compact(&q);
+    struct disco__event ev;
+    memset(&ev, 0, sizeof ev);
+    disco_time_t lag_seen = 0;
+    for (uint32_t k = 1; k <= 2000; k++) {
+        disco_time_t due = q.last + 37;
+        ev.time = due;
+        ev.target = k;
+        assert_int_equal(disco__queue_push(&q, &ev), 0);
+        assert_true(disco__queue_pop(&q, &ev));
+        assert_int_equal(ev.time, due);
+        assert_int_equal(ev.target, k);
+        assert_true(q.base <= q.last);
+        assert_true(q.last - q.base < DISCO__WHEEL_SLOTS / 4u);
+        lag_seen = q.last - q.base > lag_seen ? q.last - q.base : lag_seen;
+    }
+    /* It did lag: the base moved in steps, not on every pop. */
+    assert_true(lag_seen >= DISCO__WHEEL_SLOTS / 4u - 37u);
+    ev.time = q.last + DISCO__WHEEL_SLOTS * 3u / 4u - 1u;
+    assert_int_equal(disco__queue_push(&q, &ev), 0);
+    assert_int_equal(q.far.size, 0);
+    assert_true(disco__wheel_occupied(
+        &q, (uint32_t)(ev.time % DISCO__WHEEL_SLOTS)));
+    disco__queue_release(&q);
 }
 
 /* disco__queue_push_message stores what disco__queue_push stores for the
@@ -1758,6 +1797,7 @@ int main(void)
         cmocka_unit_test(test_huge_jumps),
         cmocka_unit_test(test_zero_delay_chain),
         cmocka_unit_test(test_inline_to_block_and_back),
+        cmocka_unit_test(test_window_lags_a_quarter_lap_at_most),
         cmocka_unit_test(test_peek_ahead_inline),
         cmocka_unit_test(test_peek_ahead_across_blocks),
         cmocka_unit_test(test_inline_or_block),

@@ -470,18 +470,16 @@ static disco_time_t radix_peek_time(const struct disco__radix *q)
  * dozen slots to change its mind. */
 #define INLINE_SCORE_MAX 16
 /* A slot emptied small (its records fit inline) or large moves the score
- * one step towards opening slots inline or in a block. */
-static inline void score_emptied_slot(struct disco__queue *q, bool small)
+ * one step towards opening slots inline or in a block.  An inline slot
+ * is always small: */
+static inline void score_emptied_inline(struct disco__queue *q)
 {
-    if (small)
-        q->inline_score += q->inline_score < INLINE_SCORE_MAX;
-    else
-        q->inline_score -= q->inline_score > -INLINE_SCORE_MAX;
+    q->inline_score += q->inline_score < INLINE_SCORE_MAX;
 }
 
-/* The same for a slot emptied from a block, which may have held one
- * record or many: in a run of mixed slots that is as good as random, and
- * a mispredicted branch on it cost more than the step. */
+/* a slot emptied from a block may have held one record or many: in a run
+ * of mixed slots that is as good as random, and a mispredicted branch on
+ * it cost more than the step. */
 static inline void score_emptied_block(struct disco__queue *q, bool small)
 {
     int score = q->inline_score + (small ? 1 : -1);
@@ -862,10 +860,11 @@ static int reformat(struct disco__queue *q, unsigned format)
 }
 
 /* Make room in the format for a payload, if the event has one. */
-static int fit_payload(struct disco__queue *q, const struct disco__event *ev)
+static int fit_payload(struct disco__queue *q,
+                       const union disco__event_payload *payload)
 {
     if ((q->record_format & DISCO__WHEEL_PAYLOAD) ||
-        disco__payload_is_zero(&ev->payload))
+        disco__payload_is_zero(payload))
         return 0;
     return reformat(q, q->record_format | DISCO__WHEEL_PAYLOAD);
 }
@@ -982,8 +981,7 @@ static void advance_base(struct disco__queue *q, disco_time_t to)
             memcpy(&payload,
                    item(b, j, es) + offsetof(struct disco__event, payload),
                    sizeof payload);
-            if (!disco__payload_is_zero(&payload) &&
-                reformat(q, q->record_format | DISCO__WHEEL_PAYLOAD) != 0)
+            if (fit_payload(q, &payload) != 0)
                 goto short_of_memory;
         }
         size_t keys = n < span + 1 ? n : (size_t)span + 1;
@@ -1053,7 +1051,7 @@ static int push_event(struct disco__queue *q, const struct disco__event *ev)
         if (!q->slots &&
             !(q->slots = alloc_slots()))
             return DISCO_ENOMEM;
-        if (fit_payload(q, ev) != 0)
+        if (fit_payload(q, &ev->payload) != 0)
             return DISCO_ENOMEM;
         rc = wheel_append(q, (unsigned)(ev->time & WHEEL_MASK), ev);
     } else {
@@ -1096,7 +1094,7 @@ static inline void pop_from_slot(struct disco__queue *q, unsigned f,
         out->time = time;
         if (s->read == s->write) {
             vacate(q, f);
-            score_emptied_slot(q, true);
+            score_emptied_inline(q);
         }
     } else {
         wheel_take(q, f, time, out);
@@ -1120,10 +1118,9 @@ static inline unsigned next_occupied_round(const struct disco__queue *q,
     return v * 64u + (unsigned)__builtin_ctzll(q->occupied[v]);
 }
 
-bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
+void disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out)
 {
     pop_from_slot(q, q->front, q->last, out);
-    return true;
 }
 
 bool disco__queue_pop_next(struct disco__queue *q, struct disco__event *out)

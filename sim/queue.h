@@ -78,8 +78,8 @@ struct disco__wheel_slot {
     /* Record index in head (next pop) and tail (next push), or both in
      * `first`; 32 bits, as narrower ones measured slower. */
     uint32_t read, write;
-    /* Aligned as records in blocks are (peek_ahead hands them out as
-     * structs). */
+    /* Aligned as records in blocks are (disco__queue_span_at hands them
+     * out as structs). */
     unsigned char first[DISCO__WHEEL_INLINE];
     uint32_t limit;
 };
@@ -179,7 +179,7 @@ int disco__queue_push_slow(struct disco__queue *q,
                            const struct disco__event *ev);
 /* Pop from the slot being popped (occupied): its inline record, or the
  * last record of a block. */
-bool disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out);
+void disco__queue_pop_slow(struct disco__queue *q, struct disco__event *out);
 /* Pop when the slot being popped is empty: the next occupied slot's first
  * record, or the far heap's next event, or false when the queue is
  * empty. */
@@ -432,7 +432,8 @@ static inline bool disco__queue_pop(struct disco__queue *q,
         q->size--;
         return true;
     }
-    return disco__queue_pop_slow(q, out);
+    disco__queue_pop_slow(q, out);
+    return true;
 }
 
 /* The earliest pending time; the queue must not be empty. */
@@ -502,7 +503,9 @@ disco__queue_span_at(const struct disco__queue *q,
 /* The record of the event `ahead` places after the next one to pop, when
  * it is already known (in the wheel slot being popped), else NULL.  For
  * prefetching only: the pointer is valid until the next push or pop, and
- * only the fields before the payload are sure to be there. */
+ * only the fields before the payload are sure to be there.  peek_span and
+ * span_at in one call, for a single look (the tests'); the kernel, which
+ * looks several places ahead, takes the span once. */
 static inline const struct disco__wheel_record *
 disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
 {
@@ -511,8 +514,8 @@ disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
     return span ? disco__queue_span_at(q, records, span, ahead) : NULL;
 }
 
-/* The message number of a record peek_ahead returned, or 0 when the
- * queue does not keep them. */
+/* The message number of a record span_at or peek_ahead returned, or 0
+ * when the queue does not keep them. */
 static inline uint64_t
 disco__queue_record_msg(const struct disco__queue *q,
                         const struct disco__wheel_record *record)

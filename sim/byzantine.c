@@ -139,6 +139,17 @@ bool disco_view_faulty(const struct disco_view *view, uint32_t node)
             (DISCO__NODE_BYZANTINE | DISCO__NODE_CRASHED));
 }
 
+/* Counted through disco_view_faulty, so that the count and the oracles'
+ * judging (NULL judges !disco_view_faulty) share one definition of a
+ * faulty node. */
+uint32_t disco_view_faulty_count(const struct disco_view *view)
+{
+    uint32_t faulty = 0;
+    for (uint32_t v = 0; v < view->sim->nodes; v++)
+        faulty += disco_view_faulty(view, v);
+    return faulty;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Signatures.                                                              */
 

@@ -269,7 +269,13 @@ struct disco_sim {
      * no per-message array (send_position), no slow paths and no read at
      * a receive. */
     bool causal_in_events;
-    bool check_unchecked;         /* set when a check hit a missing oracle */
+    /* Set when a check hit a missing oracle, with why: the detail of
+     * its result says which. */
+    enum {
+        CHECK_ANSWERED,
+        CHECK_UNCHECKED_LOG,    /* no log, or too large for it */
+        CHECK_UNCHECKED_TOKENS, /* the tokens do not certify it */
+    } check_unchecked;
 
     /* First invariant violation, if any (per property index). */
     char *invariant_failure;      /* property_count * 256 bytes, or NULL */

@@ -40,16 +40,6 @@ bool disco_view_passive(const struct disco_view *view, uint32_t node)
 {
     return disco__node(view->sim, node)->flags & DISCO__NODE_PASSIVE;
 }
-/* Counted through disco_view_faulty, so that the count and the oracles'
- * judging (NULL judges !disco_view_faulty) share one definition of a
- * faulty node. */
-uint32_t disco_view_faulty_count(const struct disco_view *view)
-{
-    uint32_t faulty = 0;
-    for (uint32_t v = 0; v < view->sim->nodes; v++)
-        faulty += disco_view_faulty(view, v);
-    return faulty;
-}
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node)
 {
     return disco_topology_degree(view->sim->topo, node);
@@ -146,12 +136,12 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
             return 0;
         }
         sim->tokens_short = true;
-        sim->check_unchecked = true;
+        sim->check_unchecked = CHECK_UNCHECKED_TOKENS;
         return DISCO_ENOLOG;
     }
     if (!sim->causal_on || sim->causal_overflow ||
         index >= sim->decision_count) {
-        sim->check_unchecked = true;
+        sim->check_unchecked = CHECK_UNCHECKED_LOG;
         return DISCO_ENOLOG;
     }
     /* Walk the receives backwards in global order.  Positions (sim.c, "The
@@ -165,7 +155,7 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
     uint32_t n = sim->nodes;
     uint32_t *cut = disco__big_alloc((size_t)n * sizeof *cut, true);
     if (!cut) {
-        sim->check_unchecked = true;
+        sim->check_unchecked = CHECK_UNCHECKED_LOG;
         return DISCO_ENOMEM;
     }
     const struct disco_decision *d = &sim->decisions[index];
@@ -225,15 +215,15 @@ unsigned disco_sim_check(struct disco_sim *sim,
                      "not checked: the run stopped at a bound");
             continue;
         }
-        sim->check_unchecked = false;
+        sim->check_unchecked = CHECK_ANSWERED;
         bool holds = p->check(&sim->view, r->detail, sizeof r->detail);
-        if (sim->check_unchecked && sim->tokens_short) {
+        if (sim->check_unchecked == CHECK_UNCHECKED_TOKENS) {
             /* The command line runs again and never shows this. */
             r->holds = DISCO_HOLDS_UNCHECKED;
             snprintf(r->detail, sizeof r->detail,
                      "not checked: the causal tokens do not certify it (run "
                      "again without causal_tokens)");
-        } else if (sim->check_unchecked) {
+        } else if (sim->check_unchecked == CHECK_UNCHECKED_LOG) {
             r->holds = DISCO_HOLDS_UNCHECKED;
             snprintf(r->detail, sizeof r->detail,
                      "not checked: the run was too large for the causal log "

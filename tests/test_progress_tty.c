@@ -537,6 +537,32 @@ static void test_run_cut_on_terminal(void **unused)
     free(err.data);
 }
 
+/* `run` names what it prepares: a name that takes the phase past the
+ * 159 bytes kept is cut at a character's first byte as well (the phase
+ * was once cut by its caller first, mid-character, at 159 bytes, on a
+ * terminal wide enough to show it).  "preparing " and 148 x's are 158
+ * bytes, and "é" would be bytes 158 and 159.  The file need not exist:
+ * the phase is drawn before it is read. */
+static void test_run_long_name_cut(void **unused)
+{
+    char name[200];
+    memset(name, 'x', 148);
+    strcpy(name + 148, "\xc3\xa9.dot");
+    const char *const argv[] = {"disco", "run", name, "--progress", "on",
+                                NULL};
+    struct bytes err;
+    double seconds;
+    assert_int_equal(disco_on_terminal(argv, "xterm", 300, &err, &seconds),
+                     2);
+    /* The first line drawn (the error that follows is no line). */
+    char expected[200] = "\rdisco: preparing ";
+    memset(expected + 18, 'x', 148);
+    strcpy(expected + 18 + 148, "  (");
+    assert_true(err.len > strlen(expected));
+    assert_memory_equal(err.data, expected, strlen(expected));
+    free(err.data);
+}
+
 /* `check` with auto on a terminal 30 columns wide: its line shows, cut to
  * 29 bytes (uncut it is never shorter than "0/N runs  0 runs/s  ETA ?  0
  * violations", 42 and more), and is erased; with TERM=dumb there is none.
@@ -650,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_run_line_quiet_start),
         cmocka_unit_test(test_long_phase_cut),
         cmocka_unit_test(test_run_cut_on_terminal),
+        cmocka_unit_test(test_run_long_name_cut),
         cmocka_unit_test(test_check_cut_and_auto),
         cmocka_unit_test(test_quick_commands_draw_nothing),
     };

@@ -137,10 +137,7 @@ static void draw(struct cli_progress *p)
     if (now < p->quiet_ns)
         return;
     double elapsed = (double)(now - p->started_ns) / 1e9;
-    /* What follows the phase, all ASCII, first: should the line not fit
-     * its buffer, the phase (the one part that may be UTF-8) is what gets
-     * cut, at a character's first byte, and the seconds stay. */
-    char tail[128];
+    char tail[128]; /* what follows the phase */
     if (p->sim) {
         uint64_t events;
         disco_time_t time;
@@ -153,13 +150,10 @@ static void draw(struct cli_progress *p)
     } else {
         snprintf(tail, sizeof tail, "  (%.1f s)", elapsed);
     }
-    static const char prefix[] = "disco: ";
-    char text[256];
-    size_t room = sizeof text - sizeof prefix - strlen(tail);
-    size_t len = strlen(p->phase);
-    if (len > room)
-        len = utf8_floor(p->phase, room);
-    snprintf(text, sizeof text, "%s%.*s%s", prefix, (int)len, p->phase, tail);
+    /* Room for all of it: the terminal's width cuts the line, in
+     * cli_progress_line_draw. */
+    char text[sizeof "disco: " + sizeof p->phase + sizeof tail];
+    snprintf(text, sizeof text, "disco: %s%s", p->phase, tail);
     cli_progress_line_draw(&p->line, text);
 }
 

@@ -1489,7 +1489,7 @@ static const struct cli_option check_options[] = {
     {"budget", CHECK_BUDGET, true, "RUNS",
      "runs --maximize may spend (default 3000)"},
     {"progress", CHECK_PROGRESS, true, "auto|on|off",
-     "the progress line on stderr (default auto: on a terminal)"},
+     "the progress line on stderr (default auto: on a terminal, TERM not dumb)"},
     {"help", CHECK_HELP, false, NULL, "show this help"},
 };
 #define CHECK_OPTION_COUNT (sizeof check_options / sizeof check_options[0])

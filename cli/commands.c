@@ -524,7 +524,7 @@ static const struct cli_option run_options[] = {
     {"clocks", RUN_CLOCKS, true, "lamport|vector",
      "clocks on every trace event: Lamport only (default), or also vector"},
     {"progress", RUN_PROGRESS, true, "auto|on|off",
-     "a progress line on stderr (default auto: on a terminal)"},
+     "a progress line on stderr (default auto: on a terminal, TERM not dumb)"},
     {"help", RUN_HELP, false, NULL, "show this help"},
 };
 

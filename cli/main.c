@@ -39,7 +39,8 @@ static void usage(FILE *out)
                  "  DISCO_CAUSAL=log|tokens\n"
                  "                         check trace properties on the causal\n"
                  "                         log or on tokens (default: tokens from\n"
-                 "                         65,536 nodes; same output)\n\n"
+                 "                         65,536 nodes, for the algorithms that\n"
+                 "                         allow them; same output)\n\n"
                  "Start with 'disco demo', or 'disco run chang-roberts'.\n");
 }
 

@@ -492,7 +492,9 @@ static void test_causal_tokens_and_log_agree(void **unused)
     static const struct {
         const char *args[12];
         int status;
-        bool again; /* `run`: tokens cannot certify, the run goes twice */
+        bool again; /* `run`: tokens cannot certify, the run goes twice
+                     * (`check` does not say so: its equal output, were the
+                     * tokens' "not checked" kept, is the evidence) */
     } cases[] = {
         {{"run", "echo", "--topology", "gnp:40:0.2", "--seed", "3"}, 0, false},
         {{"run", "dfs", "--topology", "petersen"}, 0, false},
@@ -532,8 +534,9 @@ static void test_causal_tokens_and_log_agree(void **unused)
             }
             run_with_causal(&mode[tokens], tokens ? "tokens" : "log", argv);
             assert_int_equal(mode[tokens].status, cases[k].status);
-            assert_int_equal(ran_again(&mode[tokens]),
-                             tokens && cases[k].again);
+            if (run)
+                assert_int_equal(ran_again(&mode[tokens]),
+                                 tokens && cases[k].again);
         }
         assert_string_equal(mode[0].out, mode[1].out);
         cli_output_release(&mode[0]);

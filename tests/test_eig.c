@@ -51,7 +51,6 @@ struct eig_case {
 static void eig_run(struct sim_run *run, struct disco_config *cfg,
                     const struct eig_case *c)
 {
-    char spec[32];
     disco_config_init(cfg, ALG);
     assert_true(cfg->sync);
     cfg->seed = c->seed ? c->seed : 1;
@@ -60,8 +59,7 @@ static void eig_run(struct sim_run *run, struct disco_config *cfg,
     set_param(cfg, "inputs", c->inputs);
     set_param(cfg, "default", c->v0);
     sim_config_byzantine_mask(cfg, c->traitors, c->n, c->strategy);
-    snprintf(spec, sizeof spec, "complete:%u", c->n);
-    sim_run(run, ALG, spec, 1, cfg);
+    sim_run(run, ALG, spec_complete(c->n), 1, cfg);
 }
 
 static void done(struct sim_run *run, struct disco_config *cfg)

@@ -372,8 +372,6 @@ static void test_midpoint_nonsplit(void **unused)
     for (int dynamic = 0; dynamic <= 1; dynamic++) {
         for (uint64_t seed = 1; seed <= 100; seed++) {
             uint32_t n = 2 + (uint32_t)(seed % 7);
-            char spec[32];
-            snprintf(spec, sizeof spec, "complete:%u", n);
             struct disco_config cfg;
             disco_config_init(&cfg, MID);
             cfg.seed = seed;
@@ -384,7 +382,7 @@ static void test_midpoint_nonsplit(void **unused)
             random_inputs(in, n, seed);
             sim_config_values(&cfg, in, n);
             struct sim_run run;
-            sim_run(&run, MID, spec, 1, &cfg);
+            sim_run(&run, MID, spec_complete(n), 1, &cfg);
             assert_int_equal(run.metrics->rounds, 17);
             assert_all_hold(&run);
             for (uint32_t r = 1; r <= 17; r++) {
@@ -470,8 +468,6 @@ static void test_aa_contraction(void **unused)
                 }
                 for (size_t k = 0; k < 5; k++) {
                     for (uint64_t seed = 1; seed <= 10; seed++) {
-                        char spec[32];
-                        snprintf(spec, sizeof spec, "complete:%u", n);
                         struct disco_config cfg;
                         disco_config_init(&cfg, AA);
                         cfg.seed = seed;
@@ -482,7 +478,7 @@ static void test_aa_contraction(void **unused)
                         random_inputs(in, n, seed * 31 + n);
                         sim_config_values(&cfg, in, n);
                         struct sim_run run;
-                        sim_run(&run, AA, spec, 1, &cfg);
+                        sim_run(&run, AA, spec_complete(n), 1, &cfg);
                         assert_all_hold(&run);
                         assert_int_equal(run.metrics->rounds, 17);
                         for (uint32_t r = 1; r <= 17; r++) {

@@ -257,6 +257,21 @@ void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
         assert_ok(disco_delay_parse(&cfg->delay, delay, &err), &err);
 }
 
+void sim_config_cut_for_good(struct disco_config *cfg, uint32_t a, uint32_t b,
+                             disco_time_t t, uint32_t nodes)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b, (unsigned long long)t,
+             (unsigned long long)t + 1);
+    struct disco_error err;
+    assert_ok(disco_faults_parse(cfg, DISCO_FAULT_LINK_DOWN, text, nodes,
+                                 &err),
+              &err);
+    assert_int_equal(cfg->faults[cfg->fault_count - 1].kind,
+                     DISCO_FAULT_LINK_UP);
+    cfg->fault_count--;
+}
+
 void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
                           uint32_t node_count, const char *strategy)
 {

@@ -80,6 +80,11 @@ void sim_run_release(struct sim_run *run);
 void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
                 uint64_t seed, const char *delay);
 /* --byzantine `nodes` (of `node_count`) with --strategy `strategy`. */
+/* Link a-b goes down at tick t and stays down: a --cut whose LINK_UP is
+ * dropped (the command line always gives the end; a scenario's down_at
+ * without up_at is this). */
+void sim_config_cut_for_good(struct disco_config *cfg, uint32_t a, uint32_t b,
+                             disco_time_t t, uint32_t nodes);
 void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
                           uint32_t node_count, const char *strategy);
 /* The same for the nodes whose bit is set in `mask` (bit v: node v, of

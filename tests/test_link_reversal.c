@@ -115,23 +115,6 @@ static unsigned long work_without_failure(const struct disco_algorithm *alg,
     return total;
 }
 
-/* Link a-b goes down at tick t and stays down: a --cut whose LINK_UP is
- * dropped (the command line always gives the end; a scenario's down_at
- * without up_at is this). */
-static void cut_link_for_good(struct disco_config *cfg, uint32_t a,
-                              uint32_t b, disco_time_t t, uint32_t nodes)
-{
-    char text[64];
-    snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b, (unsigned long long)t,
-             (unsigned long long)t + 1);
-    struct disco_error err;
-    assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_LINK_DOWN, text,
-                                        nodes, &err), 0);
-    assert_int_equal(cfg->faults[cfg->fault_count - 1].kind,
-                     DISCO_FAULT_LINK_UP);
-    cfg->fault_count--;
-}
-
 /* A --cut a-b@t1:t2. */
 static void cut_link(struct disco_config *cfg, uint32_t a, uint32_t b,
                      disco_time_t t1, disco_time_t t2, uint32_t nodes)
@@ -375,7 +358,7 @@ static void test_failure_after_settling(void **unused)
             if (back)
                 cut_link(&cfg, 0, c->peer, 100000, 900000, 6);
             else
-                cut_link_for_good(&cfg, 0, c->peer, 100000, 6);
+                sim_config_cut_for_good(&cfg, 0, c->peer, 100000, 6);
             struct sim_run run;
             sim_run(&run, c->alg, "ring:6", 1, &cfg);
             assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
@@ -491,7 +474,7 @@ static void test_failure_mid_run(void **unused)
                 if (back)
                     cut_link(&cfg, a, b, 150, 1000000000, topo.nodes);
                 else
-                    cut_link_for_good(&cfg, a, b, 150, topo.nodes);
+                    sim_config_cut_for_good(&cfg, a, b, 150, topo.nodes);
                 struct sim_run run;
                 memset(&run, 0, sizeof run);
                 sim_run_on(&run, alg, &topo, &cfg);
@@ -563,7 +546,7 @@ static void test_cut_after_settling_same_work(void **unused)
                     if (back)
                         cut_link(&cfg, a, b, 100000, 200000, topo.nodes);
                     else
-                        cut_link_for_good(&cfg, a, b, 100000, topo.nodes);
+                        sim_config_cut_for_good(&cfg, a, b, 100000, topo.nodes);
                     struct sim_run run;
                     memset(&run, 0, sizeof run);
                     sim_run_on(&run, alg, &topo, &cfg);
@@ -724,7 +707,7 @@ static void test_partition_never_ends(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, alg);
         cfg.max_events = 20000;
-        cut_link_for_good(&cfg, 2, 3, 5000, 6);
+        sim_config_cut_for_good(&cfg, 2, 3, 5000, 6);
         struct sim_run run;
         sim_run(&run, alg, "line:6", 1, &cfg);
         assert_int_equal(run.metrics->stop, DISCO_STOP_MAX_EVENTS);

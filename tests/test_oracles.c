@@ -1304,14 +1304,8 @@ static void test_faulty_count(void **unused)
                                    f.topo.nodes, &err),
               &err);
     input(&f, 1, "timer_send", port_of(&f, 1, 0));
-    /* --cut 2-3@0:1 without its LINK_UP (a scenario's down_at without
-     * up_at), so that the link is still down when the count is taken. */
-    assert_ok(disco_faults_parse(&f.cfg, DISCO_FAULT_LINK_DOWN, "2-3@0:1",
-                                 f.topo.nodes, &err),
-              &err);
-    assert_int_equal(f.cfg.faults[f.cfg.fault_count - 1].kind,
-                     DISCO_FAULT_LINK_UP);
-    f.cfg.fault_count--;
+    /* Still down when the count is taken. */
+    sim_config_cut_for_good(&f.cfg, 2, 3, 0, f.topo.nodes);
     const struct disco_view *view = run(&f);
     assert_false(disco_view_crashed(view, 4));
     assert_true(disco_view_crashed(view, 5));

@@ -213,16 +213,14 @@ typedef int64_t disco_input_of_fn(const void *state);
  * Byzantine nor crashed (!disco_view_faulty). */
 typedef bool disco_judged_fn(const struct disco_view *view, uint32_t node);
 
-/* The words of a module's agreement detail, kept from before the oracle
- * was shared.  With judged "correct", group "process", verb "decided",
- * first "correct node" and other "node", the lines read:
+/* The words of a module's agreement detail.  With judged "correct",
+ * group "process", verb "decided", first "correct node" and other
+ * "node", the lines read:
  *   holds:   "every correct process decided 1"
  *   nobody:  "no correct process decided"
  *   fails:   "correct node 1 decided 0, node 3 1"
- * No field follows from the others in every module, so none can go
- * without changing a detail: floodset's first is "node", not "live
- * node"; the other of dolev-strong, phase-king and floodset is "node",
- * not their group "process"; om's verb is "obeys". */
+ * Each word is set on its own: modules word them differently (floodset's
+ * first is "node"; om's verb is "obeys"). */
 struct disco_agreement_words {
     const char *judged; /* who is judged: "correct", "loyal", "live" */
     const char *group;  /* what they are called together: "process" */

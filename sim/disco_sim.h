@@ -540,8 +540,11 @@ unsigned disco_sim_check(struct disco_sim *sim,
                          struct disco_property_result *results);
 /* After disco_sim_check: whether a causal check went unanswered because
  * the run kept causal tokens (cfg.causal_tokens) and they did not
- * certify what it asked.  The same run with causal_tokens off (the same
- * seed and settings give the same execution) answers it exactly. */
+ * certify what it asked.  (Any call of disco_view_causal_past the tokens
+ * could not answer counts, from a check or from anywhere else, such as
+ * an algorithm's result callback.)  The same run with causal_tokens off
+ * (the same seed and settings give the same execution) answers it
+ * exactly. */
 bool disco_sim_causal_rerun(const struct disco_sim *sim);
 /* The algorithm's result members, or "" when it has none. */
 void disco_sim_result(struct disco_sim *sim, char *buf, size_t len);

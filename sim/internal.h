@@ -155,8 +155,11 @@ struct disco_sim {
                                    * ticks (2^15 for fifo_short) */
     unsigned char fifo_bits;      /* the width of the clocks chosen
                                    * above: 16, 32 or 64, 0 for none.
-                                   * The send paths dispatch on it (one
-                                   * test, not three pointers): while the
+                                   * arrival, the rebase and the prefetch
+                                   * ahead dispatch on it (one test, not
+                                   * three pointers; send_plain_all takes
+                                   * the pointers, which its copies
+                                   * need): while the
                                    * run holds the clocks it says which
                                    * array is allocated.  Kept after the
                                    * run frees them, so that tests can

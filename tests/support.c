@@ -257,6 +257,18 @@ void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
         assert_ok(disco_delay_parse(&cfg->delay, delay, &err), &err);
 }
 
+void sim_config_param(struct disco_config *cfg,
+                      const struct disco_algorithm *alg, const char *name,
+                      int64_t value)
+{
+    char text[64];
+    int len = snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
+    /* A value cut short would set another number, and pass. */
+    assert_true(len > 0 && (size_t)len < sizeof text);
+    struct disco_error err = {0};
+    assert_ok(disco_param_parse(cfg, alg, text, &err), &err);
+}
+
 void sim_config_cut_for_good(struct disco_config *cfg, uint32_t a, uint32_t b,
                              disco_time_t t, uint32_t nodes)
 {

@@ -79,6 +79,12 @@ void sim_run_release(struct sim_run *run);
  * releases it with disco_config_release. */
 void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
                 uint64_t seed, const char *delay);
+/* Parameter `name` of `alg` set to `value` as --param sets it: a name
+ * `alg` does not take, or a value out of its range, fails the calling
+ * test rather than leaving the default in place unnoticed. */
+void sim_config_param(struct disco_config *cfg,
+                      const struct disco_algorithm *alg, const char *name,
+                      int64_t value);
 /* --byzantine `nodes` (of `node_count`) with --strategy `strategy`. */
 /* Link a-b goes down at tick t and stays down: a --cut whose LINK_UP is
  * dropped (the command line always gives the end; a scenario's down_at

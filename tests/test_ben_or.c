@@ -18,17 +18,7 @@
 extern const struct disco_algorithm disco_alg_ben_or;
 
 /* ------------------------------------------------------------------------ */
-/* Helpers (as in test_consensus_sync.c).                                   */
-
-static void set_param(struct disco_config *cfg, const char *name,
-                      int64_t value)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
-    assert_int_equal(disco_param_parse(cfg, &disco_alg_ben_or, text, &err),
-                     0);
-}
+/* Helpers.                                                                 */
 
 /* The test's own generator for inputs and crash schedules (splitmix64),
  * so that they do not depend on the kernel's streams. */
@@ -95,7 +85,7 @@ static void test_crashes_1000_seeds(void **unused)
         disco_config_init(&cfg, &disco_alg_ben_or);
         cfg.seed = seed;
         cfg.fifo = seed % 2;
-        set_param(&cfg, "f", 2);
+        sim_config_param(&cfg, &disco_alg_ben_or, "f", 2);
         sim_config_values(&cfg, in, n);
         /* Crash 0, 1 or 2 distinct nodes at ticks 0..599 (a round takes
          * about 100-200 ticks with the default uniform:1:100 delays). */
@@ -217,7 +207,7 @@ static void test_beyond_threshold(void **unused)
         disco_config_init(&cfg, &disco_alg_ben_or);
         cfg.seed = seed;
         cfg.max_events = 5000;
-        set_param(&cfg, "f", 2);
+        sim_config_param(&cfg, &disco_alg_ben_or, "f", 2);
         struct sim_run run;
         sim_run(&run, &disco_alg_ben_or, "complete:4", 1, &cfg);
         assert_int_equal(run.metrics->stop, DISCO_STOP_MAX_EVENTS);
@@ -235,7 +225,7 @@ static void test_beyond_threshold(void **unused)
     struct disco_config cfg;
     disco_config_init(&cfg, &disco_alg_ben_or);
     cfg.max_events = 5000;
-    set_param(&cfg, "f", 3);
+    sim_config_param(&cfg, &disco_alg_ben_or, "f", 3);
     int64_t in[5] = {1, 1, 1, 1, 1};
     sim_config_values(&cfg, in, 5);
     struct sim_run run;

@@ -29,15 +29,6 @@ enum { ESTIMATE, PROPOSE, ACK, NACK, DECIDE };
 /* ------------------------------------------------------------------------ */
 /* Helpers.                                                                 */
 
-static void set_param(struct disco_config *cfg, const char *name,
-                      int64_t value)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
-    assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
-}
-
 static void set_detector(struct disco_config *cfg, const char *text)
 {
     struct disco_error err;
@@ -133,7 +124,7 @@ static void test_fault_free_exact_count(void **unused)
                 set_delay(&cfg, "const:10");
                 set_detector(&cfg, detectors[d]);
                 if (d == 2)
-                    set_param(&cfg, "poll", 21);
+                    sim_config_param(&cfg, ALG, "poll", 21);
                 struct sim_run run;
                 sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
@@ -264,7 +255,7 @@ static uint32_t crash_run(uint64_t seed, uint64_t *gen, uint32_t n,
     cfg.seed = seed;
     cfg.fifo = seed % 2;
     sim_config_values(&cfg, in, n);
-    set_param(&cfg, "poll", 1 + (int64_t)(mix(gen) % 40));
+    sim_config_param(&cfg, ALG, "poll", 1 + (int64_t)(mix(gen) % 40));
     char det[64];
     snprintf(det, sizeof det, "eventually-strong:%llu",
              (unsigned long long)(mix(gen) % 2000));
@@ -365,7 +356,7 @@ static void test_majority_crashed_blocks(void **unused)
                 disco_config_init(&cfg, ALG);
                 cfg.seed = seed;
                 set_detector(&cfg, "eventually-strong:100");
-                set_param(&cfg, "horizon", 20000);
+                sim_config_param(&cfg, ALG, "horizon", 20000);
                 add_faults(&cfg, beyond ? cases[c].blocking : cases[c].below,
                            n);
                 struct sim_run run;
@@ -432,7 +423,7 @@ static void test_detector_needed(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, ALG);
         cfg.seed = seed;
-        set_param(&cfg, "horizon", 5000);
+        sim_config_param(&cfg, ALG, "horizon", 5000);
         set_detector(&cfg, "none");
         add_faults(&cfg, "0@0", 5);
         struct sim_run run;
@@ -489,7 +480,7 @@ static void test_duplication_and_loss(void **unused)
                 cfg.dup = 0.3;
             sim_config_values(&cfg, in, n);
             set_detector(&cfg, "eventually-strong:500");
-            set_param(&cfg, "horizon", 5000);
+            sim_config_param(&cfg, ALG, "horizon", 5000);
             char text[32];
             snprintf(text, sizeof text, "%u@%llu",
                      (uint32_t)(mix(&gen) % n),
@@ -643,7 +634,7 @@ static void test_inputs(void **unused)
         cfg.seed = seed;
         set_detector(&cfg, "eventually-strong:300");
         add_faults(&cfg, "0@20", 7);
-        set_param(&cfg, "values", 1);
+        sim_config_param(&cfg, ALG, "values", 1);
         struct sim_run run;
         sim_run(&run, ALG, "complete:7", 1, &cfg);
         assert_all_hold(&run);
@@ -651,7 +642,7 @@ static void test_inputs(void **unused)
         assert_int_equal(check_decisions(&run, zeros, 7), 0);
         sim_run_release(&run);
 
-        set_param(&cfg, "values", 1000);
+        sim_config_param(&cfg, ALG, "values", 1000);
         sim_run(&run, ALG, "complete:7", 1, &cfg);
         assert_all_hold(&run);
         int64_t ids[7] = {0, 1, 2, 3, 4, 5, 6};

@@ -26,16 +26,6 @@ extern const struct disco_algorithm disco_alg_om;
 /* ------------------------------------------------------------------------ */
 /* Helpers.                                                                 */
 
-static void set_param(struct disco_config *cfg,
-                      const struct disco_algorithm *alg, const char *name,
-                      int64_t value)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
-    assert_int_equal(disco_param_parse(cfg, alg, text, &err), 0);
-}
-
 static void crash(struct disco_config *cfg, uint32_t node, uint64_t round,
                   uint32_t n)
 {
@@ -61,7 +51,7 @@ static void test_floodset_counts(void **unused)
                 assert_true(cfg.sync);
                 cfg.seed = seed;
                 cfg.fifo = seed % 2;
-                set_param(&cfg, &disco_alg_floodset, "f", f);
+                sim_config_param(&cfg, &disco_alg_floodset, "f", f);
                 struct sim_run run;
                 sim_run(&run, &disco_alg_floodset, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->messages,
@@ -78,7 +68,7 @@ static void test_floodset_counts(void **unused)
     }
     struct disco_config cfg;
     disco_config_init(&cfg, &disco_alg_floodset);
-    set_param(&cfg, &disco_alg_floodset, "f", 2);
+    sim_config_param(&cfg, &disco_alg_floodset, "f", 2);
     struct sim_run run;
     sim_run(&run, &disco_alg_floodset, "complete:5", 1, &cfg);
     assert_int_equal(run.metrics->rounds, 3);
@@ -97,7 +87,7 @@ static void test_floodset_unanimous(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_floodset);
         sim_config_values(&cfg, in, 6);
-        set_param(&cfg, &disco_alg_floodset, "f", 2);
+        sim_config_param(&cfg, &disco_alg_floodset, "f", 2);
         crash(&cfg, 3, 1, 6);
         struct sim_run run;
         sim_run(&run, &disco_alg_floodset, "complete:6", 1, &cfg);
@@ -123,7 +113,7 @@ static void test_floodset_f_plus_1_rounds_agree(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_floodset);
         cfg.seed = seed;
-        set_param(&cfg, &disco_alg_floodset, "f", f);
+        sim_config_param(&cfg, &disco_alg_floodset, "f", f);
         for (uint32_t v = 0; v < n; v++)
             in[v] = (int64_t)((x >> (16 + 3 * v)) % 5);
         sim_config_values(&cfg, in, n);
@@ -135,10 +125,10 @@ static void test_floodset_f_plus_1_rounds_agree(void **unused)
             uint32_t v = (first + i) % n;
             uint64_t round = 1 + (x >> (52 + i % 4)) % (f + 1);
             if (cut && i == 0) {
-                set_param(&cfg, &disco_alg_floodset, "cut_node", v);
-                set_param(&cfg, &disco_alg_floodset, "cut_round", round);
-                set_param(&cfg, &disco_alg_floodset, "cut_ports",
-                          (int64_t)((x >> 56) % n));
+                sim_config_param(&cfg, &disco_alg_floodset, "cut_node", v);
+                sim_config_param(&cfg, &disco_alg_floodset, "cut_round", round);
+                sim_config_param(&cfg, &disco_alg_floodset, "cut_ports",
+                                 (int64_t)((x >> 56) % n));
             } else {
                 crash(&cfg, v, round, n);
             }
@@ -167,9 +157,9 @@ static void test_floodset_f_rounds_disagree(void **unused)
                 struct disco_config cfg;
                 disco_config_init(&cfg, &disco_alg_floodset);
                 sim_config_values(&cfg, in, n);
-                set_param(&cfg, &disco_alg_floodset, "f", f);
-                set_param(&cfg, &disco_alg_floodset, "rounds", rounds);
-                set_param(&cfg, &disco_alg_floodset, "chain", f);
+                sim_config_param(&cfg, &disco_alg_floodset, "f", f);
+                sim_config_param(&cfg, &disco_alg_floodset, "rounds", rounds);
+                sim_config_param(&cfg, &disco_alg_floodset, "chain", f);
                 struct sim_run run;
                 sim_run(&run, &disco_alg_floodset, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->rounds, rounds);
@@ -210,10 +200,10 @@ static void test_floodset_cut_and_clean_crash(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_floodset);
         sim_config_values(&cfg, in, 3);
-        set_param(&cfg, &disco_alg_floodset, "rounds", 1);
+        sim_config_param(&cfg, &disco_alg_floodset, "rounds", 1);
         if (with_cut) {
-            set_param(&cfg, &disco_alg_floodset, "cut_node", 0);
-            set_param(&cfg, &disco_alg_floodset, "cut_ports", 1);
+            sim_config_param(&cfg, &disco_alg_floodset, "cut_node", 0);
+            sim_config_param(&cfg, &disco_alg_floodset, "cut_ports", 1);
         } else {
             crash(&cfg, 0, 1, 3);
         }
@@ -244,7 +234,7 @@ static void pk_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     disco_config_init(cfg, &disco_alg_phase_king);
     assert_true(cfg->sync);
     cfg->seed = seed;
-    set_param(cfg, &disco_alg_phase_king, "f", f);
+    sim_config_param(cfg, &disco_alg_phase_king, "f", f);
     sim_config_byzantine_mask(cfg, traitors, n, strategy);
     if (in)
         sim_config_values(cfg, in, n);
@@ -401,9 +391,9 @@ static void om_run(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     disco_config_init(cfg, &disco_alg_om);
     assert_true(cfg->sync);
     cfg->seed = seed;
-    set_param(cfg, &disco_alg_om, "m", m);
+    sim_config_param(cfg, &disco_alg_om, "m", m);
     sim_config_byzantine_mask(cfg, traitors, n, strategy);
-    set_param(cfg, &disco_alg_om, "value", order);
+    sim_config_param(cfg, &disco_alg_om, "value", order);
     sim_run(run, &disco_alg_om, spec_complete(n), 1, cfg);
 }
 

@@ -51,15 +51,6 @@ static const char *const strategies[] = {
 /* ------------------------------------------------------------------------ */
 /* Helpers.                                                                 */
 
-static void set_param(struct disco_config *cfg, const char *name,
-                      int64_t value)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
-    assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
-}
-
 static const struct ds_state *state_of(const struct sim_run *run,
                                        uint32_t node)
 {
@@ -75,8 +66,8 @@ static void run_ds(struct sim_run *run, struct disco_config *cfg, uint32_t n,
     disco_config_init(cfg, ALG);
     assert_true(cfg->sync);
     cfg->seed = seed;
-    set_param(cfg, "f", f);
-    set_param(cfg, "rounds", rounds);
+    sim_config_param(cfg, ALG, "f", f);
+    sim_config_param(cfg, ALG, "rounds", rounds);
     sim_config_byzantine_mask(cfg, mask, n, strategy);
     sim_run(run, ALG, spec_complete(n), 1, cfg);
 }
@@ -102,9 +93,9 @@ static void test_fault_free_counts(void **unused)
                 struct disco_config cfg;
                 disco_config_init(&cfg, ALG);
                 cfg.seed = seed;
-                set_param(&cfg, "f", f);
-                set_param(&cfg, "sender", (int64_t)(seed % n));
-                set_param(&cfg, "value", values[seed % 4]);
+                sim_config_param(&cfg, ALG, "f", f);
+                sim_config_param(&cfg, ALG, "sender", (int64_t)(seed % n));
+                sim_config_param(&cfg, ALG, "value", values[seed % 4]);
                 struct sim_run run;
                 sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                 uint64_t want = f == 0 ? n - 1 : (uint64_t)(n - 1) * (n - 1);
@@ -361,9 +352,9 @@ static void test_late_reveal_rounds_threshold(void **unused)
                 for (int64_t rounds = f; rounds <= f + 1; rounds++) {
                     struct disco_config cfg;
                     disco_config_init(&cfg, ALG);
-                    set_param(&cfg, "f", f);
-                    set_param(&cfg, "rounds", rounds);
-                    set_param(&cfg, "sender", s);
+                    sim_config_param(&cfg, ALG, "f", f);
+                    sim_config_param(&cfg, ALG, "rounds", rounds);
+                    sim_config_param(&cfg, ALG, "sender", s);
                     sim_config_byzantine_mask(&cfg, mask, n, "late-reveal");
                     struct sim_run run;
                     sim_run(&run, ALG, spec_complete(n), 1, &cfg);

@@ -29,15 +29,6 @@ extern const struct disco_algorithm disco_alg_eig;
 /* ------------------------------------------------------------------------ */
 /* Helpers.                                                                 */
 
-static void set_param(struct disco_config *cfg, const char *name,
-                      int64_t value)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
-    assert_int_equal(disco_param_parse(cfg, ALG, text, &err), 0);
-}
-
 /* The options of one run: n, f, rounds (0: f+1), the inputs pattern (0
  * or 1 for all, 2 index mod 2), v0, the traitors and their strategy. */
 struct eig_case {
@@ -54,10 +45,10 @@ static void eig_run(struct sim_run *run, struct disco_config *cfg,
     disco_config_init(cfg, ALG);
     assert_true(cfg->sync);
     cfg->seed = c->seed ? c->seed : 1;
-    set_param(cfg, "f", c->f);
-    set_param(cfg, "rounds", c->rounds);
-    set_param(cfg, "inputs", c->inputs);
-    set_param(cfg, "default", c->v0);
+    sim_config_param(cfg, ALG, "f", c->f);
+    sim_config_param(cfg, ALG, "rounds", c->rounds);
+    sim_config_param(cfg, ALG, "inputs", c->inputs);
+    sim_config_param(cfg, ALG, "default", c->v0);
     sim_config_byzantine_mask(cfg, c->traitors, c->n, c->strategy);
     sim_run(run, ALG, spec_complete(c->n), 1, cfg);
 }
@@ -182,8 +173,8 @@ static void test_eig_inputs(void **unused)
     struct sim_run run;
     struct eig_case c = {.n = 5, .f = 1, .inputs = 0};
     disco_config_init(&cfg, ALG);
-    set_param(&cfg, "f", 1);
-    set_param(&cfg, "inputs", 0);
+    sim_config_param(&cfg, ALG, "f", 1);
+    sim_config_param(&cfg, ALG, "inputs", 0);
     /* Three 1s among five: the majority is 1. */
     cfg.inputs = calloc(3, sizeof *cfg.inputs);
     assert_non_null(cfg.inputs);

@@ -35,17 +35,6 @@ extern const struct disco_algorithm disco_alg_approximate_agreement;
 /* ------------------------------------------------------------------------ */
 /* Helpers.                                                                 */
 
-static void set_param(struct disco_config *cfg,
-                      const struct disco_algorithm *alg, const char *name,
-                      int64_t value)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%s=%lld", name, (long long)value);
-    if (disco_param_parse(cfg, alg, text, &err))
-        fail_msg("%s", err.message);
-}
-
 static void set_dynamic(struct disco_config *cfg, const char *text)
 {
     struct disco_error err;
@@ -133,7 +122,7 @@ static void test_averaging_complete_one_round(void **unused)
     static const int64_t a[] = {5, 0, 0, 0}, b[] = {-7, 0, 0};
     struct disco_config cfg;
     disco_config_init(&cfg, AVG);
-    set_param(&cfg, AVG, "rounds", 1);
+    sim_config_param(&cfg, AVG, "rounds", 1);
     sim_config_values(&cfg, a, 4);
     sim_run(&run, AVG, "complete:4", 1, &cfg);
     assert_int_equal(run.metrics->messages, 12);
@@ -162,7 +151,7 @@ static void test_averaging_line_by_hand(void **unused)
         {0, 0, 1200}, {0, 400, 600}, {200, 333, 500}, {266, 344, 416}};
     struct disco_config cfg;
     disco_config_init(&cfg, AVG);
-    set_param(&cfg, AVG, "rounds", 3);
+    sim_config_param(&cfg, AVG, "rounds", 3);
     sim_config_values(&cfg, in, 3);
     struct sim_run run;
     sim_run(&run, AVG, "line:3", 1, &cfg);
@@ -191,7 +180,7 @@ static void test_averaging_digraph(void **unused)
     struct sim_run run;
     struct disco_config cfg;
     disco_config_init(&cfg, AVG);
-    set_param(&cfg, AVG, "rounds", 64);
+    sim_config_param(&cfg, AVG, "rounds", 64);
     sim_run(&run, AVG, "uring:4", 1, &cfg);
     static const int64_t r1[] = {1500, 500, 1500, 2500};
     for (uint32_t v = 0; v < 4; v++)
@@ -261,8 +250,8 @@ static void averaging_rooted(const char *spec, uint32_t n, int64_t rounds,
         disco_config_init(&cfg, AVG);
         cfg.seed = seed;
         set_dynamic(&cfg, "rooted");
-        set_param(&cfg, AVG, "rounds", rounds);
-        set_param(&cfg, AVG, "epsilon", epsilon);
+        sim_config_param(&cfg, AVG, "rounds", rounds);
+        sim_config_param(&cfg, AVG, "epsilon", epsilon);
         int64_t in[16];
         random_inputs(in, n, seed);
         sim_config_values(&cfg, in, n);
@@ -310,7 +299,7 @@ static void test_midpoint_line_by_hand(void **unused)
                                        {1125, 1375, 1625, 1875}};
     struct disco_config cfg;
     disco_config_init(&cfg, MID);
-    set_param(&cfg, MID, "rounds", 4);
+    sim_config_param(&cfg, MID, "rounds", 4);
     struct sim_run run;
     sim_run(&run, MID, "line:4", 1, &cfg);
     assert_int_equal(run.metrics->messages, 4 * 6);
@@ -354,8 +343,8 @@ static void test_midpoint_star_halves(void **unused)
      * halvings (500, 250, 125, 63, 32, 16, 8). */
     struct disco_config cfg;
     disco_config_init(&cfg, MID);
-    set_param(&cfg, MID, "range", 1000);
-    set_param(&cfg, MID, "epsilon", 10);
+    sim_config_param(&cfg, MID, "range", 1000);
+    sim_config_param(&cfg, MID, "epsilon", 10);
     sim_run(&run, MID, "star:7", 1, &cfg);
     assert_int_equal(run.metrics->rounds, 7);
     assert_int_equal(run.metrics->messages, 7 * 12);
@@ -377,7 +366,7 @@ static void test_midpoint_nonsplit(void **unused)
             cfg.seed = seed;
             if (dynamic)
                 set_dynamic(&cfg, "nonsplit:0.5");
-            set_param(&cfg, MID, "range", 100000);
+            sim_config_param(&cfg, MID, "range", 100000);
             int64_t in[8];
             random_inputs(in, n, seed);
             sim_config_values(&cfg, in, n);
@@ -471,8 +460,8 @@ static void test_aa_contraction(void **unused)
                         struct disco_config cfg;
                         disco_config_init(&cfg, AA);
                         cfg.seed = seed;
-                        set_param(&cfg, AA, "f", f);
-                        set_param(&cfg, AA, "range", 100000);
+                        sim_config_param(&cfg, AA, "f", f);
+                        sim_config_param(&cfg, AA, "range", 100000);
                         sim_config_byzantine(&cfg, list, n, strategies[k]);
                         int64_t in[16];
                         random_inputs(in, n, seed * 31 + n);
@@ -509,7 +498,7 @@ static void test_aa_split_tight(void **unused)
 {
     struct disco_config cfg;
     disco_config_init(&cfg, AA);
-    set_param(&cfg, AA, "f", 2);
+    sim_config_param(&cfg, AA, "f", 2);
     sim_config_byzantine(&cfg, "0,6", 7, "split");
     struct sim_run run;
     sim_run(&run, AA, "complete:7", 1, &cfg);
@@ -557,7 +546,7 @@ static void test_aa_break_at_3f(void **unused)
     disco_config_release(&cfg);
 
     disco_config_init(&cfg, AA);
-    set_param(&cfg, AA, "f", 2);
+    sim_config_param(&cfg, AA, "f", 2);
     sim_config_byzantine(&cfg, "0,5", 6, "split");
     sim_run(&run, AA, "complete:6", 1, &cfg);
     for (uint32_t r = 1; r <= 20; r++) {

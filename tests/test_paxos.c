@@ -215,11 +215,8 @@ static void test_safety_random_faults(void **unused)
         cfg.loss = (double)((x >> 2) % 4) / 10.0;
         cfg.dup = (double)((x >> 4) % 4) / 10.0;
         /* Short timeouts so that the proposers duel. */
-        struct disco_error err;
-        assert_int_equal(disco_param_parse(&cfg, &disco_alg_paxos,
-                                           (x >> 6) & 1 ? "timeout=150"
-                                                        : "timeout=400",
-                                           &err), 0);
+        sim_config_param(&cfg, &disco_alg_paxos, "timeout",
+                         (x >> 6) & 1 ? 150 : 400);
         uint32_t crashes = (uint32_t)((x >> 7) % 4);
         uint64_t y = x >> 9;
         for (uint32_t i = 0; i < crashes; i++) {

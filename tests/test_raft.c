@@ -35,18 +35,6 @@ enum {
     LIVENESS
 };
 
-static void param(struct disco_config *cfg, const char *fmt, ...)
-{
-    char text[64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    struct disco_error err;
-    if (disco_param_parse(cfg, &disco_alg_raft, text, &err))
-        fail_msg("%s", err.message);
-}
-
 static void fault(struct disco_config *cfg, enum disco_fault_kind kind,
                   uint32_t node, uint64_t t, uint32_t n)
 {
@@ -107,7 +95,7 @@ static void test_fault_free(void **unused)
                 struct disco_config cfg;
                 disco_config_init(&cfg, &disco_alg_raft);
                 cfg.seed = seed;
-                param(&cfg, "commands=%u", k);
+                sim_config_param(&cfg, &disco_alg_raft, "commands", k);
                 struct sim_run run;
                 sim_run(&run, &disco_alg_raft, spec_complete(n), 1, &cfg);
                 assert_all_hold(&run);
@@ -381,10 +369,10 @@ static void random_faults_run(uint64_t seed, struct random_fault_tally *tally,
         cfg.loss = (double)((x >> 8) % 3) / 10.0;
         cfg.dup = (double)((x >> 10) % 3) / 10.0;
     }
-    param(&cfg, "commands=%u", k);
+    sim_config_param(&cfg, &disco_alg_raft, "commands", k);
     if ((x >> 12) & 1) {
-        param(&cfg, "timeout=300");
-        param(&cfg, "heartbeat=100");
+        sim_config_param(&cfg, &disco_alg_raft, "timeout", 300);
+        sim_config_param(&cfg, &disco_alg_raft, "heartbeat", 100);
     }
     uint64_t y = mix(x);
     uint32_t crashes = (uint32_t)(y % 4);
@@ -865,7 +853,7 @@ static void test_planted_bugs(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_raft);
         cfg.seed = seed;
-        param(&cfg, "bug=1");
+        sim_config_param(&cfg, &disco_alg_raft, "bug", 1);
         struct sim_run run;
         sim_run(&run, &disco_alg_raft, "complete:5", 1, &cfg);
         if (run.results[ELECTION_SAFETY].holds == DISCO_HOLDS_NO) {
@@ -892,7 +880,7 @@ static void test_planted_bugs(void **unused)
         struct disco_error err;
         assert_int_equal(disco_partition_parse(&cfg, "0,1|@1985:9000", 5, &err),
                          0);
-        param(&cfg, "bug=%d", bug);
+        sim_config_param(&cfg, &disco_alg_raft, "bug", bug);
         struct sim_run run;
         memset(&run, 0, sizeof run);
         sim_run_on(&run, &disco_alg_raft, &sc.topo, &cfg);
@@ -929,7 +917,7 @@ static void test_planted_bugs(void **unused)
         disco_partition_parse(&cfg, disco_scenario_option(&sc, "partition"), 5,
                               &err),
         0);
-    param(&cfg, "bug=3");
+    sim_config_param(&cfg, &disco_alg_raft, "bug", 3);
     struct sim_run run;
     memset(&run, 0, sizeof run);
     sim_run_on(&run, &disco_alg_raft, &sc.topo, &cfg);

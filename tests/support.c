@@ -269,16 +269,28 @@ void sim_config_param(struct disco_config *cfg,
     assert_ok(disco_param_parse(cfg, alg, text, &err), &err);
 }
 
+void sim_config_faults(struct disco_config *cfg, enum disco_fault_kind kind,
+                       const char *text, uint32_t nodes)
+{
+    struct disco_error err = {0};
+    assert_ok(disco_faults_parse(cfg, kind, text, nodes, &err), &err);
+}
+
+void sim_config_fault(struct disco_config *cfg, enum disco_fault_kind kind,
+                      uint32_t node, disco_time_t t, uint32_t nodes)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%u@%llu", node, (unsigned long long)t);
+    sim_config_faults(cfg, kind, text, nodes);
+}
+
 void sim_config_cut_for_good(struct disco_config *cfg, uint32_t a, uint32_t b,
                              disco_time_t t, uint32_t nodes)
 {
     char text[64];
     snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b, (unsigned long long)t,
              (unsigned long long)t + 1);
-    struct disco_error err;
-    assert_ok(disco_faults_parse(cfg, DISCO_FAULT_LINK_DOWN, text, nodes,
-                                 &err),
-              &err);
+    sim_config_faults(cfg, DISCO_FAULT_LINK_DOWN, text, nodes);
     assert_int_equal(cfg->faults[cfg->fault_count - 1].kind,
                      DISCO_FAULT_LINK_UP);
     cfg->fault_count--;

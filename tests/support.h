@@ -85,6 +85,14 @@ void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
 void sim_config_param(struct disco_config *cfg,
                       const struct disco_algorithm *alg, const char *name,
                       int64_t value);
+/* The faults of `text` appended as --crash, --recover or --cut reads them
+ * (`kind` CRASH, RECOVER or LINK_DOWN) for `nodes` nodes, e.g.
+ * "0@30,3@200"; text the option refuses fails the calling test. */
+void sim_config_faults(struct disco_config *cfg, enum disco_fault_kind kind,
+                       const char *text, uint32_t nodes);
+/* One of those: `node` crashes or recovers (`kind`) at tick, or round, t. */
+void sim_config_fault(struct disco_config *cfg, enum disco_fault_kind kind,
+                      uint32_t node, disco_time_t t, uint32_t nodes);
 /* --byzantine `nodes` (of `node_count`) with --strategy `strategy`. */
 /* Link a-b goes down at tick t and stays down: a --cut whose LINK_UP is
  * dropped (the command line always gives the end; a scenario's down_at

@@ -92,12 +92,8 @@ static void test_crashes_1000_seeds(void **unused)
         uint32_t crashes = (uint32_t)(mix(&gen) % 3);
         uint32_t first = (uint32_t)(mix(&gen) % n);
         for (uint32_t c = 0; c < crashes; c++) {
-            char text[32];
-            struct disco_error err;
-            snprintf(text, sizeof text, "%u@%llu", (first + c * 2) % n,
-                     (unsigned long long)(mix(&gen) % 600));
-            assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH,
-                                                text, n, &err), 0);
+            sim_config_fault(&cfg, DISCO_FAULT_CRASH, (first + c * 2) % n,
+                             mix(&gen) % 600, n);
         }
         struct sim_run run;
         sim_run(&run, &disco_alg_ben_or, "complete:5", 1, &cfg);
@@ -148,12 +144,8 @@ static void test_sweep(void **unused)
             sim_config_values(&cfg, in, n);
             uint32_t first = (uint32_t)(mix(&gen) % n);
             for (uint32_t c = 0; c < (n - 1) / 2; c++) {
-                char text[32];
-                struct disco_error err;
-                snprintf(text, sizeof text, "%u@%llu", (first + c) % n,
-                         (unsigned long long)(mix(&gen) % 800));
-                assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH,
-                                                    text, n, &err), 0);
+                sim_config_fault(&cfg, DISCO_FAULT_CRASH, (first + c) % n,
+                                 mix(&gen) % 800, n);
             }
             struct sim_run run;
             sim_run(&run, &disco_alg_ben_or, spec_complete(n), 1, &cfg);
@@ -173,9 +165,7 @@ static void test_deterministic(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_ben_or);
         cfg.seed = 42;
-        struct disco_error err;
-        assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH,
-                                            "1@50,3@120", 5, &err), 0);
+        sim_config_faults(&cfg, DISCO_FAULT_CRASH, "1@50,3@120", 5);
         struct sim_run run;
         sim_run(&run, &disco_alg_ben_or, "complete:5", 1, &cfg);
         char result[DISCO_RESULT_TEXT];
@@ -244,9 +234,7 @@ static void test_default_f(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_ben_or);
         cfg.seed = seed;
-        struct disco_error err;
-        assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH,
-                                            "0@0,2@30,4@90", 7, &err), 0);
+        sim_config_faults(&cfg, DISCO_FAULT_CRASH, "0@0,2@30,4@90", 7);
         struct sim_run run;
         sim_run(&run, &disco_alg_ben_or, "complete:7", 1, &cfg);
         assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);

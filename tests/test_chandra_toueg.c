@@ -42,13 +42,6 @@ static void set_delay(struct disco_config *cfg, const char *text)
     assert_int_equal(disco_delay_parse(&cfg->delay, text, &err), 0);
 }
 
-static void add_faults(struct disco_config *cfg, const char *text, uint32_t n)
-{
-    struct disco_error err;
-    if (disco_faults_parse(cfg, DISCO_FAULT_CRASH, text, n, &err) != 0)
-        fail_msg("%s", err.message);
-}
-
 static void result_of(const struct sim_run *run, char *buf, size_t len)
 {
     disco_sim_result(run->sim, buf, len);
@@ -274,7 +267,7 @@ static uint32_t crash_run(uint64_t seed, uint64_t *gen, uint32_t n,
         else
             snprintf(text, sizeof text, "%u@%llu", node,
                      (unsigned long long)t);
-        add_faults(&cfg, text, n);
+        sim_config_faults(&cfg, DISCO_FAULT_CRASH, text, n);
         *coordinator_crashed = *coordinator_crashed || node == 0;
     }
     struct sim_run run;
@@ -357,8 +350,9 @@ static void test_majority_crashed_blocks(void **unused)
                 cfg.seed = seed;
                 set_detector(&cfg, "eventually-strong:100");
                 sim_config_param(&cfg, ALG, "horizon", 20000);
-                add_faults(&cfg, beyond ? cases[c].blocking : cases[c].below,
-                           n);
+                sim_config_faults(&cfg, DISCO_FAULT_CRASH,
+                                  beyond ? cases[c].blocking : cases[c].below,
+                                  n);
                 struct sim_run run;
                 sim_run(&run, ALG, spec_complete(n), 1, &cfg);
                 assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
@@ -425,7 +419,7 @@ static void test_detector_needed(void **unused)
         cfg.seed = seed;
         sim_config_param(&cfg, ALG, "horizon", 5000);
         set_detector(&cfg, "none");
-        add_faults(&cfg, "0@0", 5);
+        sim_config_faults(&cfg, DISCO_FAULT_CRASH, "0@0", 5);
         struct sim_run run;
         sim_run(&run, ALG, "complete:5", 1, &cfg);
         assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
@@ -485,7 +479,7 @@ static void test_duplication_and_loss(void **unused)
             snprintf(text, sizeof text, "%u@%llu",
                      (uint32_t)(mix(&gen) % n),
                      (unsigned long long)(mix(&gen) % 400));
-            add_faults(&cfg, text, n);
+            sim_config_faults(&cfg, DISCO_FAULT_CRASH, text, n);
             struct sim_run run;
             sim_run(&run, ALG, "complete:5", 1, &cfg);
             assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
@@ -595,7 +589,7 @@ static void test_coordinator_crashes_deciding(void **unused)
             cfg.seed = seed;
             set_delay(&cfg, "const:10");
             set_detector(&cfg, "perfect");
-            add_faults(&cfg, cases[c].crash, 3);
+            sim_config_faults(&cfg, DISCO_FAULT_CRASH, cases[c].crash, 3);
             struct sim_run run;
             sim_run(&run, ALG, "complete:3", 1, &cfg);
             assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
@@ -633,7 +627,7 @@ static void test_inputs(void **unused)
         disco_config_init(&cfg, ALG);
         cfg.seed = seed;
         set_detector(&cfg, "eventually-strong:300");
-        add_faults(&cfg, "0@20", 7);
+        sim_config_faults(&cfg, DISCO_FAULT_CRASH, "0@20", 7);
         sim_config_param(&cfg, ALG, "values", 1);
         struct sim_run run;
         sim_run(&run, ALG, "complete:7", 1, &cfg);
@@ -669,7 +663,7 @@ static void test_deterministic(void **unused)
         disco_config_init(&cfg, ALG);
         cfg.seed = 42;
         set_detector(&cfg, "eventually-strong:800");
-        add_faults(&cfg, "0@30,3@200", 5);
+        sim_config_faults(&cfg, DISCO_FAULT_CRASH, "0@30,3@200", 5);
         struct sim_run run;
         sim_run(&run, ALG, "complete:5", 1, &cfg);
         assert_all_hold(&run);

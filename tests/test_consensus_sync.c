@@ -24,19 +24,6 @@ extern const struct disco_algorithm disco_alg_phase_king;
 extern const struct disco_algorithm disco_alg_om;
 
 /* ------------------------------------------------------------------------ */
-/* Helpers.                                                                 */
-
-static void crash(struct disco_config *cfg, uint32_t node, uint64_t round,
-                  uint32_t n)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%u@%llu", node, (unsigned long long)round);
-    assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_CRASH, text, n,
-                                        &err), 0);
-}
-
-/* ------------------------------------------------------------------------ */
 /* floodset                                                                 */
 
 /* The reference's worked case: n = 5, f = 2, no crash: 3 rounds, 60
@@ -88,7 +75,7 @@ static void test_floodset_unanimous(void **unused)
         disco_config_init(&cfg, &disco_alg_floodset);
         sim_config_values(&cfg, in, 6);
         sim_config_param(&cfg, &disco_alg_floodset, "f", 2);
-        crash(&cfg, 3, 1, 6);
+        sim_config_fault(&cfg, DISCO_FAULT_CRASH, 3, 1, 6);
         struct sim_run run;
         sim_run(&run, &disco_alg_floodset, "complete:6", 1, &cfg);
         assert_all_hold(&run);
@@ -130,7 +117,7 @@ static void test_floodset_f_plus_1_rounds_agree(void **unused)
                 sim_config_param(&cfg, &disco_alg_floodset, "cut_ports",
                                  (int64_t)((x >> 56) % n));
             } else {
-                crash(&cfg, v, round, n);
+                sim_config_fault(&cfg, DISCO_FAULT_CRASH, v, round, n);
             }
         }
         struct sim_run run;
@@ -205,7 +192,7 @@ static void test_floodset_cut_and_clean_crash(void **unused)
             sim_config_param(&cfg, &disco_alg_floodset, "cut_node", 0);
             sim_config_param(&cfg, &disco_alg_floodset, "cut_ports", 1);
         } else {
-            crash(&cfg, 0, 1, 3);
+            sim_config_fault(&cfg, DISCO_FAULT_CRASH, 0, 1, 3);
         }
         struct sim_run run;
         sim_run(&run, &disco_alg_floodset, "complete:3", 1, &cfg);

@@ -145,10 +145,8 @@ static void test_sender_crash(void **unused)
             struct disco_config cfg;
             disco_config_init(&cfg, ALG);
             char text[32];
-            struct disco_error err;
             snprintf(text, sizeof text, "0@0+%u", k);
-            assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH, text,
-                                                n, &err), 0);
+            sim_config_faults(&cfg, DISCO_FAULT_CRASH, text, n);
             struct sim_run run;
             sim_run(&run, ALG, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);

@@ -218,12 +218,8 @@ static void test_averaging_crash(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, AVG);
         cfg.seed = seed;
-        struct disco_error err;
-        char text[32];
-        snprintf(text, sizeof text, "%u@%u", (unsigned)(seed % 5),
-                 (unsigned)(seed % 3 + 1));
-        assert_int_equal(
-            disco_faults_parse(&cfg, DISCO_FAULT_CRASH, text, 5, &err), 0);
+        sim_config_fault(&cfg, DISCO_FAULT_CRASH, (uint32_t)(seed % 5),
+                         seed % 3 + 1, 5);
         int64_t in[5];
         random_inputs(in, 5, seed);
         sim_config_values(&cfg, in, 5);

@@ -172,9 +172,7 @@ static void byzantine(struct fixture *f, const char *list)
 
 static void crash(struct fixture *f, const char *schedule)
 {
-    struct disco_error err;
-    assert_int_equal(disco_faults_parse(&f->cfg, DISCO_FAULT_CRASH, schedule,
-                                        f->topo.nodes, &err), 0);
+    sim_config_faults(&f->cfg, DISCO_FAULT_CRASH, schedule, f->topo.nodes);
 }
 
 static const struct disco_view *run(struct fixture *f)
@@ -1297,9 +1295,7 @@ static void test_faulty_count(void **unused)
     struct disco_error err;
     start(&f, "complete:6");
     crash(&f, "4@0,5@0");
-    assert_ok(disco_faults_parse(&f.cfg, DISCO_FAULT_RECOVER, "4@1",
-                                 f.topo.nodes, &err),
-              &err);
+    sim_config_faults(&f.cfg, DISCO_FAULT_RECOVER, "4@1", f.topo.nodes);
     assert_ok(disco_omission_parse(&f.cfg, DISCO_FAULT_OMIT_SEND, "1@0",
                                    f.topo.nodes, &err),
               &err);

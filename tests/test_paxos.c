@@ -28,15 +28,6 @@ static void set_initiators(struct disco_config *cfg, const char *text,
     assert_int_equal(disco_initiators_parse(cfg, text, n, &err), 0);
 }
 
-static void fault(struct disco_config *cfg, enum disco_fault_kind kind,
-                  uint32_t node, uint64_t t, uint32_t n)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%u@%llu", node, (unsigned long long)t);
-    assert_int_equal(disco_faults_parse(cfg, kind, text, n, &err), 0);
-}
-
 /* One proposer, no fault: (n-1) prepare, (n-1) promise, (n-1) accept and
  * n(n-1) accepted, (n+3)(n-1) in all, and everyone learns its value; on
  * 100 seeds per n = 3..9, FIFO and not. */
@@ -125,8 +116,8 @@ static void test_proposer_recovers(void **unused)
             assert_int_equal(disco_delay_parse(&cfg.delay, "const:100", &err),
                              0);
             set_initiators(&cfg, "0", n);
-            fault(&cfg, DISCO_FAULT_CRASH, 0, 1, n);
-            fault(&cfg, DISCO_FAULT_RECOVER, 0, 150, n);
+            sim_config_fault(&cfg, DISCO_FAULT_CRASH, 0, 1, n);
+            sim_config_fault(&cfg, DISCO_FAULT_RECOVER, 0, 150, n);
             struct sim_run run;
             sim_run(&run, &disco_alg_paxos, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);
@@ -224,9 +215,10 @@ static void test_safety_random_faults(void **unused)
             uint64_t at = 1 + (y >> 3) % 600;
             uint64_t back = at + 1 + (y >> 13) % 800;
             y = y * 6364136223846793005ull + 1442695040888963407ull;
-            fault(&cfg, DISCO_FAULT_CRASH, node, at + 1000 * i, n);
+            sim_config_fault(&cfg, DISCO_FAULT_CRASH, node, at + 1000 * i, n);
             if (y & 1 || i + 1 < crashes)
-                fault(&cfg, DISCO_FAULT_RECOVER, node, back + 1000 * i, n);
+                sim_config_fault(&cfg, DISCO_FAULT_RECOVER, node,
+                                 back + 1000 * i, n);
         }
         struct sim_run run;
         sim_run(&run, &disco_alg_paxos, spec_complete(n), 1, &cfg);

@@ -35,16 +35,6 @@ enum {
     LIVENESS
 };
 
-static void fault(struct disco_config *cfg, enum disco_fault_kind kind,
-                  uint32_t node, uint64_t t, uint32_t n)
-{
-    char text[64];
-    struct disco_error err;
-    snprintf(text, sizeof text, "%u@%llu", node, (unsigned long long)t);
-    if (disco_faults_parse(cfg, kind, text, n, &err))
-        fail_msg("%s", err.message);
-}
-
 static void result_of(const struct sim_run *run, char *buf, size_t len)
 {
     disco_alg_raft.result(disco_sim_view(run->sim), buf, len);
@@ -381,9 +371,9 @@ static void random_faults_run(uint64_t seed, struct random_fault_tally *tally,
         uint32_t node = (uint32_t)(y % n);
         uint64_t at = 1 + (y >> 8) % 3000 + 3000 * i;
         uint64_t back = at + 1 + (y >> 24) % 3000;
-        fault(&cfg, DISCO_FAULT_CRASH, node, at, n);
+        sim_config_fault(&cfg, DISCO_FAULT_CRASH, node, at, n);
         if ((y >> 40) % 4)
-            fault(&cfg, DISCO_FAULT_RECOVER, node, back, n);
+            sim_config_fault(&cfg, DISCO_FAULT_RECOVER, node, back, n);
     }
     uint32_t partitions = (uint32_t)((y >> 44) % 3);
     for (uint32_t i = 0; i < partitions; i++) {
@@ -660,8 +650,8 @@ static void test_crash_recover(void **unused)
             struct disco_error err;
             assert_int_equal(disco_delay_parse(&cfg.delay, "const:10", &err),
                              0);
-            fault(&cfg, DISCO_FAULT_CRASH, 0, 20000, n);
-            fault(&cfg, DISCO_FAULT_RECOVER, 0, 22000, n);
+            sim_config_fault(&cfg, DISCO_FAULT_CRASH, 0, 20000, n);
+            sim_config_fault(&cfg, DISCO_FAULT_RECOVER, 0, 22000, n);
             struct sim_run run;
             sim_run(&run, &disco_alg_raft, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);

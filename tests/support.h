@@ -93,12 +93,12 @@ void sim_config_faults(struct disco_config *cfg, enum disco_fault_kind kind,
 /* One of those: `node` crashes or recovers (`kind`) at tick, or round, t. */
 void sim_config_fault(struct disco_config *cfg, enum disco_fault_kind kind,
                       uint32_t node, disco_time_t t, uint32_t nodes);
-/* --byzantine `nodes` (of `node_count`) with --strategy `strategy`. */
 /* Link a-b goes down at tick t and stays down: a --cut whose LINK_UP is
  * dropped (the command line always gives the end; a scenario's down_at
  * without up_at is this). */
 void sim_config_cut_for_good(struct disco_config *cfg, uint32_t a, uint32_t b,
                              disco_time_t t, uint32_t nodes);
+/* --byzantine `nodes` (of `node_count`) with --strategy `strategy`. */
 void sim_config_byzantine(struct disco_config *cfg, const char *nodes,
                           uint32_t node_count, const char *strategy);
 /* The same for the nodes whose bit is set in `mask` (bit v: node v, of

@@ -164,10 +164,7 @@ static void parents(struct fixture *f, const int *parent)
 
 static void byzantine(struct fixture *f, const char *list)
 {
-    struct disco_error err;
-    assert_int_equal(disco_byzantine_parse(&f->cfg, list, f->topo.nodes,
-                                           &err), 0);
-    snprintf(f->cfg.strategy, sizeof f->cfg.strategy, "silent");
+    sim_config_byzantine(&f->cfg, list, f->topo.nodes, "silent");
 }
 
 static void crash(struct fixture *f, const char *schedule)

@@ -58,6 +58,29 @@ struct disco_view {
     struct disco_sim *sim;
 };
 
+/* What tracks causality for a run's trace properties (sim.c, "The causal
+ * log" and "Causal tokens").  Set at create (NONE or LOG), refined when
+ * the run starts, and GAVE_UP once the log or the tokens pass the log's
+ * limit (causal_drop); the run's paths test it for equality only. */
+enum disco__causal_mode {
+    DISCO__CAUSAL_NONE,    /* no trace property, or a limit of 0 */
+    /* The log, with each message's sender position in send_position:
+     * a trace or vector clocks read the events' `lamport` field. */
+    DISCO__CAUSAL_LOG,
+    /* The log, with nothing else reading an event's `lamport` field: each
+     * message carries its sender (high 32 bits) and the sender's position
+     * (low 32) there, and the log needs no per-message array, no slow
+     * paths and no read at a receive. */
+    DISCO__CAUSAL_LOG_IN_EVENTS,
+    /* No log: the `lamport` field carries a message's tokens, asked by
+     * cfg.causal_tokens for an algorithm they certify (tokens_certify),
+     * where LOG_IN_EVENTS would have been. */
+    DISCO__CAUSAL_TOKENS,
+    /* Past the limit (or out of memory): no log, no tokens; the checks
+     * that needed them say "not checked". */
+    DISCO__CAUSAL_GAVE_UP,
+};
+
 /* One receive in the causal log, the i-th (at position i + 1): `node`
  * received a message that `from` sent at position `from_position` (sim.c,
  * "The causal log").  When node numbers and positions fit in 64 bits
@@ -255,23 +278,16 @@ struct disco_sim {
     uint32_t *send_position;      /* per message number - 1: the sender's
                                    * position at the send */
     size_t send_capacity;
-    bool causal_on, causal_overflow;
-    /* Token mode (sim.c, "Causal tokens"): cfg.causal_tokens asked, and
-     * the log would have travelled in the events (causal_in_events,
-     * whose `lamport` field then carries a message's tokens).  No log is
-     * kept; decision_tokens holds what each decider held, and
+    /* How causality is tracked for trace properties: one mode, so that
+     * each path asks one question (enum disco__causal_mode). */
+    enum disco__causal_mode causal_mode;
+    /* Token mode: decision_tokens holds what each decider held, and
      * tokens_short is set when a check needed a decision they do not
      * certify (disco_sim_causal_rerun). */
-    bool causal_tokens, tokens_short;
+    bool tokens_short;
     uint32_t *decision_tokens;
     uint64_t token_receives; /* receives in token mode, against the log's
                               * limit (receive_tokens) */
-    /* Without a trace or vector clocks, nothing else reads an event's
-     * `lamport` field: each message carries its sender (high 32 bits) and
-     * the sender's position in the log (low 32) there, and the log needs
-     * no per-message array (send_position), no slow paths and no read at
-     * a receive. */
-    bool causal_in_events;
     /* Set when a check hit a missing oracle, with why: the detail of
      * its result says which. */
     enum {

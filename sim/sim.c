@@ -131,8 +131,7 @@ static void causal_drop(struct disco_sim *sim)
      * at the same limit, so that the queue can drop the field that carries
      * them (at 10^7 nodes it would take the peak past 2 GB). */
     causal_free(sim);
-    sim->causal_overflow = true;
-    sim->causal_tokens = false;
+    sim->causal_mode = DISCO__CAUSAL_GAVE_UP;
     /* Nothing else may read message numbers: the queue can forget them
      * (at 10^7 nodes, a third of its memory at the crest of a wave), and
      * the run can take the plain paths again.  Without the memory to
@@ -831,7 +830,7 @@ transmit(struct disco_sim *sim, uint32_t sender, uint32_t channel,
 }
 
 /* A new message from `node` of `kind`, counted; its number and, with the
- * causal log alone (causal_in_events), the `lamport` field that carries
+ * causal log alone (LOG_IN_EVENTS), the `lamport` field that carries
  * the sender and its log position, or in token mode the sender's tokens
  * (0 otherwise). */
 static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
@@ -839,7 +838,7 @@ static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
 {
     uint64_t msg = ++sim->msg_counter;
     *lamport = 0;
-    if (sim->causal_tokens) {
+    if (sim->causal_mode == DISCO__CAUSAL_TOKENS) {
         /* Every token the sender holds leaves with this message, up to
          * the log's limit on messages (causal_drop; receive_tokens has
          * the one on receives). */
@@ -850,7 +849,7 @@ static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
             *lamport = node_tokens(sender);
             set_node_tokens(sender, 0);
         }
-    } else if (sim->causal_in_events && !sim->causal_overflow) {
+    } else if (sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS) {
         /* The log's cap counts sends as well as receives, as the array of
          * send indices did: a wave's sends run far ahead of its receives,
          * and a log that gives up late does so with a crowded queue. */
@@ -994,7 +993,7 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
     if (sim->lamport)
         ev.lamport = ++sim->lamport[node];
     vc_tick(sim, node);
-    if (sim->causal_on && !sim->causal_overflow && !sim->causal_in_events)
+    if (sim->causal_mode == DISCO__CAUSAL_LOG)
         causal_record_send(sim, ev.msg);
 
     uint32_t to = ev.to;
@@ -1038,7 +1037,7 @@ static void send_on_channel(struct disco_sim *sim, uint32_t node,
     transmit(sim, node, channel, &ev);
     if (duplicate) {
         struct disco__event copy = ev;
-        if (sim->causal_tokens)
+        if (sim->causal_mode == DISCO__CAUSAL_TOKENS)
             copy.lamport = 0; /* tokens are never copied */
         if (len > DISCO__INLINE_PAYLOAD) {
             if (pool_alloc(&sim->pool, len, &copy.payload.pool)) {
@@ -1314,7 +1313,7 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
             }
             sim->decision_vc = v;
         }
-        if (sim->causal_tokens) {
+        if (sim->causal_mode == DISCO__CAUSAL_TOKENS) {
             uint32_t *t =
                 realloc(sim->decision_tokens, capacity * sizeof *t);
             if (!t) {
@@ -1334,13 +1333,14 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
         memcpy(sim->decision_vc + sim->decision_count * sim->nodes,
                vc_of(sim, node), sim->nodes * sizeof(uint64_t));
     }
-    if (sim->causal_tokens)
+    if (sim->causal_mode == DISCO__CAUSAL_TOKENS)
         sim->decision_tokens[sim->decision_count] =
             node_tokens(disco__node(sim, node));
     sim->decisions[sim->decision_count++] = (struct disco_decision){
         .node = node, .value = value, .time = disco_now(ctx),
         .lamport = sim->lamport ? sim->lamport[node] : 0,
-        .log_position = sim->causal_on ? sim->causal_count : 0,
+        .log_position =
+            sim->causal_mode != DISCO__CAUSAL_NONE ? sim->causal_count : 0,
     };
     if (sim->observer_count) {
         struct disco_event_view ev = {
@@ -1899,7 +1899,9 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     for (unsigned i = 0; i < alg->property_count; i++)
         if (alg->properties[i].kind == DISCO_PROPERTY_TRACE)
             has_trace_property = true;
-    sim->causal_on = has_trace_property && cfg->causal_log_limit > 0;
+    sim->causal_mode = has_trace_property && cfg->causal_log_limit > 0
+                           ? DISCO__CAUSAL_LOG
+                           : DISCO__CAUSAL_NONE;
     /* Log positions are 32-bit (struct disco__causal_entry). */
     if (sim->cfg.causal_log_limit > UINT32_MAX - 1u)
         sim->cfg.causal_log_limit = UINT32_MAX - 1u;
@@ -2033,9 +2035,9 @@ static inline void deliver_plain(struct disco_sim *sim,
         receiver->depth = depth > receiver->depth ? depth : receiver->depth;
         if (depth > sim->metrics.causal_depth)
             sim->metrics.causal_depth = depth;
-        if (sim->causal_tokens)
+        if (sim->causal_mode == DISCO__CAUSAL_TOKENS)
             receive_tokens(sim, receiver, ev->lamport);
-        else if (sim->causal_in_events && !sim->causal_overflow)
+        else if (sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS)
             causal_record(sim, to, (uint32_t)(ev->lamport >> 32),
                           (uint32_t)ev->lamport);
         sim->ctx.node = to;
@@ -2058,11 +2060,11 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
     if (is_basic(sim, ev->kind))
         sim->basic_in_transit--;
     /* Only traces and the causal log need the sender; with the log alone,
-     * the message carries it (causal_in_events).  Tokens need no sender. */
-    bool logged = sim->causal_on && !sim->causal_overflow &&
-                  !sim->causal_tokens;
+     * the message carries it (LOG_IN_EVENTS).  Tokens need no sender. */
+    bool logged = sim->causal_mode == DISCO__CAUSAL_LOG ||
+                  sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS;
     uint32_t from = UINT32_MAX;
-    if (sim->causal_in_events && logged)
+    if (sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS)
         from = (uint32_t)(ev->lamport >> 32);
     else if (sim->observer_count || logged)
         from = channel_source(sim, channel, to);
@@ -2092,11 +2094,11 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
             vc_release(sim, ev->msg, vc_of(sim, to));
             vc_tick(sim, to);
         }
-        if (sim->causal_tokens)
+        if (sim->causal_mode == DISCO__CAUSAL_TOKENS)
             receive_tokens(sim, receiver, ev->lamport);
         else if (logged)
             causal_record(sim, to, from,
-                          sim->causal_in_events
+                          sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS
                               ? (uint32_t)ev->lamport
                               : sim->send_position[ev->msg - 1]);
         if (sim->observer_count)
@@ -2438,8 +2440,7 @@ static void update_plain_paths(struct disco_sim *sim)
 {
     /* (Lamport clocks exist only with observers.) */
     bool observed = sim->observer_count || sim->vc ||
-                    (sim->causal_on && !sim->causal_overflow &&
-                     !sim->causal_in_events) ||
+                    sim->causal_mode == DISCO__CAUSAL_LOG ||
                     sim->want_state;
     sim->plain_deliver = !observed && !sim->link_down && !sim->omit_threshold;
     sim->plain_send = sim->plain_deliver && !sim->dyn_absent &&
@@ -2594,21 +2595,24 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
      * it (a 16-byte record for a message without payload and nobody
      * watching, 24 with the causal log alone, 32 with a trace).  With the
      * causal log alone, the `lamport` field carries the sender (high 32
-     * bits) and its log position (low 32) instead (causal_in_events). */
-    sim->causal_in_events = sim->causal_on && !sim->observer_count &&
-                            !sim->vc;
-    /* Tokens in place of the log (cfg.causal_tokens), for algorithms
-     * whose trace properties they can certify (alg->tokens_certify): one
+     * bits) and its log position (low 32) instead (LOG_IN_EVENTS), or,
+     * for algorithms whose trace properties tokens can certify
+     * (alg->tokens_certify) when cfg.causal_tokens asks, its tokens: one
      * per node, held in 24 bits. */
-    sim->causal_tokens = sim->causal_in_events && sim->cfg.causal_tokens &&
-                         sim->alg->tokens_certify && sim->nodes < (1u << 24);
-    if (sim->causal_tokens)
+    if (sim->causal_mode == DISCO__CAUSAL_LOG && !sim->observer_count &&
+        !sim->vc)
+        sim->causal_mode = sim->cfg.causal_tokens && sim->alg->tokens_certify &&
+                                   sim->nodes < (1u << 24)
+                               ? DISCO__CAUSAL_TOKENS
+                               : DISCO__CAUSAL_LOG_IN_EVENTS;
+    if (sim->causal_mode == DISCO__CAUSAL_TOKENS)
         for (uint32_t v = 0; v < sim->nodes; v++)
             set_node_tokens(disco__node(sim, v), 1);
     if ((sim->observer_count || sim->vc) &&
         disco__queue_keep_whole(&sim->queue) != 0)
         failed = true;
-    else if (sim->causal_in_events &&
+    else if ((sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS ||
+              sim->causal_mode == DISCO__CAUSAL_TOKENS) &&
              disco__queue_keep_fields(&sim->queue, DISCO__WHEEL_LAMPORT) != 0)
         failed = true;
     if (failed)

@@ -127,7 +127,8 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
                            unsigned char *in_past)
 {
     struct disco_sim *sim = view->sim;
-    if (sim->causal_tokens && index < sim->decision_count) {
+    if (sim->causal_mode == DISCO__CAUSAL_TOKENS &&
+        index < sim->decision_count) {
         /* A decider holding every token certifies that every node is in
          * its decision's past (sim.c, "Causal tokens"); short of that,
          * only the log can say which nodes are. */
@@ -139,7 +140,8 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
         sim->check_unchecked = CHECK_UNCHECKED_TOKENS;
         return DISCO_ENOLOG;
     }
-    if (!sim->causal_on || sim->causal_overflow ||
+    if ((sim->causal_mode != DISCO__CAUSAL_LOG &&
+         sim->causal_mode != DISCO__CAUSAL_LOG_IN_EVENTS) ||
         index >= sim->decision_count) {
         sim->check_unchecked = CHECK_UNCHECKED_LOG;
         return DISCO_ENOLOG;

@@ -914,7 +914,7 @@ static const struct disco_view *run_with_tokens(struct fixture *f)
 {
     f->cfg.causal_tokens = true;
     const struct disco_view *view = run(f);
-    assert_true(f->run.sim->causal_tokens);
+    assert_true(f->run.sim->causal_mode == DISCO__CAUSAL_TOKENS);
     assert_int_equal(f->run.sim->causal_count, 0);
     return view;
 }
@@ -955,7 +955,7 @@ static void test_tokens_on_the_log_cases(void **unused)
         struct fixture f;
         bool wide;
         bool holds = past_of_decision(&f, &cases[k].run, &wide);
-        assert_true(f.run.sim->causal_tokens);
+        assert_true(f.run.sim->causal_mode == DISCO__CAUSAL_TOKENS);
         assert_int_equal(f.run.sim->causal_count, 0);
         assert_int_equal(f.run.sim->decision_tokens[0], cases[k].tokens);
         assert_int_equal(holds, cases[k].tokens == 3);
@@ -1017,7 +1017,7 @@ static void test_tokens_give_way_to_clocks(void **unused)
     input(&f, 0, "send", port_of(&f, 0, 1));
     input(&f, 1, "decide_after", 1);
     const struct disco_view *view = run(&f);
-    assert_false(f.run.sim->causal_tokens);
+    assert_false(f.run.sim->causal_mode == DISCO__CAUSAL_TOKENS);
     assert_false(disco_oracle_preceded_by_all(view, 0, f.detail,
                                               sizeof f.detail));
     assert_string_equal(f.detail, "1 node (first: node 2) has no event "

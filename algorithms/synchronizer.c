@@ -1297,6 +1297,9 @@ static void fill_algorithm(struct disco_algorithm *out,
                            ? sizeof(struct table_msg)
                            : 0);
     out->port_state_size = w->inner_port + sizeof(struct port_part);
+    /* The layer keeps nothing per in-port: the inner algorithm's in-port
+     * parts are the whole of them, reached by its own disco_in_port_state. */
+    out->in_port_state_size = inner->in_port_state_size;
     out->init = cb->init;
     out->on_message = cb->on_message;
     out->format_state = cb->format;

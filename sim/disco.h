@@ -103,6 +103,11 @@ const void *disco_view_state(const struct disco_view *view, uint32_t node);
 /* The node's per-port part for out-port `port` (see port_state_size). */
 const void *disco_view_port_state(const struct disco_view *view, uint32_t node,
                                   uint32_t port);
+/* The node's part for in-port `in_port` < disco_view_in_degree (see
+ * in_port_state_size, which must not be 0); the kernel's memory, valid
+ * while the sim lives. */
+const void *disco_view_in_port_state(const struct disco_view *view,
+                                     uint32_t node, uint32_t in_port);
 int64_t disco_view_id(const struct disco_view *view, uint32_t node);
 bool disco_view_initiator(const struct disco_view *view, uint32_t node);
 bool disco_view_crashed(const struct disco_view *view, uint32_t node);
@@ -112,6 +117,16 @@ bool disco_view_passive(const struct disco_view *view, uint32_t node);
 uint32_t disco_view_degree(const struct disco_view *view, uint32_t node);
 uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
                               uint32_t port);
+/* In-degree: the node's in-ports are 0 .. disco_view_in_degree - 1 (the
+ * out-degree on an undirected graph). */
+uint32_t disco_view_in_degree(const struct disco_view *view, uint32_t node);
+/* The in-port on which node's out-port `port` arrives at the far end
+ * (disco_view_neighbour): the `port` that neighbour's on_message gets for
+ * it, and the index of its disco_view_in_port_state.  On an undirected
+ * graph this is the neighbour's out-port back (disco_view_port_to); on a
+ * directed graph the topology's own numbering. */
+uint32_t disco_view_in_port(const struct disco_view *view, uint32_t node,
+                            uint32_t port);
 /* Weight of the edge behind node's out-port (1 when the graph has none). */
 int64_t disco_view_weight(const struct disco_view *view, uint32_t node,
                           uint32_t port);
@@ -394,6 +409,10 @@ bool disco_view_has_detector(const struct disco_view *view);
 /* This node's part of the state for out-port `port` (port_state_size
  * bytes), inside its block; valid during the callback. */
 void *disco_port_state(struct disco_ctx *ctx, uint32_t port);
+/* This node's part of the state for in-port `in_port` < disco_in_degree
+ * (in_port_state_size bytes, which must not be 0), inside its block and
+ * owned by the kernel; valid during the callback, from init on. */
+void *disco_in_port_state(struct disco_ctx *ctx, uint32_t in_port);
 
 /* Layers: an algorithm that runs another one inside it (a synchronizer)
  * calls the inner algorithm's callbacks itself.  While it does, it can
@@ -528,6 +547,19 @@ struct disco_algorithm {
      * sizes every block by the node's own degree, so per-port arrays need no
      * fixed maximum degree.  Plain data, zeroed, like the rest. */
     size_t port_state_size;
+
+    /* Bytes of state per in-port (0: none): what a node keeps about each
+     * incoming channel, reached with disco_in_port_state by the in-port
+     * on_message receives.  The parts follow the out-port parts in the
+     * node's block, in_degree of them, the first on a 16-byte boundary
+     * (each one aligned when the size is a multiple of 16); the kernel owns
+     * them, zeroes them with the rest and keeps them for the whole run.
+     * On an undirected graph in-port p and out-port p face the same
+     * neighbour and port_state_size alone may do; on a directed graph
+     * in_degree and out_degree differ, and the state of an incoming
+     * channel needs a part of its own.  An algorithm that leaves it 0 pays
+     * nothing for it. */
+    size_t in_port_state_size;
 
     /* Called once per node at time 0 (round 0), in node-index order, after
      * all states are zeroed.  May send and set timers.  Initiators usually

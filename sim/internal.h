@@ -153,7 +153,8 @@ struct disco_sim {
                                    * a multiple of 16 */
     size_t *state_offset;         /* nodes + 1 offsets when states carry
                                    * per-port parts, else NULL (uniform) */
-    size_t port_stride;           /* bytes per port part */
+    size_t port_stride;           /* bytes per out-port part */
+    size_t in_port_stride;        /* bytes per in-port part */
     size_t max_state;             /* the largest state block */
     unsigned char *states;
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
@@ -344,6 +345,16 @@ static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
 {
     return sim->states + (sim->state_offset ? sim->state_offset[node]
                                             : (size_t)node * sim->stride);
+}
+
+/* Bytes from the start of a node's block to its first in-port part: the
+ * node part, then the out-port parts rounded up to 16 bytes. */
+static inline size_t disco__in_ports_offset(const struct disco_sim *sim,
+                                            uint32_t node)
+{
+    size_t out_ports = (size_t)disco__node(sim, node)->degree *
+                       sim->port_stride;
+    return sim->stride + ((out_ports + 15) & ~(size_t)15);
 }
 
 /* The bytes of a node's whole state block, per-port parts included. */

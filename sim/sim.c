@@ -1174,6 +1174,15 @@ void *disco_port_state(struct disco_ctx *ctx, uint32_t port)
            (size_t)port * sim->port_stride;
 }
 
+void *disco_in_port_state(struct disco_ctx *ctx, uint32_t in_port)
+{
+    struct disco_sim *sim = ctx->sim;
+    assert(sim->in_port_stride && in_port < disco_in_degree(ctx));
+    return (unsigned char *)disco__state(sim, ctx->node) +
+           disco__in_ports_offset(sim, ctx->node) +
+           (size_t)in_port * sim->in_port_stride;
+}
+
 void disco_set_send_hook(struct disco_ctx *ctx, disco_send_hook_fn *hook,
                          void *hook_state)
 {
@@ -1752,17 +1761,26 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     if ((size_t)topo->nodes > SIZE_MAX / stride)
         return disco_fail(err, DISCO_ELIMIT, "state of %u nodes overflows",
                           topo->nodes);
-    /* Per-port parts: each block is the node part plus degree parts,
-     * rounded up to 16 bytes so that every block stays aligned: at most
-     * N*(stride + 15) + C*port_stride in all. */
+    /* Per-port parts: each block is the node part plus out-degree parts,
+     * then in-degree in-port parts, each run rounded up to 16 bytes so
+     * that the in-port parts and every block stay aligned: at most
+     * N*(stride + 15 + 15) + C*(port_stride + in_port_stride) in all (the
+     * in-degrees, like the out-degrees, add up to C). */
     size_t port_stride = alg->port_state_size;
+    size_t in_port_stride = alg->in_port_state_size;
     size_t state_bytes = (size_t)topo->nodes * stride;
-    if (port_stride) {
-        if ((size_t)topo->channels > (SIZE_MAX - state_bytes) / port_stride)
+    const size_t part_sizes[2] = {port_stride, in_port_stride};
+    for (int kind = 0; kind < 2; kind++) {
+        size_t part = part_sizes[kind];
+        if (!part)
+            continue;
+        if ((size_t)topo->channels > (SIZE_MAX - state_bytes) / part ||
+            (size_t)topo->nodes * 15 >
+                SIZE_MAX - state_bytes - (size_t)topo->channels * part)
             return disco_fail(err, DISCO_ELIMIT,
                               "per-port state of %u channels overflows",
                               topo->channels);
-        state_bytes += (size_t)topo->channels * port_stride +
+        state_bytes += (size_t)topo->channels * part +
                        (size_t)topo->nodes * 15;
     }
 
@@ -1796,6 +1814,7 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     sim->nodes = topo->nodes;
     sim->stride = stride;
     sim->port_stride = port_stride;
+    sim->in_port_stride = in_port_stride;
     sim->sync = cfg->sync;
     /* Compact until disco_sim_run knows whether anything reads message
      * numbers or Lamport clocks (observers attach after create). */
@@ -1805,14 +1824,19 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     bool failed = false;
     sim->states = alloc_array(1, state_bytes, &failed);
     sim->max_state = stride;
-    if (port_stride && !failed) {
+    if ((port_stride || in_port_stride) && !failed) {
         sim->state_offset = alloc_array((size_t)n + 1, sizeof(size_t),
                                         &failed);
         size_t offset = 0;
         for (uint32_t i = 0; !failed && i < n; i++) {
             sim->state_offset[i] = offset;
             size_t ports = disco_topology_degree(topo, i) * port_stride;
-            size_t block = stride + ((ports + 15) & ~(size_t)15);
+            size_t in_ports = (size_t)(topo->directed
+                                           ? topo->in_degree[i]
+                                           : disco_topology_degree(topo, i)) *
+                              in_port_stride;
+            size_t block = stride + ((ports + 15) & ~(size_t)15) +
+                           ((in_ports + 15) & ~(size_t)15);
             if (block > sim->max_state)
                 sim->max_state = block;
             offset += block;

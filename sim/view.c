@@ -24,6 +24,14 @@ const void *disco_view_port_state(const struct disco_view *view, uint32_t node,
     return (const unsigned char *)disco__state(sim, node) + sim->stride +
            (size_t)port * sim->port_stride;
 }
+const void *disco_view_in_port_state(const struct disco_view *view,
+                                     uint32_t node, uint32_t in_port)
+{
+    const struct disco_sim *sim = view->sim;
+    return (const unsigned char *)disco__state(sim, node) +
+           disco__in_ports_offset(sim, node) +
+           (size_t)in_port * sim->in_port_stride;
+}
 int64_t disco_view_id(const struct disco_view *view, uint32_t node)
 {
     return disco__id(view->sim, node);
@@ -49,6 +57,17 @@ uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
 {
     const struct disco_topology *t = view->sim->topo;
     return t->out_target[t->out_offset[node] + port];
+}
+uint32_t disco_view_in_degree(const struct disco_view *view, uint32_t node)
+{
+    const struct disco_topology *t = view->sim->topo;
+    return t->directed ? t->in_degree[node] : disco_topology_degree(t, node);
+}
+uint32_t disco_view_in_port(const struct disco_view *view, uint32_t node,
+                            uint32_t port)
+{
+    const struct disco_topology *t = view->sim->topo;
+    return disco_topology_in_port(t, t->out_offset[node] + port);
 }
 int64_t disco_view_weight(const struct disco_view *view, uint32_t node,
                           uint32_t port)

@@ -1,11 +1,13 @@
 /*
- * test_layers.c - per-port state sized by each node's degree, and layers
- * that run an inner algorithm and catch its sends.
+ * test_layers.c - per-port state sized by each node's degree, per-in-port
+ * state sized by each node's in-degree, and layers that run an inner
+ * algorithm and catch its sends.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -70,6 +72,154 @@ static void test_port_state_follows_each_degree(void **unused)
         }
     }
     sim_run_release(&run);
+}
+
+/* ---- per-in-port state: one part per incoming channel ---- */
+
+/* Every node sends its index on each out-port; the receiver files it in the
+ * part of the in-port it came on.  The out-port parts hold a pattern that
+ * the in-port writes must not touch. */
+struct in_counter_state {
+    uint32_t in_ports_zeroed; /* in-port parts that were all zero at init */
+    uint32_t received;
+};
+
+struct in_part {
+    _Alignas(16) uint32_t hellos; /* messages on this in-port */
+    uint32_t sender;              /* the index they carried */
+    uint64_t untouched;           /* never written: must stay zero */
+};
+
+enum { OUT_PART_SIZE = 5 }; /* odd on purpose: the in-port parts after the
+                             * out-port parts still start aligned */
+
+static void in_counter_init(struct disco_ctx *ctx, void *state)
+{
+    struct in_counter_state *s = state;
+    static const struct in_part zero;
+    for (uint32_t q = 0; q < disco_in_degree(ctx); q++)
+        s->in_ports_zeroed +=
+            memcmp(disco_in_port_state(ctx, q), &zero, sizeof zero) == 0;
+    uint32_t self = disco_self(ctx);
+    for (uint32_t p = 0; p < disco_out_degree(ctx); p++) {
+        memset(disco_port_state(ctx, p), (int)(0xA0 + p), OUT_PART_SIZE);
+        disco_send(ctx, p, 0, &self, sizeof self);
+    }
+}
+
+static void in_counter_on_message(struct disco_ctx *ctx, void *state,
+                                  uint32_t port, unsigned kind,
+                                  const void *payload, size_t len)
+{
+    struct in_counter_state *s = state;
+    struct in_part *in = disco_in_port_state(ctx, port);
+    in->hellos++;
+    memcpy(&in->sender, payload, sizeof in->sender);
+    s->received++;
+}
+
+static const struct disco_algorithm in_counter = {
+    .name = "in-counter",
+    .family = "test",
+    .summary = "per-in-port counters",
+    .model = {.timing = DISCO_ASYNC},
+    .message_kinds = counter_kinds,
+    .kind_count = 1,
+    .state_size = sizeof(struct in_counter_state),
+    .port_state_size = OUT_PART_SIZE,
+    .in_port_state_size = sizeof(struct in_part),
+    .init = in_counter_init,
+    .on_message = in_counter_on_message,
+};
+
+/* A byte range of some node's block, to check that no two overlap. */
+struct part_range {
+    uintptr_t start, end;
+};
+
+static int by_start(const void *a, const void *b)
+{
+    uintptr_t x = ((const struct part_range *)a)->start,
+              y = ((const struct part_range *)b)->start;
+    return (x > y) - (x < y);
+}
+
+/* The in-port parts of `topo` after in_counter ran on it: one per
+ * in-port, zeroed at init, 16-byte aligned, each holding exactly the one
+ * message of the channel disco_view_in_port names, and no part (node,
+ * out-port or in-port) overlapping another. */
+static void check_in_ports(const struct disco_topology *topo)
+{
+    struct sim_run run;
+    memset(&run, 0, sizeof run);
+    sim_run_on(&run, &in_counter, topo, NULL);
+    const struct disco_view *view = disco_sim_view(run.sim);
+    uint32_t n = disco_view_nodes(view);
+    size_t part_count = n + 2 * (size_t)disco_view_channels(view), parts = 0;
+    struct part_range *part = calloc(part_count, sizeof *part);
+    assert_non_null(part);
+    for (uint32_t v = 0; v < n; v++) {
+        const struct in_counter_state *s = disco_view_state(view, v);
+        uint32_t in_degree = disco_view_in_degree(view, v);
+        assert_int_equal(s->in_ports_zeroed, in_degree);
+        assert_int_equal(s->received, in_degree);
+        part[parts++] = (struct part_range){
+            (uintptr_t)s, (uintptr_t)s + in_counter.state_size};
+        for (uint32_t q = 0; q < in_degree; q++) {
+            const struct in_part *in = disco_view_in_port_state(view, v, q);
+            assert_int_equal((uintptr_t)in % 16, 0);
+            assert_int_equal(in->hellos, 1);
+            assert_int_equal(in->untouched, 0);
+            part[parts++] = (struct part_range){
+                (uintptr_t)in, (uintptr_t)(in + 1)};
+        }
+        for (uint32_t p = 0; p < disco_view_degree(view, v); p++) {
+            const unsigned char *out = disco_view_port_state(view, v, p);
+            for (unsigned b = 0; b < OUT_PART_SIZE; b++)
+                assert_int_equal(out[b], 0xA0 + p);
+            part[parts++] = (struct part_range){(uintptr_t)out,
+                                                (uintptr_t)out + OUT_PART_SIZE};
+            /* The channel's far end filed it by the in-port the view names. */
+            uint32_t to = disco_view_neighbour(view, v, p);
+            uint32_t q = disco_view_in_port(view, v, p);
+            assert_true(q < disco_view_in_degree(view, to));
+            const struct in_part *in = disco_view_in_port_state(view, to, q);
+            assert_int_equal(in->sender, v);
+            if (!disco_view_directed(view))
+                assert_int_equal(q, disco_view_port_to(view, to, v));
+        }
+    }
+    assert_int_equal(parts, part_count);
+    qsort(part, parts, sizeof *part, by_start);
+    for (size_t i = 1; i < parts; i++)
+        assert_true(part[i - 1].end <= part[i].start);
+    free(part);
+    disco_sim_free(run.sim);
+}
+
+static void test_in_port_state_per_in_port(void **unused)
+{
+    /* A directed star and back: the hub 0 sends to 1..4 and hears only
+     * from 1, which hears from everyone (in-degrees 1, 4, 1, 1, 1;
+     * out-degrees 4, 1, 1, 1, 1).  Then the undirected star, where the
+     * in-port of a channel is the receiver's port back. */
+    static const struct disco_edge edges[] = {
+        {0, 1, 1}, {0, 2, 1}, {0, 3, 1}, {0, 4, 1},
+        {1, 0, 1}, {2, 1, 1}, {3, 1, 1}, {4, 1, 1},
+    };
+    struct disco_topology topo = {0};
+    struct disco_error err = {0};
+    assert_ok(disco_topology_build(&topo, 5, true, edges,
+                                   sizeof edges / sizeof edges[0], false,
+                                   &err),
+              &err);
+    assert_int_equal(topo.in_degree[1], 4);
+    assert_int_equal(disco_topology_degree(&topo, 0), 4);
+    check_in_ports(&topo);
+    disco_topology_release(&topo);
+    assert_ok(disco_topology_generate(&topo, "star:6", 1, &err), &err);
+    check_in_ports(&topo);
+    disco_topology_release(&topo);
 }
 
 /* ---- a layer: flood inside, every inner message tagged and counted ---- */
@@ -146,6 +296,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_port_state_follows_each_degree),
+        cmocka_unit_test(test_in_port_state_per_in_port),
         cmocka_unit_test(test_layer_catches_inner_sends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,8 +9,9 @@
  * neighbour, a mean of `gap` ticks apart.  Money only moves, so the total
  * is constant, and a consistent snapshot must find exactly that total.
  *
- * The snapshot (FIFO channels).  The initiator records its balance at
- * `start` and sends a marker on every out-channel.  A process that receives
+ * The snapshot (FIFO channels, any strongly connected digraph).  The
+ * initiator records its balance at `start` and sends a marker on every
+ * out-channel.  A process that receives
  * its first marker records its balance, and sends markers on every
  * out-channel, before doing anything else; the channel the marker came on
  * is recorded empty.  From its recording until the marker of an in-channel
@@ -24,8 +25,9 @@
 #include "snapshot.h"
 
 _Static_assert(sizeof(struct snap_state) % 16 == 0 &&
-               sizeof(struct snap_port) % 16 == 0,
-               "the kernel packs node blocks: keep both multiples of 16");
+               sizeof(struct snap_out_channel) % 16 == 0 &&
+               sizeof(struct snap_in_channel) % 16 == 0,
+               "the kernel packs node blocks: keep all three multiples of 16");
 
 static uint64_t param(const struct disco_ctx *ctx, unsigned index)
 {
@@ -67,7 +69,7 @@ void snapshot_transfer(struct disco_ctx *ctx, struct snap_state *s, bool red)
             .sent_after = s->recorded,
             .red = red,
         };
-        struct snap_port *p = disco_port_state(ctx, port);
+        struct snap_out_channel *p = disco_port_state(ctx, port);
         t.seq = ++p->sent;
         if (!s->recorded) {
             p->sent_before++;
@@ -104,7 +106,7 @@ void snapshot_receive(struct disco_ctx *ctx, struct snap_state *s,
                       uint32_t port, const struct snap_transfer *t,
                       bool into_record)
 {
-    struct snap_port *p = disco_port_state(ctx, port);
+    struct snap_in_channel *p = disco_in_port_state(ctx, port);
     s->balance += t->amount;
     if (t->sent_after && !s->recorded) {
         if (p->orphans++ == 0)
@@ -126,7 +128,7 @@ void snapshot_receive(struct disco_ctx *ctx, struct snap_state *s,
 void snapshot_close(struct disco_ctx *ctx, struct snap_state *s,
                     uint32_t port)
 {
-    struct snap_port *p = disco_port_state(ctx, port);
+    struct snap_in_channel *p = disco_in_port_state(ctx, port);
     if (p->closed)
         return;
     p->closed = true;
@@ -136,7 +138,8 @@ void snapshot_close(struct disco_ctx *ctx, struct snap_state *s,
     s->complete_tick = disco_now(ctx);
     int64_t share = s->recorded_balance;
     for (uint32_t q = 0; q < disco_in_degree(ctx); q++)
-        share += ((const struct snap_port *)disco_port_state(ctx, q))->rec_sum;
+        share += ((const struct snap_in_channel *)disco_in_port_state(ctx, q))
+                     ->rec_sum;
     disco_decide(ctx, share);
 }
 
@@ -158,7 +161,7 @@ static void cl_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
                           unsigned kind, const void *payload, size_t len)
 {
     struct snap_state *s = state;
-    struct snap_port *p = disco_port_state(ctx, port);
+    struct snap_in_channel *p = disco_in_port_state(ctx, port);
     if (kind == SNAP_MARKER) {
         p->markers++;
         if (!s->recorded)
@@ -189,10 +192,16 @@ static const struct snap_state *state_of(const struct disco_view *view,
     return disco_view_state(view, v);
 }
 
-static const struct snap_port *port_of(const struct disco_view *view,
-                                       uint32_t v, uint32_t port)
+static const struct snap_out_channel *
+out_channel(const struct disco_view *view, uint32_t u, uint32_t port)
 {
-    return disco_view_port_state(view, v, port);
+    return disco_view_port_state(view, u, port);
+}
+
+static const struct snap_in_channel *
+in_channel(const struct disco_view *view, uint32_t v, uint32_t in_port)
+{
+    return disco_view_in_port_state(view, v, in_port);
 }
 
 bool snapshot_check_records_once(const struct disco_view *view, char *detail,
@@ -214,15 +223,15 @@ bool snapshot_check_records_once(const struct disco_view *view, char *detail,
     return true;
 }
 
-/* Sender u's out-port p is channel u->v; v receives it on in-port q, which
- * on an undirected graph is v's port towards u. */
-static const struct snap_port *in_side(const struct disco_view *view,
-                                       uint32_t u, uint32_t port,
-                                       uint32_t *v_out)
+/* Sender u's out-port p is channel u->v; v receives it on in-port
+ * disco_view_in_port(u, p) (on an undirected graph, v's port towards u). */
+static const struct snap_in_channel *in_side(const struct disco_view *view,
+                                             uint32_t u, uint32_t port,
+                                             uint32_t *v_out)
 {
     uint32_t v = disco_view_neighbour(view, u, port);
     *v_out = v;
-    return port_of(view, v, disco_view_port_to(view, v, u));
+    return in_channel(view, v, disco_view_in_port(view, u, port));
 }
 
 /* No orphan: no transfer sent after its sender recorded was received
@@ -233,7 +242,7 @@ bool snapshot_check_consistent(const struct disco_view *view, char *detail,
     for (uint32_t u = 0; u < disco_view_nodes(view); u++)
         for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
             uint32_t v;
-            const struct snap_port *in = in_side(view, u, p, &v);
+            const struct snap_in_channel *in = in_side(view, u, p, &v);
             if (in->orphans > 0) {
                 snprintf(detail, len, "inconsistent cut: transfer #%llu on "
                          "%u->%u was sent after %u recorded and received "
@@ -259,8 +268,8 @@ bool snapshot_check_channels(const struct disco_view *view, char *detail,
     for (uint32_t u = 0; u < disco_view_nodes(view); u++)
         for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
             uint32_t v;
-            const struct snap_port *out = port_of(view, u, p);
-            const struct snap_port *in = in_side(view, u, p, &v);
+            const struct snap_out_channel *out = out_channel(view, u, p);
+            const struct snap_in_channel *in = in_side(view, u, p, &v);
             uint64_t count = out->sent_before - in->recv_before;
             int64_t sum = out->sent_before_sum - in->recv_before_sum;
             if (in->rec_wrong > 0 || in->rec_count != count ||
@@ -289,8 +298,8 @@ static void totals(const struct disco_view *view, int64_t *initial,
         const struct snap_state *s = state_of(view, v);
         *initial += s->initial;
         *recorded += s->recorded_balance;
-        for (uint32_t p = 0; p < disco_view_degree(view, v); p++)
-            *recorded += port_of(view, v, p)->rec_sum;
+        for (uint32_t q = 0; q < disco_view_in_degree(view, v); q++)
+            *recorded += in_channel(view, v, q)->rec_sum;
     }
 }
 
@@ -304,15 +313,28 @@ bool snapshot_check_total(const struct disco_view *view, char *detail,
     return recorded == initial;
 }
 
+/* The sender of v's in-port q: the u whose out-port leads there.  Only
+ * for a failure's detail, so a search over all channels will do. */
+static uint32_t sender_of(const struct disco_view *view, uint32_t v,
+                          uint32_t q)
+{
+    for (uint32_t u = 0; u < disco_view_nodes(view); u++)
+        for (uint32_t p = 0; p < disco_view_degree(view, u); p++)
+            if (disco_view_neighbour(view, u, p) == v &&
+                disco_view_in_port(view, u, p) == q)
+                return u;
+    return UINT32_MAX; /* not reached: every in-port has a sender */
+}
+
 bool snapshot_check_one_marker(const struct disco_view *view, char *detail,
                                size_t len)
 {
     for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        for (uint32_t p = 0; p < disco_view_degree(view, v); p++) {
-            uint32_t markers = port_of(view, v, p)->markers;
+        for (uint32_t q = 0; q < disco_view_in_degree(view, v); q++) {
+            uint32_t markers = in_channel(view, v, q)->markers;
             if (markers != 1) {
                 snprintf(detail, len, "%u markers on %u->%u", markers,
-                         disco_view_neighbour(view, v, p), v);
+                         sender_of(view, v, q), v);
                 return false;
             }
         }
@@ -344,8 +366,8 @@ void snapshot_result(const struct disco_view *view, char *buf, size_t len,
     totals(view, &initial, &recorded);
     uint64_t in_transit = 0;
     for (uint32_t v = 0; v < disco_view_nodes(view); v++)
-        for (uint32_t p = 0; p < disco_view_degree(view, v); p++)
-            in_transit += port_of(view, v, p)->rec_count;
+        for (uint32_t q = 0; q < disco_view_in_degree(view, v); q++)
+            in_transit += in_channel(view, v, q)->rec_count;
     snprintf(buf, len, "\"initial_total\": %lld, \"recorded_total\": %lld, "
              "\"recorded_in_transit\": %llu, \"transfers\": %llu, "
              "\"%s\": %llu", (long long)initial, (long long)recorded,
@@ -398,13 +420,14 @@ const struct disco_algorithm disco_alg_chandy_lamport = {
     .description =
         "Accounts (balance from the scenario's node attribute `balance`, "
         "else the parameter) make `transfers` random transfers to random "
-        "neighbours, `gap` ticks apart on average. At `start` the initiator "
-        "records its balance and sends a marker on every channel; a process "
-        "records on its first marker and sends markers on all its "
-        "channels. A channel's state is the transfers received on it after "
-        "the receiver recorded and before the channel's marker. With FIFO "
-        "channels the recorded balances and channel states add up to the "
-        "initial total; without, they need not.",
+        "out-neighbours, `gap` ticks apart on average. At `start` the "
+        "initiator records its balance and sends a marker on every outgoing "
+        "channel; a process records on its first marker and sends markers "
+        "on all its outgoing channels. A channel's state is the transfers "
+        "received on it after the receiver recorded and before the "
+        "channel's marker. Any strongly connected network, directed or not. "
+        "With FIFO channels the recorded balances and channel states add up "
+        "to the initial total; without, they need not.",
     .messages = "exactly |C| markers (one per directed channel), besides "
                 "the transfers",
     .time = "O(D) after the start: markers travel along shortest paths",
@@ -414,8 +437,7 @@ const struct disco_algorithm disco_alg_chandy_lamport = {
               "sec. 3.1",
     .model = {
         .shape = DISCO_SHAPE_ANY,
-        .undirected = true,
-        .connected = true,
+        .connected = true, /* strongly, on a digraph */
         .fifo = true,
         .timing = DISCO_ASYNC,
         .topology = "complete:3",
@@ -429,7 +451,8 @@ const struct disco_algorithm disco_alg_chandy_lamport = {
     .properties = cl_properties,
     .property_count = SNAP_PROPERTIES,
     .state_size = sizeof(struct snap_state),
-    .port_state_size = sizeof(struct snap_port),
+    .port_state_size = sizeof(struct snap_out_channel),
+    .in_port_state_size = sizeof(struct snap_in_channel),
     .init = cl_init,
     .on_message = cl_on_message,
     .on_timer = cl_on_timer,

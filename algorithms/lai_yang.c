@@ -30,7 +30,7 @@ static void record_and_send_counts(struct disco_ctx *ctx,
 {
     snapshot_record(ctx, s);
     for (uint32_t port = 0; port < disco_out_degree(ctx); port++) {
-        const struct snap_port *p = disco_port_state(ctx, port);
+        const struct snap_out_channel *p = disco_port_state(ctx, port);
         disco_send(ctx, port, SNAP_MARKER, &p->white_sent,
                    sizeof p->white_sent);
     }
@@ -41,7 +41,7 @@ static void record_and_send_counts(struct disco_ctx *ctx,
 static void maybe_close(struct disco_ctx *ctx, struct snap_state *s,
                         uint32_t port)
 {
-    const struct snap_port *p = disco_port_state(ctx, port);
+    const struct snap_in_channel *p = disco_in_port_state(ctx, port);
     if (p->markers > 0 && p->white_in == p->white_expected)
         snapshot_close(ctx, s, port);
 }
@@ -55,7 +55,7 @@ static void ly_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
                           unsigned kind, const void *payload, size_t len)
 {
     struct snap_state *s = state;
-    struct snap_port *p = disco_port_state(ctx, port);
+    struct snap_in_channel *p = disco_in_port_state(ctx, port);
     if (kind == SNAP_MARKER) {
         p->markers++;
         memcpy(&p->white_expected, payload, sizeof p->white_expected);
@@ -119,10 +119,11 @@ const struct disco_algorithm disco_alg_lai_yang = {
         "recorded, red after. The initiator records at `start`; any other "
         "process records on the first red transfer (before crediting it) "
         "or the first control message. On recording a process sends on "
-        "every channel a control message with the number of white "
+        "every outgoing channel a control message with the number of white "
         "transfers it sent there; a channel's state is the white transfers "
         "received after recording, and its recording ends when the "
-        "announced number of white transfers has arrived. No FIFO needed.",
+        "announced number of white transfers has arrived. No FIFO needed; "
+        "any strongly connected network, directed or not.",
     .messages = "exactly |C| control messages (one per directed channel), "
                 "besides the transfers, which each carry one colour bit",
     .time = "O(D) after the start, plus the delay of the last white "
@@ -134,8 +135,7 @@ const struct disco_algorithm disco_alg_lai_yang = {
               "sec. 3.2",
     .model = {
         .shape = DISCO_SHAPE_ANY,
-        .undirected = true,
-        .connected = true,
+        .connected = true, /* strongly, on a digraph */
         .fifo = false,
         .timing = DISCO_ASYNC,
         .topology = "complete:3",
@@ -149,7 +149,8 @@ const struct disco_algorithm disco_alg_lai_yang = {
     .properties = ly_properties,
     .property_count = SNAP_PROPERTIES,
     .state_size = sizeof(struct snap_state),
-    .port_state_size = sizeof(struct snap_port),
+    .port_state_size = sizeof(struct snap_out_channel),
+    .in_port_state_size = sizeof(struct snap_in_channel),
     .init = ly_init,
     .on_message = ly_on_message,
     .on_timer = ly_on_timer,

@@ -14,9 +14,16 @@
  * know, per channel, exactly which transfers crossed the cut, without
  * trusting what the algorithm recorded.
  *
- * The algorithms need undirected graphs here: the ground truth of in-port
- * p lives in the per-port part of out-port p, and the kernel sizes those
- * parts by the out-degree only (see the report of issue 4).
+ * Channels.  Both run on any strongly connected digraph (an undirected
+ * graph is one with every channel both ways).  What a process knows of an
+ * out-channel (what it sent, and the sender's half of the truth) lives in
+ * that out-port's part (struct snap_out_channel, disco_port_state); what it
+ * knows of an in-channel (the receiver's half of the truth, and the
+ * recording) lives in that in-port's part (struct snap_in_channel,
+ * disco_in_port_state), since on a digraph in-port p and out-port p need
+ * not face the same neighbour, nor in- and out-degree be equal.  The
+ * oracles pair sender u's out-port p with its receiver's in-port
+ * disco_view_in_port(view, u, p).
  */
 #ifndef DISCO_SNAPSHOT_H
 #define DISCO_SNAPSHOT_H
@@ -58,22 +65,26 @@ struct snap_state {
     uint32_t open;                /* in-channels still being recorded */
 };
 
-/* Per port p: out-channel p and in-channel p (same neighbour). */
-struct snap_port {
-    /* out-channel p */
+/* Per out-port p: out-channel p, as its sender knows it. */
+struct snap_out_channel {
     _Alignas(16) uint64_t sent;   /* transfers sent (seq numbers 1..sent) */
     uint64_t sent_before;         /* truth: of which before recording */
     int64_t sent_before_sum;
     uint64_t white_sent;          /* lai-yang: the count it announces */
-    /* in-channel p, the truth */
-    uint64_t recv_cross;          /* sent before the sender's recording,
-                                   * received after this node's */
+};
+
+/* Per in-port q: in-channel q, as its receiver knows it. */
+struct snap_in_channel {
+    /* the truth */
+    _Alignas(16) uint64_t recv_cross; /* sent before the sender's
+                                       * recording, received after this
+                                       * node's */
     int64_t recv_cross_sum;
     uint64_t recv_before;         /* sent before, received before */
     int64_t recv_before_sum;
     uint64_t orphans;             /* sent after, received before */
     uint64_t first_orphan;        /* seq of the first orphan */
-    /* in-channel p, the algorithm's record */
+    /* the algorithm's record */
     uint32_t markers;             /* markers (control messages) received */
     bool closed;                  /* its recording ended */
     uint64_t rec_count;           /* the recorded channel state */
@@ -94,15 +105,18 @@ void snapshot_init(struct disco_ctx *ctx, struct snap_state *s);
  * going negative) with colour `red`, and plan the next. */
 void snapshot_transfer(struct disco_ctx *ctx, struct snap_state *s, bool red);
 /* Record the own state (the balance) once; the caller then sends its
- * markers.  Every in-channel starts open. */
+ * markers on every out-channel.  Every in-channel (in_degree of them)
+ * starts open. */
 void snapshot_record(struct disco_ctx *ctx, struct snap_state *s);
-/* A transfer arrived on in-port `port`: credit it, file it for the ground
- * truth and, when `into_record`, add it to the channel's recorded state. */
+/* A transfer arrived on in-port `port`: credit it, file it in that
+ * in-channel's part for the ground truth and, when `into_record`, add it
+ * to the channel's recorded state. */
 void snapshot_receive(struct disco_ctx *ctx, struct snap_state *s,
                       uint32_t port, const struct snap_transfer *t,
                       bool into_record);
-/* In-channel `port`'s recording ended; after the last one the process
- * decides its share of the total (balance + recorded channel states). */
+/* In-channel `port` (an in-port)'s recording ended; after the last one
+ * the process decides its share of the total (balance + recorded channel
+ * states). */
 void snapshot_close(struct disco_ctx *ctx, struct snap_state *s,
                     uint32_t port);
 
@@ -115,7 +129,8 @@ bool snapshot_check_channels(const struct disco_view *view, char *detail,
                              size_t len);
 bool snapshot_check_total(const struct disco_view *view, char *detail,
                           size_t len);
-/* Exactly one marker (control message) on every directed channel. */
+/* Exactly one marker (control message) on every directed channel, in
+ * all |C|. */
 bool snapshot_check_one_marker(const struct disco_view *view, char *detail,
                                size_t len);
 

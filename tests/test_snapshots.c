@@ -116,9 +116,11 @@ static void worked_case(const struct disco_algorithm *alg, bool fifo)
         assert_non_null(strstr(result, "\"initial_total\": 600, "
                                        "\"recorded_total\": 600"));
         for (uint32_t v = 0; v < 3; v++)
-            for (uint32_t p = 0; p < 2; p++)
-                in_transit += ((const struct snap_port *)disco_view_port_state(
-                                   disco_sim_view(run.sim), v, p))->rec_count;
+            for (uint32_t q = 0; q < 2; q++)
+                in_transit += ((const struct snap_in_channel *)
+                                   disco_view_in_port_state(
+                                       disco_sim_view(run.sim), v, q))
+                                  ->rec_count;
         disco_sim_free(run.sim);
         disco_scenario_release(&sc);
     }
@@ -194,9 +196,10 @@ static void test_parameters(void **unused)
             for (uint32_t v = 0; v < 5 && !early; v++) {
                 const struct snap_state *s = state(&run, v);
                 assert_int_equal(s->recorded_balance, s->balance);
-                for (uint32_t p = 0; p < 4; p++)
-                    assert_int_equal(((const struct snap_port *)
-                        disco_view_port_state(disco_sim_view(run.sim), v, p))
+                for (uint32_t q = 0; q < 4; q++)
+                    assert_int_equal(((const struct snap_in_channel *)
+                        disco_view_in_port_state(disco_sim_view(run.sim), v,
+                                                 q))
                         ->rec_count, 0);
             }
             sim_run_release(&run);

@@ -1248,10 +1248,15 @@ int disco_model_check(const struct disco_algorithm *alg,
         return disco_fail(err, DISCO_EMODEL,
                           "%s needs bidirectional channels; '%s' is directed",
                           alg->name, spec);
+    /* On a digraph "connected" means strongly: a path that is connected
+     * only when read both ways would pass for one under the plain word. */
     if (m->connected && !disco_topology_connected(topo))
         return disco_fail(err, DISCO_EMODEL,
-                          "%s needs a connected network; '%s' is not "
-                          "connected",
+                          topo->directed
+                              ? "%s needs a strongly connected network; "
+                                "'%s' is directed and not strongly connected"
+                              : "%s needs a connected network; '%s' is not "
+                                "connected",
                           alg->name, spec);
 
     if (m->unique_ids && cfg->ids) {

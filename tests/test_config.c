@@ -873,8 +873,8 @@ static void test_model_shapes(void **state)
     connected.model.connected = true;
     expect_fits(&connected, &uring, &cfg);
     expect_model_error(&connected, &path_directed, &cfg,
-                       "flood needs a connected network; 'path' is not "
-                       "connected");
+                       "flood needs a strongly connected network; 'path' is "
+                       "directed and not strongly connected");
 
     struct disco_topology *all[] = {
         &uring, &ring,      &two_cycles, &grid,   &line,

@@ -322,6 +322,23 @@ static void test_wrong_topology_for_algorithm(void **unused)
             data("cli_disconnected.dot"));
 }
 
+/* A digraph must be strongly connected where the model asks for a
+ * connected network: one line naming both, exit status 2.  The snapshots
+ * run on digraphs, so this is what stops them on a one-way path. */
+static void test_not_strongly_connected(void **unused)
+{
+    const char *const algorithms[] = {"chandy-lamport", "lai-yang"};
+    for (size_t i = 0; i < 2; i++) {
+        char expected[512];
+        const char *path = data("cli_one_way_path.dot");
+        snprintf(expected, sizeof expected,
+                 "disco: %s needs a strongly connected network; '%s' is "
+                 "directed and not strongly connected\n",
+                 algorithms[i], path);
+        REFUSED(expected, algorithms[i], "--topology", path);
+    }
+}
+
 static void test_sizes_beyond_limits(void **unused)
 {
     REFUSED("too large", "echo", "--topology", "complete:100000");
@@ -1008,6 +1025,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_dot),
         cmocka_unit_test(test_duplicate_ids),
         cmocka_unit_test(test_wrong_topology_for_algorithm),
+        cmocka_unit_test(test_not_strongly_connected),
         cmocka_unit_test(test_sizes_beyond_limits),
         cmocka_unit_test(test_sizes_beyond_memory),
         cmocka_unit_test(test_negative_seed),

@@ -6,6 +6,9 @@
  * truth cross-checked from the states here, and the broken model:
  * chandy-lamport without FIFO is caught on some seed among the first
  * 1,000, while the same seed with FIFO (and lai-yang without) is clean.
+ * The same on one-way channels: directed rings uring:N (N markers, total
+ * 100 N) and scenarios/snapshot-digraph.dot (5 accounts 100..500, 8
+ * channels none of which has its reverse: 8 markers, total 1500).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +43,44 @@ static const struct snap_state *state(const struct sim_run *run, uint32_t v)
     return disco_view_state(disco_sim_view(run->sim), v);
 }
 
+/* The two halves of each channel's truth meet, read here without the
+ * oracles: the run ended with nothing in transit, so what u sent on
+ * out-port p before recording is exactly what its receiver v filed on
+ * in-port disco_view_in_port(u, p) as sent before (received before or
+ * after v recorded), and every transfer sent was received somewhere.  Each
+ * in-channel of every node got exactly one marker, in-ports counting
+ * in-degree of them (the sum of which is |C|). */
+static void cross_check_channels(const struct disco_view *view)
+{
+    uint64_t sent = 0, received = 0, in_channels = 0;
+    for (uint32_t u = 0; u < disco_view_nodes(view); u++) {
+        for (uint32_t p = 0; p < disco_view_degree(view, u); p++) {
+            const struct snap_out_channel *out =
+                disco_view_port_state(view, u, p);
+            uint32_t v = disco_view_neighbour(view, u, p);
+            const struct snap_in_channel *in = disco_view_in_port_state(
+                view, v, disco_view_in_port(view, u, p));
+            assert_int_equal(out->sent_before,
+                             in->recv_before + in->recv_cross);
+            assert_int_equal(out->sent_before_sum,
+                             in->recv_before_sum + in->recv_cross_sum);
+            sent += out->sent;
+        }
+        for (uint32_t q = 0; q < disco_view_in_degree(view, u); q++) {
+            const struct snap_in_channel *in =
+                disco_view_in_port_state(view, u, q);
+            assert_int_equal(in->markers, 1);
+            assert_true(in->closed);
+            received += in->recv_before + in->recv_cross + in->orphans;
+            in_channels++;
+        }
+    }
+    assert_int_equal(in_channels, disco_view_channels(view));
+    assert_int_equal(sent, disco_view_messages(view, SNAP_TRANSFER));
+    /* Sent after and received after is filed nowhere: only bound it. */
+    assert_true(received <= sent);
+}
+
 /* What the tests check beyond the properties, from the states: money is
  * conserved and never overdrawn, every process decided its share once and
  * the shares add up to the initial total, the initiator recorded at
@@ -68,18 +109,19 @@ static int64_t cross_check(const struct sim_run *run, uint32_t nodes,
     for (size_t i = 0; i < nodes; i++)
         shares += disco_view_decision(view, i)->value;
     assert_int_equal(shares, initial);
+    cross_check_channels(view);
     return initial;
 }
 
 /* ---- the worked case ---- */
 
-/* scenarios/snapshot-bank.dot on `seed`: its parameters, its balances. */
-static void bank(struct sim_run *run, struct disco_scenario *sc,
-                 const struct disco_algorithm *alg, uint64_t seed, bool fifo)
+/* scenarios/`file` on `seed`: its parameters, its balances. */
+static void scenario(struct sim_run *run, struct disco_scenario *sc,
+                     const char *file, const struct disco_algorithm *alg,
+                     uint64_t seed, bool fifo)
 {
     struct disco_error err;
-    if (disco_scenario_load(sc, env_path("DISCO_SCENARIOS",
-                                         "snapshot-bank.dot"), &err))
+    if (disco_scenario_load(sc, env_path("DISCO_SCENARIOS", file), &err))
         fail_msg("%s", err.message);
     struct disco_config cfg;
     config(&cfg, alg, seed, fifo);
@@ -96,6 +138,21 @@ static void bank(struct sim_run *run, struct disco_scenario *sc,
     sim_run_on(run, alg, &sc->topo, &cfg);
     run->topo.spec[0] = '\0';
     disco_config_release(&cfg);
+}
+
+/* scenarios/snapshot-bank.dot: 3 accounts, all linked. */
+static void bank(struct sim_run *run, struct disco_scenario *sc,
+                 const struct disco_algorithm *alg, uint64_t seed, bool fifo)
+{
+    scenario(run, sc, "snapshot-bank.dot", alg, seed, fifo);
+}
+
+/* scenarios/snapshot-digraph.dot: 5 accounts on 8 one-way channels. */
+static void digraph_bank(struct sim_run *run, struct disco_scenario *sc,
+                         const struct disco_algorithm *alg, uint64_t seed,
+                         bool fifo)
+{
+    scenario(run, sc, "snapshot-digraph.dot", alg, seed, fifo);
 }
 
 static void worked_case(const struct disco_algorithm *alg, bool fifo)
@@ -223,6 +280,102 @@ static void test_deterministic(void **unused)
     assert_string_equal(first, second);
 }
 
+/* ---- one-way channels ---- */
+
+/* Directed rings: one in- and one out-channel per process, the out-channel
+ * leading away from the in-channel's sender (except for N = 2).  Every
+ * property on 100 seeds, exactly N markers (|C| = N) and a recorded total
+ * of 100 N. */
+static void directed_rings(const struct disco_algorithm *alg, bool fifo)
+{
+    static const uint32_t sizes[] = {2, 3, 5, 8, 13};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (uint64_t seed = 1; seed <= 100; seed++) {
+            uint32_t n = sizes[i];
+            char spec[32];
+            snprintf(spec, sizeof spec, "uring:%u", n);
+            struct disco_config cfg;
+            config(&cfg, alg, seed, fifo);
+            struct sim_run run;
+            sim_run(&run, alg, spec, seed, &cfg);
+            const struct disco_view *view = disco_sim_view(run.sim);
+            assert_true(disco_view_directed(view));
+            assert_int_equal(disco_view_channels(view), n);
+            assert_int_equal(run.unchecked, 0);
+            assert_all_hold(&run);
+            assert_int_equal(run.metrics->by_kind[SNAP_MARKER], n);
+            assert_int_equal(cross_check(&run, n, 100), 100 * (int64_t)n);
+            char result[DISCO_RESULT_TEXT], want[96];
+            disco_sim_result(run.sim, result, sizeof result);
+            snprintf(want, sizeof want,
+                     "\"initial_total\": %u, \"recorded_total\": %u", 100 * n,
+                     100 * n);
+            assert_non_null(strstr(result, want));
+            sim_run_release(&run);
+            disco_config_release(&cfg);
+        }
+}
+
+static void test_chandy_lamport_directed_rings(void **unused)
+{
+    directed_rings(CL, true);
+}
+
+static void test_lai_yang_directed_rings_no_fifo(void **unused)
+{
+    directed_rings(LY, false);
+}
+
+/* The digraph scenario on 100 seeds: every property, 8 markers (control
+ * messages), recorded total 1500 = 100 + ... + 500, channel states that
+ * matter (transfers in transit at the cut on most seeds). */
+static void digraph_case(const struct disco_algorithm *alg, bool fifo)
+{
+    uint64_t in_transit = 0;
+    for (uint64_t seed = 1; seed <= 100; seed++) {
+        struct disco_scenario sc;
+        struct sim_run run;
+        digraph_bank(&run, &sc, alg, seed, fifo);
+        const struct disco_view *view = disco_sim_view(run.sim);
+        /* The scenario as its comment draws it: one-way, lopsided. */
+        assert_true(disco_view_directed(view));
+        assert_int_equal(disco_view_channels(view), 8);
+        assert_int_equal(disco_view_in_degree(view, 2), 3);
+        assert_int_equal(disco_view_degree(view, 2), 1);
+        assert_int_equal(disco_view_in_degree(view, 0), 1);
+        assert_int_equal(disco_view_degree(view, 0), 2);
+        assert_int_equal(run.unchecked, 0);
+        assert_all_hold(&run);
+        assert_int_equal(run.metrics->by_kind[SNAP_MARKER], 8);
+        assert_int_equal(cross_check(&run, 5, 100), 1500);
+        for (uint32_t v = 0; v < 5; v++)
+            assert_int_equal(state(&run, v)->initial, 100 * (v + 1));
+        char result[DISCO_RESULT_TEXT];
+        disco_sim_result(run.sim, result, sizeof result);
+        assert_non_null(strstr(result, "\"initial_total\": 1500, "
+                                       "\"recorded_total\": 1500"));
+        for (uint32_t v = 0; v < 5; v++)
+            for (uint32_t q = 0; q < disco_view_in_degree(view, v); q++)
+                in_transit += ((const struct snap_in_channel *)
+                                   disco_view_in_port_state(view, v, q))
+                                  ->rec_count;
+        disco_sim_free(run.sim);
+        disco_scenario_release(&sc);
+    }
+    assert_true(in_transit > 100);
+}
+
+static void test_digraph_chandy_lamport(void **unused)
+{
+    digraph_case(CL, true);
+}
+
+static void test_digraph_lai_yang(void **unused)
+{
+    digraph_case(LY, false);
+    digraph_case(LY, true);
+}
+
 /* ---- the broken model ---- */
 
 /* The first seed of 1..1000 on which chandy-lamport without FIFO violates
@@ -271,6 +424,65 @@ static void test_no_fifo_caught(void **unused)
     assert_int_equal(caught, 1);
 }
 
+/* The same on one-way channels: chandy-lamport without FIFO on the digraph
+ * scenario loses a transfer on seed 1 (channel p1 -> p2 records none of the
+ * 6 that crossed the cut, total 505) and leaves an orphan on seed 4
+ * (transfer #8 on p2 -> p3), as the scenario's comment says; markers and
+ * records stay right, and with FIFO, or with lai-yang, both seeds are
+ * clean. */
+static void test_no_fifo_caught_on_digraph(void **unused)
+{
+    uint64_t caught = 0, orphan_seed = 0;
+    for (uint64_t seed = 1; seed <= 1000 && (!caught || !orphan_seed);
+         seed++) {
+        struct disco_scenario sc;
+        struct sim_run run;
+        digraph_bank(&run, &sc, CL, seed, false);
+        bool broken = false;
+        for (unsigned p = SNAP_CONSISTENT; p <= SNAP_TOTAL; p++)
+            broken |= run.results[p].holds == DISCO_HOLDS_NO;
+        assert_int_equal(run.results[SNAP_RECORDS_ONCE].holds,
+                         DISCO_HOLDS_YES);
+        assert_int_equal(run.results[SNAP_CONTROL].holds, DISCO_HOLDS_YES);
+        if (broken && !caught) {
+            caught = seed;
+            assert_int_equal(run.results[SNAP_CHANNELS].holds,
+                             DISCO_HOLDS_NO);
+            assert_string_equal(run.results[SNAP_CHANNELS].detail,
+                                "channel 1->2 recorded 0 transfers (0, 0 "
+                                "sent after the cut), but 6 (386) crossed "
+                                "the cut");
+            assert_string_equal(run.results[SNAP_TOTAL].detail,
+                                "recorded total 505, initial total 1500");
+        }
+        if (run.results[SNAP_CONSISTENT].holds == DISCO_HOLDS_NO &&
+            !orphan_seed) {
+            orphan_seed = seed;
+            assert_string_equal(run.results[SNAP_CONSISTENT].detail,
+                                "inconsistent cut: transfer #8 on 2->3 was "
+                                "sent after 2 recorded and received before "
+                                "3 recorded (2 such)");
+        }
+        disco_sim_free(run.sim);
+        disco_scenario_release(&sc);
+    }
+    assert_int_equal(caught, 1);
+    assert_int_equal(orphan_seed, 4);
+    uint64_t seeds[] = {caught, orphan_seed};
+    for (size_t i = 0; i < 2; i++) {
+        struct disco_scenario sc;
+        struct sim_run run;
+        digraph_bank(&run, &sc, CL, seeds[i], true);
+        assert_all_hold(&run);
+        disco_sim_free(run.sim);
+        disco_scenario_release(&sc);
+        digraph_bank(&run, &sc, LY, seeds[i], false);
+        assert_all_hold(&run);
+        disco_sim_free(run.sim);
+        disco_scenario_release(&sc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +493,11 @@ int main(void)
         cmocka_unit_test(test_parameters),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_no_fifo_caught),
+        cmocka_unit_test(test_chandy_lamport_directed_rings),
+        cmocka_unit_test(test_lai_yang_directed_rings_no_fifo),
+        cmocka_unit_test(test_digraph_chandy_lamport),
+        cmocka_unit_test(test_digraph_lai_yang),
+        cmocka_unit_test(test_no_fifo_caught_on_digraph),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

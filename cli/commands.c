@@ -290,7 +290,9 @@ static void info_human(const struct disco_algorithm *a)
     printf("\nmodel\n");
     printf("  topology      %s%s%s (default --topology %s)\n",
            shape_text(m->shape), m->undirected ? ", bidirectional" : "",
-           m->connected ? ", connected" : "",
+           !m->connected   ? ""
+           : m->undirected ? ", connected"
+                           : ", strongly connected",
            m->topology ? m->topology : "none");
     printf("  channels      %s\n",
            m->fifo ? "FIFO required" : "FIFO not required");

@@ -373,8 +373,14 @@ static int check_memory(const char *spec, double nodes, double channels,
                         struct disco_error *err)
 {
     double stride = (double)((alg->state_size + 15) & ~(size_t)15);
-    double need = channels * BYTES_PER_CHANNEL +
-                  nodes * (BYTES_PER_NODE + (stride > 0 ? stride : 16));
+    /* Per-port state: a part per channel at its sender (port_state_size)
+     * and one at its receiver (in_port_state_size), each node's two runs
+     * rounded up to 16 bytes.  Chandy-Lamport's 144 bytes per channel are
+     * more than the network's own. */
+    double ports = (double)(alg->port_state_size + alg->in_port_state_size);
+    double need = channels * (BYTES_PER_CHANNEL + ports) +
+                  nodes * (BYTES_PER_NODE + (stride > 0 ? stride : 16) +
+                           (ports > 0 ? 30 : 0));
     double have = physical_memory();
     if (have > 0 && need > have) {
         double gb = 1024.0 * 1024.0 * 1024.0;

@@ -358,6 +358,27 @@ static void test_sizes_beyond_memory(void **unused)
             "complete:65000");
 }
 
+/* The estimate counts per-port state: a complete graph whose network
+ * takes about a third of the machine's memory fits for echo, but
+ * Chandy-Lamport keeps 144 bytes more per channel (its out- and in-port
+ * parts) and is refused before anything is built. */
+static void test_port_state_beyond_memory(void **unused)
+{
+    double bytes = (double)sysconf(_SC_PHYS_PAGES) *
+                   (double)sysconf(_SC_PAGESIZE);
+    double channels = bytes / 3 / 40; /* the estimate's 40 bytes each */
+    if (bytes > 150e9 || channels < 1e6)
+        skip(); /* beyond the kernel's limits, or too small to matter */
+    uint32_t n = 1000;
+    while ((double)n * n < channels)
+        n += 100;
+    char spec[32];
+    snprintf(spec, sizeof spec, "complete:%u", n);
+    char want[64];
+    snprintf(want, sizeof want, "topology '%s' would need about", spec);
+    REFUSED(want, "chandy-lamport", "--topology", spec);
+}
+
 static void test_negative_seed(void **unused)
 {
     REFUSED("disco: bad --seed '-1': expected a non-negative integer\n", "echo",
@@ -1028,6 +1049,7 @@ int main(void)
         cmocka_unit_test(test_not_strongly_connected),
         cmocka_unit_test(test_sizes_beyond_limits),
         cmocka_unit_test(test_sizes_beyond_memory),
+        cmocka_unit_test(test_port_state_beyond_memory),
         cmocka_unit_test(test_negative_seed),
         cmocka_unit_test(test_non_numeric_seed),
         cmocka_unit_test(test_bad_delay),

@@ -140,49 +140,53 @@ static void scenario(struct sim_run *run, struct disco_scenario *sc,
     disco_config_release(&cfg);
 }
 
-/* scenarios/snapshot-bank.dot: 3 accounts, all linked. */
-static void bank(struct sim_run *run, struct disco_scenario *sc,
-                 const struct disco_algorithm *alg, uint64_t seed, bool fifo)
+/* scenarios/`file`, on 100 seeds: every property, `markers` markers
+ * (|C|), accounts holding 100 (v + 1) for v < `nodes` whose recorded total
+ * is the initial one, and channel states that matter (more than 100
+ * transfers recorded in transit over the seeds: the snapshot is taken
+ * while money moves).  `shape`, if not NULL, asserts on each run that the
+ * graph is the one the scenario's comment draws. */
+static void scenario_case(const char *file, const struct disco_algorithm *alg,
+                          bool fifo, uint32_t nodes, uint64_t markers,
+                          void (*shape)(const struct disco_view *))
 {
-    scenario(run, sc, "snapshot-bank.dot", alg, seed, fifo);
-}
-
-/* scenarios/snapshot-digraph.dot: 5 accounts on 8 one-way channels. */
-static void digraph_bank(struct sim_run *run, struct disco_scenario *sc,
-                         const struct disco_algorithm *alg, uint64_t seed,
-                         bool fifo)
-{
-    scenario(run, sc, "snapshot-digraph.dot", alg, seed, fifo);
-}
-
-static void worked_case(const struct disco_algorithm *alg, bool fifo)
-{
+    int64_t total = 100 * (int64_t)nodes * (nodes + 1) / 2;
+    char want[96];
+    snprintf(want, sizeof want,
+             "\"initial_total\": %lld, \"recorded_total\": %lld",
+             (long long)total, (long long)total);
     uint64_t in_transit = 0;
     for (uint64_t seed = 1; seed <= 100; seed++) {
         struct disco_scenario sc;
         struct sim_run run;
-        bank(&run, &sc, alg, seed, fifo);
+        scenario(&run, &sc, file, alg, seed, fifo);
+        const struct disco_view *view = disco_sim_view(run.sim);
+        if (shape)
+            shape(view);
         assert_int_equal(run.unchecked, 0);
         assert_all_hold(&run);
-        assert_int_equal(run.metrics->by_kind[SNAP_MARKER], 6);
-        assert_int_equal(cross_check(&run, 3, 100), 600);
-        for (uint32_t v = 0; v < 3; v++)
+        assert_int_equal(run.metrics->by_kind[SNAP_MARKER], markers);
+        assert_int_equal(cross_check(&run, nodes, 100), total);
+        for (uint32_t v = 0; v < nodes; v++)
             assert_int_equal(state(&run, v)->initial, 100 * (v + 1));
         char result[DISCO_RESULT_TEXT];
         disco_sim_result(run.sim, result, sizeof result);
-        assert_non_null(strstr(result, "\"initial_total\": 600, "
-                                       "\"recorded_total\": 600"));
-        for (uint32_t v = 0; v < 3; v++)
-            for (uint32_t q = 0; q < 2; q++)
+        assert_non_null(strstr(result, want));
+        for (uint32_t v = 0; v < nodes; v++)
+            for (uint32_t q = 0; q < disco_view_in_degree(view, v); q++)
                 in_transit += ((const struct snap_in_channel *)
-                                   disco_view_in_port_state(
-                                       disco_sim_view(run.sim), v, q))
+                                   disco_view_in_port_state(view, v, q))
                                   ->rec_count;
         disco_sim_free(run.sim);
         disco_scenario_release(&sc);
     }
-    /* The snapshot is taken while money moves: channel states matter. */
     assert_true(in_transit > 100);
+}
+
+/* scenarios/snapshot-bank.dot: 3 accounts, all linked (6 channels). */
+static void worked_case(const struct disco_algorithm *alg, bool fifo)
+{
+    scenario_case("snapshot-bank.dot", alg, fifo, 3, 6, NULL);
 }
 
 static void test_worked_case_chandy_lamport(void **unused)
@@ -326,43 +330,22 @@ static void test_lai_yang_directed_rings_no_fifo(void **unused)
     directed_rings(LY, false);
 }
 
+/* The digraph scenario as its comment draws it: one-way, lopsided. */
+static void digraph_shape(const struct disco_view *view)
+{
+    assert_true(disco_view_directed(view));
+    assert_int_equal(disco_view_channels(view), 8);
+    assert_int_equal(disco_view_in_degree(view, 2), 3);
+    assert_int_equal(disco_view_degree(view, 2), 1);
+    assert_int_equal(disco_view_in_degree(view, 0), 1);
+    assert_int_equal(disco_view_degree(view, 0), 2);
+}
+
 /* The digraph scenario on 100 seeds: every property, 8 markers (control
- * messages), recorded total 1500 = 100 + ... + 500, channel states that
- * matter (transfers in transit at the cut on most seeds). */
+ * messages), recorded total 1500 = 100 + ... + 500. */
 static void digraph_case(const struct disco_algorithm *alg, bool fifo)
 {
-    uint64_t in_transit = 0;
-    for (uint64_t seed = 1; seed <= 100; seed++) {
-        struct disco_scenario sc;
-        struct sim_run run;
-        digraph_bank(&run, &sc, alg, seed, fifo);
-        const struct disco_view *view = disco_sim_view(run.sim);
-        /* The scenario as its comment draws it: one-way, lopsided. */
-        assert_true(disco_view_directed(view));
-        assert_int_equal(disco_view_channels(view), 8);
-        assert_int_equal(disco_view_in_degree(view, 2), 3);
-        assert_int_equal(disco_view_degree(view, 2), 1);
-        assert_int_equal(disco_view_in_degree(view, 0), 1);
-        assert_int_equal(disco_view_degree(view, 0), 2);
-        assert_int_equal(run.unchecked, 0);
-        assert_all_hold(&run);
-        assert_int_equal(run.metrics->by_kind[SNAP_MARKER], 8);
-        assert_int_equal(cross_check(&run, 5, 100), 1500);
-        for (uint32_t v = 0; v < 5; v++)
-            assert_int_equal(state(&run, v)->initial, 100 * (v + 1));
-        char result[DISCO_RESULT_TEXT];
-        disco_sim_result(run.sim, result, sizeof result);
-        assert_non_null(strstr(result, "\"initial_total\": 1500, "
-                                       "\"recorded_total\": 1500"));
-        for (uint32_t v = 0; v < 5; v++)
-            for (uint32_t q = 0; q < disco_view_in_degree(view, v); q++)
-                in_transit += ((const struct snap_in_channel *)
-                                   disco_view_in_port_state(view, v, q))
-                                  ->rec_count;
-        disco_sim_free(run.sim);
-        disco_scenario_release(&sc);
-    }
-    assert_true(in_transit > 100);
+    scenario_case("snapshot-digraph.dot", alg, fifo, 5, 8, digraph_shape);
 }
 
 static void test_digraph_chandy_lamport(void **unused)
@@ -378,109 +361,97 @@ static void test_digraph_lai_yang(void **unused)
 
 /* ---- the broken model ---- */
 
-/* The first seed of 1..1000 on which chandy-lamport without FIFO violates
- * one of consistency, channel states and total on the bank; that seed
- * with FIFO, and lai-yang on it without FIFO, keep every property. */
-static void test_no_fifo_caught(void **unused)
+/* Chandy-lamport without FIFO on scenarios/`file`, seeds 1..1000 until
+ * both are found: the first seed on which consistency, channel states or
+ * the total fails (*caught), and the first with an orphan, a transfer
+ * overtaking a marker (*orphan).  Markers and records stay right on every
+ * seed: only the cut goes wrong.  `first`, if not NULL, sees the run of
+ * each (`orphan` saying which).  Then both seeds are clean with FIFO, and
+ * with lai-yang without it. */
+static void no_fifo_search(const char *file, uint64_t *caught,
+                           uint64_t *orphan,
+                           void (*first)(const struct sim_run *, bool orphan))
 {
-    uint64_t caught = 0, orphan_seed = 0;
-    for (uint64_t seed = 1; seed <= 1000 && (!caught || !orphan_seed);
-         seed++) {
+    *caught = *orphan = 0;
+    for (uint64_t seed = 1; seed <= 1000 && (!*caught || !*orphan); seed++) {
         struct disco_scenario sc;
         struct sim_run run;
-        bank(&run, &sc, CL, seed, false);
+        scenario(&run, &sc, file, CL, seed, false);
         bool broken = false;
         for (unsigned p = SNAP_CONSISTENT; p <= SNAP_TOTAL; p++)
             broken |= run.results[p].holds == DISCO_HOLDS_NO;
-        /* Markers and records stay right: only the cut goes wrong. */
         assert_int_equal(run.results[SNAP_RECORDS_ONCE].holds,
                          DISCO_HOLDS_YES);
         assert_int_equal(run.results[SNAP_CONTROL].holds, DISCO_HOLDS_YES);
-        if (broken && !caught)
-            caught = seed;
+        if (broken && !*caught) {
+            *caught = seed;
+            if (first)
+                first(&run, false);
+        }
         if (run.results[SNAP_CONSISTENT].holds == DISCO_HOLDS_NO &&
-            !orphan_seed)
-            orphan_seed = seed;
+            !*orphan) {
+            *orphan = seed;
+            if (first)
+                first(&run, true);
+        }
         disco_sim_free(run.sim);
         disco_scenario_release(&sc);
     }
-    assert_true(caught > 0);
-    /* An orphan (a transfer overtaking a marker) is reachable too. */
-    assert_true(orphan_seed > 0);
-    uint64_t seeds[] = {caught, orphan_seed};
+    assert_true(*caught > 0);
+    assert_true(*orphan > 0);
+    const uint64_t seeds[] = {*caught, *orphan};
     for (size_t i = 0; i < 2; i++) {
         struct disco_scenario sc;
         struct sim_run run;
-        bank(&run, &sc, CL, seeds[i], true);
+        scenario(&run, &sc, file, CL, seeds[i], true);
         assert_all_hold(&run);
         disco_sim_free(run.sim);
         disco_scenario_release(&sc);
-        bank(&run, &sc, LY, seeds[i], false);
+        scenario(&run, &sc, file, LY, seeds[i], false);
         assert_all_hold(&run);
         disco_sim_free(run.sim);
         disco_scenario_release(&sc);
     }
-    /* The scenario's comment promises seed 1. */
+}
+
+/* On the bank, the scenario's comment promises seed 1. */
+static void test_no_fifo_caught(void **unused)
+{
+    uint64_t caught, orphan;
+    no_fifo_search("snapshot-bank.dot", &caught, &orphan, NULL);
     assert_int_equal(caught, 1);
 }
 
+/* What the digraph scenario's comment says of seeds 1 and 4. */
+static void digraph_first_failures(const struct sim_run *run, bool orphan)
+{
+    if (orphan) {
+        assert_string_equal(run->results[SNAP_CONSISTENT].detail,
+                            "inconsistent cut: transfer #8 on 2->3 was "
+                            "sent after 2 recorded and received before "
+                            "3 recorded (2 such)");
+        return;
+    }
+    assert_int_equal(run->results[SNAP_CHANNELS].holds, DISCO_HOLDS_NO);
+    assert_string_equal(run->results[SNAP_CHANNELS].detail,
+                        "channel 1->2 recorded 0 transfers (0, 0 "
+                        "sent after the cut), but 6 (386) crossed "
+                        "the cut");
+    assert_string_equal(run->results[SNAP_TOTAL].detail,
+                        "recorded total 505, initial total 1500");
+}
+
 /* The same on one-way channels: chandy-lamport without FIFO on the digraph
- * scenario loses a transfer on seed 1 (channel p1 -> p2 records none of the
+ * scenario loses transfers on seed 1 (channel p1 -> p2 records none of the
  * 6 that crossed the cut, total 505) and leaves an orphan on seed 4
- * (transfer #8 on p2 -> p3), as the scenario's comment says; markers and
- * records stay right, and with FIFO, or with lai-yang, both seeds are
- * clean. */
+ * (transfer #8 on p2 -> p3), as the scenario's comment says. */
 static void test_no_fifo_caught_on_digraph(void **unused)
 {
-    uint64_t caught = 0, orphan_seed = 0;
-    for (uint64_t seed = 1; seed <= 1000 && (!caught || !orphan_seed);
-         seed++) {
-        struct disco_scenario sc;
-        struct sim_run run;
-        digraph_bank(&run, &sc, CL, seed, false);
-        bool broken = false;
-        for (unsigned p = SNAP_CONSISTENT; p <= SNAP_TOTAL; p++)
-            broken |= run.results[p].holds == DISCO_HOLDS_NO;
-        assert_int_equal(run.results[SNAP_RECORDS_ONCE].holds,
-                         DISCO_HOLDS_YES);
-        assert_int_equal(run.results[SNAP_CONTROL].holds, DISCO_HOLDS_YES);
-        if (broken && !caught) {
-            caught = seed;
-            assert_int_equal(run.results[SNAP_CHANNELS].holds,
-                             DISCO_HOLDS_NO);
-            assert_string_equal(run.results[SNAP_CHANNELS].detail,
-                                "channel 1->2 recorded 0 transfers (0, 0 "
-                                "sent after the cut), but 6 (386) crossed "
-                                "the cut");
-            assert_string_equal(run.results[SNAP_TOTAL].detail,
-                                "recorded total 505, initial total 1500");
-        }
-        if (run.results[SNAP_CONSISTENT].holds == DISCO_HOLDS_NO &&
-            !orphan_seed) {
-            orphan_seed = seed;
-            assert_string_equal(run.results[SNAP_CONSISTENT].detail,
-                                "inconsistent cut: transfer #8 on 2->3 was "
-                                "sent after 2 recorded and received before "
-                                "3 recorded (2 such)");
-        }
-        disco_sim_free(run.sim);
-        disco_scenario_release(&sc);
-    }
+    uint64_t caught, orphan;
+    no_fifo_search("snapshot-digraph.dot", &caught, &orphan,
+                   digraph_first_failures);
     assert_int_equal(caught, 1);
-    assert_int_equal(orphan_seed, 4);
-    uint64_t seeds[] = {caught, orphan_seed};
-    for (size_t i = 0; i < 2; i++) {
-        struct disco_scenario sc;
-        struct sim_run run;
-        digraph_bank(&run, &sc, CL, seeds[i], true);
-        assert_all_hold(&run);
-        disco_sim_free(run.sim);
-        disco_scenario_release(&sc);
-        digraph_bank(&run, &sc, LY, seeds[i], false);
-        assert_all_hold(&run);
-        disco_sim_free(run.sim);
-        disco_scenario_release(&sc);
-    }
+    assert_int_equal(orphan, 4);
 }
 
 int main(void)

@@ -375,8 +375,8 @@ static int check_memory(const char *spec, double nodes, double channels,
     double stride = (double)((alg->state_size + 15) & ~(size_t)15);
     /* Per-port state: a part per channel at its sender (port_state_size)
      * and one at its receiver (in_port_state_size), each node's two runs
-     * rounded up to 16 bytes.  Chandy-Lamport's 144 bytes per channel are
-     * more than the network's own. */
+     * rounded up to 16 bytes.  Chandy-Lamport's 128 bytes per channel (32
+     * at the sender, 96 at the receiver) are more than the network's own. */
     double ports = (double)(alg->port_state_size + alg->in_port_state_size);
     double need = channels * (BYTES_PER_CHANNEL + ports) +
                   nodes * (BYTES_PER_NODE + (stride > 0 ? stride : 16) +

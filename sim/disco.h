@@ -542,8 +542,9 @@ struct disco_algorithm {
      * no pointers (the kernel copies, hashes and compares it). */
     size_t state_size;
 
-    /* Bytes of state per out-port (0: none).  Each node's block then ends
-     * with out_degree such parts, reached with disco_port_state; the kernel
+    /* Bytes of state per out-port (0: none).  Each node's block then has
+     * out_degree such parts after its state (and the in-port parts after
+     * them, if any), reached with disco_port_state; the kernel
      * sizes every block by the node's own degree, so per-port arrays need no
      * fixed maximum degree.  Plain data, zeroed, like the rest. */
     size_t port_state_size;
@@ -556,7 +557,7 @@ struct disco_algorithm {
      * them, zeroes them with the rest and keeps them for the whole run.
      * On an undirected graph in-port p and out-port p face the same
      * neighbour and port_state_size alone may do; on a directed graph
-     * in_degree and out_degree differ, and the state of an incoming
+     * in_degree and out_degree may differ, and the state of an incoming
      * channel needs a part of its own.  An algorithm that leaves it 0 pays
      * nothing for it. */
     size_t in_port_state_size;

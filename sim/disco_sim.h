@@ -126,6 +126,14 @@ static inline uint32_t disco_topology_degree(const struct disco_topology *t,
     return t->out_offset[node + 1] - t->out_offset[node];
 }
 
+/* How many channels arrive at `node`: its in-ports are 0 .. this - 1 (on
+ * an undirected graph, its degree). */
+static inline uint32_t disco_topology_in_degree(const struct disco_topology *t,
+                                                uint32_t node)
+{
+    return t->directed ? t->in_degree[node] : disco_topology_degree(t, node);
+}
+
 /* The in-port on which channel c arrives. */
 static inline uint32_t disco_topology_in_port(const struct disco_topology *t,
                                               uint32_t c)

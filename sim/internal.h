@@ -61,7 +61,7 @@ struct disco_view {
 /* What tracks causality for a run's trace properties (sim.c, "The causal
  * log" and "Causal tokens").  Set at create (NONE or LOG), refined when
  * the run starts, and GAVE_UP once the log or the tokens pass the log's
- * limit (causal_drop); the run's paths test it for equality only. */
+ * limit (causal_drop); the run's paths compare it with single values. */
 enum disco__causal_mode {
     DISCO__CAUSAL_NONE,    /* no trace property, or a limit of 0 */
     /* The log, with each message's sender position in send_position:

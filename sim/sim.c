@@ -1076,6 +1076,9 @@ uint32_t disco_out_degree(const struct disco_ctx *ctx)
 }
 uint32_t disco_in_degree(const struct disco_ctx *ctx)
 {
+    /* disco_topology_in_degree, but an undirected graph's from the
+     * node's record, which a callback has in the cache (echo asks on
+     * every receive), not from the offsets. */
     const struct disco_sim *sim = ctx->sim;
     return sim->topo->directed ? sim->topo->in_degree[ctx->node]
                                : disco__node(sim, ctx->node)->degree;
@@ -1775,8 +1778,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         if (!part)
             continue;
         if ((size_t)topo->channels > (SIZE_MAX - state_bytes) / part ||
-            (size_t)topo->nodes * 15 >
-                SIZE_MAX - state_bytes - (size_t)topo->channels * part)
+            (size_t)topo->nodes >
+                (SIZE_MAX - state_bytes - (size_t)topo->channels * part) / 15)
             return disco_fail(err, DISCO_ELIMIT,
                               "per-port state of %u channels overflows",
                               topo->channels);
@@ -1831,10 +1834,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         for (uint32_t i = 0; !failed && i < n; i++) {
             sim->state_offset[i] = offset;
             size_t ports = disco_topology_degree(topo, i) * port_stride;
-            size_t in_ports = (size_t)(topo->directed
-                                           ? topo->in_degree[i]
-                                           : disco_topology_degree(topo, i)) *
-                              in_port_stride;
+            size_t in_ports =
+                (size_t)disco_topology_in_degree(topo, i) * in_port_stride;
             size_t block = stride + ((ports + 15) & ~(size_t)15) +
                            ((in_ports + 15) & ~(size_t)15);
             if (block > sim->max_state)

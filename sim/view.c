@@ -28,6 +28,7 @@ const void *disco_view_in_port_state(const struct disco_view *view,
                                      uint32_t node, uint32_t in_port)
 {
     const struct disco_sim *sim = view->sim;
+    assert(sim->in_port_stride && in_port < disco_view_in_degree(view, node));
     return (const unsigned char *)disco__state(sim, node) +
            disco__in_ports_offset(sim, node) +
            (size_t)in_port * sim->in_port_stride;
@@ -61,7 +62,7 @@ uint32_t disco_view_neighbour(const struct disco_view *view, uint32_t node,
 uint32_t disco_view_in_degree(const struct disco_view *view, uint32_t node)
 {
     const struct disco_topology *t = view->sim->topo;
-    return t->directed ? t->in_degree[node] : disco_topology_degree(t, node);
+    return disco_topology_in_degree(t, node);
 }
 uint32_t disco_view_in_port(const struct disco_view *view, uint32_t node,
                             uint32_t port)

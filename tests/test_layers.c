@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "internal.h" /* disco__state_size: where each node's block ends */
 #include "support.h"
 
 extern const struct disco_algorithm disco_alg_flood;
@@ -161,6 +162,7 @@ static void check_in_ports(const struct disco_topology *topo)
     for (uint32_t v = 0; v < n; v++) {
         const struct in_counter_state *s = disco_view_state(view, v);
         uint32_t in_degree = disco_view_in_degree(view, v);
+        size_t first_part = parts;
         assert_int_equal(s->in_ports_zeroed, in_degree);
         assert_int_equal(s->received, in_degree);
         part[parts++] = (struct part_range){
@@ -188,6 +190,13 @@ static void check_in_ports(const struct disco_topology *topo)
             if (!disco_view_directed(view))
                 assert_int_equal(q, disco_view_port_to(view, to, v));
         }
+        /* Every part of v lies in v's block as disco_sim_create sized it:
+         * the accessors' offsets and the block sizes agree (the overlap
+         * check below cannot see the last node's parts run off the end). */
+        uintptr_t block = (uintptr_t)s;
+        for (size_t i = first_part; i < parts; i++)
+            assert_true(part[i].start >= block &&
+                        part[i].end <= block + disco__state_size(run.sim, v));
     }
     assert_int_equal(parts, part_count);
     qsort(part, parts, sizeof *part, by_start);

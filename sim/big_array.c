@@ -9,6 +9,7 @@
 #include "big_array.h"
 #include "prefault.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -36,6 +37,49 @@ void *disco__big_alloc(size_t bytes, bool zero)
     }
 #endif
     return zero ? calloc(bytes, 1) : malloc(bytes);
+}
+
+void *disco__big_map(size_t bytes)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (bytes < DISCO__BIG_ARRAY)
+        return NULL;
+    /* mmap aligns to pages only: map a huge page more and trim both ends
+     * to the 2 MB boundaries, or the array's first and last 2 MB would
+     * stay on small pages. */
+    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    if (rounded < bytes || rounded > SIZE_MAX - HUGE_PAGE)
+        return NULL;
+    size_t span = rounded + HUGE_PAGE;
+    unsigned char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return NULL;
+    uintptr_t start =
+        ((uintptr_t)raw + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    size_t head = start - (uintptr_t)raw, tail = span - head - rounded;
+    if (head)
+        munmap(raw, head);
+    if (tail)
+        munmap((void *)(start + rounded), tail);
+    madvise((void *)start, rounded, MADV_HUGEPAGE);
+    disco__prefault((void *)start, bytes, DISCO__PREFAULT_FROM_END);
+    return (void *)start;
+#else
+    (void)bytes;
+    return NULL;
+#endif
+}
+
+void disco__big_unmap(void *array, size_t bytes)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (array)
+        munmap(array, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
+#else
+    (void)array;
+    (void)bytes;
+#endif
 }
 
 void *disco__big_reserve(size_t bytes)

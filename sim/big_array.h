@@ -25,6 +25,17 @@
  * start. */
 void *disco__big_alloc(size_t bytes, bool zero);
 
+/* `bytes` of fresh, zeroed memory on huge pages, 2 MB-aligned, straight
+ * from the system, and handed to the prefault helper like disco__big_alloc's
+ * arrays; or NULL for fewer than DISCO__BIG_ARRAY bytes, or when the system
+ * will not map it.  Fresh pages are zero already, so unlike
+ * disco__big_alloc(bytes, true) nobody writes them before their first use:
+ * the main thread no longer zeroes an array from its start while the
+ * helper faults it in from its end.  Release with disco__big_unmap, not
+ * free. */
+void *disco__big_map(size_t bytes);
+void disco__big_unmap(void *array, size_t bytes);
+
 /* For a log written in order up to a known cap: `bytes` of zeroed address
  * space, on huge pages, of which only the pages written take memory.  It
  * never moves, so it needs no realloc and no copy as it fills (a 100 MB

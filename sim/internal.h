@@ -159,6 +159,10 @@ struct disco_sim {
     unsigned char *states;
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
     struct disco__node *node;     /* the hot per-node record (disco__node) */
+    /* The bytes of states, node and whichever FIFO clocks exist when they
+     * came from disco__big_map (to give back with disco__big_unmap), else
+     * 0 (free): see alloc_zeroed in sim.c. */
+    size_t states_mapped, node_mapped, fifo_mapped;
     uint64_t *lamport;            /* per node; only with observers */
     uint64_t *vc;                 /* nodes x nodes: node i's vector clock
                                    * at vc + i*nodes; NULL unless

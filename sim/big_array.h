@@ -8,7 +8,8 @@
  * takes a page fault every 4 kB.  Arrays of a few megabytes or more are
  * therefore aligned to 2 MB and offered to the kernel for transparent huge
  * pages; smaller ones, and systems without the hint, get plain malloc.
- * Either way the result is released with free().
+ * Either way the result is released with free(), except disco__big_map's
+ * and disco__big_reserve's, which are mappings of their own.
  */
 #ifndef DISCO_BIG_ARRAY_H
 #define DISCO_BIG_ARRAY_H

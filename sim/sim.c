@@ -1449,7 +1449,7 @@ static void *alloc_array(size_t count, size_t size, bool *failed)
  * (disco__big_map), which are zero without a memset.  At 10^6 nodes the
  * main thread spent some 45 ms zeroing these from their start while the
  * prefault helper faulted them in from their end; alternating runs of echo
- * measured x0.96.  `*mapped` gets the bytes mapped (0: an ordinary
+ * measured x0.97.  `*mapped` gets the bytes mapped (0: an ordinary
  * allocation), for release_zeroed.  Not for the other arrays: every one
  * would need its size kept to be given back. */
 static void *alloc_zeroed(size_t count, size_t size, size_t *mapped,

@@ -16,14 +16,21 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* bytes rounded up to whole huge pages, or 0 when that overflows. */
+static size_t round_huge(size_t bytes)
+{
+    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    return rounded < bytes ? 0 : rounded;
+}
+
 void *disco__big_alloc(size_t bytes, bool zero)
 {
     /* malloc(0) may return NULL, which would read as a failure. */
     if (bytes == 0)
         bytes = 1;
 #ifdef MADV_HUGEPAGE
-    if (bytes >= DISCO__BIG_ARRAY) {
-        size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    size_t rounded = round_huge(bytes);
+    if (bytes >= DISCO__BIG_ARRAY && rounded) {
         void *p = aligned_alloc(HUGE_PAGE, rounded);
         if (p) {
             madvise(p, rounded, MADV_HUGEPAGE);
@@ -39,24 +46,30 @@ void *disco__big_alloc(size_t bytes, bool zero)
     return zero ? calloc(bytes, 1) : malloc(bytes);
 }
 
-void *disco__big_map(size_t bytes)
-{
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
-    if (bytes < DISCO__BIG_ARRAY)
-        return NULL;
+/* disco__big_zeroed maps arrays of DISCO__BIG_ARRAY bytes or more. */
+#define ZEROED_MAPS(bytes) ((bytes) >= DISCO__BIG_ARRAY)
+#else
+#define ZEROED_MAPS(bytes) false
+#endif
+
+void *disco__big_zeroed(size_t bytes)
+{
+    if (!ZEROED_MAPS(bytes))
+        return disco__big_alloc(bytes, true);
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
     /* mmap aligns to pages only: map a huge page more and trim both ends
      * to the 2 MB boundaries, or the array's first and last 2 MB would
      * stay on small pages. */
-    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    if (rounded < bytes || rounded > SIZE_MAX - HUGE_PAGE)
+    size_t rounded = round_huge(bytes);
+    if (!rounded || rounded > SIZE_MAX - HUGE_PAGE)
         return NULL;
     size_t span = rounded + HUGE_PAGE;
     unsigned char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
         return NULL;
-    uintptr_t start =
-        ((uintptr_t)raw + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    uintptr_t start = round_huge((uintptr_t)raw);
     size_t head = start - (uintptr_t)raw, tail = span - head - rounded;
     if (head)
         munmap(raw, head);
@@ -66,19 +79,20 @@ void *disco__big_map(size_t bytes)
     disco__prefault((void *)start, bytes, DISCO__PREFAULT_FROM_END);
     return (void *)start;
 #else
-    (void)bytes;
-    return NULL;
+    return NULL; /* not reached */
 #endif
 }
 
-void disco__big_unmap(void *array, size_t bytes)
+void disco__big_release_zeroed(void *array, size_t bytes)
 {
+    if (!array)
+        return;
+    if (!ZEROED_MAPS(bytes)) {
+        free(array);
+        return;
+    }
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
-    if (array)
-        munmap(array, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
-#else
-    (void)array;
-    (void)bytes;
+    munmap(array, round_huge(bytes));
 #endif
 }
 

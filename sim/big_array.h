@@ -8,8 +8,8 @@
  * takes a page fault every 4 kB.  Arrays of a few megabytes or more are
  * therefore aligned to 2 MB and offered to the kernel for transparent huge
  * pages; smaller ones, and systems without the hint, get plain malloc.
- * Either way the result is released with free(), except disco__big_map's
- * and disco__big_reserve's, which are mappings of their own.
+ * Either way the result is released with free(), except disco__big_zeroed's
+ * and disco__big_reserve's, which have release functions of their own.
  */
 #ifndef DISCO_BIG_ARRAY_H
 #define DISCO_BIG_ARRAY_H
@@ -26,16 +26,16 @@
  * start. */
 void *disco__big_alloc(size_t bytes, bool zero);
 
-/* `bytes` of fresh, zeroed memory on huge pages, 2 MB-aligned, straight
- * from the system, and handed to the prefault helper like disco__big_alloc's
- * arrays; or NULL for fewer than DISCO__BIG_ARRAY bytes, or when the system
- * will not map it.  Fresh pages are zero already, so unlike
- * disco__big_alloc(bytes, true) nobody writes them before their first use:
- * the main thread no longer zeroes an array from its start while the
- * helper faults it in from its end.  Release with disco__big_unmap, not
- * free. */
-void *disco__big_map(size_t bytes);
-void disco__big_unmap(void *array, size_t bytes);
+/* `bytes` zeroed bytes (at least 1), or NULL.  From DISCO__BIG_ARRAY bytes
+ * on (where the system can map memory), a mapping of its own: fresh pages,
+ * zero already, 2 MB-aligned on huge pages and handed to the prefault
+ * helper like disco__big_alloc's arrays, but never written before their
+ * first use, so that the main thread does not zero an array from its
+ * start while the helper faults it in from its end.  Smaller arrays, or
+ * all where the system cannot map, come from disco__big_alloc.  Release with disco__big_release_zeroed and the same `bytes`,
+ * which tells the two apart, never with free. */
+void *disco__big_zeroed(size_t bytes);
+void disco__big_release_zeroed(void *array, size_t bytes);
 
 /* For a log written in order up to a known cap: `bytes` of zeroed address
  * space, on huge pages, of which only the pages written take memory.  It

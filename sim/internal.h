@@ -61,9 +61,14 @@ struct disco_view {
 /* What tracks causality for a run's trace properties (sim.c, "The causal
  * log" and "Causal tokens").  Set at create (NONE or LOG), refined when
  * the run starts, and GAVE_UP once the log or the tokens pass the log's
- * limit (causal_drop); the run's paths compare it with single values. */
+ * limit (causal_drop).  In this order, so that the two questions the paths
+ * ask of two modes at once are one range each (disco__causal_logged,
+ * disco__causal_in_events). */
 enum disco__causal_mode {
     DISCO__CAUSAL_NONE,    /* no trace property, or a limit of 0 */
+    /* Past the limit (or out of memory): no log, no tokens; the checks
+     * that needed them say "not checked". */
+    DISCO__CAUSAL_GAVE_UP,
     /* The log, with each message's sender position in send_position:
      * a trace or vector clocks read the events' `lamport` field. */
     DISCO__CAUSAL_LOG,
@@ -76,10 +81,8 @@ enum disco__causal_mode {
      * cfg.causal_tokens for an algorithm they certify (tokens_certify),
      * where LOG_IN_EVENTS would have been. */
     DISCO__CAUSAL_TOKENS,
-    /* Past the limit (or out of memory): no log, no tokens; the checks
-     * that needed them say "not checked". */
-    DISCO__CAUSAL_GAVE_UP,
 };
+
 
 /* One receive in the causal log, the i-th (at position i + 1): `node`
  * received a message that `from` sent at position `from_position` (sim.c,
@@ -159,10 +162,8 @@ struct disco_sim {
     unsigned char *states;
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
     struct disco__node *node;     /* the hot per-node record (disco__node) */
-    /* The bytes of states, node and whichever FIFO clocks exist when they
-     * came from disco__big_map (to give back with disco__big_unmap), else
-     * 0 (free): see alloc_zeroed in sim.c. */
-    size_t states_mapped, node_mapped, fifo_mapped;
+    size_t state_bytes;           /* what `states` was allocated with, for
+                                   * disco__big_release_zeroed */
     uint64_t *lamport;            /* per node; only with observers */
     uint64_t *vc;                 /* nodes x nodes: node i's vector clock
                                    * at vc + i*nodes; NULL unless
@@ -345,20 +346,37 @@ static inline struct disco__node *disco__node(const struct disco_sim *sim,
     return &sim->node[node];
 }
 
+/* Whether the causal log is kept (LOG or LOG_IN_EVENTS). */
+static inline bool disco__causal_logged(const struct disco_sim *sim)
+{
+    return sim->causal_mode == DISCO__CAUSAL_LOG ||
+           sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS;
+}
+
+/* Whether each message's `lamport` field carries causality (its sender
+ * and position, or its tokens) and counts against the log's limit. */
+static inline bool disco__causal_in_events(const struct disco_sim *sim)
+{
+    return sim->causal_mode >= DISCO__CAUSAL_LOG_IN_EVENTS;
+}
+
 static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
 {
     return sim->states + (sim->state_offset ? sim->state_offset[node]
                                             : (size_t)node * sim->stride);
 }
 
-/* Bytes from the start of a node's block to its first in-port part: the
- * node part, then the out-port parts rounded up to 16 bytes. */
-static inline size_t disco__in_ports_offset(const struct disco_sim *sim,
-                                            uint32_t node)
+/* A node's part for in-port `in_port`: after the node part and the
+ * out-port parts, rounded up to 16 bytes (disco_sim_create's layout). */
+static inline unsigned char *disco__in_port_state(const struct disco_sim *sim,
+                                                  uint32_t node,
+                                                  uint32_t in_port)
 {
     size_t out_ports = (size_t)disco__node(sim, node)->degree *
                        sim->port_stride;
-    return sim->stride + ((out_ports + 15) & ~(size_t)15);
+    return (unsigned char *)disco__state(sim, node) + sim->stride +
+           ((out_ports + 15) & ~(size_t)15) +
+           (size_t)in_port * sim->in_port_stride;
 }
 
 /* The bytes of a node's whole state block, per-port parts included. */

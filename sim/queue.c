@@ -1104,7 +1104,9 @@ static inline void pop_from_slot(struct disco__queue *q, unsigned f,
 
 /* The first occupied slot from slot `from` on, going round; the wheel
  * must hold something.  With few branches: in a sparse run every pop
- * comes here, and where the next slot lies is as good as random. */
+ * comes here, and where the next slot lies is as good as random.  (Its
+ * first step is next_slot's, written out so that the pop path keeps one
+ * branch.) */
 static inline unsigned next_occupied_round(const struct disco__queue *q,
                                            unsigned from)
 {

@@ -488,7 +488,8 @@ disco__queue_peek_beyond(const struct disco__queue *q, size_t ahead)
 /* The record `ahead` places after the next one, given a nonzero span
  * (disco__queue_peek_span's count and records; a span of 0 has nothing
  * ahead, which the caller tests once for all its lookups): in it, beyond
- * it, or NULL. */
+ * it, or NULL.  For prefetching: the pointer is valid until the next push
+ * or pop, and only the fields before the payload are sure to be there. */
 static inline const struct disco__wheel_record *
 disco__queue_span_at(const struct disco__queue *q,
                      const unsigned char *records, size_t span, size_t ahead)
@@ -500,22 +501,8 @@ disco__queue_span_at(const struct disco__queue *q,
     return disco__queue_peek_beyond(q, ahead);
 }
 
-/* The record of the event `ahead` places after the next one to pop, when
- * it is already known (in the wheel slot being popped), else NULL.  For
- * prefetching only: the pointer is valid until the next push or pop, and
- * only the fields before the payload are sure to be there.  peek_span and
- * span_at in one call, for a single look (the tests'); the kernel, which
- * looks several places ahead, takes the span once. */
-static inline const struct disco__wheel_record *
-disco__queue_peek_ahead(const struct disco__queue *q, size_t ahead)
-{
-    const unsigned char *records;
-    size_t span = disco__queue_peek_span(q, &records);
-    return span ? disco__queue_span_at(q, records, span, ahead) : NULL;
-}
-
-/* The message number of a record span_at or peek_ahead returned, or 0
- * when the queue does not keep them. */
+/* The message number of a record span_at returned, or 0 when the queue
+ * does not keep them. */
 static inline uint64_t
 disco__queue_record_msg(const struct disco__queue *q,
                         const struct disco__wheel_record *record)

@@ -304,6 +304,10 @@ static inline void causal_record(struct disco_sim *sim, uint32_t node,
  * Tokens give up where the log would (past causal_log_limit messages or
  * receives), and the checks then say "not checked", as the log's do. */
 
+/* (Storing tokens minus one, so that zeroed records would hold the one
+ * each node starts with and disco_sim_run need not hand them out, measured
+ * 2.7 M instructions more on echo over 10^5 nodes than the 0.3 M of the
+ * pass it saves.) */
 static inline uint32_t node_tokens(const struct disco__node *n)
 {
     return (uint32_t)n->tokens[0] | (uint32_t)n->tokens[1] << 8 |
@@ -838,21 +842,22 @@ static inline uint64_t new_message(struct disco_sim *sim, uint32_t node,
 {
     uint64_t msg = ++sim->msg_counter;
     *lamport = 0;
+    /* The log's cap counts sends as well as receives, as the array of
+     * send indices did: a wave's sends run far ahead of its receives, and
+     * a log that gives up late does so with a crowded queue.  Tokens give
+     * up at the same cap (receive_tokens has the one on receives).  The
+     * test is written out in each branch: one mode test per message in
+     * token mode, the wave benchmarks' (a shared test of both modes first
+     * measured 0.8 M instructions more on echo over 10^5 nodes). */
     if (sim->causal_mode == DISCO__CAUSAL_TOKENS) {
-        /* Every token the sender holds leaves with this message, up to
-         * the log's limit on messages (causal_drop; receive_tokens has
-         * the one on receives). */
         struct disco__node *sender = disco__node(sim, node);
         if (msg > sim->cfg.causal_log_limit) {
             causal_drop(sim);
-        } else {
+        } else { /* every token the sender holds leaves with it */
             *lamport = node_tokens(sender);
             set_node_tokens(sender, 0);
         }
     } else if (sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS) {
-        /* The log's cap counts sends as well as receives, as the array of
-         * send indices did: a wave's sends run far ahead of its receives,
-         * and a log that gives up late does so with a crowded queue. */
         if (msg > sim->cfg.causal_log_limit)
             causal_drop(sim);
         else
@@ -1181,9 +1186,7 @@ void *disco_in_port_state(struct disco_ctx *ctx, uint32_t in_port)
 {
     struct disco_sim *sim = ctx->sim;
     assert(sim->in_port_stride && in_port < disco_in_degree(ctx));
-    return (unsigned char *)disco__state(sim, ctx->node) +
-           disco__in_ports_offset(sim, ctx->node) +
-           (size_t)in_port * sim->in_port_stride;
+    return disco__in_port_state(sim, ctx->node, in_port);
 }
 
 void disco_set_send_hook(struct disco_ctx *ctx, disco_send_hook_fn *hook,
@@ -1351,8 +1354,7 @@ void disco_decide(struct disco_ctx *ctx, int64_t value)
     sim->decisions[sim->decision_count++] = (struct disco_decision){
         .node = node, .value = value, .time = disco_now(ctx),
         .lamport = sim->lamport ? sim->lamport[node] : 0,
-        .log_position =
-            sim->causal_mode != DISCO__CAUSAL_NONE ? sim->causal_count : 0,
+        .log_position = sim->causal_count, /* 0 without a log */
     };
     if (sim->observer_count) {
         struct disco_event_view ev = {
@@ -1446,49 +1448,36 @@ static void *alloc_array(size_t count, size_t size, bool *failed)
 
 /* alloc_array for the largest arrays a run zeroes, the node records, the
  * states and the FIFO clocks: when big, fresh pages from the system
- * (disco__big_map), which are zero without a memset.  At 10^6 nodes the
+ * (disco__big_zeroed), which are zero without a memset.  At 10^6 nodes the
  * main thread spent some 45 ms zeroing these from their start while the
  * prefault helper faulted them in from their end; alternating runs of echo
- * measured x0.97.  `*mapped` gets the bytes mapped (0: an ordinary
- * allocation), for release_zeroed.  Not for the other arrays: every one
- * would need its size kept to be given back. */
-static void *alloc_zeroed(size_t count, size_t size, size_t *mapped,
-                          bool *failed)
+ * measured x0.97.  Given back by disco__big_release_zeroed with the same
+ * size, which the sim knows for these three (the others are freed without
+ * one). */
+static void *alloc_zeroed(size_t count, size_t size, bool *failed)
 {
-    *mapped = 0;
     if (*failed)
         return NULL;
-    if (count && size > SIZE_MAX / count) {
+    void *p = NULL;
+    if (!count || size <= SIZE_MAX / count)
+        p = disco__big_zeroed(count * size);
+    if (!p)
         *failed = true;
-        return NULL;
-    }
-    void *p = disco__big_map(count * size);
-    if (p) {
-        *mapped = count * size;
-        return p;
-    }
-    return alloc_array(count, size, failed);
+    return p;
 }
 
-static void release_zeroed(void *p, size_t mapped)
-{
-    if (mapped)
-        disco__big_unmap(p, mapped);
-    else
-        free(p);
-}
-
-/* The FIFO clocks, whichever width exists (at most one does). */
+/* The FIFO clocks, whichever width exists (at most one does, of
+ * fifo_bits). */
 static void release_fifo_clocks(struct disco_sim *sim)
 {
     void *clocks = sim->fifo_short ? (void *)sim->fifo_short
                    : sim->fifo_near ? (void *)sim->fifo_near
                                     : (void *)sim->fifo_last;
-    release_zeroed(clocks, sim->fifo_mapped);
+    disco__big_release_zeroed(clocks, (size_t)sim->topo->channels *
+                                          sim->fifo_bits / 8u);
     sim->fifo_last = NULL;
     sim->fifo_near = NULL;
     sim->fifo_short = NULL;
-    sim->fifo_mapped = 0;
 }
 
 /* The algorithm's default initiators: "all", "none" or a list of indices
@@ -1608,16 +1597,14 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
             longest = m > longest ? m : longest;
         }
         if (longest < FIFO_SHORT_SPAN && channels >= FIFO_SHORT_CHANNELS) {
-            sim->fifo_short = alloc_zeroed(channels, sizeof(uint16_t),
-                                           &sim->fifo_mapped, &failed);
+            sim->fifo_short = alloc_zeroed(channels, sizeof(uint16_t), &failed);
             sim->fifo_bits = 16;
         } else if (longest < FIFO_SPAN) {
-            sim->fifo_near = alloc_zeroed(channels, sizeof(uint32_t),
-                                          &sim->fifo_mapped, &failed);
+            sim->fifo_near = alloc_zeroed(channels, sizeof(uint32_t), &failed);
             sim->fifo_bits = 32;
         } else {
-            sim->fifo_last = alloc_zeroed(channels, sizeof(disco_time_t),
-                                          &sim->fifo_mapped, &failed);
+            sim->fifo_last =
+                alloc_zeroed(channels, sizeof(disco_time_t), &failed);
             sim->fifo_bits = 64;
         }
     }
@@ -1821,19 +1808,19 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     size_t port_stride = alg->port_state_size;
     size_t in_port_stride = alg->in_port_state_size;
     size_t state_bytes = (size_t)topo->nodes * stride;
-    const size_t part_sizes[2] = {port_stride, in_port_stride};
-    for (int kind = 0; kind < 2; kind++) {
-        size_t part = part_sizes[kind];
-        if (!part)
-            continue;
-        if ((size_t)topo->channels > (SIZE_MAX - state_bytes) / part ||
+    size_t per_channel = port_stride + in_port_stride;
+    size_t padding = (size_t)(port_stride > 0) + (in_port_stride > 0);
+    if (per_channel) {
+        if (per_channel < port_stride ||
+            (size_t)topo->channels > (SIZE_MAX - state_bytes) / per_channel ||
             (size_t)topo->nodes >
-                (SIZE_MAX - state_bytes - (size_t)topo->channels * part) / 15)
+                (SIZE_MAX - state_bytes -
+                 (size_t)topo->channels * per_channel) / (15 * padding))
             return disco_fail(err, DISCO_ELIMIT,
                               "per-port state of %u channels overflows",
                               topo->channels);
-        state_bytes += (size_t)topo->channels * part +
-                       (size_t)topo->nodes * 15;
+        state_bytes += (size_t)topo->channels * per_channel +
+                       (size_t)topo->nodes * 15 * padding;
     }
 
     if (cfg->vector_clocks && topo->nodes > DISCO_MAX_VECTOR_CLOCK_NODES)
@@ -1874,7 +1861,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
 
     uint32_t n = topo->nodes;
     bool failed = false;
-    sim->states = alloc_zeroed(1, state_bytes, &sim->states_mapped, &failed);
+    sim->state_bytes = state_bytes;
+    sim->states = alloc_zeroed(1, state_bytes, &failed);
     sim->max_state = stride;
     if ((port_stride || in_port_stride) && !failed) {
         sim->state_offset = alloc_array((size_t)n + 1, sizeof(size_t),
@@ -1903,8 +1891,7 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
      * (large arrays come 2 MB-aligned, on huge pages). */
     size_t node_bytes = (size_t)n * sizeof(struct disco__node);
     if (node_bytes >= DISCO__BIG_ARRAY)
-        sim->node = alloc_zeroed(n, sizeof(struct disco__node),
-                                 &sim->node_mapped, &failed);
+        sim->node = alloc_zeroed(n, sizeof(struct disco__node), &failed);
     else if (posix_memalign((void **)&sim->node, 64, node_bytes) == 0)
         memset(sim->node, 0, node_bytes);
     else
@@ -2017,10 +2004,12 @@ void disco_sim_free(struct disco_sim *sim)
         return;
     disco__queue_release(&sim->queue);
     free(sim->pool.bytes);
-    release_zeroed(sim->states, sim->states_mapped);
+    disco__big_release_zeroed(sim->states, sim->state_bytes);
     free(sim->state_offset);
     free(sim->ids);
-    release_zeroed(sim->node, sim->node_mapped);
+    /* Small records come from posix_memalign, which free takes. */
+    disco__big_release_zeroed(sim->node,
+                              (size_t)sim->nodes * sizeof(struct disco__node));
     free(sim->lamport);
     free(sim->vc);
     free(sim->decision_vc);
@@ -2134,8 +2123,7 @@ static void deliver(struct disco_sim *sim, struct disco__event *ev)
         sim->basic_in_transit--;
     /* Only traces and the causal log need the sender; with the log alone,
      * the message carries it (LOG_IN_EVENTS).  Tokens need no sender. */
-    bool logged = sim->causal_mode == DISCO__CAUSAL_LOG ||
-                  sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS;
+    bool logged = disco__causal_logged(sim);
     uint32_t from = UINT32_MAX;
     if (sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS)
         from = (uint32_t)(ev->lamport >> 32);
@@ -2684,8 +2672,7 @@ int disco_sim_run(struct disco_sim *sim, struct disco_error *err)
     if ((sim->observer_count || sim->vc) &&
         disco__queue_keep_whole(&sim->queue) != 0)
         failed = true;
-    else if ((sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS ||
-              sim->causal_mode == DISCO__CAUSAL_TOKENS) &&
+    else if (disco__causal_in_events(sim) &&
              disco__queue_keep_fields(&sim->queue, DISCO__WHEEL_LAMPORT) != 0)
         failed = true;
     if (failed)

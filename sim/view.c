@@ -29,9 +29,7 @@ const void *disco_view_in_port_state(const struct disco_view *view,
 {
     const struct disco_sim *sim = view->sim;
     assert(sim->in_port_stride && in_port < disco_view_in_degree(view, node));
-    return (const unsigned char *)disco__state(sim, node) +
-           disco__in_ports_offset(sim, node) +
-           (size_t)in_port * sim->in_port_stride;
+    return disco__in_port_state(sim, node, in_port);
 }
 int64_t disco_view_id(const struct disco_view *view, uint32_t node)
 {
@@ -160,9 +158,7 @@ int disco_view_causal_past(const struct disco_view *view, size_t index,
         sim->check_unchecked = CHECK_UNCHECKED_TOKENS;
         return DISCO_ENOLOG;
     }
-    if ((sim->causal_mode != DISCO__CAUSAL_LOG &&
-         sim->causal_mode != DISCO__CAUSAL_LOG_IN_EVENTS) ||
-        index >= sim->decision_count) {
+    if (!disco__causal_logged(sim) || index >= sim->decision_count) {
         sim->check_unchecked = CHECK_UNCHECKED_LOG;
         return DISCO_ENOLOG;
     }

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scenario.h" /* sim_config_scenario_params */
+
 static void append(char **buf, size_t *len, size_t *cap, const char *data,
                    size_t n)
 {
@@ -269,6 +271,22 @@ void sim_config_param(struct disco_config *cfg,
     assert_ok(disco_param_parse(cfg, alg, text, &err), &err);
 }
 
+void sim_config_scenario_params(struct disco_config *cfg,
+                                const struct disco_algorithm *alg,
+                                const struct disco_scenario *sc)
+{
+    for (size_t i = 0; i < sc->option_count; i++) {
+        if (strncmp(sc->options[i].name, "param_", 6) != 0)
+            continue;
+        char text[128];
+        int len = snprintf(text, sizeof text, "%s=%s",
+                           sc->options[i].name + 6, sc->options[i].value);
+        assert_true(len > 0 && (size_t)len < sizeof text);
+        struct disco_error err = {0};
+        assert_ok(disco_param_parse(cfg, alg, text, &err), &err);
+    }
+}
+
 void sim_config_faults(struct disco_config *cfg, enum disco_fault_kind kind,
                        const char *text, uint32_t nodes)
 {
@@ -284,13 +302,19 @@ void sim_config_fault(struct disco_config *cfg, enum disco_fault_kind kind,
     sim_config_faults(cfg, kind, text, nodes);
 }
 
+void sim_config_cut(struct disco_config *cfg, uint32_t a, uint32_t b,
+                    disco_time_t down, disco_time_t up, uint32_t nodes)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b,
+             (unsigned long long)down, (unsigned long long)up);
+    sim_config_faults(cfg, DISCO_FAULT_LINK_DOWN, text, nodes);
+}
+
 void sim_config_cut_for_good(struct disco_config *cfg, uint32_t a, uint32_t b,
                              disco_time_t t, uint32_t nodes)
 {
-    char text[64];
-    snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b, (unsigned long long)t,
-             (unsigned long long)t + 1);
-    sim_config_faults(cfg, DISCO_FAULT_LINK_DOWN, text, nodes);
+    sim_config_cut(cfg, a, b, t, t + 1, nodes);
     assert_int_equal(cfg->faults[cfg->fault_count - 1].kind,
                      DISCO_FAULT_LINK_UP);
     cfg->fault_count--;

@@ -85,6 +85,12 @@ void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
 void sim_config_param(struct disco_config *cfg,
                       const struct disco_algorithm *alg, const char *name,
                       int64_t value);
+/* A scenario's param_NAME graph attributes, as `disco run FILE.dot` sets
+ * them (disco_scenario_apply leaves them to the caller). */
+struct disco_scenario;
+void sim_config_scenario_params(struct disco_config *cfg,
+                                const struct disco_algorithm *alg,
+                                const struct disco_scenario *sc);
 /* The faults of `text` appended as --crash, --recover or --cut reads them
  * (`kind` CRASH, RECOVER or LINK_DOWN) for `nodes` nodes, e.g.
  * "0@30,3@200"; text the option refuses fails the calling test. */
@@ -93,6 +99,10 @@ void sim_config_faults(struct disco_config *cfg, enum disco_fault_kind kind,
 /* One of those: `node` crashes or recovers (`kind`) at tick, or round, t. */
 void sim_config_fault(struct disco_config *cfg, enum disco_fault_kind kind,
                       uint32_t node, disco_time_t t, uint32_t nodes);
+/* Link a-b goes down at tick `down` and comes back at `up`, as --cut
+ * a-b@down:up does. */
+void sim_config_cut(struct disco_config *cfg, uint32_t a, uint32_t b,
+                    disco_time_t down, disco_time_t up, uint32_t nodes);
 /* Link a-b goes down at tick t and stays down: a --cut whose LINK_UP is
  * dropped (the command line always gives the end; a scenario's down_at
  * without up_at is this). */

@@ -115,18 +115,6 @@ static unsigned long work_without_failure(const struct disco_algorithm *alg,
     return total;
 }
 
-/* A --cut a-b@t1:t2. */
-static void cut_link(struct disco_config *cfg, uint32_t a, uint32_t b,
-                     disco_time_t t1, disco_time_t t2, uint32_t nodes)
-{
-    char text[64];
-    snprintf(text, sizeof text, "%u-%u@%llu:%llu", a, b,
-             (unsigned long long)t1, (unsigned long long)t2);
-    struct disco_error err;
-    assert_int_equal(disco_faults_parse(cfg, DISCO_FAULT_LINK_DOWN, text,
-                                        nodes, &err), 0);
-}
-
 /* The reference's worked case on D-v1-...-v10 with every link pointing away
  * from D: full reversal makes v_i reverse exactly i times (55, and each
  * reversal of v1..v9 announces 2 links, v10's 1: 100 reverse messages),
@@ -356,7 +344,7 @@ static void test_failure_after_settling(void **unused)
             cfg.seed = seed;
             cfg.fifo = seed % 2;
             if (back)
-                cut_link(&cfg, 0, c->peer, 100000, 900000, 6);
+                sim_config_cut(&cfg, 0, c->peer, 100000, 900000, 6);
             else
                 sim_config_cut_for_good(&cfg, 0, c->peer, 100000, 6);
             struct sim_run run;
@@ -472,7 +460,7 @@ static void test_failure_mid_run(void **unused)
                 cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
                 bool back = seed % 4 < 2;
                 if (back)
-                    cut_link(&cfg, a, b, 150, 1000000000, topo.nodes);
+                    sim_config_cut(&cfg, a, b, 150, 1000000000, topo.nodes);
                 else
                     sim_config_cut_for_good(&cfg, a, b, 150, topo.nodes);
                 struct sim_run run;
@@ -544,7 +532,7 @@ static void test_cut_after_settling_same_work(void **unused)
                     cfg.params[P_ORIENTATION_SEED] = (int64_t)g;
                     cfg.params[P_DESTINATION] = (int64_t)(g % 12);
                     if (back)
-                        cut_link(&cfg, a, b, 100000, 200000, topo.nodes);
+                        sim_config_cut(&cfg, a, b, 100000, 200000, topo.nodes);
                     else
                         sim_config_cut_for_good(&cfg, a, b, 100000, topo.nodes);
                     struct sim_run run;
@@ -747,7 +735,7 @@ static void test_partition_heals(void **unused)
                 struct disco_error err;
                 const char *topo = how == 2 ? "grid:4x4" : "line:6";
                 if (how == 0)
-                    cut_link(&cfg, 2, 3, 5000, 8000, 6);
+                    sim_config_cut(&cfg, 2, 3, 5000, 8000, 6);
                 else if (how == 1)
                     assert_int_equal(disco_partition_parse(&cfg,
                                                            "3-5@5000:8000",
@@ -804,14 +792,7 @@ static void scenario(const char *file, const struct disco_algorithm *alg,
         disco_config_init(&cfg, alg);
         cfg.seed = seed;
         cfg.fifo = seed % 2;
-        for (size_t i = 0; i < sc.option_count; i++) {
-            if (strncmp(sc.options[i].name, "param_", 6) != 0)
-                continue;
-            char text[128];
-            snprintf(text, sizeof text, "%s=%s", sc.options[i].name + 6,
-                     sc.options[i].value);
-            assert_int_equal(disco_param_parse(&cfg, alg, text, &err), 0);
-        }
+        sim_config_scenario_params(&cfg, alg, &sc);
         assert_int_equal(disco_scenario_apply(&sc, &cfg, &err), 0);
         if (!faults)
             cfg.fault_count = 0;

@@ -1256,17 +1256,20 @@ static void test_message_count(void **unused)
  * crashed, each node once. */
 static void test_faulty_count(void **unused)
 {
+    /* Which nodes end Byzantine and which crashed (bit v: node v), as
+     * the settings make them, and the count. */
     static const struct {
         const char *spec, *byzantine, *crash;
+        unsigned byzantine_nodes, crashed_nodes;
         uint32_t faulty;
     } cases[] = {
-        {"complete:6", NULL, NULL, 0},
-        {"complete:6", "1,4", NULL, 2},
-        {"complete:6", NULL, "0@0,2@0,5@0", 3},
+        {"complete:6", NULL, NULL, 0, 0, 0},
+        {"complete:6", "1,4", NULL, 0x12, 0, 2},
+        {"complete:6", NULL, "0@0,2@0,5@0", 0, 0x25, 3},
         /* Node 2 is Byzantine and crashed, and counts once. */
-        {"complete:6", "1,2", "2@0,3@0", 3},
+        {"complete:6", "1,2", "2@0,3@0", 0x06, 0x0c, 3},
         /* Every node Byzantine and crashed: n, not 2n. */
-        {"complete:3", "0,1,2", "0@0,1@0,2@0", 3},
+        {"complete:3", "0,1,2", "0@0,1@0,2@0", 0x7, 0x7, 3},
     };
     struct fixture f;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -1276,10 +1279,13 @@ static void test_faulty_count(void **unused)
         if (cases[k].crash)
             crash(&f, cases[k].crash);
         const struct disco_view *view = run(&f);
-        for (uint32_t v = 0; v < f.topo.nodes; v++)
-            assert_int_equal(disco_view_faulty(view, v),
-                             disco_view_byzantine(view, v) ||
-                                 disco_view_crashed(view, v));
+        for (uint32_t v = 0; v < f.topo.nodes; v++) {
+            bool byz = cases[k].byzantine_nodes >> v & 1u;
+            bool crashed = cases[k].crashed_nodes >> v & 1u;
+            assert_int_equal(disco_view_byzantine(view, v), byz);
+            assert_int_equal(disco_view_crashed(view, v), crashed);
+            assert_int_equal(disco_view_faulty(view, v), byz || crashed);
+        }
         assert_int_equal(disco_view_faulty_count(view), cases[k].faulty);
         finish(&f);
     }

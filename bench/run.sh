@@ -20,7 +20,10 @@ echo "prefault helper: $([ "${DISCO_PREFAULT:-1}" = 0 ] && echo off ||
     echo "on (on Linux 5.14 or later: $(uname -r) here)")"
 # Echo's figures in (c) check its property on causal tokens unless
 # DISCO_CAUSAL=log (docs/cli.md, "Environment"), which measures the log.
-echo "causal check: ${DISCO_CAUSAL:-default (tokens from 65,536 nodes)}"
+case "${DISCO_CAUSAL:-}" in
+    log|tokens) echo "causal check: $DISCO_CAUSAL (DISCO_CAUSAL)" ;;
+    *) echo "causal check: default (tokens from 65,536 nodes)" ;;
+esac
 # The machine's own speed now, on work disco cannot change: a virtual
 # machine's speed drifts, and the figures below move with it
 # (docs/performance.md, "Reading the figures").

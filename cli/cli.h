@@ -116,8 +116,14 @@ bool cli_progress_wanted(enum cli_progress_mode mode);
  * run without the line does. */
 struct cli_progress;
 struct cli_progress *cli_progress_start(enum cli_progress_mode mode);
-/* Say what the command now does ("running echo"; copied, its first 159
- * bytes at most, cut at a UTF-8 character's first byte), drawn before
+/* The most bytes of a phase the line keeps, its terminating NUL included.
+ * A caller building a phase with snprintf gives it a larger buffer, so
+ * that cli_progress_phase, not snprintf, cuts a long one (at a
+ * character's first byte). */
+#define CLI_PROGRESS_PHASE 160
+/* Say what the command now does ("running echo"; copied, its first
+ * CLI_PROGRESS_PHASE - 1 bytes at most, cut at a UTF-8 character's first
+ * byte), drawn before
  * this returns; with `sim` (borrowed until the next call) the line also
  * counts its events and time, read through disco_sim_progress. */
 void cli_progress_phase(struct cli_progress *p, const char *phase,

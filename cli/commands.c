@@ -734,10 +734,9 @@ int cli_cmd_run(int argc, char **argv, struct disco_error *err)
     }
 
     struct cli_progress *progress = cli_progress_start(opts.progress);
-    /* Longer than the progress line keeps (160 bytes), so that
-     * cli_progress_phase, not snprintf, cuts a long name, and at a
-     * character's first byte. */
-    char phase[256];
+    /* Longer than the progress line keeps, so that cli_progress_phase,
+     * not snprintf, cuts a long name, and at a character's first byte. */
+    char phase[CLI_PROGRESS_PHASE + 96];
     snprintf(phase, sizeof phase, "preparing %s", opts.target);
     cli_progress_phase(progress, phase, NULL);
     struct cli_run run;

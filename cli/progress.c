@@ -34,7 +34,7 @@ struct cli_progress {
     uv_cond_t wake;
     uint64_t started_ns, quiet_ns; /* nothing shows before quiet_ns */
     /* Under lock: what the line says, and whether it shows. */
-    char phase[160];
+    char phase[CLI_PROGRESS_PHASE];
     const struct disco_sim *sim; /* read while set; NULL after the run */
     bool stop;
     struct cli_progress_line line;

@@ -375,12 +375,15 @@ static int check_memory(const char *spec, double nodes, double channels,
     double stride = (double)((alg->state_size + 15) & ~(size_t)15);
     /* Per-port state: a part per channel at its sender (port_state_size)
      * and one at its receiver (in_port_state_size), each node's two runs
-     * rounded up to 16 bytes.  Chandy-Lamport's 128 bytes per channel (32
-     * at the sender, 96 at the receiver) are more than the network's own. */
+     * rounded up to 16 bytes, up to 15 bytes of padding each.
+     * Chandy-Lamport's 128 bytes per channel (32 at the sender, 96 at the
+     * receiver) are more than the network's own. */
     double ports = (double)(alg->port_state_size + alg->in_port_state_size);
+    double padding = 15.0 * ((alg->port_state_size > 0) +
+                             (alg->in_port_state_size > 0));
     double need = channels * (BYTES_PER_CHANNEL + ports) +
                   nodes * (BYTES_PER_NODE + (stride > 0 ? stride : 16) +
-                           (ports > 0 ? 30 : 0));
+                           padding);
     double have = physical_memory();
     if (have > 0 && need > have) {
         double gb = 1024.0 * 1024.0 * 1024.0;

@@ -160,8 +160,9 @@ static void test_tokens_give_up_at_the_log_cap(void **unused)
  * would certify what the log reports "not checked".  Echo on grid:6x6
  * (120 messages) with 2% duplication, for caps around the run's size and
  * the default: wherever the tokens answer (no rerun asked for), the
- * answer is the log's.  Seed 49 has 120 messages and 121 receives: at a cap of 120 the
- * log gives up on its last receive, and so must the tokens. */
+ * answer is the log's.  Seed 49 has 120 messages and 121 receives: at a
+ * cap of 120 the log gives up on its last receive, and so must the
+ * tokens. */
 static void test_tokens_give_up_where_the_log_does(void **unused)
 {
     int answered = 0, unchecked = 0;

@@ -407,8 +407,9 @@ static void digraph_first_failures(const struct sim_run *run, bool orphan)
 
 /* The same on one-way channels: chandy-lamport without FIFO on the digraph
  * scenario loses transfers on five channels on seed 1 (the first named,
- * p1 -> p2, records none of the 6 that crossed the cut; total 505) and leaves an orphan on seed 4
- * (transfer #8 on p2 -> p3), as the scenario's comment says. */
+ * p1 -> p2, records none of the 6 that crossed the cut; total 505) and
+ * leaves an orphan on seed 4 (transfer #8 on p2 -> p3), as the scenario's
+ * comment says. */
 static void test_no_fifo_caught_on_digraph(void **unused)
 {
     uint64_t caught, orphan;

@@ -159,11 +159,18 @@ struct disco_sim {
     size_t port_stride;           /* bytes per out-port part */
     size_t in_port_stride;        /* bytes per in-port part */
     size_t max_state;             /* the largest state block */
-    unsigned char *states;
+    unsigned char *states;        /* node 0's state: its own array, or
+                                   * inside node 0's cell */
+    size_t state_step;            /* bytes from one node's state to the
+                                   * next's when uniform: stride, or
+                                   * DISCO__CELL_BYTES in cells */
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
     struct disco__node *node;     /* the hot per-node record (disco__node) */
+    unsigned node_shift;          /* log2 of the step from one record to
+                                   * the next: 5 alone, 6 in cells */
     size_t state_bytes;           /* what `states` was allocated with, for
-                                   * disco__big_release_zeroed */
+                                   * disco__big_release_zeroed; 0 in cells,
+                                   * which the records' array holds */
     uint64_t *lamport;            /* per node; only with observers */
     uint64_t *vc;                 /* nodes x nodes: node i's vector clock
                                    * at vc + i*nodes; NULL unless
@@ -340,10 +347,25 @@ disco__in_port_addr(const struct disco_topology *t, uint32_t c)
                             : (const void *)&t->in_port[c];
 }
 
+/* Node cells (disco_sim_create, "Node cells"): a node's record and its
+ * state in one 64-byte line, the state after the record. */
+#define DISCO__CELL_BYTES 64u
+_Static_assert(DISCO__CELL_BYTES == 2 * sizeof(struct disco__node),
+               "a cell is a record and at most a record's size of state");
+
+/* The padding cells may add, at most (2^22 nodes of 16-byte states). */
+#define DISCO__CELLS_EXTRA_MAX ((size_t)64 << 20)
+
+/* Whether a sim of `nodes` nodes of this algorithm, whose states' node
+ * parts take `stride` bytes, keeps them in cells (sim.c, "Node cells"). */
+bool disco__node_cells(const struct disco_algorithm *alg, uint32_t nodes,
+                       size_t stride);
+
 static inline struct disco__node *disco__node(const struct disco_sim *sim,
                                               uint32_t node)
 {
-    return &sim->node[node];
+    return (struct disco__node *)(void *)((unsigned char *)sim->node +
+                                          ((size_t)node << sim->node_shift));
 }
 
 /* Whether the causal log is kept (LOG or LOG_IN_EVENTS). */
@@ -363,7 +385,7 @@ static inline bool disco__causal_in_events(const struct disco_sim *sim)
 static inline void *disco__state(const struct disco_sim *sim, uint32_t node)
 {
     return sim->states + (sim->state_offset ? sim->state_offset[node]
-                                            : (size_t)node * sim->stride);
+                                            : (size_t)node * sim->state_step);
 }
 
 /* A node's part for in-port `in_port`: after the node part and the

@@ -1780,6 +1780,30 @@ static unsigned bits_for(uint64_t x)
     return x ? 64u - (unsigned)__builtin_clzll(x) : 1u;
 }
 
+/* Node cells.  A delivery reads its receiver's record and its state, two
+ * random lines of a large graph when they lie in two arrays, and the event
+ * loop waits on such lines (docs/performance.md, "Thirteenth session").
+ * When the state's node part fits beside the 32-byte record and the
+ * algorithm keeps no per-port parts, each node gets one 64-byte cell,
+ * record first, and a delivery reads one line.  A 16-byte state then costs
+ * 16 bytes more a node; beyond DISCO__CELLS_EXTRA_MAX of such padding (more
+ * than 2^22 nodes, as in bench/run.sh's echo over 10^7 nodes, where the
+ * 2 GB target is the tighter one) records and states stay apart.
+ * DISCO_NODE_CELLS=0 keeps them apart always, for measuring; the output is
+ * the same either way. */
+bool disco__node_cells(const struct disco_algorithm *alg, uint32_t nodes,
+                       size_t stride)
+{
+    size_t room = DISCO__CELL_BYTES - sizeof(struct disco__node);
+    if (alg->port_state_size || alg->in_port_state_size || stride > room)
+        return false;
+    /* Read at every create, not cached: tests set it between sims. */
+    const char *setting = getenv("DISCO_NODE_CELLS");
+    if (setting && strcmp(setting, "0") == 0)
+        return false;
+    return (room - stride) * (size_t)nodes <= DISCO__CELLS_EXTRA_MAX;
+}
+
 int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
                      const struct disco_topology *topo,
                      const struct disco_config *cfg, struct disco_error *err)
@@ -1861,8 +1885,13 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
 
     uint32_t n = topo->nodes;
     bool failed = false;
-    sim->state_bytes = state_bytes;
-    sim->states = alloc_zeroed(1, state_bytes, &failed);
+    bool cells = disco__node_cells(alg, n, stride);
+    sim->node_shift = cells ? 6 : 5;
+    sim->state_step = cells ? DISCO__CELL_BYTES : stride;
+    if (!cells) {
+        sim->state_bytes = state_bytes;
+        sim->states = alloc_zeroed(1, state_bytes, &failed);
+    }
     sim->max_state = stride;
     if ((port_stride || in_port_stride) && !failed) {
         sim->state_offset = alloc_array((size_t)n + 1, sizeof(size_t),
@@ -1887,17 +1916,19 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         if (!failed)
             memcpy(sim->ids, cfg->ids, (size_t)n * sizeof(int64_t));
     }
-    /* Cache-line aligned, so that no 32-byte record straddles two lines
+    /* Cache-line aligned, so that no record or cell straddles two lines
      * (large arrays come 2 MB-aligned, on huge pages). */
-    size_t node_bytes = (size_t)n * sizeof(struct disco__node);
+    size_t node_bytes = (size_t)n << sim->node_shift;
     if (node_bytes >= DISCO__BIG_ARRAY)
-        sim->node = alloc_zeroed(n, sizeof(struct disco__node), &failed);
+        sim->node = alloc_zeroed(n, (size_t)1 << sim->node_shift, &failed);
     else if (posix_memalign((void **)&sim->node, 64, node_bytes) == 0)
         memset(sim->node, 0, node_bytes);
     else
         sim->node = NULL;
     if (!sim->node)
         failed = true;
+    else if (cells)
+        sim->states = (unsigned char *)sim->node + sizeof(struct disco__node);
     for (size_t i = 0; i < cfg->fault_count; i++)
         if (cfg->faults[i].kind == DISCO_FAULT_CRASH && !sim->epoch)
             sim->epoch = alloc_array(n, sizeof(uint32_t), &failed);
@@ -2004,12 +2035,13 @@ void disco_sim_free(struct disco_sim *sim)
         return;
     disco__queue_release(&sim->queue);
     free(sim->pool.bytes);
-    disco__big_release_zeroed(sim->states, sim->state_bytes);
+    if (sim->state_bytes) /* else the states are in the cells */
+        disco__big_release_zeroed(sim->states, sim->state_bytes);
     free(sim->state_offset);
     free(sim->ids);
     /* Small records come from posix_memalign, which free takes. */
     disco__big_release_zeroed(sim->node,
-                              (size_t)sim->nodes * sizeof(struct disco__node));
+                              (size_t)sim->nodes << sim->node_shift);
     free(sim->lamport);
     free(sim->vc);
     free(sim->decision_vc);
@@ -2469,9 +2501,13 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
         __builtin_prefetch(at40);
     const struct disco__wheel_record *next = at16;
     if (next && next->type == DISCO__EV_DELIVER) {
-        __builtin_prefetch(disco__node(sim, next->to));
+        /* For writing: a delivery updates the record (the causal depth,
+         * the tokens) and the state.  In cells (state_bytes 0) the state
+         * shares the record's line. */
+        __builtin_prefetch(disco__node(sim, next->to), 1);
         __builtin_prefetch(disco__in_port_addr(sim->topo, next->target));
-        __builtin_prefetch(disco__state(sim, next->to), 1);
+        if (sim->state_bytes)
+            __builtin_prefetch(disco__state(sim, next->to), 1);
         /* The causal log's per-message positions (traced runs). */
         if (sim->send_position) {
             uint64_t msg = disco__queue_record_msg(&sim->queue, next);

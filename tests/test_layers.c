@@ -1,7 +1,8 @@
 /*
  * test_layers.c - per-port state sized by each node's degree, per-in-port
- * state sized by each node's in-degree, and layers that run an inner
- * algorithm and catch its sends.
+ * state sized by each node's in-degree, node cells (a small state beside
+ * its node's record), and layers that run an inner algorithm and catch its
+ * sends.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +13,14 @@
 #include <cmocka.h>
 
 #include "internal.h" /* disco__state_size: where each node's block ends */
+#include "registry.h"
 #include "support.h"
 
 extern const struct disco_algorithm disco_alg_flood;
+extern const struct disco_algorithm disco_alg_echo;
+extern const struct disco_algorithm disco_alg_lcr;
+extern const struct disco_algorithm disco_alg_tarry;
+extern const struct disco_algorithm disco_alg_lamport_mutex;
 
 /* ---- per-port state: count what arrives on each port ---- */
 
@@ -301,12 +307,201 @@ static void test_layer_catches_inner_sends(void **unused)
     sim_run_release(&run);
 }
 
+/* ---- node cells: a state of up to 32 bytes beside its node's record ---- */
+
+/* Sets DISCO_NODE_CELLS to `setting` (NULL: unset) for the sims created
+ * until the next call. */
+static void set_node_cells(const char *setting)
+{
+    if (setting)
+        assert_int_equal(setenv("DISCO_NODE_CELLS", setting, 1), 0);
+    else
+        assert_int_equal(unsetenv("DISCO_NODE_CELLS"), 0);
+}
+
+static void test_node_cells_rule(void **unused)
+{
+    set_node_cells(NULL);
+    /* echo's 12 bytes take a 16-byte stride: 16 bytes of padding a node,
+     * up to 64 MiB of it (2^22 nodes) and no more. */
+    assert_true(disco__node_cells(&disco_alg_echo, 1, 16));
+    assert_true(disco__node_cells(&disco_alg_echo, 1u << 22, 16));
+    assert_false(disco__node_cells(&disco_alg_echo, (1u << 22) + 1, 16));
+    assert_false(disco__node_cells(&disco_alg_echo, 10000000, 16));
+    /* A 32-byte state fills its cell: no padding, at any size. */
+    assert_true(disco__node_cells(&disco_alg_lcr, UINT32_MAX, 32));
+    /* Larger states, and states with per-port parts, stay apart. */
+    assert_false(disco__node_cells(&disco_alg_tarry, 1, 144));
+    assert_false(disco__node_cells(&disco_alg_lamport_mutex, 1, 32));
+    /* Only the exact value 0 turns them off. */
+    set_node_cells("0");
+    assert_false(disco__node_cells(&disco_alg_echo, 1, 16));
+    set_node_cells("no");
+    assert_true(disco__node_cells(&disco_alg_echo, 1, 16));
+    set_node_cells(NULL);
+}
+
+/* Each node fills its whole 32-byte state with its own byte, and its
+ * neighbours' messages never touch it. */
+struct filler_state {
+    unsigned char bytes[32];
+};
+
+static void filler_init(struct disco_ctx *ctx, void *state)
+{
+    memset(state, (int)(0x40 + disco_self(ctx)), sizeof(struct filler_state));
+    for (uint32_t p = 0; p < disco_out_degree(ctx); p++)
+        disco_send(ctx, p, 0, NULL, 0);
+}
+
+static void filler_on_message(struct disco_ctx *ctx, void *state,
+                              uint32_t port, unsigned kind,
+                              const void *payload, size_t len)
+{
+}
+
+static const char *const filler_kinds[] = {"hello"};
+static const struct disco_algorithm filler = {
+    .name = "filler",
+    .family = "test",
+    .summary = "fills its state",
+    .model = {.timing = DISCO_ASYNC, .undirected = true},
+    .message_kinds = filler_kinds,
+    .kind_count = 1,
+    .state_size = sizeof(struct filler_state),
+    .init = filler_init,
+    .on_message = filler_on_message,
+};
+
+/* The run's states each hold their node's bytes, and its records what the
+ * topology says: no state overlaps another, nor any record. */
+static void assert_states_and_records_intact(const struct sim_run *run)
+{
+    const struct disco_view *view = disco_sim_view(run->sim);
+    const struct disco_topology *t = run->ran_on;
+    for (uint32_t v = 0; v < t->nodes; v++) {
+        const unsigned char *bytes = disco_view_state(view, v);
+        for (size_t b = 0; b < sizeof(struct filler_state); b++)
+            assert_int_equal(bytes[b], 0x40 + v);
+        assert_int_equal(disco__node(run->sim, v)->first_channel,
+                         t->out_offset[v]);
+        assert_int_equal(disco__node(run->sim, v)->degree,
+                         disco_topology_degree(t, v));
+        assert_int_equal((uintptr_t)bytes % 16, 0);
+    }
+    /* Every node heard from each neighbour. */
+    assert_int_equal(run->metrics->messages, t->channels);
+}
+
+static void test_node_cells_hold_record_then_state(void **unused)
+{
+    set_node_cells(NULL);
+    struct sim_run run;
+    sim_run(&run, &filler, "star:10", 1, NULL);
+    const unsigned char *cells = (const unsigned char *)run.sim->node;
+    for (uint32_t v = 0; v < 10; v++) {
+        const unsigned char *cell = cells + (size_t)v * DISCO__CELL_BYTES;
+        assert_ptr_equal(disco__node(run.sim, v), cell);
+        assert_ptr_equal(disco__state(run.sim, v),
+                         cell + sizeof(struct disco__node));
+    }
+    assert_int_equal((uintptr_t)cells % 64, 0); /* one line each */
+    assert_states_and_records_intact(&run);
+    sim_run_release(&run);
+}
+
+static void test_node_cells_off_keeps_states_apart(void **unused)
+{
+    set_node_cells("0");
+    struct sim_run run;
+    sim_run(&run, &filler, "star:10", 1, NULL);
+    set_node_cells(NULL);
+    const unsigned char *records = (const unsigned char *)run.sim->node;
+    const unsigned char *states = disco__state(run.sim, 0);
+    for (uint32_t v = 0; v < 10; v++) {
+        assert_ptr_equal(disco__node(run.sim, v),
+                         records + (size_t)v * sizeof(struct disco__node));
+        assert_ptr_equal(disco__state(run.sim, v),
+                         states + (size_t)v * sizeof(struct filler_state));
+    }
+    /* The states' array is not inside the records'. */
+    assert_true(states >= records + 10 * sizeof(struct disco__node) ||
+                states + 10 * sizeof(struct filler_state) <= records);
+    assert_states_and_records_intact(&run);
+    sim_run_release(&run);
+}
+
+/* Cells change where a node's state lies, never what a run does: every
+ * algorithm that gets them prints the same summary and trace with them off,
+ * on two seeds, and a faulty network's flood does too. */
+static void run_both_ways(const char *const argv[], const char *trace)
+{
+    struct cli_output on, off;
+    size_t on_len, off_len;
+    set_node_cells(NULL);
+    cli_run(&on, argv);
+    char *on_trace = file_read(trace, &on_len);
+    set_node_cells("0");
+    cli_run(&off, argv);
+    char *off_trace = file_read(trace, &off_len);
+    set_node_cells(NULL);
+    assert_true(on.status == 0 || on.status == 1);
+    assert_int_equal(on.status, off.status);
+    assert_string_equal(on.out, off.out);
+    assert_string_equal(on.err, off.err);
+    assert_non_null(on_trace);
+    assert_non_null(off_trace);
+    assert_true(on_len > 0);
+    assert_int_equal(on_len, off_len);
+    assert_memory_equal(on_trace, off_trace, on_len);
+    free(on_trace);
+    free(off_trace);
+    cli_output_release(&on);
+    cli_output_release(&off);
+}
+
+static void test_node_cells_same_output(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *trace = path_in(dir, "trace.jsonl");
+    const char *disco = env_path("DISCO_BIN", "cli/disco");
+    unsigned algorithms = 0;
+    for (size_t i = 0; i < disco_algorithm_count; i++) {
+        const struct disco_algorithm *alg = disco_algorithms[i];
+        size_t stride = (alg->state_size + 15) & ~(size_t)15;
+        if (!disco__node_cells(alg, 1, stride ? stride : 16))
+            continue;
+        algorithms++;
+        for (const char *const *seed = (const char *const[]){"1", "2", NULL};
+             *seed; seed++) {
+            const char *argv[] = {disco, "run", alg->name, "--seed", *seed,
+                                  "--json", "--trace", trace, NULL};
+            run_both_ways(argv, trace);
+        }
+    }
+    /* echo, flood, tree, the four rings' elections, echo-extinction,
+     * sync-bfs, both Bellman-Fords and planted-bug, as of this test. */
+    assert_true(algorithms >= 12);
+    const char *faulty[] = {disco, "run", "flood", "--topology", "gnp:60:0.1",
+                            "--no-fifo", "--delay", "exp:20", "--loss", "0.2",
+                            "--dup", "0.1", "--crash", "3@5", "--recover",
+                            "3@40", "--cut", "0-2@2:30", "--json", "--trace",
+                            trace, NULL};
+    run_both_ways(faulty, trace);
+    free(trace);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_port_state_follows_each_degree),
         cmocka_unit_test(test_in_port_state_per_in_port),
         cmocka_unit_test(test_layer_catches_inner_sends),
+        cmocka_unit_test(test_node_cells_rule),
+        cmocka_unit_test(test_node_cells_hold_record_then_state),
+        cmocka_unit_test(test_node_cells_off_keeps_states_apart),
+        cmocka_unit_test(test_node_cells_same_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

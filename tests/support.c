@@ -271,6 +271,13 @@ void sim_config_param(struct disco_config *cfg,
     assert_ok(disco_param_parse(cfg, alg, text, &err), &err);
 }
 
+void sim_config_initiators(struct disco_config *cfg, const char *list,
+                           uint32_t nodes)
+{
+    struct disco_error err = {0};
+    assert_ok(disco_initiators_parse(cfg, list, nodes, &err), &err);
+}
+
 void sim_config_scenario_params(struct disco_config *cfg,
                                 const struct disco_algorithm *alg,
                                 const struct disco_scenario *sc)

@@ -85,6 +85,12 @@ void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
 void sim_config_param(struct disco_config *cfg,
                       const struct disco_algorithm *alg, const char *name,
                       int64_t value);
+/* The initiators `list` of `nodes` nodes as --initiators reads it ("all",
+ * "none" or nodes, e.g. "0,5"), replacing any cfg had (cfg owns the array,
+ * freed by disco_config_release); a list the option refuses, such as a
+ * node out of range, fails the calling test. */
+void sim_config_initiators(struct disco_config *cfg, const char *list,
+                           uint32_t nodes);
 /* A scenario's param_NAME graph attributes, as `disco run FILE.dot` sets
  * them (disco_scenario_apply leaves them to the caller). */
 struct disco_scenario;

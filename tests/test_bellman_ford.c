@@ -97,8 +97,7 @@ static uint64_t check_run(const struct disco_topology *topo, uint32_t source,
                                        &err), 0);
     char list[16];
     snprintf(list, sizeof list, "%u", source);
-    assert_int_equal(disco_initiators_parse(&cfg, list, topo->nodes, &err),
-                     0);
+    sim_config_initiators(&cfg, list, topo->nodes);
     struct sim_run run;
     memset(&run, 0, sizeof run);
     sim_run_on(&run, &disco_alg_bellman_ford, topo, &cfg);
@@ -383,8 +382,7 @@ static void test_two_sources_are_caught(void **unused)
 {
     struct disco_config cfg;
     disco_config_init(&cfg, &disco_alg_bellman_ford);
-    struct disco_error err;
-    assert_int_equal(disco_initiators_parse(&cfg, "0,5", 16, &err), 0);
+    sim_config_initiators(&cfg, "0,5", 16);
     struct sim_run run;
     sim_run(&run, &disco_alg_bellman_ford, "grid:4x4", 1, &cfg);
     assert_int_equal(run.results[0].holds, DISCO_HOLDS_NO);

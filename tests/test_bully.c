@@ -368,8 +368,7 @@ static void test_worst_and_best_case(void **unused)
                     start = v;
             char list[16];
             snprintf(list, sizeof list, "%u", start);
-            struct disco_error err;
-            assert_int_equal(disco_initiators_parse(&cfg, list, N, &err), 0);
+            sim_config_initiators(&cfg, list, N);
             struct sim_run run;
             run_cfg(&run, N, &cfg);
             assert_all_hold(&run);
@@ -404,8 +403,7 @@ static void test_random_initiators_bound(void **unused)
             if (cfg.ids[v] < lowest)
                 lowest = cfg.ids[v];
         }
-        struct disco_error err;
-        assert_int_equal(disco_initiators_parse(&cfg, list, N, &err), 0);
+        sim_config_initiators(&cfg, list, N);
         struct sim_run run;
         run_cfg(&run, N, &cfg);
         assert_all_hold(&run);

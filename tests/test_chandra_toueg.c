@@ -36,12 +36,6 @@ static void set_detector(struct disco_config *cfg, const char *text)
         fail_msg("%s", err.message);
 }
 
-static void set_delay(struct disco_config *cfg, const char *text)
-{
-    struct disco_error err;
-    assert_int_equal(disco_delay_parse(&cfg->delay, text, &err), 0);
-}
-
 static void result_of(const struct sim_run *run, char *buf, size_t len)
 {
     disco_sim_result(run->sim, buf, len);
@@ -111,10 +105,8 @@ static void test_fault_free_exact_count(void **unused)
         for (unsigned d = 0; d < 3; d++)
             for (uint64_t seed = 1; seed <= 30; seed++) {
                 struct disco_config cfg;
-                disco_config_init(&cfg, ALG);
-                cfg.seed = seed;
+                sim_config(&cfg, ALG, seed, "const:10");
                 cfg.fifo = seed % 2;
-                set_delay(&cfg, "const:10");
                 set_detector(&cfg, detectors[d]);
                 if (d == 2)
                     sim_config_param(&cfg, ALG, "poll", 21);
@@ -151,8 +143,7 @@ static void test_fault_free_exact_count(void **unused)
     /* n = 2: node 1 coordinates round 2 and waits for node 0's estimate,
      * which never comes: 1 estimate, 1 propose, 1 ack, 1 decide. */
     struct disco_config cfg;
-    disco_config_init(&cfg, ALG);
-    set_delay(&cfg, "const:10");
+    sim_config(&cfg, ALG, 1, "const:10");
     set_detector(&cfg, "perfect");
     struct sim_run run;
     sim_run(&run, ALG, "complete:2", 1, &cfg);
@@ -528,8 +519,7 @@ static void test_duplicates_counted_once(void **unused)
     if (disco_scenario_load_text(&sc, dot, "dup.dot", &err) != 0)
         fail_msg("%s", err.message);
     struct disco_config cfg;
-    disco_config_init(&cfg, ALG);
-    set_delay(&cfg, "const:1000");
+    sim_config(&cfg, ALG, 1, "const:1000");
     cfg.dup = 1;
     set_detector(&cfg, "perfect");
     assert_int_equal(disco_scenario_apply(&sc, &cfg, &err), 0);
@@ -586,9 +576,7 @@ static void test_coordinator_crashes_deciding(void **unused)
     for (unsigned c = 0; c < 2; c++)
         for (uint64_t seed = 1; seed <= 10; seed++) {
             struct disco_config cfg;
-            disco_config_init(&cfg, ALG);
-            cfg.seed = seed;
-            set_delay(&cfg, "const:10");
+            sim_config(&cfg, ALG, seed, "const:10");
             set_detector(&cfg, "perfect");
             sim_config_faults(&cfg, DISCO_FAULT_CRASH, cases[c].crash, 3);
             struct sim_run run;
@@ -710,13 +698,15 @@ static void test_lecture_scenario(void **unused)
     assert_string_equal(disco_scenario_option(&sc, "algorithm"),
                         "chandra-toueg");
     assert_int_equal(sc.topo.nodes, 5);
+    /* sim_config would take a missing delay for the default law. */
+    const char *delay = disco_scenario_option(&sc, "delay");
+    assert_non_null(delay);
     struct disco_config cfg;
-    disco_config_init(&cfg, ALG);
+    sim_config(&cfg, ALG, 1, delay);
     const char *detector = disco_scenario_option(&sc, "detector");
     assert_non_null(detector);
     assert_string_equal(detector, SCENARIO_DETECTOR);
     set_detector(&cfg, detector);
-    set_delay(&cfg, disco_scenario_option(&sc, "delay"));
     assert_int_equal(disco_scenario_apply(&sc, &cfg, &err), 0);
     struct sim_run run;
     memset(&run, 0, sizeof run);

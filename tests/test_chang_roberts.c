@@ -103,7 +103,7 @@ static void test_single_initiator(void **unused)
     memset(&run, 0, sizeof run);
     assert_int_equal(disco_topology_generate(&run.topo, "uring:8", 1, &err),
                      0);
-    assert_int_equal(disco_initiators_parse(&cfg, "0", 8, &err), 0);
+    sim_config_initiators(&cfg, "0", 8);
     sim_run_on(&run, &disco_alg_chang_roberts, &run.topo, &cfg);
     assert_all_hold(&run);
     sim_run_release(&run);

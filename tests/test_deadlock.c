@@ -346,8 +346,7 @@ static void test_oracles_catch_wrong_runs(void **unused)
      * 3 -> 0 and goes once round the cycle, 4 probes, and nobody declares */
     struct disco_config cfg;
     disco_config_init(&cfg, CMH);
-    struct disco_error err;
-    assert_int_equal(disco_initiators_parse(&cfg, "3", 4, &err), 0);
+    sim_config_initiators(&cfg, "3", 4);
     memset(&run, 0, sizeof run);
     sim_run_on(&run, CMH, &topo, &cfg);
     assert_all_hold(&run);

@@ -83,8 +83,7 @@ static void test_every_initiator_position(void **unused)
         disco_config_init(&cfg, &disco_alg_echo);
         char list[16];
         snprintf(list, sizeof list, "%u", start);
-        assert_int_equal(disco_initiators_parse(&cfg, list, topo.nodes, &err),
-                         0);
+        sim_config_initiators(&cfg, list, topo.nodes);
         struct sim_run run;
         memset(&run, 0, sizeof run);
         sim_run_on(&run, &disco_alg_echo, &topo, &cfg);
@@ -219,8 +218,7 @@ static void test_two_initiators(void **unused)
         struct disco_config cfg;
         sim_config(&cfg, &disco_alg_echo, 1, NULL);
         cfg.causal_tokens = tokens;
-        struct disco_error err;
-        assert_ok(disco_initiators_parse(&cfg, "0,3", 6, &err), &err);
+        sim_config_initiators(&cfg, "0,3", 6);
         struct sim_run run;
         sim_run(&run, &disco_alg_echo, "ring:6", 1, &cfg);
         assert_int_equal(verdict(&run, "decides_once"), DISCO_HOLDS_NO);

@@ -71,7 +71,7 @@ static void run_and_check(const char *spec, uint64_t topo_seed,
     cfg.fifo = fifo;
     char list[1024];
     uint32_t k = pick_initiators(list, sizeof list, set, n, seed);
-    assert_int_equal(disco_initiators_parse(&cfg, list, n, &err), 0);
+    sim_config_initiators(&cfg, list, n);
     assert_int_equal(disco_ids_parse(&cfg, ids, n, &err), 0);
     char warning[256];
     assert_int_equal(disco_model_check(&disco_alg_echo_extinction, &run.topo,
@@ -154,8 +154,7 @@ static void test_petersen_single_initiator_is_60(void **unused)
         disco_config_init(&cfg, &disco_alg_echo_extinction);
         cfg.seed = seed;
         cfg.fifo = seed % 2;
-        struct disco_error err;
-        assert_int_equal(disco_initiators_parse(&cfg, "0", 10, &err), 0);
+        sim_config_initiators(&cfg, "0", 10);
         struct sim_run run;
         sim_run(&run, &disco_alg_echo_extinction, "petersen", 1, &cfg);
         assert_int_equal(run.metrics->by_kind[TOKEN], 30);
@@ -190,8 +189,7 @@ static void test_no_initiator_no_leader(void **unused)
 {
     struct disco_config cfg;
     disco_config_init(&cfg, &disco_alg_echo_extinction);
-    struct disco_error err;
-    assert_int_equal(disco_initiators_parse(&cfg, "none", 10, &err), 0);
+    sim_config_initiators(&cfg, "none", 10);
     struct sim_run run;
     sim_run(&run, &disco_alg_echo_extinction, "petersen", 1, &cfg);
     assert_int_equal(run.metrics->messages, 0);

@@ -235,8 +235,7 @@ static void test_late_joiners_change_nothing(void **unused)
             assert_int_equal(
                 disco_topology_generate(&run.topo, "ring:12", 1, &err), 0);
             assert_int_equal(disco_ids_parse(&cfg, "random", 12, &err), 0);
-            assert_int_equal(
-                disco_initiators_parse(&cfg, starters[which], 12, &err), 0);
+            sim_config_initiators(&cfg, starters[which], 12);
             sim_run_on(&run, &disco_alg_franklin, &run.topo, &cfg);
             check_fifo_run(&run, cfg.ids);
             sim_run_release(&run);

@@ -417,8 +417,7 @@ static void test_some_initiators(void **unused)
                          (unsigned)((seed * 5 + 3) % 16 == seed % 16
                                         ? (seed + 1) % 16
                                         : (seed * 5 + 3) % 16));
-            struct disco_error err;
-            assert_int_equal(disco_initiators_parse(&cfg, who, 16, &err), 0);
+            sim_config_initiators(&cfg, who, 16);
             struct sim_run run;
             sim_run(&run, HS, "ring:16", 1, &cfg);
             assert_all_hold(&run);

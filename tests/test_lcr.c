@@ -505,8 +505,7 @@ static void test_single_initiator(void **unused)
     for (uint32_t n = 2; n <= 20; n++) {
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_lcr);
-        struct disco_error err;
-        assert_int_equal(disco_initiators_parse(&cfg, "0", n, &err), 0);
+        sim_config_initiators(&cfg, "0", n);
         char spec[32];
         snprintf(spec, sizeof spec, "uring:%u", n);
         struct sim_run run;
@@ -531,7 +530,7 @@ static void test_single_initiator(void **unused)
         assert_int_equal(disco_ids_parse(&cfg, "random", 16, &err), 0);
         char who[8];
         snprintf(who, sizeof who, "%u", (unsigned)(seed % 16));
-        assert_int_equal(disco_initiators_parse(&cfg, who, 16, &err), 0);
+        sim_config_initiators(&cfg, who, 16);
         struct sim_run run;
         sim_run(&run, &disco_alg_lcr, "uring:16", 1, &cfg);
         assert_all_hold(&run);

@@ -255,10 +255,9 @@ static void test_single_process(void **unused)
 /* Only the initiators want the critical section; the others only answer. */
 static void test_some_initiators(void **unused)
 {
-    struct disco_error err;
     struct disco_config cfg;
     config(&cfg, &disco_alg_ricart_agrawala, 5, true, 2, 100);
-    assert_int_equal(disco_initiators_parse(&cfg, "1,4", 6, &err), 0);
+    sim_config_initiators(&cfg, "1,4", 6);
     struct sim_run run;
     run_on(&run, &disco_alg_ricart_agrawala, 6, &cfg);
     assert_all_hold(&run);

@@ -354,8 +354,7 @@ static unsigned run_gapped(struct disco_config *cfg, const char *spec,
     uint32_t last = run.topo.nodes - 1;
     char initiators[32];
     snprintf(initiators, sizeof initiators, "0,%u", last);
-    assert_int_equal(
-        disco_initiators_parse(cfg, initiators, run.topo.nodes, &err), 0);
+    sim_config_initiators(cfg, initiators, run.topo.nodes);
     assert_int_equal(disco_sim_create(&run.sim, &chatter, &run.topo, cfg, &err),
                      0);
     struct disco_observer obs = {.self = a, .on_event = record_arrival};

@@ -21,13 +21,6 @@ extern const struct disco_algorithm disco_alg_paxos;
 
 enum { PREPARE, PROMISE, ACCEPT, ACCEPTED };
 
-static void set_initiators(struct disco_config *cfg, const char *text,
-                           uint32_t n)
-{
-    struct disco_error err;
-    assert_int_equal(disco_initiators_parse(cfg, text, n, &err), 0);
-}
-
 /* One proposer, no fault: (n-1) prepare, (n-1) promise, (n-1) accept and
  * n(n-1) accepted, (n+3)(n-1) in all, and everyone learns its value; on
  * 100 seeds per n = 3..9, FIFO and not. */
@@ -42,7 +35,7 @@ static void test_one_proposer_counts(void **unused)
             uint32_t proposer = (uint32_t)(seed % n);
             char who[16];
             snprintf(who, sizeof who, "%u", proposer);
-            set_initiators(&cfg, who, n);
+            sim_config_initiators(&cfg, who, n);
             struct sim_run run;
             sim_run(&run, &disco_alg_paxos, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);
@@ -72,7 +65,7 @@ static void test_inputs(void **unused)
         sim_config_values(&cfg, in, 5);
         char who[16];
         snprintf(who, sizeof who, "%u", p);
-        set_initiators(&cfg, who, 5);
+        sim_config_initiators(&cfg, who, 5);
         struct sim_run run;
         sim_run(&run, &disco_alg_paxos, "complete:5", 1, &cfg);
         assert_all_hold(&run);
@@ -115,7 +108,7 @@ static void test_proposer_recovers(void **unused)
             cfg.seed = seed;
             assert_int_equal(disco_delay_parse(&cfg.delay, "const:100", &err),
                              0);
-            set_initiators(&cfg, "0", n);
+            sim_config_initiators(&cfg, "0", n);
             sim_config_fault(&cfg, DISCO_FAULT_CRASH, 0, 1, n);
             sim_config_fault(&cfg, DISCO_FAULT_RECOVER, 0, 150, n);
             struct sim_run run;

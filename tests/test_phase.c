@@ -83,8 +83,7 @@ static void run_phase(struct sim_run *run, const struct disco_topology *topo,
     cfg.params[0] = diameter;
     struct disco_error err;
     if (initiators)
-        assert_int_equal(disco_initiators_parse(&cfg, initiators, topo->nodes,
-                                                &err), 0);
+        sim_config_initiators(&cfg, initiators, topo->nodes);
     struct channel_counter cc = {topo,
                                  calloc(topo->channels, sizeof(uint64_t))};
     struct disco_observer obs = {&cc, count_send, NULL, false};

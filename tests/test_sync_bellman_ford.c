@@ -52,11 +52,9 @@ static void check_run(const struct disco_topology *topo, uint32_t source,
     assert_true(cfg.sync);
     cfg.seed = seed;
     cfg.fifo = seed % 2;
-    struct disco_error err;
     char list[16];
     snprintf(list, sizeof list, "%u", source);
-    assert_int_equal(disco_initiators_parse(&cfg, list, topo->nodes, &err),
-                     0);
+    sim_config_initiators(&cfg, list, topo->nodes);
     struct sim_run run;
     memset(&run, 0, sizeof run);
     sim_run_on(&run, &disco_alg_sync_bellman_ford, topo, &cfg);
@@ -146,8 +144,7 @@ static void test_two_sources_are_caught(void **unused)
 {
     struct disco_config cfg;
     disco_config_init(&cfg, &disco_alg_sync_bellman_ford);
-    struct disco_error err;
-    assert_int_equal(disco_initiators_parse(&cfg, "0,15", 16, &err), 0);
+    sim_config_initiators(&cfg, "0,15", 16);
     struct sim_run run;
     sim_run(&run, &disco_alg_sync_bellman_ford, "grid:4x4", 1, &cfg);
     assert_int_equal(run.results[0].holds, DISCO_HOLDS_NO);

@@ -60,9 +60,8 @@ static uint32_t eccentricity(const struct disco_topology *t, uint32_t root)
 static void set_root(struct disco_config *cfg, uint32_t root, uint32_t n)
 {
     char list[16];
-    struct disco_error err;
     snprintf(list, sizeof list, "%u", root);
-    assert_int_equal(disco_initiators_parse(cfg, list, n, &err), 0);
+    sim_config_initiators(cfg, list, n);
 }
 
 /* One run from `root`: exactly |C| searches, ecc+1 rounds (the last one
@@ -219,7 +218,7 @@ static void test_two_roots_are_caught(void **unused)
     memset(&run, 0, sizeof run);
     assert_int_equal(disco_topology_generate(&run.topo, "grid:4x4", 1, &err),
                      0);
-    assert_int_equal(disco_initiators_parse(&cfg, "0,15", 16, &err), 0);
+    sim_config_initiators(&cfg, "0,15", 16);
     sim_run_on(&run, &disco_alg_sync_bfs, &run.topo, &cfg);
     assert_int_equal(run.results[0].holds, DISCO_HOLDS_NO); /* bfs_tree */
     assert_int_equal(run.results[1].holds, DISCO_HOLDS_NO); /* marked... */
@@ -419,10 +418,8 @@ static struct sim_run probe_run(const char *spec, int64_t in_round,
 {
     struct disco_config cfg;
     disco_config_init(&cfg, &probe);
-    if (hops < 0) { /* nobody starts */
-        struct disco_error err;
-        assert_int_equal(disco_initiators_parse(&cfg, "none", 8, &err), 0);
-    }
+    if (hops < 0) /* nobody starts */
+        sim_config_initiators(&cfg, "none", 8);
     cfg.params[PROBE_FORWARD_IN_ROUND] = in_round;
     cfg.params[PROBE_HOPS] = hops;
     cfg.params[PROBE_ACTIVE_UNTIL] = active_until;

@@ -184,8 +184,7 @@ static void test_safra_one_initiator(void **unused)
     for (uint64_t seed = 1; seed <= 100; seed++) {
         struct disco_config cfg;
         config(&cfg, &disco_alg_safra, seed, false, 6, 10);
-        struct disco_error err = {0};
-        assert_int_equal(disco_initiators_parse(&cfg, "3", 8, &err), 0);
+        sim_config_initiators(&cfg, "3", 8);
         struct sim_run r;
         run(&r, &disco_alg_safra, "ring:8", &cfg);
         assert_all_hold(&r);

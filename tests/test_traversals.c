@@ -417,8 +417,7 @@ static void test_every_initiator_position(void **unused)
             config(&cfg, all[a], start + 1, start % 2, "exp:20");
             char list[16];
             snprintf(list, sizeof list, "%u", start);
-            assert_int_equal(
-                disco_initiators_parse(&cfg, list, topo.nodes, &err), 0);
+            sim_config_initiators(&cfg, list, topo.nodes);
             struct sim_run run;
             memset(&run, 0, sizeof run);
             sim_run_on(&run, all[a], &topo, &cfg);
@@ -571,10 +570,8 @@ static void test_two_initiators_are_caught(void **unused)
     for (size_t a = 0; a < ALL; a++) {
         for (int seed = 1; seed <= 20; seed++) {
             struct disco_config cfg;
-            struct disco_error err;
             config(&cfg, all[a], (uint64_t)seed, seed % 2, NULL);
-            assert_int_equal(disco_initiators_parse(&cfg, "0,5", 16, &err),
-                             0);
+            sim_config_initiators(&cfg, "0,5", 16);
             struct sim_run run;
             sim_run(&run, all[a], "grid:4x4", 1, &cfg);
             assert_true(run.failed > 0);

@@ -126,8 +126,7 @@ static void run_with(struct sim_run *run, const char *spec,
     memset(run, 0, sizeof *run);
     assert_int_equal(disco_topology_generate(&run->topo, spec, 1, &err), 0);
     if (initiators)
-        assert_int_equal(disco_initiators_parse(&cfg, initiators,
-                                                run->topo.nodes, &err), 0);
+        sim_config_initiators(&cfg, initiators, run->topo.nodes);
     if (delay)
         assert_int_equal(disco_delay_parse(&cfg.delay, delay, &err), 0);
     sim_run_on(run, &disco_alg_tree, &run->topo, &cfg);
@@ -165,8 +164,7 @@ static void test_one_sleeping_leaf(void **unused)
         disco_config_init(&cfg, &disco_alg_tree);
         cfg.seed = seed;
         cfg.fifo = seed % 2;
-        struct disco_error err;
-        assert_int_equal(disco_initiators_parse(&cfg, "1,2,3,4", 6, &err), 0);
+        sim_config_initiators(&cfg, "1,2,3,4", 6);
         struct sim_run run;
         sim_run(&run, &disco_alg_tree, "star:6", 1, &cfg);
         assert_int_equal(run.metrics->messages, 6);
@@ -205,10 +203,7 @@ static void test_inner_initiators_wait(void **unused)
             struct disco_config cfg;
             disco_config_init(&cfg, &disco_alg_tree);
             cfg.seed = seed;
-            struct disco_error err;
-            assert_int_equal(disco_initiators_parse(&cfg, all ? "all"
-                                                              : "3,4,5,6",
-                                                    7, &err), 0);
+            sim_config_initiators(&cfg, all ? "all" : "3,4,5,6", 7);
             struct sim_run run;
             sim_run(&run, &disco_alg_tree, "btree:7", 1, &cfg);
             assert_int_equal(run.metrics->messages, 7);

@@ -397,7 +397,7 @@ static void fake_start(struct fake_run *run, const char *frames_dir)
     assert_int_equal(disco_topology_generate(&run->topo, "ring:6", 1, &err), 0);
     assert_int_equal(disco_topology_random_weights(&run->topo, 1, &err), 0);
     disco_config_init(&run->cfg, &fake);
-    assert_int_equal(disco_initiators_parse(&run->cfg, "0,2", 6, &err), 0);
+    sim_config_initiators(&run->cfg, "0,2", 6);
     assert_int_equal(
         disco_faults_parse(&run->cfg, DISCO_FAULT_CRASH, "3@0", 6, &err), 0);
     assert_int_equal(disco_faults_parse(&run->cfg, DISCO_FAULT_LINK_DOWN,

@@ -166,8 +166,11 @@ struct disco_sim {
                                    * DISCO__CELL_BYTES in cells */
     int64_t *ids;                 /* NULL: the default, node i has id i+1 */
     struct disco__node *node;     /* the hot per-node record (disco__node) */
-    unsigned node_shift;          /* log2 of the step from one record to
-                                   * the next: 5 alone, 6 in cells */
+    bool node_cells;              /* records and states share 64-byte cells
+                                   * (sim.c, "Node cells") */
+    unsigned record_shift;        /* log2 of the step from one record to
+                                   * the next: DISCO__RECORD_SHIFT alone,
+                                   * DISCO__CELL_SHIFT in cells */
     size_t state_bytes;           /* what `states` was allocated with, for
                                    * disco__big_release_zeroed; 0 in cells,
                                    * which the records' array holds */
@@ -349,7 +352,11 @@ disco__in_port_addr(const struct disco_topology *t, uint32_t c)
 
 /* Node cells (disco_sim_create, "Node cells"): a node's record and its
  * state in one 64-byte line, the state after the record. */
-#define DISCO__CELL_BYTES 64u
+#define DISCO__RECORD_SHIFT 5u
+#define DISCO__CELL_SHIFT 6u
+#define DISCO__CELL_BYTES (1u << DISCO__CELL_SHIFT)
+_Static_assert(sizeof(struct disco__node) == 1u << DISCO__RECORD_SHIFT,
+               "records alone are a shift apart");
 _Static_assert(DISCO__CELL_BYTES == 2 * sizeof(struct disco__node),
                "a cell is a record and at most a record's size of state");
 
@@ -365,7 +372,7 @@ static inline struct disco__node *disco__node(const struct disco_sim *sim,
                                               uint32_t node)
 {
     return (struct disco__node *)(void *)((unsigned char *)sim->node +
-                                          ((size_t)node << sim->node_shift));
+                                          ((size_t)node << sim->record_shift));
 }
 
 /* Whether the causal log is kept (LOG or LOG_IN_EVENTS). */

@@ -1821,7 +1821,10 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     size_t stride = (alg->state_size + 15) & ~(size_t)15;
     if (stride == 0)
         stride = 16;
-    if ((size_t)topo->nodes > SIZE_MAX / stride)
+    /* (The records' array, in cells, takes up to 64 bytes a node: only a
+     * 32-bit size_t could overflow.) */
+    if ((size_t)topo->nodes > SIZE_MAX / stride ||
+        (uint64_t)topo->nodes * DISCO__CELL_BYTES > SIZE_MAX)
         return disco_fail(err, DISCO_ELIMIT, "state of %u nodes overflows",
                           topo->nodes);
     /* Per-port parts: each block is the node part plus out-degree parts,
@@ -1886,7 +1889,8 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     uint32_t n = topo->nodes;
     bool failed = false;
     bool cells = disco__node_cells(alg, n, stride);
-    sim->node_shift = cells ? 6 : 5;
+    sim->node_cells = cells;
+    sim->record_shift = cells ? DISCO__CELL_SHIFT : DISCO__RECORD_SHIFT;
     sim->state_step = cells ? DISCO__CELL_BYTES : stride;
     if (!cells) {
         sim->state_bytes = state_bytes;
@@ -1918,9 +1922,9 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
     }
     /* Cache-line aligned, so that no record or cell straddles two lines
      * (large arrays come 2 MB-aligned, on huge pages). */
-    size_t node_bytes = (size_t)n << sim->node_shift;
+    size_t node_bytes = (size_t)n << sim->record_shift;
     if (node_bytes >= DISCO__BIG_ARRAY)
-        sim->node = alloc_zeroed(n, (size_t)1 << sim->node_shift, &failed);
+        sim->node = alloc_zeroed(n, (size_t)1 << sim->record_shift, &failed);
     else if (posix_memalign((void **)&sim->node, 64, node_bytes) == 0)
         memset(sim->node, 0, node_bytes);
     else
@@ -2035,13 +2039,13 @@ void disco_sim_free(struct disco_sim *sim)
         return;
     disco__queue_release(&sim->queue);
     free(sim->pool.bytes);
-    if (sim->state_bytes) /* else the states are in the cells */
+    if (!sim->node_cells) /* else the states are in the records' array */
         disco__big_release_zeroed(sim->states, sim->state_bytes);
     free(sim->state_offset);
     free(sim->ids);
     /* Small records come from posix_memalign, which free takes. */
     disco__big_release_zeroed(sim->node,
-                              (size_t)sim->nodes << sim->node_shift);
+                              (size_t)sim->nodes << sim->record_shift);
     free(sim->lamport);
     free(sim->vc);
     free(sim->decision_vc);
@@ -2502,11 +2506,11 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const struct di
     const struct disco__wheel_record *next = at16;
     if (next && next->type == DISCO__EV_DELIVER) {
         /* For writing: a delivery updates the record (the causal depth,
-         * the tokens) and the state.  In cells (state_bytes 0) the state
-         * shares the record's line. */
+         * the tokens) and the state.  In cells the state shares the
+         * record's line. */
         __builtin_prefetch(disco__node(sim, next->to), 1);
         __builtin_prefetch(disco__in_port_addr(sim->topo, next->target));
-        if (sim->state_bytes)
+        if (!sim->node_cells)
             __builtin_prefetch(disco__state(sim, next->to), 1);
         /* The causal log's per-message positions (traced runs). */
         if (sim->send_position) {

@@ -103,11 +103,7 @@ static void test_proposer_recovers(void **unused)
     for (uint32_t n = 3; n <= 7; n++) {
         for (uint64_t seed = 1; seed <= 20; seed++) {
             struct disco_config cfg;
-            struct disco_error err;
-            disco_config_init(&cfg, &disco_alg_paxos);
-            cfg.seed = seed;
-            assert_int_equal(disco_delay_parse(&cfg.delay, "const:100", &err),
-                             0);
+            sim_config(&cfg, &disco_alg_paxos, seed, "const:100");
             sim_config_initiators(&cfg, "0", n);
             sim_config_fault(&cfg, DISCO_FAULT_CRASH, 0, 1, n);
             sim_config_fault(&cfg, DISCO_FAULT_RECOVER, 0, 150, n);

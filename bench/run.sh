@@ -18,6 +18,10 @@ echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/me
 # "Environment"): DISCO_PREFAULT=0 ./bench/run.sh measures without it.
 echo "prefault helper: $([ "${DISCO_PREFAULT:-1}" = 0 ] && echo off ||
     echo "on (on Linux 5.14 or later: $(uname -r) here)")"
+# Node cells (docs/cli.md, "Environment"): DISCO_NODE_CELLS=0 measures
+# each node's state apart from its record.
+echo "node cells: $([ "${DISCO_NODE_CELLS:-1}" = 0 ] && echo off ||
+    echo "on (states of up to 32 bytes beside their records)")"
 # Echo's figures in (c) check its property on causal tokens unless
 # DISCO_CAUSAL=log (docs/cli.md, "Environment"), which measures the log.
 case "${DISCO_CAUSAL:-}" in

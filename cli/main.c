@@ -34,16 +34,16 @@ static void usage(FILE *out)
                  "  disco --version        the version\n\n"
                  "environment:\n"
                  "  LC_ALL, LC_CTYPE, LANG UTF-8 or ASCII in the summaries\n"
-                 "  DISCO_PREFAULT=0       no helper thread faulting in memory\n"
-                 "                         ahead of a large run (same output)\n"
-                 "  DISCO_NODE_CELLS=0     each node's small state apart from\n"
-                 "                         its record, not in one cache line\n"
-                 "                         (same output)\n"
                  "  DISCO_CAUSAL=log|tokens\n"
                  "                         check trace properties on the causal\n"
                  "                         log or on tokens (default: tokens from\n"
                  "                         65,536 nodes, for the algorithms that\n"
-                 "                         allow them; same output)\n\n"
+                 "                         allow them; same output)\n"
+                 "  DISCO_NODE_CELLS=0     each node's small state apart from\n"
+                 "                         its record, not in one cache line\n"
+                 "                         (same output)\n"
+                 "  DISCO_PREFAULT=0       no helper thread faulting in memory\n"
+                 "                         ahead of a large run (same output)\n\n"
                  "Start with 'disco demo', or 'disco run chang-roberts'.\n");
 }
 

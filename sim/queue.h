@@ -41,7 +41,8 @@ struct disco__queue_bucket {
 struct disco__radix {
     disco_time_t last;  /* the key of the last pop (0 initially) */
     size_t size;        /* pending events */
-    size_t item_size;   /* bytes stored per event: the core or the whole */
+    size_t item_size;   /* bytes stored per event: the whole, the core,
+                         * or the core without its payload (queue.c) */
     uint64_t nonempty[(DISCO__QUEUE_BUCKETS + 63u) / 64u]; /* bit per bucket */
     struct disco__queue_bucket buckets[DISCO__QUEUE_BUCKETS];
 };

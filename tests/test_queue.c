@@ -741,6 +741,52 @@ static void test_wide_from_far(void **state)
     harness_release(&h);
 }
 
+/* A compact queue's far heap keeps 24 bytes of each event (the fields up
+ * to the payload) until a far event with a payload arrives, then 40 (the
+ * core), with every event popping as pushed; a released queue starts
+ * narrow again. */
+static void test_far_items_narrow_until_payload(void **state)
+{
+    (void)state;
+    const size_t narrow = offsetof(struct disco__event, payload);
+    const disco_time_t far = 3 * DISCO__WHEEL_SLOTS;
+    struct disco__queue q;
+    disco__queue_init_compact(&q);
+    for (int round = 0; round < 2; round++) {
+        /* Serials 0..99 at far + 99 - s (reversed), no payload; serial 100
+         * at far + 50 with one; 101..199 at far + 50 again, no payload. */
+        for (uint64_t s = 0; s < 200; s++) {
+            disco_time_t t = s < 100 ? far + 99 - s : far + 50;
+            struct disco__event ev = make_event(t, s);
+            ev.msg = ev.lamport = 0;
+            if (s != 100)
+                memset(&ev.payload, 0, sizeof ev.payload);
+            assert_int_equal(disco__queue_push(&q, &ev), 0);
+            assert_int_equal(q.far.item_size,
+                             s < 100 ? narrow : DISCO__EVENT_CORE_SIZE);
+        }
+        /* (time, insertion) order: at far + 50, serial 49, then 100, then
+         * 101..199. */
+        struct disco__event ev;
+        for (uint64_t k = 0; k < 200; k++) {
+            assert_true(disco__queue_pop(&q, &ev));
+            uint64_t s = k < 50 ? 99 - k
+                         : k == 50 ? 49
+                         : k <= 150 ? 100 + (k - 51)
+                                    : 48 - (k - 151);
+            disco_time_t t = s < 100 ? far + 99 - s : far + 50;
+            struct disco__event want = make_event(t, s);
+            want.msg = want.lamport = 0;
+            if (s != 100)
+                memset(&want.payload, 0, sizeof want.payload);
+            assert_memory_equal(&ev, &want, sizeof want);
+        }
+        assert_false(disco__queue_pop(&q, &ev));
+        disco__queue_release(&q);
+        assert_int_equal(q.far.item_size, narrow);
+    }
+}
+
 static void test_narrow_then_wide(void **state)
 {
     (void)state;
@@ -1806,6 +1852,7 @@ int main(void)
         cmocka_unit_test(test_push_at_last),
         cmocka_unit_test(test_narrow_then_wide),
         cmocka_unit_test(test_wide_from_far),
+        cmocka_unit_test(test_far_items_narrow_until_payload),
         cmocka_unit_test(test_forget_msg_in_place),
         cmocka_unit_test(test_huge_jumps),
         cmocka_unit_test(test_zero_delay_chain),

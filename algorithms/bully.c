@@ -464,6 +464,8 @@ const struct disco_algorithm disco_alg_bully = {
         .topology = "complete:8",
         .initiators = "all",
         .faults = "crashes (no recovery); delays bounded by d < T/2",
+        .delay_below_param = "timeout",
+        .delay_below_divisor = 2,
     },
     .params = bully_params,
     .param_count = sizeof bully_params / sizeof bully_params[0],

@@ -1220,6 +1220,81 @@ static bool tolerates_no_faults(const struct disco_algorithm *alg)
     return !alg->model.faults || !strcmp(alg->model.faults, "none");
 }
 
+/* The longest delay a law can draw: UINT64_MAX for the exponential law,
+ * which has no bound. */
+static uint64_t delay_longest(const struct disco_delay *d)
+{
+    switch (d->kind) {
+    case DISCO_DELAY_CONST:
+        return d->a;
+    case DISCO_DELAY_UNIFORM:
+        return d->b;
+    default:
+        return UINT64_MAX;
+    }
+}
+
+/* The longest delay a run can draw: its law, the laws a scenario gives its
+ * channels, and those --delay-change switches to. */
+static uint64_t run_delay_longest(const struct disco_topology *topo,
+                                  const struct disco_config *cfg)
+{
+    uint64_t longest = delay_longest(&cfg->delay);
+    for (uint32_t c = 0; cfg->channel.delay && c < topo->channels; c++) {
+        uint64_t d = cfg->channel.use_delay[c]
+                         ? delay_longest(&cfg->channel.delay[c])
+                         : 0;
+        longest = d > longest ? d : longest;
+    }
+    for (size_t i = 0; i < cfg->fault_count; i++) {
+        if (cfg->faults[i].kind != DISCO_FAULT_DELAY)
+            continue;
+        uint64_t d = delay_longest(&cfg->faults[i].delay);
+        longest = d > longest ? d : longest;
+    }
+    return longest;
+}
+
+/* The soft mismatch of an asynchronous run whose delays can reach the
+ * bound the algorithm assumes (disco_model.delay_below_param): a bully
+ * whose timeout is shorter than a round trip sees coordinators come and
+ * go, and its run may never end. */
+static void warn_delay_bound(const struct disco_algorithm *alg,
+                             const struct disco_topology *topo,
+                             const struct disco_config *cfg, char *warning,
+                             size_t warning_len)
+{
+    const struct disco_model *m = &alg->model;
+    if (!m->delay_below_param || cfg->sync)
+        return;
+    int64_t limit = 0;
+    for (unsigned i = 0; i < alg->param_count; i++)
+        if (!strcmp(alg->params[i].name, m->delay_below_param))
+            limit = cfg->params[i];
+    uint64_t divisor = m->delay_below_divisor ? m->delay_below_divisor : 1;
+    uint64_t longest = run_delay_longest(topo, cfg);
+    /* Every delay d must have d * divisor < limit. */
+    if (limit > 0 && longest < ((uint64_t)limit + divisor - 1) / divisor)
+        return;
+    char bound[64], reach[64], line[256];
+    if (divisor > 1)
+        snprintf(bound, sizeof bound, "%s/%llu", m->delay_below_param,
+                 (unsigned long long)divisor);
+    else
+        snprintf(bound, sizeof bound, "%s", m->delay_below_param);
+    if (longest == UINT64_MAX)
+        snprintf(reach, sizeof reach, "unbounded (exp) delays");
+    else
+        snprintf(reach, sizeof reach, "delays up to %llu ticks",
+                 (unsigned long long)longest);
+    snprintf(line, sizeof line,
+             "%s assumes every delay below %s (%s=%lld); running with %s "
+             "anyway, and the run may not end (--param %s, --max-events)",
+             alg->name, bound, m->delay_below_param, (long long)limit, reach,
+             m->delay_below_param);
+    add_warning(warning, warning_len, line);
+}
+
 int disco_model_check(const struct disco_algorithm *alg,
                       const struct disco_topology *topo,
                       const struct disco_config *cfg, char *warning,
@@ -1329,6 +1404,7 @@ int disco_model_check(const struct disco_algorithm *alg,
             }
         }
     }
+    warn_delay_bound(alg, topo, cfg, warning, warning_len);
     if (tolerates_no_faults(alg)) {
         bool loss = cfg->loss > 0, dup = cfg->dup > 0;
         for (uint32_t c = 0; !loss && cfg->channel.loss && c < topo->channels;

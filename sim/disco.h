@@ -70,6 +70,12 @@ struct disco_model {
     const char *detector;     /* the failure detector it assumes, as
                                * --detector spells it ("eventually-strong:0"),
                                * or NULL: none unless the user gives one */
+    /* A bound on message delays it assumes: every delay below the value of
+     * its parameter `delay_below_param` divided by `delay_below_divisor`
+     * (bully: below timeout / 2).  disco_model_check warns when the run's
+     * delays can reach it.  NULL: no bound assumed. */
+    const char *delay_below_param;
+    unsigned delay_below_divisor; /* 0 reads as 1 */
 };
 
 /* A parameter: `--param name=VALUE`.  Values are integers; "on", "true" and

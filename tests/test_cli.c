@@ -650,6 +650,28 @@ static void test_violation_exits_1(void **unused)
     cli_output_release(&o);
 }
 
+/* Delays past what bully assumes (below timeout/2) draw one warning line
+ * naming the bound and the way out, and the run goes ahead; its defaults
+ * draw none. */
+static void test_delay_bound_warns(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "bully", "--delay", "uniform:1:200", "--max-events",
+        "20000", "--json");
+    assert_true(o.status == 0 || o.status == 1);
+    assert_true(json_object(o.out, NULL, NULL, 0));
+    assert_string_equal(o.err,
+                        "disco: warning: bully assumes every delay below "
+                        "timeout/2 (timeout=250); running with delays up to "
+                        "200 ticks anyway, and the run may not end (--param "
+                        "timeout, --max-events)\n");
+    cli_output_release(&o);
+    RUN(&o, "run", "bully", "--json");
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.err, "");
+    cli_output_release(&o);
+}
+
 static void test_human_summary(void **unused)
 {
     struct cli_output o;
@@ -1078,6 +1100,7 @@ int main(void)
         cmocka_unit_test(test_json_fields_in_order),
         cmocka_unit_test(test_bound_before_termination),
         cmocka_unit_test(test_violation_exits_1),
+        cmocka_unit_test(test_delay_bound_warns),
         cmocka_unit_test(test_human_summary),
         cmocka_unit_test(test_scenario_file),
         cmocka_unit_test(test_topology_from_dot),

@@ -951,6 +951,76 @@ static void test_model_timing(void **state)
     disco_topology_release(&t);
 }
 
+extern const struct disco_algorithm disco_alg_bully;
+
+/* The delay law into cfg, as --delay reads it. */
+static void set_delay(struct disco_config *cfg, const char *law)
+{
+    struct disco_error err = {0};
+    assert_ok(disco_delay_parse(&cfg->delay, law, &err), &err);
+}
+
+/* An algorithm that assumes bounded delays (bully: every delay below
+ * timeout/2) is warned about delays that can reach the bound, whether from
+ * the run's law, a scenario's channel or a delay change, and not about
+ * delays that stay below it. */
+static void test_delay_bound_warning(void **state)
+{
+    (void)state;
+    const struct disco_algorithm *bully = &disco_alg_bully;
+    struct disco_topology t;
+    generate(&t, "complete:4");
+    struct disco_config cfg;
+    struct disco_error err;
+    char warning[256];
+    disco_config_init(&cfg, bully);
+    expect_fits(bully, &t, &cfg); /* uniform:1:100 under timeout 250 */
+    set_delay(&cfg, "const:124");
+    expect_fits(bully, &t, &cfg);
+    set_delay(&cfg, "const:125");
+    assert_int_equal(check(bully, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning,
+                        "bully assumes every delay below timeout/2 "
+                        "(timeout=250); running with delays up to 125 ticks "
+                        "anyway, and the run may not end (--param timeout, "
+                        "--max-events)");
+    sim_config_param(&cfg, bully, "timeout", 251); /* 2 * 125 < 251 */
+    expect_fits(bully, &t, &cfg);
+    sim_config_param(&cfg, bully, "timeout", 250);
+    set_delay(&cfg, "exp:10");
+    assert_int_equal(check(bully, &t, &cfg, warning, &err), 0);
+    assert_non_null(strstr(warning, "running with unbounded (exp) delays"));
+
+    /* One scenario channel slower than the bound. */
+    set_delay(&cfg, "uniform:1:100");
+    cfg.channel.delay = calloc(t.channels, sizeof *cfg.channel.delay);
+    cfg.channel.use_delay = calloc(t.channels, 1);
+    assert_non_null(cfg.channel.delay);
+    assert_non_null(cfg.channel.use_delay);
+    cfg.channel.delay[5] = (struct disco_delay){DISCO_DELAY_UNIFORM, 1, 300, 0};
+    expect_fits(bully, &t, &cfg); /* not used by channel 5 */
+    cfg.channel.use_delay[5] = 1;
+    assert_int_equal(check(bully, &t, &cfg, warning, &err), 0);
+    assert_non_null(strstr(warning, "running with delays up to 300 ticks"));
+    cfg.channel.use_delay[5] = 0;
+
+    /* A law the run switches to later. */
+    assert_ok(disco_delay_change_parse(&cfg, "const:400@50", &err), &err);
+    assert_int_equal(check(bully, &t, &cfg, warning, &err), 0);
+    assert_non_null(strstr(warning, "running with delays up to 400 ticks"));
+    disco_config_release(&cfg);
+
+    /* Algorithms that assume no bound are never warned. */
+    disco_config_init(&cfg, &chang_roberts);
+    set_delay(&cfg, "exp:100000");
+    struct disco_topology ring;
+    generate(&ring, "uring:4");
+    expect_fits(&chang_roberts, &ring, &cfg);
+    disco_config_release(&cfg);
+    disco_topology_release(&ring);
+    disco_topology_release(&t);
+}
+
 static void test_model_warnings(void **state)
 {
     (void)state;
@@ -1073,6 +1143,7 @@ int main(void)
         cmocka_unit_test(test_model_ids),
         cmocka_unit_test(test_model_timing),
         cmocka_unit_test(test_model_warnings),
+        cmocka_unit_test(test_delay_bound_warning),
         cmocka_unit_test(test_model_cut_needs_link),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

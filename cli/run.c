@@ -767,6 +767,70 @@ static int draw_pictures(struct cli_run *run, struct disco_error *err)
     return 0;
 }
 
+static void remove_frames(const char *dir);
+
+/* Whether `name` is a frame's, as viz names them: frame-, six digits or
+ * more, .svg. */
+static bool is_frame_name(const char *name)
+{
+    size_t len = strlen(name);
+    if (len < 16 || strncmp(name, "frame-", 6) != 0 ||
+        strcmp(name + len - 4, ".svg") != 0)
+        return false;
+    for (size_t i = 6; i < len - 4; i++)
+        if (name[i] < '0' || name[i] > '9')
+            return false;
+    return true;
+}
+
+/* Whether directory `dir` holds frames and nothing else: what a former run
+ * with the same --frames left, which a new run replaces (as its files
+ * replace the former run's), where any other directory is the user's. */
+static bool holds_only_frames(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool only = true;
+    struct dirent *e;
+    while (only && (e = readdir(d)))
+        only = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+               is_frame_name(e->d_name);
+    closedir(d);
+    return only;
+}
+
+/* The new frames in place of a former run's: the old directory is set
+ * aside first and put back if the new one cannot take its name, so that
+ * either set of frames is whole. */
+static int replace_frames(struct cli_run *run, struct disco_error *err)
+{
+    size_t len = strlen(run->frames_dir);
+    char *old = malloc(len + 12);
+    if (!old)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    memcpy(old, run->frames_dir, len);
+    memcpy(old + len, ".old-XXXXXX", 12);
+    /* An empty directory of our own, which rename may replace. */
+    if (!mkdtemp(old) || rename(run->frames_dir, old) != 0) {
+        int saved = errno;
+        rmdir(old);
+        free(old);
+        return disco_fail(err, DISCO_EIO, "cannot replace '%s': %s",
+                          run->frames_dir, strerror(saved));
+    }
+    if (rename(run->frames_temp, run->frames_dir) != 0) {
+        int saved = errno;
+        (void)rename(old, run->frames_dir);
+        free(old);
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
+                          run->frames_dir, strerror(saved));
+    }
+    remove_frames(old);
+    free(old);
+    return 0;
+}
+
 static int commit_pictures(struct cli_run *run, struct disco_error *err)
 {
     for (int p = 0; p < CLI_PICTURE_COUNT; p++) {
@@ -777,10 +841,21 @@ static int commit_pictures(struct cli_run *run, struct disco_error *err)
             return rc;
     }
     if (run->frames_temp) {
-        if (rename(run->frames_temp, run->frames_dir) != 0)
-            return disco_fail(err, DISCO_EIO, "cannot write '%s': %s (is it "
-                              "a directory that is not empty?)",
-                              run->frames_dir, strerror(errno));
+        if (rename(run->frames_temp, run->frames_dir) != 0) {
+            int saved = errno;
+            if (saved != ENOTEMPTY && saved != EEXIST)
+                return disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
+                                  run->frames_dir, strerror(saved));
+            if (!holds_only_frames(run->frames_dir))
+                return disco_fail(err, DISCO_EIO,
+                                  "cannot write '%s': it holds files other "
+                                  "than frames (remove them, or choose "
+                                  "another --frames)",
+                                  run->frames_dir);
+            int rc = replace_frames(run, err);
+            if (rc)
+                return rc;
+        }
         free(run->frames_temp);
         run->frames_temp = NULL;
     }

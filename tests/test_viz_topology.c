@@ -717,6 +717,16 @@ static void test_frames_cli(void **state)
     assert_int_equal(edges, 5);
     free(last);
     assert_int_equal(dir_entry_count(dir), 2); /* frames and the trace */
+    /* The same --frames again, as a rerun of a lesson's command: the new
+     * frames (uring:3: 6 states and 3 decisions) replace the former run's,
+     * and nothing is left beside them. */
+    run_ok((const char *[]){NULL, "run", "chang-roberts", "--topology",
+                            "uring:3", "--frames", frames, NULL});
+    assert_int_equal(dir_entry_count(frames), 9);
+    char *stale = path_in(frames, "frame-000010.svg");
+    assert_null(file_read(stale, NULL));
+    free(stale);
+    assert_int_equal(dir_entry_count(dir), 2);
     free(frames), free(trace);
     tmpdir_remove(dir);
 }
@@ -742,8 +752,8 @@ static void test_bad_paths(void **state)
         free(bad);
         tmpdir_remove(dir);
     }
-    /* Frames into a directory that is not empty: refused at the end, the
-     * directory untouched and no temporary left beside it. */
+    /* Frames into a directory that holds something else: refused at the
+     * end, the directory untouched and no temporary left beside it. */
     char *dir = tmpdir_create();
     char *full = path_in(dir, "full"), *inside = path_in(dir, "full/keep");
     char cmd[4096];
@@ -754,6 +764,7 @@ static void test_bad_paths(void **state)
                                    "--frames", full, NULL});
     assert_int_equal(out.status, 2);
     assert_non_null(strstr(out.err, full));
+    assert_non_null(strstr(out.err, "holds files other than frames"));
     assert_int_equal(dir_entry_count(dir), 1);
     assert_int_equal(dir_entry_count(full), 1);
     cli_output_release(&out);

@@ -278,6 +278,14 @@ void sim_config_initiators(struct disco_config *cfg, const char *list,
     assert_ok(disco_initiators_parse(cfg, list, nodes, &err), &err);
 }
 
+void sim_config_initiator(struct disco_config *cfg, uint32_t node,
+                          uint32_t nodes)
+{
+    char list[16];
+    snprintf(list, sizeof list, "%u", (unsigned)node);
+    sim_config_initiators(cfg, list, nodes);
+}
+
 void sim_config_scenario_params(struct disco_config *cfg,
                                 const struct disco_algorithm *alg,
                                 const struct disco_scenario *sc)

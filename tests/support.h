@@ -91,6 +91,9 @@ void sim_config_param(struct disco_config *cfg,
  * node out of range, fails the calling test. */
 void sim_config_initiators(struct disco_config *cfg, const char *list,
                            uint32_t nodes);
+/* The same for one initiator, `node`. */
+void sim_config_initiator(struct disco_config *cfg, uint32_t node,
+                          uint32_t nodes);
 /* A scenario's param_NAME graph attributes, as `disco run FILE.dot` sets
  * them (disco_scenario_apply leaves them to the caller). */
 struct disco_scenario;

@@ -95,9 +95,7 @@ static uint64_t check_run(const struct disco_topology *topo, uint32_t source,
     struct disco_error err;
     assert_int_equal(disco_delay_parse(&cfg.delay, delay_laws[seed % 3],
                                        &err), 0);
-    char list[16];
-    snprintf(list, sizeof list, "%u", source);
-    sim_config_initiators(&cfg, list, topo->nodes);
+    sim_config_initiator(&cfg, source, topo->nodes);
     struct sim_run run;
     memset(&run, 0, sizeof run);
     sim_run_on(&run, &disco_alg_bellman_ford, topo, &cfg);

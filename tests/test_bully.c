@@ -366,9 +366,7 @@ static void test_worst_and_best_case(void **unused)
             for (uint32_t v = 0; v < N; v++)
                 if (cfg.ids[v] == (lowest ? 1 : N))
                     start = v;
-            char list[16];
-            snprintf(list, sizeof list, "%u", start);
-            sim_config_initiators(&cfg, list, N);
+            sim_config_initiator(&cfg, start, N);
             struct sim_run run;
             run_cfg(&run, N, &cfg);
             assert_all_hold(&run);

@@ -81,9 +81,7 @@ static void test_every_initiator_position(void **unused)
     for (uint32_t start = 0; start < topo.nodes; start++) {
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_echo);
-        char list[16];
-        snprintf(list, sizeof list, "%u", start);
-        sim_config_initiators(&cfg, list, topo.nodes);
+        sim_config_initiator(&cfg, start, topo.nodes);
         struct sim_run run;
         memset(&run, 0, sizeof run);
         sim_run_on(&run, &disco_alg_echo, &topo, &cfg);

@@ -528,9 +528,7 @@ static void test_single_initiator(void **unused)
         cfg.seed = seed;
         struct disco_error err;
         assert_int_equal(disco_ids_parse(&cfg, "random", 16, &err), 0);
-        char who[8];
-        snprintf(who, sizeof who, "%u", (unsigned)(seed % 16));
-        sim_config_initiators(&cfg, who, 16);
+        sim_config_initiator(&cfg, (uint32_t)(seed % 16), 16);
         struct sim_run run;
         sim_run(&run, &disco_alg_lcr, "uring:16", 1, &cfg);
         assert_all_hold(&run);

@@ -33,9 +33,7 @@ static void test_one_proposer_counts(void **unused)
             cfg.seed = seed;
             cfg.fifo = seed % 2;
             uint32_t proposer = (uint32_t)(seed % n);
-            char who[16];
-            snprintf(who, sizeof who, "%u", proposer);
-            sim_config_initiators(&cfg, who, n);
+            sim_config_initiator(&cfg, proposer, n);
             struct sim_run run;
             sim_run(&run, &disco_alg_paxos, spec_complete(n), 1, &cfg);
             assert_all_hold(&run);
@@ -63,9 +61,7 @@ static void test_inputs(void **unused)
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_paxos);
         sim_config_values(&cfg, in, 5);
-        char who[16];
-        snprintf(who, sizeof who, "%u", p);
-        sim_config_initiators(&cfg, who, 5);
+        sim_config_initiator(&cfg, p, 5);
         struct sim_run run;
         sim_run(&run, &disco_alg_paxos, "complete:5", 1, &cfg);
         assert_all_hold(&run);

@@ -52,9 +52,7 @@ static void check_run(const struct disco_topology *topo, uint32_t source,
     assert_true(cfg.sync);
     cfg.seed = seed;
     cfg.fifo = seed % 2;
-    char list[16];
-    snprintf(list, sizeof list, "%u", source);
-    sim_config_initiators(&cfg, list, topo->nodes);
+    sim_config_initiator(&cfg, source, topo->nodes);
     struct sim_run run;
     memset(&run, 0, sizeof run);
     sim_run_on(&run, &disco_alg_sync_bellman_ford, topo, &cfg);

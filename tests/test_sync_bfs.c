@@ -59,9 +59,7 @@ static uint32_t eccentricity(const struct disco_topology *t, uint32_t root)
 
 static void set_root(struct disco_config *cfg, uint32_t root, uint32_t n)
 {
-    char list[16];
-    snprintf(list, sizeof list, "%u", root);
-    sim_config_initiators(cfg, list, n);
+    sim_config_initiator(cfg, root, n);
 }
 
 /* One run from `root`: exactly |C| searches, ecc+1 rounds (the last one

@@ -282,6 +282,22 @@ int disco_delay_parse(struct disco_delay *delay, const char *text,
     return 0;
 }
 
+/* The longest delay a law can draw (exp: -ln of the smallest 1 - u, 2^-53,
+ * is 36.8 means), or UINT64_MAX when it is not below 2^63. */
+disco_time_t disco__delay_max(const struct disco_delay *law)
+{
+    switch (law->kind) {
+    case DISCO_DELAY_CONST:
+        return law->a;
+    case DISCO_DELAY_UNIFORM:
+        return law->b;
+    case DISCO_DELAY_EXP:
+        return law->mean * 37.0 < 0x1.0p62 ? (disco_time_t)(law->mean * 37.0) + 1
+                                           : UINT64_MAX;
+    }
+    return UINT64_MAX;
+}
+
 void disco_delay_format(const struct disco_delay *delay, char *buf, size_t len)
 {
     if (!buf || len == 0)
@@ -1220,36 +1236,22 @@ static bool tolerates_no_faults(const struct disco_algorithm *alg)
     return !alg->model.faults || !strcmp(alg->model.faults, "none");
 }
 
-/* The longest delay a law can draw: UINT64_MAX for the exponential law,
- * which has no bound. */
-static uint64_t delay_longest(const struct disco_delay *d)
-{
-    switch (d->kind) {
-    case DISCO_DELAY_CONST:
-        return d->a;
-    case DISCO_DELAY_UNIFORM:
-        return d->b;
-    default:
-        return UINT64_MAX;
-    }
-}
-
 /* The longest delay a run can draw: its law, the laws a scenario gives its
  * channels, and those --delay-change switches to. */
-static uint64_t run_delay_longest(const struct disco_topology *topo,
-                                  const struct disco_config *cfg)
+static uint64_t run_delay_max(const struct disco_topology *topo,
+                              const struct disco_config *cfg)
 {
-    uint64_t longest = delay_longest(&cfg->delay);
+    uint64_t longest = disco__delay_max(&cfg->delay);
     for (uint32_t c = 0; cfg->channel.delay && c < topo->channels; c++) {
         uint64_t d = cfg->channel.use_delay[c]
-                         ? delay_longest(&cfg->channel.delay[c])
+                         ? disco__delay_max(&cfg->channel.delay[c])
                          : 0;
         longest = d > longest ? d : longest;
     }
     for (size_t i = 0; i < cfg->fault_count; i++) {
         if (cfg->faults[i].kind != DISCO_FAULT_DELAY)
             continue;
-        uint64_t d = delay_longest(&cfg->faults[i].delay);
+        uint64_t d = disco__delay_max(&cfg->faults[i].delay);
         longest = d > longest ? d : longest;
     }
     return longest;
@@ -1272,7 +1274,7 @@ static void warn_delay_bound(const struct disco_algorithm *alg,
         if (!strcmp(alg->params[i].name, m->delay_below_param))
             limit = cfg->params[i];
     uint64_t divisor = m->delay_below_divisor ? m->delay_below_divisor : 1;
-    uint64_t longest = run_delay_longest(topo, cfg);
+    uint64_t longest = run_delay_max(topo, cfg);
     /* Every delay d must have d * divisor < limit. */
     if (limit > 0 && longest < ((uint64_t)limit + divisor - 1) / divisor)
         return;
@@ -1282,8 +1284,9 @@ static void warn_delay_bound(const struct disco_algorithm *alg,
                  (unsigned long long)divisor);
     else
         snprintf(bound, sizeof bound, "%s", m->delay_below_param);
+    /* (The exponential law draws at most 36.8 means: disco__delay_max.) */
     if (longest == UINT64_MAX)
-        snprintf(reach, sizeof reach, "unbounded (exp) delays");
+        snprintf(reach, sizeof reach, "delays beyond 2^63 ticks");
     else
         snprintf(reach, sizeof reach, "delays up to %llu ticks",
                  (unsigned long long)longest);

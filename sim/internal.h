@@ -350,6 +350,10 @@ disco__in_port_addr(const struct disco_topology *t, uint32_t c)
                             : (const void *)&t->in_port[c];
 }
 
+/* The longest delay a law can draw (exp: -ln of the smallest 1 - u, 2^-53,
+ * is 36.8 means), or UINT64_MAX when it is not below 2^63. */
+disco_time_t disco__delay_max(const struct disco_delay *law);
+
 /* Node cells (disco_sim_create, "Node cells"): a node's record and its
  * state in one 64-byte line, the state after the record. */
 #define DISCO__RECORD_SHIFT 5u

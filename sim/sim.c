@@ -738,22 +738,6 @@ FIFO_REBASE(fifo_rebase, uint32_t, UINT32_MAX, fifo_near)
 FIFO_REBASE(fifo_rebase_short, uint16_t, UINT16_MAX, fifo_short)
 #undef FIFO_REBASE
 
-/* The longest delay a law can draw (exp: -ln of the smallest 1 - u, 2^-53,
- * is 36.8 means), or UINT64_MAX when it is not below 2^63. */
-static disco_time_t law_max(const struct disco_delay *law)
-{
-    switch (law->kind) {
-    case DISCO_DELAY_CONST:
-        return law->a;
-    case DISCO_DELAY_UNIFORM:
-        return law->b;
-    case DISCO_DELAY_EXP:
-        return law->mean * 37.0 < 0x1.0p62 ? (disco_time_t)(law->mean * 37.0) + 1
-                                           : UINT64_MAX;
-    }
-    return UINT64_MAX;
-}
-
 /* Rebase the relative FIFO clocks once now has moved a span past their
  * base: the first thing a FIFO send does, the same for every send at one
  * time. */
@@ -1593,7 +1577,7 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
     if (!sim->sync && any_fifo && (varying_delay || cfg->dup > 0)) {
         disco_time_t longest = 0;
         for (unsigned i = 0; i < sim->law_count; i++) {
-            disco_time_t m = law_max(&sim->laws[i]);
+            disco_time_t m = disco__delay_max(&sim->laws[i]);
             longest = m > longest ? m : longest;
         }
         if (longest < FIFO_SHORT_SPAN && channels >= FIFO_SHORT_CHANNELS) {

@@ -21,7 +21,7 @@ echo "prefault helper: $([ "${DISCO_PREFAULT:-1}" = 0 ] && echo off ||
 # Node cells (docs/cli.md, "Environment"): DISCO_NODE_CELLS=0 measures
 # each node's state apart from its record.
 echo "node cells: $([ "${DISCO_NODE_CELLS:-1}" = 0 ] && echo off ||
-    echo "on (states of up to 32 bytes beside their records)")"
+    echo "on (states of up to 32 bytes beside their records, up to 2^22 nodes of 16-byte states: not echo's 10^7)")"
 # Echo's figures in (c) check its property on causal tokens unless
 # DISCO_CAUSAL=log (docs/cli.md, "Environment"), which measures the log.
 case "${DISCO_CAUSAL:-}" in

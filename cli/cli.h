@@ -173,6 +173,10 @@ int cli_mkdirs(const char *dir, bool *created, struct disco_error *err);
 /* `dir`/`name`, or `name` alone when dir is NULL or name is absolute;
  * malloc'd (NULL when out of memory). */
 char *cli_join(const char *dir, const char *name);
+/* `path` followed by `tag` and "-XXXXXX" (".tmp", ".old"): a template for
+ * mkstemp or mkdtemp, for a file or directory beside `path`; malloc'd, or
+ * NULL when out of memory. */
+char *cli_temp_beside(const char *path, const char *tag);
 
 /* ------------------------------------------------------------------------ */
 /* One run (run.c): the pipeline shared by `run` and `demo`.                 */

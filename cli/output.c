@@ -71,19 +71,28 @@ char *cli_join(const char *dir, const char *name)
     return path;
 }
 
+char *cli_temp_beside(const char *path, const char *tag)
+{
+    size_t len = strlen(path), tag_len = strlen(tag);
+    char *temp = malloc(len + tag_len + sizeof "-XXXXXX");
+    if (!temp)
+        return NULL;
+    memcpy(temp, path, len);
+    memcpy(temp + len, tag, tag_len);
+    memcpy(temp + len + tag_len, "-XXXXXX", sizeof "-XXXXXX");
+    return temp;
+}
+
 int cli_outfile_open(struct cli_outfile *file, const char *path,
                      struct disco_error *err)
 {
     memset(file, 0, sizeof *file);
-    size_t len = strlen(path);
     file->path = strdup(path);
-    file->temp = malloc(len + sizeof ".tmp-XXXXXX");
+    file->temp = cli_temp_beside(path, ".tmp");
     if (!file->path || !file->temp) {
         cli_outfile_abort(file);
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     }
-    memcpy(file->temp, path, len);
-    memcpy(file->temp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
     int fd = mkstemp(file->temp);
     if (fd < 0) {
         int saved = errno;

@@ -701,12 +701,10 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
     }
     if (s->frames) {
         run->frames_dir = cli_join(s->out, s->frames);
-        size_t len = run->frames_dir ? strlen(run->frames_dir) : 0;
-        run->frames_temp = run->frames_dir ? malloc(len + 12) : NULL;
+        run->frames_temp =
+            run->frames_dir ? cli_temp_beside(run->frames_dir, ".tmp") : NULL;
         if (!run->frames_temp)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
-        memcpy(run->frames_temp, run->frames_dir, len);
-        memcpy(run->frames_temp + len, ".tmp-XXXXXX", 12);
         if (!mkdtemp(run->frames_temp)) {
             int saved = errno;
             free(run->frames_temp);
@@ -769,20 +767,6 @@ static int draw_pictures(struct cli_run *run, struct disco_error *err)
 
 static void remove_frames(const char *dir);
 
-/* Whether `name` is a frame's, as viz names them: frame-, six digits or
- * more, .svg. */
-static bool is_frame_name(const char *name)
-{
-    size_t len = strlen(name);
-    if (len < 16 || strncmp(name, "frame-", 6) != 0 ||
-        strcmp(name + len - 4, ".svg") != 0)
-        return false;
-    for (size_t i = 6; i < len - 4; i++)
-        if (name[i] < '0' || name[i] > '9')
-            return false;
-    return true;
-}
-
 /* Whether directory `dir` holds frames and nothing else: what a former run
  * with the same --frames left, which a new run replaces (as its files
  * replace the former run's), where any other directory is the user's. */
@@ -795,7 +779,7 @@ static bool holds_only_frames(const char *dir)
     struct dirent *e;
     while (only && (e = readdir(d)))
         only = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-               is_frame_name(e->d_name);
+               viz_is_frame_name(e->d_name);
     closedir(d);
     return only;
 }
@@ -805,12 +789,9 @@ static bool holds_only_frames(const char *dir)
  * either set of frames is whole. */
 static int replace_frames(struct cli_run *run, struct disco_error *err)
 {
-    size_t len = strlen(run->frames_dir);
-    char *old = malloc(len + 12);
+    char *old = cli_temp_beside(run->frames_dir, ".old");
     if (!old)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
-    memcpy(old, run->frames_dir, len);
-    memcpy(old + len, ".old-XXXXXX", 12);
     /* An empty directory of our own, which rename may replace. */
     if (!mkdtemp(old) || rename(run->frames_dir, old) != 0) {
         int saved = errno;

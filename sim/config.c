@@ -1269,10 +1269,17 @@ static void warn_delay_bound(const struct disco_algorithm *alg,
     const struct disco_model *m = &alg->model;
     if (!m->delay_below_param || cfg->sync)
         return;
+    /* (test_registry checks that the name is one of the parameters.) */
     int64_t limit = 0;
-    for (unsigned i = 0; i < alg->param_count; i++)
-        if (!strcmp(alg->params[i].name, m->delay_below_param))
+    unsigned count = alg->param_count;
+    if (count > sizeof cfg->params / sizeof cfg->params[0])
+        count = sizeof cfg->params / sizeof cfg->params[0];
+    for (unsigned i = 0; i < count; i++) {
+        if (!strcmp(alg->params[i].name, m->delay_below_param)) {
             limit = cfg->params[i];
+            break;
+        }
+    }
     uint64_t divisor = m->delay_below_divisor ? m->delay_below_divisor : 1;
     uint64_t longest = run_delay_max(topo, cfg);
     /* Every delay d must have d * divisor < limit. */

@@ -45,6 +45,16 @@ static void test_every_description_is_complete(void **unused)
                 if (!strcmp(a->properties[p].name, a->properties[q].name))
                     fail_msg("%s: property '%s' twice", a->name,
                              a->properties[p].name);
+        /* A delay bound names one of the algorithm's parameters. */
+        if (a->model.delay_below_param) {
+            unsigned p = 0;
+            while (p < a->param_count &&
+                   strcmp(a->params[p].name, a->model.delay_below_param))
+                p++;
+            if (p == a->param_count)
+                fail_msg("%s: delay_below_param '%s' is no parameter",
+                         a->name, a->model.delay_below_param);
+        }
         for (size_t j = i + 1; j < disco_algorithm_count; j++)
             assert_string_not_equal(a->name, disco_algorithms[j]->name);
         assert_ptr_equal(disco_algorithm_find(a->name), a);

@@ -76,6 +76,9 @@ int viz_render(struct viz_recorder *rec, const char *format, const char *path,
 /* Frames: the per-event observer hook is internal to viz/topology.c; the
  * CLI only sets rec->frames_dir before the run and reads frames_error. */
 void viz_frame_hook(struct viz_recorder *rec, const struct viz_event *ev);
+/* Whether `name` is a frame's as viz_frame_hook names them: frame-, six
+ * digits or more, .svg (--frames replaces a directory of these only). */
+bool viz_is_frame_name(const char *name);
 
 /* The space-time diagram as SVG (viz/spacetime.c); `window` is "T1:T2" or
  * NULL for the whole run. */

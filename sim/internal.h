@@ -61,9 +61,8 @@ struct disco_view {
 /* What tracks causality for a run's trace properties (sim.c, "The causal
  * log" and "Causal tokens").  Set at create (NONE or LOG), refined when
  * the run starts, and GAVE_UP once the log or the tokens pass the log's
- * limit (causal_drop).  In this order, so that the two questions the paths
- * ask of two modes at once are one range each (disco__causal_logged,
- * disco__causal_in_events). */
+ * limit (causal_drop).  The questions asked of two modes at once are
+ * disco__causal_logged and disco__causal_in_events. */
 enum disco__causal_mode {
     DISCO__CAUSAL_NONE,    /* no trace property, or a limit of 0 */
     /* Past the limit (or out of memory): no log, no tokens; the checks
@@ -82,7 +81,6 @@ enum disco__causal_mode {
      * where LOG_IN_EVENTS would have been. */
     DISCO__CAUSAL_TOKENS,
 };
-
 
 /* One receive in the causal log, the i-th (at position i + 1): `node`
  * received a message that `from` sent at position `from_position` (sim.c,
@@ -390,7 +388,8 @@ static inline bool disco__causal_logged(const struct disco_sim *sim)
  * and position, or its tokens) and counts against the log's limit. */
 static inline bool disco__causal_in_events(const struct disco_sim *sim)
 {
-    return sim->causal_mode >= DISCO__CAUSAL_LOG_IN_EVENTS;
+    return sim->causal_mode == DISCO__CAUSAL_LOG_IN_EVENTS ||
+           sim->causal_mode == DISCO__CAUSAL_TOKENS;
 }
 
 static inline void *disco__state(const struct disco_sim *sim, uint32_t node)

@@ -493,22 +493,13 @@ static void test_lecture_scenario(void **unused)
         assert_string_equal(disco_scenario_option(&sc, "algorithm"), "bully");
         assert_int_equal(sc.topo.nodes, 6);
         assert_int_equal(sc.topo.channels, 30);
+        /* sim_config would take a missing delay for the default law. */
+        const char *delay = disco_scenario_option(&sc, "delay");
+        assert_non_null(delay);
         struct disco_config cfg;
-        disco_config_init(&cfg, &disco_alg_bully);
-        cfg.seed = seed;
+        sim_config(&cfg, &disco_alg_bully, seed, delay);
         cfg.fifo = seed % 2;
-        assert_int_equal(disco_delay_parse(&cfg.delay,
-                                           disco_scenario_option(&sc, "delay"),
-                                           &err), 0);
-        static const char *const keys[] = {"timeout", "period", "heartbeats"};
-        for (unsigned k = 0; k < 3; k++) {
-            char option[32], setting[64];
-            snprintf(option, sizeof option, "param_%s", keys[k]);
-            snprintf(setting, sizeof setting, "%s=%s", keys[k],
-                     disco_scenario_option(&sc, option));
-            assert_int_equal(disco_param_parse(&cfg, &disco_alg_bully,
-                                               setting, &err), 0);
-        }
+        sim_config_scenario_params(&cfg, &disco_alg_bully, &sc);
         assert_int_equal(disco_scenario_apply(&sc, &cfg, &err), 0);
         struct sim_run run;
         memset(&run, 0, sizeof run);

@@ -987,7 +987,7 @@ static void test_delay_bound_warning(void **state)
     sim_config_param(&cfg, bully, "timeout", 251); /* 2 * 125 < 251 */
     expect_fits(bully, &t, &cfg);
     sim_config_param(&cfg, bully, "timeout", 250);
-    /* The exponential law's longest draw is 36.8 means, as the kernel
+    /* The exponential law's longest draw is 37 means plus one, as the kernel
      * draws it: exp:3 stays below 125, exp:10 reaches 371. */
     set_delay(&cfg, "exp:3");
     expect_fits(bully, &t, &cfg);

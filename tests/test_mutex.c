@@ -314,22 +314,11 @@ static void run_scenario(struct sim_run *run, struct disco_scenario *sc,
         fail_msg("%s", err.message);
     assert_int_equal(sc->topo.nodes, 6);
     assert_int_equal(sc->topo.channels, 30);
-    disco_config_init(cfg, alg);
-    cfg->seed = seed;
+    const char *delay = disco_scenario_option(sc, "delay");
+    assert_non_null(delay); /* sim_config would take NULL for the default */
+    sim_config(cfg, alg, seed, delay);
     cfg->fifo = fifo;
-    assert_int_equal(disco_delay_parse(&cfg->delay,
-                                       disco_scenario_option(sc, "delay"),
-                                       &err), 0);
-    static const char *const keys[] = {"entries", "think", "hold", "stagger"};
-    for (unsigned k = 0; k < 4; k++) {
-        char option[32], setting[64];
-        snprintf(option, sizeof option, "param_%s", keys[k]);
-        const char *value = disco_scenario_option(sc, option);
-        if (!value)
-            continue;
-        snprintf(setting, sizeof setting, "%s=%s", keys[k], value);
-        assert_int_equal(disco_param_parse(cfg, alg, setting, &err), 0);
-    }
+    sim_config_scenario_params(cfg, alg, sc);
     assert_int_equal(disco_scenario_apply(sc, cfg, &err), 0);
     memset(run, 0, sizeof *run);
     sim_run_on(run, alg, &sc->topo, cfg);

@@ -741,6 +741,17 @@ static void test_wide_from_far(void **state)
     harness_release(&h);
 }
 
+/* Serial s of test_far_items_narrow_until_payload: 0..99 at far + 99 - s
+ * (reversed), 100..199 at far + 50; only serial 100 has a payload. */
+static struct disco__event far_event(disco_time_t far, uint64_t s)
+{
+    struct disco__event ev = make_event(s < 100 ? far + 99 - s : far + 50, s);
+    ev.msg = ev.lamport = 0;
+    if (s != 100)
+        memset(&ev.payload, 0, sizeof ev.payload);
+    return ev;
+}
+
 /* A compact queue's far heap keeps 24 bytes of each event (the fields up
  * to the payload) until a far event with a payload arrives, then 40 (the
  * core), with every event popping as pushed; a released queue starts
@@ -750,35 +761,30 @@ static void test_far_items_narrow_until_payload(void **state)
     (void)state;
     const size_t narrow = offsetof(struct disco__event, payload);
     const disco_time_t far = 3 * DISCO__WHEEL_SLOTS;
+    /* (time, insertion) order: 99..50, then at far + 50 serial 49 before
+     * 100..199, then 48..0. */
+    uint64_t order[200], k = 0;
+    for (uint64_t s = 99; s >= 50; s--)
+        order[k++] = s;
+    order[k++] = 49;
+    for (uint64_t s = 100; s < 200; s++)
+        order[k++] = s;
+    for (uint64_t s = 49; s-- > 0;)
+        order[k++] = s;
+    assert_int_equal(k, 200);
     struct disco__queue q;
     disco__queue_init_compact(&q);
     for (int round = 0; round < 2; round++) {
-        /* Serials 0..99 at far + 99 - s (reversed), no payload; serial 100
-         * at far + 50 with one; 101..199 at far + 50 again, no payload. */
         for (uint64_t s = 0; s < 200; s++) {
-            disco_time_t t = s < 100 ? far + 99 - s : far + 50;
-            struct disco__event ev = make_event(t, s);
-            ev.msg = ev.lamport = 0;
-            if (s != 100)
-                memset(&ev.payload, 0, sizeof ev.payload);
+            struct disco__event ev = far_event(far, s);
             assert_int_equal(disco__queue_push(&q, &ev), 0);
             assert_int_equal(q.far.item_size,
                              s < 100 ? narrow : DISCO__EVENT_CORE_SIZE);
         }
-        /* (time, insertion) order: at far + 50, serial 49, then 100, then
-         * 101..199. */
         struct disco__event ev;
-        for (uint64_t k = 0; k < 200; k++) {
+        for (k = 0; k < 200; k++) {
             assert_true(disco__queue_pop(&q, &ev));
-            uint64_t s = k < 50 ? 99 - k
-                         : k == 50 ? 49
-                         : k <= 150 ? 100 + (k - 51)
-                                    : 48 - (k - 151);
-            disco_time_t t = s < 100 ? far + 99 - s : far + 50;
-            struct disco__event want = make_event(t, s);
-            want.msg = want.lamport = 0;
-            if (s != 100)
-                memset(&want.payload, 0, sizeof want.payload);
+            struct disco__event want = far_event(far, order[k]);
             assert_memory_equal(&ev, &want, sizeof want);
         }
         assert_false(disco__queue_pop(&q, &ev));

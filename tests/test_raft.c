@@ -576,13 +576,8 @@ static void test_heartbeat_threshold(void **unused)
     for (int side = 0; side < 2; side++)
         for (uint64_t seed = 1; seed <= 50; seed++) {
             struct disco_config cfg;
-            disco_config_init(&cfg, &disco_alg_raft);
-            cfg.seed = seed;
-            struct disco_error err;
-            assert_int_equal(disco_delay_parse(&cfg.delay,
-                                               side ? "const:250" : "const:249",
-                                               &err),
-                             0);
+            sim_config(&cfg, &disco_alg_raft, seed,
+                       side ? "const:250" : "const:249");
             struct sim_run run;
             sim_run(&run, &disco_alg_raft, "complete:5", 1, &cfg);
             assert_all_hold(&run);
@@ -645,11 +640,7 @@ static void test_crash_recover(void **unused)
         for (uint64_t seed = 1; seed <= 40; seed++) {
             uint32_t k = 5;
             struct disco_config cfg;
-            disco_config_init(&cfg, &disco_alg_raft);
-            cfg.seed = seed;
-            struct disco_error err;
-            assert_int_equal(disco_delay_parse(&cfg.delay, "const:10", &err),
-                             0);
+            sim_config(&cfg, &disco_alg_raft, seed, "const:10");
             sim_config_fault(&cfg, DISCO_FAULT_CRASH, 0, 20000, n);
             sim_config_fault(&cfg, DISCO_FAULT_RECOVER, 0, 22000, n);
             struct sim_run run;

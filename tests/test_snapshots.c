@@ -135,6 +135,11 @@ static void scenario_lossy(struct sim_run *run, struct disco_scenario *sc,
         fail_msg("%s", err.message);
     struct disco_config cfg;
     config(&cfg, alg, seed, fifo);
+    /* The file's delay, as disco run takes it (disco_scenario_apply
+     * leaves it to the caller). */
+    const char *delay = disco_scenario_option(sc, "delay");
+    assert_non_null(delay);
+    assert_ok(disco_delay_parse(&cfg.delay, delay, &err), &err);
     cfg.loss = loss;
     sim_config_scenario_params(&cfg, alg, sc);
     assert_int_equal(disco_scenario_apply(sc, &cfg, &err), 0);

@@ -398,11 +398,9 @@ static void fake_start(struct fake_run *run, const char *frames_dir)
     assert_int_equal(disco_topology_random_weights(&run->topo, 1, &err), 0);
     disco_config_init(&run->cfg, &fake);
     sim_config_initiators(&run->cfg, "0,2", 6);
-    assert_int_equal(
-        disco_faults_parse(&run->cfg, DISCO_FAULT_CRASH, "3@0", 6, &err), 0);
-    assert_int_equal(disco_faults_parse(&run->cfg, DISCO_FAULT_LINK_DOWN,
-                                        "1-2@1:100000,4-5@1:5", 6, &err),
-                     0);
+    sim_config_fault(&run->cfg, DISCO_FAULT_CRASH, 3, 0, 6);
+    sim_config_faults(&run->cfg, DISCO_FAULT_LINK_DOWN,
+                      "1-2@1:100000,4-5@1:5", 6);
     assert_int_equal(
         disco_sim_create(&run->sim, &fake, &run->topo, &run->cfg, &err), 0);
     assert_int_equal(viz_recorder_init(&run->rec, run->sim, &fake, &run->topo,
@@ -752,24 +750,50 @@ static void test_bad_paths(void **state)
         free(bad);
         tmpdir_remove(dir);
     }
-    /* Frames into a directory that holds something else: refused at the
-     * end, the directory untouched and no temporary left beside it. */
-    char *dir = tmpdir_create();
-    char *full = path_in(dir, "full"), *inside = path_in(dir, "full/keep");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "mkdir '%s' && touch '%s'", full, inside);
-    assert_int_equal(system(cmd), 0);
-    struct cli_output out;
-    cli_run(&out, (const char *[]){NULL, "run", "echo", "--topology", "ring:4",
-                                   "--frames", full, NULL});
-    assert_int_equal(out.status, 2);
-    assert_non_null(strstr(out.err, full));
-    assert_non_null(strstr(out.err, "holds files other than frames"));
-    assert_int_equal(dir_entry_count(dir), 1);
-    assert_int_equal(dir_entry_count(full), 1);
-    cli_output_release(&out);
-    free(full), free(inside);
-    tmpdir_remove(dir);
+    /* Frames into a directory that holds something else, even a name close
+     * to a frame's, beside a real frame: refused at the end, the directory
+     * untouched and no temporary left beside it (a replacement would have
+     * deleted the user's file). */
+    static const char *const others[] = {
+        "keep", "frame-1.svg", "frame-000001.png", "frame-000001.svg~",
+        "frame-00000x.svg", "Frame-000001.svg"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        char *dir = tmpdir_create();
+        char *full = path_in(dir, "full");
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd,
+                 "mkdir '%s' && touch '%s/%s' '%s/frame-000001.svg'", full,
+                 full, others[i], full);
+        assert_int_equal(system(cmd), 0);
+        struct cli_output out;
+        cli_run(&out, (const char *[]){NULL, "run", "echo", "--topology",
+                                       "ring:4", "--frames", full, NULL});
+        assert_int_equal(out.status, 2);
+        assert_non_null(strstr(out.err, full));
+        assert_non_null(strstr(out.err, "holds files other than frames"));
+        assert_int_equal(dir_entry_count(dir), 1);
+        assert_int_equal(dir_entry_count(full), 2);
+        char *kept = path_in(full, others[i]);
+        assert_int_equal(access(kept, F_OK), 0);
+        free(kept);
+        cli_output_release(&out);
+        free(full);
+        tmpdir_remove(dir);
+    }
+}
+
+/* The names --frames may replace are exactly those the frames get. */
+static void test_frame_names(void **state)
+{
+    assert_true(viz_is_frame_name("frame-000001.svg"));
+    assert_true(viz_is_frame_name("frame-1234567.svg"));
+    static const char *const others[] = {
+        "frame-1.svg", "frame-00001.svg", "frame-000001.png",
+        "frame-000001.svg~", "frame-00000x.svg", "Frame-000001.svg",
+        "frame-.svg", "x-frame-000001.svg", ".frame-000001.svg", ""};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (viz_is_frame_name(others[i]))
+            fail_msg("'%s' taken for a frame", others[i]);
 }
 
 /* Graphviz 2.42 and the font libraries under it leak small caches (font
@@ -872,6 +896,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_frames_cli),
         cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_frame_names),
         cmocka_unit_test(test_active_nodes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

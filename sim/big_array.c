@@ -55,8 +55,17 @@ void *disco__big_alloc(size_t bytes, bool zero)
 
 void *disco__big_zeroed(size_t bytes)
 {
-    if (!ZEROED_MAPS(bytes))
-        return disco__big_alloc(bytes, true);
+    if (!ZEROED_MAPS(bytes)) {
+        /* Cache-line aligned, as a mapping is: the sim's 32-byte records
+         * and 64-byte cells must not straddle two lines at any size. */
+        size_t lines = bytes ? (bytes + 63) & ~(size_t)63 : 64;
+        if (lines < bytes)
+            return NULL;
+        void *p = aligned_alloc(64, lines);
+        if (p)
+            memset(p, 0, bytes);
+        return p;
+    }
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
     /* mmap aligns to pages only: map a huge page more and trim both ends
      * to the 2 MB boundaries, or the array's first and last 2 MB would

@@ -32,8 +32,9 @@ void *disco__big_alloc(size_t bytes, bool zero);
  * helper like disco__big_alloc's arrays, but never written before their
  * first use, so that the main thread does not zero an array from its
  * start while the helper faults it in from its end.  Smaller arrays, or
- * all where the system cannot map, come from disco__big_alloc.  Release with disco__big_release_zeroed and the same `bytes`,
- * which tells the two apart, never with free. */
+ * all where the system cannot map, come from aligned_alloc, 64-byte
+ * aligned either way.  Release with disco__big_release_zeroed and the same
+ * `bytes`, which tells the two apart, never with free. */
 void *disco__big_zeroed(size_t bytes);
 void disco__big_release_zeroed(void *array, size_t bytes);
 

@@ -1904,18 +1904,10 @@ int disco_sim_create(struct disco_sim **out, const struct disco_algorithm *alg,
         if (!failed)
             memcpy(sim->ids, cfg->ids, (size_t)n * sizeof(int64_t));
     }
-    /* Cache-line aligned, so that no record or cell straddles two lines
-     * (large arrays come 2 MB-aligned, on huge pages). */
-    size_t node_bytes = (size_t)n << sim->record_shift;
-    if (node_bytes >= DISCO__BIG_ARRAY)
-        sim->node = alloc_zeroed(n, (size_t)1 << sim->record_shift, &failed);
-    else if (posix_memalign((void **)&sim->node, 64, node_bytes) == 0)
-        memset(sim->node, 0, node_bytes);
-    else
-        sim->node = NULL;
-    if (!sim->node)
-        failed = true;
-    else if (cells)
+    /* Cache-line aligned (disco__big_zeroed), so that no record or cell
+     * straddles two lines. */
+    sim->node = alloc_zeroed(n, (size_t)1 << sim->record_shift, &failed);
+    if (sim->node && cells)
         sim->states = (unsigned char *)sim->node + sizeof(struct disco__node);
     for (size_t i = 0; i < cfg->fault_count; i++)
         if (cfg->faults[i].kind == DISCO_FAULT_CRASH && !sim->epoch)
@@ -2027,7 +2019,6 @@ void disco_sim_free(struct disco_sim *sim)
         disco__big_release_zeroed(sim->states, sim->state_bytes);
     free(sim->state_offset);
     free(sim->ids);
-    /* Small records come from posix_memalign, which free takes. */
     disco__big_release_zeroed(sim->node,
                               (size_t)sim->nodes << sim->record_shift);
     free(sim->lamport);

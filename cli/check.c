@@ -1772,7 +1772,9 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
     if (!seeds && p->maximize) {
         p->seeds = 1;
     } else if (!seeds) {
-        rc = disco_fail(err, DISCO_EINVAL, "disco %s needs --seeds N", cmd);
+        rc = disco_fail(err, DISCO_EINVAL, "disco %s needs --seeds N (how many runs, "
+                        "e.g. --seeds 100)",
+                        cmd);
         goto done;
     }
     if (sweep && !p->csv) {

@@ -1139,14 +1139,17 @@ static bool check_send(struct disco_ctx *ctx, uint32_t port, unsigned kind,
     const char *name = sim->alg->name;
     if (port >= disco__node(sim, ctx->node)->degree) {
         sim_fault(sim, DISCO_EINVAL,
-                  "%s: node %u sent on port %u but has %u out-ports", name,
-                  ctx->node, port, disco__node(sim, ctx->node)->degree);
+                  "%s: node %u sent on port %u but has %u out-port%s", name,
+                  ctx->node, port, disco__node(sim, ctx->node)->degree,
+                  disco__node(sim, ctx->node)->degree == 1 ? "" : "s");
         return false;
     }
     if (kind >= sim->alg->kind_count) {
         sim_fault(sim, DISCO_EINVAL,
-                  "%s: node %u sent message kind %u but only %u kinds exist",
-                  name, ctx->node, kind, sim->alg->kind_count);
+                  "%s: node %u sent message kind %u, but the algorithm "
+                  "declares %u message kind%s (kind_count)",
+                  name, ctx->node, kind, sim->alg->kind_count,
+                  sim->alg->kind_count == 1 ? "" : "s");
         return false;
     }
     if (len > DISCO_MAX_PAYLOAD) {

@@ -647,7 +647,36 @@ static void test_bad_port_is_an_error_not_a_crash(void **unused)
     assert_int_equal(disco_sim_create(&sim, &bad, &topo, &cfg, &err), 0);
     assert_int_equal(disco_sim_run(sim, &err), DISCO_EINVAL);
     assert_string_equal(err.message,
-                        "bad-port: node 0 sent on port 5 but has 1 out-ports");
+                        "bad-port: node 0 sent on port 5 but has 1 out-port");
+    disco_sim_free(sim);
+    disco_topology_release(&topo);
+    disco_config_release(&cfg);
+}
+
+static void bad_kind_init(struct disco_ctx *ctx, void *state)
+{
+    disco_send(ctx, 0, 1, NULL, 0);
+}
+
+static void test_bad_kind_is_an_error_not_a_crash(void **unused)
+{
+    /* A kind beyond the module's kind_count (a count or an enum out of
+     * step with the kinds' names) stops the run the same way. */
+    struct disco_algorithm bad = chatter;
+    bad.name = "bad-kind";
+    bad.init = bad_kind_init;
+    assert_int_equal(bad.kind_count, 1);
+    struct disco_config cfg;
+    config(&cfg, BURST, 1, 1);
+    struct disco_topology topo;
+    struct disco_error err;
+    assert_int_equal(disco_topology_generate(&topo, "line:2", 1, &err), 0);
+    struct disco_sim *sim;
+    assert_int_equal(disco_sim_create(&sim, &bad, &topo, &cfg, &err), 0);
+    assert_int_equal(disco_sim_run(sim, &err), DISCO_EINVAL);
+    assert_string_equal(err.message,
+                        "bad-kind: node 0 sent message kind 1, but the "
+                        "algorithm declares 1 message kind (kind_count)");
     disco_sim_free(sim);
     disco_topology_release(&topo);
     disco_config_release(&cfg);
@@ -831,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_crashed_node_receives_nothing),
         cmocka_unit_test(test_cut_link_carries_nothing_while_down),
         cmocka_unit_test(test_bad_port_is_an_error_not_a_crash),
+        cmocka_unit_test(test_bad_kind_is_an_error_not_a_crash),
         cmocka_unit_test(test_timer_fires_in_rounds_and_ticks),
         cmocka_unit_test(test_late_fault_does_not_prolong_the_run),
         cmocka_unit_test(test_silent_active_rounds_are_bounded),

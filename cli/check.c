@@ -288,6 +288,26 @@ static void put_command(FILE *out, const struct plan *p,
     }
 }
 
+/* Whether two variants print as the same `disco run` command. */
+static bool same_command(const struct plan *p, const struct variant *a,
+                         const struct variant *b)
+{
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    const struct variant *v[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        FILE *mem = open_memstream(&text[i], &len[i]);
+        if (!mem)
+            break;
+        put_command(mem, p, v[i], v[i]->topology);
+        fclose(mem);
+    }
+    bool same = text[0] && text[1] && !strcmp(text[0], text[1]);
+    free(text[0]);
+    free(text[1]);
+    return same;
+}
+
 /* One run's outcome: everything the summary, the CSV and the commands
  * need, so that the run itself can be released at once. */
 struct record {
@@ -2494,9 +2514,19 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
                          b.records[k].spec);
             /* Shrink a copy of the record; the batch keeps its own. */
             run_variant(&plan, &s->v, &s->r, NULL, false);
-            if (plan.shrink && s->r.rc == 0)
+            bool smaller = false;
+            if (plan.shrink && s->r.rc == 0) {
+                struct variant *before = malloc(sizeof *before);
+                if (before)
+                    *before = s->v;
                 shrink(&plan, i, &s->v, &s->r);
-            s->done = s->r.rc == 0 && plan.shrink;
+                /* Nothing to report when no change kept the violation (a
+                 * scenario, or a run already at const:1 on 2 nodes): the
+                 * "shrunk" command would repeat the one above it. */
+                smaller = !before || !same_command(&plan, before, &s->v);
+                free(before);
+            }
+            s->done = s->r.rc == 0 && smaller;
             if (plan.counterexample && !wrote_counterexample) {
                 struct record cr;
                 wrote_counterexample = true;

@@ -322,6 +322,28 @@ static void test_planted_bug_json(void **unused)
     cli_output_release(&o);
 }
 
+static void test_no_shrunk_line_when_nothing_shrank(void **unused)
+{
+    /* uring:9 under const:1 is as small as planted-bug's violation gets
+     * (4 and 8 nodes pass): a "shrunk" command would repeat the run's
+     * own, so neither the text nor the JSON gives one. */
+    struct cli_output o;
+    RUN(&o, "check", "planted-bug", "--topology", "uring:9", "--delay",
+        "const:1", "--seeds", "3");
+    assert_status(&o, 1);
+    assert_non_null(strstr(o.out, "unique_leader violated in 1 run:\n"));
+    assert_non_null(strstr(o.out, "    disco run planted-bug --topology "
+                                  "uring:9 --seed 2 --delay const:1\n"));
+    assert_null(strstr(o.out, "shrunk"));
+    cli_output_release(&o);
+    RUN(&o, "check", "planted-bug", "--topology", "uring:9", "--delay",
+        "const:1", "--seeds", "3", "--json");
+    assert_status(&o, 1);
+    assert_int_equal(count_substring(o.out, "\"command\": "), 1);
+    assert_null(strstr(o.out, "shrunk"));
+    cli_output_release(&o);
+}
+
 static void test_passing_check(void **unused)
 {
     struct cli_output o;
@@ -505,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_scenario_with_jobs),
         cmocka_unit_test(test_planted_bug_caught_and_reproduced),
         cmocka_unit_test(test_planted_bug_json),
+        cmocka_unit_test(test_no_shrunk_line_when_nothing_shrank),
         cmocka_unit_test(test_passing_check),
         cmocka_unit_test(test_brace_list_of_families),
         cmocka_unit_test(test_maximize_chang_roberts),

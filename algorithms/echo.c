@@ -31,6 +31,11 @@ static void echo_init(struct disco_ctx *ctx, void *state)
     if (disco_is_initiator(ctx)) {
         s->reached = true;
         disco_send_all(ctx, TOKEN, NULL, 0);
+        /* Alone (one node): nobody to hear from, the wave is complete. */
+        if (disco_in_degree(ctx) == 0) {
+            s->decided = true;
+            disco_decide(ctx, disco_id(ctx));
+        }
     }
 }
 

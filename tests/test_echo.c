@@ -54,6 +54,20 @@ static void test_torus(void **unused) { echo_on("torus:4x4", 1, 100); }
 static void test_hypercube(void **unused) { echo_on("hypercube:4", 1, 100); }
 static void test_complete(void **unused) { echo_on("complete:8", 1, 100); }
 
+static void test_single_node_decides_at_once(void **unused)
+{
+    /* m = 0: no token, and the lone initiator's wave is complete at time
+     * 0 (it used to wait for a token that could never come). */
+    struct sim_run run;
+    sim_run(&run, &disco_alg_echo, "line:1", 1, NULL);
+    assert_int_equal(run.metrics->messages, 0);
+    assert_int_equal(decision_of(&run, 0), 1); /* its id */
+    assert_all_hold(&run);
+    sim_run_release(&run);
+    echo_on("complete:1", 1, 3);
+    echo_on("line:2", 1, 20);
+}
+
 static void test_petersen_is_30(void **unused)
 {
     /* The reference's worked case: m = 15, so 30 tokens. */
@@ -287,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_torus),
         cmocka_unit_test(test_hypercube),
         cmocka_unit_test(test_complete),
+        cmocka_unit_test(test_single_node_decides_at_once),
         cmocka_unit_test(test_petersen_is_30),
         cmocka_unit_test(test_twenty_random_graphs),
         cmocka_unit_test(test_every_initiator_position),

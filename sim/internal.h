@@ -259,6 +259,12 @@ struct disco_sim {
                                    * of an algorithm with on_recover */
     struct disco__pool pool;
     disco_time_t now;
+    /* The last event time the run processes (bounded_out): --max-time, or
+     * 2^63 - 1 less the longest delay any law of the run draws, so that
+     * `now + delay` stays below 2^63 and cannot wrap around on a chain of
+     * long delays; an event later than that one fails the run. */
+    disco_time_t time_bound;
+    disco_time_t longest_delay;
     uint64_t msg_counter;
     bool sync;
     bool ran;

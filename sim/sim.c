@@ -75,6 +75,9 @@ static const void *event_payload(const struct disco_sim *sim,
 /* ------------------------------------------------------------------------ */
 /* Errors raised by the algorithm's misuse of the API.                      */
 
+/* Simulated time stays below 2^63 (sim->time_bound). */
+#define TIME_LIMIT ((disco_time_t)INT64_MAX)
+
 static void sim_fault(struct disco_sim *sim, int code, const char *fmt, ...)
 {
     if (sim->fault_code)
@@ -1575,6 +1578,19 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
     for (unsigned i = 0; i < sim->law_count; i++)
         disco_delay_format(&sim->laws[i], sim->law_labels[i],
                            sizeof sim->law_labels[i]);
+    /* Delays are below 2^63 (config.c) and so is every event time the run
+     * processes: a send at `now` then arrives by 2^64 - 2, without
+     * wrapping round, and no later than TIME_LIMIT. */
+    sim->longest_delay = 1; /* a round */
+    for (unsigned i = 0; !cfg->sync && i < sim->law_count; i++) {
+        disco_time_t m = disco__delay_max(&sim->laws[i]);
+        sim->longest_delay = m > sim->longest_delay ? m : sim->longest_delay;
+    }
+    sim->time_bound = sim->longest_delay < TIME_LIMIT
+                          ? TIME_LIMIT - sim->longest_delay
+                          : 0;
+    if (cfg->max_time && cfg->max_time < sim->time_bound)
+        sim->time_bound = cfg->max_time;
     /* A constant delay keeps send order by itself: duplicates are the only
      * way to overtake, and they are sent after the original anyway. */
     if (!sim->sync && any_fifo && (varying_delay || cfg->dup > 0)) {
@@ -2445,8 +2461,16 @@ static bool all_passive(const struct disco_sim *sim)
 /* Whether anything but fault events remains: messages and timers. */
 static bool bounded_out(struct disco_sim *sim, disco_time_t next)
 {
-    if (sim->cfg.max_time && next > sim->cfg.max_time) {
-        sim->metrics.stop = DISCO_STOP_MAX_TIME;
+    if (next > sim->time_bound) {
+        if (sim->cfg.max_time && next > sim->cfg.max_time)
+            sim->metrics.stop = DISCO_STOP_MAX_TIME;
+        else
+            sim_fault(sim, DISCO_ELIMIT,
+                      "simulated time would pass 2^63 ticks (an event at "
+                      "tick %llu, delays of up to %llu ticks): the delays "
+                      "are too long for this run",
+                      (unsigned long long)next,
+                      (unsigned long long)sim->longest_delay);
         return true;
     }
     if (sim->cfg.max_events && sim->metrics.events >= sim->cfg.max_events) {

@@ -14,6 +14,8 @@
 #include "internal.h" /* which FIFO clocks the kernel chose */
 #include "support.h"
 
+extern const struct disco_algorithm disco_alg_echo;
+
 /* ---- a test-only algorithm: numbered messages, in bursts or on timers -- */
 
 enum { BURST, TIMED };   /* parameter "mode" */
@@ -682,6 +684,46 @@ static void test_bad_kind_is_an_error_not_a_crash(void **unused)
     disco_config_release(&cfg);
 }
 
+static void test_time_past_two_to_the_63_is_an_error(void **unused)
+{
+    /* Delays of 2^62 ticks each are allowed, but echo's tokens chain them
+     * (2^62, 2^63, then past 2^63): the run stops with an error naming
+     * the limit, where simulated time used to wrap round to 0 and the run
+     * reported time 0.  A chain that stays below the limit runs. */
+    for (int longer = 0; longer <= 1; longer++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, &disco_alg_echo);
+        struct disco_error err;
+        assert_ok(disco_delay_parse(&cfg.delay,
+                                    longer ? "const:4611686018427387904"
+                                           : "const:1000000000000000000",
+                                    &err),
+                  &err);
+        struct disco_topology topo;
+        assert_int_equal(disco_topology_generate(&topo, "ring:4", 1, &err), 0);
+        struct disco_sim *sim;
+        assert_int_equal(disco_sim_create(&sim, &disco_alg_echo, &topo, &cfg,
+                                          &err),
+                         0);
+        int rc = disco_sim_run(sim, &err);
+        if (longer) {
+            assert_int_equal(rc, DISCO_ELIMIT);
+            assert_string_equal(
+                err.message,
+                "simulated time would pass 2^63 ticks (an event at tick "
+                "4611686018427387904, delays of up to 4611686018427387904 "
+                "ticks): the delays are too long for this run");
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(disco_sim_metrics(sim)->time,
+                             4000000000000000000ull);
+        }
+        disco_sim_free(sim);
+        disco_topology_release(&topo);
+        disco_config_release(&cfg);
+    }
+}
+
 /* ---- timers and the end of a run ---- */
 
 static void alarm_init(struct disco_ctx *ctx, void *state)
@@ -861,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_cut_link_carries_nothing_while_down),
         cmocka_unit_test(test_bad_port_is_an_error_not_a_crash),
         cmocka_unit_test(test_bad_kind_is_an_error_not_a_crash),
+        cmocka_unit_test(test_time_past_two_to_the_63_is_an_error),
         cmocka_unit_test(test_timer_fires_in_rounds_and_ticks),
         cmocka_unit_test(test_late_fault_does_not_prolong_the_run),
         cmocka_unit_test(test_silent_active_rounds_are_bounded),

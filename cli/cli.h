@@ -156,11 +156,19 @@ struct cli_outfile {
     FILE *stream; /* NULL once handed over (see cli_outfile_take) */
 };
 
-/* Create `path`'s temporary sibling and open it for writing. */
+/* Create `path`'s temporary sibling and open it for writing; refused
+ * when `path` is a directory (the final rename could not replace it). */
 int cli_outfile_open(struct cli_outfile *file, const char *path,
                      struct disco_error *err);
 /* Hand the stream to a new owner (the trace), who closes it before commit. */
 FILE *cli_outfile_take(struct cli_outfile *file);
+/* Close the stream if still ours, reporting a write that failed; the file
+ * stays under its temporary name until committed. */
+int cli_outfile_close(struct cli_outfile *file, struct disco_error *err);
+/* Whether the final name can still be taken (no directory appeared there
+ * since the file was opened): checked for every output before the first
+ * commit, so that a run refused at the end commits none of them. */
+int cli_outfile_check(const struct cli_outfile *file, struct disco_error *err);
 /* Close the stream if still ours, then rename into place. */
 int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err);
 /* Close the stream if still ours and remove the temporary file. */

@@ -83,10 +83,24 @@ char *cli_temp_beside(const char *path, const char *tag)
     return temp;
 }
 
+/* The error of a file whose final name cannot be given to it: an
+ * existing directory there, which rename would refuse at the end. */
+static int check_target(const char *path, struct disco_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
+                          strerror(EISDIR));
+    return 0;
+}
+
 int cli_outfile_open(struct cli_outfile *file, const char *path,
                      struct disco_error *err)
 {
     memset(file, 0, sizeof *file);
+    int rc = check_target(path, err);
+    if (rc)
+        return rc;
     file->path = strdup(path);
     file->temp = cli_temp_beside(path, ".tmp");
     if (!file->path || !file->temp) {
@@ -126,7 +140,12 @@ FILE *cli_outfile_take(struct cli_outfile *file)
     return stream;
 }
 
-int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err)
+int cli_outfile_check(const struct cli_outfile *file, struct disco_error *err)
+{
+    return file->path ? check_target(file->path, err) : 0;
+}
+
+int cli_outfile_close(struct cli_outfile *file, struct disco_error *err)
 {
     if (file->stream) {
         bool bad = fflush(file->stream) != 0 || ferror(file->stream);
@@ -142,14 +161,22 @@ int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err)
                               file->path, strerror(saved));
         }
     }
+    return 0;
+}
+
+int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err)
+{
+    int rc = cli_outfile_close(file, err);
+    if (rc)
+        return rc;
     untrack(file->temp);
     if (file->temp && rename(file->temp, file->path) != 0) {
         int saved = errno;
         char *path = file->path;
         file->path = NULL;
         cli_outfile_abort(file);
-        int rc = disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
-                            strerror(saved));
+        rc = disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
+                        strerror(saved));
         free(path);
         return rc;
     }

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 
@@ -662,6 +663,8 @@ static const char *picture_path(const struct cli_run_options *s,
     return NULL;
 }
 
+static int check_frames_target(const char *dir, struct disco_error *err);
+
 /* Pictures: a recorder observes the run; each picture file is opened now
  * (so a bad path fails before the run) and drawn after it.  Frames go into
  * a temporary directory beside DIR, renamed at the end. */
@@ -705,6 +708,10 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
             run->frames_dir ? cli_temp_beside(run->frames_dir, ".tmp") : NULL;
         if (!run->frames_temp)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        /* A directory the frames may not replace is refused now, before
+         * the run, rather than after the other outputs were written. */
+        if ((rc = check_frames_target(run->frames_dir, err)))
+            return rc;
         if (!mkdtemp(run->frames_temp)) {
             int saved = errno;
             free(run->frames_temp);
@@ -784,6 +791,32 @@ static bool holds_only_frames(const char *dir)
     return only;
 }
 
+/* Whether the frames may take the name `dir`: it is free, or a directory
+ * that holds frames only (or nothing).  Asked when --frames is opened and
+ * again before the first output is committed, so that a refused directory
+ * leaves no other output behind. */
+static int check_frames_target(const char *dir, struct disco_error *err)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", dir,
+                          strerror(errno));
+    }
+    /* rename() puts a directory only in place of a directory (not of a
+     * file, nor of a link to one). */
+    if (!S_ISDIR(st.st_mode))
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", dir,
+                          strerror(ENOTDIR));
+    if (!holds_only_frames(dir))
+        return disco_fail(err, DISCO_EIO,
+                          "cannot write '%s': it holds files other than "
+                          "frames (remove them, or choose another --frames)",
+                          dir);
+    return 0;
+}
+
 /* The new frames in place of a former run's: the old directory is set
  * aside first and put back if the new one cannot take its name, so that
  * either set of frames is whole. */
@@ -812,15 +845,33 @@ static int replace_frames(struct cli_run *run, struct disco_error *err)
     return 0;
 }
 
+/* Every output written in full under its temporary name, and every final
+ * name still free to take: what can refuse the run at its end is asked
+ * here, before the first rename, so that a refused run commits nothing. */
+static int check_outputs(struct cli_run *run, struct disco_error *err)
+{
+    int rc;
+    for (int p = 0; p < CLI_PICTURE_COUNT; p++)
+        if ((rc = cli_outfile_close(&run->pictures[p], err)) ||
+            (rc = cli_outfile_check(&run->pictures[p], err)))
+            return rc;
+    if (run->writing_summary &&
+        ((rc = cli_outfile_close(&run->summary_file, err)) ||
+         (rc = cli_outfile_check(&run->summary_file, err))))
+        return rc;
+    if (run->tracing && (rc = cli_outfile_check(&run->trace_file, err)))
+        return rc;
+    if (run->frames_temp &&
+        (rc = check_frames_target(run->frames_dir, err)))
+        return rc;
+    return 0;
+}
+
+/* The frames first: their directory is the one output whose rename may
+ * still be refused (a file appeared in it since check_outputs), and a
+ * former run's frames are put back if so. */
 static int commit_pictures(struct cli_run *run, struct disco_error *err)
 {
-    for (int p = 0; p < CLI_PICTURE_COUNT; p++) {
-        if (!run->pictures[p].path)
-            continue;
-        int rc = cli_outfile_commit(&run->pictures[p], err);
-        if (rc)
-            return rc;
-    }
     if (run->frames_temp) {
         if (rename(run->frames_temp, run->frames_dir) != 0) {
             int saved = errno;
@@ -839,6 +890,13 @@ static int commit_pictures(struct cli_run *run, struct disco_error *err)
         }
         free(run->frames_temp);
         run->frames_temp = NULL;
+    }
+    for (int p = 0; p < CLI_PICTURE_COUNT; p++) {
+        if (!run->pictures[p].path)
+            continue;
+        int rc = cli_outfile_commit(&run->pictures[p], err);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -1012,13 +1070,15 @@ int cli_run_execute(struct cli_run *run, struct disco_error *err)
         prefix_error(err, run->trace_file.path);
         return rc;
     }
-    if ((rc = draw_pictures(run, err)) || (rc = commit_pictures(run, err)))
+    if ((rc = draw_pictures(run, err)))
         return rc;
-    if (run->writing_summary) {
+    if (run->writing_summary)
         cli_summary_json(run->summary_file.stream, run);
-        if ((rc = cli_outfile_commit(&run->summary_file, err)))
-            return rc;
-    }
+    if ((rc = check_outputs(run, err)) || (rc = commit_pictures(run, err)))
+        return rc;
+    if (run->writing_summary &&
+        (rc = cli_outfile_commit(&run->summary_file, err)))
+        return rc;
     if (run->tracing && (rc = cli_outfile_commit(&run->trace_file, err)))
         return rc;
     return 0;

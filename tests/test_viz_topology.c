@@ -751,9 +751,9 @@ static void test_bad_paths(void **state)
         tmpdir_remove(dir);
     }
     /* Frames into a directory that holds something else, even a name close
-     * to a frame's, beside a real frame: refused at the end, the directory
-     * untouched and no temporary left beside it (a replacement would have
-     * deleted the user's file). */
+     * to a frame's, beside a real frame: refused before the run, the
+     * directory untouched and no temporary left beside it (a replacement
+     * would have deleted the user's file). */
     static const char *const others[] = {
         "keep", "frame-1.svg", "frame-000001.png", "frame-000001.svg~",
         "frame-00000x.svg", "Frame-000001.svg"};
@@ -780,6 +780,91 @@ static void test_bad_paths(void **state)
         free(full);
         tmpdir_remove(dir);
     }
+}
+
+/* A --frames that is refused takes every other output with it: the
+ * pictures, the trace, the summary and the --out folder are not left
+ * behind by a run that exits 2 (before, the pictures were committed first
+ * and stayed).  A regular file as --frames is refused the same way. */
+static void test_refused_frames_leave_nothing(void **state)
+{
+    static const char *const sets[][6] = {
+        {"--svg", "g.svg", "--dot", "g.dot", "--spacetime", "s.svg"},
+        {"--html", "p.html", "--shiviz", "s.shiviz", "--png", "g.png"},
+    };
+    static const char *const targets[] = {"other", "afile"};
+    for (size_t t = 0; t < 2; t++) {
+        for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+            char *dir = tmpdir_create();
+            char *other = path_in(dir, "other");
+            char *notes = path_in(other, "notes.txt");
+            char *afile = path_in(dir, "afile");
+            char cmd[4096];
+            snprintf(cmd, sizeof cmd, "mkdir '%s' && echo hi > '%s' && "
+                     "echo hi > '%s'", other, notes, afile);
+            assert_int_equal(system(cmd), 0);
+            char *frames = path_in(dir, targets[t]);
+            char *paths[3], *trace = path_in(dir, "t.jsonl");
+            char *out = path_in(dir, "out");
+            for (int i = 0; i < 3; i++)
+                paths[i] = path_in(dir, sets[k][2 * i + 1]);
+            struct cli_output o;
+            cli_run(&o, (const char *[]){
+                            NULL, "run", "echo", "--topology", "grid:3x3",
+                            "--trace", trace, sets[k][0], paths[0],
+                            sets[k][2], paths[1], sets[k][4], paths[2],
+                            "--frames", frames, NULL});
+            assert_int_equal(o.status, 2);
+            assert_int_equal(o.out_len, 0);
+            assert_int_equal(count_substring(o.err, "\n"), 1);
+            assert_non_null(strstr(o.err, frames));
+            assert_non_null(strstr(o.err, t == 0 ? "holds files other than "
+                                                   "frames"
+                                                 : "Not a directory"));
+            /* other/ and afile only, other/ as it was. */
+            assert_int_equal(dir_entry_count(dir), 2);
+            assert_int_equal(dir_entry_count(other), 1);
+            cli_output_release(&o);
+            /* Under --out, whose folder goes too. */
+            cli_run(&o, (const char *[]){
+                            NULL, "run", "echo", "--topology", "grid:3x3",
+                            "--out", out, sets[k][0], sets[k][1],
+                            sets[k][2], sets[k][3], sets[k][4], sets[k][5],
+                            "--frames", frames, NULL});
+            assert_int_equal(o.status, 2);
+            assert_int_equal(o.out_len, 0);
+            assert_int_equal(count_substring(o.err, "\n"), 1);
+            assert_int_equal(dir_entry_count(dir), 2);
+            assert_int_equal(dir_entry_count(other), 1);
+            cli_output_release(&o);
+            for (int i = 0; i < 3; i++)
+                free(paths[i]);
+            free(trace), free(out), free(frames), free(afile), free(notes);
+            free(other);
+            tmpdir_remove(dir);
+        }
+    }
+    /* A directory where a picture file should go is refused before the
+     * run too, not after the pictures before it were renamed into place. */
+    char *dir = tmpdir_create();
+    char *sub = path_in(dir, "sub"), *dot = path_in(dir, "g.dot");
+    char *trace = path_in(dir, "t.jsonl");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "mkdir '%s'", sub);
+    assert_int_equal(system(cmd), 0);
+    struct cli_output o;
+    cli_run(&o, (const char *[]){NULL, "run", "echo", "--topology", "ring:4",
+                                 "--trace", trace, "--dot", dot, "--svg", sub,
+                                 NULL});
+    assert_int_equal(o.status, 2);
+    assert_int_equal(o.out_len, 0);
+    assert_int_equal(count_substring(o.err, "\n"), 1);
+    assert_non_null(strstr(o.err, "Is a directory"));
+    assert_int_equal(dir_entry_count(dir), 1);
+    assert_int_equal(dir_entry_count(sub), 0);
+    cli_output_release(&o);
+    free(sub), free(dot), free(trace);
+    tmpdir_remove(dir);
 }
 
 /* The names --frames may replace are exactly those the frames get. */
@@ -896,6 +981,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_frames_cli),
         cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_refused_frames_leave_nothing),
         cmocka_unit_test(test_frame_names),
         cmocka_unit_test(test_active_nodes),
     };

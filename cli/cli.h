@@ -174,9 +174,22 @@ int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err);
 /* Close the stream if still ours and remove the temporary file. */
 void cli_outfile_abort(struct cli_outfile *file);
 
-/* Create `dir` and its missing parents; `*created` tells whether the last
- * component was new (so a failed run can remove it again). */
-int cli_mkdirs(const char *dir, bool *created, struct disco_error *err);
+/* The directories cli_mkdirs created: each a prefix of `path` (which the
+ * struct owns), ending at one of `ends`, outermost first. */
+struct cli_made_dirs {
+    char *path;
+    size_t *ends;
+    size_t count;
+};
+
+/* Create `dir` and its missing parents, listing in `made` those it
+ * created; on failure it removes them again, and `made` lists none. */
+int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
+               struct disco_error *err);
+/* Remove the directories `made` lists that are empty, deepest first and
+ * stopping at the first that is not (a committed output), and free the
+ * list.  Never touches a directory that existed before cli_mkdirs. */
+void cli_made_dirs_remove(struct cli_made_dirs *made);
 
 /* `dir`/`name`, or `name` alone when dir is NULL or name is absolute;
  * malloc'd (NULL when out of memory). */
@@ -262,8 +275,7 @@ struct cli_run {
     char result[DISCO_RESULT_TEXT];
 
     /* Outputs. */
-    char *out_dir;
-    bool created_out_dir;
+    struct cli_made_dirs out_dirs; /* --out DIR and parents it created */
     struct cli_outfile trace_file, summary_file;
     bool tracing, writing_summary;
     struct disco_trace trace;

@@ -199,16 +199,48 @@ void cli_outfile_abort(struct cli_outfile *file)
     memset(file, 0, sizeof *file);
 }
 
-int cli_mkdirs(const char *dir, bool *created, struct disco_error *err)
+/* Remove the directories `made` lists, deepest first, while they are
+ * empty; forget them either way. */
+void cli_made_dirs_remove(struct cli_made_dirs *made)
 {
-    *created = false;
+    if (made->path) {
+        for (size_t i = made->count; i-- > 0;) {
+            made->path[made->ends[i]] = '\0';
+            if (rmdir(made->path) != 0)
+                break;
+        }
+    }
+    free(made->path);
+    free(made->ends);
+    memset(made, 0, sizeof *made);
+}
+
+/* Remember that the prefix of made->path ending at `end` was created. */
+static bool made_add(struct cli_made_dirs *made, size_t end)
+{
+    size_t *ends = realloc(made->ends, (made->count + 1) * sizeof *ends);
+    if (!ends)
+        return false;
+    made->ends = ends;
+    made->ends[made->count++] = end;
+    return true;
+}
+
+int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
+               struct disco_error *err)
+{
+    memset(made, 0, sizeof *made);
     char *path = strdup(dir);
     if (!path)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    made->path = path;
     size_t len = strlen(path);
     while (len > 1 && path[len - 1] == '/')
         path[--len] = '\0';
-    /* Create each missing parent in turn, then the directory itself. */
+    /* Create each missing parent in turn, then the directory itself,
+     * noting each one made, so that a failure here or a refused run later
+     * removes them again (and never a directory that was there). */
+    int rc = 0;
     for (char *p = path + 1;; p++) {
         bool last = *p == '\0';
         if (*p != '/' && !last)
@@ -216,29 +248,24 @@ int cli_mkdirs(const char *dir, bool *created, struct disco_error *err)
         char saved = *p;
         *p = '\0';
         if (mkdir(path, 0777) == 0) {
-            if (last)
-                *created = true;
+            if (!made_add(made, (size_t)(p - path))) {
+                rmdir(path);
+                rc = disco_fail(err, DISCO_ENOMEM, "out of memory");
+            }
         } else if (errno != EEXIST) {
-            int e = errno;
-            *p = saved;
-            int rc =
-                disco_fail(err, DISCO_EIO, "cannot create directory '%s': %s",
-                           dir, strerror(e));
-            free(path);
-            return rc;
+            rc = disco_fail(err, DISCO_EIO,
+                            "cannot create directory '%s': %s", dir,
+                            strerror(errno));
         }
         *p = saved;
-        if (last)
+        if (rc || last)
             break;
     }
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        free(path);
-        return disco_fail(err, DISCO_EIO,
-                          "cannot use '%s' as --out: not a "
-                          "directory",
-                          dir);
-    }
-    free(path);
-    return 0;
+    if (!rc && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = disco_fail(err, DISCO_EIO,
+                        "cannot use '%s' as --out: not a directory", dir);
+    if (rc)
+        cli_made_dirs_remove(made);
+    return rc;
 }

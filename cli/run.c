@@ -926,13 +926,8 @@ static int open_outputs(struct cli_run *run, struct disco_error *err)
 {
     const struct cli_run_options *s = &run->settings;
     int rc;
-    if (s->out) {
-        run->out_dir = strdup(s->out);
-        if (!run->out_dir)
-            return disco_fail(err, DISCO_ENOMEM, "out of memory");
-        if ((rc = cli_mkdirs(s->out, &run->created_out_dir, err)))
-            return rc;
-    }
+    if (s->out && (rc = cli_mkdirs(s->out, &run->out_dirs, err)))
+        return rc;
     const char *trace_name = s->trace ? s->trace
                              : s->out ? "trace.jsonl"
                                       : NULL;
@@ -1099,9 +1094,8 @@ void cli_run_release(struct cli_run *run)
     free(run->frames_dir);
     if (run->recording)
         viz_recorder_release(&run->viz);
-    if (run->created_out_dir)
-        rmdir(run->out_dir); /* only succeeds if nothing was committed */
-    free(run->out_dir);
+    /* Only those --out made, and only if nothing was committed in them. */
+    cli_made_dirs_remove(&run->out_dirs);
     disco_sim_free(run->sim);
     free(run->results);
     if (run->have_cfg)

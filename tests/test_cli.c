@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -1006,6 +1007,48 @@ static void test_out_dir(void **unused)
     tmpdir_remove(dir);
 }
 
+/* A refused run under --out removes the directories it created, parents
+ * included, and only those: a parent that was there before stays. */
+static void test_refused_out_removes_its_parents(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *out = path_in(dir, "q1/q2/q3");
+    char *afile = path_in(dir, "afile");
+    char *bad = path_in(dir, "afile/x.dot");
+    FILE *f = fopen(afile, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct cli_output o;
+    /* Refused at its --dot, after --out made q1, q1/q2 and q1/q2/q3. */
+    RUN(&o, "run", "echo", "--topology", "grid:3x3", "--out", out, "--dot",
+        bad);
+    assert_usage_error(&o, "afile/x.dot': Not a directory");
+    assert_int_equal(dir_entry_count(dir), 1); /* afile alone */
+    cli_output_release(&o);
+    /* The same with q1 there already: it stays, empty. */
+    char *q1 = path_in(dir, "q1");
+    assert_int_equal(mkdir(q1, 0777), 0);
+    RUN(&o, "run", "echo", "--topology", "grid:3x3", "--out", out, "--dot",
+        bad);
+    assert_usage_error(&o, "afile/x.dot': Not a directory");
+    assert_int_equal(dir_entry_count(dir), 2);
+    assert_int_equal(dir_entry_count(q1), 0);
+    cli_output_release(&o);
+    /* Refused while making --out itself, a name too long below two new
+     * directories. */
+    char name[300 + sizeof "q1/n2/n3/"] = "q1/n2/n3/";
+    memset(name + strlen(name), 'x', 300);
+    name[sizeof name - 1] = '\0';
+    char *long_out = path_in(dir, name);
+    RUN(&o, "run", "echo", "--out", long_out);
+    assert_usage_error(&o, "cannot create directory");
+    assert_int_equal(dir_entry_count(dir), 2);
+    assert_int_equal(dir_entry_count(q1), 0);
+    cli_output_release(&o);
+    free(long_out), free(q1), free(bad), free(afile), free(out);
+    tmpdir_remove(dir);
+}
+
 static void test_demo(void **unused)
 {
     char *dir = tmpdir_create();
@@ -1117,6 +1160,7 @@ int main(void)
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_bad_progress),
         cmocka_unit_test(test_out_dir),
+        cmocka_unit_test(test_refused_out_removes_its_parents),
         cmocka_unit_test(test_demo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,17 +42,14 @@ static const struct demo_step steps[] = {
 enum { DEMO_OUT, DEMO_HELP };
 static const struct cli_option demo_options[] = {
     {"out", DEMO_OUT, true, "DIR",
-     "where the traces and summaries go (default disco-demo)"},
+     "where the traces, summaries and pictures go (default disco-demo)"},
     {"help", DEMO_HELP, false, NULL, "show this help"},
 };
 
-/* Run one step; returns its exit status (0 or 1) or a negative error. */
-static int demo_step(const struct demo_step *step, const char *dir,
-                     struct disco_error *err)
+/* The options of `disco run` that a step stands for, its outputs in `out`. */
+static void step_options(const struct demo_step *step, const char *out,
+                         struct cli_run_options *opts_out)
 {
-    char *out = cli_join(dir, step->folder);
-    if (!out)
-        return disco_fail(err, DISCO_ENOMEM, "out of memory");
     struct cli_run_options opts;
     memset(&opts, 0, sizeof opts);
     opts.target = step->algorithm;
@@ -67,6 +64,37 @@ static int demo_step(const struct demo_step *step, const char *dir,
     opts.png = "topology.png";
     opts.dot = "topology.dot";
     opts.frames = "frames";
+    *opts_out = opts;
+}
+
+/* Whether a step would be refused before it runs (an output's name taken
+ * by a directory, a stray file among its frames): asked of every step
+ * before the tour prints its first line, so that a refused tour prints
+ * nothing.  What the preparation made it removes again. */
+static int check_step(const struct demo_step *step, const char *dir,
+                      struct disco_error *err)
+{
+    char *out = cli_join(dir, step->folder);
+    if (!out)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    struct cli_run_options opts;
+    step_options(step, out, &opts);
+    struct cli_run run;
+    int rc = cli_run_prepare(&run, &opts, err);
+    cli_run_release(&run);
+    free(out);
+    return rc;
+}
+
+/* Run one step; returns its exit status (0 or 1) or a negative error. */
+static int demo_step(const struct demo_step *step, const char *dir,
+                     struct disco_error *err)
+{
+    char *out = cli_join(dir, step->folder);
+    if (!out)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    struct cli_run_options opts;
+    step_options(step, out, &opts);
 
     struct cli_run run;
     int rc = cli_run_prepare(&run, &opts, err);
@@ -135,8 +163,9 @@ int cli_cmd_demo(int argc, char **argv, struct disco_error *err)
         if (opt->id == DEMO_HELP) {
             printf("usage: disco demo [--out DIR]\n\n"
                    "A short tour: Chang-Roberts at its worst and best, and "
-                   "the echo wave.\nEach run's trace.jsonl and summary.json "
-                   "go into a folder of DIR.\n\n");
+                   "the echo wave.\nEach run's trace.jsonl, summary.json "
+                   "and pictures (SVGs, frames/,\nplayer.html) go into a "
+                   "folder of DIR.\n\n");
             cli_print_options(stdout, demo_options, count);
             return CLI_EXIT_PASS;
         }
@@ -146,18 +175,36 @@ int cli_cmd_demo(int argc, char **argv, struct disco_error *err)
         dir = value;
     }
 
-    printf("disco demo: %zu runs; traces and summaries go to %s/\n\n",
+    /* DIR first (a file there is refused with its own name), then every
+     * step's outputs, before the first line: a refused tour prints
+     * nothing and, like a refused run, leaves no directory it made. */
+    struct cli_made_dirs made;
+    int rc = cli_mkdirs(dir, &made, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < STEP_COUNT && !rc; i++)
+        rc = check_step(&steps[i], dir, err);
+    if (rc) {
+        cli_made_dirs_remove(&made);
+        return rc;
+    }
+
+    printf("disco demo: %zu runs; traces, summaries and pictures (SVGs, "
+           "frames, player.html) go to %s/\n\n",
            STEP_COUNT, dir);
     int status = CLI_EXIT_PASS;
     for (size_t i = 0; i < STEP_COUNT; i++) {
         printf("%zu. %s\n", i + 1, steps[i].title);
         fflush(stdout);
-        int rc = demo_step(&steps[i], dir, err);
-        if (rc < 0)
+        rc = demo_step(&steps[i], dir, err);
+        if (rc < 0) {
+            cli_made_dirs_remove(&made); /* DIR, if it is still empty */
             return rc;
+        }
         if (rc != CLI_EXIT_PASS)
             status = CLI_EXIT_FAIL;
     }
+    cli_made_dirs_remove(&made); /* forgets them: they hold the outputs */
     printf("%s.  Open a trace with pandas:\n"
            "  pd.read_json('%s/%s/trace.jsonl', lines=True).iloc[1:]\n",
            status == CLI_EXIT_PASS ? "Every property held"

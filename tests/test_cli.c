@@ -1063,6 +1063,8 @@ static void test_demo(void **unused)
     assert_int_equal(o.status, 0);
     assert_int_equal(o.err_len, 0);
     assert_non_null(strstr(o.out, out));
+    /* The header names everything the folders get, pictures too. */
+    assert_non_null(strstr(o.out, "traces, summaries and pictures"));
     assert_non_null(strstr(o.out, "elect 36"));
     assert_non_null(strstr(o.out, "elect 15"));
     assert_non_null(strstr(o.out, "token 30"));
@@ -1096,6 +1098,51 @@ static void test_demo(void **unused)
     }
     cli_output_release(&o);
     free(out);
+    tmpdir_remove(dir);
+}
+
+/* A demo that would be refused prints nothing: an --out that is a file
+ * (or lies below one) is refused before the header, and so is a stray
+ * file in the last step's frames, which a former demo's folder keeps. */
+static void test_demo_refused(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *afile = path_in(dir, "afile");
+    char *below = path_in(dir, "afile/x");
+    FILE *f = fopen(afile, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct cli_output o;
+    RUN(&o, "demo", "--out", afile);
+    assert_usage_error(&o, "as --out: not a directory");
+    assert_non_null(strstr(o.err, afile));
+    assert_int_equal(dir_entry_count(dir), 1);
+    cli_output_release(&o);
+    RUN(&o, "demo", "--out", below);
+    assert_usage_error(&o, "Not a directory");
+    assert_int_equal(dir_entry_count(dir), 1);
+    cli_output_release(&o);
+
+    char *out = path_in(dir, "demo");
+    RUN(&o, "demo", "--out", out);
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    char *step3 = path_in(out, "3-echo-petersen");
+    char *frames = path_in(step3, "frames");
+    char *stray = path_in(frames, "notes.txt");
+    int frame_count = dir_entry_count(frames);
+    f = fopen(stray, "w");
+    assert_non_null(f);
+    fclose(f);
+    RUN(&o, "demo", "--out", out);
+    assert_usage_error(&o, "holds files other than frames");
+    assert_int_equal(dir_entry_count(out), 3);
+    assert_int_equal(dir_entry_count(step3), 9); /* no temporary beside */
+    assert_int_equal(dir_entry_count(frames), frame_count + 1);
+    assert_int_equal(access(stray, F_OK), 0);
+    cli_output_release(&o);
+    free(stray), free(frames), free(step3), free(out), free(below);
+    free(afile);
     tmpdir_remove(dir);
 }
 
@@ -1162,6 +1209,7 @@ int main(void)
         cmocka_unit_test(test_out_dir),
         cmocka_unit_test(test_refused_out_removes_its_parents),
         cmocka_unit_test(test_demo),
+        cmocka_unit_test(test_demo_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

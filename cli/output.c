@@ -6,9 +6,11 @@
  * the end of a successful run.  A run that fails, or is refused, leaves no
  * file behind: what a script finds is always complete.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,50 @@ static int check_target(const char *path, struct disco_error *err)
     return 0;
 }
 
+/* A FIFO, a device or a pipe (`--trace >(gzip)` names /dev/fd/N): written
+ * straight through, as a shell's redirection would.  Renaming a temporary
+ * file over it would put a plain file in its place (as root, over
+ * /dev/null) and leave a reader with nothing; what a failed run wrote to
+ * it cannot be taken back, and a write that fails (/dev/full) still fails
+ * the run. */
+static int open_through(struct cli_outfile *file, const char *path,
+                        struct disco_error *err)
+{
+    file->path = strdup(path);
+    if (!file->path)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    file->stream = fopen(path, "w");
+    if (!file->stream) {
+        int saved = errno;
+        cli_outfile_abort(file);
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
+                          strerror(saved));
+    }
+    return 0;
+}
+
+/* The file a symbolic link names: its real path, or, while that file does
+ * not exist yet, the link's own text (beside the link when relative). */
+static char *link_target(const char *link)
+{
+    char *real = realpath(link, NULL);
+    if (real)
+        return real;
+    char text[PATH_MAX];
+    ssize_t n = readlink(link, text, sizeof text - 1);
+    if (n <= 0)
+        return NULL;
+    text[n] = '\0';
+    const char *slash = strrchr(link, '/');
+    size_t dir = text[0] == '/' || !slash ? 0 : (size_t)(slash - link) + 1;
+    char *target = malloc(dir + (size_t)n + 1);
+    if (target) {
+        memcpy(target, link, dir);
+        memcpy(target + dir, text, (size_t)n + 1);
+    }
+    return target;
+}
+
 int cli_outfile_open(struct cli_outfile *file, const char *path,
                      struct disco_error *err)
 {
@@ -101,8 +147,16 @@ int cli_outfile_open(struct cli_outfile *file, const char *path,
     int rc = check_target(path, err);
     if (rc)
         return rc;
-    file->path = strdup(path);
-    file->temp = cli_temp_beside(path, ".tmp");
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return open_through(file, path, err);
+    /* A symbolic link to a file: the file is replaced, the link kept (a
+     * rename over the link would put the output in its place). */
+    char *real = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        real = link_target(path);
+    file->path = real ? real : strdup(path);
+    file->temp = cli_temp_beside(file->path ? file->path : path, ".tmp");
     if (!file->path || !file->temp) {
         cli_outfile_abort(file);
         return disco_fail(err, DISCO_ENOMEM, "out of memory");

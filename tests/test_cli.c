@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1007,6 +1008,53 @@ static void test_out_dir(void **unused)
     tmpdir_remove(dir);
 }
 
+/* An output that is not a plain file is written through, not replaced:
+ * a FIFO keeps being a FIFO and its reader gets the trace (a rename over
+ * it used to leave a plain file and an empty reader; as root, over
+ * /dev/null, a plain file there), and a symbolic link keeps being a link
+ * while the file it names gets the output. */
+static void test_outputs_through_fifos_and_links(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *fifo = path_in(dir, "pipe");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    /* Opened for reading first, so that the run's open does not wait. */
+    int reader = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(reader >= 0);
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--trace", fifo);
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    char got[64] = {0};
+    assert_true(read(reader, got, sizeof got - 1) > 20);
+    assert_true(strncmp(got, "{\"algorithm\": \"echo\"", 20) == 0);
+    close(reader);
+    struct stat st;
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+
+    char *real = path_in(dir, "real.jsonl");
+    char *link = path_in(dir, "link.jsonl");
+    assert_int_equal(symlink("real.jsonl", link), 0);
+    /* Twice: the link names a file not there yet, then one that is. */
+    for (int twice = 0; twice < 2; twice++) {
+        RUN(&o, "run", "echo", "--trace", link);
+        assert_int_equal(o.status, 0);
+        cli_output_release(&o);
+        assert_int_equal(lstat(link, &st), 0);
+        assert_true(S_ISLNK(st.st_mode));
+    }
+    char *trace = file_read(real, NULL);
+    assert_non_null(trace);
+    assert_true(strncmp(trace, "{\"algorithm\": \"echo\"", 20) == 0);
+    assert_int_equal(dir_entry_count(dir), 3); /* no temporary left */
+    free(trace);
+    free(real);
+    free(link);
+    free(fifo);
+    tmpdir_remove(dir);
+}
+
 /* A refused run under --out removes the directories it created, parents
  * included, and only those: a parent that was there before stays. */
 static void test_refused_out_removes_its_parents(void **unused)
@@ -1207,6 +1255,7 @@ int main(void)
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_bad_progress),
         cmocka_unit_test(test_out_dir),
+        cmocka_unit_test(test_outputs_through_fifos_and_links),
         cmocka_unit_test(test_refused_out_removes_its_parents),
         cmocka_unit_test(test_demo),
         cmocka_unit_test(test_demo_refused),

@@ -637,6 +637,24 @@ static void format_duration(char *buf, size_t len, double s)
         snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
+/* The progress line's words, the batch's and --maximize's alike: runs
+ * done of the total, the rate, the time left, and the runs that violated a
+ * property so far. */
+static void progress_text(char *text, size_t len, uint64_t done,
+                          uint64_t total, uint64_t started_ns,
+                          uint64_t violations)
+{
+    double elapsed = (double)(uv_hrtime() - started_ns) / 1e9;
+    double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    char eta[32];
+    format_duration(eta, sizeof eta,
+                    rate > 0 ? (double)(total - done) / rate : -1);
+    snprintf(text, len,
+             "%llu/%llu runs  %.0f runs/s  ETA %s  %llu violation%s",
+             (unsigned long long)done, (unsigned long long)total, rate, eta,
+             (unsigned long long)violations, violations == 1 ? "" : "s");
+}
+
 static void draw_progress(struct batch *b)
 {
     size_t done = 0, violations = 0;
@@ -646,15 +664,9 @@ static void draw_progress(struct batch *b)
         violations += atomic_load_explicit(&b->workers[j].violations,
                                            memory_order_relaxed);
     }
-    double elapsed = (double)(uv_hrtime() - b->started_ns) / 1e9;
-    double rate = elapsed > 0 ? (double)done / elapsed : 0;
-    char eta[32];
-    format_duration(eta, sizeof eta,
-                    rate > 0 ? (double)(b->count - done) / rate : -1);
     char text[160];
-    snprintf(text, sizeof text,
-             "%zu/%zu runs  %.0f runs/s  ETA %s  %zu violation%s", done,
-             b->count, rate, eta, violations, violations == 1 ? "" : "s");
+    progress_text(text, sizeof text, done, b->count, b->started_ns,
+                  violations);
     cli_progress_line_draw(&b->progress, text);
 }
 
@@ -1297,7 +1309,52 @@ static void ids_text(char *buf, size_t len, const int64_t *ids, uint32_t n)
                                  i ? "," : "", (long long)ids[i]);
 }
 
-static int maximize(struct plan *p, struct disco_error *err)
+/* One topology's search: its runs.  The progress line counts the runs of
+ * every topology against all their budgets. */
+struct search {
+    struct plan *p;
+    uint64_t spent;        /* this topology's runs */
+    /* The progress line, drawn between runs (the search has one thread). */
+    uint64_t done, total, failed_total;
+    uint64_t started_ns, next_draw_ns;
+    struct cli_progress_line line;
+};
+
+/* The quiet start and the redraws of the batch's line (run_batch's timer). */
+#define SEARCH_REDRAW_NS 250000000u
+
+static void search_forget(struct search *s)
+{
+    s->spent = 0;
+}
+
+/* Run `c` into `r` (released by the caller), as one of the search's runs:
+ * counted, and the progress line redrawn when due.  Returns run_variant's
+ * status. */
+static int search_run(struct search *s, const struct variant *c,
+                      struct record *r)
+{
+    struct plan *p = s->p;
+    s->spent++;
+    s->done++;
+    int rc = run_variant(p, c, r, NULL, false);
+    if (!rc && !r->pass)
+        s->failed_total++;
+    if (p->progress) {
+        uint64_t now = uv_hrtime();
+        if (now >= s->next_draw_ns) {
+            char text[160];
+            progress_text(text, sizeof text, s->done, s->total,
+                          s->started_ns, s->failed_total);
+            cli_progress_line_draw(&s->line, text);
+            s->next_draw_ns = now + SEARCH_REDRAW_NS;
+        }
+    }
+    return rc;
+}
+
+static int maximize_topologies(struct plan *p, struct search *s,
+                               struct disco_error *err)
 {
     enum metric metric = !strcmp(p->maximize, "messages") ? METRIC_MESSAGES
                          : !strcmp(p->maximize, "time")   ? METRIC_TIME
@@ -1328,7 +1385,8 @@ static int maximize(struct plan *p, struct disco_error *err)
         }
         struct disco_rng rng;
         disco_rng_init(&rng, p->first_seed, 0x6d6178696d697a65ull);
-        uint64_t spent = 0, best_value = 0;
+        uint64_t best_value = 0;
+        search_forget(s);
         struct variant best_v = v;
         struct record best_r;
         memset(&best_r, 0, sizeof best_r);
@@ -1337,7 +1395,7 @@ static int maximize(struct plan *p, struct disco_error *err)
         /* Random restarts, each climbed by swapping two ids while a swap
          * makes the metric worse (larger); the seed changes per restart so
          * that delays are searched as well. */
-        while (spent < p->budget) {
+        while (s->spent < p->budget) {
             uint64_t seed = p->first_seed + seeds_used++ % p->seeds;
             for (uint32_t i = 0; i < n; i++)
                 cur[i] = i + 1;
@@ -1353,8 +1411,7 @@ static int maximize(struct plan *p, struct disco_error *err)
                 c.seed = seed;
                 ids_text(c.ids, sizeof c.ids, cur, n);
                 struct record r0;
-                spent++;
-                if (run_variant(p, &c, &r0, NULL, false) == 0) {
+                if (search_run(s, &c, &r0) == 0) {
                     local = metric_of(metric, &r0);
                     if (!have || local > best_value) {
                         have = true;
@@ -1372,10 +1429,11 @@ static int maximize(struct plan *p, struct disco_error *err)
                 }
             }
             bool climbing = true;
-            while (climbing && spent < p->budget) {
+            while (climbing && s->spent < p->budget) {
                 climbing = false;
-                for (uint32_t i = 0; i < n && spent < p->budget; i++) {
-                    for (uint32_t j = i + 1; j < n && spent < p->budget; j++) {
+                for (uint32_t i = 0; i < n && s->spent < p->budget; i++) {
+                    for (uint32_t j = i + 1; j < n && s->spent < p->budget;
+                         j++) {
                         int64_t x = cur[i];
                         cur[i] = cur[j];
                         cur[j] = x;
@@ -1383,9 +1441,8 @@ static int maximize(struct plan *p, struct disco_error *err)
                         c.seed = seed;
                         ids_text(c.ids, sizeof c.ids, cur, n);
                         struct record r1;
-                        spent++;
                         uint64_t value = 0;
-                        bool ok = run_variant(p, &c, &r1, NULL, false) == 0;
+                        bool ok = search_run(s, &c, &r1) == 0;
                         if (ok)
                             value = metric_of(metric, &r1);
                         if (ok && value > local) {
@@ -1409,6 +1466,9 @@ static int maximize(struct plan *p, struct disco_error *err)
                 }
             }
         }
+        /* The search's own runs are done: its line gives way to the
+         * result (and is drawn again by the next topology's runs). */
+        cli_progress_line_erase(&s->line);
         if (!have) {
             free(cur);
             free(best);
@@ -1424,7 +1484,7 @@ static int maximize(struct plan *p, struct disco_error *err)
                             "\"runs\": %llu, \"messages\": %llu, "
                             "\"messages_by_kind\": {",
                     p->maximize, (unsigned long long)best_value,
-                    (unsigned long long)spent,
+                    (unsigned long long)s->spent,
                     (unsigned long long)best_r.messages);
             for (unsigned k = 0; k < alg->kind_count; k++) {
                 fputs(k ? ", " : "", stdout);
@@ -1447,7 +1507,8 @@ static int maximize(struct plan *p, struct disco_error *err)
         } else {
             printf("worst %s for %s on %s: %llu after %llu runs\n",
                    p->maximize, alg->name, best_r.spec,
-                   (unsigned long long)best_value, (unsigned long long)spent);
+                   (unsigned long long)best_value,
+                   (unsigned long long)s->spent);
             printf("  messages %llu (", (unsigned long long)best_r.messages);
             for (unsigned k = 0; k < alg->kind_count; k++)
                 printf("%s%s %llu", k ? ", " : "", alg->message_kinds[k],
@@ -1466,6 +1527,22 @@ static int maximize(struct plan *p, struct disco_error *err)
         free(best);
     }
     return status;
+}
+
+static int maximize(struct plan *p, struct disco_error *err)
+{
+    struct search s;
+    memset(&s, 0, sizeof s);
+    s.p = p;
+    s.total = p->budget > UINT64_MAX / p->topology_count
+                  ? UINT64_MAX
+                  : p->budget * p->topology_count;
+    s.started_ns = uv_hrtime();
+    s.next_draw_ns = s.started_ns + SEARCH_REDRAW_NS;
+    int rc = maximize_topologies(p, &s, err);
+    /* An error's line on stderr must not land on the progress line. */
+    cli_progress_line_erase(&s.line);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */

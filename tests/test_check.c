@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -410,6 +411,69 @@ static void test_maximize_chang_roberts(void **unused)
     cli_output_release(&o);
 }
 
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* --maximize draws check's progress line with --progress on, even into a
+ * pipe, once it has searched a quarter of a second: its runs done out of
+ * the budget, erased at the end, stdout that of the search without it;
+ * with off, and with auto into a pipe, nothing.  The old search drew
+ * nothing in any case.  A search under half a second is rerun with four
+ * times the budget, up to a cap (then skipped: a machine that fast cannot
+ * tell). */
+static void test_maximize_progress(void **unused)
+{
+    struct cli_output on, off, quiet;
+    char budget[24];
+    unsigned long n = 2000;
+    double seconds;
+    for (;;) {
+        snprintf(budget, sizeof budget, "%lu", n);
+        double start = now_s();
+        RUN(&on, "check", "chang-roberts", "--topology", "uring:128",
+            "--maximize", "messages", "--budget", budget, "--progress", "on");
+        seconds = now_s() - start;
+        if (seconds >= 0.5 || 4 * n > 128000)
+            break;
+        cli_output_release(&on);
+        n *= 4;
+    }
+    if (seconds < 0.5) {
+        cli_output_release(&on);
+        print_message("test_maximize_progress: a budget of %lu took only "
+                      "%.2f s, under the 0.5 s asked for the line to show "
+                      "surely: not checked\n",
+                      n, seconds);
+        skip();
+    }
+    RUN(&off, "check", "chang-roberts", "--topology", "uring:128",
+        "--maximize", "messages", "--budget", budget, "--progress", "off");
+    RUN(&quiet, "check", "chang-roberts", "--topology", "uring:128",
+        "--maximize", "messages", "--budget", budget);
+    assert_status(&on, 0);
+    assert_status(&off, 0);
+    assert_status(&quiet, 0);
+    assert_int_equal(off.err_len, 0);
+    assert_int_equal(quiet.err_len, 0);
+    assert_true(on.err_len > 6);
+    assert_int_equal(on.err[0], '\r');
+    char runs[40]; /* "/N runs  ", N the budget */
+    snprintf(runs, sizeof runs, "/%lu runs  ", n);
+    assert_non_null(strstr(on.err, runs));
+    assert_non_null(strstr(on.err, " runs/s  ETA "));
+    assert_non_null(strstr(on.err, "  0 violations\x1b[K"));
+    assert_string_equal(on.err + on.err_len - 4, "\r\x1b[K");
+    assert_string_equal(on.out, off.out);
+    assert_string_equal(on.out, quiet.out);
+    cli_output_release(&on);
+    cli_output_release(&off);
+    cli_output_release(&quiet);
+}
+
 /* ------------------------------------------------------------------------ */
 /* sweep.                                                                    */
 
@@ -531,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_passing_check),
         cmocka_unit_test(test_brace_list_of_families),
         cmocka_unit_test(test_maximize_chang_roberts),
+        cmocka_unit_test(test_maximize_progress),
         cmocka_unit_test(test_sweep_csv),
         cmocka_unit_test(test_bad_input),
     };

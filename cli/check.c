@@ -1309,11 +1309,24 @@ static void ids_text(char *buf, size_t len, const int64_t *ids, uint32_t n)
                                  i ? "," : "", (long long)ids[i]);
 }
 
-/* One topology's search: its runs.  The progress line counts the runs of
- * every topology against all their budgets. */
+/* A violation the search came upon, kept to be shown with its command. */
+struct found {
+    unsigned prop;
+    uint64_t seed;
+    char *spec, *detail, *command;
+};
+
+/* One topology's search: its runs, and every run checked against the
+ * properties as a batch's are, the violations counted and the first
+ * SHOWN_PER_PROPERTY of each property kept.  The progress line counts the
+ * runs of every topology against all their budgets. */
 struct search {
     struct plan *p;
     uint64_t spent;        /* this topology's runs */
+    uint64_t failed;       /* this topology's runs that violated a property */
+    size_t *violations;    /* per property, and terminates last */
+    struct found *found;   /* SHOWN_PER_PROPERTY slots per property */
+    size_t *shown;         /* per property: slots filled */
     /* The progress line, drawn between runs (the search has one thread). */
     uint64_t done, total, failed_total;
     uint64_t started_ns, next_draw_ns;
@@ -1323,23 +1336,65 @@ struct search {
 /* The quiet start and the redraws of the batch's line (run_batch's timer). */
 #define SEARCH_REDRAW_NS 250000000u
 
+static char *memstream_command(const struct plan *p, const struct variant *v,
+                               const char *spec)
+{
+    char *cmd = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&cmd, &len);
+    if (!mem)
+        return NULL;
+    put_command(mem, p, v, spec);
+    fclose(mem);
+    return cmd;
+}
+
 static void search_forget(struct search *s)
 {
-    s->spent = 0;
+    unsigned props = s->p->alg->property_count + 1;
+    for (unsigned i = 0; i < props; i++) {
+        for (size_t j = 0; j < s->shown[i]; j++) {
+            struct found *f = &s->found[i * SHOWN_PER_PROPERTY + j];
+            free(f->spec);
+            free(f->detail);
+            free(f->command);
+        }
+        s->shown[i] = 0;
+        s->violations[i] = 0;
+    }
+    s->spent = s->failed = 0;
 }
 
 /* Run `c` into `r` (released by the caller), as one of the search's runs:
- * counted, and the progress line redrawn when due.  Returns run_variant's
- * status. */
+ * counted, checked against the properties, and the progress line redrawn
+ * when due.  Returns run_variant's status. */
 static int search_run(struct search *s, const struct variant *c,
                       struct record *r)
 {
     struct plan *p = s->p;
+    const struct disco_algorithm *alg = p->alg;
     s->spent++;
     s->done++;
     int rc = run_variant(p, c, r, NULL, false);
-    if (!rc && !r->pass)
+    if (!rc && !r->pass) {
+        s->failed++;
         s->failed_total++;
+    }
+    for (unsigned i = 0; !rc && i <= alg->property_count; i++) {
+        if (!violates(alg, r, i))
+            continue;
+        s->violations[i]++;
+        if (s->shown[i] >= SHOWN_PER_PROPERTY)
+            continue;
+        struct found *f = &s->found[i * SHOWN_PER_PROPERTY + s->shown[i]++];
+        f->prop = i;
+        f->seed = c->seed;
+        f->spec = strdup(r->spec);
+        f->detail = strdup(i < alg->property_count && r->detail
+                               ? r->detail[i]
+                               : "stopped by a bound before terminating");
+        f->command = memstream_command(p, c, shown_spec(p, c, r));
+    }
     if (p->progress) {
         uint64_t now = uv_hrtime();
         if (now >= s->next_draw_ns) {
@@ -1351,6 +1406,63 @@ static int search_run(struct search *s, const struct variant *c,
         }
     }
     return rc;
+}
+
+/* The violations of one topology's search, after its result: nothing when
+ * every run held, so that such a search prints what it always did. */
+static void search_report(const struct search *s)
+{
+    const struct disco_algorithm *alg = s->p->alg;
+    unsigned props = alg->property_count + 1;
+    if (!s->failed)
+        return;
+    if (s->p->json) {
+        fprintf(stdout, ", \"failed_runs\": %llu, \"violations\": {",
+                (unsigned long long)s->failed);
+        for (unsigned i = 0; i < props; i++) {
+            fputs(i ? ", " : "", stdout);
+            disco_json_string(stdout, prop_name(alg, i));
+            fprintf(stdout, ": %zu", s->violations[i]);
+        }
+        fputs("}, \"failures\": [", stdout);
+        bool first = true;
+        for (unsigned i = 0; i < props; i++)
+            for (size_t j = 0; j < s->shown[i]; j++) {
+                const struct found *f = &s->found[i * SHOWN_PER_PROPERTY + j];
+                fputs(first ? "{\"property\": " : ", {\"property\": ",
+                      stdout);
+                first = false;
+                disco_json_string(stdout, prop_name(alg, i));
+                fprintf(stdout, ", \"seed\": %llu, \"topology\": ",
+                        (unsigned long long)f->seed);
+                disco_json_string(stdout, f->spec ? f->spec : "");
+                fputs(", \"detail\": ", stdout);
+                disco_json_string(stdout, f->detail ? f->detail : "");
+                fputs(", \"command\": ", stdout);
+                disco_json_string(stdout, f->command ? f->command : "");
+                putc('}', stdout);
+            }
+        fputs("], \"verdict\": \"fail\"", stdout);
+        return;
+    }
+    for (unsigned i = 0; i < props; i++) {
+        size_t n = s->violations[i];
+        if (!n)
+            continue;
+        printf("\n%s violated in %zu of the %llu runs searched:\n",
+               prop_name(alg, i), n, (unsigned long long)s->spent);
+        for (size_t j = 0; j < s->shown[i]; j++) {
+            const struct found *f = &s->found[i * SHOWN_PER_PROPERTY + j];
+            printf("  seed %llu on %s: %s\n    %s\n",
+                   (unsigned long long)f->seed, f->spec ? f->spec : "",
+                   f->detail ? f->detail : "", f->command ? f->command : "");
+        }
+        if (n > s->shown[i])
+            printf("  ... and %zu more\n", n - s->shown[i]);
+    }
+    printf("\nverdict: fail (%llu of %llu run%s failed)\n",
+           (unsigned long long)s->failed, (unsigned long long)s->spent,
+           s->spent == 1 ? "" : "s");
 }
 
 static int maximize_topologies(struct plan *p, struct search *s,
@@ -1494,15 +1606,11 @@ static int maximize_topologies(struct plan *p, struct search *s,
             fprintf(stdout, "}, \"time\": %llu, \"seed\": %llu, \"command\": ",
                     (unsigned long long)best_r.time,
                     (unsigned long long)best_v.seed);
-            char *cmd = NULL;
-            size_t len = 0;
-            FILE *mem = open_memstream(&cmd, &len);
-            if (mem) {
-                put_command(mem, p, &best_v, best_r.spec);
-                fclose(mem);
+            char *cmd = memstream_command(p, &best_v, best_r.spec);
+            if (cmd)
                 disco_json_string(stdout, cmd);
-            }
             free(cmd);
+            search_report(s);
             fputs("}\n", stdout);
         } else {
             printf("worst %s for %s on %s: %llu after %llu runs\n",
@@ -1519,8 +1627,11 @@ static int maximize_topologies(struct plan *p, struct search *s,
             printf("\n  ");
             put_command(stdout, p, &best_v, best_r.spec);
             putchar('\n');
+            search_report(s);
         }
-        if (!best_r.pass)
+        /* Any run of the search that violated a property fails the check,
+         * as any run of a batch does, not only the largest one found. */
+        if (s->failed)
             status = CLI_EXIT_FAIL;
         record_release(&best_r);
         free(cur);
@@ -1531,9 +1642,19 @@ static int maximize_topologies(struct plan *p, struct search *s,
 
 static int maximize(struct plan *p, struct disco_error *err)
 {
+    unsigned props = p->alg->property_count + 1;
     struct search s;
     memset(&s, 0, sizeof s);
     s.p = p;
+    s.violations = calloc(props, sizeof *s.violations);
+    s.shown = calloc(props, sizeof *s.shown);
+    s.found = calloc((size_t)props * SHOWN_PER_PROPERTY, sizeof *s.found);
+    if (!s.violations || !s.shown || !s.found) {
+        free(s.violations);
+        free(s.shown);
+        free(s.found);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
     s.total = p->budget > UINT64_MAX / p->topology_count
                   ? UINT64_MAX
                   : p->budget * p->topology_count;
@@ -1542,6 +1663,10 @@ static int maximize(struct plan *p, struct disco_error *err)
     int rc = maximize_topologies(p, &s, err);
     /* An error's line on stderr must not land on the progress line. */
     cli_progress_line_erase(&s.line);
+    search_forget(&s);
+    free(s.violations);
+    free(s.shown);
+    free(s.found);
     return rc;
 }
 

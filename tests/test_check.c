@@ -397,6 +397,9 @@ static void test_maximize_chang_roberts(void **unused)
     assert_non_null(strstr(o.out, "\"value\": 152,"));
     assert_non_null(strstr(o.out, "\"messages_by_kind\": {\"elect\": 136, "
                                   "\"leader\": 16}"));
+    /* No run violated a property: nothing said of violations. */
+    assert_null(strstr(o.out, "failed_runs"));
+    assert_null(strstr(o.out, "verdict"));
     /* Its command reproduces it. */
     const char *cmd = strstr(o.out, "\"command\": \"");
     assert_non_null(cmd);
@@ -408,6 +411,58 @@ static void test_maximize_chang_roberts(void **unused)
     assert_non_null(strstr(r.out, "{\"elect\": 136, \"leader\": 16}"));
     cli_output_release(&r);
     free(line);
+    cli_output_release(&o);
+}
+
+/* Every run of the search is checked, as check's runs are: planted-bug's
+ * wrong placements elect several leaders, and the search comes upon some.
+ * Exit 1, the violations counted with their commands (each of which,
+ * rerun, violates the property), the verdict; in JSON too.  The old search
+ * exited 0 and said nothing of them, its largest run being a correct one. */
+static void test_maximize_reports_violations(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "check", "planted-bug", "--topology", "uring:16", "--seeds", "20",
+        "--maximize", "messages", "--budget", "300");
+    assert_status(&o, 1);
+    const char *header = strstr(o.out, "\nunique_leader violated in ");
+    assert_non_null(header);
+    assert_non_null(strstr(header, " of the 300 runs searched:\n  seed "));
+    assert_non_null(strstr(header, " on uring:16: "));
+    assert_non_null(strstr(header, " leaders (expected exactly one)\n"
+                                   "    disco run planted-bug --topology "
+                                   "uring:16 --seed "));
+    assert_non_null(strstr(header, "\nverdict: fail ("));
+    assert_non_null(strstr(header, " of 300 runs failed)\n"));
+    assert_null(strstr(o.out, "everyone_learns violated"));
+
+    /* The first one shown reproduces: its --ids give several leaders. */
+    char *rest = line_after(header + 1, "disco run ");
+    assert_non_null(rest);
+    assert_non_null(strstr(rest, " --ids "));
+    char line[1024];
+    snprintf(line, sizeof line, "disco run %s", rest);
+    struct cli_output r;
+    run_printed(&r, line, "--json");
+    assert_status(&r, 1);
+    assert_non_null(strstr(r.out, "{\"name\": \"unique_leader\", \"holds\": "
+                                  "false, \"detail\": \""));
+    cli_output_release(&r);
+    free(rest);
+    cli_output_release(&o);
+
+    RUN(&o, "check", "planted-bug", "--topology", "uring:16", "--seeds", "20",
+        "--maximize", "messages", "--budget", "300", "--json");
+    assert_status(&o, 1);
+    assert_non_null(strstr(o.out, ", \"failed_runs\": "));
+    assert_non_null(strstr(o.out, ", \"violations\": {\"unique_leader\": "));
+    assert_non_null(strstr(o.out, "\"everyone_learns\": 0, \"terminates\": 0}"));
+    assert_non_null(strstr(o.out, ", \"failures\": [{\"property\": "
+                                  "\"unique_leader\", \"seed\": "));
+    assert_non_null(strstr(o.out, "\"command\": \"disco run planted-bug "
+                                  "--topology uring:16 --seed "));
+    assert_non_null(strstr(o.out, "], \"verdict\": \"fail\"}\n"));
+    assert_int_equal(count_substring(o.out, "\n"), 1);
     cli_output_release(&o);
 }
 
@@ -595,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_passing_check),
         cmocka_unit_test(test_brace_list_of_families),
         cmocka_unit_test(test_maximize_chang_roberts),
+        cmocka_unit_test(test_maximize_reports_violations),
         cmocka_unit_test(test_maximize_progress),
         cmocka_unit_test(test_sweep_csv),
         cmocka_unit_test(test_bad_input),

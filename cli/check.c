@@ -1483,7 +1483,16 @@ static int maximize_topologies(struct plan *p, struct search *s,
             return rc;
         }
         uint32_t n = r.nodes;
+        bool sync = r.sync;
         record_release(&r);
+        /* Rounds are counted in synchronous runs only: an asynchronous
+         * one's are all 0, and the search would report a worst case of 0. */
+        if (metric == METRIC_ROUNDS && !sync)
+            return disco_fail(err, DISCO_EINVAL,
+                              "--maximize rounds needs a synchronous run "
+                              "(--sync): %s runs asynchronously; maximize "
+                              "messages or time instead",
+                              alg->name);
         if ((size_t)n * 21 >= sizeof v.ids)
             return disco_fail(err, DISCO_ELIMIT,
                               "--maximize searches id placements of at most "

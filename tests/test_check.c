@@ -466,6 +466,27 @@ static void test_maximize_reports_violations(void **unused)
     cli_output_release(&o);
 }
 
+/* Rounds exist in synchronous runs only: --maximize rounds on an
+ * asynchronous one is refused (exit 2, one line), where the old search
+ * reported a worst case of 0 rounds; a synchronous algorithm's rounds are
+ * searched. */
+static void test_maximize_rounds_needs_sync(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "check", "chang-roberts", "--topology", "uring:8", "--maximize",
+        "rounds", "--budget", "100");
+    assert_usage_error(&o, "disco: --maximize rounds needs a synchronous run "
+                           "(--sync): chang-roberts runs asynchronously; "
+                           "maximize messages or time instead\n");
+    cli_output_release(&o);
+    RUN(&o, "check", "sync-bfs", "--topology", "grid:3x3", "--maximize",
+        "rounds", "--budget", "50", "--json");
+    assert_status(&o, 0);
+    /* sync-bfs's rounds on grid:3x3, whatever the ids: 5. */
+    assert_non_null(strstr(o.out, "\"maximize\": \"rounds\", \"value\": 5,"));
+    cli_output_release(&o);
+}
+
 static double now_s(void)
 {
     struct timespec t;
@@ -651,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_brace_list_of_families),
         cmocka_unit_test(test_maximize_chang_roberts),
         cmocka_unit_test(test_maximize_reports_violations),
+        cmocka_unit_test(test_maximize_rounds_needs_sync),
         cmocka_unit_test(test_maximize_progress),
         cmocka_unit_test(test_sweep_csv),
         cmocka_unit_test(test_bad_input),

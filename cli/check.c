@@ -288,23 +288,30 @@ static void put_command(FILE *out, const struct plan *p,
     }
 }
 
+/* The `disco run` command of a variant, malloc'd (NULL when out of
+ * memory). */
+static char *memstream_command(const struct plan *p, const struct variant *v,
+                               const char *spec)
+{
+    char *cmd = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&cmd, &len);
+    if (!mem)
+        return NULL;
+    put_command(mem, p, v, spec);
+    fclose(mem);
+    return cmd;
+}
+
 /* Whether two variants print as the same `disco run` command. */
 static bool same_command(const struct plan *p, const struct variant *a,
                          const struct variant *b)
 {
-    char *text[2] = {NULL, NULL};
-    size_t len[2] = {0, 0};
-    const struct variant *v[2] = {a, b};
-    for (int i = 0; i < 2; i++) {
-        FILE *mem = open_memstream(&text[i], &len[i]);
-        if (!mem)
-            break;
-        put_command(mem, p, v[i], v[i]->topology);
-        fclose(mem);
-    }
-    bool same = text[0] && text[1] && !strcmp(text[0], text[1]);
-    free(text[0]);
-    free(text[1]);
+    char *text_a = memstream_command(p, a, a->topology);
+    char *text_b = memstream_command(p, b, b->topology);
+    bool same = text_a && text_b && !strcmp(text_a, text_b);
+    free(text_a);
+    free(text_b);
     return same;
 }
 
@@ -1178,21 +1185,16 @@ static void report(struct plan *p, struct batch *b, struct shrunk *shrunk,
                 disco_json_string(stdout, i < alg->property_count && r->detail
                                               ? r->detail[i]
                                               : "stopped by a bound");
-                char *cmd = NULL;
-                size_t len = 0;
-                FILE *mem = open_memstream(&cmd, &len);
-                if (mem) {
-                    put_command(mem, p, &v, shown_spec(p, &v, r));
-                    fclose(mem);
+                char *cmd = memstream_command(p, &v, shown_spec(p, &v, r));
+                if (cmd) {
                     fputs(", \"command\": ", stdout);
                     disco_json_string(stdout, cmd);
                 }
                 free(cmd);
                 if (shrunk[i].done && shrunk[i].k == k) {
-                    mem = open_memstream(&cmd, &len);
-                    if (mem) {
-                        put_command(mem, p, &shrunk[i].v, shrunk[i].v.topology);
-                        fclose(mem);
+                    cmd = memstream_command(p, &shrunk[i].v,
+                                            shrunk[i].v.topology);
+                    if (cmd) {
                         fputs(", \"shrunk\": ", stdout);
                         disco_json_string(stdout, cmd);
                         fprintf(stdout, ", \"shrunk_nodes\": %u",
@@ -1335,19 +1337,6 @@ struct search {
 
 /* The quiet start and the redraws of the batch's line (run_batch's timer). */
 #define SEARCH_REDRAW_NS 250000000u
-
-static char *memstream_command(const struct plan *p, const struct variant *v,
-                               const char *spec)
-{
-    char *cmd = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&cmd, &len);
-    if (!mem)
-        return NULL;
-    put_command(mem, p, v, spec);
-    fclose(mem);
-    return cmd;
-}
 
 static void search_forget(struct search *s)
 {

@@ -501,7 +501,7 @@ static const struct cli_option run_options[] = {
     {"param", RUN_PARAM, true, "KEY=VALUE",
      "an algorithm parameter (repeatable; see disco info)"},
     {"max-events", RUN_MAX_EVENTS, true, "N",
-     "stop after N events (0: no bound)"},
+     "stop after N events; every init call runs, one event each (0: no bound)"},
     {"max-time", RUN_MAX_TIME, true, "T", "stop at tick T (0: no bound)"},
     {"weights", RUN_WEIGHTS, true, "random|unit",
      "edge weights: distinct random ones from the seed, or the topology's"},

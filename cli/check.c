@@ -2232,7 +2232,9 @@ static int write_plot(const struct plan *p, const struct batch *b,
     }
     fputs("if (!exists('out')) out = ", out);
     put_gp_string(out, p->plot);
-    fputs("\nset terminal svg size 900,1200 dynamic font 'sans,11'\n"
+    /* noenhanced: names such as causal_depth are text, not subscripts. */
+    fputs("\nset terminal svg size 900,1200 dynamic font 'sans,11' "
+          "noenhanced\n"
           "set output out\nset key top left\nset xlabel 'n'\nset grid\n"
           "set multiplot layout 4,1\n",
           out);

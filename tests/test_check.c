@@ -608,6 +608,10 @@ static void test_sweep_csv(void **unused)
     text = file_read(gp, NULL);
     assert_non_null(text);
     assert_non_null(strstr(text, "n*(n+1)/2+n"));
+    /* Titles such as 'chang-roberts: causal_depth' are plain text: in
+     * gnuplot's enhanced mode the _ made a subscript of the d. */
+    assert_non_null(strstr(text, "set title 'chang-roberts: causal_depth'"));
+    assert_non_null(strstr(text, " noenhanced\n"));
     free(text);
     text = file_read(svg, NULL);
     if (text) {

@@ -104,6 +104,15 @@ static bool parse_range(const char *item, size_t len, uint64_t *a,
     return *end == '\0';
 }
 
+/* Whether item[0..len) holds "..": a range, good or not. */
+static bool has_dots(const char *item, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++)
+        if (item[i] == '.' && item[i + 1] == '.')
+            return true;
+    return false;
+}
+
 static int expand_braces(const char *spec, struct strvec *out,
                          struct disco_error *err)
 {
@@ -154,6 +163,13 @@ static int expand_braces(const char *spec, struct strvec *out,
                 if (b - x < step)
                     break;
             }
+        } else if (has_dots(item, len)) {
+            /* A range that does not parse ({8..}, {a..b}): a list item
+             * would pass it on, braces gone, to a puzzling message. */
+            rc = disco_fail(err, DISCO_EINVAL,
+                            "bad --topology '%s': range '%.*s' is not A..B "
+                            "or A..B..STEP (whole numbers)",
+                            spec, (int)len, item);
         } else {
             snprintf(text, cap, "%.*s%.*s%s", (int)prefix, spec, (int)len,
                      item, suffix);

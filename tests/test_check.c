@@ -668,6 +668,9 @@ static void test_bad_input(void **unused)
                    "N\n",
                    "--seeds", "3", "--shard", "3/2");
     expect_refused("disco check needs --seeds N", NULL, NULL, NULL, NULL);
+    expect_refused("bad --topology 'uring:{8..}': range '8..' is not A..B "
+                   "or A..B..STEP (whole numbers)",
+                   "--seeds", "3", "--topology", "uring:{8..}");
     expect_refused("bad --topology 'uring:{8..': unmatched '{'", "--seeds",
                    "3", "--topology", "uring:{8..");
     expect_refused("unknown topology", "--seeds", "3", "--topology",

@@ -275,8 +275,9 @@ bool snapshot_check_channels(const struct disco_view *view, char *detail,
             if (in->rec_wrong > 0 || in->rec_count != count ||
                 in->rec_sum != sum) {
                 snprintf(detail, len, "channel %u->%u recorded %llu "
-                         "transfers (%lld, %llu sent after the cut), but "
-                         "%llu (%lld) crossed the cut", u, v,
+                         "transfers (amount %lld; %llu of them sent after "
+                         "the cut), but %llu crossed the cut (amount %lld)",
+                         u, v,
                          (unsigned long long)in->rec_count,
                          (long long)in->rec_sum,
                          (unsigned long long)in->rec_wrong,

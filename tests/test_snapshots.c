@@ -403,9 +403,9 @@ static void digraph_first_failures(const struct sim_run *run, bool orphan)
     }
     assert_int_equal(run->results[SNAP_CHANNELS].holds, DISCO_HOLDS_NO);
     assert_string_equal(run->results[SNAP_CHANNELS].detail,
-                        "channel 1->2 recorded 0 transfers (0, 0 "
-                        "sent after the cut), but 6 (386) crossed "
-                        "the cut");
+                        "channel 1->2 recorded 0 transfers (amount 0; "
+                        "0 of them sent after the cut), but 6 crossed "
+                        "the cut (amount 386)");
     assert_string_equal(run->results[SNAP_TOTAL].detail,
                         "recorded total 505, initial total 1500");
 }

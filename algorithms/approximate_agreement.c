@@ -208,6 +208,8 @@ const struct disco_algorithm disco_alg_approximate_agreement = {
         .initiators = "all",
         .faults = "f Byzantine processes (crashes count among them), n > 3f; "
                   "no lost message",
+        .resilience_param = "f",
+        .resilience_factor = 3,
     },
     .params = aa_params,
     .param_count = sizeof aa_params / sizeof aa_params[0],

@@ -221,6 +221,7 @@ const struct disco_algorithm disco_alg_awerbuch_dfs = {
         .topology = "complete:6",
         .initiators = "0",
         .faults = "none",
+        .max_degree = TRAVERSAL_MAX_PORTS,
     },
     .params = awerbuch_params,
     .param_count = sizeof awerbuch_params / sizeof awerbuch_params[0],

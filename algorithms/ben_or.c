@@ -334,6 +334,8 @@ const struct disco_algorithm disco_alg_ben_or = {
         .topology = "complete:5",
         .initiators = "all",
         .faults = "up to f crash failures (--crash), n > 2f",
+        .resilience_param = "f",
+        .resilience_factor = 2,
     },
     .params = ben_or_params,
     .param_count = sizeof ben_or_params / sizeof ben_or_params[0],

@@ -466,6 +466,7 @@ const struct disco_algorithm disco_alg_bully = {
         .faults = "crashes (no recovery); delays bounded by d < T/2",
         .delay_below_param = "timeout",
         .delay_below_divisor = 2,
+        .max_nodes = BULLY_MAX_NODES,
     },
     .params = bully_params,
     .param_count = sizeof bully_params / sizeof bully_params[0],

@@ -395,6 +395,7 @@ const struct disco_algorithm disco_alg_chandy_misra_haas = {
         .topology = "uring:5",
         .initiators = "all",
         .faults = "none",
+        .max_nodes = CMH_MAX_NODES,
     },
     .message_kinds = cmh_kinds,
     .kind_count = 1,

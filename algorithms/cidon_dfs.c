@@ -269,6 +269,7 @@ const struct disco_algorithm disco_alg_cidon_dfs = {
         .topology = "grid:4x4",
         .initiators = "0",
         .faults = "none",
+        .max_degree = TRAVERSAL_MAX_PORTS,
     },
     .params = cidon_params,
     .param_count = sizeof cidon_params / sizeof cidon_params[0],

@@ -120,6 +120,7 @@ const struct disco_algorithm disco_alg_dfs = {
         .topology = "grid:4x4",
         .initiators = "0",
         .faults = "none",
+        .max_degree = TRAVERSAL_MAX_PORTS,
     },
     .params = dfs_params,
     .param_count = sizeof dfs_params / sizeof dfs_params[0],

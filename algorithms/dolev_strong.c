@@ -580,6 +580,9 @@ const struct disco_algorithm disco_alg_dolev_strong = {
         .initiators = "0",
         .faults = "up to f Byzantine processes (--byzantine), any f < n, "
                   "with unforgeable signatures",
+        .max_nodes = MAX_N,
+        .node_params = {"sender"},
+        .resilience_param = "f",
     },
     .params = ds_params,
     .param_count = sizeof ds_params / sizeof ds_params[0],

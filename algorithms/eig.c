@@ -448,6 +448,9 @@ const struct disco_algorithm disco_alg_eig = {
         .initiators = "all",
         .faults = "f Byzantine processes (--byzantine LIST --strategy "
                   "NAME), n > 3f",
+        .max_nodes = MAX_N,
+        .resilience_param = "f",
+        .resilience_factor = 3,
     },
     .params = eig_params,
     .param_count = sizeof eig_params / sizeof eig_params[0],

@@ -838,6 +838,7 @@ const struct disco_algorithm disco_alg_full_reversal = {
         .faults = "link failures and recoveries (--cut, --partition, "
                   "down_at/up_at), repaired; nodes cut off from the "
                   "destination reverse for ever while cut off",
+        .node_params = {"destination"},
     },
     .params = link_reversal_params,
     .param_count = LINK_REVERSAL_PARAMS,

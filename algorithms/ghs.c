@@ -787,6 +787,7 @@ const struct disco_algorithm disco_alg_ghs = {
         .topology = "grid:4x4",
         .initiators = "all",
         .faults = "none",
+        .max_degree = MAX_PORTS,
     },
     .message_kinds = ghs_kinds,
     .kind_count = sizeof ghs_kinds / sizeof ghs_kinds[0],

@@ -347,7 +347,7 @@ const struct disco_algorithm disco_alg_lcr = {
               "Distributed systems - towards a formal approach, IFIP 1977; "
               "E. Chang and R. Roberts, CACM 22(5), 1979",
     .model = {
-        .shape = DISCO_SHAPE_ANY_RING,
+        .shape = DISCO_SHAPE_NUMBERED_RING,
         .undirected = false,
         .connected = true,
         .fifo = false,

@@ -392,6 +392,9 @@ const struct disco_algorithm disco_alg_om = {
         .initiators = "0",
         .faults = "m Byzantine processes (--byzantine LIST --strategy "
                   "NAME), n > 3m",
+        .max_nodes = MAX_N,
+        .resilience_param = "m",
+        .resilience_factor = 3,
     },
     .params = om_params,
     .param_count = sizeof om_params / sizeof om_params[0],

@@ -557,6 +557,7 @@ const struct disco_algorithm disco_alg_paxos = {
         .initiators = "0,1",
         .faults = "crashes and recoveries of fewer than n/2 processes at a "
                   "time for progress; loss and duplication; safety always",
+        .max_nodes = PAXOS_MAX_NODES,
     },
     .params = paxos_params,
     .param_count = sizeof paxos_params / sizeof paxos_params[0],

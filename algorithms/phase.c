@@ -321,6 +321,7 @@ const struct disco_algorithm disco_alg_phase = {
         .topology = "uring:8",
         .initiators = "all",
         .faults = "none",
+        .max_degree = PHASE_MAX_PORTS,
     },
     .params = phase_params,
     .param_count = sizeof phase_params / sizeof phase_params[0],

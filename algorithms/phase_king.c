@@ -308,6 +308,8 @@ const struct disco_algorithm disco_alg_phase_king = {
         .initiators = "all",
         .faults = "f Byzantine processes (--byzantine LIST --strategy "
                   "NAME), n > 4f",
+        .resilience_param = "f",
+        .resilience_factor = 4,
     },
     .params = pk_params,
     .param_count = sizeof pk_params / sizeof pk_params[0],

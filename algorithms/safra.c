@@ -258,6 +258,7 @@ const struct disco_algorithm disco_alg_safra = {
         .topology = "ring:8",
         .initiators = "all",
         .faults = "none",
+        .ring_order = true,
     },
     .params = safra_params,
     .param_count = sizeof safra_params / sizeof safra_params[0],

@@ -321,6 +321,7 @@ const struct disco_algorithm disco_alg_suzuki_kasami = {
         .topology = "complete:6",
         .initiators = "all",
         .faults = "none",
+        .max_nodes = SK_MAX_NODES,
     },
     .params = sk_params,
     .param_count = sizeof sk_params / sizeof sk_params[0],

@@ -352,6 +352,7 @@ const struct disco_algorithm disco_alg_tarry = {
         .topology = "grid:4x4",
         .initiators = "0",
         .faults = "none",
+        .max_degree = TRAVERSAL_MAX_PORTS,
     },
     .params = tarry_params,
     .param_count = sizeof tarry_params / sizeof tarry_params[0],

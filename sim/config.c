@@ -1130,12 +1130,28 @@ static bool is_uring(const struct disco_topology *t)
     return steps == t->nodes;
 }
 
+/* The first node i with no channel to node i+1 mod N, or UINT32_MAX. */
+static uint32_t first_missing_ring_link(const struct disco_topology *t)
+{
+    for (uint32_t v = 0; t->nodes > 1 && v < t->nodes; v++)
+        if (disco_topology_find(t, v, (v + 1) % t->nodes) == UINT32_MAX)
+            return v;
+    return UINT32_MAX;
+}
+
 static bool all_degrees(const struct disco_topology *t, uint32_t degree)
 {
     for (uint32_t v = 0; v < t->nodes; v++)
         if (disco_topology_degree(t, v) != degree)
             return false;
     return true;
+}
+
+/* A channel from every node i to node i+1 mod N; on one node none is
+ * needed. */
+static bool ring_in_order(const struct disco_topology *t)
+{
+    return first_missing_ring_link(t) == UINT32_MAX;
 }
 
 static bool has_shape(const struct disco_topology *t, enum disco_shape shape)
@@ -1152,6 +1168,9 @@ static bool has_shape(const struct disco_topology *t, enum disco_shape shape)
     case DISCO_SHAPE_ANY_RING:
         return has_shape(t, DISCO_SHAPE_URING) ||
                has_shape(t, DISCO_SHAPE_RING);
+    case DISCO_SHAPE_NUMBERED_RING:
+        return is_uring(t) ||
+               (has_shape(t, DISCO_SHAPE_RING) && ring_in_order(t));
     case DISCO_SHAPE_TREE:
         return !t->directed && t->nodes >= 1 &&
                (uint64_t)t->channels == 2 * ((uint64_t)t->nodes - 1) &&
@@ -1174,6 +1193,9 @@ static const char *shape_name(enum disco_shape shape)
         return "a tree";
     case DISCO_SHAPE_ANY_RING:
         return "a ring (uring:N or ring:N)";
+    case DISCO_SHAPE_NUMBERED_RING:
+        return "a ring (uring:N, or ring:N with node i linked to node i+1 "
+               "mod n)";
     default:
         return "a graph";
     }
@@ -1236,6 +1258,25 @@ static bool tolerates_no_faults(const struct disco_algorithm *alg)
     return !alg->model.faults || !strcmp(alg->model.faults, "none");
 }
 
+/* The value the run gives the algorithm's parameter `name`; false, and
+ * *value untouched, when there is no such parameter (test_registry checks
+ * that every name a model gives is one) or the config holds too few. */
+static bool param_value(const struct disco_algorithm *alg,
+                        const struct disco_config *cfg, const char *name,
+                        int64_t *value)
+{
+    unsigned count = alg->param_count;
+    if (count > sizeof cfg->params / sizeof cfg->params[0])
+        count = sizeof cfg->params / sizeof cfg->params[0];
+    for (unsigned i = 0; i < count; i++) {
+        if (!strcmp(alg->params[i].name, name)) {
+            *value = cfg->params[i];
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The longest delay a run can draw: its law, the laws a scenario gives its
  * channels, and those --delay-change switches to. */
 static uint64_t run_delay_max(const struct disco_topology *topo,
@@ -1271,15 +1312,7 @@ static void warn_delay_bound(const struct disco_algorithm *alg,
         return;
     /* (test_registry checks that the name is one of the parameters.) */
     int64_t limit = 0;
-    unsigned count = alg->param_count;
-    if (count > sizeof cfg->params / sizeof cfg->params[0])
-        count = sizeof cfg->params / sizeof cfg->params[0];
-    for (unsigned i = 0; i < count; i++) {
-        if (!strcmp(alg->params[i].name, m->delay_below_param)) {
-            limit = cfg->params[i];
-            break;
-        }
-    }
+    param_value(alg, cfg, m->delay_below_param, &limit);
     uint64_t divisor = m->delay_below_divisor ? m->delay_below_divisor : 1;
     uint64_t longest = run_delay_max(topo, cfg);
     /* Every delay d must have d * divisor < limit. */
@@ -1302,6 +1335,36 @@ static void warn_delay_bound(const struct disco_algorithm *alg,
              "anyway, and the run may not end (--param %s, --max-events)",
              alg->name, bound, m->delay_below_param, (long long)limit, reach,
              m->delay_below_param);
+    add_warning(warning, warning_len, line);
+}
+
+/* The soft mismatch of a topology too small for the faults the algorithm
+ * is asked to tolerate (disco_model.resilience_param): om with m = 1 on 3
+ * processes runs, and a traitor may break IC1, as the theorem says. */
+static void warn_resilience(const struct disco_algorithm *alg,
+                            const struct disco_topology *topo,
+                            const struct disco_config *cfg, char *warning,
+                            size_t warning_len)
+{
+    const struct disco_model *m = &alg->model;
+    int64_t f = -1;
+    if (!m->resilience_param ||
+        !param_value(alg, cfg, m->resilience_param, &f) || f < 0)
+        return;
+    uint64_t k = m->resilience_factor ? m->resilience_factor : 1;
+    if ((uint64_t)topo->nodes > k * (uint64_t)f)
+        return;
+    char bound[64], line[256];
+    if (k > 1)
+        snprintf(bound, sizeof bound, "n > %llu%s", (unsigned long long)k,
+                 m->resilience_param);
+    else
+        snprintf(bound, sizeof bound, "%s < n", m->resilience_param);
+    snprintf(line, sizeof line,
+             "%s assumes %s (%s=%lld); running on %u process%s anyway, and "
+             "its properties may fail (--param %s)",
+             alg->name, bound, m->resilience_param, (long long)f, topo->nodes,
+             topo->nodes == 1 ? "" : "es", m->resilience_param);
     add_warning(warning, warning_len, line);
 }
 
@@ -1343,6 +1406,45 @@ int disco_model_check(const struct disco_algorithm *alg,
                               : "%s needs a connected network; '%s' is not "
                                 "connected",
                           alg->name, spec);
+
+    /* The implementation's limits, and the parameters that name a node. */
+    if (m->max_nodes && topo->nodes > m->max_nodes)
+        return disco_fail(err, DISCO_EMODEL,
+                          "%s keeps at most %u processes; '%s' has %u",
+                          alg->name, m->max_nodes, spec, topo->nodes);
+    for (uint32_t v = 0; m->max_degree && v < topo->nodes; v++) {
+        uint32_t out = disco_topology_degree(topo, v);
+        uint32_t in = disco_topology_in_degree(topo, v);
+        uint32_t degree = out > in ? out : in;
+        if (degree > m->max_degree)
+            return disco_fail(err, DISCO_EMODEL,
+                              "%s keeps at most %u ports per process; node "
+                              "%u of '%s' has %u",
+                              alg->name, m->max_degree, v, spec, degree);
+    }
+    if (m->ring_order) {
+        uint32_t v = first_missing_ring_link(topo);
+        if (v != UINT32_MAX)
+            return disco_fail(err, DISCO_EMODEL,
+                              "%s needs a channel from every node i to node "
+                              "i+1 mod n (its token's ring); '%s' has none "
+                              "from node %u to node %u",
+                              alg->name, spec, v, (v + 1) % topo->nodes);
+    }
+    for (size_t i = 0; i < sizeof m->node_params / sizeof m->node_params[0];
+         i++) {
+        int64_t node = -1;
+        if (!m->node_params[i] ||
+            !param_value(alg, cfg, m->node_params[i], &node))
+            continue;
+        if (node >= (int64_t)topo->nodes)
+            return disco_fail(err, DISCO_EINVAL,
+                              "--param %s=%lld: no node %lld (the topology "
+                              "has %u node%s)",
+                              m->node_params[i], (long long)node,
+                              (long long)node, topo->nodes,
+                              topo->nodes == 1 ? "" : "s");
+    }
 
     if (m->unique_ids && cfg->ids) {
         int64_t id = 0;
@@ -1415,6 +1517,7 @@ int disco_model_check(const struct disco_algorithm *alg,
         }
     }
     warn_delay_bound(alg, topo, cfg, warning, warning_len);
+    warn_resilience(alg, topo, cfg, warning, warning_len);
     if (tolerates_no_faults(alg)) {
         bool loss = cfg->loss > 0, dup = cfg->dup > 0;
         for (uint32_t c = 0; !loss && cfg->channel.loss && c < topo->channels;

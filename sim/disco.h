@@ -46,6 +46,8 @@ enum disco_shape {
     DISCO_SHAPE_COMPLETE,  /* every node linked to every other */
     DISCO_SHAPE_TREE,      /* undirected, connected, N-1 edges */
     DISCO_SHAPE_ANY_RING,  /* a ring either way: URING or RING */
+    DISCO_SHAPE_NUMBERED_RING, /* URING, or a RING numbered along it: node
+                                * i linked to node i+1 mod N */
 };
 
 /* Which execution models the algorithm supports (a bit mask). */
@@ -76,6 +78,26 @@ struct disco_model {
      * delays can reach it.  NULL: no bound assumed. */
     const char *delay_below_param;
     unsigned delay_below_divisor; /* 0 reads as 1 */
+    /* Limits of the implementation, refused before the run (exit 2): at
+     * most `max_nodes` processes, at most `max_degree` in- and out-ports
+     * at any node.  0: no limit. */
+    uint32_t max_nodes;
+    uint32_t max_degree;
+    /* Needs a channel from every node i to node i+1 mod N (the ring
+     * 0 -> 1 -> ... -> N-1 -> 0 that a token goes round), on a graph that
+     * may have more. */
+    bool ring_order;
+    /* The parameters whose value names a node (a destination, a sender):
+     * disco_model_check refuses a value >= N before the run; a negative
+     * value, where the range allows one, means none.  Unused slots NULL. */
+    const char *node_params[4];
+    /* The resilience its proof assumes: N > resilience_factor times the
+     * value of parameter `resilience_param` (om: N > 3m); disco_model_check
+     * warns, and the run goes ahead, when the topology is too small.  A
+     * negative value (a default chosen from N) is not judged.  NULL: none
+     * assumed. */
+    const char *resilience_param;
+    unsigned resilience_factor; /* 0 reads as 1 */
 };
 
 /* A parameter: `--param name=VALUE`.  Values are integers; "on", "true" and

@@ -415,12 +415,15 @@ extern const struct disco_strategy disco_generic_strategies[];
 extern const size_t disco_generic_strategy_count;
 
 /* Check that the algorithm's model fits the topology and the config (shape,
- * direction, connectivity, unique ids, sync support).  Hard mismatches
- * (a ring algorithm on a grid) return DISCO_EMODEL, and a cut of a link
- * that does not exist DISCO_EINVAL.  Soft ones that only break a proof
- * (FIFO off for an algorithm that needs it; loss, duplication or faults
- * for one that tolerates none) are written into `warning`, joined by "; "
- * (empty when none), and return 0. */
+ * direction, connectivity, the implementation's limits on processes and
+ * ports, the token ring's channels, unique ids, sync support).  Hard
+ * mismatches (a ring algorithm on a grid, om on 11 processes) return
+ * DISCO_EMODEL, and a cut of a link that does not exist or a node-valued
+ * parameter naming no node DISCO_EINVAL.  Soft ones that only break a
+ * proof (FIFO off for an algorithm that needs it; loss, duplication or
+ * faults for one that tolerates none; delays that can reach its bound; a
+ * topology too small for its resilience) are written into `warning`,
+ * joined by "; " (empty when none), and return 0. */
 int disco_model_check(const struct disco_algorithm *alg,
                       const struct disco_topology *topo,
                       const struct disco_config *cfg, char *warning,

@@ -609,8 +609,8 @@ static void test_bidirectional_ring(void **unused)
     disco_config_release(&cfg);
 }
 
-/* A graph that is no ring: the model check refuses it at set-up (shape
- * any-ring), and a run past the check still says what is wrong through
+/* A graph that is no ring numbered along it: the model check refuses it
+ * at set-up (shape numbered-ring), and a run past the check still says what is wrong through
  * the property `ring`, while the processes with no clockwise port send
  * nothing. */
 static void test_not_a_ring(void **unused)
@@ -623,6 +623,11 @@ static void test_not_a_ring(void **unused)
         {"line:5", "lcr needs a ring (uring:N, or ring:N with node i linked "
                    "to i+1 mod n); clockwise from node 0 the ring does not "
                    "close"},
+        /* A 4-cycle numbered across it (0-1, 0-2, 1-3, 2-3): a ring, but
+         * not one with node i linked to i+1 mod n. */
+        {"grid:2x2", "lcr needs a ring (uring:N, or ring:N with node i "
+                     "linked to i+1 mod n); clockwise from node 0 the ring "
+                     "does not close"},
         {"complete:3", "a bidirectional ring of 3, clockwise through every "
                        "process"},
         {"uring:5", "a unidirectional ring of 5, clockwise through every "
@@ -630,7 +635,7 @@ static void test_not_a_ring(void **unused)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct sim_run run;
-        if (i < 2) {
+        if (i < 3) {
             /* The kernel refuses them at set-up; run anyway, past the
              * model check, and the property names the culprit. */
             struct disco_config cfg;
@@ -644,7 +649,8 @@ static void test_not_a_ring(void **unused)
                                                warning, sizeof warning, &err),
                              DISCO_EMODEL);
             snprintf(expected, sizeof expected,
-                     "lcr needs a ring (uring:N or ring:N); '%s' is not one",
+                     "lcr needs a ring (uring:N, or ring:N with node i "
+                     "linked to node i+1 mod n); '%s' is not one",
                      cases[i].spec);
             assert_string_equal(err.message, expected);
             sim_run_on(&run, &disco_alg_lcr, &run.topo, &cfg);
@@ -655,7 +661,7 @@ static void test_not_a_ring(void **unused)
         assert_string_equal(run.results[5].name, "ring");
         assert_string_equal(run.results[5].detail, cases[i].detail);
         assert_int_equal(run.results[5].holds,
-                         i >= 2 ? DISCO_HOLDS_YES : DISCO_HOLDS_NO);
+                         i >= 3 ? DISCO_HOLDS_YES : DISCO_HOLDS_NO);
         sim_run_release(&run);
     }
 }

@@ -118,6 +118,9 @@ static const char *shape_text(enum disco_shape shape)
         return "tree";
     case DISCO_SHAPE_ANY_RING:
         return "ring, unidirectional or bidirectional";
+    case DISCO_SHAPE_NUMBERED_RING:
+        return "ring, unidirectional, or bidirectional with node i linked "
+               "to node i+1 mod n";
     default:
         return "any";
     }
@@ -136,9 +139,34 @@ static const char *shape_key(enum disco_shape shape)
         return "tree";
     case DISCO_SHAPE_ANY_RING:
         return "any-ring";
+    case DISCO_SHAPE_NUMBERED_RING:
+        return "numbered-ring";
     default:
         return "any";
     }
+}
+
+/* Whether the model says that parameter `name` names a node. */
+static bool names_a_node(const struct disco_model *m, const char *name)
+{
+    for (size_t i = 0; i < sizeof m->node_params / sizeof m->node_params[0];
+         i++)
+        if (m->node_params[i] && !strcmp(m->node_params[i], name))
+            return true;
+    return false;
+}
+
+/* "n > 3m", "f < n": the resilience the model assumes, or "" for none. */
+static void resilience_text(const struct disco_model *m, char *buf,
+                            size_t len)
+{
+    unsigned k = m->resilience_factor ? m->resilience_factor : 1;
+    if (!m->resilience_param)
+        snprintf(buf, len, "%s", "");
+    else if (k > 1)
+        snprintf(buf, len, "n > %u%s", k, m->resilience_param);
+    else
+        snprintf(buf, len, "%s < n", m->resilience_param);
 }
 
 static const char *property_kind(enum disco_property_kind kind)
@@ -215,6 +243,12 @@ static void info_json(const struct disco_algorithm *a)
     json_member(", ", "faults", m->faults ? m->faults : "none");
     if (m->detector)
         json_member(", ", "detector", m->detector);
+    printf(", \"max_nodes\": %u, \"max_degree\": %u, \"ring_order\": %s",
+           m->max_nodes, m->max_degree, m->ring_order ? "true" : "false");
+    char resilience[64];
+    resilience_text(m, resilience, sizeof resilience);
+    if (resilience[0])
+        json_member(", ", "resilience", resilience);
     fputs("},\n  \"parameters\": [", stdout);
     for (unsigned i = 0; i < a->param_count; i++) {
         const struct disco_param *p = &a->params[i];
@@ -222,6 +256,8 @@ static void info_json(const struct disco_algorithm *a)
         printf(", \"default\": %lld, \"min\": %lld, \"max\": %lld",
                (long long)p->default_value, (long long)p->min,
                (long long)p->max);
+        if (names_a_node(m, p->name))
+            fputs(", \"node\": true", stdout);
         json_member(", ", "help", p->help);
         putchar('}');
     }
@@ -310,8 +346,29 @@ static void info_human(const struct disco_algorithm *a)
                ? (m->sync_by_default ? " (default: rounds)"
                                      : " (default: asynchronous)")
                : "");
+    if (m->ring_order)
+        printf("  ring          a channel from every node i to node i+1 mod "
+               "n required\n");
+    if (m->max_nodes || m->max_degree) {
+        char limit[128] = "";
+        if (m->max_nodes)
+            snprintf(limit, sizeof limit, "at most %u processes",
+                     m->max_nodes);
+        if (m->max_degree)
+            snprintf(limit + strlen(limit), sizeof limit - strlen(limit),
+                     "%sat most %u ports per process",
+                     m->max_nodes ? ", " : "", m->max_degree);
+        printf("  limits        %s (larger topologies are refused)\n",
+               limit);
+    }
     printf("  initiators    %s\n", m->initiators ? m->initiators : "all");
     printf("  faults        %s\n", m->faults ? m->faults : "none");
+    char resilience[64];
+    resilience_text(m, resilience, sizeof resilience);
+    if (resilience[0])
+        printf("  resilience    %s assumed (a smaller topology runs with a "
+               "warning)\n",
+               resilience);
     if (m->detector)
         printf("  detector      %s (--detector overrides it)\n", m->detector);
 
@@ -320,9 +377,11 @@ static void info_human(const struct disco_algorithm *a)
         printf("  none\n");
     for (unsigned i = 0; i < a->param_count; i++) {
         const struct disco_param *p = &a->params[i];
-        printf("  %-12s default %lld, range %lld..%lld  %s\n", p->name,
+        printf("  %-12s default %lld, range %lld..%lld%s  %s\n", p->name,
                (long long)p->default_value, (long long)p->min,
-               (long long)p->max, p->help ? p->help : "");
+               (long long)p->max,
+               names_a_node(m, p->name) ? ", a node below n" : "",
+               p->help ? p->help : "");
     }
     printf("\nmessage kinds\n  ");
     for (unsigned k = 0; k < a->kind_count; k++)

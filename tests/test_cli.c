@@ -674,6 +674,129 @@ static void test_delay_bound_warns(void **unused)
     cli_output_release(&o);
 }
 
+/* The limits of a module, and parameters that name no node, are bad input:
+ * exit 2 and one line naming the limit, before any run (the audit's cases,
+ * which exited 1 after the run, or 0 ignoring the parameter). */
+static void test_limits_refused(void **unused)
+{
+    REFUSED("disco: om keeps at most 10 processes; 'complete:11' has 11\n",
+            "om", "--topology", "complete:11");
+    REFUSED("disco: eig keeps at most 10 processes; 'complete:11' has 11\n",
+            "eig", "--topology", "complete:11");
+    REFUSED("disco: floodset keeps at most 64 processes; 'complete:65' has "
+            "65\n",
+            "floodset", "--topology", "complete:65");
+    REFUSED("disco: chandy-misra-haas keeps at most 4096 processes; "
+            "'complete:5000' has 5000\n",
+            "chandy-misra-haas", "--topology", "complete:5000");
+    REFUSED("disco: bully keeps at most 4096 processes; 'complete:4097' has "
+            "4097\n",
+            "bully", "--topology", "complete:4097");
+    REFUSED("disco: --param destination=99: no node 99 (the topology has 11 "
+            "nodes)\n",
+            "full-reversal", "--param", "destination=99");
+    REFUSED("disco: --param destination=99: no node 99 (the topology has 11 "
+            "nodes)\n",
+            "partial-reversal", "--param", "destination=99");
+    REFUSED("disco: --param destination=99: no node 99 (the topology has 11 "
+            "nodes)\n",
+            "binary-link-labels", "--param", "destination=99");
+    REFUSED("disco: --param sender=10: no node 10 (the topology has 4 "
+            "nodes)\n",
+            "dolev-strong", "--param", "sender=10");
+    REFUSED("disco: --param cut_node=10: no node 10 (the topology has 5 "
+            "nodes)\n",
+            "floodset", "--param", "cut_node=10");
+    REFUSED("disco: lcr needs a ring (uring:N, or ring:N with node i linked "
+            "to node i+1 mod n); 'grid:2x2' is not one\n",
+            "lcr", "--topology", "grid:2x2");
+    REFUSED("disco: safra needs a channel from every node i to node i+1 mod "
+            "n (its token's ring); 'line:5' has none from node 4 to node "
+            "0\n",
+            "safra", "--topology", "line:5");
+
+    /* The limit itself runs, and passes. */
+    struct cli_output o;
+    RUN(&o, "run", "om", "--topology", "complete:10", "--json");
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.err, "");
+    cli_output_release(&o);
+    RUN(&o, "run", "full-reversal", "--param", "destination=10", "--json");
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.err, "");
+    cli_output_release(&o);
+
+    /* disco info says so. */
+    RUN(&o, "info", "om");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "  limits        at most 10 processes"));
+    assert_non_null(strstr(o.out, "  resilience    n > 3m assumed"));
+    cli_output_release(&o);
+    RUN(&o, "info", "full-reversal");
+    assert_non_null(strstr(o.out, "range 0..2147483647, a node below n"));
+    cli_output_release(&o);
+}
+
+/* A topology too small for the faults a proof assumes draws one warning
+ * line naming the bound and the parameter, and the run goes ahead (the
+ * resilience property then fails, exit 1); the defaults draw none. */
+static void test_resilience_warns(void **unused)
+{
+    static const struct {
+        const char *argv[6];
+        const char *err;
+    } cases[] = {
+        {{"phase-king", "--topology", "complete:4", "--param", "f=1"},
+         "phase-king assumes n > 4f (f=1); running on 4 processes anyway, "
+         "and its properties may fail (--param f)"},
+        {{"om", "--topology", "complete:3"},
+         "om assumes n > 3m (m=1); running on 3 processes anyway, and its "
+         "properties may fail (--param m)"},
+        {{"eig", "--topology", "complete:3"},
+         "eig assumes n > 3f (f=1); running on 3 processes anyway, and its "
+         "properties may fail (--param f)"},
+        {{"ben-or", "--topology", "complete:4", "--param", "f=2"},
+         "ben-or assumes n > 2f (f=2); running on 4 processes anyway, and "
+         "its properties may fail (--param f)"},
+        {{"approximate-agreement", "--topology", "complete:3", "--param",
+          "f=1"},
+         "approximate-agreement assumes n > 3f (f=1); running on 3 processes "
+         "anyway, and its properties may fail (--param f)"},
+        {{"floodset", "--param", "f=5"},
+         "floodset assumes f < n (f=5); running on 5 processes anyway, and "
+         "its properties may fail (--param f)"},
+        {{"dolev-strong", "--param", "f=4"},
+         "dolev-strong assumes f < n (f=4); running on 4 processes anyway, "
+         "and its properties may fail (--param f)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[12] = {NULL, "run"};
+        int n = 2;
+        for (int k = 0; k < 6 && cases[i].argv[k]; k++)
+            argv[n++] = cases[i].argv[k];
+        argv[n++] = "--json";
+        struct cli_output o;
+        cli_run(&o, argv);
+        char want[512];
+        snprintf(want, sizeof want, "disco: warning: %s\n", cases[i].err);
+        if (o.status != 1 || strcmp(o.err, want))
+            fail_msg("%s: exit %d, stderr '%s', want exit 1 and '%s'",
+                     cases[i].argv[0], o.status, o.err, want);
+        assert_true(json_object(o.out, NULL, NULL, 0));
+        cli_output_release(&o);
+    }
+    const char *const quiet[] = {"phase-king", "om", "eig", "ben-or",
+                                 "approximate-agreement", "floodset",
+                                 "dolev-strong"};
+    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+        struct cli_output o;
+        RUN(&o, "run", quiet[i], "--json");
+        if (o.status != 0 || o.err_len)
+            fail_msg("%s: exit %d, stderr '%s'", quiet[i], o.status, o.err);
+        cli_output_release(&o);
+    }
+}
+
 static void test_human_summary(void **unused)
 {
     struct cli_output o;
@@ -1244,6 +1367,8 @@ int main(void)
         cmocka_unit_test(test_bound_before_termination),
         cmocka_unit_test(test_violation_exits_1),
         cmocka_unit_test(test_delay_bound_warns),
+        cmocka_unit_test(test_limits_refused),
+        cmocka_unit_test(test_resilience_warns),
         cmocka_unit_test(test_human_summary),
         cmocka_unit_test(test_scenario_file),
         cmocka_unit_test(test_topology_from_dot),

@@ -1104,6 +1104,177 @@ static void test_model_warnings(void **state)
     disco_topology_release(&t);
 }
 
+extern const struct disco_algorithm disco_alg_om, disco_alg_eig,
+    disco_alg_floodset, disco_alg_chandy_misra_haas, disco_alg_tarry,
+    disco_alg_safra, disco_alg_lcr, disco_alg_full_reversal,
+    disco_alg_partial_reversal, disco_alg_binary_link_labels,
+    disco_alg_dolev_strong, disco_alg_phase_king, disco_alg_ben_or,
+    disco_alg_approximate_agreement;
+
+/* Check `alg` with its defaults (and param=value when param is given) on
+ * `spec`: refused with exactly `code` and `message`, or, when message is
+ * NULL, fitting without a warning. */
+static void expect_on(const struct disco_algorithm *alg, const char *spec,
+                      const char *param, int64_t value, int code,
+                      const char *message)
+{
+    struct disco_topology t;
+    generate(&t, spec);
+    struct disco_config cfg;
+    disco_config_init(&cfg, alg);
+    if (param)
+        sim_config_param(&cfg, alg, param, value);
+    char warning[256];
+    struct disco_error err;
+    int rc = check(alg, &t, &cfg, warning, &err);
+    if (!message) {
+        if (rc)
+            fail_msg("%s on '%s': %s", alg->name, spec, err.message);
+        assert_string_equal(warning, "");
+    } else if (rc != code || strcmp(err.message, message)) {
+        fail_msg("%s on '%s': got %d '%s', want %d '%s'", alg->name, spec, rc,
+                 rc ? err.message : "", code, message);
+    }
+    disco_config_release(&cfg);
+    disco_topology_release(&t);
+}
+
+/* The limits of an implementation are refused before the run, one past
+ * them, and the limit itself fits. */
+static void test_model_limits(void **state)
+{
+    (void)state;
+    expect_on(&disco_alg_om, "complete:11", NULL, 0, DISCO_EMODEL,
+              "om keeps at most 10 processes; 'complete:11' has 11");
+    expect_on(&disco_alg_om, "complete:10", NULL, 0, 0, NULL);
+    expect_on(&disco_alg_eig, "complete:11", NULL, 0, DISCO_EMODEL,
+              "eig keeps at most 10 processes; 'complete:11' has 11");
+    expect_on(&disco_alg_eig, "complete:10", NULL, 0, 0, NULL);
+    expect_on(&disco_alg_floodset, "complete:65", NULL, 0, DISCO_EMODEL,
+              "floodset keeps at most 64 processes; 'complete:65' has 65");
+    expect_on(&disco_alg_floodset, "complete:64", NULL, 0, 0, NULL);
+    /* A ring counts processes as well as a complete graph, and cheaper. */
+    expect_on(&disco_alg_chandy_misra_haas, "uring:4097", NULL, 0,
+              DISCO_EMODEL,
+              "chandy-misra-haas keeps at most 4096 processes; 'uring:4097' "
+              "has 4097");
+    expect_on(&disco_alg_chandy_misra_haas, "uring:4096", NULL, 0, 0, NULL);
+    assert_int_equal(disco_alg_bully.model.max_nodes, 4096);
+    /* Ports: tarry keeps 64 per process. */
+    expect_on(&disco_alg_tarry, "complete:66", NULL, 0, DISCO_EMODEL,
+              "tarry keeps at most 64 ports per process; node 0 of "
+              "'complete:66' has 65");
+    expect_on(&disco_alg_tarry, "complete:65", NULL, 0, 0, NULL);
+}
+
+/* Safra's token needs the channels i -> i+1 mod n, on any graph with
+ * them; lcr needs a ring numbered along it. */
+static void test_model_ring_order(void **state)
+{
+    (void)state;
+    expect_on(&disco_alg_safra, "line:5", NULL, 0, DISCO_EMODEL,
+              "safra needs a channel from every node i to node i+1 mod n "
+              "(its token's ring); 'line:5' has none from node 4 to node 0");
+    expect_on(&disco_alg_safra, "ring:5", NULL, 0, 0, NULL);
+    expect_on(&disco_alg_safra, "complete:5", NULL, 0, 0, NULL);
+    expect_on(&disco_alg_lcr, "grid:2x2", NULL, 0, DISCO_EMODEL,
+              "lcr needs a ring (uring:N, or ring:N with node i linked to "
+              "node i+1 mod n); 'grid:2x2' is not one");
+    expect_on(&disco_alg_lcr, "ring:5", NULL, 0, 0, NULL);
+    expect_on(&disco_alg_lcr, "uring:5", NULL, 0, 0, NULL);
+}
+
+/* A parameter that names a node must name one of the topology's; -1 (none)
+ * passes where the range allows it. */
+static void test_model_node_params(void **state)
+{
+    (void)state;
+    const struct disco_algorithm *const reversal[] = {
+        &disco_alg_full_reversal, &disco_alg_partial_reversal,
+        &disco_alg_binary_link_labels};
+    for (size_t i = 0; i < 3; i++) {
+        expect_on(reversal[i], "line:11", "destination", 99, DISCO_EINVAL,
+                  "--param destination=99: no node 99 (the topology has 11 "
+                  "nodes)");
+        expect_on(reversal[i], "line:11", "destination", 11, DISCO_EINVAL,
+                  "--param destination=11: no node 11 (the topology has 11 "
+                  "nodes)");
+        expect_on(reversal[i], "line:11", "destination", 10, 0, NULL);
+    }
+    expect_on(&disco_alg_dolev_strong, "complete:4", "sender", 10,
+              DISCO_EINVAL,
+              "--param sender=10: no node 10 (the topology has 4 nodes)");
+    expect_on(&disco_alg_dolev_strong, "complete:4", "sender", 3, 0, NULL);
+    expect_on(&disco_alg_floodset, "complete:5", "cut_node", 10, DISCO_EINVAL,
+              "--param cut_node=10: no node 10 (the topology has 5 nodes)");
+    expect_on(&disco_alg_floodset, "complete:5", "cut_node", 4, 0, NULL);
+    expect_on(&disco_alg_floodset, "complete:5", "cut_node", -1, 0, NULL);
+    expect_on(&disco_alg_floodset, "complete:5", "chain", 5, DISCO_EINVAL,
+              "--param chain=5: no node 5 (the topology has 5 nodes)");
+    expect_on(&disco_alg_floodset, "complete:5", "chain", 4, 0, NULL);
+}
+
+/* Check `alg` on `spec` with param=value: fits, with exactly `expected`
+ * as its warning ("" for none). */
+static void expect_warning(const struct disco_algorithm *alg,
+                           const char *spec, const char *param,
+                           int64_t value, const char *expected)
+{
+    struct disco_topology t;
+    generate(&t, spec);
+    struct disco_config cfg;
+    disco_config_init(&cfg, alg);
+    sim_config_param(&cfg, alg, param, value);
+    char warning[256];
+    struct disco_error err;
+    if (check(alg, &t, &cfg, warning, &err))
+        fail_msg("%s on '%s': %s", alg->name, spec, err.message);
+    if (strcmp(warning, expected))
+        fail_msg("%s on '%s' %s=%lld: warning '%s', want '%s'", alg->name,
+                 spec, param, (long long)value, warning, expected);
+    disco_config_release(&cfg);
+    disco_topology_release(&t);
+}
+
+/* The resilience a proof assumes (n > k * param) warns at the bound and
+ * the check passes; one process more fits silently. */
+static void test_model_resilience(void **state)
+{
+    (void)state;
+    expect_warning(&disco_alg_phase_king, "complete:4", "f", 1,
+                   "phase-king assumes n > 4f (f=1); running on 4 processes "
+                   "anyway, and its properties may fail (--param f)");
+    expect_warning(&disco_alg_phase_king, "complete:5", "f", 1, "");
+    expect_warning(&disco_alg_om, "complete:3", "m", 1,
+                   "om assumes n > 3m (m=1); running on 3 processes anyway, "
+                   "and its properties may fail (--param m)");
+    expect_warning(&disco_alg_om, "complete:4", "m", 1, "");
+    expect_warning(&disco_alg_om, "complete:2", "m", 0, "");
+    expect_warning(&disco_alg_eig, "complete:3", "f", 1,
+                   "eig assumes n > 3f (f=1); running on 3 processes anyway, "
+                   "and its properties may fail (--param f)");
+    expect_warning(&disco_alg_eig, "complete:4", "f", 1, "");
+    expect_warning(&disco_alg_ben_or, "complete:4", "f", 2,
+                   "ben-or assumes n > 2f (f=2); running on 4 processes "
+                   "anyway, and its properties may fail (--param f)");
+    expect_warning(&disco_alg_ben_or, "complete:5", "f", 2, "");
+    expect_warning(&disco_alg_ben_or, "complete:4", "f", -1, ""); /* (n-1)/2 */
+    expect_warning(&disco_alg_approximate_agreement, "complete:3", "f", 1,
+                   "approximate-agreement assumes n > 3f (f=1); running on 3 "
+                   "processes anyway, and its properties may fail (--param "
+                   "f)");
+    expect_warning(&disco_alg_approximate_agreement, "complete:4", "f", 1,
+                   "");
+    expect_warning(&disco_alg_floodset, "complete:5", "f", 5,
+                   "floodset assumes f < n (f=5); running on 5 processes "
+                   "anyway, and its properties may fail (--param f)");
+    expect_warning(&disco_alg_floodset, "complete:5", "f", 4, "");
+    expect_warning(&disco_alg_dolev_strong, "complete:4", "f", 4,
+                   "dolev-strong assumes f < n (f=4); running on 4 processes "
+                   "anyway, and its properties may fail (--param f)");
+    expect_warning(&disco_alg_dolev_strong, "complete:4", "f", 3, "");
+}
+
 static void test_model_cut_needs_link(void **state)
 {
     (void)state;
@@ -1148,6 +1319,10 @@ int main(void)
         cmocka_unit_test(test_model_timing),
         cmocka_unit_test(test_model_warnings),
         cmocka_unit_test(test_delay_bound_warning),
+        cmocka_unit_test(test_model_limits),
+        cmocka_unit_test(test_model_ring_order),
+        cmocka_unit_test(test_model_node_params),
+        cmocka_unit_test(test_model_resilience),
         cmocka_unit_test(test_model_cut_needs_link),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,14 @@ static bool listed(const struct disco_algorithm *a)
     return strcmp(a->family, "test") != 0;
 }
 
+static bool names_param(const struct disco_algorithm *a, const char *name)
+{
+    for (unsigned p = 0; p < a->param_count; p++)
+        if (!strcmp(a->params[p].name, name))
+            return true;
+    return false;
+}
+
 static void test_every_description_is_complete(void **unused)
 {
     for (size_t i = 0; i < disco_algorithm_count; i++) {
@@ -55,6 +63,18 @@ static void test_every_description_is_complete(void **unused)
                 fail_msg("%s: delay_below_param '%s' is no parameter",
                          a->name, a->model.delay_below_param);
         }
+        /* So do the parameters that name a node, and the resilience's. */
+        const struct disco_model *m = &a->model;
+        for (size_t k = 0;
+             k < sizeof m->node_params / sizeof m->node_params[0]; k++)
+            if (m->node_params[k] && !names_param(a, m->node_params[k]))
+                fail_msg("%s: node_params '%s' is no parameter", a->name,
+                         m->node_params[k]);
+        if (m->resilience_param && !names_param(a, m->resilience_param))
+            fail_msg("%s: resilience_param '%s' is no parameter", a->name,
+                     m->resilience_param);
+        if (!m->resilience_param && m->resilience_factor)
+            fail_msg("%s: a resilience_factor with no parameter", a->name);
         for (size_t j = i + 1; j < disco_algorithm_count; j++)
             assert_string_not_equal(a->name, disco_algorithms[j]->name);
         assert_ptr_equal(disco_algorithm_find(a->name), a);
@@ -87,6 +107,17 @@ static void test_every_default_run_passes(void **unused)
                     assert_int_equal(
                         disco_topology_random_weights(&run.topo, seed, &err),
                         0);
+                /* The defaults fit the model: no refusal (a limit, a
+                 * node parameter) and no warning (a resilience). */
+                if (fifo && seed == 1) {
+                    char warning[512];
+                    if (disco_model_check(a, &run.topo, &cfg, warning,
+                                          sizeof warning, &err))
+                        fail_msg("%s: defaults refused: %s", a->name,
+                                 err.message);
+                    if (warning[0])
+                        fail_msg("%s: defaults warn: %s", a->name, warning);
+                }
                 sim_run_on(&run, a, &run.topo, &cfg);
                 if (run.metrics->stop != DISCO_STOP_QUIESCENT)
                     fail_msg("%s seed %llu: did not terminate", a->name,

@@ -487,6 +487,13 @@ int disco_initiators_parse(struct disco_config *cfg, const char *text,
                 free(marks);
                 return rc;
             }
+            if (marks[node]) { /* a slip, most likely: say so */
+                free(marks);
+                return disco_fail(err, DISCO_EINVAL,
+                                  "bad --initiators '%s': node %u is listed "
+                                  "twice",
+                                  text, node);
+            }
             marks[node] = 1;
             if (!*end)
                 break;
@@ -1495,6 +1502,28 @@ int disco_model_check(const struct disco_algorithm *alg,
             alg, cfg->strategy[0] ? cfg->strategy : "silent", NULL, err);
         if (rc)
             return rc;
+    }
+
+    /* A recovery needs a crash before it: else it would do nothing, and
+     * the schedule says something else than the user meant (--recover
+     * 1@5 with --crash 1@10, a node that never crashes). */
+    for (size_t i = 0; i < cfg->fault_count; i++) {
+        const struct disco_fault *r = &cfg->faults[i];
+        if (r->kind != DISCO_FAULT_RECOVER)
+            continue;
+        bool crashed = false;
+        for (size_t j = 0; j < cfg->fault_count && !crashed; j++)
+            crashed = cfg->faults[j].kind == DISCO_FAULT_CRASH &&
+                      cfg->faults[j].node == r->node &&
+                      cfg->faults[j].time < r->time;
+        if (!crashed)
+            return disco_fail(err, DISCO_EINVAL,
+                              "--recover %u@%llu: node %u does not crash "
+                              "before tick %llu (schedule its crash with "
+                              "--crash %u@T, T < %llu)",
+                              r->node, (unsigned long long)r->time, r->node,
+                              (unsigned long long)r->time, r->node,
+                              (unsigned long long)r->time);
     }
 
     /* Soft mismatches: the run goes ahead, the proof does not. */

@@ -434,12 +434,14 @@ static void test_initiators(void **state)
     unsigned char none[] = {0, 0, 0, 0};
     assert_memory_equal(cfg.initiators, none, 4);
 
-    assert_int_equal(disco_initiators_parse(&cfg, "0,3,3", 4, &err), 0);
+    assert_int_equal(disco_initiators_parse(&cfg, "0,3", 4, &err), 0);
     unsigned char some[] = {1, 0, 0, 1};
     assert_memory_equal(cfg.initiators, some, 4);
 
     static const struct bad_text cases[] = {
         {"9", DISCO_EINVAL, "initiator 9 is not a node (0..7)"},
+        {"0,3,3", DISCO_EINVAL,
+         "bad --initiators '0,3,3': node 3 is listed twice"},
         {"0,8", DISCO_EINVAL, "initiator 8 is not a node (0..7)"},
         {"1,x", DISCO_EINVAL,
          "bad --initiators '1,x': 'x' is not a node index"},
@@ -1297,6 +1299,52 @@ static void test_model_cut_needs_link(void **state)
     disco_topology_release(&t);
 }
 
+static void test_model_recovery_needs_a_crash(void **state)
+{
+    /* A recovery with no crash of its node before it is refused: one of a
+     * node that never crashes, one before the crash, one at its tick. */
+    (void)state;
+    struct disco_topology t;
+    generate(&t, "ring:4");
+    struct disco_algorithm alg = shaped("flood", DISCO_SHAPE_ANY);
+    static const struct {
+        const char *crash, *recover, *message;
+    } cases[] = {
+        {NULL, "0@5",
+         "--recover 0@5: node 0 does not crash before tick 5 (schedule its "
+         "crash with --crash 0@T, T < 5)"},
+        {"1@10", "1@5",
+         "--recover 1@5: node 1 does not crash before tick 5 (schedule its "
+         "crash with --crash 1@T, T < 5)"},
+        {"1@5", "1@5",
+         "--recover 1@5: node 1 does not crash before tick 5 (schedule its "
+         "crash with --crash 1@T, T < 5)"},
+        {"2@3,1@4", "1@5", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct disco_config cfg;
+        struct disco_error err = {0};
+        disco_config_init(&cfg, &alg);
+        if (cases[i].crash)
+            assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH,
+                                                cases[i].crash, 4, &err),
+                             0);
+        assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_RECOVER,
+                                            cases[i].recover, 4, &err),
+                         0);
+        if (cases[i].message) {
+            char warning[256];
+            assert_int_equal(check(&alg, &t, &cfg, warning, &err),
+                             DISCO_EINVAL);
+            assert_string_equal(err.message, cases[i].message);
+        } else {
+            expect_fits(&alg, &t, &cfg);
+        }
+        disco_config_release(&cfg);
+    }
+    disco_topology_release(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1324,6 +1372,7 @@ int main(void)
         cmocka_unit_test(test_model_node_params),
         cmocka_unit_test(test_model_resilience),
         cmocka_unit_test(test_model_cut_needs_link),
+        cmocka_unit_test(test_model_recovery_needs_a_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
 /* error.c - error codes, messages and "did you mean" suggestions. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,8 +33,16 @@ int disco_fail(struct disco_error *err, int code, const char *fmt, ...)
     return code;
 }
 
+/* Letters compare without case here: a suggestion may be a name's other
+ * case ("ECHO" for "echo"), though names themselves match exactly. */
+static bool same_letter(char a, char b)
+{
+    return tolower((unsigned char)a) == tolower((unsigned char)b);
+}
+
 /* Edit distance where swapping two neighbouring letters counts as one edit
- * ("rnu" is one edit from "run"): optimal string alignment, three rows. */
+ * ("rnu" is one edit from "run"): optimal string alignment, three rows,
+ * blind to case. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -46,14 +55,14 @@ static size_t edit_distance(const char *a, const char *b)
     for (size_t i = 1; i <= la; i++) {
         current[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t cost = same_letter(a[i - 1], b[j - 1]) ? 0 : 1;
             size_t best = previous[j - 1] + cost;
             if (previous[j] + 1 < best)
                 best = previous[j] + 1;
             if (current[j - 1] + 1 < best)
                 best = current[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && before[j - 2] + 1 < best)
+            if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2]) &&
+                same_letter(a[i - 2], b[j - 1]) && before[j - 2] + 1 < best)
                 best = before[j - 2] + 1;
             current[j] = best;
         }
@@ -65,9 +74,26 @@ static size_t edit_distance(const char *a, const char *b)
     return previous[lb];
 }
 
+/* Whether `name` begins `candidate` (blind to case) and is shorter. */
+static bool begins(const char *name, const char *candidate)
+{
+    size_t len = strlen(name);
+    if (strlen(candidate) <= len)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!same_letter(name[i], candidate[i]))
+            return false;
+    return true;
+}
+
 const char *disco_suggest(const char *name, const char *const *candidates,
                           size_t count)
 {
+    size_t len = strlen(name);
+    /* An exact name has nothing to correct. */
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(name, candidates[i]) == 0)
+            return NULL;
     const char *best = NULL;
     size_t best_distance = (size_t)-1;
     for (size_t i = 0; i < count; i++) {
@@ -77,10 +103,22 @@ const char *disco_suggest(const char *name, const char *const *candidates,
             best = candidates[i];
         }
     }
-    /* A suggestion helps only when it is a plausible typo: at most a third
-     * of the name changed, and at least one character kept. */
-    size_t len = strlen(name);
-    if (best && best_distance > 0 && best_distance <= (len + 2) / 3)
+    /* The same name in other case ("ECHO"), or a plausible typo: at most a
+     * third of the name changed, and at least one character kept. */
+    if (best && best_distance <= (len + 2) / 3)
         return best;
+    /* A shortened name ("topo", "top" for "topology"), of three letters or
+     * more, that begins one candidate only. */
+    if (len >= 3) {
+        const char *only = NULL;
+        for (size_t i = 0; i < count; i++) {
+            if (!begins(name, candidates[i]))
+                continue;
+            if (only)
+                return NULL;
+            only = candidates[i];
+        }
+        return only;
+    }
     return NULL;
 }

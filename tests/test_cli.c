@@ -276,6 +276,29 @@ static void test_unknown_parameter(void **unused)
             "--param=foo=1");
 }
 
+/* A name in capitals or cut short gets a suggestion, on its one line;
+ * names still match exactly, so each of these is refused. */
+static void test_suggest_other_case_and_prefix(void **unused)
+{
+    REFUSED("disco: unknown option '--topo' (did you mean '--topology'?)\n",
+            "echo", "--topo", "ring:4");
+    REFUSED("disco: unknown option '--top' (did you mean '--topology'?)\n",
+            "echo", "--top=ring:4");
+    REFUSED("disco: unknown algorithm 'ECHO' (did you mean 'echo'?)\n",
+            "ECHO");
+    REFUSED("disco: unknown topology 'RING:8' (did you mean 'ring:8'?)\n",
+            "echo", "--topology", "RING:8");
+    REFUSED("disco: unknown parameter 'TIMEOUT' for bully (did you mean "
+            "'timeout'?)\n",
+            "bully", "--param", "TIMEOUT=5");
+    struct cli_output o;
+    RUN(&o, "list", "--JSON");
+    assert_usage_error(&o,
+                       "disco: unknown option '--JSON' (did you mean "
+                       "'--json'?)\n");
+    cli_output_release(&o);
+}
+
 static void test_malformed_dot(void **unused)
 {
     REFUSED("malformed DOT in", data("cli_malformed.dot"));
@@ -1339,6 +1362,7 @@ int main(void)
         cmocka_unit_test(test_unknown_topology),
         cmocka_unit_test(test_unknown_flag),
         cmocka_unit_test(test_unknown_parameter),
+        cmocka_unit_test(test_suggest_other_case_and_prefix),
         cmocka_unit_test(test_malformed_dot),
         cmocka_unit_test(test_shared_malformed_dot),
         cmocka_unit_test(test_bad_attribute_in_scenario),

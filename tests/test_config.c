@@ -679,8 +679,8 @@ static void test_dynamic_unknown(void **state)
                 "nonsplit[:P], remove:K, none)"},
         {"xyz:5", "unknown dynamic network 'xyz' (known: rooted[:P], "
                   "nonsplit[:P], remove:K, none)"},
-        {"NONE", "unknown dynamic network 'NONE' (known: rooted[:P], "
-                 "nonsplit[:P], remove:K, none)"},
+        /* Words match in their case; the other case is only suggested. */
+        {"NONE", "unknown dynamic network 'NONE' (did you mean 'none'?)"},
         {"", "unknown dynamic network '' (known: rooted[:P], nonsplit[:P], "
              "remove:K, none)"},
         {"nne", "unknown dynamic network 'nne' (did you mean 'none'?)"},

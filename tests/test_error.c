@@ -25,6 +25,27 @@ static void test_no_suggestion_when_far_or_exact(void **unused)
     assert_null(disco_suggest("run", commands, 7)); /* nothing to correct */
 }
 
+/* Suggestions compare without case, so a name typed in capitals finds its
+ * lower-case self, and a name cut short finds the one candidate it begins;
+ * names themselves still match exactly (the callers' business). */
+static void test_suggest_other_case_and_prefix(void **unused)
+{
+    static const char *const options[] = {"topology", "trace", "json", "seed",
+                                          "delay", "dup"};
+    assert_string_equal(disco_suggest("RUN", commands, 7), "run");
+    assert_string_equal(disco_suggest("Check", commands, 7), "check");
+    assert_string_equal(disco_suggest("JSON", options, 6), "json");
+    assert_string_equal(disco_suggest("topo", options, 6), "topology");
+    assert_string_equal(disco_suggest("top", options, 6), "topology");
+    assert_string_equal(disco_suggest("TOPO", options, 6), "topology");
+    /* Too short to begin one name, or beginning two: no guess. */
+    assert_null(disco_suggest("to", options, 6));
+    static const char *const two[] = {"delay", "delay-change"};
+    assert_string_equal(disco_suggest("dela", two, 2), "delay");
+    static const char *const ambiguous[] = {"maximum", "maximize"};
+    assert_null(disco_suggest("max", ambiguous, 2));
+}
+
 static void test_strerror_covers_every_code(void **unused)
 {
     assert_string_equal(disco_strerror(DISCO_OK), "success");
@@ -52,6 +73,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suggest_typos),
         cmocka_unit_test(test_no_suggestion_when_far_or_exact),
+        cmocka_unit_test(test_suggest_other_case_and_prefix),
         cmocka_unit_test(test_strerror_covers_every_code),
         cmocka_unit_test(test_fail_fills_the_error),
     };

@@ -1106,7 +1106,7 @@ static const char *shown_spec(const struct plan *p, const struct variant *v,
 {
     if (v->topology[0])
         return v->topology;
-    return ends_with(p->target, ".dot") ? NULL : r->spec;
+    return disco_is_scenario_path(p->target) ? NULL : r->spec;
 }
 
 static const char *prop_name(const struct disco_algorithm *alg, unsigned i)
@@ -2049,9 +2049,9 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
     if ((v = p->opts.max_time.text) &&
         (rc = cli_parse_u64(v, "--max-time", &p->base.max_time, err)))
         goto done;
-    p->needs_lock = ends_with(p->target, ".dot");
+    p->needs_lock = disco_is_scenario_path(p->target);
     for (size_t t = 0; t < p->topologies.count; t++)
-        p->needs_lock |= ends_with(p->topologies.items[t], ".dot");
+        p->needs_lock |= disco_is_scenario_path(p->topologies.items[t]);
     if (p->needs_lock && uv_mutex_init(&p->lock) != 0) {
         p->needs_lock = false;
         rc = disco_fail(err, DISCO_ENOMEM, "cannot create a lock");
@@ -2729,7 +2729,7 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
             variant_of_run(&plan, b.runs[k], &s->v);
             /* Name the default topology, so that shrinking can make it
              * smaller; a scenario's own graph stays as it is. */
-            if (!s->v.topology[0] && !ends_with(plan.target, ".dot"))
+            if (!s->v.topology[0] && !disco_is_scenario_path(plan.target))
                 snprintf(s->v.topology, sizeof s->v.topology, "%s",
                          b.records[k].spec);
             /* Shrink a copy of the record; the batch keeps its own. */

@@ -276,12 +276,6 @@ static int setting_bool(const struct cli_setting *s, const char *name,
 /* ------------------------------------------------------------------------ */
 /* Sizes.                                                                    */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* Read the numbers after a family name, separated by ':' or 'x'.  Only for
  * the size estimate: the generator checks the syntax itself. */
 static unsigned spec_numbers(const char *args, double *v, unsigned max)
@@ -418,7 +412,7 @@ static int load_scenario(struct disco_scenario **out, const char *path,
 static int resolve_target(struct cli_run *run, const char *target,
                           struct disco_error *err)
 {
-    if (!ends_with(target, ".dot"))
+    if (!disco_is_scenario_path(target))
         return cli_find_algorithm(target, &run->alg, err);
     int rc = load_scenario(&run->scenario, target, err);
     if (rc)
@@ -441,7 +435,7 @@ static int build_topology(struct cli_run *run, uint64_t seed,
                           struct disco_error *err)
 {
     const struct cli_setting *given = &run->settings.topology;
-    if (given->text && ends_with(given->text, ".dot")) {
+    if (given->text && disco_is_scenario_path(given->text)) {
         int rc = load_scenario(&run->topology_file, given->text, err);
         if (rc)
             return rc;

@@ -172,6 +172,11 @@ int disco_topology_build(struct disco_topology *topo, uint32_t nodes,
 int disco_topology_generate(struct disco_topology *topo, const char *spec,
                             uint64_t seed, struct disco_error *err);
 
+/* Whether `path` names a scenario (a DOT file) rather than an algorithm or a
+ * generated topology: it ends in .dot or .gv, Graphviz's other extension,
+ * in any case ("ring.DOT").  Every command classifies paths by this. */
+bool disco_is_scenario_path(const char *path);
+
 /* Free the arrays (not the struct itself). */
 void disco_topology_release(struct disco_topology *topo);
 

@@ -1403,19 +1403,25 @@ nomem:
 /* ------------------------------------------------------------------------ */
 /* The front door.                                                          */
 
-static bool is_dot_file(const char *spec, size_t len)
+static bool ends_in(const char *path, size_t len, const char *ext)
 {
-    static const char ext[] = ".dot";
-    if (len < 4)
+    size_t n = strlen(ext);
+    if (len < n)
         return false;
-    for (size_t i = 0; i < 4; i++) {
-        char c = spec[len - 4 + i];
+    for (size_t i = 0; i < n; i++) {
+        char c = path[len - n + i];
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
         if (c != ext[i])
             return false;
     }
     return true;
+}
+
+bool disco_is_scenario_path(const char *path)
+{
+    size_t len = strlen(path);
+    return ends_in(path, len, ".dot") || ends_in(path, len, ".gv");
 }
 
 static int unknown_family(const char *spec, const char *name,
@@ -1457,7 +1463,7 @@ int disco_topology_generate(struct disco_topology *topo, const char *spec,
     if (!spec)
         return disco_fail(err, DISCO_EINVAL, "no topology given");
     size_t len = strlen(spec);
-    if (is_dot_file(spec, len))
+    if (disco_is_scenario_path(spec))
         return disco_fail(err, DISCO_EINVAL,
                           "topology '%s' is a DOT file; load it as a "
                           "scenario", spec);

@@ -299,6 +299,40 @@ static void test_suggest_other_case_and_prefix(void **unused)
     cli_output_release(&o);
 }
 
+/* A scenario is a file ending .dot or .gv in any case, as a run's target
+ * and as --topology alike (--topology OK.DOT was taken for a DOT file by
+ * the topology generator while 'disco run OK.DOT' was an unknown
+ * algorithm). */
+static void test_scenario_extensions(void **unused)
+{
+    size_t len;
+    char *text = file_read(data("cli_ring.dot"), &len);
+    assert_non_null(text);
+    char *dir = tmpdir_create();
+    static const char *const names[] = {"ring.DOT", "ring.gv", "ring.Gv"};
+    for (size_t i = 0; i < 3; i++) {
+        char *path = path_in(dir, names[i]);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        assert_int_equal(fwrite(text, 1, len, f), len);
+        assert_int_equal(fclose(f), 0);
+        struct cli_output o;
+        RUN(&o, "run", path, "--json");
+        assert_int_equal(o.status, 0);
+        assert_int_equal(o.err_len, 0);
+        assert_non_null(strstr(o.out, "\"algorithm\": \"chang-roberts\""));
+        cli_output_release(&o);
+        RUN(&o, "run", "chang-roberts", "--topology", path, "--json");
+        assert_int_equal(o.status, 0);
+        assert_int_equal(o.err_len, 0);
+        cli_output_release(&o);
+        remove(path);
+        free(path);
+    }
+    tmpdir_remove(dir);
+    free(text);
+}
+
 static void test_malformed_dot(void **unused)
 {
     REFUSED("malformed DOT in", data("cli_malformed.dot"));
@@ -1363,6 +1397,7 @@ int main(void)
         cmocka_unit_test(test_unknown_flag),
         cmocka_unit_test(test_unknown_parameter),
         cmocka_unit_test(test_suggest_other_case_and_prefix),
+        cmocka_unit_test(test_scenario_extensions),
         cmocka_unit_test(test_malformed_dot),
         cmocka_unit_test(test_shared_malformed_dot),
         cmocka_unit_test(test_bad_attribute_in_scenario),

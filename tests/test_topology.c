@@ -1104,6 +1104,20 @@ static void test_random_weights(void **unused)
     disco_topology_release(&b);
 }
 
+/* What every command takes for a scenario file: .dot or .gv in any case. */
+static void test_scenario_path(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"ring.dot", "x/RING.DOT", "a.Dot",
+                                      "b.gv", "c.GV", ".dot"};
+    static const char *const no[] = {"ring:8", "dot", "x.do", "x.dotx",
+                                     "x.dot.txt", "xgv", "", "a.g"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(disco_is_scenario_path(yes[i]));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(disco_is_scenario_path(no[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1133,6 +1147,7 @@ int main(void)
         cmocka_unit_test(test_connected_long_line),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_random_weights),
+        cmocka_unit_test(test_scenario_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,8 +108,7 @@ static struct layout choose_layout(const struct disco_topology *topo)
     struct layout l = {.kind = LAYOUT_FREE,
                        .engine = n > VIZ_SFDP_NODES ? "sfdp" : "neato"};
     /* A DOT file's spec is its name: nothing known about its shape. */
-    size_t len = strlen(topo->spec);
-    if (len >= 4 && strcmp(topo->spec + len - 4, ".dot") == 0)
+    if (disco_is_scenario_path(topo->spec))
         return l;
     if (strcmp(family, "ring") == 0 || strcmp(family, "uring") == 0 ||
         strcmp(family, "complete") == 0) {

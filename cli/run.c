@@ -412,8 +412,23 @@ static int load_scenario(struct disco_scenario **out, const char *path,
 static int resolve_target(struct cli_run *run, const char *target,
                           struct disco_error *err)
 {
-    if (!disco_is_scenario_path(target))
-        return cli_find_algorithm(target, &run->alg, err);
+    if (!disco_is_scenario_path(target)) {
+        int rc = cli_find_algorithm(target, &run->alg, err);
+        if (rc != DISCO_EUNKNOWN)
+            return rc;
+        /* "scenarios/lcr-ring8": a scenario file with its extension left
+         * off, when the file is there. */
+        static const char *const extensions[] = {".dot", ".gv"};
+        for (size_t i = 0; i < 2; i++) {
+            char path[4096];
+            int n = snprintf(path, sizeof path, "%s%s", target, extensions[i]);
+            if (n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0)
+                return disco_fail(err, DISCO_EUNKNOWN,
+                                  "unknown algorithm '%s' (did you mean "
+                                  "'%s'?)", target, path);
+        }
+        return rc;
+    }
     int rc = load_scenario(&run->scenario, target, err);
     if (rc)
         return rc;

@@ -299,6 +299,24 @@ static void test_suggest_other_case_and_prefix(void **unused)
     cli_output_release(&o);
 }
 
+/* "scenarios/lcr-ring8" is refused as an algorithm, with the scenario file
+ * that is there as the suggestion; a name with no such file gets none. */
+static void test_scenario_without_extension(void **unused)
+{
+    char target[1024], expected[4096];
+    snprintf(target, sizeof target, "%s",
+             env_path("DISCO_SCENARIOS", "lcr-ring8"));
+    snprintf(expected, sizeof expected,
+             "disco: unknown algorithm '%s' (did you mean '%s.dot'?)\n",
+             target, target);
+    REFUSED(expected, target);
+    snprintf(target, sizeof target, "%s",
+             env_path("DISCO_SCENARIOS", "no-such-scenario"));
+    snprintf(expected, sizeof expected,
+             "disco: unknown algorithm '%s' (see 'disco list')\n", target);
+    REFUSED(expected, target);
+}
+
 /* A scenario is a file ending .dot or .gv in any case, as a run's target
  * and as --topology alike (--topology OK.DOT was taken for a DOT file by
  * the topology generator while 'disco run OK.DOT' was an unknown
@@ -1397,6 +1415,7 @@ int main(void)
         cmocka_unit_test(test_unknown_flag),
         cmocka_unit_test(test_unknown_parameter),
         cmocka_unit_test(test_suggest_other_case_and_prefix),
+        cmocka_unit_test(test_scenario_without_extension),
         cmocka_unit_test(test_scenario_extensions),
         cmocka_unit_test(test_malformed_dot),
         cmocka_unit_test(test_shared_malformed_dot),

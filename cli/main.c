@@ -144,6 +144,29 @@ const char *__lsan_default_options(void)
 static bool finished;
 static int finished_status;
 
+/* An error is one line of stderr, whatever its message quotes: a newline
+ * the user's argument carried ("--seed $'5\n'") is written \n, any other
+ * control character \xHH, so that the message never spills onto a second
+ * line nor moves the cursor. */
+static void print_error(const struct disco_error *err)
+{
+    char line[sizeof "disco: " + 4 * sizeof err->message + 1];
+    size_t used = 0;
+    used += (size_t)snprintf(line, sizeof line, "disco: ");
+    for (const char *p = err->message; *p && used + 5 < sizeof line; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\n')
+            used += (size_t)snprintf(line + used, sizeof line - used, "\\n");
+        else if (c < 0x20 || c == 0x7f)
+            used += (size_t)snprintf(line + used, sizeof line - used,
+                                     "\\x%02x", c);
+        else
+            line[used++] = (char)c;
+    }
+    line[used++] = '\n';
+    fwrite(line, 1, used, stderr);
+}
+
 int cli_finish(int status, const struct disco_error *err)
 {
     if (finished)
@@ -151,7 +174,7 @@ int cli_finish(int status, const struct disco_error *err)
     finished = true;
     if (status < 0) {
         fflush(stdout);
-        fprintf(stderr, "disco: %s\n", err->message);
+        print_error(err);
         status = CLI_EXIT_USAGE;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {

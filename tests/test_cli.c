@@ -351,6 +351,20 @@ static void test_scenario_extensions(void **unused)
     free(text);
 }
 
+/* Control characters the user's argument carried are escaped, so that the
+ * error stays one line: \n as \\n, the others as \\xHH. */
+static void test_control_characters_escaped(void **unused)
+{
+    REFUSED("disco: bad topology 'ring:5\\n': N must be a positive "
+            "integer\n",
+            "echo", "--topology", "ring:5\n");
+    REFUSED("disco: bad --seed '5\\n': expected a non-negative integer\n",
+            "echo", "--seed", "5\n");
+    REFUSED("disco: bad --seed '5\\x09\\x01\\x1b\\x7f': expected a "
+            "non-negative integer\n",
+            "echo", "--seed", "5\t\x01\x1b\x7f");
+}
+
 static void test_malformed_dot(void **unused)
 {
     REFUSED("malformed DOT in", data("cli_malformed.dot"));
@@ -1417,6 +1431,7 @@ int main(void)
         cmocka_unit_test(test_suggest_other_case_and_prefix),
         cmocka_unit_test(test_scenario_without_extension),
         cmocka_unit_test(test_scenario_extensions),
+        cmocka_unit_test(test_control_characters_escaped),
         cmocka_unit_test(test_malformed_dot),
         cmocka_unit_test(test_shared_malformed_dot),
         cmocka_unit_test(test_bad_attribute_in_scenario),

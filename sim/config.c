@@ -249,29 +249,31 @@ int disco_delay_parse(struct disco_delay *delay, const char *text,
         if (!args || second || args == end)
             return disco_fail(err, DISCO_EINVAL,
                               "bad delay '%s': expected exp:MEAN", text);
-        /* A plain decimal: digits, at most one point; no exponent, hex,
-         * inf or nan, which strtod would otherwise accept. */
-        bool negative = args[0] == '-';
-        bool digits = false, point = false, plain = true;
-        for (const char *p = args + negative; p < end && plain; p++) {
+        /* The number syntax of --loss and --dup: what strtod reads of
+         * digits, a point, an exponent and signs ("2.5", "1e2"), the
+         * whole text; no hex, inf, nan nor spaces, which strtod would
+         * otherwise accept. */
+        bool digits = false, plain = true;
+        for (const char *p = args; p < end && plain; p++) {
             if (*p >= '0' && *p <= '9')
                 digits = true;
-            else if (*p == '.' && !point)
-                point = true;
-            else
+            else if (!strchr(".eE+-", *p))
                 plain = false;
         }
-        if (!plain || !digits)
+        char *stop = NULL;
+        errno = 0;
+        double mean = plain && digits ? strtod(args, &stop) : 0;
+        if (!plain || !digits || stop != end)
             return disco_fail(err, DISCO_EINVAL,
                               "bad delay '%s': MEAN must be a number of ticks",
                               text);
-        if (negative)
+        if (errno == ERANGE && (mean > 1 || mean < -1))
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad delay '%s': MEAN is too large", text);
+        if (!(mean > 0))
             return disco_fail(err, DISCO_EINVAL,
                               "bad delay '%s': MEAN must be positive", text);
-        parsed.mean = strtod(args, NULL);
-        if (!(parsed.mean > 0))
-            return disco_fail(err, DISCO_EINVAL,
-                              "bad delay '%s': MEAN must be positive", text);
+        parsed.mean = mean;
         if (parsed.mean > LIMIT_MEAN)
             return disco_fail(err, DISCO_EINVAL,
                               "bad delay '%s': MEAN is too large", text);
@@ -310,9 +312,19 @@ void disco_delay_format(const struct disco_delay *delay, char *buf, size_t len)
         snprintf(buf, len, "uniform:%llu:%llu", (unsigned long long)delay->a,
                  (unsigned long long)delay->b);
         break;
-    case DISCO_DELAY_EXP:
-        snprintf(buf, len, "exp:%g", delay->mean);
+    case DISCO_DELAY_EXP: {
+        /* The shortest text that reads back as the same mean: %g's six
+         * digits turned a scenario's exp:1234567 into exp:1.23457e+06. */
+        int digits = 6;
+        for (; digits < 17; digits++) {
+            char text[40];
+            snprintf(text, sizeof text, "%.*g", digits, delay->mean);
+            if (strtod(text, NULL) == delay->mean)
+                break;
+        }
+        snprintf(buf, len, "exp:%.*g", digits, delay->mean);
         break;
+    }
     default:
         snprintf(buf, len, "?");
         break;

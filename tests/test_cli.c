@@ -365,6 +365,40 @@ static void test_control_characters_escaped(void **unused)
             "echo", "--seed", "5\t\x01\x1b\x7f");
 }
 
+/* --delay exp:MEAN reads numbers as --loss does ("1e2"); const and uniform
+ * bounds stay whole ticks, and say so. */
+static void test_delay_exp_number_syntax(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--delay", "exp:1e2", "--json");
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.err_len, 0);
+    assert_non_null(strstr(o.out, "\"delay\": \"exp:100\""));
+    cli_output_release(&o);
+    REFUSED("disco: bad delay 'const:1e2': D must be a whole number of "
+            "ticks\n",
+            "echo", "--delay", "const:1e2");
+
+    /* A scenario's law is formatted and read again: its mean must come
+     * back whole (%g made exp:1234567 'exp:1.23457e+06', refused). */
+    char *dir = tmpdir_create();
+    char *path = path_in(dir, "exp.dot");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("digraph r { algorithm = \"chang-roberts\"; "
+          "delay = \"exp:1234567\"; a -> b -> c -> a; }\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    RUN(&o, "run", path, "--json");
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.err_len, 0);
+    assert_non_null(strstr(o.out, "\"delay\": \"exp:1234567\""));
+    cli_output_release(&o);
+    remove(path);
+    free(path);
+    tmpdir_remove(dir);
+}
+
 static void test_malformed_dot(void **unused)
 {
     REFUSED("malformed DOT in", data("cli_malformed.dot"));
@@ -1432,6 +1466,7 @@ int main(void)
         cmocka_unit_test(test_scenario_without_extension),
         cmocka_unit_test(test_scenario_extensions),
         cmocka_unit_test(test_control_characters_escaped),
+        cmocka_unit_test(test_delay_exp_number_syntax),
         cmocka_unit_test(test_malformed_dot),
         cmocka_unit_test(test_shared_malformed_dot),
         cmocka_unit_test(test_bad_attribute_in_scenario),

@@ -112,6 +112,14 @@ static void test_delay_parse_valid(void **state)
     assert_int_equal(disco_delay_parse(&d, "exp:2.5", &err), 0);
     assert_true(d.mean == 2.5);
 
+    /* MEAN takes the number syntax of --loss: an exponent, a sign. */
+    assert_int_equal(disco_delay_parse(&d, "exp:1e2", &err), 0);
+    assert_true(d.mean == 100.0);
+    assert_int_equal(disco_delay_parse(&d, "exp:2.5E-1", &err), 0);
+    assert_true(d.mean == 0.25);
+    assert_int_equal(disco_delay_parse(&d, "exp:+3", &err), 0);
+    assert_true(d.mean == 3.0);
+
     assert_int_equal(disco_delay_parse(&d, "const:9223372036854775807", &err),
                      0);
     assert_true(d.a == (uint64_t)INT64_MAX);
@@ -163,13 +171,33 @@ static void test_delay_parse_errors(void **state)
         {"exp:-3", DISCO_EINVAL, "bad delay 'exp:-3': MEAN must be positive"},
         {"exp:abc", DISCO_EINVAL,
          "bad delay 'exp:abc': MEAN must be a number of ticks"},
-        {"exp:1e3", DISCO_EINVAL,
-         "bad delay 'exp:1e3': MEAN must be a number of ticks"},
+        {"exp:0x10", DISCO_EINVAL,
+         "bad delay 'exp:0x10': MEAN must be a number of ticks"},
+        {"exp:inf", DISCO_EINVAL,
+         "bad delay 'exp:inf': MEAN must be a number of ticks"},
+        {"exp: 5", DISCO_EINVAL,
+         "bad delay 'exp: 5': MEAN must be a number of ticks"},
+        {"exp:1e", DISCO_EINVAL,
+         "bad delay 'exp:1e': MEAN must be a number of ticks"},
+        {"exp:1.5.2", DISCO_EINVAL,
+         "bad delay 'exp:1.5.2': MEAN must be a number of ticks"},
+        {"exp:-1e2", DISCO_EINVAL,
+         "bad delay 'exp:-1e2': MEAN must be positive"},
+        {"exp:1e-999", DISCO_EINVAL,
+         "bad delay 'exp:1e-999': MEAN must be positive"},
+        {"exp:1e999", DISCO_EINVAL,
+         "bad delay 'exp:1e999': MEAN is too large"},
+        /* The laws' bounds stay whole ticks. */
+        {"const:1e2", DISCO_EINVAL,
+         "bad delay 'const:1e2': D must be a whole number of ticks"},
+        {"uniform:1:1e2", DISCO_EINVAL,
+         "bad delay 'uniform:1:1e2': B must be a whole number of ticks"},
+        {"uniform:1.5:2", DISCO_EINVAL,
+         "bad delay 'uniform:1.5:2': A must be a whole number of ticks"},
         {"exp:nan", DISCO_EINVAL,
          "bad delay 'exp:nan': MEAN must be a number of ticks"},
         {"exp:", DISCO_EINVAL, "bad delay 'exp:': expected exp:MEAN"},
-        {"exp:1e99", DISCO_EINVAL,
-         "bad delay 'exp:1e99': MEAN must be a number of ticks"},
+        {"exp:1e99", DISCO_EINVAL, "bad delay 'exp:1e99': MEAN is too large"},
         {"exp:10000000000000000", DISCO_EINVAL,
          "bad delay 'exp:10000000000000000': MEAN is too large"},
         {"5", DISCO_EINVAL,
@@ -193,8 +221,10 @@ static void test_delay_parse_errors(void **state)
 static void test_delay_format(void **state)
 {
     (void)state;
-    static const char *const texts[] = {"const:5", "const:0", "uniform:1:100",
-                                        "exp:20", "exp:2.5"};
+    static const char *const texts[] = {
+        "const:5",     "const:0", "uniform:1:100", "exp:20",
+        "exp:2.5",     "exp:0.1", "exp:1234567",   "exp:123456789.5",
+        "exp:1e+15",   "exp:1e-06"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         struct disco_delay d;
         struct disco_error err = {0};
@@ -203,11 +233,17 @@ static void test_delay_format(void **state)
         disco_delay_format(&d, buf, sizeof buf);
         assert_string_equal(buf, texts[i]);
     }
-    /* Mean 1/3 prints with %g; a short buffer is cut, NUL-terminated. */
+    /* Mean 1/3 prints with the digits that read back as the same mean (a
+     * scenario's law is formatted, then parsed again); a short buffer is
+     * cut, NUL-terminated. */
     struct disco_delay d = {.kind = DISCO_DELAY_EXP, .mean = 1.0 / 3.0};
     char buf[64];
     disco_delay_format(&d, buf, sizeof buf);
-    assert_string_equal(buf, "exp:0.333333");
+    assert_string_equal(buf, "exp:0.3333333333333333");
+    struct disco_delay again;
+    struct disco_error err = {0};
+    assert_int_equal(disco_delay_parse(&again, buf, &err), 0);
+    assert_true(again.mean == d.mean);
     d = (struct disco_delay){.kind = DISCO_DELAY_UNIFORM, .a = 1, .b = 100};
     disco_delay_format(&d, buf, 8);
     assert_string_equal(buf, "uniform");

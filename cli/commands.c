@@ -59,7 +59,9 @@ int cli_cmd_list(int argc, char **argv, struct disco_error *err)
                               value);
         if (opt->id == LIST_HELP) {
             printf("usage: disco list [--json]\n\n"
-                   "Every algorithm disco knows: name, family, summary.\n\n");
+                   "Every algorithm disco teaches: name, family, summary.\n"
+                   "planted-bug, a deliberately broken election for disco's "
+                   "own tests,\nruns but is not listed.\n\n");
             cli_print_options(stdout, list_options, count);
             return CLI_EXIT_PASS;
         }

@@ -104,13 +104,18 @@ static bool parse_range(const char *item, size_t len, uint64_t *a,
     return *end == '\0';
 }
 
-/* Whether item[0..len) holds "..": a range, good or not. */
-static bool has_dots(const char *item, size_t len)
+/* Whether item[0..len) is meant as a range, good or not: digits and dots
+ * only, with a ".." ("8..", "8..16..", "8...16").  A path such as
+ * "../s.dot" is a list item. */
+static bool looks_like_range(const char *item, size_t len)
 {
-    for (size_t i = 0; i + 1 < len; i++)
-        if (item[i] == '.' && item[i + 1] == '.')
-            return true;
-    return false;
+    bool dots = false;
+    for (size_t i = 0; i < len; i++) {
+        if (item[i] != '.' && (item[i] < '0' || item[i] > '9'))
+            return false;
+        dots |= i + 1 < len && item[i] == '.' && item[i + 1] == '.';
+    }
+    return dots;
 }
 
 static int expand_braces(const char *spec, struct strvec *out,
@@ -163,9 +168,9 @@ static int expand_braces(const char *spec, struct strvec *out,
                 if (b - x < step)
                     break;
             }
-        } else if (has_dots(item, len)) {
-            /* A range that does not parse ({8..}, {a..b}): a list item
-             * would pass it on, braces gone, to a puzzling message. */
+        } else if (looks_like_range(item, len)) {
+            /* A range that does not parse ({8..}): a list item would pass
+             * it on, braces gone, to a puzzling message. */
             rc = disco_fail(err, DISCO_EINVAL,
                             "bad --topology '%s': range '%.*s' is not A..B "
                             "or A..B..STEP (whole numbers)",
@@ -2019,6 +2024,8 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
         rc = disco_fail(err, DISCO_EINVAL, "disco sweep needs --csv FILE");
         goto done;
     }
+    if (p->plot && (rc = cli_check_named_target(p->plot, err)))
+        goto done;
     if (p->first_seed > UINT64_MAX - p->seeds) {
         rc = disco_fail(err, DISCO_EINVAL,
                         "bad --first-seed: the seeds go past %llu",
@@ -2286,7 +2293,7 @@ static int write_plot(const struct plan *p, const struct batch *b,
         return 0;
     }
     struct cli_outfile svg;
-    if ((rc = cli_outfile_open(&svg, p->plot, err))) {
+    if ((rc = cli_outfile_open_named(&svg, p->plot, err))) {
         free(gp);
         return rc;
     }

@@ -149,17 +149,29 @@ int cli_finish(int status, const struct disco_error *err);
 /* Output files (output.c).                                                  */
 
 /* A file written under a temporary name in its final directory and renamed
- * into place by cli_outfile_commit, so that a failed run leaves nothing. */
+ * into place by cli_outfile_commit, so that a failed run leaves nothing;
+ * or, for a FIFO, a device, a pipe or the file behind stdin, stdout or
+ * stderr, written straight through (temp NULL: nothing to rename, and
+ * what was written stays). */
 struct cli_outfile {
-    char *path;   /* the final name */
-    char *temp;   /* the temporary name, while open */
+    char *path;   /* the final name (a symbolic link's target) */
+    char *temp;   /* the temporary name, while open; NULL written through */
     FILE *stream; /* NULL once handed over (see cli_outfile_take) */
 };
 
-/* Create `path`'s temporary sibling and open it for writing; refused
- * when `path` is a directory (the final rename could not replace it). */
+/* Create `path`'s temporary sibling and open it for writing, or open
+ * `path` itself when it is written through; refused when `path` is a
+ * directory (the final rename could not replace it). */
 int cli_outfile_open(struct cli_outfile *file, const char *path,
                      struct disco_error *err);
+/* The same for a file that another program writes by name (Graphviz's
+ * renderer, gnuplot: they get `temp`): refused, with one line, when it
+ * would be written through, so that `temp` is always set. */
+int cli_outfile_open_named(struct cli_outfile *file, const char *path,
+                           struct disco_error *err);
+/* Its test alone, for a command that opens the file only after writing
+ * others (sweep's --plot), to refuse before any of them. */
+int cli_check_named_target(const char *path, struct disco_error *err);
 /* Hand the stream to a new owner (the trace), who closes it before commit. */
 FILE *cli_outfile_take(struct cli_outfile *file);
 /* Close the stream if still ours, reporting a write that failed; the file

@@ -4,7 +4,10 @@
  * Each file is written under a temporary name in its own directory (so the
  * final rename stays within one file system and is atomic) and renamed at
  * the end of a successful run.  A run that fails, or is refused, leaves no
- * file behind: what a script finds is always complete.
+ * file behind: what a script finds is always complete.  The exception is
+ * an output that is no plain file of its own (a FIFO, a device, a pipe,
+ * the terminal or file behind the process's stdout): that one is written
+ * straight through, as a shell redirection would (open_through).
  */
 #define _DEFAULT_SOURCE /* realpath */
 #include "cli.h"
@@ -103,12 +106,22 @@ static int check_target(const char *path, struct disco_error *err)
  * it cannot be taken back, and a write that fails (/dev/full) still fails
  * the run. */
 static int open_through(struct cli_outfile *file, const char *path,
-                        struct disco_error *err)
+                        int standard_fd, struct disco_error *err)
 {
     file->path = strdup(path);
     if (!file->path)
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
-    file->stream = fopen(path, "w");
+    /* The file behind stdout (--trace /dev/stdout > log): through the
+     * same open file, at its offset, where a second open would start at 0
+     * and truncate what the run prints there. */
+    if (standard_fd >= 0) {
+        int fd = dup(standard_fd);
+        file->stream = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && !file->stream)
+            close(fd);
+    } else {
+        file->stream = fopen(path, "w");
+    }
     if (!file->stream) {
         int saved = errno;
         cli_outfile_abort(file);
@@ -140,6 +153,34 @@ static char *link_target(const char *link)
     return target;
 }
 
+/* Which of stdout, stderr and stdin (in that order) is the file `st`
+ * (`--trace /dev/stdout > log`), or -1: replacing it would take the
+ * redirection's file away from the shell, and what the run prints with
+ * it. */
+static int standard_stream(const struct stat *st)
+{
+    static const int fds[] = {1, 2, 0};
+    for (int i = 0; i < 3; i++) {
+        struct stat open;
+        if (fstat(fds[i], &open) == 0 && open.st_dev == st->st_dev &&
+            open.st_ino == st->st_ino)
+            return fds[i];
+    }
+    return -1;
+}
+
+/* Whether `path` is written straight through rather than replaced, and
+ * in *standard_fd the standard stream it is, or -1. */
+static bool written_through(const char *path, int *standard_fd)
+{
+    struct stat st;
+    *standard_fd = -1;
+    if (stat(path, &st) != 0)
+        return false;
+    *standard_fd = standard_stream(&st);
+    return !S_ISREG(st.st_mode) || *standard_fd >= 0;
+}
+
 int cli_outfile_open(struct cli_outfile *file, const char *path,
                      struct disco_error *err)
 {
@@ -148,8 +189,9 @@ int cli_outfile_open(struct cli_outfile *file, const char *path,
     if (rc)
         return rc;
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return open_through(file, path, err);
+    int standard_fd;
+    if (written_through(path, &standard_fd))
+        return open_through(file, path, standard_fd, err);
     /* A symbolic link to a file: the file is replaced, the link kept (a
      * rename over the link would put the output in its place). */
     char *real = NULL;
@@ -187,6 +229,28 @@ int cli_outfile_open(struct cli_outfile *file, const char *path,
     return 0;
 }
 
+int cli_check_named_target(const char *path, struct disco_error *err)
+{
+    int rc = check_target(path, err); /* a directory: "Is a directory" */
+    if (rc)
+        return rc;
+    int standard_fd;
+    if (written_through(path, &standard_fd))
+        return disco_fail(err, DISCO_EINVAL,
+                          "cannot write '%s': not a plain file (pictures "
+                          "that Graphviz or gnuplot draw go to files)",
+                          path);
+    return 0;
+}
+
+int cli_outfile_open_named(struct cli_outfile *file, const char *path,
+                           struct disco_error *err)
+{
+    memset(file, 0, sizeof *file);
+    int rc = cli_check_named_target(path, err);
+    return rc ? rc : cli_outfile_open(file, path, err);
+}
+
 FILE *cli_outfile_take(struct cli_outfile *file)
 {
     FILE *stream = file->stream;
@@ -210,9 +274,10 @@ int cli_outfile_close(struct cli_outfile *file, struct disco_error *err)
         }
         file->stream = NULL;
         if (bad) {
-            cli_outfile_abort(file);
-            return disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
-                              file->path, strerror(saved));
+            int rc = disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
+                                file->path, strerror(saved));
+            cli_outfile_abort(file); /* frees the path just quoted */
+            return rc;
         }
     }
     return 0;
@@ -223,7 +288,9 @@ int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err)
     int rc = cli_outfile_close(file, err);
     if (rc)
         return rc;
-    untrack(file->temp);
+    /* Renamed, then forgotten by the signal handler: a signal between the
+     * two unlinks a name no longer there, where the other order could
+     * leave the temporary file behind. */
     if (file->temp && rename(file->temp, file->path) != 0) {
         int saved = errno;
         char *path = file->path;
@@ -234,6 +301,7 @@ int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err)
         free(path);
         return rc;
     }
+    untrack(file->temp);
     free(file->temp);
     free(file->path);
     memset(file, 0, sizeof *file);

@@ -422,7 +422,9 @@ static int resolve_target(struct cli_run *run, const char *target,
         for (size_t i = 0; i < 2; i++) {
             char path[4096];
             int n = snprintf(path, sizeof path, "%s%s", target, extensions[i]);
-            if (n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0)
+            struct stat st;
+            if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
+                S_ISREG(st.st_mode) && access(path, R_OK) == 0)
                 return disco_fail(err, DISCO_EUNKNOWN,
                                   "unknown algorithm '%s' (did you mean "
                                   "'%s'?)", target, path);
@@ -706,7 +708,10 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
         char *path = cli_join(s->out, name);
         if (!path)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
-        rc = cli_outfile_open(&run->pictures[p], path, err);
+        /* Graphviz writes SVG and PNG itself, to the temporary name. */
+        bool named = p == CLI_PICTURE_SVG || p == CLI_PICTURE_PNG;
+        rc = named ? cli_outfile_open_named(&run->pictures[p], path, err)
+                   : cli_outfile_open(&run->pictures[p], path, err);
         free(path);
         if (rc)
             return rc;

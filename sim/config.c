@@ -1516,22 +1516,28 @@ int disco_model_check(const struct disco_algorithm *alg,
             return rc;
     }
 
-    /* A recovery needs a crash before it: else it would do nothing, and
-     * the schedule says something else than the user meant (--recover
-     * 1@5 with --crash 1@10, a node that never crashes). */
+    /* A recovery needs its node down: else it would do nothing, and the
+     * schedule says something else than the user meant (--recover 1@5
+     * with --crash 1@10, a node that never crashes). */
     for (size_t i = 0; i < cfg->fault_count; i++) {
         const struct disco_fault *r = &cfg->faults[i];
         if (r->kind != DISCO_FAULT_RECOVER)
             continue;
-        bool crashed = false;
-        for (size_t j = 0; j < cfg->fault_count && !crashed; j++)
-            crashed = cfg->faults[j].kind == DISCO_FAULT_CRASH &&
-                      cfg->faults[j].node == r->node &&
-                      cfg->faults[j].time < r->time;
-        if (!crashed)
+        /* Crashes and recoveries of a node alternate: more crashes than
+         * recoveries before this one (--crash 1@5 --recover 1@10,1@20:
+         * the second recovers a node already up). */
+        size_t crashes = 0, recoveries = 0;
+        for (size_t j = 0; j < cfg->fault_count; j++) {
+            const struct disco_fault *f = &cfg->faults[j];
+            if (f->node != r->node || f->time >= r->time)
+                continue;
+            crashes += f->kind == DISCO_FAULT_CRASH;
+            recoveries += f->kind == DISCO_FAULT_RECOVER;
+        }
+        if (crashes <= recoveries)
             return disco_fail(err, DISCO_EINVAL,
-                              "--recover %u@%llu: node %u does not crash "
-                              "before tick %llu (schedule its crash with "
+                              "--recover %u@%llu: node %u is not down at "
+                              "tick %llu (schedule a crash before it with "
                               "--crash %u@T, T < %llu)",
                               r->node, (unsigned long long)r->time, r->node,
                               (unsigned long long)r->time, r->node,

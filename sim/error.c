@@ -103,22 +103,29 @@ const char *disco_suggest(const char *name, const char *const *candidates,
             best = candidates[i];
         }
     }
-    /* The same name in other case ("ECHO"), or a plausible typo: at most a
-     * third of the name changed, and at least one character kept. */
-    if (best && best_distance <= (len + 2) / 3)
+    /* The same name in other case ("ECHO"). */
+    if (best && best_distance == 0)
         return best;
     /* A shortened name ("topo", "top" for "topology"), of three letters or
-     * more, that begins one candidate only. */
+     * more, that begins one candidate only: before the typos, or "chang"
+     * would be two edits from "huang" rather than short for
+     * "chang-roberts".  One that begins several ("ech": echo and
+     * echo-extinction) may still be a typo. */
     if (len >= 3) {
         const char *only = NULL;
-        for (size_t i = 0; i < count; i++) {
+        bool ambiguous = false;
+        for (size_t i = 0; i < count && !ambiguous; i++) {
             if (!begins(name, candidates[i]))
                 continue;
-            if (only)
-                return NULL;
+            ambiguous = only != NULL;
             only = candidates[i];
         }
-        return only;
+        if (only && !ambiguous)
+            return only;
     }
+    /* A plausible typo: at most a third of the name changed, and at least
+     * one character kept. */
+    if (best && best_distance <= (len + 2) / 3)
+        return best;
     return NULL;
 }

@@ -1291,7 +1291,9 @@ void disco_set_timer(struct disco_ctx *ctx, disco_time_t delay, uint64_t tag)
     ev.payload.tag = tag;
     ev.time = sim->now + delay;
     if (ev.time < sim->now)
-        ev.time = UINT64_MAX; /* saturate: never fires within any bound */
+        ev.time = UINT64_MAX; /* saturate: fires after everything else, if
+                               * ever: past time_bound, a run that gets to
+                               * it stops (--max-time) or fails */
     push(sim, &ev);
 }
 
@@ -1594,11 +1596,7 @@ static int setup_network(struct disco_sim *sim, struct disco_error *err)
     /* A constant delay keeps send order by itself: duplicates are the only
      * way to overtake, and they are sent after the original anyway. */
     if (!sim->sync && any_fifo && (varying_delay || cfg->dup > 0)) {
-        disco_time_t longest = 0;
-        for (unsigned i = 0; i < sim->law_count; i++) {
-            disco_time_t m = disco__delay_max(&sim->laws[i]);
-            longest = m > longest ? m : longest;
-        }
+        disco_time_t longest = sim->longest_delay;
         if (longest < FIFO_SHORT_SPAN && channels >= FIFO_SHORT_CHANNELS) {
             sim->fifo_short = alloc_zeroed(channels, sizeof(uint16_t), &failed);
             sim->fifo_bits = 16;
@@ -2468,7 +2466,7 @@ static bool bounded_out(struct disco_sim *sim, disco_time_t next)
             sim_fault(sim, DISCO_ELIMIT,
                       "simulated time would pass 2^63 ticks (an event at "
                       "tick %llu, delays of up to %llu ticks): the delays "
-                      "are too long for this run",
+                      "or timers are too long for this run",
                       (unsigned long long)next,
                       (unsigned long long)sim->longest_delay);
         return true;

@@ -379,8 +379,20 @@ static void test_brace_list_of_families(void **unused)
     assert_non_null(strstr(text, "\n2,echo,grid:3x3,9,24,1,24,"));
     assert_non_null(strstr(text, "\n3,echo,grid:3x3,9,24,2,24,"));
     free(text);
-    free(csv);
     cli_output_release(&o);
+
+    /* A path with ".." in a list is an item, not a range gone wrong. */
+    const char *scenarios = getenv("DISCO_SCENARIOS");
+    assert_non_null(scenarios);
+    char list[4096];
+    snprintf(list, sizeof list, "{%s/../scenarios/lcr-ring8.dot,uring:4}",
+             scenarios);
+    RUN(&o, "check", "lcr", "--topology", list, "--seeds", "1", "--csv",
+        csv);
+    assert_status(&o, 0);
+    assert_non_null(strstr(o.out, "lcr: 2 runs, seed 1, on 2 topologies"));
+    cli_output_release(&o);
+    free(csv);
     tmpdir_remove(dir);
 }
 
@@ -581,6 +593,17 @@ static void test_sweep_csv(void **unused)
     char *csv = path_in(dir, "s.csv"), *svg = path_in(dir, "s.svg");
     char *gp = path_in(dir, "s.gp");
     struct cli_output o;
+    /* gnuplot writes the plot by name: a link to a device is refused
+     * before the runs, and the CSV and script are not written (it crashed
+     * on the missing temporary name). */
+    assert_int_equal(symlink("/dev/null", svg), 0);
+    RUN(&o, "sweep", "chang-roberts", "--topology", "uring:{8,16}",
+        "--seeds", "2", "--csv", csv, "--plot", svg);
+    assert_status(&o, 2);
+    assert_non_null(strstr(o.err, "not a plain file"));
+    assert_int_equal(dir_entry_count(dir), 1);
+    cli_output_release(&o);
+    assert_int_equal(unlink(svg), 0);
     RUN(&o, "sweep", "chang-roberts", "--topology", "uring:{8,16,32}",
         "--seeds", "4", "--csv", csv, "--plot", svg);
     assert_status(&o, 0);

@@ -1294,6 +1294,31 @@ static void test_outputs_through_fifos_and_links(void **unused)
     assert_non_null(trace);
     assert_true(strncmp(trace, "{\"algorithm\": \"echo\"", 20) == 0);
     assert_int_equal(dir_entry_count(dir), 3); /* no temporary left */
+
+    /* Pictures that Graphviz writes by name are refused there, before the
+     * run: into a FIFO they went to stdout. */
+    RUN(&o, "run", "echo", "--trace", real, "--svg", fifo);
+    assert_usage_error(&o, "disco: cannot write '");
+    assert_non_null(strstr(o.err, "pipe': not a plain file (pictures that "
+                                  "Graphviz or gnuplot draw go to files)"));
+    cli_output_release(&o);
+
+    /* The file behind stdout is written through the same open file: the
+     * trace and the summary both end up in it, where the trace replaced
+     * it (and the summary went to the unlinked file) or overwrote the
+     * summary's start. */
+    char *log = path_in(dir, "log.txt");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "'%s' run echo --trace /dev/stdout > '%s'",
+             getenv("DISCO_BIN"), log);
+    assert_int_equal(system(cmd), 0);
+    char *both = file_read(log, NULL);
+    assert_non_null(both);
+    assert_true(strncmp(both, "{\"algorithm\": \"echo\"", 20) == 0);
+    assert_non_null(strstr(both, "\nverdict     pass\n"));
+    assert_int_equal(count_substring(both, "\"seq\": "), 92);
+    free(both);
+    free(log);
     free(trace);
     free(real);
     free(link);

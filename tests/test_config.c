@@ -1337,8 +1337,9 @@ static void test_model_cut_needs_link(void **state)
 
 static void test_model_recovery_needs_a_crash(void **state)
 {
-    /* A recovery with no crash of its node before it is refused: one of a
-     * node that never crashes, one before the crash, one at its tick. */
+    /* A recovery of a node that is not down is refused: one that never
+     * crashes, one before the crash, one at its tick, a second recovery
+     * after one crash; crashes and recoveries that alternate run. */
     (void)state;
     struct disco_topology t;
     generate(&t, "ring:4");
@@ -1347,15 +1348,19 @@ static void test_model_recovery_needs_a_crash(void **state)
         const char *crash, *recover, *message;
     } cases[] = {
         {NULL, "0@5",
-         "--recover 0@5: node 0 does not crash before tick 5 (schedule its "
-         "crash with --crash 0@T, T < 5)"},
+         "--recover 0@5: node 0 is not down at tick 5 (schedule a crash "
+         "before it with --crash 0@T, T < 5)"},
         {"1@10", "1@5",
-         "--recover 1@5: node 1 does not crash before tick 5 (schedule its "
-         "crash with --crash 1@T, T < 5)"},
+         "--recover 1@5: node 1 is not down at tick 5 (schedule a crash "
+         "before it with --crash 1@T, T < 5)"},
         {"1@5", "1@5",
-         "--recover 1@5: node 1 does not crash before tick 5 (schedule its "
-         "crash with --crash 1@T, T < 5)"},
+         "--recover 1@5: node 1 is not down at tick 5 (schedule a crash "
+         "before it with --crash 1@T, T < 5)"},
         {"2@3,1@4", "1@5", NULL},
+        {"1@5", "1@10,1@20",
+         "--recover 1@20: node 1 is not down at tick 20 (schedule a crash "
+         "before it with --crash 1@T, T < 20)"},
+        {"1@5,1@15", "1@10,1@20", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct disco_config cfg;

@@ -44,6 +44,10 @@ static void test_suggest_other_case_and_prefix(void **unused)
     assert_string_equal(disco_suggest("dela", two, 2), "delay");
     static const char *const ambiguous[] = {"maximum", "maximize"};
     assert_null(disco_suggest("max", ambiguous, 2));
+    /* A prefix of one name beats a typo of another. */
+    static const char *const algorithms[] = {"huang", "chang-roberts"};
+    assert_string_equal(disco_suggest("chang", algorithms, 2),
+                        "chang-roberts");
 }
 
 static void test_strerror_covers_every_code(void **unused)

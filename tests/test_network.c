@@ -712,7 +712,7 @@ static void test_time_past_two_to_the_63_is_an_error(void **unused)
                 err.message,
                 "simulated time would pass 2^63 ticks (an event at tick "
                 "4611686018427387904, delays of up to 4611686018427387904 "
-                "ticks): the delays are too long for this run");
+                "ticks): the delays or timers are too long for this run");
         } else {
             assert_int_equal(rc, 0);
             assert_int_equal(disco_sim_metrics(sim)->time,

@@ -213,6 +213,8 @@ const struct disco_algorithm disco_alg_approximate_agreement = {
     },
     .params = aa_params,
     .param_count = sizeof aa_params / sizeof aa_params[0],
+    .inputs = ma_inputs,
+    .input_count = sizeof ma_inputs / sizeof ma_inputs[0],
     .message_kinds = ma_kinds,
     .kind_count = 1,
     .properties = aa_properties,

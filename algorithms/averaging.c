@@ -111,6 +111,8 @@ const struct disco_algorithm disco_alg_averaging = {
     },
     .params = avg_params,
     .param_count = sizeof avg_params / sizeof avg_params[0],
+    .inputs = ma_inputs,
+    .input_count = sizeof ma_inputs / sizeof ma_inputs[0],
     .message_kinds = ma_kinds,
     .kind_count = 1,
     .properties = avg_properties,

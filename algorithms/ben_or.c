@@ -287,6 +287,10 @@ static const struct disco_param ben_or_params[] = {
      "f+1 proposals (-1: (n-1)/2); needs n > 2f"},
 };
 
+static const struct disco_input_decl ben_or_inputs[] = {
+    {"value", 0, 1, "the node's input, 0 or 1 (else the node index mod 2)"},
+};
+
 static const char *const ben_or_kinds[] = {"report", "propose", "decide"};
 
 static const struct disco_property ben_or_properties[] = {
@@ -339,6 +343,8 @@ const struct disco_algorithm disco_alg_ben_or = {
     },
     .params = ben_or_params,
     .param_count = sizeof ben_or_params / sizeof ben_or_params[0],
+    .inputs = ben_or_inputs,
+    .input_count = sizeof ben_or_inputs / sizeof ben_or_inputs[0],
     .message_kinds = ben_or_kinds,
     .kind_count = 3,
     .properties = ben_or_properties,

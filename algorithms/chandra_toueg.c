@@ -462,6 +462,12 @@ static const struct disco_param ct_params[] = {
      "blocked run ends (keep it beyond the detector's stabilisation time)"},
 };
 
+static const struct disco_input_decl ct_inputs[] = {
+    {"value", INT64_MIN, INT64_MAX,
+     "the node's proposal, any integer (else node i proposes i mod "
+     "--param values)"},
+};
+
 static const char *const ct_kinds[] = {"estimate", "propose", "ack", "nack",
                                        "decide"};
 
@@ -529,6 +535,8 @@ const struct disco_algorithm disco_alg_chandra_toueg = {
     },
     .params = ct_params,
     .param_count = sizeof ct_params / sizeof ct_params[0],
+    .inputs = ct_inputs,
+    .input_count = sizeof ct_inputs / sizeof ct_inputs[0],
     .message_kinds = ct_kinds,
     .kind_count = sizeof ct_kinds / sizeof ct_kinds[0],
     .properties = ct_properties,

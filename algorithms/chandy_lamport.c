@@ -378,6 +378,11 @@ void snapshot_result(const struct disco_view *view, char *buf, size_t len,
              (unsigned long long)disco_view_messages(view, SNAP_MARKER));
 }
 
+const struct disco_input_decl snapshot_inputs[1] = {
+    {"balance", 0, 1000000000,
+     "the account's opening balance (else --param balance)"},
+};
+
 const struct disco_param snapshot_params[SNAP_PARAMS] = {
     {"balance", 100, 0, 1000000000,
      "each account's opening balance, unless the scenario gives the node a "
@@ -447,6 +452,8 @@ const struct disco_algorithm disco_alg_chandy_lamport = {
     },
     .params = snapshot_params,
     .param_count = SNAP_PARAMS,
+    .inputs = snapshot_inputs,
+    .input_count = 1,
     .message_kinds = cl_kinds,
     .kind_count = sizeof cl_kinds / sizeof cl_kinds[0],
     .properties = cl_properties,

@@ -518,6 +518,11 @@ static const struct disco_param ds_params[] = {
      "the sender's value when it has no `value` attribute"},
 };
 
+static const struct disco_input_decl ds_inputs[] = {
+    {"value", -1000000000, 1000000000,
+     "the sender's value, read at the sender only (else --param value)"},
+};
+
 static const char *const ds_kinds[] = {"chain"};
 
 static const struct disco_property ds_properties[] = {
@@ -586,6 +591,8 @@ const struct disco_algorithm disco_alg_dolev_strong = {
     },
     .params = ds_params,
     .param_count = sizeof ds_params / sizeof ds_params[0],
+    .inputs = ds_inputs,
+    .input_count = sizeof ds_inputs / sizeof ds_inputs[0],
     .message_kinds = ds_kinds,
     .kind_count = 1,
     .properties = ds_properties,

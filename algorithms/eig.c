@@ -390,6 +390,10 @@ static const struct disco_param eig_params[] = {
      "v0: the value of a missing message and of a tie"},
 };
 
+static const struct disco_input_decl eig_inputs[] = {
+    {"value", 0, 1, "the node's input, 0 or 1 (else as --param inputs says)"},
+};
+
 static const char *const eig_kinds[] = {"values"};
 
 static const struct disco_property eig_properties[] = {
@@ -454,6 +458,8 @@ const struct disco_algorithm disco_alg_eig = {
     },
     .params = eig_params,
     .param_count = sizeof eig_params / sizeof eig_params[0],
+    .inputs = eig_inputs,
+    .input_count = sizeof eig_inputs / sizeof eig_inputs[0],
     .message_kinds = eig_kinds,
     .kind_count = 1,
     .properties = eig_properties,

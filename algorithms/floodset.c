@@ -278,6 +278,11 @@ static const struct disco_param floodset_params[] = {
      "node i, for i = 1..chain"},
 };
 
+static const struct disco_input_decl floodset_inputs[] = {
+    {"value", INT64_MIN, INT64_MAX,
+     "the node's input, any integer (else the node index mod 2)"},
+};
+
 static const char *const floodset_kinds[] = {"values"};
 
 static const struct disco_property floodset_properties[] = {
@@ -329,6 +334,8 @@ const struct disco_algorithm disco_alg_floodset = {
     },
     .params = floodset_params,
     .param_count = sizeof floodset_params / sizeof floodset_params[0],
+    .inputs = floodset_inputs,
+    .input_count = sizeof floodset_inputs / sizeof floodset_inputs[0],
     .message_kinds = floodset_kinds,
     .kind_count = 1,
     .properties = floodset_properties,

@@ -750,6 +750,16 @@ _Static_assert(sizeof(struct lr_state) == LINK_REVERSAL_STATE_SIZE,
 _Static_assert(sizeof(struct lr_port) == LINK_REVERSAL_PORT_SIZE,
                "update LINK_REVERSAL_PORT_SIZE in all three files");
 
+/* Elevations stay far from the ends of int64_t: a height's beta moves by
+ * one per reversal. */
+const struct disco_input_decl link_reversal_inputs[2] = {
+    {"elevation", -1000000000000000000, 1000000000000000000,
+     "the node's initial height (else as --param orientation says)"},
+    {"link_label", 0, 1,
+     "binary-link-labels: the initial label of the node's links, 0 or 1 "
+     "(all 1 is full reversal, all 0 partial reversal; else 0)"},
+};
+
 const struct disco_param link_reversal_params[LINK_REVERSAL_PARAMS] = {
     {"destination", 0, 0, INT32_MAX,
      "the destination's node index"},
@@ -842,6 +852,8 @@ const struct disco_algorithm disco_alg_full_reversal = {
     },
     .params = link_reversal_params,
     .param_count = LINK_REVERSAL_PARAMS,
+    .inputs = link_reversal_inputs,
+    .input_count = 1,
     .message_kinds = link_reversal_kinds,
     .kind_count = 2,
     .properties = link_reversal_properties,

@@ -144,6 +144,8 @@ const struct disco_algorithm disco_alg_lai_yang = {
     },
     .params = snapshot_params,
     .param_count = SNAP_PARAMS,
+    .inputs = snapshot_inputs,
+    .input_count = 1,
     .message_kinds = ly_kinds,
     .kind_count = sizeof ly_kinds / sizeof ly_kinds[0],
     .properties = ly_properties,

@@ -17,6 +17,9 @@
 #define LINK_REVERSAL_PORT_SIZE 40
 
 extern const struct disco_param link_reversal_params[LINK_REVERSAL_PARAMS];
+/* The node inputs: `elevation` (all three modules), then `link_label`
+ * (binary-link-labels only: it declares both, the others the first). */
+extern const struct disco_input_decl link_reversal_inputs[2];
 extern const char *const link_reversal_kinds[2];
 extern const struct disco_property
     link_reversal_properties[LINK_REVERSAL_PROPERTIES];

@@ -125,6 +125,8 @@ const struct disco_algorithm disco_alg_midpoint = {
     },
     .params = mid_params,
     .param_count = sizeof mid_params / sizeof mid_params[0],
+    .inputs = ma_inputs,
+    .input_count = sizeof ma_inputs / sizeof ma_inputs[0],
     .message_kinds = ma_kinds,
     .kind_count = 1,
     .properties = mid_properties,

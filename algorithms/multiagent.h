@@ -38,6 +38,12 @@
 /* heard[r] bit: a port beyond 62 or a duplicate made the round irregular. */
 #define MA_IRREGULAR (1ull << 63)
 
+/* The node input `value`, clamped to the values' range before. */
+static const struct disco_input_decl ma_inputs[] = {
+    {"value", -MA_LIMIT, MA_LIMIT,
+     "the node's input (else 1000 times its node index)"},
+};
+
 enum { MA_VALUE };              /* the one message kind: a value */
 static const char *const ma_kinds[] = {"value"};
 

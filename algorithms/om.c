@@ -341,6 +341,12 @@ static const struct disco_param om_params[] = {
      "attack, 0 retreat"},
 };
 
+static const struct disco_input_decl om_inputs[] = {
+    {"value", 0, 1,
+     "the commander's order, read at node 0 only: 1 attack, 0 retreat "
+     "(else --param value)"},
+};
+
 static const char *const om_kinds[] = {"order", "relay"};
 
 static const struct disco_property om_properties[] = {
@@ -398,6 +404,8 @@ const struct disco_algorithm disco_alg_om = {
     },
     .params = om_params,
     .param_count = sizeof om_params / sizeof om_params[0],
+    .inputs = om_inputs,
+    .input_count = sizeof om_inputs / sizeof om_inputs[0],
     .message_kinds = om_kinds,
     .kind_count = 2,
     .properties = om_properties,

@@ -75,6 +75,8 @@ const struct disco_algorithm disco_alg_partial_reversal = {
     },
     .params = link_reversal_params,
     .param_count = LINK_REVERSAL_PARAMS,
+    .inputs = link_reversal_inputs,
+    .input_count = 1,
     .message_kinds = link_reversal_kinds,
     .kind_count = 2,
     .properties = link_reversal_properties,

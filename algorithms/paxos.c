@@ -499,6 +499,14 @@ static void paxos_result(const struct disco_view *view, char *buf, size_t len)
 static const char *const paxos_kinds[] = {"prepare", "promise", "accept",
                                           "accepted"};
 
+static const struct disco_input_decl paxos_inputs[] = {
+    {"value", INT64_MIN, INT64_MAX,
+     "the value a proposer proposes, any integer (else 100 plus its node "
+     "index)"},
+    {"start", 0, 1000000000,
+     "tick at which a proposer (an initiator) starts (else 0: at once)"},
+};
+
 static const struct disco_param paxos_params[] = {
     {"timeout", 1000, 1, 1000000000,
      "a proposer that has not learnt a value retries after timeout plus a "
@@ -561,6 +569,8 @@ const struct disco_algorithm disco_alg_paxos = {
     },
     .params = paxos_params,
     .param_count = sizeof paxos_params / sizeof paxos_params[0],
+    .inputs = paxos_inputs,
+    .input_count = sizeof paxos_inputs / sizeof paxos_inputs[0],
     .message_kinds = paxos_kinds,
     .kind_count = sizeof paxos_kinds / sizeof paxos_kinds[0],
     .properties = paxos_properties,

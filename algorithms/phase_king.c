@@ -257,6 +257,10 @@ static const struct disco_param pk_params[] = {
     {"f", 1, 0, 62, "Byzantine processes tolerated (n > 4f): f+1 phases"},
 };
 
+static const struct disco_input_decl pk_inputs[] = {
+    {"value", 0, 1, "the node's input, 0 or 1 (else the node index mod 2)"},
+};
+
 static const char *const pk_kinds[] = {"pref", "king"};
 
 static const struct disco_property pk_properties[] = {
@@ -313,6 +317,8 @@ const struct disco_algorithm disco_alg_phase_king = {
     },
     .params = pk_params,
     .param_count = sizeof pk_params / sizeof pk_params[0],
+    .inputs = pk_inputs,
+    .input_count = sizeof pk_inputs / sizeof pk_inputs[0],
     .message_kinds = pk_kinds,
     .kind_count = 2,
     .properties = pk_properties,

@@ -96,6 +96,8 @@ struct snap_in_channel {
 };
 
 extern const struct disco_param snapshot_params[SNAP_PARAMS];
+/* The node input `balance`. */
+extern const struct disco_input_decl snapshot_inputs[1];
 
 /* The bank: read the balance, plan the transfers and, at the initiator,
  * the start of the snapshot (timer tag SNAP_T_START). */

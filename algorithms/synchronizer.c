@@ -1288,6 +1288,8 @@ static void fill_algorithm(struct disco_algorithm *out,
     out->model.sync_by_default = false;
     out->params = inner->params;
     out->param_count = inner->param_count;
+    out->inputs = inner->inputs;
+    out->input_count = inner->input_count;
     out->message_kinds = w->kinds;
     out->kind_count = w->kind_count;
     out->properties = w->properties;

@@ -520,6 +520,15 @@ int disco_initiators_parse(struct disco_config *cfg, const char *text,
 /* ------------------------------------------------------------------------ */
 /* Parameters.                                                              */
 
+const struct disco_input_decl *disco_input_find(
+    const struct disco_algorithm *alg, const char *name)
+{
+    for (unsigned i = 0; alg && i < alg->input_count; i++)
+        if (!strcmp(alg->inputs[i].name, name))
+            return &alg->inputs[i];
+    return NULL;
+}
+
 int disco_param_parse(struct disco_config *cfg,
                       const struct disco_algorithm *alg, const char *text,
                       struct disco_error *err)
@@ -1463,6 +1472,24 @@ int disco_model_check(const struct disco_algorithm *alg,
                               m->node_params[i], (long long)node,
                               (long long)node, topo->nodes,
                               topo->nodes == 1 ? "" : "s");
+    }
+
+    /* Inputs given through the config (a scenario's are checked with the
+     * file's names by disco_scenario_check_inputs, before they get here). */
+    for (size_t i = 0; i < cfg->input_count; i++) {
+        const struct disco_input_value *in = &cfg->inputs[i];
+        const struct disco_input_decl *d = disco_input_find(alg, in->name);
+        if (!d)
+            return disco_fail(err, DISCO_EINVAL,
+                              "node %u: %s reads no input '%s'", in->node,
+                              alg->name, in->name);
+        if (in->value < d->min || in->value > d->max)
+            return disco_fail(err, DISCO_EINVAL,
+                              "node %u: bad %s '%lld': %s must be between "
+                              "%lld and %lld",
+                              in->node, in->name, (long long)in->value,
+                              in->name, (long long)d->min,
+                              (long long)d->max);
     }
 
     if (m->unique_ids && cfg->ids) {

@@ -110,6 +110,18 @@ struct disco_param {
     const char *help;
 };
 
+/* A node input: an integer a scenario gives a node as a node attribute
+ * (`p0 [value = 1]`), read with disco_input.  Every input a module reads
+ * is declared, so that a value outside [min, max] and an attribute no
+ * module reads (a misspelt `crashat`) are refused before the run, as a
+ * bad --param is.  `help` says what it means and what a node without it
+ * does. */
+struct disco_input_decl {
+    const char *name;
+    int64_t min, max;
+    const char *help;
+};
+
 /* ------------------------------------------------------------------------ */
 /* The read-only view of a run, handed to property checks and `result`.     */
 
@@ -402,8 +414,11 @@ bool disco_is_initiator(const struct disco_ctx *ctx);
 disco_time_t disco_now(const struct disco_ctx *ctx);
 /* The algorithm's parameter by its index in the `params` table. */
 int64_t disco_param(const struct disco_ctx *ctx, unsigned index);
-/* A node input from the scenario (node attribute `name`, an integer).
- * Returns false, leaving *value alone, when the node has none. */
+/* A node input from the scenario (node attribute `name`, an integer within
+ * the range the module declares in `inputs`).  Returns false, leaving
+ * *value alone, when the node has none.  Reading a name the module does
+ * not declare stops the run with an error (DISCO_EINVAL), as a send on a
+ * port that does not exist does. */
 bool disco_input(const struct disco_ctx *ctx, const char *name, int64_t *value);
 /* A uniform 64-bit number from this node's own random stream. */
 uint64_t disco_random(struct disco_ctx *ctx);
@@ -545,6 +560,10 @@ struct disco_algorithm {
 
     const struct disco_param *params;   /* `param_count` entries */
     unsigned param_count;
+    /* The node inputs it reads with disco_input, `input_count` entries
+     * (NULL and 0: none). */
+    const struct disco_input_decl *inputs;
+    unsigned input_count;
     const char *const *message_kinds;   /* names, index = kind */
     unsigned kind_count;                /* at most 256 */
     /* Bit k set: kind k is a control message (an ack, a token, a marker)

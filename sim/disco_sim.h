@@ -419,12 +419,18 @@ int disco_dynamic_parse(struct disco_config *cfg, const char *text,
 extern const struct disco_strategy disco_generic_strategies[];
 extern const size_t disco_generic_strategy_count;
 
+/* The algorithm's declaration of node input `name`, or NULL when it reads
+ * none of that name. */
+const struct disco_input_decl *disco_input_find(
+    const struct disco_algorithm *alg, const char *name);
+
 /* Check that the algorithm's model fits the topology and the config (shape,
  * direction, connectivity, the implementation's limits on processes and
  * ports, the token ring's channels, unique ids, sync support).  Hard
  * mismatches (a ring algorithm on a grid, om on 11 processes) return
- * DISCO_EMODEL, and a cut of a link that does not exist or a node-valued
- * parameter naming no node DISCO_EINVAL.  Soft ones that only break a
+ * DISCO_EMODEL, and a cut of a link that does not exist, a node-valued
+ * parameter naming no node or a node input (cfg->inputs) the algorithm
+ * does not declare or outside its declared range DISCO_EINVAL.  Soft ones that only break a
  * proof (FIFO off for an algorithm that needs it; loss, duplication or
  * faults for one that tolerates none; delays that can reach its bound; a
  * topology too small for its resilience) are written into `warning`,

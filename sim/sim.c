@@ -1104,7 +1104,17 @@ int64_t disco_param(const struct disco_ctx *ctx, unsigned index)
 bool disco_input(const struct disco_ctx *ctx, const char *name,
                  int64_t *value)
 {
-    const struct disco_sim *sim = ctx->sim;
+    struct disco_sim *sim = ctx->sim;
+    const struct disco_algorithm *alg = sim->alg;
+    if (!disco_input_find(alg, name)) {
+        /* Else a scenario's attribute of that name would be refused as
+         * unknown before the run, and the module never get it. */
+        sim_fault(sim, DISCO_EINVAL,
+                  "%s: node %u read input '%s', which the algorithm does "
+                  "not declare (inputs)",
+                  alg->name, ctx->node, name);
+        return false;
+    }
     for (size_t i = 0; i < sim->input_count; i++) {
         if (sim->inputs[i].node == ctx->node &&
             strcmp(sim->inputs[i].name, name) == 0) {

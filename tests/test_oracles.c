@@ -88,11 +88,27 @@ static const struct disco_property probe_properties[] = {
      DISCO_PROPERTY_TRACE, no_check, false},
 };
 
+/* The inputs above, declared as every module declares its own
+ * (disco_input stops a run that reads an undeclared one). */
+static const struct disco_input_decl probe_inputs[] = {
+    {"parent", 0, UINT32_MAX, "out-port to the parent"},
+    {"leader", 0, 1, "1: a leader"},
+    {"input", INT64_MIN, INT64_MAX, "a consensus input"},
+    {"decide", INT64_MIN, INT64_MAX, "a value decided in init"},
+    {"decisions", 0, 1000, "how many times it is decided"},
+    {"send", 0, UINT32_MAX, "out-port of a message sent in init"},
+    {"send_also", 0, UINT32_MAX, "out-port of a second one"},
+    {"decide_after", 0, INT64_MAX, "decide the id on this message"},
+    {"timer_send", 0, UINT32_MAX, "out-port of a message sent at t = 1"},
+};
+
 static const struct disco_algorithm probe = {
     .name = "oracle-probe",
     .family = "test",
     .summary = "a global state written by hand, for the oracles",
     .model = {.undirected = true, .timing = DISCO_ASYNC, .initiators = "0"},
+    .inputs = probe_inputs,
+    .input_count = sizeof probe_inputs / sizeof probe_inputs[0],
     .message_kinds = probe_kinds,
     .kind_count = 1,
     .properties = probe_properties,

@@ -649,6 +649,12 @@ static int configure(struct cli_run *run, uint64_t seed,
         : run->topo == &run->own_topo ||
                 run->topo == run->settings.prebuilt ? NULL
                                                     : run->scenario;
+    if (graph &&
+        (rc = disco_scenario_check_inputs(
+             graph, run->alg,
+             graph == run->topology_file ? s->topology.text : s->target,
+             err)))
+        return rc;
     if (graph && (rc = disco_scenario_apply(graph, cfg, err)))
         return rc;
     /* An explicit --dynamic none (or dynamic="none") keeps the edges'

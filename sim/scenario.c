@@ -1471,6 +1471,61 @@ int disco_scenario_apply(struct disco_scenario *sc, struct disco_config *cfg,
     return 0;
 }
 
+int disco_scenario_check_inputs(const struct disco_scenario *sc,
+                                const struct disco_algorithm *alg,
+                                const char *name, struct disco_error *err)
+{
+    if (!name)
+        name = sc->topo.spec;
+    for (size_t i = 0; i < sc->input_count; i++) {
+        const struct disco_input_value *in = &sc->inputs[i];
+        char where[256];
+        if (sc->topo.names && in->node < sc->topo.nodes)
+            snprintf(where, sizeof where, "node %s", sc->topo.names[in->node]);
+        else
+            snprintf(where, sizeof where, "node %u", in->node);
+        const struct disco_input_decl *d = disco_input_find(alg, in->name);
+        if (!d) {
+            /* The node attributes the kernel reads, then the module's. */
+            const char *known[16 + 4];
+            size_t count = 0;
+            for (size_t k = 0; k < 4; k++)
+                known[count++] = node_names[k];
+            for (unsigned k = 0; k < alg->input_count && count < 20; k++)
+                known[count++] = alg->inputs[k].name;
+            const char *guess = disco_suggest(in->name, known, count);
+            if (guess)
+                return disco_fail(err, DISCO_EPARSE,
+                                  "'%s': %s: unknown attribute '%s' (did "
+                                  "you mean '%s'?)",
+                                  name, where, in->name, guess);
+            char inputs[256] = "";
+            size_t used = 0;
+            for (unsigned k = 0; k < alg->input_count && used < sizeof inputs;
+                 k++) {
+                int n = snprintf(inputs + used, sizeof inputs - used, "%s%s",
+                                 k ? ", " : "", alg->inputs[k].name);
+                if (n < 0)
+                    break;
+                used += (size_t)n;
+            }
+            return disco_fail(err, DISCO_EPARSE,
+                              "'%s': %s: unknown attribute '%s' (%s %s%s)",
+                              name, where, in->name, alg->name,
+                              alg->input_count ? "reads node inputs "
+                                               : "reads no node input",
+                              inputs);
+        }
+        if (in->value < d->min || in->value > d->max)
+            return disco_fail(err, DISCO_EINVAL,
+                              "'%s': %s: bad %s '%lld': %s must be between "
+                              "%lld and %lld",
+                              name, where, in->name, (long long)in->value,
+                              in->name, (long long)d->min, (long long)d->max);
+    }
+    return 0;
+}
+
 void disco_scenario_release(struct disco_scenario *sc)
 {
     disco_topology_release(&sc->topo);

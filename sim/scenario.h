@@ -115,6 +115,19 @@ const char *disco_scenario_option(const struct disco_scenario *sc,
 int disco_scenario_apply(struct disco_scenario *sc, struct disco_config *cfg,
                          struct disco_error *err);
 
+/* Check the scenario's node inputs against `alg`, the algorithm that will
+ * read them: a node attribute that is neither one of the kernel's (id,
+ * initiator, crash_at, recover_at) nor an input `alg` declares is refused
+ * with a suggestion among both ("'x.dot': node a: unknown attribute
+ * 'crashat' (did you mean 'crash_at'?)", DISCO_EPARSE), and a value outside
+ * its declared range too ("'x.dot': node p0: bad balance '-5': balance
+ * must be between 0 and 1000000000", DISCO_EINVAL).  `name` stands for the
+ * file (NULL: topo.spec); nodes are named as in the file.  Call it before
+ * disco_scenario_apply moves the inputs out. */
+int disco_scenario_check_inputs(const struct disco_scenario *sc,
+                                const struct disco_algorithm *alg,
+                                const char *name, struct disco_error *err);
+
 /* Free everything the scenario owns, topology included, and zero it.  To
  * keep the topology beyond the scenario, copy sc->topo and zero the
  * original before releasing. */

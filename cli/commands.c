@@ -263,7 +263,17 @@ static void info_json(const struct disco_algorithm *a)
         json_member(", ", "help", p->help);
         putchar('}');
     }
-    fputs(a->param_count ? "\n  ],\n  \"message_kinds\": ["
+    fputs(a->param_count ? "\n  ],\n  \"inputs\": [" : "],\n  \"inputs\": [",
+          stdout);
+    for (unsigned i = 0; i < a->input_count; i++) {
+        const struct disco_input_decl *d = &a->inputs[i];
+        json_member(i ? ",\n    {" : "\n    {", "name", d->name);
+        printf(", \"min\": %lld, \"max\": %lld", (long long)d->min,
+               (long long)d->max);
+        json_member(", ", "help", d->help ? d->help : "");
+        putchar('}');
+    }
+    fputs(a->input_count ? "\n  ],\n  \"message_kinds\": ["
                          : "],\n  \"message_kinds\": [",
           stdout);
     for (unsigned k = 0; k < a->kind_count; k++) {
@@ -384,6 +394,14 @@ static void info_human(const struct disco_algorithm *a)
                (long long)p->max,
                names_a_node(m, p->name) ? ", a node below n" : "",
                p->help ? p->help : "");
+    }
+    printf("\nnode inputs (scenario node attributes)\n");
+    if (a->input_count == 0)
+        printf("  none\n");
+    for (unsigned i = 0; i < a->input_count; i++) {
+        const struct disco_input_decl *d = &a->inputs[i];
+        printf("  %-12s range %lld..%lld  %s\n", d->name, (long long)d->min,
+               (long long)d->max, d->help ? d->help : "");
     }
     printf("\nmessage kinds\n  ");
     for (unsigned k = 0; k < a->kind_count; k++)

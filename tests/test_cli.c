@@ -321,6 +321,137 @@ static void test_scenario_without_extension(void **unused)
  * and as --topology alike (--topology OK.DOT was taken for a DOT file by
  * the topology generator while 'disco run OK.DOT' was an unknown
  * algorithm). */
+/* A copy of `text` with its one occurrence of `from` replaced by `to`,
+ * written to DIR/NAME; the path, to free. */
+static char *write_variant(const char *dir, const char *name,
+                           const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    if (!at || strstr(at + 1, from))
+        fail_msg("'%s' is not in the text once", from);
+    char *path = path_in(dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* A scenario's node inputs are checked against the algorithm's
+ * declarations before the run: a value out of its range, and an attribute
+ * that is neither the kernel's nor an input the algorithm reads, are
+ * refused with one line naming the file and the node (exit 2); the same
+ * files with values in range run. */
+static void test_scenario_inputs(void **unused)
+{
+    char *bank = file_read(env_path("DISCO_SCENARIOS", "snapshot-bank.dot"),
+                           NULL);
+    char *om = file_read(
+        env_path("DISCO_SCENARIOS", "consensus-om-three-generals.dot"), NULL);
+    char *king = file_read(
+        env_path("DISCO_SCENARIOS", "consensus-phase-king-traitor-kings.dot"),
+        NULL);
+    char *ring = file_read(data("cli_ring.dot"), NULL);
+    assert_non_null(bank);
+    assert_non_null(om);
+    assert_non_null(king);
+    assert_non_null(ring);
+    static const char labels[] =
+        "graph g {\n    algorithm = \"binary-link-labels\";\n"
+        "    a; b [link_label = 1]; c [link_label = 0];\n"
+        "    a -- b -- c -- a;\n}\n";
+    static const struct {
+        const char *name;
+        int which; /* 0 bank, 1 om, 2 king, 3 labels, 4 ring */
+        const char *from, *to;
+        const char *error; /* after "disco: 'PATH': " */
+    } cases[] = {
+        {"bank.dot", 0, "p1 [balance = 200]", "p1 [balance = -5]",
+         "node p1: bad balance '-5': balance must be between 0 and "
+         "1000000000"},
+        {"om.dot", 1, "c [value = 1,", "c [value = 7,",
+         "node c: bad value '7': value must be between 0 and 1"},
+        {"king7.dot", 2, "k1 [value = 1,", "k1 [value = 7,",
+         "node k1: bad value '7': value must be between 0 and 1"},
+        {"king-3.dot", 2, "p3 [value = 0]", "p3 [value = -3]",
+         "node p3: bad value '-3': value must be between 0 and 1"},
+        {"label5.dot", 3, "b [link_label = 1]", "b [link_label = 5]",
+         "node b: bad link_label '5': link_label must be between 0 and 1"},
+        {"label-1.dot", 3, "c [link_label = 0]", "c [link_label = -1]",
+         "node c: bad link_label '-1': link_label must be between 0 and 1"},
+        {"crashat.dot", 4, "a [id = 5]", "a [id = 5, crashat = 3]",
+         "node a: unknown attribute 'crashat' (did you mean 'crash_at'?)"},
+        {"balanse.dot", 0, "p1 [balance = 200]", "p1 [balanse = 200]",
+         "node p1: unknown attribute 'balanse' (did you mean 'balance'?)"},
+        {"note.dot", 4, "a [id = 5]", "a [id = 5, weight = 3]",
+         "node a: unknown attribute 'weight' (chang-roberts reads no node "
+         "input)"},
+        {"note2.dot", 0, "p1 [balance = 200]", "p1 [balance = 200, age = 3]",
+         "node p1: unknown attribute 'age' (chandy-lamport reads node "
+         "inputs balance)"},
+    };
+    const char *texts[] = {bank, om, king, labels, ring};
+    char *dir = tmpdir_create();
+    char expected[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *path = write_variant(dir, cases[i].name, texts[cases[i].which],
+                                   cases[i].from, cases[i].to);
+        snprintf(expected, sizeof expected, "disco: '%s': %s\n", path,
+                 cases[i].error);
+        struct cli_output o;
+        RUN(&o, "run", path);
+        assert_usage_error(&o, expected);
+        assert_string_equal(o.err, expected);
+        cli_output_release(&o);
+        free(path);
+    }
+    /* The same node attributes from --topology FILE.dot. */
+    char *path = write_variant(dir, "typo.dot", ring, "a [id = 5]",
+                               "a [id = 5, crashat = 3]");
+    snprintf(expected, sizeof expected,
+             "disco: '%s': node a: unknown attribute 'crashat' (did you "
+             "mean 'crash_at'?)\n",
+             path);
+    struct cli_output o;
+    RUN(&o, "run", "lcr", "--topology", path);
+    assert_usage_error(&o, expected);
+    assert_string_equal(o.err, expected);
+    cli_output_release(&o);
+    free(path);
+
+    /* In range, at the ends of the ranges: they run (exit 0 or, for the
+     * phase-king file with its traitor kings, what it always gave). */
+    static const struct {
+        const char *name;
+        int which;
+        const char *from, *to;
+    } fine[] = {
+        {"bank0.dot", 0, "p1 [balance = 200]", "p1 [balance = 0]"},
+        {"bankmax.dot", 0, "p1 [balance = 200]", "p1 [balance = 1000000000]"},
+        {"om0.dot", 1, "c [value = 1,", "c [value = 0,"},
+        {"king.dot", 2, "k1 [value = 1,", "k1 [value = 0,"},
+        {"label.dot", 3, "b [link_label = 1]", "b [link_label = 0]"},
+        {"crash.dot", 4, "a [id = 5]", "a [id = 5, crash_at = 3]"},
+    };
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+        path = write_variant(dir, fine[i].name, texts[fine[i].which],
+                             fine[i].from, fine[i].to);
+        RUN(&o, "run", path, "--json");
+        if (o.status == 2)
+            fail_msg("%s refused: %s", fine[i].name, o.err);
+        assert_true(o.status == 0 || o.status == 1);
+        assert_true(json_object(o.out, NULL, NULL, 0));
+        assert_null(strstr(o.err, "disco: '"));
+        cli_output_release(&o);
+        free(path);
+    }
+    free(bank);
+    free(om);
+    free(king);
+    free(ring);
+    tmpdir_remove(dir);
+}
+
 static void test_scenario_extensions(void **unused)
 {
     size_t len;
@@ -1009,6 +1140,28 @@ static void test_info(void **unused)
     assert_true(json_object(o.out, NULL, NULL, 0));
     assert_non_null(strstr(o.out, echo->source));
     assert_non_null(strstr(o.out, echo->messages));
+    assert_non_null(strstr(o.out, "\n  \"inputs\": [],\n  \"message_kinds\""));
+    cli_output_release(&o);
+
+    /* Node inputs, with their ranges, after the parameters. */
+    RUN(&o, "info", "echo");
+    assert_non_null(
+        strstr(o.out, "\nnode inputs (scenario node attributes)\n  none\n"
+                      "\nmessage kinds\n"));
+    cli_output_release(&o);
+    RUN(&o, "info", "binary-link-labels");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\nnode inputs (scenario node attributes)\n"
+                                  "  elevation    range "
+                                  "-1000000000000000000..1000000000000000000  "));
+    assert_non_null(strstr(o.out, "\n  link_label   range 0..1  "));
+    cli_output_release(&o);
+    RUN(&o, "info", "chandy-lamport", "--json");
+    assert_int_equal(o.status, 0);
+    assert_true(json_object(o.out, NULL, NULL, 0));
+    assert_non_null(strstr(o.out, "],\n  \"inputs\": [\n    {\"name\": "
+                                  "\"balance\", \"min\": 0, \"max\": "
+                                  "1000000000, \"help\": \""));
     cli_output_release(&o);
 }
 
@@ -1489,6 +1642,7 @@ int main(void)
         cmocka_unit_test(test_unknown_parameter),
         cmocka_unit_test(test_suggest_other_case_and_prefix),
         cmocka_unit_test(test_scenario_without_extension),
+        cmocka_unit_test(test_scenario_inputs),
         cmocka_unit_test(test_scenario_extensions),
         cmocka_unit_test(test_control_characters_escaped),
         cmocka_unit_test(test_delay_exp_number_syntax),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "disco_sim.h"
+#include "registry.h"
 #include "scenario.h"
 #include "support.h"
 
@@ -797,6 +798,125 @@ static void test_apply(void **state)
 }
 
 /* The lecture scenarios in scenarios/ load and say what they run. */
+/* Node inputs against the algorithm that reads them: the kernel's node
+ * attributes and the declared inputs pass, in range; anything else is
+ * refused with the file, the node's DOT name and a suggestion among both
+ * lists; a value outside the declared range with the range.  The
+ * same inputs, given through the config, are refused by the model check. */
+static void test_inputs_checked(void **state)
+{
+    (void)state;
+    const struct disco_algorithm *cl = disco_algorithm_find("chandy-lamport");
+    const struct disco_algorithm *om = disco_algorithm_find("om");
+    const struct disco_algorithm *paxos = disco_algorithm_find("paxos");
+    const struct disco_algorithm *echo = disco_algorithm_find("echo");
+    assert_non_null(cl);
+    assert_non_null(om);
+    assert_non_null(paxos);
+    assert_non_null(echo);
+    static const struct {
+        const char *text;
+        int which; /* 0 chandy-lamport, 1 om, 2 paxos, 3 echo */
+        int code;  /* 0: accepted */
+        const char *error;
+    } cases[] = {
+        {"graph { x [balance=0, crash_at=5]; y [balance=1000000000]; "
+         "x -- y }", 0, 0, NULL},
+        {"graph { x [balance=-5]; x -- y }", 0, DISCO_EINVAL,
+         "'t.dot': node x: bad balance '-5': balance must be between 0 and "
+         "1000000000"},
+        {"graph { x; y [balance=1000000001]; x -- y }", 0, DISCO_EINVAL,
+         "'t.dot': node y: bad balance '1000000001': balance must be "
+         "between 0 and 1000000000"},
+        {"graph { x [crashat=3]; x -- y }", 0, DISCO_EPARSE,
+         "'t.dot': node x: unknown attribute 'crashat' (did you mean "
+         "'crash_at'?)"},
+        {"graph { x [recoverat=3]; x -- y }", 0, DISCO_EPARSE,
+         "'t.dot': node x: unknown attribute 'recoverat' (did you mean "
+         "'recover_at'?)"},
+        {"graph { x [Balance=3]; x -- y }", 0, DISCO_EPARSE,
+         "'t.dot': node x: unknown attribute 'Balance' (did you mean "
+         "'balance'?)"},
+        {"graph { x; \"node 2\" [value=7]; x -- \"node 2\" }", 1,
+         DISCO_EINVAL,
+         "'t.dot': node node 2: bad value '7': value must be between 0 and "
+         "1"},
+        {"graph { x [value=1]; x -- y }", 1, 0, NULL},
+        {"graph { x [value=-9223372036854775808, start=0]; "
+         "y [value=9223372036854775807, start=1000000000]; x -- y }", 2, 0,
+         NULL},
+        {"graph { x [start=-1]; x -- y }", 2, DISCO_EINVAL,
+         "'t.dot': node x: bad start '-1': start must be between 0 and "
+         "1000000000"},
+        {"graph { x [strat=1]; x -- y }", 2, DISCO_EPARSE,
+         "'t.dot': node x: unknown attribute 'strat' (did you mean "
+         "'start'?)"},
+        {"graph { x [value=1]; x -- y }", 3, DISCO_EPARSE,
+         "'t.dot': node x: unknown attribute 'value' (echo reads no node "
+         "input)"},
+        {"graph { x [label=\"x\", color=red, id=3]; y [id=4]; x -- y }", 3,
+         0, NULL},
+    };
+    const struct disco_algorithm *algs[] = {cl, om, paxos, echo};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct disco_scenario sc;
+        load_text_ok(&sc, cases[i].text);
+        struct disco_error err = {0};
+        int rc = disco_scenario_check_inputs(&sc, algs[cases[i].which],
+                                             NULL, &err);
+        if (rc != cases[i].code)
+            fail_msg("%s: %d %s", cases[i].text, rc, err.message);
+        if (cases[i].error)
+            assert_string_equal(err.message, cases[i].error);
+        /* The file's name as the caller gives it. */
+        if (cases[i].error) {
+            rc = disco_scenario_check_inputs(&sc, algs[cases[i].which],
+                                             "dir/f.dot", &err);
+            assert_int_equal(rc, cases[i].code);
+            assert_true(strncmp(err.message, "'dir/f.dot': node ", 18) == 0);
+        }
+        disco_scenario_release(&sc);
+    }
+
+    /* Through the config: the model check refuses what the scenario check
+     * would, with the node's index. */
+    struct disco_topology topo;
+    struct disco_error err = {0};
+    assert_int_equal(disco_topology_generate(&topo, "complete:4", 1, &err),
+                     0);
+    static const struct {
+        const char *name;
+        int64_t value;
+        const char *error; /* NULL: accepted */
+    } given[] = {
+        {"value", 1, NULL},
+        {"value", 7, "node 0: bad value '7': value must be between 0 and 1"},
+        {"valu", 1, "node 0: om reads no input 'valu'"},
+    };
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, om);
+        cfg.sync = true;
+        cfg.inputs = calloc(1, sizeof *cfg.inputs);
+        assert_non_null(cfg.inputs);
+        cfg.input_count = 1;
+        snprintf(cfg.inputs[0].name, sizeof cfg.inputs[0].name, "%s",
+                 given[i].name);
+        cfg.inputs[0].value = given[i].value;
+        char warning[256];
+        int rc = disco_model_check(om, &topo, &cfg, warning, sizeof warning,
+                                   &err);
+        if (given[i].error) {
+            assert_int_equal(rc, DISCO_EINVAL);
+            assert_string_equal(err.message, given[i].error);
+        } else {
+            assert_int_equal(rc, 0);
+        }
+        disco_config_release(&cfg);
+    }
+    disco_topology_release(&topo);
+}
+
 static void test_lecture_scenarios(void **state)
 {
     (void)state;
@@ -843,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_lexer_not_poisoned),
         cmocka_unit_test(test_nothing_on_stderr),
         cmocka_unit_test(test_apply),
+        cmocka_unit_test(test_inputs_checked),
         cmocka_unit_test(test_lecture_scenarios),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,9 @@
  * Loading is strict: a value the loader cannot read is an error naming the
  * file, the node or edge and the attribute, never silently ignored.
  * Attributes Graphviz itself uses (label, color, shape, pos, ...) are left
- * alone; any other node attribute is an input and must be an integer.
+ * alone; any other node attribute is an input and must be an integer (and
+ * one the algorithm declares, within its range: see
+ * disco_scenario_check_inputs).
  *
  * The loader drives cgraph's parser, whose state is global: load scenarios
  * from one thread at a time.  cgraph's diagnostics are captured into the

@@ -71,16 +71,27 @@ static void step_options(const struct demo_step *step, const char *out,
  * by a directory, a stray file among its frames): asked of every step
  * before the tour prints its first line, so that a refused tour prints
  * nothing.  What the preparation made it removes again. */
+/* A step's run prepared (its outputs opened) in `run`, its folder in
+ * *out (the caller frees both, and releases the run even on failure). */
+static int prepare_step(const struct demo_step *step, const char *dir,
+                        struct cli_run *run, char **out,
+                        struct disco_error *err)
+{
+    memset(run, 0, sizeof *run);
+    *out = cli_join(dir, step->folder);
+    if (!*out)
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    struct cli_run_options opts;
+    step_options(step, *out, &opts);
+    return cli_run_prepare(run, &opts, err);
+}
+
 static int check_step(const struct demo_step *step, const char *dir,
                       struct disco_error *err)
 {
-    char *out = cli_join(dir, step->folder);
-    if (!out)
-        return disco_fail(err, DISCO_ENOMEM, "out of memory");
-    struct cli_run_options opts;
-    step_options(step, out, &opts);
     struct cli_run run;
-    int rc = cli_run_prepare(&run, &opts, err);
+    char *out;
+    int rc = prepare_step(step, dir, &run, &out, err);
     cli_run_release(&run);
     free(out);
     return rc;
@@ -90,14 +101,9 @@ static int check_step(const struct demo_step *step, const char *dir,
 static int demo_step(const struct demo_step *step, const char *dir,
                      struct disco_error *err)
 {
-    char *out = cli_join(dir, step->folder);
-    if (!out)
-        return disco_fail(err, DISCO_ENOMEM, "out of memory");
-    struct cli_run_options opts;
-    step_options(step, out, &opts);
-
     struct cli_run run;
-    int rc = cli_run_prepare(&run, &opts, err);
+    char *out;
+    int rc = prepare_step(step, dir, &run, &out, err);
     if (!rc)
         rc = cli_run_execute(&run, err);
     if (rc) {

@@ -24,7 +24,7 @@
  * behind either.  The handler may only call async-signal-safe functions:
  * unlink on paths that stay allocated while registered, then die by the
  * same signal. */
-#define MAX_PENDING 8
+#define MAX_PENDING 16 /* a run opens 8 files at most: room to spare */
 static char *volatile pending[MAX_PENDING];
 
 static void remove_pending_and_die(int sig)

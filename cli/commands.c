@@ -159,18 +159,6 @@ static bool names_a_node(const struct disco_model *m, const char *name)
 }
 
 /* "n > 3m", "f < n": the resilience the model assumes, or "" for none. */
-static void resilience_text(const struct disco_model *m, char *buf,
-                            size_t len)
-{
-    unsigned k = m->resilience_factor ? m->resilience_factor : 1;
-    if (!m->resilience_param)
-        snprintf(buf, len, "%s", "");
-    else if (k > 1)
-        snprintf(buf, len, "n > %u%s", k, m->resilience_param);
-    else
-        snprintf(buf, len, "%s < n", m->resilience_param);
-}
-
 static const char *property_kind(enum disco_property_kind kind)
 {
     switch (kind) {
@@ -248,7 +236,7 @@ static void info_json(const struct disco_algorithm *a)
     printf(", \"max_nodes\": %u, \"max_degree\": %u, \"ring_order\": %s",
            m->max_nodes, m->max_degree, m->ring_order ? "true" : "false");
     char resilience[64];
-    resilience_text(m, resilience, sizeof resilience);
+    disco_model_resilience_text(m, resilience, sizeof resilience);
     if (resilience[0])
         json_member(", ", "resilience", resilience);
     fputs("},\n  \"parameters\": [", stdout);
@@ -376,7 +364,7 @@ static void info_human(const struct disco_algorithm *a)
     printf("  initiators    %s\n", m->initiators ? m->initiators : "all");
     printf("  faults        %s\n", m->faults ? m->faults : "none");
     char resilience[64];
-    resilience_text(m, resilience, sizeof resilience);
+    disco_model_resilience_text(m, resilience, sizeof resilience);
     if (resilience[0])
         printf("  resilience    %s assumed (a smaller topology runs with a "
                "warning)\n",

@@ -1366,6 +1366,18 @@ static void warn_delay_bound(const struct disco_algorithm *alg,
     add_warning(warning, warning_len, line);
 }
 
+void disco_model_resilience_text(const struct disco_model *model, char *buf,
+                                 size_t len)
+{
+    unsigned k = model->resilience_factor ? model->resilience_factor : 1;
+    if (!model->resilience_param)
+        snprintf(buf, len, "%s", "");
+    else if (k > 1)
+        snprintf(buf, len, "n > %u%s", k, model->resilience_param);
+    else
+        snprintf(buf, len, "%s < n", model->resilience_param);
+}
+
 /* The soft mismatch of a topology too small for the faults the algorithm
  * is asked to tolerate (disco_model.resilience_param): om with m = 1 on 3
  * processes runs, and a traitor may break IC1, as the theorem says. */
@@ -1383,11 +1395,7 @@ static void warn_resilience(const struct disco_algorithm *alg,
     if ((uint64_t)topo->nodes > k * (uint64_t)f)
         return;
     char bound[64], line[256];
-    if (k > 1)
-        snprintf(bound, sizeof bound, "n > %llu%s", (unsigned long long)k,
-                 m->resilience_param);
-    else
-        snprintf(bound, sizeof bound, "%s < n", m->resilience_param);
+    disco_model_resilience_text(m, bound, sizeof bound);
     snprintf(line, sizeof line,
              "%s assumes %s (%s=%lld); running on %u process%s anyway, and "
              "its properties may fail (--param %s)",

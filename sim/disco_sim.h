@@ -430,8 +430,8 @@ const struct disco_input_decl *disco_input_find(
  * mismatches (a ring algorithm on a grid, om on 11 processes) return
  * DISCO_EMODEL, and a cut of a link that does not exist, a node-valued
  * parameter naming no node or a node input (cfg->inputs) the algorithm
- * does not declare or outside its declared range DISCO_EINVAL.  Soft ones that only break a
- * proof (FIFO off for an algorithm that needs it; loss, duplication or
+ * does not declare or outside its declared range DISCO_EINVAL.  Soft ones
+ * that only break a proof (FIFO off for an algorithm that needs it; loss, duplication or
  * faults for one that tolerates none; delays that can reach its bound; a
  * topology too small for its resilience) are written into `warning`,
  * joined by "; " (empty when none), and return 0. */
@@ -439,6 +439,10 @@ int disco_model_check(const struct disco_algorithm *alg,
                       const struct disco_topology *topo,
                       const struct disco_config *cfg, char *warning,
                       size_t warning_len, struct disco_error *err);
+/* The resilience a model assumes, as `disco info` and the warning write
+ * it ("n > 3m", "f < n"), or "" when it assumes none. */
+void disco_model_resilience_text(const struct disco_model *model, char *buf,
+                                 size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Observers.                                                                */

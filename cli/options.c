@@ -167,11 +167,7 @@ int cli_parse_probability(const char *text, const char *what, double *out,
                           struct disco_error *err)
 {
     /* strtod alone would take " 0.5", "inf", "nan" and hexadecimal. */
-    bool plain = *text != '\0';
-    for (const char *p = text; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
-              *p == '-' || *p == '+'))
-            plain = false;
+    bool plain = disco_is_plain_decimal(text, strlen(text));
     char *end = NULL;
     errno = 0;
     double v = plain ? strtod(text, &end) : 0;

@@ -23,6 +23,19 @@
 /* ------------------------------------------------------------------------ */
 /* Small text helpers.                                                      */
 
+bool disco_is_plain_decimal(const char *s, size_t len)
+{
+    bool digits = false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits = true;
+        else if (s[i] != '.' && s[i] != 'e' && s[i] != 'E' && s[i] != '+' &&
+                 s[i] != '-')
+            return false;
+    }
+    return digits;
+}
+
 enum number_status { NUMBER_OK, NUMBER_BAD, NUMBER_NEGATIVE, NUMBER_LARGE };
 
 /* A whole number in [s, end): decimal digits only, no sign, no spaces.  A
@@ -249,21 +262,12 @@ int disco_delay_parse(struct disco_delay *delay, const char *text,
         if (!args || second || args == end)
             return disco_fail(err, DISCO_EINVAL,
                               "bad delay '%s': expected exp:MEAN", text);
-        /* The number syntax of --loss and --dup: what strtod reads of
-         * digits, a point, an exponent and signs ("2.5", "1e2"), the
-         * whole text; no hex, inf, nan nor spaces, which strtod would
-         * otherwise accept. */
-        bool digits = false, plain = true;
-        for (const char *p = args; p < end && plain; p++) {
-            if (*p >= '0' && *p <= '9')
-                digits = true;
-            else if (!strchr(".eE+-", *p))
-                plain = false;
-        }
+        /* The number syntax of --loss and --dup, the whole text. */
+        bool plain = disco_is_plain_decimal(args, (size_t)(end - args));
         char *stop = NULL;
         errno = 0;
-        double mean = plain && digits ? strtod(args, &stop) : 0;
-        if (!plain || !digits || stop != end)
+        double mean = plain ? strtod(args, &stop) : 0;
+        if (!plain || stop != end)
             return disco_fail(err, DISCO_EINVAL,
                               "bad delay '%s': MEAN must be a number of ticks",
                               text);
@@ -693,7 +697,7 @@ static int parse_probability(const char *s, const char *end, const char *option,
 {
     char buf[64];
     size_t len = (size_t)(end - s);
-    bool ok = len > 0 && len < sizeof buf;
+    bool ok = len < sizeof buf && disco_is_plain_decimal(s, len);
     double p = 0;
     if (ok) {
         memcpy(buf, s, len);

@@ -218,6 +218,12 @@ struct disco_delay {
  * at most INT64_MAX ticks, an exponential mean at most 1e15. */
 int disco_delay_parse(struct disco_delay *delay, const char *text,
                       struct disco_error *err);
+/* Whether s[0..len) is written as a plain decimal number: digits, a point,
+ * an exponent and signs, with a digit somewhere ("0.5", "1e-3", "2.5E2"),
+ * which strtod then reads; not hexadecimal, inf, nan nor blanks, which
+ * strtod alone would take.  The one syntax of every real number disco
+ * reads (probabilities, an exponential mean, gnp's P). */
+bool disco_is_plain_decimal(const char *s, size_t len);
 /* The canonical text of a law, for summaries and traces. */
 void disco_delay_format(const struct disco_delay *delay, char *buf, size_t len);
 

@@ -560,11 +560,7 @@ static int parse_probability(const char *spec, const char *s, size_t len,
                              double *out, struct disco_error *err)
 {
     char buf[64];
-    bool ok = len > 0 && len < sizeof buf &&
-              ((s[0] >= '0' && s[0] <= '9') || s[0] == '.');
-    for (size_t i = 0; ok && i < len; i++)
-        ok = (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' ||
-             s[i] == 'E' || s[i] == '-' || s[i] == '+';
+    bool ok = len < sizeof buf && disco_is_plain_decimal(s, len);
     if (ok) {
         memcpy(buf, s, len);
         buf[len] = '\0';

@@ -682,6 +682,8 @@ static void test_omission_messages(void **state)
          "bad --omit-send '1@5:5': the window must end after it starts"},
         {DISCO_FAULT_OMIT_RECEIVE, "1@0/2",
          "bad --omit-receive '1@0/2': '2' is not a probability in [0, 1]"},
+        {DISCO_FAULT_OMIT_SEND, "1@0/0x.8",
+         "bad --omit-send '1@0/0x.8': '0x.8' is not a probability in [0, 1]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(&err, 0, sizeof err);

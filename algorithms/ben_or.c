@@ -152,7 +152,7 @@ static void ben_or_init(struct disco_ctx *ctx, void *state)
     /* No `value` attribute: inputs alternate 0, 1, 0, ... by index. */
     if (!disco_input(ctx, "value", &s->input))
         s->input = disco_self(ctx) % 2;
-    s->input = s->input != 0; /* binary consensus: any non-zero is 1 */
+    s->input = s->input != 0; /* 0 or 1 (declared); kept for direct callers */
     s->x = (uint32_t)s->input;
     start_round(ctx, s, 1);
 }

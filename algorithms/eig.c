@@ -154,7 +154,7 @@ static void eig_init(struct disco_ctx *ctx, void *state)
         int64_t pattern = disco_param(ctx, P_INPUTS);
         s->input = pattern == 2 ? disco_self(ctx) % 2 : pattern;
     }
-    s->input = s->input != 0;
+    s->input = s->input != 0; /* 0 or 1 (declared); kept for direct callers */
     s->val[0] = (unsigned char)s->input;
     /* Active until the decision: a silent traitor may leave a round with
      * no message in flight. */

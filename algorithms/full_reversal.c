@@ -756,7 +756,8 @@ const struct disco_input_decl link_reversal_inputs[2] = {
     {"elevation", -1000000000000000000, 1000000000000000000,
      "the node's initial height (else as --param orientation says)"},
     {"link_label", 0, 1,
-     "binary-link-labels: the initial label of the node's links, 0 or 1 "
+     "binary-link-labels: the initial label of the links that point into "
+     "the node, 0 or 1 "
      "(all 1 is full reversal, all 0 partial reversal; else 0)"},
 };
 

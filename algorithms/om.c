@@ -98,7 +98,7 @@ static void om_init(struct disco_ctx *ctx, void *state)
     }
     if (!disco_input(ctx, "value", &s->order))
         s->order = disco_param(ctx, P_VALUE);
-    s->order = s->order != 0;
+    s->order = s->order != 0; /* 0 or 1 (declared); kept for direct callers */
     struct om_msg msg = {.value = (unsigned char)s->order};
     for (uint32_t v = 1; v < disco_nodes(ctx); v++)
         disco_send(ctx, complete_port_to(0, v), ORDER, &msg, sizeof msg);

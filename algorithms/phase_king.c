@@ -67,7 +67,7 @@ static void pk_init(struct disco_ctx *ctx, void *state)
     /* No `value` attribute: inputs alternate 0, 1, 0, ... by index. */
     if (!disco_input(ctx, "value", &s->input))
         s->input = disco_self(ctx) % 2;
-    s->input = s->input != 0;
+    s->input = s->input != 0; /* 0 or 1 (declared); kept for direct callers */
     s->pref = s->input;
     /* Active until the decision: a silent traitor may leave a round with
      * no message in flight, and the rounds must go on regardless. */
@@ -286,7 +286,7 @@ const struct disco_algorithm disco_alg_phase_king = {
                "processes, n > 4f, in f+1 phases of 2 rounds",
     .description =
         "Synchronous rounds on a complete graph, binary inputs (node "
-        "attribute `value`, nonzero reads as 1; without it, node index "
+        "attribute `value`, 0 or 1; without it, node index "
         "mod 2). In each of f+1 "
         "phases every process sends its preference to all and takes the "
         "majority maj (count mult); then the phase's king (process k-1 in "

@@ -158,7 +158,6 @@ static bool names_a_node(const struct disco_model *m, const char *name)
     return false;
 }
 
-/* "n > 3m", "f < n": the resilience the model assumes, or "" for none. */
 static const char *property_kind(enum disco_property_kind kind)
 {
     switch (kind) {

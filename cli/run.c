@@ -649,6 +649,11 @@ static int configure(struct cli_run *run, uint64_t seed,
         : run->topo == &run->own_topo ||
                 run->topo == run->settings.prebuilt ? NULL
                                                     : run->scenario;
+    /* A scenario borrowed for its graph keeps only the inputs this
+     * algorithm reads, and the typos. */
+    if (graph && graph == run->topology_file)
+        disco_scenario_drop_foreign_inputs(graph, run->alg, disco_algorithms,
+                                           disco_algorithm_count);
     if (graph &&
         (rc = disco_scenario_check_inputs(
              graph, run->alg,

@@ -1512,7 +1512,7 @@ int disco_scenario_check_inputs(const struct disco_scenario *sc,
             return disco_fail(err, DISCO_EPARSE,
                               "'%s': %s: unknown attribute '%s' (%s %s%s)",
                               name, where, in->name, alg->name,
-                              alg->input_count ? "reads node inputs "
+                              alg->input_count ? "reads the node inputs: "
                                                : "reads no node input",
                               inputs);
         }
@@ -1524,6 +1524,24 @@ int disco_scenario_check_inputs(const struct disco_scenario *sc,
                               in->name, (long long)d->min, (long long)d->max);
     }
     return 0;
+}
+
+void disco_scenario_drop_foreign_inputs(
+    struct disco_scenario *sc, const struct disco_algorithm *alg,
+    const struct disco_algorithm *const *known, size_t count)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < sc->input_count; i++) {
+        const char *name = sc->inputs[i].name;
+        bool foreign = false;
+        for (size_t k = 0; !disco_input_find(alg, name) && k < count &&
+                           !foreign;
+             k++)
+            foreign = disco_input_find(known[k], name) != NULL;
+        if (!foreign)
+            sc->inputs[kept++] = sc->inputs[i];
+    }
+    sc->input_count = kept;
 }
 
 void disco_scenario_release(struct disco_scenario *sc)

@@ -129,6 +129,14 @@ int disco_scenario_apply(struct disco_scenario *sc, struct disco_config *cfg,
 int disco_scenario_check_inputs(const struct disco_scenario *sc,
                                 const struct disco_algorithm *alg,
                                 const char *name, struct disco_error *err);
+/* For a scenario borrowed as another algorithm's topology (--topology
+ * FILE.dot): drop the node inputs `alg` does not read but one of the
+ * `count` algorithms in `known` does (echo on consensus-eig-four.dot
+ * leaves eig's `value` behind).  A name no algorithm reads stays, for
+ * disco_scenario_check_inputs to refuse as the typo it likely is. */
+void disco_scenario_drop_foreign_inputs(
+    struct disco_scenario *sc, const struct disco_algorithm *alg,
+    const struct disco_algorithm *const *known, size_t count);
 
 /* Free everything the scenario owns, topology included, and zero it.  To
  * keep the topology beyond the scenario, copy sc->topo and zero the

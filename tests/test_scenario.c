@@ -797,7 +797,6 @@ static void test_apply(void **state)
     free(path);
 }
 
-/* The lecture scenarios in scenarios/ load and say what they run. */
 /* Node inputs against the algorithm that reads them: the kernel's node
  * attributes and the declared inputs pass, in range; anything else is
  * refused with the file, the node's DOT name and a suggestion among both
@@ -917,6 +916,7 @@ static void test_inputs_checked(void **state)
     disco_topology_release(&topo);
 }
 
+/* The lecture scenarios in scenarios/ load and say what they run. */
 static void test_lecture_scenarios(void **state)
 {
     (void)state;

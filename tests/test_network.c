@@ -628,6 +628,29 @@ static void test_cut_link_carries_nothing_while_down(void **unused)
     free(rec);
 }
 
+/* Run chatter, renamed `name`, with `init` in place of its own on line:2,
+ * and expect the run to stop with DISCO_EINVAL and `message`. */
+static void expect_run_error(const char *name,
+                             void (*init)(struct disco_ctx *, void *),
+                             const char *message)
+{
+    struct disco_algorithm bad = chatter;
+    bad.name = name;
+    bad.init = init;
+    struct disco_config cfg;
+    config(&cfg, BURST, 1, 1);
+    struct disco_topology topo;
+    struct disco_error err;
+    assert_int_equal(disco_topology_generate(&topo, "line:2", 1, &err), 0);
+    struct disco_sim *sim;
+    assert_int_equal(disco_sim_create(&sim, &bad, &topo, &cfg, &err), 0);
+    assert_int_equal(disco_sim_run(sim, &err), DISCO_EINVAL);
+    assert_string_equal(err.message, message);
+    disco_sim_free(sim);
+    disco_topology_release(&topo);
+    disco_config_release(&cfg);
+}
+
 static void bad_port_init(struct disco_ctx *ctx, void *state)
 {
     disco_send(ctx, 5, 0, NULL, 0);
@@ -637,22 +660,8 @@ static void test_bad_port_is_an_error_not_a_crash(void **unused)
 {
     /* An algorithm sending on a port it does not have stops the run with
      * an error that names the algorithm, the node and the port. */
-    struct disco_algorithm bad = chatter;
-    bad.name = "bad-port";
-    bad.init = bad_port_init;
-    struct disco_config cfg;
-    config(&cfg, BURST, 1, 1);
-    struct disco_topology topo;
-    struct disco_error err;
-    assert_int_equal(disco_topology_generate(&topo, "line:2", 1, &err), 0);
-    struct disco_sim *sim;
-    assert_int_equal(disco_sim_create(&sim, &bad, &topo, &cfg, &err), 0);
-    assert_int_equal(disco_sim_run(sim, &err), DISCO_EINVAL);
-    assert_string_equal(err.message,
-                        "bad-port: node 0 sent on port 5 but has 1 out-port");
-    disco_sim_free(sim);
-    disco_topology_release(&topo);
-    disco_config_release(&cfg);
+    expect_run_error("bad-port", bad_port_init,
+                     "bad-port: node 0 sent on port 5 but has 1 out-port");
 }
 
 static void bad_kind_init(struct disco_ctx *ctx, void *state)
@@ -664,24 +673,10 @@ static void test_bad_kind_is_an_error_not_a_crash(void **unused)
 {
     /* A kind beyond the module's kind_count (a count or an enum out of
      * step with the kinds' names) stops the run the same way. */
-    struct disco_algorithm bad = chatter;
-    bad.name = "bad-kind";
-    bad.init = bad_kind_init;
-    assert_int_equal(bad.kind_count, 1);
-    struct disco_config cfg;
-    config(&cfg, BURST, 1, 1);
-    struct disco_topology topo;
-    struct disco_error err;
-    assert_int_equal(disco_topology_generate(&topo, "line:2", 1, &err), 0);
-    struct disco_sim *sim;
-    assert_int_equal(disco_sim_create(&sim, &bad, &topo, &cfg, &err), 0);
-    assert_int_equal(disco_sim_run(sim, &err), DISCO_EINVAL);
-    assert_string_equal(err.message,
-                        "bad-kind: node 0 sent message kind 1, but the "
-                        "algorithm declares 1 message kind (kind_count)");
-    disco_sim_free(sim);
-    disco_topology_release(&topo);
-    disco_config_release(&cfg);
+    assert_int_equal(chatter.kind_count, 1);
+    expect_run_error("bad-kind", bad_kind_init,
+                     "bad-kind: node 0 sent message kind 1, but the "
+                     "algorithm declares 1 message kind (kind_count)");
 }
 
 static void test_time_past_two_to_the_63_is_an_error(void **unused)

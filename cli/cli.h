@@ -195,7 +195,9 @@ struct cli_made_dirs {
 };
 
 /* Create `dir` and its missing parents, listing in `made` those it
- * created; on failure it removes them again, and `made` lists none. */
+ * created; on failure it removes them again, and `made` lists none.  Until
+ * cli_made_dirs_remove, a SIGINT, SIGTERM or SIGHUP removes them too
+ * (those still empty), so `made` must not move meanwhile. */
 int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
                struct disco_error *err);
 /* Remove the directories `made` lists that are empty, deepest first and

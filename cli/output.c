@@ -26,17 +26,29 @@
  * same signal. */
 #define MAX_PENDING 16 /* a run opens 8 files at most: room to spare */
 static char *volatile pending[MAX_PENDING];
+/* And the directories cli_mkdirs made (--out DIR and its parents), which
+ * the handler removes after the files, deepest first, while empty. */
+#define MAX_PENDING_DIRS 4
+static struct cli_made_dirs *volatile pending_dirs[MAX_PENDING_DIRS];
 
 static void remove_pending_and_die(int sig)
 {
     for (int i = 0; i < MAX_PENDING; i++)
         if (pending[i])
             unlink(pending[i]);
+    for (int i = 0; i < MAX_PENDING_DIRS; i++) {
+        struct cli_made_dirs *made = pending_dirs[i];
+        for (size_t k = made ? made->count : 0; k-- > 0;) {
+            made->path[made->ends[k]] = '\0';
+            if (rmdir(made->path) != 0)
+                break;
+        }
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-static void track(char *temp)
+static void install_handler(void)
 {
     static bool installed;
     if (!installed) {
@@ -45,6 +57,11 @@ static void track(char *temp)
         signal(SIGTERM, remove_pending_and_die);
         signal(SIGHUP, remove_pending_and_die);
     }
+}
+
+static void track(char *temp)
+{
+    install_handler();
     for (int i = 0; i < MAX_PENDING; i++) {
         if (!pending[i]) {
             pending[i] = temp;
@@ -325,6 +342,9 @@ void cli_outfile_abort(struct cli_outfile *file)
  * empty; forget them either way. */
 void cli_made_dirs_remove(struct cli_made_dirs *made)
 {
+    for (int i = 0; i < MAX_PENDING_DIRS; i++)
+        if (pending_dirs[i] == made)
+            pending_dirs[i] = NULL;
     if (made->path) {
         for (size_t i = made->count; i-- > 0;) {
             made->path[made->ends[i]] = '\0';
@@ -387,7 +407,18 @@ int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
     if (!rc && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
         rc = disco_fail(err, DISCO_EIO,
                         "cannot use '%s' as --out: not a directory", dir);
-    if (rc)
+    if (rc) {
         cli_made_dirs_remove(made);
-    return rc;
+        return rc;
+    }
+    /* Until cli_made_dirs_remove, a kill removes them too (when empty):
+     * `made` must stay where it is meanwhile. */
+    install_handler();
+    for (int i = 0; made->count && i < MAX_PENDING_DIRS; i++) {
+        if (!pending_dirs[i]) {
+            pending_dirs[i] = made;
+            break;
+        }
+    }
+    return 0;
 }

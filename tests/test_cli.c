@@ -5,6 +5,7 @@
  * stdout and no file left behind.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -1493,6 +1495,29 @@ static void test_outputs_through_fifos_and_links(void **unused)
     tmpdir_remove(dir);
 }
 
+/* A run killed while it runs removes the directories --out made (still
+ * empty: nothing is committed before the end), as it removes its
+ * temporary files: an empty od/ was left. */
+static void test_killed_run_removes_out_dirs(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *out = path_in(dir, "od/x");
+    char cmd[8192];
+    /* bully re-elects for ever with timeout=1: killed once od/x exists. */
+    snprintf(cmd, sizeof cmd,
+             "'%s' run bully --param timeout=1 --max-events 0 --out '%s' "
+             ">/dev/null 2>&1 & pid=$!; n=0; "
+             "while [ ! -d '%s' ] && [ $n -lt 400 ]; do sleep 0.05; "
+             "n=$((n+1)); done; kill -TERM $pid; wait $pid; exit $?",
+             getenv("DISCO_BIN"), out, out);
+    int status = system(cmd);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+    assert_int_equal(dir_entry_count(dir), 0);
+    free(out);
+    tmpdir_remove(dir);
+}
+
 /* A refused run under --out removes the directories it created, parents
  * included, and only those: a parent that was there before stays. */
 static void test_refused_out_removes_its_parents(void **unused)
@@ -1701,6 +1726,7 @@ int main(void)
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_bad_progress),
         cmocka_unit_test(test_out_dir),
+        cmocka_unit_test(test_killed_run_removes_out_dirs),
         cmocka_unit_test(test_outputs_through_fifos_and_links),
         cmocka_unit_test(test_refused_out_removes_its_parents),
         cmocka_unit_test(test_demo),

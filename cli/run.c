@@ -234,12 +234,16 @@ static void prefix_error(struct disco_error *err, const char *prefix)
     err->message[head + len] = '\0';
 }
 
-/* A file's setting failed: say which file. */
+/* A file's setting failed: say which file, as the scenario loader does
+ * ("'x.dot': graph: bad seed 'soon' ..."). */
 static int from_file(int rc, const struct cli_setting *s,
                      struct disco_error *err)
 {
-    if (rc && s->origin && err)
-        prefix_error(err, s->origin);
+    if (rc && s->origin && err) {
+        char where[512];
+        snprintf(where, sizeof where, "'%s': graph", s->origin);
+        prefix_error(err, where);
+    }
     return rc;
 }
 

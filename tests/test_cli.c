@@ -1096,6 +1096,28 @@ static void test_scenario_file(void **unused)
     assert_non_null(strstr(o.out, "\"seed\": 9,"));
     assert_non_null(strstr(o.out, "\"elect\": 9,"));
     cli_output_release(&o);
+
+    /* A graph attribute the CLI reads names the file as the loader's do
+     * ("'x.dot': graph: ..."), where it said "x.dot: ...". */
+    char *dir = tmpdir_create();
+    char *path = path_in(dir, "psychic.dot");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("graph g { algorithm = bully; detector = \"psychic\"; a; b; "
+          "a -- b }\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    char expected[4200];
+    snprintf(expected, sizeof expected,
+             "disco: '%s': graph: unknown failure detector 'psychic' (known: "
+             "perfect, eventually-perfect:T, eventually-strong:T, none)\n",
+             path);
+    RUN(&o, "run", path);
+    assert_usage_error(&o, expected);
+    assert_string_equal(o.err, expected);
+    cli_output_release(&o);
+    free(path);
+    tmpdir_remove(dir);
 }
 
 static void test_topology_from_dot(void **unused)

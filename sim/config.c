@@ -1511,6 +1511,12 @@ int disco_model_check(const struct disco_algorithm *alg,
         if (found < 0)
             return disco_fail(err, found, "no memory to check %u ids",
                               topo->nodes);
+        if (found && topo->names) /* a DOT file's: its names, not indices */
+            return disco_fail(err, DISCO_EMODEL,
+                              "%s needs unique ids; duplicate id %lld at "
+                              "nodes %s and %s",
+                              alg->name, (long long)id, topo->names[a],
+                              topo->names[b]);
         if (found)
             return disco_fail(err, DISCO_EMODEL,
                               "%s needs unique ids; duplicate id %lld at "

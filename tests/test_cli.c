@@ -580,6 +580,21 @@ static void test_duplicate_ids(void **unused)
     REFUSED("disco: chang-roberts needs unique ids; duplicate id 2 at nodes "
             "1 and 2\n",
             "chang-roberts", "--topology", "uring:4", "--ids", "1,2,2,3");
+    /* In a DOT file, by the nodes' names (b and e), not their indices. */
+    char *dir = tmpdir_create();
+    char *path = path_in(dir, "dup.dot");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("digraph g { algorithm = \"chang-roberts\"; a [id = 1]; "
+          "b [id = 2]; c [id = 3]; d [id = 4]; e [id = 2]; "
+          "a -> b; b -> c; c -> d; d -> e; e -> a }\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    REFUSED("disco: chang-roberts needs unique ids; duplicate id 2 at nodes "
+            "b and e\n",
+            path);
+    free(path);
+    tmpdir_remove(dir);
 }
 
 static void test_wrong_topology_for_algorithm(void **unused)

@@ -231,6 +231,7 @@ struct plan {
     struct strvec tokens;
     struct strvec fault_items;   /* owns the split --crash/... items */
     const struct disco_algorithm *alg;
+    struct disco_algorithm synchronized; /* alg, when --synchronizer */
     struct variant base;         /* the options as given */
     /* topology_count entries, or NULL: each topology built once for all
      * seeds when its family draws nothing from the seed (nodes 0 when
@@ -715,10 +716,11 @@ static void after_work(uv_work_t *req, int status)
 static int run_batch(struct batch *b, struct disco_error *err)
 {
     unsigned workers = b->plan->jobs;
-    /* A synchronizer's given tree or partition lives in a process-wide
-     * slot with a copy of the graph: one run at a time. */
-    if (b->plan->opts.synchronizer &&
-        disco_synchronizer_given(b->plan->opts.synchronizer))
+    /* A synchronizer's layer lives in a process-wide slot, which every
+     * run fills again as it is set up (and the given forms with a copy of
+     * the graph): one run at a time, or a run's set-up rewrites what
+     * another's callbacks read. */
+    if (b->plan->opts.synchronizer)
         workers = 1;
     if (workers > b->count)
         workers = b->count ? (unsigned)b->count : 1;
@@ -2106,8 +2108,15 @@ static int preflight(struct plan *p, struct disco_error *err)
         struct cli_run run;
         int rc = cli_run_prepare(&run, &o, err);
         if (!rc) {
-            if (!p->alg)
+            /* A synchronizer's wrapper lives in the run: the plan keeps a
+             * copy (its names and properties are the layer's, in a slot
+             * that outlives the run; see synchronizer.h). */
+            if (!p->alg && run.alg == &run.synchronized) {
+                p->synchronized = run.synchronized;
+                p->alg = &p->synchronized;
+            } else if (!p->alg) {
                 p->alg = run.alg;
+            }
             rc = strvec_push(&p->specs, run.topo->spec,
                              strlen(run.topo->spec), err);
             if (t == 0 && run.warning[0]) {

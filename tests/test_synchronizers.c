@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "support.h"
@@ -793,6 +794,47 @@ static void test_cli(void **unused)
     cli_output_release(&c);
 }
 
+/* disco check and sweep through each synchronizer: the wrapped module's
+ * properties are checked and named (the batch once kept a pointer into a
+ * released run: '(null)', no properties, then double frees and crashes),
+ * alpha's 1200 messages on grid:4x4 every seed, with two jobs. */
+static void test_check_through_synchronizers(void **unused)
+{
+    static const char *const layers[] = {"alpha", "beta", "beta:bfs",
+                                         "gamma:2", "gamma:awerbuch:2"};
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+        const char *const check[] = {NULL, "check", "sync-bfs",
+                                     "--synchronizer", layers[i],
+                                     "--topology", "grid:4x4", "--seeds",
+                                     "3", "--jobs", "2", NULL};
+        struct cli_output o;
+        cli_run(&o, check);
+        assert_int_equal(o.status, 0);
+        assert_true(strncmp(o.out, "sync-bfs+", 9) == 0);
+        assert_non_null(strstr(o.out, "  bfs_tree "));
+        assert_non_null(strstr(o.out, "  synchronized "));
+        assert_non_null(strstr(o.out, "verdict: pass (0 of 3 runs failed)"));
+        if (i == 0)
+            assert_non_null(strstr(o.out, "  messages                  1200 "
+                                          "      1200       1200\n"));
+        cli_output_release(&o);
+    }
+    char path[] = "/tmp/disco-sync-sweep-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *const sweep[] = {NULL, "sweep", "sync-bfs", "--synchronizer",
+                                 "alpha", "--topology", "grid:{3,4}x4",
+                                 "--seeds", "1", "--csv", path, NULL};
+    struct cli_output o;
+    cli_run(&o, sweep);
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "grid:4x4                 16     1       "
+                                  "1200.0"));
+    cli_output_release(&o);
+    unlink(path);
+}
+
 /* ---- lcr on a bidirectional ring (it sends clockwise only) ---- */
 
 extern const struct disco_algorithm disco_alg_lcr;
@@ -925,6 +967,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_gamma_table_limit),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_check_through_synchronizers),
         cmocka_unit_test(test_lcr_ring_through_all_three),
         cmocka_unit_test(test_lcr_cli),
         cmocka_unit_test(test_active_through_silent_rounds),

@@ -2017,8 +2017,9 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
     if (!seeds && p->maximize) {
         p->seeds = 1;
     } else if (!seeds) {
-        rc = disco_fail(err, DISCO_EINVAL, "disco %s needs --seeds N (how many runs, "
-                        "e.g. --seeds 100)",
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "disco %s needs --seeds N (how many runs, e.g. "
+                        "--seeds 100)",
                         cmd);
         goto done;
     }
@@ -2026,8 +2027,23 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
         rc = disco_fail(err, DISCO_EINVAL, "disco sweep needs --csv FILE");
         goto done;
     }
-    if (p->plot && (rc = cli_check_named_target(p->plot, err)))
+    /* The plot and its script are written after the CSV: refuse a bad
+     * path for them before the CSV is. */
+    if (p->plot && ((rc = cli_check_named_target(p->plot, err)) ||
+                    (rc = cli_check_writable(p->plot, err))))
         goto done;
+    if (p->counterexample && p->csv && !strcmp(p->counterexample, p->csv)) {
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "--counterexample and --csv both name '%s'",
+                        p->csv);
+        goto done;
+    }
+    if (p->maximize && p->csv) {
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "--maximize prints its search (--json for a "
+                        "program): drop --csv");
+        goto done;
+    }
     if (p->first_seed > UINT64_MAX - p->seeds) {
         rc = disco_fail(err, DISCO_EINVAL,
                         "bad --first-seed: the seeds go past %llu",

@@ -260,6 +260,14 @@ int cli_check_named_target(const char *path, struct disco_error *err)
     return 0;
 }
 
+int cli_check_writable(const char *path, struct disco_error *err)
+{
+    struct cli_outfile probe;
+    int rc = cli_outfile_open(&probe, path, err);
+    cli_outfile_abort(&probe);
+    return rc;
+}
+
 int cli_outfile_open_named(struct cli_outfile *file, const char *path,
                            struct disco_error *err)
 {

@@ -346,6 +346,38 @@ static void test_no_shrunk_line_when_nothing_shrank(void **unused)
     cli_output_release(&o);
 }
 
+/* Outputs written after the CSV are settled before it: a plot in a
+ * directory that does not exist, a counterexample directory at the CSV's
+ * path, and a CSV --maximize would not write are refused, and nothing is
+ * left (the CSV, or the counterexample, was). */
+static void test_outputs_refused_before_the_csv(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *csv = path_in(dir, "out.csv"), *plot = path_in(dir, "sub/x/o.svg");
+    struct cli_output o;
+    RUN(&o, "sweep", "echo", "--seeds", "3", "--csv", csv, "--plot", plot);
+    assert_status(&o, 2);
+    assert_non_null(strstr(o.err, "o.svg': No such file or directory"));
+    assert_int_equal(dir_entry_count(dir), 0);
+    cli_output_release(&o);
+    RUN(&o, "check", "planted-bug", "--seeds", "20", "--counterexample", csv,
+        "--csv", csv);
+    assert_status(&o, 2);
+    assert_non_null(strstr(o.err, "--counterexample and --csv both name"));
+    assert_int_equal(dir_entry_count(dir), 0);
+    cli_output_release(&o);
+    RUN(&o, "check", "echo", "--topology", "ring:{4,5}", "--seeds", "3",
+        "--maximize", "messages", "--csv", csv);
+    assert_status(&o, 2);
+    assert_non_null(strstr(o.err, "--maximize prints its search (--json for "
+                                  "a program): drop --csv"));
+    assert_int_equal(dir_entry_count(dir), 0);
+    cli_output_release(&o);
+    free(csv);
+    free(plot);
+    tmpdir_remove(dir);
+}
+
 static void test_passing_check(void **unused)
 {
     struct cli_output o;
@@ -721,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_planted_bug_caught_and_reproduced),
         cmocka_unit_test(test_planted_bug_json),
         cmocka_unit_test(test_no_shrunk_line_when_nothing_shrank),
+        cmocka_unit_test(test_outputs_refused_before_the_csv),
         cmocka_unit_test(test_passing_check),
         cmocka_unit_test(test_brace_list_of_families),
         cmocka_unit_test(test_maximize_chang_roberts),

@@ -1023,6 +1023,13 @@ int disco_byzantine_parse(struct disco_config *cfg, const char *text,
                               "(0..%u)",
                               text, (int)(end - s), s, nodes ? nodes - 1 : 0);
         }
+        if (marks[node]) { /* as --initiators: a slip, most likely */
+            free(marks);
+            return disco_fail(err, DISCO_EINVAL,
+                              "bad --byzantine '%s': node %llu is listed "
+                              "twice",
+                              text, (unsigned long long)node);
+        }
         marks[node] = 1;
         if (!*end)
             break;
@@ -1561,9 +1568,31 @@ int disco_model_check(const struct disco_algorithm *alg,
             return rc;
     }
 
-    /* A recovery needs its node down: else it would do nothing, and the
-     * schedule says something else than the user meant (--recover 1@5
-     * with --crash 1@10, a node that never crashes). */
+    /* A recovery needs its node down, and a crash its node up: else it
+     * would do nothing, and the schedule says something else than the
+     * user meant (--recover 1@5 with --crash 1@10, a node that never
+     * crashes, --crash 1@100,1@200). */
+    for (size_t i = 0; i < cfg->fault_count; i++) {
+        const struct disco_fault *c = &cfg->faults[i];
+        if (c->kind != DISCO_FAULT_CRASH)
+            continue;
+        size_t crashes = 0, recoveries = 0;
+        for (size_t j = 0; j < cfg->fault_count; j++) {
+            const struct disco_fault *f = &cfg->faults[j];
+            if (j == i || f->node != c->node || f->time > c->time ||
+                (f->time == c->time && f->kind == DISCO_FAULT_RECOVER))
+                continue;
+            crashes += f->kind == DISCO_FAULT_CRASH;
+            recoveries += f->kind == DISCO_FAULT_RECOVER;
+        }
+        if (crashes > recoveries)
+            return disco_fail(err, DISCO_EINVAL,
+                              "--crash %u@%llu: node %u is already down "
+                              "then (crashes and recoveries of a node "
+                              "alternate: --recover %u@T between them)",
+                              c->node, (unsigned long long)c->time, c->node,
+                              c->node);
+    }
     for (size_t i = 0; i < cfg->fault_count; i++) {
         const struct disco_fault *r = &cfg->faults[i];
         if (r->kind != DISCO_FAULT_RECOVER)

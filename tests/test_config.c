@@ -1339,9 +1339,10 @@ static void test_model_cut_needs_link(void **state)
 
 static void test_model_recovery_needs_a_crash(void **state)
 {
-    /* A recovery of a node that is not down is refused: one that never
+    /* A recovery of a node that is not down is refused (one that never
      * crashes, one before the crash, one at its tick, a second recovery
-     * after one crash; crashes and recoveries that alternate run. */
+     * after one crash), and so is a crash of a node already down;
+     * crashes and recoveries that alternate run. */
     (void)state;
     struct disco_topology t;
     generate(&t, "ring:4");
@@ -1363,6 +1364,9 @@ static void test_model_recovery_needs_a_crash(void **state)
          "--recover 1@20: node 1 is not down at tick 20 (schedule a crash "
          "before it with --crash 1@T, T < 20)"},
         {"1@5,1@15", "1@10,1@20", NULL},
+        {"1@5,1@20", "1@30",
+         "--crash 1@20: node 1 is already down then (crashes and recoveries "
+         "of a node alternate: --recover 1@T between them)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct disco_config cfg;

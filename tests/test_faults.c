@@ -642,6 +642,10 @@ static void test_byzantine_model_errors(void **state)
     assert_int_equal(disco_byzantine_parse(&cfg, "4", 4, &err), DISCO_EINVAL);
     assert_string_equal(err.message,
                         "bad --byzantine '4': '4' is not a node (0..3)");
+    assert_int_equal(disco_byzantine_parse(&cfg, "0,2,0", 4, &err),
+                     DISCO_EINVAL);
+    assert_string_equal(err.message,
+                        "bad --byzantine '0,2,0': node 0 is listed twice");
     disco_config_release(&cfg);
     disco_topology_release(&topo);
 }

@@ -116,6 +116,13 @@ static void ee_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
         on_leader(ctx, s, id);
 }
 
+/* For pictures: the father in the wave the node last took part in (the
+ * winner's, at the end), drawn in bold. */
+static uint32_t ee_parent_port(const void *state)
+{
+    return ((const struct ee_state *)state)->father;
+}
+
 static void ee_format_state(const void *state, char *buf, size_t len)
 {
     const struct ee_state *s = state;
@@ -331,5 +338,6 @@ const struct disco_algorithm disco_alg_echo_extinction = {
     .on_message = ee_on_message,
     .format_state = ee_format_state,
     .result = ee_result,
+    .parent_port = ee_parent_port,
     .is_leader = is_leader,
 };

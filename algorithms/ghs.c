@@ -370,6 +370,20 @@ static void ghs_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     run_deferred(ctx, s);
 }
 
+/* For pictures: the leader in gold, and every node's branch towards the
+ * core in bold, which together are the minimum spanning tree (both core
+ * nodes point along the core edge). */
+static bool ghs_is_leader(const void *state)
+{
+    return ((const struct ghs_state *)state)->is_leader;
+}
+
+static uint32_t ghs_parent_port(const void *state)
+{
+    const struct ghs_state *s = state;
+    return s->sn == SLEEPING ? NONE : s->in_branch;
+}
+
 static void ghs_format_state(const void *state, char *buf, size_t len)
 {
     const struct ghs_state *s = state;
@@ -798,4 +812,6 @@ const struct disco_algorithm disco_alg_ghs = {
     .on_message = ghs_on_message,
     .format_state = ghs_format_state,
     .result = ghs_result,
+    .is_leader = ghs_is_leader,
+    .parent_port = ghs_parent_port,
 };

@@ -130,6 +130,12 @@ static void pt_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
         on_two(ctx, s, v);
 }
 
+/* For pictures: the leader drawn in gold. */
+static bool pt_is_leader(const void *state)
+{
+    return ((const struct pt_state *)state)->is_leader;
+}
+
 static void pt_format_state(const void *state, char *buf, size_t len)
 {
     const struct pt_state *s = state;
@@ -300,4 +306,5 @@ const struct disco_algorithm disco_alg_peterson = {
     .on_message = pt_on_message,
     .format_state = pt_format_state,
     .result = pt_result,
+    .is_leader = pt_is_leader,
 };

@@ -499,6 +499,51 @@ static void test_dot_roles(void **state)
     fake_stop(&run);
 }
 
+/* Leaders in gold and trees in bold for the modules that had neither
+ * callback: one leader each (GHS's core node with the larger id, bully's
+ * coordinator, peterson's last active process, the winner of
+ * echo-extinction), and N-1 tree edges for GHS (its minimum spanning
+ * tree, branches towards the core) and echo-extinction (the winning
+ * wave's fathers). */
+static void test_leaders_and_trees_drawn(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *target, *topology;
+        int tree_edges;
+    } cases[] = {
+        {"ghs-eight.dot", NULL, 7},
+        {"bully", NULL, 0},
+        {"peterson", NULL, 0},
+        {"echo-extinction", "petersen", 9},
+    };
+    char *dir = tmpdir_create();
+    char *dot = path_in(dir, "roles.dot");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *target = strstr(cases[i].target, ".dot")
+                                 ? env_path("DISCO_SCENARIOS",
+                                            cases[i].target)
+                                 : cases[i].target;
+        struct cli_output o;
+        const char *argv_plain[] = {NULL, "run", target, "--dot", dot, NULL};
+        const char *argv_topo[] = {NULL, "run", target, "--topology",
+                                   cases[i].topology, "--dot", dot, NULL};
+        cli_run(&o, cases[i].topology ? argv_topo : argv_plain);
+        assert_int_equal(o.status, 0);
+        cli_output_release(&o);
+        char *text = file_read(dot, NULL);
+        assert_non_null(text);
+        if (count_substring(text, "class=leader") != 1)
+            fail_msg("%s: %d leaders drawn", cases[i].target,
+                     count_substring(text, "class=leader"));
+        assert_int_equal(count_substring(text, "class=\"tree\""),
+                         cases[i].tree_edges);
+        free(text);
+    }
+    free(dot);
+    tmpdir_remove(dir);
+}
+
 /* One frame per state, decide, crash and link event: the recorder's own
  * count of those events, numbered from 1 without gaps, each an SVG. */
 static void test_frames_fake(void **state)
@@ -975,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_dot_chang_roberts_ring),
         cmocka_unit_test(test_dot_layouts),
         cmocka_unit_test(test_dot_roles),
+        cmocka_unit_test(test_leaders_and_trees_drawn),
         cmocka_unit_test(test_frames_fake),
         cmocka_unit_test(test_frames_cap),
         cmocka_unit_test(test_svg_png),

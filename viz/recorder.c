@@ -96,6 +96,7 @@ void viz_recorder_release(struct viz_recorder *rec)
 {
     free(rec->events);
     free(rec->strings);
+    free(rec->positions);
     memset(rec, 0, sizeof *rec);
 }
 

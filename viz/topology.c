@@ -282,7 +282,7 @@ static int structure_positions(const struct viz_recorder *rec,
 
 /* Write the picture of the run as it is now (at the end, or between two
  * events for a frame).  `time` goes in the caption. */
-static int write_picture(const struct viz_recorder *rec, FILE *out,
+static int write_picture(struct viz_recorder *rec, FILE *out,
                          disco_time_t time, struct disco_error *err)
 {
     const struct disco_algorithm *alg = rec->alg;
@@ -300,9 +300,11 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
      * same with `neato -n`.  Beyond the rendering limit the DOT names the
      * engine instead (laying out would take too long). */
     bool placed = l.kind == LAYOUT_PINNED || n <= VIZ_MAX_RENDER_NODES;
-    double *xy = NULL;
-    if (placed) {
-        xy = malloc(2 * (size_t)(n ? n : 1) * sizeof *xy);
+    /* Computed once per recorder: every frame of a run is drawn on the
+     * same places, and Graphviz's layout of a few hundred nodes takes
+     * tens of milliseconds, which hundreds of frames each paid. */
+    if (placed && !rec->positions) {
+        double *xy = malloc(2 * (size_t)(n ? n : 1) * sizeof *xy);
         if (!xy)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
         int rc = 0;
@@ -317,19 +319,18 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
             free(xy);
             return rc;
         }
+        rec->positions = xy;
     }
+    const double *xy = placed ? rec->positions : NULL;
 
     struct link_events links;
     int rc = gather_links(rec, &links, err);
-    if (rc) {
-        free(xy);
+    if (rc)
         return rc;
-    }
     /* parent[v]: v's parent node, or UINT32_MAX. */
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
     if (!parent) {
         free(links.items);
-        free(xy);
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     }
     for (uint32_t v = 0; v < n; v++) {
@@ -467,14 +468,13 @@ static int write_picture(const struct viz_recorder *rec, FILE *out,
     fputs("}\n", out);
     free(parent);
     free(links.items);
-    free(xy);
     if (ferror(out))
         return disco_fail(err, DISCO_EIO, "cannot write the picture");
     return 0;
 }
 
 /* The picture as a string (caller frees). */
-static int picture_text(const struct viz_recorder *rec, disco_time_t time,
+static int picture_text(struct viz_recorder *rec, disco_time_t time,
                         char **text, struct disco_error *err)
 {
     size_t len = 0;

@@ -48,6 +48,10 @@ struct viz_recorder {
     uint64_t frame_count;
     int frames_error;
     char frames_message[256];
+    /* Where the pictures put the nodes (x, y of node v in points at
+     * 2v): computed at the first picture, kept for the others, since
+     * positions do not depend on the state. */
+    double *positions;
 };
 
 /* Set up a recorder for `sim` (the others are what it runs); attach it

@@ -353,6 +353,14 @@ static void test_in_chromium(void **state)
     char *tenth = line_of(trace, 10);
     char *shown = json_str(report, "shown");
     assert_string_equal(shown, tenth);
+    /* The event's text names the node by index, as the trace does, with
+     * its id (it gave the id alone: "node 7" for the trace's node 1). */
+    char *text = json_str(report, "text");
+    char who[64];
+    snprintf(who, sizeof who, "node %ld (id ", json_int(tenth, "node"));
+    if (!strstr(text, who))
+        fail_msg("'%s' does not name '%s'", text, who);
+    free(text);
     free(shown), free(tenth), free(trace), free(trace_path);
     free(report), free(dom);
 

@@ -57,8 +57,10 @@ function kindColour(k) {
 function kindName(k) {
     return k >= 0 && k < R.kinds.length ? R.kinds[k] : k < 0 ? '?' : String(k);
 }
+/* Nodes by index, as the trace, the summary and the space-time diagram
+ * name them, with the id the pictures draw inside each node. */
 function who(v) {
-    return 'node ' + R.ids[v];
+    return 'node ' + v + ' (id ' + R.ids[v] + ')';
 }
 
 /* ---- the edges, and a lookup from a channel to its drawn edge ---- */
@@ -841,8 +843,8 @@ function drawPanel() {
     var v = selected;
     panel.className = 'card';
     var role = crashed[v] ? 'crashed' : isLeader(v) ? 'leader' : '';
-    var html = '<div class="title">node ' + R.ids[v] +
-               ' <span style="font-weight:400;color:#57606a">(index ' + v +
+    var html = '<div class="title">node ' + v +
+               ' <span style="font-weight:400;color:#57606a">(id ' + R.ids[v] +
                ')</span></div><table>' +
                '<tr><td>state</td><td><b>' + escapeHtml(R.texts[text[v]]) +
                '</b>' + (role ? ' \u00b7 ' + role : '') + '</td></tr>' +

@@ -190,6 +190,12 @@ int cli_outfile_commit(struct cli_outfile *file, struct disco_error *err);
 /* Close the stream if still ours and remove the temporary file. */
 void cli_outfile_abort(struct cli_outfile *file);
 
+/* The temporary directory --frames fills (`dir`, and `count`, the frames
+ * written so far), which a SIGINT, SIGTERM or SIGHUP empties and removes
+ * until cli_untrack_frames: both must stay valid until then. */
+void cli_track_frames(const char *dir, const uint64_t *count);
+void cli_untrack_frames(void);
+
 /* The directories cli_mkdirs created: each a prefix of `path` (which the
  * struct owns), ending at one of `ends`, outermost first. */
 struct cli_made_dirs {

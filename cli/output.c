@@ -31,11 +31,43 @@ static char *volatile pending[MAX_PENDING];
 #define MAX_PENDING_DIRS 4
 static struct cli_made_dirs *volatile pending_dirs[MAX_PENDING_DIRS];
 
+/* And the directory --frames fills during the run, with how many frames
+ * it holds: frame-000001.svg on (viz/topology.c's names). */
+static const char *volatile frames_dir;
+static const uint64_t *volatile frames_count;
+
+/* Unlink DIR/frame-NNNNNN.svg for 1..count, then DIR: with nothing but
+ * what a handler may call (no printf, no malloc). */
+static void remove_frames_dir(const char *dir, uint64_t count)
+{
+    static char path[4200];
+    size_t d = strlen(dir);
+    if (d > sizeof path - 40)
+        return;
+    memcpy(path, dir, d);
+    memcpy(path + d, "/frame-", 7);
+    for (uint64_t i = 1; i <= count; i++) {
+        char digits[24];
+        int n = 0;
+        for (uint64_t x = i; x || n < 6; x /= 10)
+            digits[n++] = (char)('0' + x % 10);
+        size_t at = d + 7;
+        while (n > 0)
+            path[at++] = digits[--n];
+        memcpy(path + at, ".svg", 5);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 static void remove_pending_and_die(int sig)
 {
     for (int i = 0; i < MAX_PENDING; i++)
         if (pending[i])
             unlink(pending[i]);
+    /* The frame being written may not be counted yet: one more. */
+    if (frames_dir)
+        remove_frames_dir(frames_dir, (frames_count ? *frames_count : 0) + 1);
     for (int i = 0; i < MAX_PENDING_DIRS; i++) {
         struct cli_made_dirs *made = pending_dirs[i];
         for (size_t k = made ? made->count : 0; k-- > 0;) {
@@ -57,6 +89,19 @@ static void install_handler(void)
         signal(SIGTERM, remove_pending_and_die);
         signal(SIGHUP, remove_pending_and_die);
     }
+}
+
+void cli_track_frames(const char *dir, const uint64_t *count)
+{
+    install_handler();
+    frames_count = count;
+    frames_dir = dir;
+}
+
+void cli_untrack_frames(void)
+{
+    frames_dir = NULL;
+    frames_count = NULL;
 }
 
 static void track(char *temp)

@@ -749,6 +749,7 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
                               run->frames_dir, strerror(saved));
         }
         run->viz.frames_dir = run->frames_temp;
+        cli_track_frames(run->frames_temp, &run->viz.frame_count);
     }
     struct disco_observer obs;
     viz_recorder_observer(&run->viz, &obs);
@@ -917,6 +918,7 @@ static int commit_pictures(struct cli_run *run, struct disco_error *err)
             if (rc)
                 return rc;
         }
+        cli_untrack_frames(); /* renamed: the frames are the output now */
         free(run->frames_temp);
         run->frames_temp = NULL;
     }
@@ -1117,8 +1119,10 @@ void cli_run_release(struct cli_run *run)
     cli_outfile_abort(&run->summary_file);
     for (int p = 0; p < CLI_PICTURE_COUNT; p++)
         cli_outfile_abort(&run->pictures[p]);
-    if (run->frames_temp)
+    if (run->frames_temp) {
+        cli_untrack_frames();
         remove_frames(run->frames_temp);
+    }
     free(run->frames_temp);
     free(run->frames_dir);
     if (run->recording)

@@ -1533,8 +1533,9 @@ static void test_outputs_through_fifos_and_links(void **unused)
 }
 
 /* A run killed while it runs removes the directories --out made (still
- * empty: nothing is committed before the end), as it removes its
- * temporary files: an empty od/ was left. */
+ * empty: nothing is committed before the end) and the frames it has
+ * drawn, as it removes its temporary files: an empty od/ was left, and a
+ * fr.tmp-XXXXXX/ full of frames. */
 static void test_killed_run_removes_out_dirs(void **unused)
 {
     char *dir = tmpdir_create();
@@ -1548,6 +1549,20 @@ static void test_killed_run_removes_out_dirs(void **unused)
              "n=$((n+1)); done; kill -TERM $pid; wait $pid; exit $?",
              getenv("DISCO_BIN"), out, out);
     int status = system(cmd);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+    assert_int_equal(dir_entry_count(dir), 0);
+
+    /* And the frames directory being filled, with its frames (it was left,
+     * frames and all): killed once its first frame is there. */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' run echo --topology gnp:200:0.03 --seed 3 "
+             "--frames fr --svg n.svg >/dev/null 2>&1 & pid=$!; n=0; "
+             "while ! ls '%s'/fr.tmp-*/frame-000001.svg >/dev/null 2>&1 && "
+             "[ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; "
+             "kill -TERM $pid; wait $pid; exit $?",
+             dir, getenv("DISCO_BIN"), dir);
+    status = system(cmd);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
     assert_int_equal(dir_entry_count(dir), 0);

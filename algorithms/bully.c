@@ -262,13 +262,6 @@ static void bully_on_timer(struct disco_ctx *ctx, void *state, uint64_t tag)
     }
 }
 
-/* For pictures: the coordinator (the last to have won an election and not
- * crashed since) drawn in gold. */
-static bool bully_is_leader(const void *state)
-{
-    return ((const struct bully_state *)state)->phase == COORDINATING;
-}
-
 static void bully_format_state(const void *state, char *buf, size_t len)
 {
     const struct bully_state *s = state;
@@ -487,5 +480,5 @@ const struct disco_algorithm disco_alg_bully = {
     .on_timer = bully_on_timer,
     .format_state = bully_format_state,
     .result = bully_result,
-    .is_leader = bully_is_leader,
+    .is_leader = is_coordinator, /* pictures: the coordinator in gold */
 };

@@ -716,11 +716,12 @@ static void after_work(uv_work_t *req, int status)
 static int run_batch(struct batch *b, struct disco_error *err)
 {
     unsigned workers = b->plan->jobs;
-    /* A synchronizer's layer lives in a process-wide slot, which every
-     * run fills again as it is set up (and the given forms with a copy of
-     * the graph): one run at a time, or a run's set-up rewrites what
-     * another's callbacks read. */
-    if (b->plan->opts.synchronizer)
+    /* A synchronizer's given tree or partition lives in a process-wide
+     * slot with a copy of the graph, which each run's set-up replaces when
+     * the graph changes: one run at a time.  (The other forms set their
+     * slot up once and only read it after.) */
+    if (b->plan->opts.synchronizer &&
+        disco_synchronizer_given(b->plan->opts.synchronizer))
         workers = 1;
     if (workers > b->count)
         workers = b->count ? (unsigned)b->count : 1;
@@ -2031,6 +2032,10 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
      * path for them before the CSV is. */
     if (p->plot && ((rc = cli_check_named_target(p->plot, err)) ||
                     (rc = cli_check_writable(p->plot, err))))
+        goto done;
+    /* The CSV too, written last: a bad path refused before the runs, not
+     * after the counterexample directory was made. */
+    if (p->csv && (rc = cli_check_writable(p->csv, err)))
         goto done;
     if (p->counterexample && p->csv && !strcmp(p->counterexample, p->csv)) {
         rc = disco_fail(err, DISCO_EINVAL,

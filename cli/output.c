@@ -13,6 +13,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -68,7 +69,8 @@ static void remove_pending_and_die(int sig)
     /* The frame being written may not be counted yet: one more. */
     if (frames_dir)
         remove_frames_dir(frames_dir, (frames_count ? *frames_count : 0) + 1);
-    for (int i = 0; i < MAX_PENDING_DIRS; i++) {
+    /* Newest first: a demo's step folder before the demo's DIR. */
+    for (int i = MAX_PENDING_DIRS; i-- > 0;) {
         struct cli_made_dirs *made = pending_dirs[i];
         for (size_t k = made ? made->count : 0; k-- > 0;) {
             made->path[made->ends[k]] = '\0';
@@ -421,8 +423,9 @@ static bool made_add(struct cli_made_dirs *made, size_t end)
     return true;
 }
 
-int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
-               struct disco_error *err)
+/* cli_mkdirs' work, with the signals blocked by its caller. */
+static int make_dirs(const char *dir, struct cli_made_dirs *made,
+                     struct disco_error *err)
 {
     memset(made, 0, sizeof *made);
     char *path = strdup(dir);
@@ -474,4 +477,21 @@ int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
         }
     }
     return 0;
+}
+
+int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
+               struct disco_error *err)
+{
+    /* A kill between a mkdir and make_dirs' registration would leave the
+     * directory, and one during made_add's realloc would hand the handler
+     * a list being moved: the signals wait until both are done. */
+    sigset_t block, saved;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &saved);
+    int rc = make_dirs(dir, made, err);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return rc;
 }

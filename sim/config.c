@@ -1603,9 +1603,11 @@ int disco_model_check(const struct disco_algorithm *alg,
         size_t crashes = 0, recoveries = 0;
         for (size_t j = 0; j < cfg->fault_count; j++) {
             const struct disco_fault *f = &cfg->faults[j];
-            if (f->node != r->node || f->time >= r->time)
+            if (j == i || f->node != r->node || f->time > r->time)
                 continue;
-            crashes += f->kind == DISCO_FAULT_CRASH;
+            /* Another recovery at the same tick counts (a duplicate);
+             * a crash there does not (it comes after). */
+            crashes += f->kind == DISCO_FAULT_CRASH && f->time < r->time;
             recoveries += f->kind == DISCO_FAULT_RECOVER;
         }
         if (crashes <= recoveries)

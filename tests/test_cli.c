@@ -1541,13 +1541,19 @@ static void test_killed_run_removes_out_dirs(void **unused)
     char *dir = tmpdir_create();
     char *out = path_in(dir, "od/x");
     char cmd[8192];
-    /* bully re-elects for ever with timeout=1: killed once od/x exists. */
+    /* bully re-elects for ever with timeout=1: killed once od/x exists.
+     * Its trace grows by some 200 MB/s, so the run is bounded (a few
+     * seconds) and, should SIGTERM ever not end it, killed outright. */
+    const char *kill_it =
+        "kill -TERM $pid; n=0; while kill -0 $pid 2>/dev/null && "
+        "[ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done; "
+        "kill -KILL $pid 2>/dev/null; wait $pid; exit $?";
     snprintf(cmd, sizeof cmd,
-             "'%s' run bully --param timeout=1 --max-events 0 --out '%s' "
-             ">/dev/null 2>&1 & pid=$!; n=0; "
+             "'%s' run bully --param timeout=1 --max-events 5000000 --out "
+             "'%s' >/dev/null 2>&1 & pid=$!; n=0; "
              "while [ ! -d '%s' ] && [ $n -lt 400 ]; do sleep 0.05; "
-             "n=$((n+1)); done; kill -TERM $pid; wait $pid; exit $?",
-             getenv("DISCO_BIN"), out, out);
+             "n=$((n+1)); done; %s",
+             getenv("DISCO_BIN"), out, out, kill_it);
     int status = system(cmd);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
@@ -1559,9 +1565,8 @@ static void test_killed_run_removes_out_dirs(void **unused)
              "cd '%s' && '%s' run echo --topology gnp:200:0.03 --seed 3 "
              "--frames fr --svg n.svg >/dev/null 2>&1 & pid=$!; n=0; "
              "while ! ls '%s'/fr.tmp-*/frame-000001.svg >/dev/null 2>&1 && "
-             "[ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; "
-             "kill -TERM $pid; wait $pid; exit $?",
-             dir, getenv("DISCO_BIN"), dir);
+             "[ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; %s",
+             dir, getenv("DISCO_BIN"), dir, kill_it);
     status = system(cmd);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);

@@ -1364,6 +1364,9 @@ static void test_model_recovery_needs_a_crash(void **state)
          "--recover 1@20: node 1 is not down at tick 20 (schedule a crash "
          "before it with --crash 1@T, T < 20)"},
         {"1@5,1@15", "1@10,1@20", NULL},
+        {"1@5", "1@10,1@10",
+         "--recover 1@10: node 1 is not down at tick 10 (schedule a crash "
+         "before it with --crash 1@T, T < 10)"},
         {"1@5,1@20", "1@30",
          "--crash 1@20: node 1 is already down then (crashes and recoveries "
          "of a node alternate: --recover 1@T between them)"},

@@ -819,10 +819,8 @@ static void test_check_through_synchronizers(void **unused)
                                           "      1200       1200\n"));
         cli_output_release(&o);
     }
-    char path[] = "/tmp/disco-sync-sweep-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char *dir = tmpdir_create();
+    char *path = path_in(dir, "sweep.csv");
     const char *const sweep[] = {NULL, "sweep", "sync-bfs", "--synchronizer",
                                  "alpha", "--topology", "grid:{3,4}x4",
                                  "--seeds", "1", "--csv", path, NULL};
@@ -832,7 +830,8 @@ static void test_check_through_synchronizers(void **unused)
     assert_non_null(strstr(o.out, "grid:4x4                 16     1       "
                                   "1200.0"));
     cli_output_release(&o);
-    unlink(path);
+    free(path);
+    tmpdir_remove(dir);
 }
 
 /* ---- lcr on a bidirectional ring (it sends clockwise only) ---- */

@@ -683,7 +683,7 @@ function drawSpaceTime() {
         lane.lineTo(st.w - 16, y);
         if (labels) {
             g.fillStyle = v === selected ? '#0072b2' : '#1b1f24';
-            g.fillText(String(R.ids[v]), st.left - 8, y);
+            g.fillText(v + ' \u00b7 id ' + R.ids[v], st.left - 8, y);
         }
     }
     g.lineWidth = 1;
@@ -855,8 +855,8 @@ function drawPanel() {
                '<tr><td>Lamport</td><td>' + lamport[v] + '</td></tr>';
     var neighbours = [];
     R.edges.forEach(function (ed) {
-        if (ed[0] === v) neighbours.push((R.directed ? '\u2192' : '') + R.ids[ed[1]]);
-        else if (ed[1] === v) neighbours.push((R.directed ? '\u2190' : '') + R.ids[ed[0]]);
+        if (ed[0] === v) neighbours.push((R.directed ? '\u2192' : '') + ed[1]);
+        else if (ed[1] === v) neighbours.push((R.directed ? '\u2190' : '') + ed[0]);
     });
     if (neighbours.length <= 24)
         html += '<tr><td>neighbours</td><td>' + neighbours.join(', ') +

@@ -1122,8 +1122,15 @@ static const char *prop_name(const struct disco_algorithm *alg, unsigned i)
     return i < alg->property_count ? alg->properties[i].name : "terminates";
 }
 
-static void put_json_u64s(FILE *out, const char *name, struct stats s)
+/* A metric's statistics, or null over no runs (a shard with none): no
+ * run had the 0s stats_of would give. */
+static void put_json_u64s(FILE *out, const char *name, struct stats s,
+                          size_t runs)
 {
+    if (!runs) {
+        fprintf(out, "\"%s\": null", name);
+        return;
+    }
     fprintf(out, "\"%s\": {\"min\": %llu, \"median\": %llu, \"max\": %llu}",
             name, (unsigned long long)s.min, (unsigned long long)s.median,
             (unsigned long long)s.max);
@@ -1161,10 +1168,12 @@ static void report(struct plan *p, struct batch *b, struct shrunk *shrunk,
         fputs(", \"topologies\": [", stdout);
         for (size_t t = 0; t < p->topology_count; t++) {
             fputs(t ? ", " : "", stdout);
+            /* The default topology by the name preflight found for it,
+             * which a shard without runs has too. */
             disco_json_string(stdout, p->topologies.count
                                           ? p->topologies.items[t]
-                                          : (b->count ? b->records[0].spec
-                                                      : ""));
+                                          : (p->specs.count ? p->specs.items[0]
+                                                            : ""));
         }
         fprintf(stdout,
                 "], \"first_seed\": %llu, \"seeds\": %llu, "
@@ -1182,9 +1191,9 @@ static void report(struct plan *p, struct batch *b, struct shrunk *shrunk,
             fprintf(stdout, ": %zu", n);
         }
         fputs("},\n ", stdout);
-        put_json_u64s(stdout, "messages", msg);
+        put_json_u64s(stdout, "messages", msg, b->count);
         fputs(", ", stdout);
-        put_json_u64s(stdout, "time", tim);
+        put_json_u64s(stdout, "time", tim, b->count);
         fputs(",\n \"failures\": [", stdout);
         bool first = true;
         for (unsigned i = 0; i < props; i++) {
@@ -1242,7 +1251,9 @@ static void report(struct plan *p, struct batch *b, struct shrunk *shrunk,
         printf(", seeds %llu..%llu", (unsigned long long)p->first_seed,
                (unsigned long long)(p->first_seed + p->seeds - 1));
     if (p->topology_count == 1)
-        printf(", on %s", b->count ? b->records[0].spec : "");
+        printf(", on %s", p->topologies.count ? p->topologies.items[0]
+                          : p->specs.count       ? p->specs.items[0]
+                                                 : "");
     else
         printf(", on %zu topologies", p->topology_count);
     if (p->shards > 1)
@@ -1270,12 +1281,17 @@ static void report(struct plan *p, struct batch *b, struct shrunk *shrunk,
     }
     printf("\n  %-*s  %10s %10s %10s\n", width, "metric", "min", "median",
            "max");
-    printf("  %-*s  %10llu %10llu %10llu\n", width, "messages",
-           (unsigned long long)msg.min, (unsigned long long)msg.median,
-           (unsigned long long)msg.max);
-    printf("  %-*s  %10llu %10llu %10llu\n", width, "time",
-           (unsigned long long)tim.min, (unsigned long long)tim.median,
-           (unsigned long long)tim.max);
+    if (!b->count) {
+        printf("  %-*s  %10s %10s %10s\n", width, "messages", "-", "-", "-");
+        printf("  %-*s  %10s %10s %10s\n", width, "time", "-", "-", "-");
+    } else {
+        printf("  %-*s  %10llu %10llu %10llu\n", width, "messages",
+               (unsigned long long)msg.min, (unsigned long long)msg.median,
+               (unsigned long long)msg.max);
+        printf("  %-*s  %10llu %10llu %10llu\n", width, "time",
+               (unsigned long long)tim.min, (unsigned long long)tim.median,
+               (unsigned long long)tim.max);
+    }
 
     for (unsigned i = 0; i < props; i++) {
         size_t n = 0, shown = 0;

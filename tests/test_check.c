@@ -378,6 +378,27 @@ static void test_outputs_refused_before_the_csv(void **unused)
     tmpdir_remove(dir);
 }
 
+/* A shard with no run of its own (one seed, shard 2/2) names the default
+ * topology, which it gave as "", and has no statistics, where it printed
+ * zeros no run had. */
+static void test_empty_shard(void **unused)
+{
+    struct cli_output o;
+    RUN(&o, "check", "echo", "--seeds", "1", "--shard", "2/2", "--json");
+    assert_status(&o, 0);
+    assert_non_null(strstr(o.out, "\"topologies\": [\"petersen\"]"));
+    assert_non_null(strstr(o.out, "\"runs\": 0,"));
+    assert_non_null(strstr(o.out, "\"messages\": null, \"time\": null"));
+    cli_output_release(&o);
+    RUN(&o, "check", "echo", "--seeds", "1", "--shard", "2/2");
+    assert_status(&o, 0);
+    assert_non_null(strstr(o.out, "echo: 0 runs, seed 1, on petersen "
+                                  "(shard 2/2)\n"));
+    assert_non_null(strstr(o.out, "  messages                           -  "
+                                  "        -          -\n"));
+    cli_output_release(&o);
+}
+
 static void test_passing_check(void **unused)
 {
     struct cli_output o;
@@ -754,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_planted_bug_json),
         cmocka_unit_test(test_no_shrunk_line_when_nothing_shrank),
         cmocka_unit_test(test_outputs_refused_before_the_csv),
+        cmocka_unit_test(test_empty_shard),
         cmocka_unit_test(test_passing_check),
         cmocka_unit_test(test_brace_list_of_families),
         cmocka_unit_test(test_maximize_chang_roberts),

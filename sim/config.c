@@ -1641,6 +1641,14 @@ int disco_model_check(const struct disco_algorithm *alg,
     }
     warn_delay_bound(alg, topo, cfg, warning, warning_len);
     warn_resilience(alg, topo, cfg, warning, warning_len);
+    /* A detector the algorithm never asks: the modules that poll one
+     * (disco_suspects) name the detector they assume. */
+    if (cfg->detector != DISCO_DETECTOR_NONE && !m->detector) {
+        snprintf(line, sizeof line,
+                 "%s asks no failure detector; --detector changes nothing",
+                 alg->name);
+        add_warning(warning, warning_len, line);
+    }
     if (tolerates_no_faults(alg)) {
         bool loss = cfg->loss > 0, dup = cfg->dup > 0;
         for (uint32_t c = 0; !loss && cfg->channel.loss && c < topo->channels;

@@ -1080,6 +1080,14 @@ static void test_model_warnings(void **state)
     assert_string_equal(warning, "chang-roberts assumes FIFO channels; "
                                  "running with --no-fifo anyway");
 
+    /* A failure detector it never asks (chang-roberts names none). */
+    cfg.fifo = true;
+    cfg.detector = DISCO_DETECTOR_PERFECT;
+    assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
+    assert_string_equal(warning, "chang-roberts asks no failure detector; "
+                                 "--detector changes nothing");
+    cfg.detector = DISCO_DETECTOR_NONE;
+
     /* FIFO turned off on one channel by a scenario. */
     cfg.fifo = true;
     cfg.channel.fifo = malloc(t.channels);

@@ -1377,6 +1377,25 @@ static void warn_delay_bound(const struct disco_algorithm *alg,
     add_warning(warning, warning_len, line);
 }
 
+/* Whether the node of crash or recovery cfg->faults[i] is down just
+ * before it: more of its crashes than recoveries earlier, where one of the
+ * same kind at the same tick counts too (a duplicate) and one of the other
+ * kind there does not (it comes after). */
+static bool down_before(const struct disco_config *cfg, size_t i)
+{
+    const struct disco_fault *x = &cfg->faults[i];
+    long balance = 0;
+    for (size_t j = 0; j < cfg->fault_count; j++) {
+        const struct disco_fault *f = &cfg->faults[j];
+        if (j == i || f->node != x->node || f->time > x->time ||
+            (f->kind != DISCO_FAULT_CRASH && f->kind != DISCO_FAULT_RECOVER) ||
+            (f->time == x->time && f->kind != x->kind))
+            continue;
+        balance += f->kind == DISCO_FAULT_CRASH ? 1 : -1;
+    }
+    return balance > 0;
+}
+
 void disco_model_resilience_text(const struct disco_model *model, char *buf,
                                  size_t len)
 {
@@ -1573,51 +1592,22 @@ int disco_model_check(const struct disco_algorithm *alg,
      * user meant (--recover 1@5 with --crash 1@10, a node that never
      * crashes, --crash 1@100,1@200). */
     for (size_t i = 0; i < cfg->fault_count; i++) {
-        const struct disco_fault *c = &cfg->faults[i];
-        if (c->kind != DISCO_FAULT_CRASH)
-            continue;
-        size_t crashes = 0, recoveries = 0;
-        for (size_t j = 0; j < cfg->fault_count; j++) {
-            const struct disco_fault *f = &cfg->faults[j];
-            if (j == i || f->node != c->node || f->time > c->time ||
-                (f->time == c->time && f->kind == DISCO_FAULT_RECOVER))
-                continue;
-            crashes += f->kind == DISCO_FAULT_CRASH;
-            recoveries += f->kind == DISCO_FAULT_RECOVER;
-        }
-        if (crashes > recoveries)
+        const struct disco_fault *f = &cfg->faults[i];
+        if (f->kind == DISCO_FAULT_CRASH && down_before(cfg, i))
             return disco_fail(err, DISCO_EINVAL,
                               "--crash %u@%llu: node %u is already down "
                               "then (crashes and recoveries of a node "
                               "alternate: --recover %u@T between them)",
-                              c->node, (unsigned long long)c->time, c->node,
-                              c->node);
-    }
-    for (size_t i = 0; i < cfg->fault_count; i++) {
-        const struct disco_fault *r = &cfg->faults[i];
-        if (r->kind != DISCO_FAULT_RECOVER)
-            continue;
-        /* Crashes and recoveries of a node alternate: more crashes than
-         * recoveries before this one (--crash 1@5 --recover 1@10,1@20:
-         * the second recovers a node already up). */
-        size_t crashes = 0, recoveries = 0;
-        for (size_t j = 0; j < cfg->fault_count; j++) {
-            const struct disco_fault *f = &cfg->faults[j];
-            if (j == i || f->node != r->node || f->time > r->time)
-                continue;
-            /* Another recovery at the same tick counts (a duplicate);
-             * a crash there does not (it comes after). */
-            crashes += f->kind == DISCO_FAULT_CRASH && f->time < r->time;
-            recoveries += f->kind == DISCO_FAULT_RECOVER;
-        }
-        if (crashes <= recoveries)
+                              f->node, (unsigned long long)f->time, f->node,
+                              f->node);
+        if (f->kind == DISCO_FAULT_RECOVER && !down_before(cfg, i))
             return disco_fail(err, DISCO_EINVAL,
                               "--recover %u@%llu: node %u is not down at "
                               "tick %llu (schedule a crash before it with "
                               "--crash %u@T, T < %llu)",
-                              r->node, (unsigned long long)r->time, r->node,
-                              (unsigned long long)r->time, r->node,
-                              (unsigned long long)r->time);
+                              f->node, (unsigned long long)f->time, f->node,
+                              (unsigned long long)f->time, f->node,
+                              (unsigned long long)f->time);
     }
 
     /* Soft mismatches: the run goes ahead, the proof does not. */

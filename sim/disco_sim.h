@@ -436,11 +436,13 @@ const struct disco_input_decl *disco_input_find(
  * mismatches (a ring algorithm on a grid, om on 11 processes) return
  * DISCO_EMODEL, and a cut of a link that does not exist, a node-valued
  * parameter naming no node or a node input (cfg->inputs) the algorithm
- * does not declare or outside its declared range DISCO_EINVAL.  Soft ones
- * that only break a proof (FIFO off for an algorithm that needs it; loss, duplication or
- * faults for one that tolerates none; delays that can reach its bound; a
- * topology too small for its resilience) are written into `warning`,
- * joined by "; " (empty when none), and return 0. */
+ * does not declare or outside its declared range, and a crash or
+ * recovery out of turn DISCO_EINVAL.  Soft ones that only break a proof
+ * (FIFO off for an algorithm that needs it; loss, duplication or faults
+ * for one that tolerates none; delays that can reach its bound; a
+ * topology too small for its resilience; a detector it never asks) are
+ * written into `warning`, joined by "; " (empty when none), and return
+ * 0. */
 int disco_model_check(const struct disco_algorithm *alg,
                       const struct disco_topology *topo,
                       const struct disco_config *cfg, char *warning,

@@ -174,7 +174,8 @@ int cli_outfile_open_named(struct cli_outfile *file, const char *path,
 int cli_check_named_target(const char *path, struct disco_error *err);
 /* Whether an output could be opened at `path` now (its directory exists
  * and takes a new file): for one written after others, to refuse before
- * any of them.  Leaves nothing behind (a FIFO it opened is closed). */
+ * any of them.  Leaves nothing behind; a path written through (a FIFO,
+ * stdout) passes untried. */
 int cli_check_writable(const char *path, struct disco_error *err);
 /* Hand the stream to a new owner (the trace), who closes it before commit. */
 FILE *cli_outfile_take(struct cli_outfile *file);

@@ -309,6 +309,11 @@ int cli_check_named_target(const char *path, struct disco_error *err)
 
 int cli_check_writable(const char *path, struct disco_error *err)
 {
+    /* Written through (a FIFO, stdout): nothing to probe, and opening a
+     * FIFO without a reader would wait for one. */
+    int standard_fd;
+    if (written_through(path, &standard_fd))
+        return 0;
     struct cli_outfile probe;
     int rc = cli_outfile_open(&probe, path, err);
     cli_outfile_abort(&probe);

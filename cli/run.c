@@ -422,10 +422,10 @@ static int resolve_target(struct cli_run *run, const char *target,
             return rc;
         /* "scenarios/lcr-ring8": a scenario file with its extension left
          * off, when the file is there. */
-        static const char *const extensions[] = {".dot", ".gv"};
-        for (size_t i = 0; i < 2; i++) {
+        for (size_t i = 0; i < DISCO_SCENARIO_EXTENSIONS; i++) {
             char path[4096];
-            int n = snprintf(path, sizeof path, "%s%s", target, extensions[i]);
+            int n = snprintf(path, sizeof path, "%s%s", target,
+                             disco_scenario_extensions[i]);
             struct stat st;
             if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
                 S_ISREG(st.st_mode) && access(path, R_OK) == 0)

@@ -176,6 +176,10 @@ int disco_topology_generate(struct disco_topology *topo, const char *spec,
  * generated topology: it ends in .dot or .gv, Graphviz's other extension,
  * in any case ("ring.DOT").  Every command classifies paths by this. */
 bool disco_is_scenario_path(const char *path);
+/* Those extensions, lower case: a path without one may be a scenario with
+ * it left off ("did you mean"). */
+#define DISCO_SCENARIO_EXTENSIONS 2
+extern const char *const disco_scenario_extensions[DISCO_SCENARIO_EXTENSIONS];
 
 /* Free the arrays (not the struct itself). */
 void disco_topology_release(struct disco_topology *topo);

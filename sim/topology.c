@@ -1414,10 +1414,16 @@ static bool ends_in(const char *path, size_t len, const char *ext)
     return true;
 }
 
+const char *const disco_scenario_extensions[DISCO_SCENARIO_EXTENSIONS] = {
+    ".dot", ".gv"};
+
 bool disco_is_scenario_path(const char *path)
 {
     size_t len = strlen(path);
-    return ends_in(path, len, ".dot") || ends_in(path, len, ".gv");
+    for (size_t i = 0; i < DISCO_SCENARIO_EXTENSIONS; i++)
+        if (ends_in(path, len, disco_scenario_extensions[i]))
+            return true;
+    return false;
 }
 
 static int unknown_family(const char *spec, const char *name,

@@ -67,10 +67,6 @@ static void step_options(const struct demo_step *step, const char *out,
     *opts_out = opts;
 }
 
-/* Whether a step would be refused before it runs (an output's name taken
- * by a directory, a stray file among its frames): asked of every step
- * before the tour prints its first line, so that a refused tour prints
- * nothing.  What the preparation made it removes again. */
 /* A step's run prepared (its outputs opened) in `run`, its folder in
  * *out (the caller frees both, and releases the run even on failure). */
 static int prepare_step(const struct demo_step *step, const char *dir,
@@ -86,6 +82,10 @@ static int prepare_step(const struct demo_step *step, const char *dir,
     return cli_run_prepare(run, &opts, err);
 }
 
+/* Whether a step would be refused before it runs (an output's name taken
+ * by a directory, a stray file among its frames): asked of every step
+ * before the tour prints its first line, so that a refused tour prints
+ * nothing.  What the preparation made it removes again. */
 static int check_step(const struct demo_step *step, const char *dir,
                       struct disco_error *err)
 {

@@ -150,8 +150,8 @@ int cli_finish(int status, const struct disco_error *err);
 
 /* A file written under a temporary name in its final directory and renamed
  * into place by cli_outfile_commit, so that a failed run leaves nothing;
- * or, for a FIFO, a device, a pipe or the file behind stdin, stdout or
- * stderr, written straight through (temp NULL: nothing to rename, and
+ * or, for a FIFO, a device, a pipe or the file behind stdout or stderr,
+ * written straight through (temp NULL: nothing to rename, and
  * what was written stays). */
 struct cli_outfile {
     char *path;   /* the final name (a symbolic link's target) */

@@ -217,14 +217,15 @@ static char *link_target(const char *link)
     return target;
 }
 
-/* Which of stdout, stderr and stdin (in that order) is the file `st`
- * (`--trace /dev/stdout > log`), or -1: replacing it would take the
- * redirection's file away from the shell, and what the run prints with
- * it. */
+/* Which of stdout and stderr is the file `st` (`--trace /dev/stdout >
+ * log`), or -1: replacing it would take the redirection's file away from
+ * the shell, and what the run prints with it.  Not stdin: it is open for
+ * reading, and `< /dev/null` (cron, nohup) must leave --trace /dev/null
+ * a device like any other. */
 static int standard_stream(const struct stat *st)
 {
-    static const int fds[] = {1, 2, 0};
-    for (int i = 0; i < 3; i++) {
+    static const int fds[] = {1, 2};
+    for (int i = 0; i < 2; i++) {
         struct stat open;
         if (fstat(fds[i], &open) == 0 && open.st_dev == st->st_dev &&
             open.st_ino == st->st_ino)

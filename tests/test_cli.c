@@ -1518,6 +1518,17 @@ static void test_outputs_through_fifos_and_links(void **unused)
     snprintf(cmd, sizeof cmd, "'%s' run echo --trace /proc/self/fd/1 > '%s'",
              getenv("DISCO_BIN"), log);
     assert_int_equal(system(cmd), 0);
+    /* Stdin is not an output: a path it reads (< /dev/null under cron or
+     * nohup, here a file) is written as any other, where its descriptor,
+     * open for reading, failed the run. */
+    snprintf(cmd, sizeof cmd, "'%s' run echo --trace '%s' < '%s' >/dev/null",
+             getenv("DISCO_BIN"), real, real);
+    assert_int_equal(system(cmd), 0);
+    char *again = file_read(real, NULL);
+    assert_non_null(again);
+    assert_true(strncmp(again, "{\"algorithm\": \"echo\"", 20) == 0);
+    free(again);
+
     char *both = file_read(log, NULL);
     assert_non_null(both);
     assert_true(strncmp(both, "{\"algorithm\": \"echo\"", 20) == 0);

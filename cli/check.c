@@ -1730,14 +1730,16 @@ enum {
 };
 
 static const struct cli_option check_options[] = {
-    {"seeds", CHECK_SEEDS, true, "N", "how many seeds to run (required)"},
+    {"seeds", CHECK_SEEDS, true, "N",
+     "how many seeds to run (required, but for --maximize)"},
     {"first-seed", CHECK_FIRST_SEED, true, "S",
      "the first seed (default 1): seeds S..S+N-1"},
     {"jobs", CHECK_JOBS, true, "J",
      "worker threads (default: the number of processors)"},
     {"shard", CHECK_SHARD, true, "I/N",
      "run only the runs whose number is I-1 modulo N (see disco merge)"},
-    {"csv", CHECK_CSV, true, "FILE", "one row per run"},
+    {"csv", CHECK_CSV, true, "FILE",
+     "one row per run (not with --maximize)"},
     {"plot", CHECK_PLOT, true, "FILE.svg",
      "sweep: each metric against n (gnuplot script FILE.gp beside it)"},
     {"json", CHECK_JSON, false, NULL, "print the summary as one JSON object"},
@@ -1746,10 +1748,11 @@ static const struct cli_option check_options[] = {
     {"no-shrink", CHECK_NO_SHRINK, false, NULL,
      "report violations without searching for smaller ones"},
     {"maximize", CHECK_MAXIMIZE, true, "METRIC",
-     "messages, time or rounds: search id placements and seeds for the "
-     "largest (a lower bound on the worst case)"},
+     "messages, time or rounds (--sync): search id placements and seeds "
+     "for the largest (a lower bound on the worst case); every run is "
+     "checked"},
     {"budget", CHECK_BUDGET, true, "RUNS",
-     "runs --maximize may spend (default 3000)"},
+     "runs --maximize may spend per topology (default 3000)"},
     {"progress", CHECK_PROGRESS, true, "auto|on|off",
      "the progress line on stderr (default auto: on a terminal, TERM not dumb)"},
     {"help", CHECK_HELP, false, NULL, "show this help"},

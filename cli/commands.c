@@ -452,8 +452,9 @@ int cli_cmd_info(int argc, char **argv, struct disco_error *err)
             name = value;
         } else if (opt->id == INFO_HELP) {
             printf("usage: disco info ALG [--json]\n\n"
-                   "The algorithm's model, parameters, message kinds, "
-                   "properties,\ncomplexity and source.\n\n");
+                   "The algorithm's model (with its limits, resilience and "
+                   "detector),\nparameters, node inputs, message kinds, "
+                   "properties, strategies,\ncomplexity and source.\n\n");
             cli_print_options(stdout, info_options, count);
             return CLI_EXIT_PASS;
         } else {
@@ -523,11 +524,12 @@ enum {
 
 static const struct cli_option run_options[] = {
     {"topology", RUN_TOPOLOGY, true, "SPEC|FILE.dot",
-     "the network: a generator (ring:8, grid:4x4, ...) or a DOT file"},
+     "the network: a generator (ring:8, grid:4x4, ...) or a DOT file "
+     "(.dot or .gv, any case)"},
     {"ids", RUN_IDS, true, "ORDER|LIST",
      "increasing, decreasing, random or 1,5,2,6 (default increasing)"},
     {"initiators", RUN_INITIATORS, true, "all|none|LIST",
-     "which nodes start (default: the algorithm's)"},
+     "which nodes start, each once (default: the algorithm's)"},
     {"seed", RUN_SEED, true, "N", "seed of every random choice (default 1)"},
     {"delay", RUN_DELAY, true, "LAW",
      "const:D, uniform:A:B or exp:MEAN ticks (default uniform:1:100)"},
@@ -536,8 +538,10 @@ static const struct cli_option run_options[] = {
     {"loss", RUN_LOSS, true, "P", "probability a message is lost (default 0)"},
     {"dup", RUN_DUP, true, "P",
      "probability a message is duplicated (default 0)"},
-    {"crash", RUN_CRASH, true, "NODE@T,...", "crash-stop schedule"},
-    {"recover", RUN_RECOVER, true, "NODE@T,...", "recovery schedule"},
+    {"crash", RUN_CRASH, true, "NODE@T,...",
+     "crash-stop schedule (a node's crashes and recoveries alternate)"},
+    {"recover", RUN_RECOVER, true, "NODE@T,...",
+     "recovery schedule (of a node down at T)"},
     {"cut", RUN_CUT, true, "A-B@T1:T2,...", "link A-B down from T1 to T2"},
     {"omit-send", RUN_OMIT_SEND, true, "NODE@T1[:T2][/P],...",
      "the node omits its sends from T1 to T2 (each with probability P)"},
@@ -550,15 +554,16 @@ static const struct cli_option run_options[] = {
      "the delay law becomes LAW at tick T; edges with their own delay keep "
      "it (repeatable)"},
     {"byzantine", RUN_BYZANTINE, true, "LIST",
-     "Byzantine nodes: they run the algorithm, their messages pass through "
-     "--strategy"},
+     "Byzantine nodes, each once: they run the algorithm, their messages "
+     "pass through --strategy"},
     {"strategy", RUN_STRATEGY, true, "NAME",
      "silent (default), flip, random, equivocate, or one of the "
      "algorithm's own (see disco info)"},
     {"detector", RUN_DETECTOR, true, "KIND[:T[:PERIOD]]",
      "failure detector: perfect, eventually-perfect:T[:PERIOD] or "
      "eventually-strong:T[:PERIOD] (stable from tick T; before, answers "
-     "redrawn every PERIOD ticks)"},
+     "redrawn every PERIOD ticks); only algorithms that name a detector "
+     "ask one"},
     {"dynamic", RUN_DYNAMIC, true, "none|rooted[:P]|nonsplit[:P]|remove:K",
      "the graph of each synchronous round, drawn from the topology's "
      "channels (none: static, even over a scenario's edge rounds)"},

@@ -4,6 +4,7 @@
  * caught, reproduced and shrunk, the worst case of chang-roberts found,
  * the sweep's CSV columns and rows, and bad input refused.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -356,21 +357,18 @@ static void test_outputs_refused_before_the_csv(void **unused)
     char *csv = path_in(dir, "out.csv"), *plot = path_in(dir, "sub/x/o.svg");
     struct cli_output o;
     RUN(&o, "sweep", "echo", "--seeds", "3", "--csv", csv, "--plot", plot);
-    assert_status(&o, 2);
-    assert_non_null(strstr(o.err, "o.svg': No such file or directory"));
+    assert_usage_error(&o, "o.svg': No such file or directory");
     assert_int_equal(dir_entry_count(dir), 0);
     cli_output_release(&o);
     RUN(&o, "check", "planted-bug", "--seeds", "20", "--counterexample", csv,
         "--csv", csv);
-    assert_status(&o, 2);
-    assert_non_null(strstr(o.err, "--counterexample and --csv both name"));
+    assert_usage_error(&o, "--counterexample and --csv both name");
     assert_int_equal(dir_entry_count(dir), 0);
     cli_output_release(&o);
     RUN(&o, "check", "echo", "--topology", "ring:{4,5}", "--seeds", "3",
         "--maximize", "messages", "--csv", csv);
-    assert_status(&o, 2);
-    assert_non_null(strstr(o.err, "--maximize prints its search (--json for "
-                                  "a program): drop --csv"));
+    assert_usage_error(&o, "--maximize prints its search (--json for a "
+                           "program): drop --csv");
     assert_int_equal(dir_entry_count(dir), 0);
     cli_output_release(&o);
     free(csv);
@@ -491,7 +489,6 @@ static void test_maximize_chang_roberts(void **unused)
         "  messages 152 (elect 136, leader 16), time 1577\n"
         "  disco run chang-roberts --topology uring:16 --seed 1 --ids "
         "16,15,14,13,12,11,10,9,8,7,6,5,4,3,2,1\n");
-    assert_null(strstr(o.out, "worst"));
     assert_int_equal(o.err_len, 0);
     cli_output_release(&o);
 }
@@ -655,12 +652,15 @@ static void test_sweep_csv(void **unused)
     char *fifo = path_in(dir, "plot.fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
     assert_int_equal(symlink("plot.fifo", svg), 0);
+    /* A reader, so that a regression fails the test instead of waiting. */
+    int reader = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(reader >= 0);
     RUN(&o, "sweep", "chang-roberts", "--topology", "uring:{8,16}",
         "--seeds", "2", "--csv", csv, "--plot", svg);
-    assert_status(&o, 2);
-    assert_non_null(strstr(o.err, "not a plain file"));
+    assert_usage_error(&o, "not a plain file");
     assert_int_equal(dir_entry_count(dir), 2);
     cli_output_release(&o);
+    close(reader);
     assert_int_equal(unlink(svg), 0);
     assert_int_equal(unlink(fifo), 0);
     free(fifo);

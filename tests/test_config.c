@@ -1384,12 +1384,8 @@ static void test_model_recovery_needs_a_crash(void **state)
         struct disco_error err = {0};
         disco_config_init(&cfg, &alg);
         if (cases[i].crash)
-            assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_CRASH,
-                                                cases[i].crash, 4, &err),
-                             0);
-        assert_int_equal(disco_faults_parse(&cfg, DISCO_FAULT_RECOVER,
-                                            cases[i].recover, 4, &err),
-                         0);
+            sim_config_faults(&cfg, DISCO_FAULT_CRASH, cases[i].crash, 4);
+        sim_config_faults(&cfg, DISCO_FAULT_RECOVER, cases[i].recover, 4);
         if (cases[i].message) {
             char warning[256];
             assert_int_equal(check(&alg, &t, &cfg, warning, &err),

@@ -687,13 +687,10 @@ static void test_time_past_two_to_the_63_is_an_error(void **unused)
      * reported time 0.  A chain that stays below the limit runs. */
     for (int longer = 0; longer <= 1; longer++) {
         struct disco_config cfg;
-        disco_config_init(&cfg, &disco_alg_echo);
+        sim_config(&cfg, &disco_alg_echo, 1,
+                   longer ? "const:4611686018427387904"
+                          : "const:1000000000000000000");
         struct disco_error err;
-        assert_ok(disco_delay_parse(&cfg.delay,
-                                    longer ? "const:4611686018427387904"
-                                           : "const:1000000000000000000",
-                                    &err),
-                  &err);
         struct disco_topology topo;
         assert_int_equal(disco_topology_generate(&topo, "ring:4", 1, &err), 0);
         struct disco_sim *sim;

@@ -56,15 +56,10 @@ static void test_every_description_is_complete(void **unused)
                     fail_msg("%s: property '%s' twice", a->name,
                              a->properties[p].name);
         /* A delay bound names one of the algorithm's parameters. */
-        if (a->model.delay_below_param) {
-            unsigned p = 0;
-            while (p < a->param_count &&
-                   strcmp(a->params[p].name, a->model.delay_below_param))
-                p++;
-            if (p == a->param_count)
-                fail_msg("%s: delay_below_param '%s' is no parameter",
-                         a->name, a->model.delay_below_param);
-        }
+        if (a->model.delay_below_param &&
+            !names_param(a, a->model.delay_below_param))
+            fail_msg("%s: delay_below_param '%s' is no parameter", a->name,
+                     a->model.delay_below_param);
         /* So do the parameters that name a node, and the resilience's. */
         const struct disco_model *m = &a->model;
         for (size_t k = 0;
@@ -88,7 +83,8 @@ static void test_every_description_is_complete(void **unused)
                 d->min > d->max || !d->help || !*d->help)
                 fail_msg("%s: input %u lacks a name, a range or a help",
                          a->name, k);
-            for (size_t n = 0; n < 4; n++)
+            for (size_t n = 0; n < sizeof kernel_node / sizeof *kernel_node;
+                 n++)
                 if (!strcmp(d->name, kernel_node[n]))
                     fail_msg("%s: input '%s' is a kernel attribute", a->name,
                              d->name);

@@ -202,13 +202,22 @@ static size_t log_look_ahead(void *array, size_t reserved, size_t *prefaulted,
     return entries > needed ? entries - 1 : needed;
 }
 
+/* A causal log starts on the heap, grown by doubling, and moves once into
+ * a reservation of its whole cap when it passes this many bytes.  Most
+ * runs' logs stay below it, and for them a reservation was a mapping made
+ * and unmade per run whose first write faulted in (and zeroed) a whole
+ * 2 MB huge page: nearly a third of each run of echo on gnp:200:0.05
+ * under `disco check`, and more with --jobs 2, whose two workers then took
+ * turns in the kernel's memory map. */
+#define LOG_RESERVE_FROM ((size_t)1 << 20)
+
 /* grow, for the causal log's arrays, which fill in order up to the cap:
- * the first call reserves the whole cap as address space when it is large
- * (disco__big_reserve; `reserved` says how many bytes), so that the log
- * never moves, and the pages ahead of its end are faulted in on the
- * prefault helper (`prefaulted`: bytes asked for so far).  For a reserved
- * log `capacity` is where it next looks ahead, so that the fast path stays
- * one comparison. */
+ * once the log passes LOG_RESERVE_FROM, the whole cap is reserved as
+ * address space when it is large (disco__big_reserve; `reserved` says how
+ * many bytes), so that the log never moves again, and the pages ahead of
+ * its end are faulted in on the prefault helper (`prefaulted`: bytes asked
+ * for so far).  For a reserved log `capacity` is where it next looks
+ * ahead, so that the fast path stays one comparison. */
 static bool grow_log(void **array, size_t *capacity, size_t *reserved,
                      size_t *prefaulted, size_t needed, size_t size,
                      uint64_t limit)
@@ -221,10 +230,14 @@ static bool grow_log(void **array, size_t *capacity, size_t *reserved,
         *capacity = log_look_ahead(*array, *reserved, prefaulted, needed, size);
         return true;
     }
-    if (*capacity == 0 && limit <= SIZE_MAX / size &&
+    if (needed > LOG_RESERVE_FROM / size && limit <= SIZE_MAX / size &&
         limit * size >= DISCO__BIG_ARRAY) {
         void *p = disco__big_reserve(limit * size);
         if (p) {
+            /* Entries [0, *capacity) hold what the log has so far. */
+            if (*capacity)
+                memcpy(p, *array, *capacity * size);
+            free(*array);
             *array = p;
             *reserved = limit * size;
             if (needed > limit)

@@ -411,8 +411,10 @@ static const struct disco_algorithm probe = {
     .on_round = probe_on_round,
 };
 
-static struct sim_run probe_run(const char *spec, int64_t in_round,
-                                int64_t hops, int64_t active_until)
+/* Into *run, not returned by value: the sim keeps pointers to the
+ * topology inside struct sim_run, which a copy would leave behind. */
+static void probe_run(struct sim_run *run, const char *spec, int64_t in_round,
+                      int64_t hops, int64_t active_until)
 {
     struct disco_config cfg;
     disco_config_init(&cfg, &probe);
@@ -421,10 +423,8 @@ static struct sim_run probe_run(const char *spec, int64_t in_round,
     cfg.params[PROBE_FORWARD_IN_ROUND] = in_round;
     cfg.params[PROBE_HOPS] = hops;
     cfg.params[PROBE_ACTIVE_UNTIL] = active_until;
-    struct sim_run run;
-    sim_run(&run, &probe, spec, 1, &cfg);
+    sim_run(run, &probe, spec, 1, &cfg);
     disco_config_release(&cfg);
-    return run;
 }
 
 static const struct probe_state *probe_state(const struct sim_run *run,
@@ -441,7 +441,8 @@ static void test_kernel_round_contract(void **unused)
      * round 3, which forwards nothing; the run ends after round 3, and
      * every node took exactly the steps of rounds 1..3. */
     for (int64_t in_round = 0; in_round <= 1; in_round++) {
-        struct sim_run run = probe_run("uring:3", in_round, 3, 0);
+        struct sim_run run;
+        probe_run(&run, "uring:3", in_round, 3, 0);
         assert_int_equal(run.metrics->rounds, 3);
         assert_int_equal(run.metrics->time, 3);
         assert_int_equal(run.metrics->messages, 3);
@@ -465,7 +466,8 @@ static void test_kernel_active_node_keeps_rounds_going(void **unused)
     /* No message after round 3, but node 0 stays active until round 6:
      * the rounds go on, every node steps in each, and the run stops when
      * it turns passive. */
-    struct sim_run run = probe_run("uring:3", 0, 3, 6);
+    struct sim_run run;
+    probe_run(&run, "uring:3", 0, 3, 6);
     assert_int_equal(run.metrics->rounds, 6);
     assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
     for (uint32_t v = 0; v < 3; v++) {
@@ -479,7 +481,8 @@ static void test_kernel_last_round_is_last_delivery(void **unused)
 {
     /* hops 0 on uring:2: node 0's message arrives in round 1 and nothing
      * follows: exactly one round, in which every node steps once. */
-    struct sim_run run = probe_run("uring:2", 0, 0, 0);
+    struct sim_run run;
+    probe_run(&run, "uring:2", 0, 0, 0);
     assert_int_equal(run.metrics->rounds, 1);
     assert_int_equal(probe_state(&run, 1)->received_in[0], 1);
     assert_int_equal(probe_state(&run, 0)->round_calls, 1);
@@ -490,7 +493,8 @@ static void test_kernel_last_round_is_last_delivery(void **unused)
 static void test_kernel_silent_run_has_no_round(void **unused)
 {
     /* Nobody sends in round 0 and everybody is passive: no round at all. */
-    struct sim_run run = probe_run("uring:4", 0, -1, 0);
+    struct sim_run run;
+    probe_run(&run, "uring:4", 0, -1, 0);
     assert_int_equal(run.metrics->rounds, 0);
     assert_int_equal(run.metrics->messages, 0);
     for (uint32_t v = 0; v < 4; v++) {

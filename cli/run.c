@@ -492,6 +492,26 @@ static int build_topology(struct cli_run *run, uint64_t seed,
     return 0;
 }
 
+/* A DOT digraph in which every arc has its reverse is, to an algorithm
+ * that needs bidirectional channels, the graph of its pairs: one link each
+ * (disco_scenario_bidirectional).  So is it under --synchronizer, whose
+ * wrapper always needs them (its acks go back) but is made later, from
+ * this topology.  Done before the weights: random ones are drawn per
+ * link. */
+static int read_bidirectional(struct cli_run *run,
+                              const struct cli_run_options *opts,
+                              struct disco_error *err)
+{
+    struct disco_scenario *graph = NULL;
+    if (run->topology_file && run->topo == &run->topology_file->topo)
+        graph = run->topology_file;
+    else if (run->scenario && run->topo == &run->scenario->topo)
+        graph = run->scenario;
+    if (!graph || !(run->alg->model.undirected || opts->synchronizer))
+        return 0;
+    return disco_scenario_bidirectional(graph, err);
+}
+
 /* --weights random: distinct random weights from the seed (for GHS and
  * shortest paths on generated graphs); unit: the topology's own. */
 static int apply_weights(struct cli_run *run, uint64_t seed,
@@ -1010,6 +1030,8 @@ int cli_run_prepare(struct cli_run *run, const struct cli_run_options *opts,
         (rc = setting_u64(&run->settings.seed, "seed", &seed, err)))
         return rc;
     if ((rc = build_topology(run, seed, err)))
+        return rc;
+    if ((rc = read_bidirectional(run, opts, err)))
         return rc;
     if ((rc = apply_weights(run, seed, err)))
         return rc;

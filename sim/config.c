@@ -1434,6 +1434,30 @@ static void warn_resilience(const struct disco_algorithm *alg,
     add_warning(warning, warning_len, line);
 }
 
+/* " (a->b has no b->a)": the first channel, by sender then port, whose
+ * reverse is missing, named as the DOT file names its nodes (else by
+ * index); "" when every channel has its reverse. */
+static void one_way_channel(const struct disco_topology *topo, char *buf,
+                            size_t len)
+{
+    buf[0] = '\0';
+    for (uint32_t u = 0; u < topo->nodes; u++) {
+        for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
+             c++) {
+            uint32_t v = topo->out_target[c];
+            if (disco_topology_find(topo, v, u) != UINT32_MAX)
+                continue;
+            char a[24], b[24];
+            snprintf(a, sizeof a, "%u", u);
+            snprintf(b, sizeof b, "%u", v);
+            const char *from = topo->names ? topo->names[u] : a;
+            const char *to = topo->names ? topo->names[v] : b;
+            snprintf(buf, len, " (%s->%s has no %s->%s)", from, to, to, from);
+            return;
+        }
+    }
+}
+
 int disco_model_check(const struct disco_algorithm *alg,
                       const struct disco_topology *topo,
                       const struct disco_config *cfg, char *warning,
@@ -1458,10 +1482,14 @@ int disco_model_check(const struct disco_algorithm *alg,
     if (m->shape != DISCO_SHAPE_ANY && !has_shape(topo, m->shape))
         return disco_fail(err, DISCO_EMODEL, "%s needs %s; '%s' is not one",
                           alg->name, shape_name(m->shape), spec);
-    if (m->undirected && topo->directed)
+    if (m->undirected && topo->directed) {
+        char hint[300];
+        one_way_channel(topo, hint, sizeof hint);
         return disco_fail(err, DISCO_EMODEL,
-                          "%s needs bidirectional channels; '%s' is directed",
-                          alg->name, spec);
+                          "%s needs bidirectional channels; '%s' is "
+                          "directed%s",
+                          alg->name, spec, hint);
+    }
     /* On a digraph "connected" means strongly: a path that is connected
      * only when read both ways would pass for one under the plain word. */
     if (m->connected && !disco_topology_connected(topo))

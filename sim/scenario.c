@@ -1305,6 +1305,213 @@ static int read_edges(struct loader *l)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Pairs of arcs: a digraph read as bidirectional links.                    */
+
+static int tick_cmp(const void *x, const void *y)
+{
+    disco_time_t a = *(const disco_time_t *)x, b = *(const disco_time_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The ticks of arc e's down_at or up_at list (checked by add_fault_list
+ * when the edge was read), sorted: a pair's arcs agree when they list the
+ * same ticks, in whatever order.  *count 0 without the attribute. */
+static int sorted_ticks(struct loader *l, Agedge_t *e, Agsym_t *sym,
+                        disco_time_t **ticks, size_t *count)
+{
+    *ticks = NULL;
+    *count = 0;
+    const char *start;
+    size_t n = sym ? trim_span(agxget(e, sym), &start) : 0;
+    if (n == 0)
+        return 0;
+    size_t items = 1;
+    for (size_t i = 0; i < n; i++)
+        items += start[i] == ',';
+    disco_time_t *t = malloc(items * sizeof *t);
+    if (!t)
+        return fail_at(l, DISCO_ENOMEM, NULL, "no memory for faults");
+    const char *s = start;
+    for (size_t i = 0; i < items; i++) {
+        char *end;
+        t[i] = (disco_time_t)strtoull(s, &end, 10);
+        s = strchr(end, ',');
+        s = s ? s + 1 : end;
+    }
+    qsort(t, items, sizeof *t, tick_cmp);
+    *ticks = t;
+    *count = items;
+    return 0;
+}
+
+/* Whether arcs e and f list the same down_at (or up_at) ticks. */
+static int same_ticks(struct loader *l, Agedge_t *e, Agedge_t *f, Agsym_t *sym,
+                      bool *same)
+{
+    disco_time_t *a, *b;
+    size_t na, nb;
+    int rc = sorted_ticks(l, e, sym, &a, &na);
+    if (!rc && (rc = sorted_ticks(l, f, sym, &b, &nb)))
+        free(a);
+    if (rc)
+        return rc;
+    *same = na == nb && (na == 0 || !memcmp(a, b, na * sizeof *a));
+    free(a);
+    free(b);
+    return 0;
+}
+
+/* The refusal for arcs e (the pair's first) and f that differ in `name`,
+ * into sc->pair_conflict, with the values as the file writes them. */
+static int note_conflict(struct loader *l, Agedge_t *e, Agedge_t *f,
+                         const char *name)
+{
+    Agsym_t *sym = agattr(l->g, AGEDGE, (char *)name, NULL);
+    char one[64] = "none", other[64] = "none", text[sizeof l->err->message];
+    char shown[2][68];
+    for (int i = 0; i < 2; i++) {
+        char *value = i == 0 ? one : other;
+        if (sym)
+            trimmed(agxget(i == 0 ? e : f, sym), value, sizeof one);
+        /* A list of ticks ("5, 9") quoted, to stand apart from the "and". */
+        snprintf(shown[i], sizeof shown[i],
+                 strpbrk(value, ", \t") ? "'%s'" : "%s", value);
+    }
+    snprintf(text, sizeof text,
+             "'%s': arcs %s->%s and %s->%s differ in %s (%s and %s); a link "
+             "read as bidirectional needs one value",
+             l->name, agnameof(agtail(e)), agnameof(aghead(e)),
+             agnameof(agtail(f)), agnameof(aghead(f)), name, shown[0],
+             shown[1]);
+    if (!(l->sc->pair_conflict = strdup(text)))
+        return fail_at(l, DISCO_ENOMEM, NULL, "no memory for edges");
+    return 0;
+}
+
+/* The first difference in a link attribute between arcs k (first of its
+ * pair, channel c) and j (channel r), noted; none: 0 and nothing noted. */
+static int compare_arcs(struct loader *l, size_t k, size_t j, uint32_t c,
+                        uint32_t r)
+{
+    const struct disco_scenario *sc = l->sc;
+    Agedge_t *e = l->edge[k], *f = l->edge[j];
+    if (sc->topo.weight && sc->topo.weight[c] != sc->topo.weight[r])
+        return note_conflict(l, e, f, "weight");
+    static const char *const cuts[] = {"down_at", "up_at"};
+    for (int i = 0; i < 2; i++) {
+        bool same = true;
+        int rc = same_ticks(l, e, f,
+                            agattr(l->g, AGEDGE, (char *)cuts[i], NULL), &same);
+        if (rc || !same)
+            return rc ? rc : note_conflict(l, e, f, cuts[i]);
+    }
+    const char *a = sc->channel_rounds ? sc->channel_rounds[c] : NULL;
+    const char *b = sc->channel_rounds ? sc->channel_rounds[r] : NULL;
+    if ((a || b) && !(a && b && !strcmp(a, b)))
+        return note_conflict(l, e, f, "rounds");
+    return 0;
+}
+
+/* On a digraph in which every arc has its reverse, mark the arc of each
+ * pair that comes first in the file (sc->pair_first) and note the first
+ * pair whose arcs differ in an attribute of the link (sc->pair_conflict),
+ * for disco_scenario_bidirectional.  Any other graph: nothing. */
+static int pair_arcs(struct loader *l)
+{
+    struct disco_scenario *sc = l->sc;
+    const struct disco_topology *t = &sc->topo;
+    if (!t->directed)
+        return 0;
+    size_t n = l->edge_count; /* = t->channels: duplicates were refused */
+    uint32_t *reverse = malloc((n ? n : 1) * sizeof *reverse);
+    size_t *arc = malloc((n ? n : 1) * sizeof *arc); /* channel -> arc */
+    if (!reverse || !arc) {
+        free(reverse);
+        free(arc);
+        return fail_at(l, DISCO_ENOMEM, NULL, "no memory for edges");
+    }
+    bool paired = true;
+    for (size_t k = 0; k < n && paired; k++) {
+        uint32_t u = l->edges[k].from, v = l->edges[k].to;
+        arc[disco_topology_find(t, u, v)] = k;
+        reverse[k] = disco_topology_find(t, v, u);
+        paired = reverse[k] != UINT32_MAX;
+    }
+    int rc = 0;
+    if (paired && !(sc->pair_first = calloc(n ? n : 1, 1)))
+        rc = fail_at(l, DISCO_ENOMEM, NULL, "no memory for edges");
+    for (size_t k = 0; paired && !rc && k < n; k++) {
+        size_t j = arc[reverse[k]];
+        if (AGSEQ(l->edge[k]) > AGSEQ(l->edge[j]))
+            continue;
+        uint32_t c = disco_topology_find(t, l->edges[k].from, l->edges[k].to);
+        sc->pair_first[c] = 1;
+        if (!sc->pair_conflict)
+            rc = compare_arcs(l, k, j, c, reverse[k]);
+    }
+    free(reverse);
+    free(arc);
+    return rc;
+}
+
+int disco_scenario_bidirectional(struct disco_scenario *sc,
+                                 struct disco_error *err)
+{
+    struct disco_topology *old = &sc->topo;
+    if (!old->directed || !sc->pair_first)
+        return 0;
+    if (sc->pair_conflict)
+        return disco_fail(err, DISCO_EPARSE, "%s", sc->pair_conflict);
+    size_t pairs = old->channels / 2;
+    struct disco_edge *edges = malloc((pairs ? pairs : 1) * sizeof *edges);
+    if (!edges)
+        return disco_fail(err, DISCO_ENOMEM, "no memory for '%s'", old->spec);
+    size_t k = 0;
+    for (uint32_t u = 0; u < old->nodes; u++)
+        for (uint32_t c = old->out_offset[u]; c < old->out_offset[u + 1]; c++)
+            if (sc->pair_first[c])
+                edges[k++] = (struct disco_edge){
+                    .from = u,
+                    .to = old->out_target[c],
+                    .weight = old->weight ? old->weight[c] : 1};
+    assert(k == pairs);
+    struct disco_topology t;
+    int rc = disco_topology_build(&t, old->nodes, false, edges, k,
+                                  old->weight != NULL, err);
+    free(edges);
+    if (rc)
+        return rc;
+    /* Each node's out-ports go by neighbour index in both graphs, and a
+     * node's out-neighbours are the same: so are the channel numbers, and
+     * every per-channel array (delay, loss, fifo, rounds) stays valid. */
+    assert(t.channels == old->channels &&
+           (!t.channels || !memcmp(t.out_target, old->out_target,
+                                   old->channels * sizeof *t.out_target)));
+
+    /* A pair's cuts once, as its first arc names them. */
+    size_t kept = 0;
+    for (size_t i = 0; i < sc->fault_count; i++) {
+        const struct disco_fault *f = &sc->faults[i];
+        if ((f->kind == DISCO_FAULT_LINK_DOWN ||
+             f->kind == DISCO_FAULT_LINK_UP) &&
+            !sc->pair_first[disco_topology_find(old, f->node, f->peer)])
+            continue;
+        sc->faults[kept++] = *f;
+    }
+    sc->fault_count = kept;
+
+    t.names = old->names;
+    old->names = NULL;
+    memcpy(t.spec, old->spec, sizeof t.spec);
+    t.known_connected = old->known_connected;
+    disco_topology_release(old);
+    *old = t;
+    free(sc->pair_first);
+    sc->pair_first = NULL;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The public face.                                                         */
 
 int disco_scenario_load_text(struct disco_scenario *sc, const char *text,
@@ -1325,6 +1532,8 @@ int disco_scenario_load_text(struct disco_scenario *sc, const char *text,
         rc = read_nodes(&l);
     if (!rc)
         rc = read_edges(&l);
+    if (!rc)
+        rc = pair_arcs(&l);
     if (l.g)
         agclose(l.g);
     free(l.node);
@@ -1561,5 +1770,7 @@ void disco_scenario_release(struct disco_scenario *sc)
     for (size_t c = 0; sc->channel_rounds && c < sc->channel_round_count; c++)
         free(sc->channel_rounds[c]);
     free(sc->channel_rounds);
+    free(sc->pair_first);
+    free(sc->pair_conflict);
     memset(sc, 0, sizeof *sc);
 }

@@ -52,7 +52,8 @@ struct disco_scenario {
     /* The graph: nodes in order of first appearance in the file, names kept
      * in topo.names, topo.spec the path (truncated to fit), edge `weight`
      * in topo.weight (NULL when no edge has one; edges without one weigh
-     * 1).  `digraph` gives directed channels, `graph` bidirectional ones. */
+     * 1).  `digraph` gives directed channels, `graph` bidirectional ones
+     * (and disco_scenario_bidirectional a digraph of arc pairs). */
     struct disco_topology topo;
 
     /* Graph attributes that mirror options, sorted by the name as written
@@ -83,6 +84,17 @@ struct disco_scenario {
      * fifo (true/false), topo.channels entries each, NULL when no edge sets
      * the attribute.  An undirected edge's settings apply both ways. */
     struct disco_channel_overrides channel;
+
+    /* A digraph in which every arc u->v has its reverse v->u: topo.channels
+     * entries (at least one), 1 on the arc of each pair that comes first
+     * in the file and 0 on the other; NULL for any other graph.  It lets
+     * disco_scenario_bidirectional read the pairs as links. */
+    unsigned char *pair_first;
+    /* When the two arcs of a pair differ in an attribute of the link
+     * (weight, down_at, up_at, rounds), the refusal for the first such
+     * pair ("'x.dot': arcs a->b and b->a differ in weight (3 and 5); ..."),
+     * malloc'ed; NULL when all agree or pair_first is NULL. */
+    char *pair_conflict;
 };
 
 /* Read and check the scenario at `path` into `sc` (whose previous contents
@@ -137,6 +149,22 @@ int disco_scenario_check_inputs(const struct disco_scenario *sc,
 void disco_scenario_drop_foreign_inputs(
     struct disco_scenario *sc, const struct disco_algorithm *alg,
     const struct disco_algorithm *const *known, size_t count);
+
+/* Read a digraph in which every arc has its reverse (sc->pair_first) as
+ * the undirected graph with one edge per pair, for an algorithm that needs
+ * bidirectional channels: the same nodes, channels and ports (both
+ * topologies order a node's out-ports by neighbour index), topo.directed
+ * false, the names and spec kept.  Delay, loss and fifo stay per channel,
+ * as the arcs give them (the kernel keeps them per direction, also on an
+ * undirected graph); weight, rounds and the down_at / up_at cuts belong to
+ * the link and must agree between the two arcs: else DISCO_EPARSE with
+ * sc->pair_conflict, and sc unchanged.  A pair's cuts are kept once, named
+ * by its first arc (the kernel cuts both directions of an undirected link).
+ * Any other graph is left as it is (0): disco_model_check refuses a
+ * digraph to an algorithm that needs bidirectional channels.  Call it
+ * before disco_scenario_apply.  On DISCO_ENOMEM sc is unchanged. */
+int disco_scenario_bidirectional(struct disco_scenario *sc,
+                                 struct disco_error *err);
 
 /* Free everything the scenario owns, topology included, and zero it.  To
  * keep the topology beyond the scenario, copy sc->topo and zero the

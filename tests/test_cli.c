@@ -1156,6 +1156,223 @@ static void test_topology_from_dot(void **unused)
     cli_output_release(&o);
 }
 
+/* DIR/NAME holding `text`; the path, to free. */
+static char *write_file(const char *dir, const char *name, const char *text)
+{
+    char *path = path_in(dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* `text` with every occurrence of `path` replaced by "FILE", in place. */
+static void unname(char *text, const char *path)
+{
+    size_t n = strlen(path);
+    char *at;
+    while ((at = strstr(text, path)) != NULL) {
+        memcpy(at, "FILE", 4);
+        memmove(at + 4, at + n, strlen(at + n) + 1);
+    }
+}
+
+/* What `disco run ARGS... --json` and the same with --trace printed and
+ * wrote, with `path` (the graph's file) unnamed; both runs exit 0. */
+static void run_unnamed(const char *path, const char *dir, char **json,
+                        char **trace, const char *const args[])
+{
+    char *trace_path = path_in(dir, "t.jsonl");
+    const char *argv[16] = {NULL, "run"};
+    int n = 2;
+    for (int i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    argv[n] = "--json";
+    argv[n + 1] = NULL;
+    struct cli_output o;
+    cli_run(&o, argv);
+    if (o.status != 0)
+        fail_msg("status %d: %s", o.status, o.err);
+    *json = strdup(o.out);
+    assert_non_null(*json);
+    unname(*json, path);
+    cli_output_release(&o);
+    argv[n] = "--trace";
+    argv[n + 1] = trace_path;
+    argv[n + 2] = NULL;
+    cli_run(&o, argv);
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    size_t len;
+    *trace = file_read(trace_path, &len);
+    assert_non_null(*trace);
+    unname(*trace, path);
+    remove(trace_path);
+    free(trace_path);
+}
+
+/* A digraph in which every arc has its reverse runs echo, which needs
+ * bidirectional channels, as the graph of its pairs: exactly 2m = 8
+ * tokens over the 4 pairs, "directed": false with a channel per arc, and
+ * the JSON and the trace of the undirected file with the pairs' first arcs
+ * as its edges, but for the file's name; as a scenario and as
+ * --topology.  The delay and weight of a pair, given on both arcs, are the
+ * edge's. */
+static void test_symmetric_digraph(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *arcs =
+        write_file(dir, "arcs.dot",
+                   "digraph g {\n"
+                   "    algorithm = echo; seed = 4;\n"
+                   "    a -> b [delay = 7, weight = 2]; b -> c; c -> b;\n"
+                   "    b -> a [delay = 7, weight = 2];\n"
+                   "    c -> a; d -> c; a -> c; c -> d;\n"
+                   "}\n");
+    char *edges = write_file(dir, "edges.dot",
+                             "graph g {\n"
+                             "    algorithm = echo; seed = 4;\n"
+                             "    a -- b [delay = 7, weight = 2]; b -- c;\n"
+                             "    c -- a; d -- c;\n"
+                             "}\n");
+    char *json[2], *trace[2];
+    const char *const from_arcs[] = {arcs, NULL};
+    const char *const from_edges[] = {edges, NULL};
+    run_unnamed(arcs, dir, &json[0], &trace[0], from_arcs);
+    run_unnamed(edges, dir, &json[1], &trace[1], from_edges);
+    assert_non_null(strstr(json[0], "\"topology\": {\"spec\": \"FILE\", "
+                                    "\"nodes\": 4, \"channels\": 8, "
+                                    "\"directed\": false}"));
+    assert_int_equal(json_u64(json[0], "messages"), 8);
+    assert_string_equal(json[0], json[1]);
+    assert_string_equal(trace[0], trace[1]);
+    for (int i = 0; i < 2; i++) {
+        free(json[i]);
+        free(trace[i]);
+    }
+
+    const char *const topology_arcs[] = {"echo", "--topology", arcs, NULL};
+    const char *const topology_edges[] = {"echo", "--topology", edges, NULL};
+    run_unnamed(arcs, dir, &json[0], &trace[0], topology_arcs);
+    run_unnamed(edges, dir, &json[1], &trace[1], topology_edges);
+    assert_non_null(strstr(json[0], "\"directed\": false"));
+    assert_int_equal(json_u64(json[0], "messages"), 8);
+    assert_string_equal(json[0], json[1]);
+    assert_string_equal(trace[0], trace[1]);
+    for (int i = 0; i < 2; i++) {
+        free(json[i]);
+        free(trace[i]);
+    }
+
+    /* The pictures draw it as the undirected graph. */
+    char *svg = path_in(dir, "g.svg"), *dot = path_in(dir, "g.dot");
+    struct cli_output o;
+    RUN(&o, "run", arcs, "--svg", svg, "--dot", dot);
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    size_t len;
+    char *text = file_read(dot, &len);
+    assert_non_null(text);
+    assert_int_equal(count_substring(text, " -> "), 4); /* one per link */
+    free(text);
+    xmlDocPtr doc = parse_svg(svg);
+    assert_non_null(doc);
+    xmlFreeDoc(doc);
+    free(svg);
+    free(dot);
+    free(arcs);
+    free(edges);
+    tmpdir_remove(dir);
+}
+
+/* The two arcs of a pair that differ in an attribute of the link cannot be
+ * one bidirectional link: one line naming both and the values, exit 2, as
+ * a scenario and as --topology.  An algorithm that takes directed channels
+ * runs the same file as the digraph it is, as before (chang-roberts, on a
+ * ring of two). */
+static void test_symmetric_digraph_differing(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *path = write_file(dir, "w.dot",
+                            "digraph g { algorithm = echo; a -> b [weight = "
+                            "3]; b -> a [weight = 5]; }\n");
+    char expected[4200];
+    snprintf(expected, sizeof expected,
+             "disco: '%s': arcs a->b and b->a differ in weight (3 and 5); a "
+             "link read as bidirectional needs one value\n",
+             path);
+    struct cli_output o;
+    RUN(&o, "run", path);
+    assert_usage_error(&o, expected);
+    assert_string_equal(o.err, expected);
+    cli_output_release(&o);
+    REFUSED(expected, "flood", "--topology", path);
+
+    RUN(&o, "run", "chang-roberts", "--topology", path, "--json");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"topology\": {\"spec\": "));
+    assert_non_null(
+        strstr(o.out, "\"nodes\": 2, \"channels\": 2, \"directed\": true}"));
+    cli_output_release(&o);
+    free(path);
+    tmpdir_remove(dir);
+}
+
+/* A digraph with an arc without its reverse is refused to an algorithm
+ * that needs bidirectional channels, with that arc named (the first one,
+ * by node then port), as a scenario and as --topology; a generated one by
+ * node index. */
+static void test_one_way_arc_named(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *path = write_file(dir, "x.dot",
+                            "digraph g { algorithm = echo; a -> b; b -> a; "
+                            "b -> c; c -> a; }\n");
+    char expected[4200];
+    snprintf(expected, sizeof expected,
+             "disco: echo needs bidirectional channels; '%s' is directed "
+             "(b->c has no c->b)\n",
+             path);
+    struct cli_output o;
+    RUN(&o, "run", path);
+    assert_usage_error(&o, expected);
+    assert_string_equal(o.err, expected);
+    cli_output_release(&o);
+    RUN(&o, "run", "echo", "--topology", path);
+    assert_usage_error(&o, expected);
+    assert_string_equal(o.err, expected);
+    cli_output_release(&o);
+    REFUSED("disco: echo needs bidirectional channels; 'uring:5' is directed "
+            "(0->1 has no 1->0)\n",
+            "echo", "--topology", "uring:5");
+    free(path);
+    tmpdir_remove(dir);
+}
+
+/* A digraph run by an algorithm for directed rings stays as it was
+ * (chang-roberts on the ring of cli_ring.dot: directed, a channel per arc,
+ * n(n+1)/2 + n = 20 messages), and the same ring is refused to echo with
+ * its first arc named. */
+static void test_directed_ring_unchanged(void **unused)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", data("cli_ring.dot"));
+    struct cli_output o;
+    RUN(&o, "run", path, "--json");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "\"nodes\": 5, \"channels\": 5, "
+                                  "\"directed\": true}"));
+    assert_int_equal(json_u64(o.out, "messages"), 20);
+    cli_output_release(&o);
+    char expected[4200];
+    snprintf(expected, sizeof expected,
+             "disco: echo needs bidirectional channels; '%s' is directed "
+             "(a->b has no b->a)\n",
+             path);
+    REFUSED(expected, "echo", "--topology", path);
+}
+
 static void test_list(void **unused)
 {
     struct cli_output o;
@@ -1802,6 +2019,10 @@ int main(void)
         cmocka_unit_test(test_human_summary),
         cmocka_unit_test(test_scenario_file),
         cmocka_unit_test(test_topology_from_dot),
+        cmocka_unit_test(test_symmetric_digraph),
+        cmocka_unit_test(test_symmetric_digraph_differing),
+        cmocka_unit_test(test_one_way_arc_named),
+        cmocka_unit_test(test_directed_ring_unchanged),
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_info),
         cmocka_unit_test(test_help_and_version),

@@ -797,6 +797,176 @@ static void test_apply(void **state)
     free(path);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A digraph of arc pairs read as bidirectional links.                      */
+
+/* Two scenarios with the same topology, channel settings and faults. */
+static void assert_same_scenario(const struct disco_scenario *x,
+                                 const struct disco_scenario *y)
+{
+    const struct disco_topology *s = &x->topo, *t = &y->topo;
+    assert_int_equal(s->nodes, t->nodes);
+    assert_int_equal(s->channels, t->channels);
+    assert_int_equal(s->directed, t->directed);
+    assert_memory_equal(s->out_offset, t->out_offset,
+                        (s->nodes + 1) * sizeof *s->out_offset);
+    assert_memory_equal(s->out_target, t->out_target,
+                        s->channels * sizeof *s->out_target);
+    for (uint32_t c = 0; c < s->channels; c++)
+        assert_int_equal(disco_topology_in_port(s, c),
+                         disco_topology_in_port(t, c));
+    for (uint32_t v = 0; v < s->nodes; v++) {
+        assert_int_equal(disco_topology_in_degree(s, v),
+                         disco_topology_in_degree(t, v));
+        assert_string_equal(s->names[v], t->names[v]);
+    }
+    assert_int_equal(s->weight != NULL, t->weight != NULL);
+    if (s->weight)
+        assert_memory_equal(s->weight, t->weight,
+                            s->channels * sizeof *s->weight);
+    const struct disco_channel_overrides *a = &x->channel, *b = &y->channel;
+    for (uint32_t c = 0; c < s->channels; c++) {
+        assert_int_equal(a->use_delay[c], b->use_delay[c]);
+        if (a->use_delay[c])
+            assert_memory_equal(&a->delay[c], &b->delay[c], sizeof *a->delay);
+        assert_true(a->loss[c] == b->loss[c]);
+        assert_int_equal(a->fifo[c], b->fifo[c]);
+        assert_string_equal(x->channel_rounds[c] ? x->channel_rounds[c] : "",
+                            y->channel_rounds[c] ? y->channel_rounds[c] : "");
+    }
+    assert_int_equal(x->fault_count, y->fault_count);
+    for (size_t i = 0; i < x->fault_count; i++)
+        assert_fault(&x->faults[i], y->faults[i].kind, y->faults[i].node,
+                     y->faults[i].peer, y->faults[i].time);
+}
+
+/* Every arc with its reverse: read as bidirectional, the digraph is the
+ * graph with one edge per pair, oriented and ordered as the first arc of
+ * each pair (c -> a comes before a -> c), byte for byte what the
+ * undirected file gives; a pair's link attributes (weight, cuts, rounds)
+ * agree, in any order of ticks, and its cuts are kept once; delay, loss
+ * and fifo stay per direction. */
+static void test_symmetric_digraph_bidirectional(void **state)
+{
+    (void)state;
+    static const char digraph[] =
+        "digraph g {\n"
+        "  a -> b [weight = 4, down_at = \"30, 10\", up_at = 20, "
+        "rounds = \"1-3\"];\n"
+        "  b -> c [delay = 3, loss = 0.5]; c -> b [delay = 3, loss = 0.5];\n"
+        "  b -> a [weight = 4, down_at = \"10,30\", up_at = 20, "
+        "rounds = \"1-3\"];\n"
+        "  c -> a [fifo = false, down_at = 7]; d -> c;\n"
+        "  a -> c [fifo = false, down_at = 7]; c -> d;\n"
+        "  d [crash_at = 9];\n"
+        "}\n";
+    static const char graph[] =
+        "graph g {\n"
+        "  a -- b [weight = 4, down_at = \"30, 10\", up_at = 20, "
+        "rounds = \"1-3\"];\n"
+        "  b -- c [delay = 3, loss = 0.5];\n"
+        "  c -- a [fifo = false, down_at = 7]; d -- c;\n"
+        "  d [crash_at = 9];\n"
+        "}\n";
+    struct disco_scenario sc, undirected;
+    struct disco_error err = {0};
+    load_text_ok(&sc, digraph);
+    load_text_ok(&undirected, graph);
+    assert_true(sc.topo.directed);
+    assert_int_equal(sc.topo.channels, 8);
+    assert_non_null(sc.pair_first);
+    assert_null(sc.pair_conflict);
+    assert_int_equal(sc.fault_count, 1 + 2 * 4); /* each arc's cuts */
+
+    assert_int_equal(disco_scenario_bidirectional(&sc, &err), 0);
+    assert_false(sc.topo.directed);
+    assert_int_equal(sc.topo.channels, 8);
+    assert_string_equal(sc.topo.spec, "t.dot");
+    assert_null(sc.pair_first);
+    assert_same_scenario(&sc, &undirected);
+    /* The cuts of c -> a, the first arc of its pair: tail c. */
+    assert_fault(&sc.faults[sc.fault_count - 1], DISCO_FAULT_LINK_DOWN, 2, 0,
+                 7);
+    /* Read again: nothing more to do. */
+    assert_int_equal(disco_scenario_bidirectional(&sc, &err), 0);
+    assert_same_scenario(&sc, &undirected);
+    disco_scenario_release(&sc);
+
+    /* Delay, loss and fifo are the channel's, one per direction. */
+    load_text_ok(&sc, "digraph { a -> b [delay = 3, fifo = false]; "
+                      "b -> a [delay = 50, loss = 0.25]; }");
+    assert_int_equal(disco_scenario_bidirectional(&sc, &err), 0);
+    assert_false(sc.topo.directed);
+    uint32_t ab = channel(&sc, 0, 1), ba = channel(&sc, 1, 0);
+    assert_int_equal(sc.channel.delay[ab].a, 3);
+    assert_int_equal(sc.channel.delay[ba].a, 50);
+    assert_int_equal(sc.channel.fifo[ab], 0);
+    assert_int_equal(sc.channel.fifo[ba], -1);
+    assert_true(sc.channel.loss[ab] < 0);
+    assert_true(sc.channel.loss[ba] == 0.25);
+    disco_scenario_release(&sc);
+
+    /* An arc without its reverse: the digraph stays as it is, for the
+     * model check to refuse; so does an undirected graph. */
+    static const char *const others[] = {
+        "digraph { a -> b; b -> a; b -> c; }",
+        "digraph { a -> b -> c -> a; }",
+        "graph { a -- b; }",
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        load_text_ok(&sc, others[i]);
+        bool directed = sc.topo.directed;
+        assert_null(sc.pair_first);
+        assert_int_equal(disco_scenario_bidirectional(&sc, &err), 0);
+        assert_int_equal(sc.topo.directed, directed);
+        disco_scenario_release(&sc);
+    }
+    disco_scenario_release(&undirected);
+}
+
+/* A pair whose arcs differ in an attribute of the link is refused when
+ * read as bidirectional, naming both arcs, the attribute and both values
+ * as written, and the scenario stays the digraph it was (which an
+ * algorithm that takes directed channels runs as it is). */
+static void test_symmetric_digraph_conflicts(void **state)
+{
+    (void)state;
+    static const struct text_case cases[] = {
+        {"digraph { a -> b [weight = 3]; b -> a [weight = 5]; }",
+         "'t.dot': arcs a->b and b->a differ in weight (3 and 5); a link "
+         "read as bidirectional needs one value"},
+        {"digraph { x -> y; y -> x [weight = 2]; }",
+         "'t.dot': arcs x->y and y->x differ in weight (none and 2); a link "
+         "read as bidirectional needs one value"},
+        {"digraph { a -> b [down_at = \"5, 9\"]; b -> a [down_at = 5]; }",
+         "'t.dot': arcs a->b and b->a differ in down_at ('5, 9' and 5); "
+         "a link read as bidirectional needs one value"},
+        {"digraph { a -> b [down_at = 5, up_at = 8]; b -> a [down_at = 5]; "
+         "}",
+         "'t.dot': arcs a->b and b->a differ in up_at (8 and none); a link "
+         "read as bidirectional needs one value"},
+        {"digraph { b -> c; c -> a [rounds = \"1-3\"]; c -> b; "
+         "a -> c [rounds = \"2-\"]; }",
+         "'t.dot': arcs c->a and a->c differ in rounds (1-3 and 2-); a link "
+         "read as bidirectional needs one value"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct disco_scenario sc;
+        struct disco_error err = {0};
+        load_text_ok(&sc, cases[i].text);
+        uint32_t channels = sc.topo.channels;
+        size_t faults = sc.fault_count;
+        int rc = disco_scenario_bidirectional(&sc, &err);
+        if (rc != DISCO_EPARSE || strcmp(err.message, cases[i].message))
+            fail_msg("'%s': got %d '%s', want '%s'", cases[i].text, rc,
+                     err.message, cases[i].message);
+        assert_true(sc.topo.directed);
+        assert_int_equal(sc.topo.channels, channels);
+        assert_int_equal(sc.fault_count, faults);
+        disco_scenario_release(&sc);
+    }
+}
+
 /* Node inputs against the algorithm that reads them: the kernel's node
  * attributes and the declared inputs pass, in range; anything else is
  * refused with the file, the node's DOT name and a suggestion among both
@@ -962,6 +1132,8 @@ int main(void)
         cmocka_unit_test(test_lexer_not_poisoned),
         cmocka_unit_test(test_nothing_on_stderr),
         cmocka_unit_test(test_apply),
+        cmocka_unit_test(test_symmetric_digraph_bidirectional),
+        cmocka_unit_test(test_symmetric_digraph_conflicts),
         cmocka_unit_test(test_inputs_checked),
         cmocka_unit_test(test_lecture_scenarios),
     };

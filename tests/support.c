@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "scenario.h" /* sim_config_scenario_params */
@@ -170,6 +171,13 @@ char *file_read(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 const char *env_path(const char *name, const char *relative)

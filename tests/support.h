@@ -34,6 +34,10 @@ char *file_read(const char *path, size_t *len);
 /* dir/name, malloc'ed (the caller frees). */
 char *path_in(const char *dir, const char *name);
 
+/* Monotonic wall-clock seconds, for a test that needs a run long enough
+ * to show (or times one). */
+double now_s(void);
+
 /* $NAME joined with a relative path, e.g. env_path("DISCO_DATA", "x.dot").
  * Returns a static buffer overwritten by the next call. */
 const char *env_path(const char *name, const char *relative);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -564,13 +563,6 @@ static void test_maximize_rounds_needs_sync(void **unused)
     /* sync-bfs's rounds on grid:3x3, whatever the ids: 5. */
     assert_non_null(strstr(o.out, "\"maximize\": \"rounds\", \"value\": 5,"));
     cli_output_release(&o);
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* --maximize draws check's progress line with --progress on, even into a

@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -189,14 +188,6 @@ static bool json_object(const char *text, char (*keys)[32], int *key_count,
 static const char *data(const char *name)
 {
     return env_path("DISCO_DATA", name);
-}
-
-/* Wall-clock seconds, for a test that needs a run long enough to show. */
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* Bad input: exit 2, nothing on stdout, exactly one line on stderr that

@@ -443,6 +443,21 @@ enum disco_verdict_holds verdict(const struct sim_run *run, const char *name)
     return verdict_of(run, name)->holds;
 }
 
+void file_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fail_msg("cannot create %s: %s", path, strerror(errno));
+    size_t len = strlen(text);
+    if (fwrite(text, 1, len, f) != len) {
+        int e = errno;
+        fclose(f);
+        fail_msg("cannot write %s: %s", path, strerror(e));
+    }
+    if (fclose(f) != 0)
+        fail_msg("cannot write %s: %s", path, strerror(errno));
+}
+
 char *path_in(const char *dir, const char *name)
 {
     char *path = malloc(strlen(dir) + strlen(name) + 2);

@@ -30,6 +30,9 @@ int dir_entry_count(const char *dir);
 
 /* A file's contents, NUL-terminated (NULL if unreadable); caller frees. */
 char *file_read(const char *path, size_t *len);
+/* Create or replace the file `path` with `text`; fails the calling test
+ * (naming the path and the error) when it cannot be written in full. */
+void file_write(const char *path, const char *text);
 
 /* dir/name, malloc'ed (the caller frees). */
 char *path_in(const char *dir, const char *name);

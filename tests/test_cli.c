@@ -319,10 +319,13 @@ static char *write_variant(const char *dir, const char *name,
     if (!at || strstr(at + 1, from))
         fail_msg("'%s' is not in the text once", from);
     char *path = path_in(dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    assert_int_equal(fclose(f), 0);
+    size_t size = strlen(text) - strlen(from) + strlen(to) + 1;
+    char *edited = malloc(size);
+    assert_non_null(edited);
+    snprintf(edited, size, "%.*s%s%s", (int)(at - text), text, to,
+             at + strlen(from));
+    file_write(path, edited);
+    free(edited);
     return path;
 }
 
@@ -469,10 +472,8 @@ static void test_scenario_extensions(void **unused)
     static const char *const names[] = {"ring.DOT", "ring.gv", "ring.Gv"};
     for (size_t i = 0; i < 3; i++) {
         char *path = path_in(dir, names[i]);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        assert_int_equal(fwrite(text, 1, len, f), len);
-        assert_int_equal(fclose(f), 0);
+        assert_int_equal(strlen(text), len); /* all of it written */
+        file_write(path, text);
         struct cli_output o;
         RUN(&o, "run", path, "--json");
         assert_int_equal(o.status, 0);
@@ -524,12 +525,8 @@ static void test_delay_exp_number_syntax(void **unused)
      * back whole (%g made exp:1234567 'exp:1.23457e+06', refused). */
     char *dir = tmpdir_create();
     char *path = path_in(dir, "exp.dot");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("digraph r { algorithm = \"chang-roberts\"; "
-          "delay = \"exp:1234567\"; a -> b -> c -> a; }\n",
-          f);
-    assert_int_equal(fclose(f), 0);
+    file_write(path, "digraph r { algorithm = \"chang-roberts\"; "
+                     "delay = \"exp:1234567\"; a -> b -> c -> a; }\n");
     RUN(&o, "run", path, "--json");
     assert_int_equal(o.status, 0);
     assert_int_equal(o.err_len, 0);
@@ -580,13 +577,9 @@ static void test_duplicate_ids(void **unused)
     /* In a DOT file, by the nodes' names (b and e), not their indices. */
     char *dir = tmpdir_create();
     char *path = path_in(dir, "dup.dot");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("digraph g { algorithm = \"chang-roberts\"; a [id = 1]; "
-          "b [id = 2]; c [id = 3]; d [id = 4]; e [id = 2]; "
-          "a -> b; b -> c; c -> d; d -> e; e -> a }\n",
-          f);
-    assert_int_equal(fclose(f), 0);
+    file_write(path, "digraph g { algorithm = \"chang-roberts\"; a [id = 1]; "
+                     "b [id = 2]; c [id = 3]; d [id = 4]; e [id = 2]; "
+                     "a -> b; b -> c; c -> d; d -> e; e -> a }\n");
     REFUSED("disco: chang-roberts needs unique ids; duplicate id 2 at nodes "
             "b and e\n",
             path);
@@ -1116,12 +1109,8 @@ static void test_scenario_file(void **unused)
      * ("'x.dot': graph: ..."), where it said "x.dot: ...". */
     char *dir = tmpdir_create();
     char *path = path_in(dir, "psychic.dot");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("graph g { algorithm = bully; detector = \"psychic\"; a; b; "
-          "a -- b }\n",
-          f);
-    assert_int_equal(fclose(f), 0);
+    file_write(path, "graph g { algorithm = bully; detector = \"psychic\"; "
+                     "a; b; a -- b }\n");
     char expected[4200];
     snprintf(expected, sizeof expected,
              "disco: '%s': graph: unknown failure detector 'psychic' (known: "
@@ -1818,9 +1807,7 @@ static void test_refused_out_removes_its_parents(void **unused)
     char *out = path_in(dir, "q1/q2/q3");
     char *afile = path_in(dir, "afile");
     char *bad = path_in(dir, "afile/x.dot");
-    FILE *f = fopen(afile, "w");
-    assert_non_null(f);
-    fclose(f);
+    file_write(afile, "");
     struct cli_output o;
     /* Refused at its --dot, after --out made q1, q1/q2 and q1/q2/q3. */
     RUN(&o, "run", "echo", "--topology", "grid:3x3", "--out", out, "--dot",
@@ -1912,9 +1899,7 @@ static void test_demo_refused(void **unused)
     char *dir = tmpdir_create();
     char *afile = path_in(dir, "afile");
     char *below = path_in(dir, "afile/x");
-    FILE *f = fopen(afile, "w");
-    assert_non_null(f);
-    fclose(f);
+    file_write(afile, "");
     struct cli_output o;
     RUN(&o, "demo", "--out", afile);
     assert_usage_error(&o, "as --out: not a directory");
@@ -1934,9 +1919,7 @@ static void test_demo_refused(void **unused)
     char *frames = path_in(step3, "frames");
     char *stray = path_in(frames, "notes.txt");
     int frame_count = dir_entry_count(frames);
-    f = fopen(stray, "w");
-    assert_non_null(f);
-    fclose(f);
+    file_write(stray, "");
     RUN(&o, "demo", "--out", out);
     assert_usage_error(&o, "holds files other than frames");
     assert_int_equal(dir_entry_count(out), 3);

@@ -1141,13 +1141,9 @@ static void test_cli_scenario_rounds(void **state)
     char *dir = tmpdir_create();
     char *dot = path_in(dir, "dynamic.dot");
     char *trace1 = path_in(dir, "1.jsonl"), *trace2 = path_in(dir, "2.jsonl");
-    FILE *f = fopen(dot, "w");
-    assert_non_null(f);
-    fputs("graph g { algorithm=floodset; sync=true;\n"
-          "  0 -- 1 [rounds=\"1\"]; 1 -- 2 [rounds=\"2-\"];\n"
-          "  0 -- 2 [rounds=\"3\"]; }\n",
-          f);
-    fclose(f);
+    file_write(dot, "graph g { algorithm=floodset; sync=true;\n"
+                    "  0 -- 1 [rounds=\"1\"]; 1 -- 2 [rounds=\"2-\"];\n"
+                    "  0 -- 2 [rounds=\"3\"]; }\n");
     const char *argv1[] = {NULL, "run", dot, "--json", "--trace", trace1,
                            NULL};
     const char *argv2[] = {NULL, "run", dot, "--json", "--trace", trace2,
@@ -1180,10 +1176,7 @@ static void test_cli_scenario_rounds(void **state)
     assert_null(strstr(a.out, "\"dynamic\""));
     cli_output_release(&a);
 
-    f = fopen(dot, "w");
-    assert_non_null(f);
-    fputs("graph g { 0 -- 1 [rounds=\"2-1x\"]; }\n", f);
-    fclose(f);
+    file_write(dot, "graph g { 0 -- 1 [rounds=\"2-1x\"]; }\n");
     const char *argv3[] = {NULL, "run", "floodset", "--topology", dot, NULL};
     cli_run(&a, argv3);
     assert_int_equal(a.status, 2);

@@ -523,6 +523,19 @@ int count_substring(const char *text, const char *needle)
     return n;
 }
 
+void assert_usage_error(const struct cli_output *o, const char *expected)
+{
+    if (o->status != 2 || !strstr(o->err, expected))
+        print_error("status %d, stderr: %s(expected: %s)\n", o->status, o->err,
+                    expected);
+    assert_int_equal(o->status, 2);
+    assert_int_equal(o->out_len, 0);
+    assert_true(strncmp(o->err, "disco: ", 7) == 0);
+    assert_int_equal(count_substring(o->err, "\n"), 1);
+    assert_true(o->err[o->err_len - 1] == '\n');
+    assert_non_null(strstr(o->err, expected));
+}
+
 uint64_t json_u64(const char *json, const char *member)
 {
     char key[64];

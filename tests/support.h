@@ -178,5 +178,10 @@ void xpath_string(xmlDocPtr doc, const char *expr, char *buf, size_t len);
 uint64_t json_u64(const char *json, const char *member);
 /* How many times `needle` occurs in `text`, without overlaps. */
 int count_substring(const char *text, const char *needle);
+/* Bad input refused: exit status 2, nothing on stdout, and on stderr
+ * exactly one line, ending in a newline, that starts "disco: " and
+ * contains `expected` ("" for any).  Prints the status and stderr when it
+ * fails. */
+void assert_usage_error(const struct cli_output *o, const char *expected);
 
 #endif

@@ -32,19 +32,6 @@ static void assert_status(const struct cli_output *o, int status)
     assert_int_equal(o->status, status);
 }
 
-/* Bad input: exit 2, nothing on stdout, one line on stderr naming it. */
-static void assert_usage_error(const struct cli_output *o, const char *expected)
-{
-    if (o->status != 2 || !strstr(o->err, expected))
-        print_error("status %d, stderr: %s(expected: %s)\n", o->status, o->err,
-                    expected);
-    assert_int_equal(o->status, 2);
-    assert_int_equal(o->out_len, 0);
-    assert_true(strncmp(o->err, "disco: ", 7) == 0);
-    assert_int_equal(count_substring(o->err, "\n"), 1);
-    assert_non_null(strstr(o->err, expected));
-}
-
 /* Split a printed command line (its words need no quoting) into argv for
  * cli_run, dropping the leading "disco"; `extra` is appended. */
 static void run_printed(struct cli_output *o, const char *line,

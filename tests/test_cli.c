@@ -190,21 +190,6 @@ static const char *data(const char *name)
     return env_path("DISCO_DATA", name);
 }
 
-/* Bad input: exit 2, nothing on stdout, exactly one line on stderr that
- * starts "disco: " and contains `expected`. */
-static void assert_usage_error(const struct cli_output *o, const char *expected)
-{
-    if (o->status != 2 || !strstr(o->err, expected))
-        print_error("status %d, stderr: %s(expected: %s)\n", o->status, o->err,
-                    expected);
-    assert_int_equal(o->status, 2);
-    assert_int_equal(o->out_len, 0);
-    assert_true(strncmp(o->err, "disco: ", 7) == 0);
-    assert_int_equal(count_substring(o->err, "\n"), 1);
-    assert_true(o->err[o->err_len - 1] == '\n');
-    assert_non_null(strstr(o->err, expected));
-}
-
 /* Run `disco run ARGS... --out DIR/out --trace DIR/x.jsonl` in a fresh
  * directory and check the usage error and that DIR stayed empty: neither
  * the output folder nor a trace (nor a temporary file) was left. */

@@ -785,11 +785,7 @@ static void test_bad_paths(void **state)
         struct cli_output out;
         cli_run(&out, (const char *[]){NULL, "run", "echo", "--topology",
                                        "ring:4", options[i], bad, NULL});
-        assert_int_equal(out.status, 2);
-        assert_non_null(strstr(out.err, "missing/x"));
-        assert_int_equal(strchr(out.err, '\n') - out.err + 1,
-                         (long)out.err_len); /* one line */
-        assert_int_equal(out.out_len, 0);
+        assert_usage_error(&out, "missing/x");
         assert_int_equal(dir_entry_count(dir), 0);
         cli_output_release(&out);
         free(bad);
@@ -813,9 +809,8 @@ static void test_bad_paths(void **state)
         struct cli_output out;
         cli_run(&out, (const char *[]){NULL, "run", "echo", "--topology",
                                        "ring:4", "--frames", full, NULL});
-        assert_int_equal(out.status, 2);
+        assert_usage_error(&out, "holds files other than frames");
         assert_non_null(strstr(out.err, full));
-        assert_non_null(strstr(out.err, "holds files other than frames"));
         assert_int_equal(dir_entry_count(dir), 1);
         assert_int_equal(dir_entry_count(full), 2);
         char *kept = path_in(full, others[i]);
@@ -859,10 +854,7 @@ static void test_refused_frames_leave_nothing(void **state)
                             "--trace", trace, sets[k][0], paths[0],
                             sets[k][2], paths[1], sets[k][4], paths[2],
                             "--frames", frames, NULL});
-            assert_int_equal(o.status, 2);
-            assert_int_equal(o.out_len, 0);
-            assert_int_equal(count_substring(o.err, "\n"), 1);
-            assert_non_null(strstr(o.err, frames));
+            assert_usage_error(&o, frames);
             assert_non_null(strstr(o.err, t == 0 ? "holds files other than "
                                                    "frames"
                                                  : "Not a directory"));
@@ -876,9 +868,7 @@ static void test_refused_frames_leave_nothing(void **state)
                             "--out", out, sets[k][0], sets[k][1],
                             sets[k][2], sets[k][3], sets[k][4], sets[k][5],
                             "--frames", frames, NULL});
-            assert_int_equal(o.status, 2);
-            assert_int_equal(o.out_len, 0);
-            assert_int_equal(count_substring(o.err, "\n"), 1);
+            assert_usage_error(&o, frames);
             assert_int_equal(dir_entry_count(dir), 2);
             assert_int_equal(dir_entry_count(other), 1);
             cli_output_release(&o);
@@ -901,10 +891,7 @@ static void test_refused_frames_leave_nothing(void **state)
     cli_run(&o, (const char *[]){NULL, "run", "echo", "--topology", "ring:4",
                                  "--trace", trace, "--dot", dot, "--svg", sub,
                                  NULL});
-    assert_int_equal(o.status, 2);
-    assert_int_equal(o.out_len, 0);
-    assert_int_equal(count_substring(o.err, "\n"), 1);
-    assert_non_null(strstr(o.err, "Is a directory"));
+    assert_usage_error(&o, "Is a directory");
     assert_int_equal(dir_entry_count(dir), 1);
     assert_int_equal(dir_entry_count(sub), 0);
     cli_output_release(&o);

@@ -1161,10 +1161,10 @@ extern const struct disco_algorithm disco_alg_om, disco_alg_eig,
 
 /* Check `alg` with its defaults (and param=value when param is given) on
  * `spec`: refused with exactly `code` and `message`, or, when message is
- * NULL, fitting without a warning. */
-static void expect_on(const struct disco_algorithm *alg, const char *spec,
-                      const char *param, int64_t value, int code,
-                      const char *message)
+ * NULL, fitting with exactly `expected` as its warning ("" for none). */
+static void expect_model(const struct disco_algorithm *alg, const char *spec,
+                         const char *param, int64_t value, int code,
+                         const char *message, const char *expected)
 {
     struct disco_topology t;
     generate(&t, spec);
@@ -1178,13 +1178,25 @@ static void expect_on(const struct disco_algorithm *alg, const char *spec,
     if (!message) {
         if (rc)
             fail_msg("%s on '%s': %s", alg->name, spec, err.message);
-        assert_string_equal(warning, "");
+        if (strcmp(warning, expected))
+            fail_msg("%s on '%s' %s=%lld: warning '%s', want '%s'",
+                     alg->name, spec, param ? param : "(no param)",
+                     (long long)value, warning, expected);
     } else if (rc != code || strcmp(err.message, message)) {
         fail_msg("%s on '%s': got %d '%s', want %d '%s'", alg->name, spec, rc,
                  rc ? err.message : "", code, message);
     }
     disco_config_release(&cfg);
     disco_topology_release(&t);
+}
+
+/* Refused with exactly `code` and `message`, or, message NULL, fitting
+ * without a warning. */
+static void expect_on(const struct disco_algorithm *alg, const char *spec,
+                      const char *param, int64_t value, int code,
+                      const char *message)
+{
+    expect_model(alg, spec, param, value, code, message, "");
 }
 
 /* The limits of an implementation are refused before the run, one past
@@ -1268,20 +1280,7 @@ static void expect_warning(const struct disco_algorithm *alg,
                            const char *spec, const char *param,
                            int64_t value, const char *expected)
 {
-    struct disco_topology t;
-    generate(&t, spec);
-    struct disco_config cfg;
-    disco_config_init(&cfg, alg);
-    sim_config_param(&cfg, alg, param, value);
-    char warning[256];
-    struct disco_error err;
-    if (check(alg, &t, &cfg, warning, &err))
-        fail_msg("%s on '%s': %s", alg->name, spec, err.message);
-    if (strcmp(warning, expected))
-        fail_msg("%s on '%s' %s=%lld: warning '%s', want '%s'", alg->name,
-                 spec, param, (long long)value, warning, expected);
-    disco_config_release(&cfg);
-    disco_topology_release(&t);
+    expect_model(alg, spec, param, value, 0, NULL, expected);
 }
 
 /* The resilience a proof assumes (n > k * param) warns at the bound and

@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +16,17 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "scenario.h" /* sim_config_scenario_params */
+
+/* cli_run's deadline for one run of the binary, unless $DISCO_TEST_DEADLINE
+ * sets another.  The slowest runs of the suite (check --maximize and
+ * check --seeds batches in test_check and test_cli) took 4.2 s in a
+ * release build and 3.7 s under ASan+UBSan, with both cores busy: a
+ * margin of more than ten times, and a hung run still ends well inside
+ * meson's timeout of the whole test (600 s). */
+#define CLI_DEADLINE_S 60.0
 
 static void append(char **buf, size_t *len, size_t *cap, const char *data,
                    size_t n)
@@ -30,11 +42,75 @@ static void append(char **buf, size_t *len, size_t *cap, const char *data,
     (*buf)[*len] = '\0';
 }
 
+/* How long one run may take: $DISCO_TEST_DEADLINE seconds, else
+ * CLI_DEADLINE_S. */
+static double cli_deadline_s(void)
+{
+    const char *text = getenv("DISCO_TEST_DEADLINE");
+    if (!text || !*text)
+        return CLI_DEADLINE_S;
+    char *end;
+    double s = strtod(text, &end);
+    if (*end || !(s > 0))
+        fail_msg("DISCO_TEST_DEADLINE='%s': not a positive number of seconds",
+                 text);
+    return s;
+}
+
+/* The command line of a run, for a message: "disco run echo ...". */
+static char *command_line(const char *bin, const char *const argv[])
+{
+    char *line = NULL;
+    size_t len = 0, cap = 0;
+    append(&line, &len, &cap, bin, strlen(bin));
+    for (size_t i = 1; argv[i]; i++) {
+        append(&line, &len, &cap, " ", 1);
+        append(&line, &len, &cap, argv[i], strlen(argv[i]));
+    }
+    return line;
+}
+
+/* Milliseconds left until `deadline` (now_s's clock) for poll(), at least
+ * 0 and rounded up so that a wait does not end just short of it. */
+static int ms_until(double deadline)
+{
+    double left = deadline - now_s();
+    if (left <= 0)
+        return 0;
+    return left > 3600 ? 3600 * 1000 : (int)(left * 1000) + 1;
+}
+
+/* A run past its deadline: killed, reaped, and the calling test failed
+ * with the command line and what it had printed. */
+static void cli_run_expired(struct cli_output *result, const char *bin,
+                            const char *const argv[], pid_t pid,
+                            struct pollfd fds[2], double seconds)
+{
+    kill(pid, SIGKILL);
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    char *line = command_line(bin, argv);
+    char text[4096];
+    snprintf(text, sizeof text, "%s", line);
+    free(line);
+    print_error("stdout so far (%zu bytes):\n%.2000s\nstderr so far (%zu "
+                "bytes):\n%.2000s\n",
+                result->out_len, result->out, result->err_len, result->err);
+    cli_output_release(result);
+    fail_msg("'%s' still running after %g s (DISCO_TEST_DEADLINE): killed",
+             text, seconds);
+}
+
 void cli_run(struct cli_output *result, const char *const argv[])
 {
     const char *bin = getenv("DISCO_BIN");
     if (!bin)
         bin = "./cli/disco";
+    double seconds = cli_deadline_s();
+    double deadline = now_s() + seconds;
     int out_pipe[2], err_pipe[2];
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0)
         abort();
@@ -64,14 +140,22 @@ void cli_run(struct cli_output *result, const char *const argv[])
     size_t out_cap = 0, err_cap = 0;
     append(&result->out, &result->out_len, &out_cap, "", 0);
     append(&result->err, &result->err_len, &err_cap, "", 0);
+    /* Both pipes at once: a child that fills one while the other is read
+     * would wait for ever. */
     struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     int open_fds = 2;
     char chunk[65536];
     while (open_fds > 0) {
-        if (poll(fds, 2, -1) < 0) {
+        int ready = poll(fds, 2, ms_until(deadline));
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             abort();
+        }
+        if (ready == 0) {
+            if (now_s() >= deadline)
+                cli_run_expired(result, bin, argv, pid, fds, seconds);
+            continue;
         }
         for (int i = 0; i < 2; i++) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
@@ -90,8 +174,19 @@ void cli_run(struct cli_output *result, const char *const argv[])
             }
         }
     }
+    /* Both streams closed; a child that closed them and went on running
+     * is held to the same deadline. */
     int wstatus;
-    waitpid(pid, &wstatus, 0);
+    for (int nap_ms = 1;; nap_ms = nap_ms < 64 ? 2 * nap_ms : nap_ms) {
+        pid_t done = waitpid(pid, &wstatus, WNOHANG);
+        if (done == pid)
+            break;
+        if (done < 0 && errno != EINTR)
+            abort();
+        if (now_s() >= deadline)
+            cli_run_expired(result, bin, argv, pid, fds, seconds);
+        poll(NULL, 0, nap_ms);
+    }
     result->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
                                         : 128 + WTERMSIG(wstatus);
 }
@@ -189,9 +284,6 @@ const char *env_path(const char *name, const char *relative)
 }
 
 /* ---- running the kernel directly ---- */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <cmocka.h>
 
 void sim_run_on_observed(struct sim_run *run, const struct disco_algorithm *alg,
                          const struct disco_topology *topo,

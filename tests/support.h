@@ -16,7 +16,10 @@ struct cli_output {
 };
 
 /* Run $DISCO_BIN with argv (argv[0] is ignored and may be NULL; the list
- * ends with NULL) in the current directory, capturing both streams. */
+ * ends with NULL) in the current directory, capturing both streams.  A run
+ * still going after $DISCO_TEST_DEADLINE seconds (default 60) is killed
+ * (SIGKILL) and fails the calling test with its command line and what it
+ * had printed. */
 void cli_run(struct cli_output *result, const char *const argv[]);
 void cli_output_release(struct cli_output *result);
 

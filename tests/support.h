@@ -21,6 +21,12 @@ struct cli_output {
  * (SIGKILL) and fails the calling test with its command line and what it
  * had printed. */
 void cli_run(struct cli_output *result, const char *const argv[]);
+/* cli_run with the arguments listed: RUN(&o, "run", "echo", "--json"). */
+#define RUN(out, ...)                                                          \
+    do {                                                                       \
+        const char *const run_argv_[] = {NULL, __VA_ARGS__, NULL};             \
+        cli_run((out), run_argv_);                                             \
+    } while (0)
 void cli_output_release(struct cli_output *result);
 
 /* A fresh empty directory under $TMPDIR (or /tmp); the caller owns the

@@ -18,12 +18,6 @@
 
 #include "support.h"
 
-#define RUN(out, ...)                                                          \
-    do {                                                                       \
-        const char *const run_argv_[] = {NULL, __VA_ARGS__, NULL};             \
-        cli_run((out), run_argv_);                                             \
-    } while (0)
-
 static void assert_status(const struct cli_output *o, int status)
 {
     if (o->status != status)

@@ -20,14 +20,7 @@
 
 static char *disco_bin, *mpirun_bin;
 
-/* The disco binary, alone. */
-#define RUN(out, ...)                                                          \
-    do {                                                                       \
-        const char *const run_argv_[] = {NULL, __VA_ARGS__, NULL};             \
-        cli_run((out), run_argv_);                                             \
-    } while (0)
-
-/* The same under `mpirun -np 2`: cli_run starts $DISCO_BIN, so point it
+/* RUN (support.h) under `mpirun -np 2`: cli_run starts $DISCO_BIN, so point it
  * at mpirun for the call.  Root in containers needs --allow-run-as-root,
  * one-core machines --oversubscribe. */
 #define MPIRUN(out, ...)                                                       \

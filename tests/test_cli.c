@@ -179,12 +179,6 @@ static bool json_object(const char *text, char (*keys)[32], int *key_count,
 /* ------------------------------------------------------------------------ */
 /* Running disco.                                                            */
 
-#define RUN(out, ...)                                                          \
-    do {                                                                       \
-        const char *const run_argv_[] = {NULL, __VA_ARGS__, NULL};             \
-        cli_run((out), run_argv_);                                             \
-    } while (0)
-
 static const char *data(const char *name)
 {
     return env_path("DISCO_DATA", name);

@@ -349,6 +349,22 @@ void sim_run_release(struct sim_run *run)
     memset(run, 0, sizeof *run);
 }
 
+void sim_run_ids(struct sim_run *run, const struct disco_algorithm *alg,
+                 const char *spec, const char *ids, uint64_t seed, bool fifo)
+{
+    struct disco_config cfg;
+    disco_config_init(&cfg, alg);
+    cfg.seed = seed;
+    cfg.fifo = fifo;
+    struct disco_error err = {0};
+    memset(run, 0, sizeof *run);
+    if (disco_topology_generate(&run->topo, spec, 1, &err))
+        fail_msg("topology %s: %s", spec, err.message);
+    assert_ok(disco_ids_parse(&cfg, ids, run->topo.nodes, &err), &err);
+    sim_run_on(run, alg, &run->topo, &cfg);
+    disco_config_release(&cfg);
+}
+
 void sim_config(struct disco_config *cfg, const struct disco_algorithm *alg,
                 uint64_t seed, const char *delay)
 {

@@ -89,6 +89,12 @@ void sim_run_on_observed(struct sim_run *run, const struct disco_algorithm *alg,
                          struct disco_config *cfg,
                          const struct disco_observer *observer);
 void sim_run_release(struct sim_run *run);
+/* sim_run of `alg` (its defaults, `seed`, FIFO channels or not) on `spec`
+ * (from topology seed 1) with the ids `ids` as --ids reads them ("random",
+ * "decreasing", "5,4,3"...); ids the option refuses fail the calling
+ * test. */
+void sim_run_ids(struct sim_run *run, const struct disco_algorithm *alg,
+                 const char *spec, const char *ids, uint64_t seed, bool fifo);
 
 /* The config of a test run: `alg`'s defaults, `seed`, and the delay law
  * `delay` as --delay reads it (NULL: the default law).  The caller

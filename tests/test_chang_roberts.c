@@ -17,16 +17,7 @@ enum { ELECT, LEADER };
 static void run_with_ids(struct sim_run *run, const char *spec,
                          const char *ids, uint64_t seed, bool fifo)
 {
-    struct disco_config cfg;
-    disco_config_init(&cfg, &disco_alg_chang_roberts);
-    cfg.seed = seed;
-    cfg.fifo = fifo;
-    struct disco_error err;
-    memset(run, 0, sizeof *run);
-    assert_int_equal(disco_topology_generate(&run->topo, spec, 1, &err), 0);
-    assert_int_equal(disco_ids_parse(&cfg, ids, run->topo.nodes, &err), 0);
-    sim_run_on(run, &disco_alg_chang_roberts, &run->topo, &cfg);
-    disco_config_release(&cfg);
+    sim_run_ids(run, &disco_alg_chang_roberts, spec, ids, seed, fifo);
 }
 
 static void test_decreasing_ids_worst_case(void **unused)

@@ -78,16 +78,7 @@ static void check_fifo_run(const struct sim_run *run, const int64_t *ring_ids)
 static void run_with_ids(struct sim_run *run, const char *spec,
                          const char *ids, uint64_t seed, bool fifo)
 {
-    struct disco_config cfg;
-    disco_config_init(&cfg, &disco_alg_franklin);
-    cfg.seed = seed;
-    cfg.fifo = fifo;
-    struct disco_error err;
-    memset(run, 0, sizeof *run);
-    assert_int_equal(disco_topology_generate(&run->topo, spec, 1, &err), 0);
-    assert_int_equal(disco_ids_parse(&cfg, ids, run->topo.nodes, &err), 0);
-    sim_run_on(run, &disco_alg_franklin, &run->topo, &cfg);
-    disco_config_release(&cfg);
+    sim_run_ids(run, &disco_alg_franklin, spec, ids, seed, fifo);
 }
 
 /* `seeds` random placements on ring:n (seed s draws the ids and the

@@ -59,16 +59,7 @@ static uint32_t rounds_with_two_active(const int64_t *ids, uint32_t n)
 static void run_with_ids(struct sim_run *run, const char *spec,
                          const char *ids, uint64_t seed, bool fifo)
 {
-    struct disco_config cfg;
-    disco_config_init(&cfg, &disco_alg_peterson);
-    cfg.seed = seed;
-    cfg.fifo = fifo;
-    struct disco_error err;
-    memset(run, 0, sizeof *run);
-    assert_int_equal(disco_topology_generate(&run->topo, spec, 1, &err), 0);
-    assert_int_equal(disco_ids_parse(&cfg, ids, run->topo.nodes, &err), 0);
-    sim_run_on(run, &disco_alg_peterson, &run->topo, &cfg);
-    disco_config_release(&cfg);
+    sim_run_ids(run, &disco_alg_peterson, spec, ids, seed, fifo);
 }
 
 /* One FIFO run against the model: one = n(R+1), two = nR, so the core

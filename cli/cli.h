@@ -195,6 +195,10 @@ void cli_outfile_abort(struct cli_outfile *file);
  * written so far), which a SIGINT, SIGTERM or SIGHUP empties and removes
  * until cli_untrack_frames: both must stay valid until then. */
 void cli_track_frames(const char *dir, const uint64_t *count);
+/* mkdtemp(`template`), then cli_track_frames(template, count), with those
+ * signals held off between the two so that a kill cannot come after the
+ * directory is made and before it is tracked: 0, or mkdtemp's errno. */
+int cli_make_frames_dir(char *template, const uint64_t *count);
 void cli_untrack_frames(void);
 
 /* The directories cli_mkdirs created: each a prefix of `path` (which the

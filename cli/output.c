@@ -82,6 +82,24 @@ static void remove_pending_and_die(int sig)
     raise(sig);
 }
 
+/* SIGINT, SIGTERM and SIGHUP held off (until release_signals), around a
+ * step that makes a file or directory and then registers it: a kill
+ * between the two would find it unregistered and leave it behind. */
+static void hold_signals(sigset_t *saved)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, saved);
+}
+
+static void release_signals(const sigset_t *saved)
+{
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
 static void install_handler(void)
 {
     static bool installed;
@@ -98,6 +116,19 @@ void cli_track_frames(const char *dir, const uint64_t *count)
     install_handler();
     frames_count = count;
     frames_dir = dir;
+}
+
+int cli_make_frames_dir(char *template, const uint64_t *count)
+{
+    sigset_t saved;
+    hold_signals(&saved);
+    int rc = 0;
+    if (mkdtemp(template))
+        cli_track_frames(template, count);
+    else
+        rc = errno;
+    release_signals(&saved);
+    return rc;
 }
 
 void cli_untrack_frames(void)
@@ -268,7 +299,12 @@ int cli_outfile_open(struct cli_outfile *file, const char *path,
         cli_outfile_abort(file);
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     }
+    sigset_t held;
+    hold_signals(&held);
     int fd = mkstemp(file->temp);
+    if (fd >= 0)
+        track(file->temp);
+    release_signals(&held);
     if (fd < 0) {
         int saved = errno;
         free(file->temp);
@@ -277,7 +313,6 @@ int cli_outfile_open(struct cli_outfile *file, const char *path,
         return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
                           strerror(saved));
     }
-    track(file->temp);
     /* mkstemp makes the file private (0600); outputs are ordinary files
      * readable as the umask allows. */
     mode_t mask = umask(0);
@@ -491,13 +526,9 @@ int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
     /* A kill between a mkdir and make_dirs' registration would leave the
      * directory, and one during made_add's realloc would hand the handler
      * a list being moved: the signals wait until both are done. */
-    sigset_t block, saved;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &block, &saved);
+    sigset_t saved;
+    hold_signals(&saved);
     int rc = make_dirs(dir, made, err);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    release_signals(&saved);
     return rc;
 }

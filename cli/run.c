@@ -761,15 +761,15 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
          * the run, rather than after the other outputs were written. */
         if ((rc = check_frames_target(run->frames_dir, err)))
             return rc;
-        if (!mkdtemp(run->frames_temp)) {
-            int saved = errno;
+        int saved = cli_make_frames_dir(run->frames_temp,
+                                        &run->viz.frame_count);
+        if (saved) {
             free(run->frames_temp);
             run->frames_temp = NULL;
             return disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
                               run->frames_dir, strerror(saved));
         }
         run->viz.frames_dir = run->frames_temp;
-        cli_track_frames(run->frames_temp, &run->viz.frame_count);
     }
     struct disco_observer obs;
     viz_recorder_observer(&run->viz, &obs);

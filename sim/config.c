@@ -1436,11 +1436,18 @@ static void warn_resilience(const struct disco_algorithm *alg,
 
 /* " (a->b has no b->a)": the first channel, by sender then port, whose
  * reverse is missing, named as the DOT file names its nodes (else by
- * index); "" when every channel has its reverse. */
+ * index); "" when every channel has its reverse.  For the generated
+ * unidirectional ring, whose every channel is one way, the ring that is
+ * not: " (ring:N has channels both ways)". */
 static void one_way_channel(const struct disco_topology *topo, char *buf,
                             size_t len)
 {
     buf[0] = '\0';
+    if (!topo->names && !strncmp(topo->spec, "uring:", 6)) {
+        snprintf(buf, len, " (ring:%s has channels both ways)",
+                 topo->spec + 6);
+        return;
+    }
     for (uint32_t u = 0; u < topo->nodes; u++) {
         for (uint32_t c = topo->out_offset[u]; c < topo->out_offset[u + 1];
              c++) {

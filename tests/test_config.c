@@ -904,7 +904,7 @@ static void test_model_shapes(void **state)
     expect_fits(&echo, &grid, &cfg);
     expect_model_error(&echo, &uring, &cfg,
                        "echo needs bidirectional channels; 'uring:4' is "
-                       "directed (0->1 has no 1->0)");
+                       "directed (ring:4 has channels both ways)");
     expect_model_error(&echo, &forest, &cfg,
                        "echo needs a connected network; 'forest' is not "
                        "connected");

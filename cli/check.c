@@ -118,6 +118,77 @@ static bool looks_like_range(const char *item, size_t len)
     return dots;
 }
 
+/* "12,345,678", as the progress line writes counts. */
+static void with_commas(char *buf, size_t len, uint64_t n)
+{
+    char digits[32];
+    int count = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    size_t at = 0;
+    for (int i = 0; i < count && at + 2 < len; i++) {
+        if (i > 0 && (count - i) % 3 == 0)
+            buf[at++] = ',';
+        buf[at++] = digits[i];
+    }
+    buf[at] = '\0';
+}
+
+/* How many topologies spec expands to, before expanding it (UINT64_MAX
+ * when past that): the product of its groups' item counts.  A malformed
+ * group counts 1, for expand_braces to name what is wrong with it. */
+static uint64_t brace_count(const char *spec)
+{
+    uint64_t total = 1;
+    const char *open;
+    while ((open = strchr(spec, '{'))) {
+        const char *close = strchr(open, '}');
+        if (!close)
+            break;
+        uint64_t items = 0;
+        for (const char *item = open + 1;;) {
+            const char *comma = memchr(item, ',', (size_t)(close - item));
+            const char *end = comma ? comma : close;
+            uint64_t a, b, step, n = 1;
+            if (parse_range(item, (size_t)(end - item), &a, &b, &step) &&
+                step && a <= b)
+                /* strtoull stops at UINT64_MAX: a bound past it. */
+                n = b == UINT64_MAX ? UINT64_MAX : (b - a) / step + 1;
+            items = items > UINT64_MAX - n ? UINT64_MAX : items + n;
+            if (!comma)
+                break;
+            item = comma + 1;
+        }
+        total = items && total > UINT64_MAX / items ? UINT64_MAX
+                                                   : total * items;
+        spec = close + 1;
+    }
+    return total;
+}
+
+static int expand_braces(const char *spec, struct strvec *out,
+                         struct disco_error *err);
+
+/* The --topology option: its expansion, or one line saying it has too
+ * many topologies before any is made. */
+static int expand_topologies(const char *spec, struct strvec *out,
+                             struct disco_error *err)
+{
+    uint64_t count = brace_count(spec);
+    if (count > MAX_TOPOLOGIES) {
+        char n[32], max[32];
+        with_commas(n, sizeof n, count);
+        with_commas(max, sizeof max, MAX_TOPOLOGIES);
+        return disco_fail(err, DISCO_ELIMIT,
+                          count == UINT64_MAX
+                              ? "--topology '%s' expands to more "
+                                "topologies than can be counted (at most "
+                                "%s)"
+                              : "--topology '%s' expands to %s topologies "
+                                "(at most %s)",
+                          spec, count == UINT64_MAX ? max : n, max);
+    }
+    return expand_braces(spec, out, err);
+}
+
 static int expand_braces(const char *spec, struct strvec *out,
                          struct disco_error *err)
 {
@@ -156,11 +227,15 @@ static int expand_braces(const char *spec, struct strvec *out,
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
         int rc = 0;
         if (parse_range(item, len, &a, &b, &step)) {
-            if (step == 0 || a > b || (b - a) / step >= MAX_TOPOLOGIES)
+            if (step == 0 || a > b)
                 rc = disco_fail(err, DISCO_EINVAL,
                                 "bad --topology '%s': range '%.*s' must go "
                                 "up by a positive step",
                                 spec, (int)len, item);
+            else if ((b - a) / step >= MAX_TOPOLOGIES)
+                rc = disco_fail(err, DISCO_ELIMIT,
+                                "bad --topology: more than %d topologies",
+                                MAX_TOPOLOGIES);
             for (uint64_t x = a; !rc && x <= b; x += step) {
                 snprintf(text, cap, "%.*s%llu%s", (int)prefix, spec,
                          (unsigned long long)x, suffix);
@@ -2074,7 +2149,7 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
                         (unsigned long long)UINT64_MAX);
         goto done;
     }
-    if (topology && (rc = expand_braces(topology, &p->topologies, err)))
+    if (topology && (rc = expand_topologies(topology, &p->topologies, err)))
         goto done;
     p->topology_count = p->topologies.count ? p->topologies.count : 1;
     if (p->topology_count > SIZE_MAX / 2 / p->seeds ||

@@ -729,6 +729,12 @@ static void test_bad_input(void **unused)
                    "--seeds", "3", "--topology", "uring:{8..}");
     expect_refused("bad --topology 'uring:{8..': unmatched '{'", "--seeds",
                    "3", "--topology", "uring:{8..");
+    expect_refused("disco: --topology 'ring:{3..100000}' expands to 99,998 "
+                   "topologies (at most 10,000)\n",
+                   "--seeds", "1", "--topology", "ring:{3..100000}");
+    expect_refused("disco: --topology 'grid:{1..200}x{1..200}' expands to "
+                   "40,000 topologies (at most 10,000)\n",
+                   "--seeds", "1", "--topology", "grid:{1..200}x{1..200}");
     expect_refused("unknown topology", "--seeds", "3", "--topology",
                    "{uring:8,urign:9}");
     expect_refused("not --seed", "--seeds", "3", "--seed", "4");

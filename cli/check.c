@@ -3040,6 +3040,7 @@ int cli_cmd_merge(int argc, char **argv, struct disco_error *err)
         size_t cap = 0;
         ssize_t got;
         size_t lineno = 0;
+        errno = 0;
         while (!rc && (got = getline(&line, &cap, in)) > 0) {
             lineno++;
             if (line[got - 1] != '\n') {
@@ -3087,6 +3088,13 @@ int cli_cmd_merge(int argc, char **argv, struct disco_error *err)
             else
                 row_count++;
         }
+        /* fopen opens a directory; reading it fails (EISDIR). */
+        if (!rc && ferror(in))
+            rc = errno == EISDIR
+                     ? disco_fail(err, DISCO_EIO, "'%s' is a directory",
+                                  files[f])
+                     : disco_fail(err, DISCO_EIO, "cannot read '%s': %s",
+                                  files[f], strerror(errno ? errno : EIO));
         free(line);
         fclose(in);
         if (!rc && lineno == 0)

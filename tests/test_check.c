@@ -206,6 +206,32 @@ static void test_merge_refuses_gaps_and_overlaps(void **unused)
     tmpdir_remove(dir);
 }
 
+/* A directory among the inputs was "empty"; a file that cannot be read
+ * says why. */
+static void test_merge_refuses_a_directory(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *sub = path_in(dir, "shards"), *m = path_in(dir, "m.csv");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    char expected[4200];
+    struct cli_output o;
+    RUN(&o, "merge", sub, "--csv", m);
+    snprintf(expected, sizeof expected, "disco: '%s' is a directory\n", sub);
+    assert_usage_error(&o, expected);
+    cli_output_release(&o);
+    char *missing = path_in(dir, "none.csv");
+    RUN(&o, "merge", missing, "--csv", m);
+    snprintf(expected, sizeof expected,
+             "disco: cannot read '%s': No such file or directory\n", missing);
+    assert_usage_error(&o, expected);
+    cli_output_release(&o);
+    assert_int_equal(dir_entry_count(dir), 1);
+    free(missing);
+    free(sub);
+    free(m);
+    tmpdir_remove(dir);
+}
+
 static void test_scenario_with_jobs(void **unused)
 {
     /* Scenario files go through cgraph, which the runs share a lock for. */
@@ -749,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_jobs_and_shards_identical),
         cmocka_unit_test(test_chunked_batch_identical),
         cmocka_unit_test(test_merge_refuses_gaps_and_overlaps),
+        cmocka_unit_test(test_merge_refuses_a_directory),
         cmocka_unit_test(test_scenario_with_jobs),
         cmocka_unit_test(test_planted_bug_caught_and_reproduced),
         cmocka_unit_test(test_planted_bug_json),

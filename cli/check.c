@@ -827,7 +827,10 @@ static int run_batch(struct batch *b, struct disco_error *err)
     uv_loop_t loop;
     if (!b->by_kind || !b->holds || !b->workers || !reqs) {
         free(reqs);
-        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        return disco_fail(err, DISCO_ENOMEM,
+                          "--seeds %llu: out of memory for the results of "
+                          "its %zu runs",
+                          (unsigned long long)b->plan->seeds, b->count);
     }
     if (uv_loop_init(&loop) != 0) {
         free(reqs);
@@ -853,6 +856,33 @@ static int run_batch(struct batch *b, struct disco_error *err)
     uv_loop_close(&loop);
     free(reqs);
     cli_progress_line_erase(&b->progress);
+    return 0;
+}
+
+/* Refuse a batch whose results cannot all be kept in this machine's
+ * memory, before anything is allocated or run: every run's record, its
+ * by_kind and holds, its run number, and report()'s scratch value. */
+static int check_batch_memory(const struct plan *p, size_t runs,
+                              struct disco_error *err)
+{
+    const struct disco_algorithm *alg = p->alg;
+    size_t per_run = sizeof(struct record) + sizeof(size_t) +
+                     (alg->kind_count + 1) * sizeof(uint64_t) +
+                     alg->property_count + 1 + sizeof(uint64_t);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+    double need = (double)runs * (double)per_run;
+    if ((have > 0 && need > have) || runs > SIZE_MAX / per_run) {
+        char n[32];
+        with_commas(n, sizeof n, runs);
+        double gb = 1024.0 * 1024.0 * 1024.0;
+        return disco_fail(err, DISCO_ELIMIT,
+                          "--seeds %llu would need about %.0f GB of memory "
+                          "for the results of its %s runs (this machine "
+                          "has %.0f GB)",
+                          (unsigned long long)p->seeds,
+                          need / gb < 1 ? 1 : need / gb, n, have / gb);
+    }
     return 0;
 }
 
@@ -2154,7 +2184,10 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
     p->topology_count = p->topologies.count ? p->topologies.count : 1;
     if (p->topology_count > SIZE_MAX / 2 / p->seeds ||
         p->seeds * p->topology_count > ((size_t)1 << 32)) {
-        rc = disco_fail(err, DISCO_ELIMIT, "too many runs: at most 2^32");
+        rc = disco_fail(err, DISCO_ELIMIT,
+                        "--seeds %llu makes too many runs (at most 2^32 in "
+                        "all)",
+                        (unsigned long long)p->seeds);
         goto done;
     }
     run_argv[run_argc] = NULL;
@@ -2786,13 +2819,20 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
     b.plan = &plan;
     size_t total = (size_t)plan.seeds * plan.topology_count;
     size_t mine = total / plan.shards + (total % plan.shards >= plan.shard);
-    b.runs = malloc((mine ? mine : 1) * sizeof *b.runs);
+    if ((rc = check_batch_memory(&plan, mine, err))) {
+        plan_release(&plan);
+        return rc;
+    }
+    b.runs = calloc(mine ? mine : 1, sizeof *b.runs);
     b.records = calloc(mine ? mine : 1, sizeof *b.records);
     if (!b.runs || !b.records) {
         free(b.runs);
         free(b.records);
         plan_release(&plan);
-        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+        return disco_fail(err, DISCO_ENOMEM,
+                          "--seeds %llu: out of memory for the results of "
+                          "its %zu runs",
+                          (unsigned long long)plan.seeds, mine);
     }
     for (size_t r = plan.shard - 1; r < total; r += plan.shards)
         b.runs[b.count++] = r;

@@ -769,6 +769,37 @@ static void test_bad_input(void **unused)
                    NULL);
 }
 
+/* --seeds past what the machine can hold the results of: one line naming
+ * --seeds before anything is allocated (it was "out of memory", and an
+ * abort under ASan), nothing written. */
+static void test_seeds_beyond_memory(void **unused)
+{
+    char *dir = tmpdir_create();
+    char *csv = path_in(dir, "x.csv");
+    struct cli_output o;
+    RUN(&o, "check", "echo", "--seeds", "2147483648", "--shard", "1/2",
+        "--csv", csv);
+    /* The sizes in GB are the record's and the machine's. */
+    assert_usage_error(&o, " GB of memory for the results of its "
+                           "1,073,741,824 runs (this machine has ");
+    assert_true(strncmp(o.err, "disco: --seeds 2147483648 would need about ",
+                        43) == 0);
+    cli_output_release(&o);
+    RUN(&o, "check", "chang-roberts", "--seeds", "4294967296", "--csv", csv);
+    assert_usage_error(&o, " GB of memory for the results of its "
+                           "4,294,967,296 runs (this machine has ");
+    assert_true(strncmp(o.err, "disco: --seeds 4294967296 would need about ",
+                        43) == 0);
+    cli_output_release(&o);
+    RUN(&o, "check", "echo", "--seeds", "4294967297", "--csv", csv);
+    assert_usage_error(&o, "disco: --seeds 4294967297 makes too many runs "
+                           "(at most 2^32 in all)\n");
+    cli_output_release(&o);
+    assert_int_equal(dir_entry_count(dir), 0);
+    free(csv);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -790,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_maximize_progress),
         cmocka_unit_test(test_sweep_csv),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_seeds_beyond_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

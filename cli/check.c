@@ -415,15 +415,16 @@ static bool same_command(const struct plan *p, const struct variant *a,
 /* One run's outcome: everything the summary, the CSV and the commands
  * need, so that the run itself can be released at once. */
 struct record {
+    /* The small fields first, together: no padding between them. */
     int rc;                 /* 0, or the run's error (message below) */
+    uint32_t nodes, channels;
+    bool sync, terminated, must_terminate, pass;
     char *error;
     /* The topology as the run saw it: the plan's string for the runs of
      * a batch (records stay small when there are millions), a copy of
      * its own for shrunk and searched variants. */
     const char *spec;
     char *own_spec;
-    uint32_t nodes, channels;
-    bool sync, terminated, must_terminate, pass;
     uint64_t messages, events, time, causal_depth, rounds;
     uint64_t delivered, dropped, duplicated;
     /* kind_count and property_count entries: in the batch's arrays for

@@ -14,6 +14,11 @@
  * so the default is `all`.  A sleeping leaf wakes when its neighbour's
  * token reaches it, answers, and decides; if two leaves sleep, the wave
  * stalls and the properties say so.
+ *
+ * Tel assumes reliable channels.  Under duplication (which disco allows
+ * with a warning) a neighbour's token may arrive twice: a process remembers
+ * per port whether it has heard that neighbour and ignores a second token,
+ * so it still counts each neighbour once and names the silent one right.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,18 +28,24 @@
 enum { TOKEN };
 
 struct tree_state {
-    uint32_t heard;    /* neighbours heard from (each sends one token) */
-    uint64_t port_sum; /* sum of the in-ports heard on: names the silent one */
+    uint32_t heard;    /* neighbours heard from (each counted once) */
     uint32_t sent_to;  /* out-port of the token sent, or DISCO_NO_PORT */
     bool decided;      /* heard from every neighbour */
 };
 
-/* The one neighbour not heard from yet, when heard == degree - 1: ports
- * 0..d-1 add up to d(d-1)/2, and each neighbour sends exactly once. */
-static uint32_t silent_port(const struct tree_state *s, uint32_t degree)
+/* Per port (in-port p and out-port p face the same neighbour): whether that
+ * neighbour's token has come in. */
+struct tree_port {
+    bool heard;
+};
+
+/* The one neighbour not heard from yet, when heard == degree - 1. */
+static uint32_t silent_port(struct disco_ctx *ctx, uint32_t degree)
 {
-    uint64_t all = (uint64_t)degree * (degree - 1) / 2;
-    return (uint32_t)(all - s->port_sum);
+    for (uint32_t p = 0; p < degree; p++)
+        if (!((const struct tree_port *)disco_port_state(ctx, p))->heard)
+            return p;
+    return DISCO_NO_PORT; /* not reached: heard < degree */
 }
 
 /* Once at most one neighbour is silent, send <tok> to it.  A sleeping leaf
@@ -46,7 +57,7 @@ static void send_when_one_left(struct disco_ctx *ctx, struct tree_state *s,
     uint32_t degree = disco_out_degree(ctx);
     if (degree == 0 || s->sent_to != DISCO_NO_PORT || s->heard + 1 < degree)
         return;
-    s->sent_to = s->heard < degree ? silent_port(s, degree) : last_port;
+    s->sent_to = s->heard < degree ? silent_port(ctx, degree) : last_port;
     disco_send(ctx, s->sent_to, TOKEN, NULL, 0);
 }
 
@@ -72,8 +83,11 @@ static void tree_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
                             unsigned kind, const void *payload, size_t len)
 {
     struct tree_state *s = state;
+    struct tree_port *from = disco_port_state(ctx, port);
+    if (from->heard)
+        return; /* a duplicate: this neighbour is already counted */
+    from->heard = true;
     s->heard++;
-    s->port_sum += port;
     send_when_one_left(ctx, s, port);
     decide_when_all_heard(ctx, s);
 }
@@ -213,6 +227,7 @@ const struct disco_algorithm disco_alg_tree = {
     .properties = tree_properties,
     .property_count = sizeof tree_properties / sizeof tree_properties[0],
     .state_size = sizeof(struct tree_state),
+    .port_state_size = sizeof(struct tree_port),
     .init = tree_init,
     .on_message = tree_on_message,
     .format_state = tree_format_state,

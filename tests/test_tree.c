@@ -1,7 +1,7 @@
 /*
  * test_tree.c - the tree algorithm: exactly N tokens and exactly two
  * neighbouring deciders on every tree shape, many seeds, FIFO and not;
- * sleeping leaves; the model check.
+ * sleeping leaves; duplicated tokens; the model check.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -227,6 +227,37 @@ static void test_lone_process(void **unused)
     sim_run_release(&run);
 }
 
+static void test_duplication_counts_each_neighbour_once(void **unused)
+{
+    /* Tel assumes reliable channels; under duplication (every token twice
+     * at --dup 1) a process ignores a neighbour's second token.  The old
+     * count (the sum of the ports heard on) then named a port that does
+     * not exist; now the run is the wave it should be: N tokens sent,
+     * two neighbours decide, every property holds. */
+    const char *specs[] = {"tree:12", "star:10", "line:9", "btree:15"};
+    const double dups[] = {1, 0.3};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+        for (size_t d = 0; d < sizeof dups / sizeof dups[0]; d++)
+            for (uint64_t seed = 1; seed <= 50; seed++) {
+                struct disco_config cfg;
+                disco_config_init(&cfg, &disco_alg_tree);
+                cfg.seed = seed;
+                cfg.fifo = seed % 2;
+                cfg.dup = dups[d];
+                struct sim_run run;
+                sim_run(&run, &disco_alg_tree, specs[i], seed, &cfg);
+                assert_int_equal(run.metrics->messages, run.topo.nodes);
+                if (dups[d] == 1)
+                    assert_int_equal(run.metrics->duplicated,
+                                     run.topo.nodes);
+                assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+                assert_all_hold(&run);
+                assert_two_neighbours_decided(&run);
+                sim_run_release(&run);
+                disco_config_release(&cfg);
+            }
+}
+
 static void test_refuses_graphs_with_cycles(void **unused)
 {
     const char *specs[] = {"ring:6", "grid:3x3", "petersen", "uring:5"};
@@ -257,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_two_sleeping_leaves_stall),
         cmocka_unit_test(test_inner_initiators_wait),
         cmocka_unit_test(test_lone_process),
+        cmocka_unit_test(test_duplication_counts_each_neighbour_once),
         cmocka_unit_test(test_refuses_graphs_with_cycles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,12 @@
  * on.  The same handlers run in both models: asynchronously, and in lock-
  * step rounds, where a token received in round r moves on in round r+1 (so
  * no on_round is needed).
+ *
+ * The algorithm assumes reliable channels.  Under duplication (which disco
+ * allows with a warning) an in token may come back twice: a process counts
+ * one per side and phase, and never goes past phase HS_MAX_PHASE (a reliable
+ * run ends by phase ceil(log2 n) <= 32), so 2^phase stays an int64_t
+ * however many stale copies come back.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +30,9 @@
 #include "disco.h"
 
 enum { OUT, IN, REPORT };
+
+/* The last phase: its tokens go 2^62 hops, which int64_t holds. */
+enum { HS_MAX_PHASE = 62 };
 
 /* Lynch's message (u, out, h) or (u, in, 1); a report carries the leader's
  * UID in `uid` and 0 hops. */
@@ -34,7 +43,8 @@ struct hs_token {
 
 struct hs_state {
     uint32_t phase;    /* current phase l: the tokens go 2^l hops out */
-    uint32_t returned; /* own in tokens back in this phase: 0, 1 or 2 */
+    uint32_t returned; /* own in tokens back in this phase: bit p set
+                          when the one sent through port p is back */
     bool awake;        /* has started phase 0 (initiators at time 0, the
                           others on their first token) */
     bool is_leader;    /* its own out token came round the ring */
@@ -106,9 +116,12 @@ static void on_in(struct disco_ctx *ctx, struct hs_state *s, uint32_t port,
 {
     if (t.uid != disco_id(ctx)) {
         send_token(ctx, other(port), IN, t.uid, 1);
-    } else if (++s->returned == 2) {
-        s->phase++;
-        start_phase(ctx, s);
+    } else {
+        s->returned |= 1u << port; /* a duplicate sets it again */
+        if (s->returned == 3 && s->phase < HS_MAX_PHASE) {
+            s->phase++;
+            start_phase(ctx, s);
+        }
     }
 }
 
@@ -120,7 +133,8 @@ static void hs_on_message(struct disco_ctx *ctx, void *state, uint32_t port,
     memcpy(&t, payload, sizeof t);
 
     if (kind == REPORT) {
-        if (t.uid != disco_id(ctx)) /* at the leader: it has gone round */
+        /* At the leader it has gone round; a duplicate is passed on once. */
+        if (t.uid != disco_id(ctx) && !s->knows_leader)
             learn(ctx, s, t.uid, other(port));
         return;
     }
@@ -142,7 +156,8 @@ static void hs_format_state(const void *state, char *buf, size_t len)
     else if (!s->awake)
         snprintf(buf, len, "asleep");
     else
-        snprintf(buf, len, "phase %u, %u back", s->phase, s->returned);
+        snprintf(buf, len, "phase %u, %u back", s->phase,
+                 (s->returned & 1) + (s->returned >> 1));
 }
 
 /* ---- properties, over the view's ground truth ---- */

@@ -3,7 +3,8 @@
  * and asynchronously (Lynch 15.1.2): the oracles' verdicts, the message
  * bound 8n(1+ceil(log2 n)) and the time bound 3n / 5n over random
  * placements, the exact token count a placement determines on every
- * schedule, and independence from the ports' orientation.
+ * schedule, and independence from the ports' orientation; duplicated
+ * tokens.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -459,6 +460,52 @@ static void test_model(void **unused)
     }
 }
 
+/* The algorithm assumes reliable channels; under duplication (--dup, run
+ * with a warning) an in token may come back twice.  Each side counts once
+ * per phase and the phase stops at 62, so 2^phase stays defined (the old
+ * count went on to phase 64 and beyond: a shift by 64, undefined).  The
+ * token counts then break their bounds, but the run ends, the maximum is
+ * the one leader, and the report, passed on once by each process, makes
+ * exactly n messages. */
+static void test_duplication(void **unused)
+{
+    static const struct {
+        uint32_t n;
+        double dup;
+    } cases[] = {{8, 1}, {16, 0.3}, {33, 0.1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint32_t n = cases[i].n;
+        for (uint64_t seed = 1; seed <= 20; seed++) {
+            for (int mode = 0; mode < 3; mode++) {
+                struct disco_topology topo;
+                build_ring(&topo, n, NULL);
+                struct disco_config cfg;
+                random_case(&cfg, n, seed, mode == 0, mode != 2, NULL);
+                cfg.dup = cases[i].dup;
+                struct sim_run run;
+                memset(&run, 0, sizeof run);
+                sim_run_on(&run, HS, &topo, &cfg);
+                assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+                assert_true(run.metrics->duplicated > 0);
+                assert_int_equal(run.results[0].holds, DISCO_HOLDS_YES);
+                assert_int_equal(run.results[1].holds, DISCO_HOLDS_YES);
+                assert_int_equal(run.results[2].holds, DISCO_HOLDS_YES);
+                assert_int_equal(run.metrics->by_kind[REPORT], n);
+                char result[DISCO_RESULT_TEXT];
+                disco_sim_result(run.sim, result, sizeof result);
+                unsigned phases = 0;
+                assert_int_equal(sscanf(strstr(result, "\"phases\": "),
+                                        "\"phases\": %u", &phases),
+                                 1);
+                assert_in_range(phases, 1, 63);
+                sim_run_release(&run);
+                disco_topology_release(&topo);
+                disco_config_release(&cfg);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_time_bound_all_sizes),
         cmocka_unit_test(test_some_initiators),
         cmocka_unit_test(test_model),
+        cmocka_unit_test(test_duplication),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

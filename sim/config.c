@@ -1680,13 +1680,17 @@ int disco_model_check(const struct disco_algorithm *alg,
              c++)
             loss = cfg->channel.loss[c] > 0;
         if (loss || dup) {
+            /* Copies of copies can multiply round a ring or a relay for
+             * ever (peterson's relays, hirschberg-sinclair's out tokens),
+             * until the default bound of 10^9 events and gigabytes. */
             snprintf(line, sizeof line,
                      "%s assumes reliable channels; running with message %s "
-                     "anyway",
+                     "anyway%s",
                      alg->name,
                      loss && dup ? "loss and duplication"
                      : loss      ? "loss"
-                                 : "duplication");
+                                 : "duplication",
+                     dup ? ", and the run may not end (--max-events)" : "");
             add_warning(warning, warning_len, line);
         }
         if (cfg->fault_count || cfg->byzantine) {

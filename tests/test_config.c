@@ -1109,11 +1109,13 @@ static void test_model_warnings(void **state)
     assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
     assert_string_equal(warning, "chang-roberts assumes reliable channels; "
                                  "running with message loss and duplication "
-                                 "anyway");
+                                 "anyway, and the run may not end "
+                                 "(--max-events)");
     cfg.loss = 0;
     assert_int_equal(check(&chang_roberts, &t, &cfg, warning, &err), 0);
     assert_string_equal(warning, "chang-roberts assumes reliable channels; "
-                                 "running with message duplication anyway");
+                                 "running with message duplication anyway, "
+                                 "and the run may not end (--max-events)");
     cfg.dup = 0;
     /* Loss on one scenario channel only. */
     cfg.channel.loss = malloc(t.channels * sizeof *cfg.channel.loss);

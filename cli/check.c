@@ -1835,6 +1835,61 @@ enum {
     CHECK_HELP,
 };
 
+/* sweep --plot FILE.svg writes its script FILE.gp beside it. */
+static char *plot_script(const char *plot)
+{
+    size_t len = strlen(plot);
+    char *gp = malloc(len + 1);
+    if (gp) {
+        memcpy(gp, plot, len - 4);
+        memcpy(gp + len - 4, ".gp", 4);
+    }
+    return gp;
+}
+
+/* The script is written after the CSV too: a bad path refused now. */
+static int check_plot_script(const char *plot, struct disco_error *err)
+{
+    char *gp = plot_script(plot);
+    int rc = gp ? cli_check_writable(gp, err)
+                : disco_fail(err, DISCO_ENOMEM, "out of memory");
+    free(gp);
+    return rc;
+}
+
+/* No two outputs may name one file: the counterexample directory and what
+ * it will hold (a run with --out, see run_variant), the CSV, the plot and
+ * its script. */
+static int check_output_paths(const struct plan *p, struct disco_error *err)
+{
+    struct cli_output_paths set = {0};
+    const char *ce = p->counterexample;
+    int rc = 0;
+    if (ce && !(rc = cli_output_paths_add(&set, "--counterexample", NULL, ce,
+                                          NULL, true, err)) &&
+        !(rc = cli_output_paths_add(&set, "--counterexample", ce,
+                                    "trace.jsonl", "the trace", false, err)) &&
+        !(rc = cli_output_paths_add(&set, "--counterexample", ce,
+                                    "spacetime.svg", "the space-time diagram",
+                                    false, err)))
+        rc = cli_output_paths_add(&set, "--counterexample", ce,
+                                  "summary.json", "the summary", false, err);
+    if (!rc && p->csv)
+        rc = cli_output_paths_add(&set, "--csv", NULL, p->csv, NULL, false,
+                                  err);
+    if (!rc && p->plot &&
+        !(rc = cli_output_paths_add(&set, "--plot", NULL, p->plot, NULL,
+                                    false, err))) {
+        char *gp = plot_script(p->plot);
+        rc = gp ? cli_output_paths_add(&set, "--plot", NULL, gp,
+                                       "the gnuplot script", false, err)
+                : disco_fail(err, DISCO_ENOMEM, "out of memory");
+        free(gp);
+    }
+    cli_output_paths_release(&set);
+    return rc;
+}
+
 static const struct cli_option check_options[] = {
     {"seeds", CHECK_SEEDS, true, "N",
      "how many seeds to run (required, but for --maximize)"},
@@ -2156,18 +2211,15 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
     /* The plot and its script are written after the CSV: refuse a bad
      * path for them before the CSV is. */
     if (p->plot && ((rc = cli_check_named_target(p->plot, err)) ||
-                    (rc = cli_check_writable(p->plot, err))))
+                    (rc = cli_check_writable(p->plot, err)) ||
+                    (rc = check_plot_script(p->plot, err))))
         goto done;
     /* The CSV too, written last: a bad path refused before the runs, not
      * after the counterexample directory was made. */
     if (p->csv && (rc = cli_check_writable(p->csv, err)))
         goto done;
-    if (p->counterexample && p->csv && !strcmp(p->counterexample, p->csv)) {
-        rc = disco_fail(err, DISCO_EINVAL,
-                        "--counterexample and --csv both name '%s'",
-                        p->csv);
+    if ((rc = check_output_paths(p, err)))
         goto done;
-    }
     if (p->maximize && p->csv) {
         rc = disco_fail(err, DISCO_EINVAL,
                         "--maximize prints its search (--json for a "

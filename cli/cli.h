@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "disco_sim.h"
 #include "registry.h"
@@ -227,6 +228,39 @@ char *cli_join(const char *dir, const char *name);
  * mkstemp or mkdtemp, for a file or directory beside `path`; malloc'd, or
  * NULL when out of memory. */
 char *cli_temp_beside(const char *path, const char *tag);
+
+/* Every file (and directory) a command will write, gathered before any
+ * is, so that two outputs naming the same file are refused rather than
+ * one silently replacing the other.  Paths compare resolved: an existing
+ * one by the file it names, a new one by its deepest existing directory's
+ * real path and the rest (so `p.csv`, `./p.csv`, `x/../p.csv` and a path
+ * through a symbolic link to the directory agree).  A device, or the file
+ * behind stdout or stderr, is written straight through by every output
+ * that names it, one after another: never a clash. */
+struct cli_output_path {
+    const char *option; /* "--trace" */
+    const char *keeps;  /* what an implied file holds ("the summary"), or
+                         * NULL for the option's own file */
+    char *path;         /* as the user would spell it (DIR/NAME joined) */
+    char *resolved;     /* a new path, resolved; NULL for an existing one */
+    bool directory, exists, shared;
+    dev_t dev;
+    ino_t ino;
+};
+struct cli_output_paths {
+    struct cli_output_path *items;
+    size_t count;
+};
+/* Add cli_join(dir, name), written by `option` (`keeps`: see above; a
+ * directory such as --frames or --counterexample names itself), refused
+ * with one line when an output added before names the same file, e.g.
+ * "--trace and --spacetime both write 'a.svg'" or "--trace writes
+ * 'o/summary.json', which --out keeps for the summary".  An empty name is
+ * skipped (refused later, by its own message). */
+int cli_output_paths_add(struct cli_output_paths *set, const char *option,
+                         const char *dir, const char *name, const char *keeps,
+                         bool directory, struct disco_error *err);
+void cli_output_paths_release(struct cli_output_paths *set);
 
 /* ------------------------------------------------------------------------ */
 /* One run (run.c): the pipeline shared by `run` and `demo`.                 */

@@ -345,13 +345,17 @@ int cli_check_named_target(const char *path, struct disco_error *err)
 
 int cli_check_writable(const char *path, struct disco_error *err)
 {
+    /* A directory, which written_through counts as no plain file. */
+    int rc = check_target(path, err);
+    if (rc)
+        return rc;
     /* Written through (a FIFO, stdout): nothing to probe, and opening a
      * FIFO without a reader would wait for one. */
     int standard_fd;
     if (written_through(path, &standard_fd))
         return 0;
     struct cli_outfile probe;
-    int rc = cli_outfile_open(&probe, path, err);
+    rc = cli_outfile_open(&probe, path, err);
     cli_outfile_abort(&probe);
     return rc;
 }
@@ -531,4 +535,155 @@ int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
     int rc = make_dirs(dir, made, err);
     release_signals(&saved);
     return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Two outputs naming one file.                                              */
+
+/* A path that does not exist (yet), resolved: a dangling symbolic link by
+ * the file it would name (cli_outfile_open writes there), anything else
+ * by its deepest existing ancestor's real path followed by the rest, "."
+ * and empty components dropped (".." stays: past a missing directory it
+ * names nothing that can be written).  NULL when out of memory. */
+static char *resolve_missing(const char *path, int depth)
+{
+    struct stat st;
+    if (depth < 8 && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        char *target = link_target(path);
+        if (target) {
+            char *resolved = resolve_missing(target, depth + 1);
+            free(target);
+            return resolved;
+        }
+    }
+    char *abs;
+    if (path[0] == '/') {
+        abs = strdup(path);
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        abs = cwd ? cli_join(cwd, path) : NULL;
+        free(cwd);
+    }
+    if (!abs)
+        return NULL;
+    /* The longest prefix, cut at a slash, that realpath resolves. */
+    char *real = NULL;
+    size_t cut = strlen(abs);
+    for (;;) {
+        while (cut > 0 && abs[cut] != '/')
+            cut--;
+        char saved = abs[cut];
+        abs[cut] = '\0';
+        real = realpath(cut ? abs : "/", NULL);
+        abs[cut] = saved;
+        if (real || cut == 0)
+            break;
+        cut--;
+    }
+    if (!real)
+        real = strdup("/");
+    char *out = real ? malloc(strlen(real) + strlen(abs + cut) + 2) : NULL;
+    if (out) {
+        size_t n = strlen(real);
+        memcpy(out, real, n + 1);
+        for (char *c = abs + cut; *c;) {
+            while (*c == '/')
+                c++;
+            size_t len = strcspn(c, "/");
+            if (len && !(len == 1 && c[0] == '.')) {
+                if (n == 0 || out[n - 1] != '/')
+                    out[n++] = '/';
+                memcpy(out + n, c, len);
+                n += len;
+                out[n] = '\0';
+            }
+            c += len;
+        }
+    }
+    free(real);
+    free(abs);
+    return out;
+}
+
+static bool same_output(const struct cli_output_path *a,
+                        const struct cli_output_path *b)
+{
+    if (a->exists != b->exists)
+        return false;
+    if (!a->exists)
+        return !strcmp(a->resolved, b->resolved);
+    return a->dev == b->dev && a->ino == b->ino && !a->shared;
+}
+
+/* The one line for `b` naming the file `a` names. */
+static int output_clash(const struct cli_output_path *a,
+                        const struct cli_output_path *b,
+                        struct disco_error *err)
+{
+    const struct cli_output_path *own = a->keeps ? b : a;
+    const struct cli_output_path *implied = a->keeps ? a : b;
+    if (a->keeps && b->keeps)
+        return disco_fail(err, DISCO_EINVAL,
+                          "%s keeps '%s' for %s, and %s keeps it for %s",
+                          a->option, a->path, a->keeps, b->option, b->keeps);
+    if (a->keeps || b->keeps)
+        return disco_fail(err, DISCO_EINVAL, "%s %s '%s', which %s keeps "
+                          "for %s",
+                          own->option, own->directory ? "names" : "writes",
+                          own->path, implied->option, implied->keeps);
+    if (strcmp(a->path, b->path))
+        return disco_fail(err, DISCO_EINVAL,
+                          "%s '%s' and %s '%s' name the same file", a->option,
+                          a->path, b->option, b->path);
+    return disco_fail(err, DISCO_EINVAL, "%s and %s both %s '%s'", a->option,
+                      b->option,
+                      a->directory || b->directory ? "name" : "write",
+                      a->path);
+}
+
+int cli_output_paths_add(struct cli_output_paths *set, const char *option,
+                         const char *dir, const char *name, const char *keeps,
+                         bool directory, struct disco_error *err)
+{
+    if (!*name)
+        return 0;
+    struct cli_output_path o = {
+        .option = option, .keeps = keeps, .directory = directory,
+    };
+    o.path = cli_join(dir, name);
+    struct stat st;
+    if (o.path && stat(o.path, &st) == 0) {
+        o.exists = true;
+        o.dev = st.st_dev;
+        o.ino = st.st_ino;
+        o.shared = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+                   standard_stream(&st) >= 0;
+    } else if (o.path) {
+        o.resolved = resolve_missing(o.path, 0);
+    }
+    struct cli_output_path *items =
+        o.path && (o.exists || o.resolved)
+            ? realloc(set->items, (set->count + 1) * sizeof *items)
+            : NULL;
+    if (!items) {
+        free(o.path);
+        free(o.resolved);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    set->items = items;
+    items[set->count++] = o;
+    for (size_t i = 0; i + 1 < set->count; i++)
+        if (same_output(&items[i], &o))
+            return output_clash(&items[i], &items[set->count - 1], err);
+    return 0;
+}
+
+void cli_output_paths_release(struct cli_output_paths *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        free(set->items[i].path);
+        free(set->items[i].resolved);
+    }
+    free(set->items);
+    memset(set, 0, sizeof *set);
 }

@@ -971,12 +971,49 @@ static void remove_frames(const char *dir)
     rmdir(dir);
 }
 
+/* Two outputs naming one file are refused before any is opened: --out's
+ * own names and the --frames directory included. */
+static int check_output_paths(const struct cli_run_options *s,
+                              struct disco_error *err)
+{
+    static const char *const picture_option[CLI_PICTURE_COUNT] = {
+        "--dot", "--svg", "--png", "--spacetime", "--html", "--shiviz",
+    };
+    struct cli_output_paths set = {0};
+    int rc = 0;
+    if (s->out)
+        rc = cli_output_paths_add(&set, "--out", NULL, s->out, NULL, true,
+                                  err);
+    if (!rc && s->trace)
+        rc = cli_output_paths_add(&set, "--trace", s->out, s->trace, NULL,
+                                  false, err);
+    else if (!rc && s->out)
+        rc = cli_output_paths_add(&set, "--out", s->out, "trace.jsonl",
+                                  "the trace", false, err);
+    for (int p = 0; !rc && p < CLI_PICTURE_COUNT; p++) {
+        const char *name = picture_path(s, (enum cli_picture)p);
+        if (name)
+            rc = cli_output_paths_add(&set, picture_option[p], s->out, name,
+                                      NULL, false, err);
+    }
+    if (!rc && s->frames)
+        rc = cli_output_paths_add(&set, "--frames", s->out, s->frames, NULL,
+                                  true, err);
+    if (!rc && s->out)
+        rc = cli_output_paths_add(&set, "--out", s->out, "summary.json",
+                                  "the summary", false, err);
+    cli_output_paths_release(&set);
+    return rc;
+}
+
 /* Output paths: --out DIR holds everything; a relative --trace goes in it;
  * DIR alone gives trace.jsonl and summary.json. */
 static int open_outputs(struct cli_run *run, struct disco_error *err)
 {
     const struct cli_run_options *s = &run->settings;
-    int rc;
+    int rc = check_output_paths(s, err);
+    if (rc)
+        return rc;
     if (s->out && (rc = cli_mkdirs(s->out, &run->out_dirs, err)))
         return rc;
     const char *trace_name = s->trace ? s->trace

@@ -644,6 +644,26 @@ void assert_usage_error(const struct cli_output *o, const char *expected)
     assert_non_null(strstr(o->err, expected));
 }
 
+void assert_refused_in(const char *dir, const char *message,
+                       const char *const argv[])
+{
+    char *cwd = getcwd(NULL, 0);
+    assert_non_null(cwd);
+    int before = dir_entry_count(dir);
+    assert_int_equal(chdir(dir), 0);
+    struct cli_output o;
+    cli_run(&o, argv);
+    int restored = chdir(cwd);
+    free(cwd);
+    assert_int_equal(restored, 0);
+    assert_usage_error(&o, message);
+    char line[1024];
+    snprintf(line, sizeof line, "disco: %s\n", message);
+    assert_string_equal(o.err, line);
+    assert_int_equal(dir_entry_count(dir), before);
+    cli_output_release(&o);
+}
+
 uint64_t json_u64(const char *json, const char *member)
 {
     char key[64];

@@ -198,5 +198,16 @@ int count_substring(const char *text, const char *needle);
  * contains `expected` ("" for any).  Prints the status and stderr when it
  * fails. */
 void assert_usage_error(const struct cli_output *o, const char *expected);
+/* With `dir` as the current directory (for paths spelled relative to it),
+ * `disco ARGV` (as cli_run's) is refused: assert_usage_error, stderr
+ * exactly "disco: MESSAGE\n", and `dir` holds no entry it did not hold
+ * before.  The current directory is restored. */
+void assert_refused_in(const char *dir, const char *message,
+                       const char *const argv[]);
+#define REFUSED_IN(dir, message, ...)                                          \
+    do {                                                                       \
+        const char *const refused_argv_[] = {NULL, __VA_ARGS__, NULL};         \
+        assert_refused_in((dir), (message), refused_argv_);                    \
+    } while (0)
 
 #endif

@@ -382,6 +382,90 @@ static void test_outputs_refused_before_the_csv(void **unused)
     tmpdir_remove(dir);
 }
 
+/* No two outputs of check or sweep may name one file, however spelled:
+ * the CSV against the plot, its script FILE.gp and the counterexample
+ * directory with the files it will hold.  Refused before the runs, so
+ * that nothing is left; so is a script path that is a directory, which
+ * used to be found only after the CSV was written. */
+static void test_outputs_naming_one_file(void **unused)
+{
+    (void)unused;
+    char *dir = tmpdir_create();
+    REFUSED_IN(dir, "--csv writes 'p.gp', which --plot keeps for the "
+                    "gnuplot script",
+               "sweep", "echo", "--seeds", "1", "--csv", "p.gp", "--plot",
+               "p.svg");
+    REFUSED_IN(dir, "--csv and --plot both write 'p.svg'", "sweep", "echo",
+               "--seeds", "1", "--csv", "p.svg", "--plot", "p.svg");
+    REFUSED_IN(dir, "--counterexample './p.csv' and --csv 'p.csv' name the "
+                    "same file",
+               "check", "planted-bug", "--seeds", "20", "--csv", "p.csv",
+               "--counterexample", "./p.csv");
+    assert_int_equal(dir_entry_count(dir), 0);
+
+    char *ce = path_in(dir, "ce"), *gp = path_in(dir, "q.gp");
+    char *csv = path_in(dir, "c.csv");
+    assert_int_equal(mkdir(ce, 0777), 0);
+    assert_int_equal(mkdir(gp, 0777), 0);
+    assert_int_equal(mkdir(csv, 0777), 0);
+    REFUSED_IN(dir, "--csv writes 'ce/trace.jsonl', which --counterexample "
+                    "keeps for the trace",
+               "check", "planted-bug", "--seeds", "20", "--csv",
+               "ce/trace.jsonl", "--counterexample", "ce");
+    assert_int_equal(dir_entry_count(ce), 0);
+    REFUSED_IN(dir, "cannot write 'q.gp': Is a directory", "sweep", "echo",
+               "--seeds", "1", "--csv", "q.csv", "--plot", "q.svg");
+    assert_int_equal(dir_entry_count(gp), 0);
+    REFUSED_IN(dir, "cannot write 'c.csv': Is a directory", "check",
+               "planted-bug", "--seeds", "20", "--csv", "c.csv",
+               "--counterexample", "ce2");
+    assert_int_equal(dir_entry_count(csv), 0);
+    free(ce);
+    free(gp);
+    free(csv);
+    tmpdir_remove(dir);
+}
+
+/* What that refusal lets through: the CSV beside the plot, and the
+ * counterexample directory with the CSV elsewhere, or in it (made
+ * beforehand) under a name of its own. */
+static void test_outputs_naming_different_files(void **unused)
+{
+    (void)unused;
+    char *dir = tmpdir_create();
+    char *cwd = getcwd(NULL, 0);
+    assert_non_null(cwd);
+    assert_int_equal(chdir(dir), 0);
+    struct cli_output o;
+    RUN(&o, "sweep", "echo", "--seeds", "1", "--csv", "a.csv", "--plot",
+        "a.svg");
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    RUN(&o, "check", "planted-bug", "--seeds", "20", "--counterexample",
+        "ce", "--csv", "other.csv");
+    assert_int_equal(o.status, 1);
+    cli_output_release(&o);
+    assert_int_equal(mkdir("ce2", 0777), 0);
+    RUN(&o, "check", "planted-bug", "--seeds", "20", "--counterexample",
+        "ce2", "--csv", "ce2/runs.csv");
+    assert_int_equal(o.status, 1);
+    cli_output_release(&o);
+    assert_int_equal(chdir(cwd), 0);
+    free(cwd);
+    const char *const made[] = {"a.csv",           "a.gp",
+                                "other.csv",       "ce/trace.jsonl",
+                                "ce/summary.json", "ce2/runs.csv",
+                                "ce2/trace.jsonl"};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        char *path = path_in(dir, made[i]);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        free(path);
+    }
+    tmpdir_remove(dir);
+}
+
+
 /* A shard with no run of its own (one seed, shard 2/2) names the default
  * topology, which it gave as "", and has no statistics, where it printed
  * zeros no run had. */
@@ -812,6 +896,8 @@ int main(void)
         cmocka_unit_test(test_planted_bug_json),
         cmocka_unit_test(test_no_shrunk_line_when_nothing_shrank),
         cmocka_unit_test(test_outputs_refused_before_the_csv),
+        cmocka_unit_test(test_outputs_naming_one_file),
+        cmocka_unit_test(test_outputs_naming_different_files),
         cmocka_unit_test(test_empty_shard),
         cmocka_unit_test(test_passing_check),
         cmocka_unit_test(test_brace_list_of_families),

@@ -1732,6 +1732,90 @@ static void test_outputs_through_fifos_and_links(void **unused)
     tmpdir_remove(dir);
 }
 
+/* Two outputs naming one file are refused before the run, where one used
+ * to replace the other: the same spelling, --out's own trace.jsonl and
+ * summary.json, the --frames directory, spellings that differ but resolve
+ * alike (x/../, a symbolic link to the directory), and a FIFO.  The
+ * scratch directory holds nothing new after each. */
+static void test_outputs_naming_one_file(void **unused)
+{
+    (void)unused;
+    char *dir = tmpdir_create();
+    REFUSED_IN(dir, "--trace and --spacetime both write 'a.svg'", "run",
+               "echo", "--trace", "a.svg", "--spacetime", "a.svg");
+    REFUSED_IN(dir, "--trace writes 'o/summary.json', which --out keeps for "
+                    "the summary",
+               "run", "echo", "--out", "o", "--trace", "summary.json");
+    REFUSED_IN(dir, "--dot writes 'o2/trace.jsonl', which --out keeps for "
+                    "the trace",
+               "run", "echo", "--out", "o2", "--dot", "trace.jsonl");
+    REFUSED_IN(dir, "--svg and --png both write 'g.svg'", "run", "echo",
+               "--svg", "g.svg", "--png", "g.svg");
+    REFUSED_IN(dir, "--frames names 'o/summary.json', which --out keeps for "
+                    "the summary",
+               "run", "echo", "--out", "o", "--frames", "summary.json");
+    assert_int_equal(dir_entry_count(dir), 0);
+
+    char *x = path_in(dir, "x"), *y = path_in(dir, "y");
+    char *f = path_in(dir, "f");
+    assert_int_equal(mkdir(x, 0777), 0);
+    assert_int_equal(symlink("x", y), 0);
+    assert_int_equal(mkfifo(f, 0666), 0);
+    REFUSED_IN(dir, "--dot 'a.dot' and --html 'x/../a.dot' name the same "
+                    "file",
+               "run", "echo", "--dot", "a.dot", "--html", "x/../a.dot");
+    REFUSED_IN(dir, "--dot './x/h.html' and --html 'y/h.html' name the same "
+                    "file",
+               "run", "echo", "--dot", "./x/h.html", "--html", "y/h.html");
+    REFUSED_IN(dir, "--trace and --dot both write 'f'", "run", "echo",
+               "--trace", "f", "--dot", "f");
+    assert_int_equal(dir_entry_count(x), 0);
+    free(x);
+    free(y);
+    free(f);
+    tmpdir_remove(dir);
+}
+
+/* What that refusal lets through: different files in one directory,
+ * --out's trace.jsonl once --trace moves the trace elsewhere, and two
+ * outputs to /dev/stdout (written through it one after the other). */
+static void test_outputs_naming_different_files(void **unused)
+{
+    (void)unused;
+    char *dir = tmpdir_create();
+    char *cwd = getcwd(NULL, 0);
+    assert_non_null(cwd);
+    assert_int_equal(chdir(dir), 0);
+    struct cli_output o;
+    RUN(&o, "run", "echo", "--trace", "t.jsonl", "--dot", "t.dot",
+        "--spacetime", "t.svg");
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    RUN(&o, "run", "echo", "--out", "o", "--trace", "t.jsonl", "--dot",
+        "trace.jsonl");
+    assert_int_equal(o.status, 0);
+    cli_output_release(&o);
+    RUN(&o, "run", "echo", "--dot", "/dev/stdout", "--spacetime",
+        "/dev/stdout");
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "digraph"));
+    assert_non_null(strstr(o.out, "<svg"));
+    cli_output_release(&o);
+    assert_int_equal(chdir(cwd), 0);
+    free(cwd);
+    const char *const made[] = {"t.jsonl", "t.dot", "t.svg", "o/t.jsonl",
+                                "o/trace.jsonl", "o/summary.json"};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        char *path = path_in(dir, made[i]);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        free(path);
+    }
+    assert_int_equal(dir_entry_count(dir), 4);
+    tmpdir_remove(dir);
+}
+
+
 /* A run killed while it runs removes the directories --out made (still
  * empty: nothing is committed before the end) and the frames it has
  * drawn, as it removes its temporary files: an empty od/ was left, and a
@@ -1986,6 +2070,8 @@ int main(void)
         cmocka_unit_test(test_out_dir),
         cmocka_unit_test(test_killed_run_removes_out_dirs),
         cmocka_unit_test(test_outputs_through_fifos_and_links),
+        cmocka_unit_test(test_outputs_naming_one_file),
+        cmocka_unit_test(test_outputs_naming_different_files),
         cmocka_unit_test(test_refused_out_removes_its_parents),
         cmocka_unit_test(test_demo),
         cmocka_unit_test(test_demo_refused),

@@ -792,6 +792,7 @@ static int draw_pictures(struct cli_run *run, struct disco_error *err)
         if (!file->path)
             continue;
         int rc = 0;
+        errno = 0;
         switch ((enum cli_picture)p) {
         case CLI_PICTURE_DOT:
             rc = viz_write_dot(&run->viz, file->stream, err);
@@ -816,6 +817,12 @@ static int draw_pictures(struct cli_run *run, struct disco_error *err)
         case CLI_PICTURE_COUNT:
             break;
         }
+        /* A failed write: named by the file, as the other outputs are
+         * (the writers know only their stream). */
+        int saved = errno;
+        if (rc && file->stream && ferror(file->stream))
+            rc = disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
+                            file->path, strerror(saved ? saved : EIO));
         if (rc)
             return rc;
     }

@@ -1,0 +1,95 @@
+/*
+ * test_viz_writes.c - pictures and plots whose writes fail, as on a full
+ * disk: a file-size limit (RLIMIT_FSIZE) with SIGXFSZ ignored makes every
+ * write past the limit fail with EFBIG.  The run then exits 2 with one
+ * line on stderr naming the file and the reason, and leaves nothing
+ * behind: no output, no temporary file, no frames directory.
+ *
+ * The limit is set in this process around cli_run (which only reads
+ * pipes meanwhile) and inherited by the disco it starts, as is SIGXFSZ
+ * ignored; both are put back before anything else is written.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "support.h"
+
+/* cli_run under a file-size limit of `bytes`. */
+static void run_limited(struct cli_output *o, rlim_t bytes,
+                        const char *const argv[])
+{
+    struct rlimit saved, limit;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    limit = saved;
+    if (limit.rlim_max == RLIM_INFINITY || bytes < limit.rlim_max)
+        limit.rlim_cur = bytes;
+    void (*previous)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    cli_run(o, argv);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, previous);
+}
+
+#define RUN_LIMITED(out, bytes, ...)                                           \
+    do {                                                                       \
+        const char *const limited_argv_[] = {NULL, __VA_ARGS__, NULL};         \
+        run_limited((out), (bytes), limited_argv_);                            \
+    } while (0)
+
+/* Exit 2, nothing on stdout, exactly one line on stderr: "disco: cannot
+ * write 'PATH': File too large". */
+static void assert_cannot_write(const struct cli_output *o, const char *path)
+{
+    char expected[4200];
+    snprintf(expected, sizeof expected, "disco: cannot write '%s': %s\n",
+             path, strerror(EFBIG));
+    if (o->status != 2 || strcmp(o->err, expected) != 0)
+        print_error("status %d, stderr: %s(expected: %s)\n", o->status,
+                    o->err, expected);
+    assert_int_equal(o->status, 2);
+    assert_int_equal(o->out_len, 0);
+    assert_string_equal(o->err, expected);
+}
+
+/* The pictures disco writes itself named no file when a write failed
+ * ("cannot write the space-time diagram"). */
+static void test_written_pictures_name_the_file(void **unused)
+{
+    (void)unused;
+    static const char *const options[][2] = {
+        {"--dot", "g.dot"},
+        {"--spacetime", "s.svg"},
+        {"--shiviz", "s.log"},
+        {"--html", "h.html"},
+    };
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+        char *dir = tmpdir_create();
+        char *path = path_in(dir, options[i][1]);
+        struct cli_output o;
+        RUN_LIMITED(&o, 8192, "run", "echo", "--topology", "grid:8x8",
+                    options[i][0], path);
+        assert_cannot_write(&o, path);
+        assert_int_equal(dir_entry_count(dir), 0);
+        cli_output_release(&o);
+        free(path);
+        tmpdir_remove(dir);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_written_pictures_name_the_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

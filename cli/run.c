@@ -743,7 +743,8 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
         char *path = cli_join(s->out, name);
         if (!path)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
-        /* Graphviz writes SVG and PNG itself, to the temporary name. */
+        /* SVG and PNG must be plain files (docs/cli.md), though disco now
+         * writes them through the stream like the others. */
         bool named = p == CLI_PICTURE_SVG || p == CLI_PICTURE_PNG;
         rc = named ? cli_outfile_open_named(&run->pictures[p], path, err)
                    : cli_outfile_open(&run->pictures[p], path, err);
@@ -784,6 +785,9 @@ static int draw_pictures(struct cli_run *run, struct disco_error *err)
     if (run->viz.failed)
         return disco_fail(err, DISCO_ENOMEM, "out of memory recording the "
                           "run for its pictures");
+    if (run->viz.frames_errno)
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s",
+                          run->frames_dir, strerror(run->viz.frames_errno));
     if (run->viz.frames_error)
         return disco_fail(err, run->viz.frames_error, "%s",
                           run->viz.frames_message);
@@ -799,10 +803,8 @@ static int draw_pictures(struct cli_run *run, struct disco_error *err)
             break;
         case CLI_PICTURE_SVG:
         case CLI_PICTURE_PNG:
-            /* gvc writes the file itself: hand it the temporary name. */
-            fclose(cli_outfile_take(file));
             rc = viz_render(&run->viz, p == CLI_PICTURE_SVG ? "svg" : "png",
-                            file->temp, err);
+                            file->stream, err);
             break;
         case CLI_PICTURE_SPACETIME:
             rc = viz_write_spacetime(&run->viz, file->stream,

@@ -61,6 +61,54 @@ static void assert_cannot_write(const struct cli_output *o, const char *path)
     assert_string_equal(o->err, expected);
 }
 
+/* A picture that Graphviz renders (--svg, --png, --frames): its writer
+ * called exit(1) on a failed write, with no message and the temporary
+ * files left behind.  Rendered in memory now, written by disco. */
+static void test_rendered_pictures(void **unused)
+{
+    (void)unused;
+    static const char *const options[][2] = {
+        {"--svg", "g.svg"},
+        {"--png", "g.png"},
+        {"--frames", "fr"},
+    };
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+        char *dir = tmpdir_create();
+        char *path = path_in(dir, options[i][1]);
+        struct cli_output o;
+        RUN_LIMITED(&o, 8192, "run", "echo", "--topology", "grid:8x8",
+                    options[i][0], path);
+        assert_cannot_write(&o, path);
+        assert_int_equal(dir_entry_count(dir), 0);
+        cli_output_release(&o);
+        free(path);
+        tmpdir_remove(dir);
+    }
+}
+
+/* The demo writes all of them, in step folders under --out: a failure
+ * leaves neither the folders nor a temporary file. */
+static void test_demo(void **unused)
+{
+    (void)unused;
+    char *dir = tmpdir_create();
+    char *out = path_in(dir, "dm");
+    struct cli_output o;
+    RUN_LIMITED(&o, 20480, "demo", "--out", out);
+    if (o.status != 2)
+        print_error("status %d, stderr: %s\n", o.status, o.err);
+    assert_int_equal(o.status, 2);
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "disco: cannot write '%s/", out);
+    assert_true(strncmp(o.err, prefix, strlen(prefix)) == 0);
+    assert_int_equal(count_substring(o.err, "\n"), 1);
+    assert_non_null(strstr(o.err, strerror(EFBIG)));
+    assert_int_equal(dir_entry_count(dir), 0);
+    cli_output_release(&o);
+    free(out);
+    tmpdir_remove(dir);
+}
+
 /* The pictures disco writes itself named no file when a write failed
  * ("cannot write the space-time diagram"). */
 static void test_written_pictures_name_the_file(void **unused)
@@ -89,6 +137,8 @@ static void test_written_pictures_name_the_file(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rendered_pictures),
+        cmocka_unit_test(test_demo),
         cmocka_unit_test(test_written_pictures_name_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,9 +16,12 @@
  * Same run, same bytes: the text is written in node and port order, and
  * Graphviz's layouts are deterministic (neato starts from a fixed seed).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
@@ -525,9 +528,16 @@ static GVC_t *shared_context(void)
     return gvc;
 }
 
-static int render_text(const char *text, const char *format, const char *path,
-                       uint32_t nodes, struct disco_error *err)
+/* The picture laid out and rendered into memory (*data, *len; free with
+ * gvFreeRenderData).  Into memory, not a file: Graphviz's own writer
+ * calls exit(1) when a write fails, so the bytes are written by the
+ * caller, whose every write is checked. */
+static int render_text(const char *text, const char *format, uint32_t nodes,
+                       char **data, unsigned int *len,
+                       struct disco_error *err)
 {
+    *data = NULL;
+    *len = 0;
     if (nodes > VIZ_MAX_RENDER_NODES)
         return disco_fail(err, DISCO_ELIMIT,
                           "%u nodes are too many to draw (at most %u; use "
@@ -560,9 +570,15 @@ static int render_text(const char *text, const char *format, const char *path,
         agclose(g);
         goto done;
     }
-    if (gvRenderFilename(gvc, g, format, path) != 0)
-        rc = disco_fail(err, DISCO_EIO, "cannot write '%s'%s%s", path,
+    if (gvRenderData(gvc, g, format, data, len) != 0 || !*data) {
+        rc = disco_fail(err, DISCO_EINVAL, "graphviz could not render the "
+                        "picture as %s%s%s", format,
                         gv_message[0] ? ": " : "", gv_message);
+        if (*data)
+            gvFreeRenderData(*data);
+        *data = NULL;
+        *len = 0;
+    }
     gvFreeLayout(gvc, g);
     agclose(g);
 done:
@@ -684,7 +700,7 @@ int viz_write_dot(struct viz_recorder *rec, FILE *out, struct disco_error *err)
     return write_picture(rec, out, end_time(rec), err);
 }
 
-int viz_render(struct viz_recorder *rec, const char *format, const char *path,
+int viz_render(struct viz_recorder *rec, const char *format, FILE *out,
                struct disco_error *err)
 {
     if (strcmp(format, "svg") != 0 && strcmp(format, "png") != 0)
@@ -694,8 +710,16 @@ int viz_render(struct viz_recorder *rec, const char *format, const char *path,
     int rc = picture_text(rec, end_time(rec), &text, err);
     if (rc)
         return rc;
-    rc = render_text(text, format, path, rec->topo->nodes, err);
+    char *data;
+    unsigned int len;
+    rc = render_text(text, format, rec->topo->nodes, &data, &len, err);
     free(text);
+    if (rc)
+        return rc;
+    if (fwrite(data, 1, len, out) != len || ferror(out))
+        rc = disco_fail(err, DISCO_EIO, "cannot write the picture: %s",
+                        strerror(errno));
+    gvFreeRenderData(data);
     return rc;
 }
 
@@ -731,6 +755,43 @@ bool viz_is_frame_name(const char *name)
            strspn(name + strlen(FRAME_PREFIX), "0123456789") == len - fixed;
 }
 
+/* One frame rendered and written to `path`, every write checked; on a
+ * failed write, its errno in *saved (the CLI names the directory). */
+static int write_frame(const char *text, const char *path, uint32_t nodes,
+                       int *saved, struct disco_error *err)
+{
+    char *data;
+    unsigned int len;
+    int rc = render_text(text, "svg", nodes, &data, &len, err);
+    if (rc)
+        return rc;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    bool bad = fd < 0;
+    for (size_t done = 0; !bad && done < len;) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        bad = n <= 0;
+        if (n == 0)
+            errno = EIO;
+        if (!bad)
+            done += (size_t)n;
+    }
+    *saved = bad ? errno : 0;
+    if (fd >= 0 && close(fd) != 0 && !bad) {
+        bad = true;
+        *saved = errno;
+    }
+    gvFreeRenderData(data);
+    if (bad) {
+        if (fd >= 0)
+            unlink(path);
+        rc = disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
+                        strerror(*saved));
+    }
+    return rc;
+}
+
 void viz_frame_hook(struct viz_recorder *rec, const struct viz_event *ev)
 {
     if (rec->frames_error || !changes_picture(ev->type) ||
@@ -738,6 +799,7 @@ void viz_frame_hook(struct viz_recorder *rec, const struct viz_event *ev)
         return;
     struct disco_error err = {0};
     char *text = NULL;
+    int saved = 0;
     int rc = picture_text(rec, ev->time, &text, &err);
     if (!rc) {
         char path[4096];
@@ -750,10 +812,11 @@ void viz_frame_hook(struct viz_recorder *rec, const struct viz_event *ev)
                             "frames directory name '%s' is too long",
                             rec->frames_dir);
         else
-            rc = render_text(text, "svg", path, rec->topo->nodes, &err);
+            rc = write_frame(text, path, rec->topo->nodes, &saved, &err);
     }
     free(text);
     if (rc) {
+        rec->frames_errno = saved;
         rec->frames_error = rc;
         /* The kernel's messages are longer than the recorder's slot. */
         size_t len = strlen(err.message);

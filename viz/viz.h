@@ -48,6 +48,7 @@ struct viz_recorder {
     uint64_t frame_count;
     int frames_error;
     char frames_message[256];
+    int frames_errno; /* a frame that could not be written: its errno */
     /* Where the pictures put the nodes (x, y of node v in points at
      * 2v): computed at the first picture, kept for the others, since
      * positions do not depend on the state. */
@@ -74,11 +75,14 @@ void viz_final_state(const struct viz_recorder *rec, uint32_t node, char *buf,
  * labels with id and state text, colours by role, parent edges bold,
  * orientation where the algorithm has one, cut links dashed, weights. */
 int viz_write_dot(struct viz_recorder *rec, FILE *out, struct disco_error *err);
-/* The same picture rendered with gvc: format "svg" or "png", to `path`. */
-int viz_render(struct viz_recorder *rec, const char *format, const char *path,
+/* The same picture rendered with gvc: format "svg" or "png", to `out`
+ * (rendered in memory, then written: a failed write is an error, never
+ * Graphviz's exit). */
+int viz_render(struct viz_recorder *rec, const char *format, FILE *out,
                struct disco_error *err);
 /* Frames: the per-event observer hook is internal to viz/topology.c; the
- * CLI only sets rec->frames_dir before the run and reads frames_error. */
+ * CLI only sets rec->frames_dir before the run and reads frames_error
+ * (and frames_errno, to name the directory). */
 void viz_frame_hook(struct viz_recorder *rec, const struct viz_event *ev);
 /* Whether `name` is a frame's as viz_frame_hook names them: frame-, six
  * digits or more, .svg (--frames replaces a directory of these only). */

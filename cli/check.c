@@ -17,10 +17,14 @@
 #include "synchronizer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -970,17 +974,17 @@ static void csv_row(FILE *out, const struct plan *p, size_t run,
     putc('\n', out);
 }
 
+/* Written and closed into `file`; the caller renames it (commit). */
 static int write_csv(const struct plan *p, const struct batch *b,
-                     struct disco_error *err)
+                     struct cli_outfile *file, struct disco_error *err)
 {
-    struct cli_outfile file;
-    int rc = cli_outfile_open(&file, p->csv, err);
+    int rc = cli_outfile_open(file, p->csv, err);
     if (rc)
         return rc;
-    csv_header(file.stream, p->alg);
+    csv_header(file->stream, p->alg);
     for (size_t k = 0; k < b->count; k++)
-        csv_row(file.stream, p, b->runs[k], &b->records[k]);
-    return cli_outfile_commit(&file, err);
+        csv_row(file->stream, p, b->runs[k], &b->records[k]);
+    return cli_outfile_close(file, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2400,10 +2404,97 @@ static void put_gp_string(FILE *out, const char *s)
     putc('\'', out);
 }
 
-/* The gnuplot script FILE.gp (always), then FILE.svg rendered by gnuplot
- * into a temporary name and renamed.  The script carries its data (mean,
- * min and max per topology, by n) so that it runs on its own. */
+/* gnuplot run on the script `gp` (a temporary name: the script names no
+ * file of its own but `out`, given here), its SVG read from a pipe and
+ * written by us into `svg`, every write checked: gnuplot's own writes go
+ * unchecked, and a full disk left a truncated plot with exit 0. */
+static int run_gnuplot(const char *gp, struct cli_outfile *svg,
+                       struct disco_error *err)
+{
+    int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+    if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
+        int saved = errno;
+        for (int i = 0; i < 2; i++)
+            if (out_pipe[i] >= 0)
+                close(out_pipe[i]);
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': %s", svg->path,
+                          strerror(saved));
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
+    posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
+    char *argv[] = {"gnuplot", "-e", "out='/dev/stdout'", (char *)gp, NULL};
+    extern char **environ;
+    pid_t pid;
+    int spawned = posix_spawnp(&pid, "gnuplot", &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    /* Both pipes at once: gnuplot blocked on one while we wait on the
+     * other would wait for ever.  Its first line on stderr is kept for
+     * the message; the rest of its complaints would break the one-line
+     * contract. */
+    char first[200] = "", chunk[8192];
+    size_t first_len = 0, svg_bytes = 0;
+    struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0},
+                            {err_pipe[0], POLLIN, 0}};
+    int open_fds = spawned == 0 ? 2 : 0;
+    while (open_fds > 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 ||
+                !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t got = read(fds[i].fd, chunk, sizeof chunk);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) {
+                fds[i].fd = -1;
+                open_fds--;
+            } else if (i == 0) {
+                /* After a failed write, read on so gnuplot can finish. */
+                if (!ferror(svg->stream))
+                    fwrite(chunk, 1, (size_t)got, svg->stream);
+                svg_bytes += (size_t)got;
+            } else {
+                size_t room = sizeof first - 1 - first_len;
+                size_t n = (size_t)got < room ? (size_t)got : room;
+                memcpy(first + first_len, chunk, n);
+                first_len += n;
+            }
+        }
+    }
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    int status = -1;
+    while (spawned == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    first[first_len] = '\0';
+    first[strcspn(first, "\n")] = '\0';
+    if (spawned != 0)
+        snprintf(first, sizeof first, "%s", strerror(spawned));
+    if (status != 0 || !svg_bytes)
+        return disco_fail(err, DISCO_EIO, "cannot write '%s': gnuplot failed"
+                          "%s%s", svg->path, first[0] ? ": " : "", first);
+    /* Flushed and closed here: a failed write names the file. */
+    return cli_outfile_close(svg, err);
+}
+
+/* The gnuplot script FILE.gp (always, into `gp_file`), then FILE.svg (into
+ * `svg`) rendered by gnuplot: both left for the caller to commit with the
+ * CSV, so that a run refused here commits nothing.  The script carries its
+ * data (mean, min and max per topology, by n) so that it runs on its
+ * own. */
 static int write_plot(const struct plan *p, const struct batch *b,
+                      struct cli_outfile *gp_file, struct cli_outfile *svg,
                       struct disco_error *err)
 {
     size_t len = strlen(p->plot);
@@ -2418,15 +2509,15 @@ static int write_plot(const struct plan *p, const struct batch *b,
     }
     memcpy(gp, p->plot, len - 4);
     memcpy(gp + len - 4, ".gp", 4);
-    struct cli_outfile file;
-    int rc = cli_outfile_open(&file, gp, err);
+    struct cli_outfile *file = gp_file;
+    int rc = cli_outfile_open(file, gp, err);
     if (rc) {
         free(gp);
         free(scratch);
         free(groups);
         return rc;
     }
-    FILE *out = file.stream;
+    FILE *out = file->stream;
     const char *bound = p->alg->message_bound;
     fprintf(out,
             "# %s: each metric's mean (bars: min to max over the seeds) "
@@ -2488,7 +2579,8 @@ static int write_plot(const struct plan *p, const struct batch *b,
     fputs("unset multiplot\n", out);
     free(scratch);
     free(groups);
-    rc = cli_outfile_commit(&file, err);
+    /* Closed, not yet renamed: gnuplot reads it by its temporary name. */
+    rc = cli_outfile_close(file, err);
     if (rc) {
         free(gp);
         return rc;
@@ -2502,58 +2594,10 @@ static int write_plot(const struct plan *p, const struct batch *b,
         free(gp);
         return 0;
     }
-    struct cli_outfile svg;
-    if ((rc = cli_outfile_open_named(&svg, p->plot, err))) {
-        free(gp);
-        return rc;
-    }
-    fclose(cli_outfile_take(&svg));
-    char *cmd = NULL;
-    size_t cmd_len = 0;
-    FILE *mem = open_memstream(&cmd, &cmd_len);
-    if (!mem) {
-        cli_outfile_abort(&svg);
-        free(gp);
-        return disco_fail(err, DISCO_ENOMEM, "out of memory");
-    }
-    fputs("gnuplot -e ", mem);
-    char *assign = NULL;
-    size_t assign_len = 0;
-    FILE *a = open_memstream(&assign, &assign_len);
-    if (a) {
-        fputs("out=", a);
-        put_gp_string(a, svg.temp);
-        fclose(a);
-        put_quoted(mem, assign);
-    }
-    free(assign);
-    putc(' ', mem);
-    put_quoted(mem, gp);
-    fputs(" 2>&1", mem);
-    fclose(mem);
-    /* gnuplot's complaints would break the one-line contract: keep its
-     * first line for the message. */
-    FILE *pipe = popen(cmd, "r");
-    char first[200] = "";
-    if (pipe) {
-        if (fgets(first, sizeof first, pipe))
-            first[strcspn(first, "\n")] = '\0';
-        char sink[512];
-        while (fgets(sink, sizeof sink, pipe))
-            ;
-    }
-    int status = pipe ? pclose(pipe) : -1;
-    free(cmd);
-    if (status != 0) {
-        cli_outfile_abort(&svg);
-        fflush(stdout);
-        fprintf(stderr, "disco: warning: gnuplot failed on %s, no %s%s%s\n",
-                gp, p->plot, first[0] ? ": " : "", first);
-        free(gp);
-        return 0;
-    }
     free(gp);
-    return cli_outfile_commit(&svg, err);
+    if ((rc = cli_outfile_open_named(svg, p->plot, err)))
+        return rc;
+    return run_gnuplot(file->temp ? file->temp : file->path, svg, err);
 }
 
 static void sweep_table(const struct plan *p, const struct batch *b)
@@ -2989,10 +3033,22 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
     }
 
     size_t failing = 0;
+    /* The CSV, the script and the plot are all written before any is
+     * renamed: a run refused at any of them commits nothing. */
+    struct cli_outfile csv_file = {0}, gp_file = {0}, svg_file = {0};
     if (!rc && plan.csv)
-        rc = write_csv(&plan, &b, err);
+        rc = write_csv(&plan, &b, &csv_file, err);
     if (!rc && sweep && plan.plot)
-        rc = write_plot(&plan, &b, err);
+        rc = write_plot(&plan, &b, &gp_file, &svg_file, err);
+    if (!rc && csv_file.path)
+        rc = cli_outfile_commit(&csv_file, err);
+    if (!rc && gp_file.path)
+        rc = cli_outfile_commit(&gp_file, err);
+    if (!rc && svg_file.path)
+        rc = cli_outfile_commit(&svg_file, err);
+    cli_outfile_abort(&csv_file);
+    cli_outfile_abort(&gp_file);
+    cli_outfile_abort(&svg_file);
     if (!rc) {
         if (sweep && !plan.json) {
             sweep_table(&plan, &b);

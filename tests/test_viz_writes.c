@@ -134,12 +134,47 @@ static void test_written_pictures_name_the_file(void **unused)
     }
 }
 
+/* sweep --plot: gnuplot does not check its writes, so a full disk gave a
+ * truncated plot and exit 0.  Now its SVG goes through disco, and a
+ * refused run commits neither the plot nor the CSV and script written
+ * before it. */
+static void test_sweep_plot(void **unused)
+{
+    (void)unused;
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0)
+        skip();
+    char *dir = tmpdir_create();
+    char *csv = path_in(dir, "c.csv");
+    char *svg = path_in(dir, "p.svg");
+    struct cli_output o;
+    /* The CSV (3.5 kB) and the script (1 kB) fit; the plot (85 kB) not. */
+    RUN_LIMITED(&o, 4096, "sweep", "echo", "--seeds", "50", "--csv", csv,
+                "--plot", svg);
+    assert_cannot_write(&o, svg);
+    assert_int_equal(dir_entry_count(dir), 0);
+    cli_output_release(&o);
+    /* Without the limit, all three. */
+    RUN(&o, "sweep", "echo", "--seeds", "50", "--csv", csv, "--plot", svg);
+    assert_int_equal(o.status, 0);
+    assert_int_equal(dir_entry_count(dir), 3);
+    char *text = file_read(svg, NULL);
+    assert_non_null(text);
+    size_t len = strlen(text);
+    assert_true(len > 7 && strstr(text + len - 8, "</svg>"));
+    free(text);
+    cli_output_release(&o);
+    free(csv);
+    free(svg);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rendered_pictures),
         cmocka_unit_test(test_demo),
         cmocka_unit_test(test_written_pictures_name_the_file),
+        cmocka_unit_test(test_sweep_plot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1161,8 +1161,13 @@ int cli_run_execute(struct cli_run *run, struct disco_error *err)
 
     cli_progress_phase(run->progress, "writing the outputs", NULL);
     if (run->tracing && (rc = disco_trace_close(&run->trace, err))) {
-        prefix_error(err, run->trace_file.path);
-        return rc;
+        /* The library's "cannot write the trace: REASON", said as every
+         * other output says it: "cannot write 'PATH': REASON". */
+        char reason[sizeof err->message];
+        const char *colon = strstr(err->message, ": ");
+        snprintf(reason, sizeof reason, "%s", colon ? colon + 2 : err->message);
+        return disco_fail(err, rc, "cannot write '%s': %s",
+                          run->trace_file.path, reason);
     }
     if ((rc = draw_pictures(run, err)))
         return rc;

@@ -110,11 +110,13 @@ static void test_demo(void **unused)
 }
 
 /* The pictures disco writes itself named no file when a write failed
- * ("cannot write the space-time diagram"). */
+ * ("cannot write the space-time diagram"), and the trace named it in
+ * another form ("t.jsonl: cannot write the trace: ..."). */
 static void test_written_pictures_name_the_file(void **unused)
 {
     (void)unused;
     static const char *const options[][2] = {
+        {"--trace", "t.jsonl"},
         {"--dot", "g.dot"},
         {"--spacetime", "s.svg"},
         {"--shiviz", "s.log"},

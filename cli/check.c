@@ -2427,7 +2427,10 @@ static int run_gnuplot(const char *gp, struct cli_outfile *svg,
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
     posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
-    char *argv[] = {"gnuplot", "-e", "out='/dev/stdout'", (char *)gp, NULL};
+    /* A relative name starting with '-' would read as an option. */
+    char script[PATH_MAX + 2];
+    snprintf(script, sizeof script, "%s%s", gp[0] == '-' ? "./" : "", gp);
+    char *argv[] = {"gnuplot", "-e", "out='/dev/stdout'", script, NULL};
     extern char **environ;
     pid_t pid;
     int spawned = posix_spawnp(&pid, "gnuplot", &actions, NULL, argv, environ);

@@ -399,6 +399,17 @@ static bool absent(const struct disco_view *view, uint32_t u, uint32_t p,
            a->epoch != b->epoch;
 }
 
+/* The port by which v's link to u leaves v, for u's port p to v: the
+ * topology's reverse (constant time) on an undirected graph, where it is
+ * the one port of v leading to u (no repeated edges). */
+static uint32_t back_port(const struct disco_view *view, uint32_t u,
+                          uint32_t p, uint32_t v)
+{
+    if (!disco_view_directed(view))
+        return disco_view_in_port(view, u, p);
+    return disco_view_port_to(view, v, u);
+}
+
 /* The true direction of the link behind node's port: +1 away from node,
  * -1 towards it, 0 when the link is out of the graph.  Only an end can
  * reverse a link pointing into it, so an end's view is stale only while a
@@ -411,7 +422,7 @@ static int true_direction(const struct disco_view *view, uint32_t u,
                           uint32_t p)
 {
     uint32_t v = disco_view_neighbour(view, u, p);
-    uint32_t q = disco_view_port_to(view, v, u);
+    uint32_t q = back_port(view, u, p, v);
     if (absent(view, u, p, v, q))
         return 0;
     const struct lr_port *a = view_port(view, u, p);
@@ -453,7 +464,7 @@ static bool is_sink(const struct disco_view *view, uint32_t u,
 static bool ever_down(const struct disco_view *view, uint32_t u, uint32_t p,
                       uint32_t v)
 {
-    uint32_t q = disco_view_port_to(view, v, u);
+    uint32_t q = back_port(view, u, p, v);
     return view_port(view, u, p)->ever_down ||
            view_port(view, v, q)->ever_down;
 }
@@ -569,7 +580,7 @@ static bool check_views_agree(const struct disco_view *view, char *detail,
             uint32_t v = disco_view_neighbour(view, u, p);
             const struct lr_port *a = view_port(view, u, p);
             const struct lr_port *b =
-                view_port(view, v, disco_view_port_to(view, v, u));
+                view_port(view, v, back_port(view, u, p, v));
             int d = true_direction(view, u, p);
             if (d == 0)
                 continue;

@@ -410,6 +410,24 @@ static uint32_t back_port(const struct disco_view *view, uint32_t u,
     return disco_view_port_to(view, v, u);
 }
 
+/* The direction of link u-v seen from u, with a its port state at u and b
+ * at v, when the link is in the graph: see true_direction. */
+static int direction_from(const struct disco_view *view,
+                          const struct lr_port *a, const struct lr_port *b,
+                          uint32_t u, uint32_t v)
+{
+    bool out;
+    if (a->known && (!b->known || a->flips >= b->flips))
+        out = a->out;
+    else if (b->known)
+        out = !b->out;
+    else
+        out = points_from(
+            state_height(disco_view_state(view, u), u),
+            state_height(disco_view_state(view, v), v));
+    return out ? 1 : -1;
+}
+
 /* The true direction of the link behind node's port: +1 away from node,
  * -1 towards it, 0 when the link is out of the graph.  Only an end can
  * reverse a link pointing into it, so an end's view is stale only while a
@@ -425,18 +443,33 @@ static int true_direction(const struct disco_view *view, uint32_t u,
     uint32_t q = back_port(view, u, p, v);
     if (absent(view, u, p, v, q))
         return 0;
-    const struct lr_port *a = view_port(view, u, p);
-    const struct lr_port *b = view_port(view, v, q);
-    bool out;
-    if (a->known && (!b->known || a->flips >= b->flips))
-        out = a->out;
-    else if (b->known)
-        out = !b->out;
-    else
-        out = points_from(
-            state_height(disco_view_state(view, u), u),
-            state_height(disco_view_state(view, v), v));
-    return out ? 1 : -1;
+    return direction_from(view, view_port(view, u, p), view_port(view, v, q),
+                          u, v);
+}
+
+/* One link as the invariants see it, read once for both of its ends: u's
+ * port p leads to v, v's port q back to u (an undirected graph). */
+struct lr_link {
+    uint32_t v, q;
+    const struct lr_port *a, *b; /* the port states at u and at v */
+    int uv, vu; /* true_direction(view, u, p) and (view, v, q) */
+};
+
+static struct lr_link link_at(const struct disco_view *view, uint32_t u,
+                              uint32_t p, uint32_t v)
+{
+    struct lr_link l;
+    l.v = v;
+    l.q = disco_view_in_port(view, u, p);
+    l.a = view_port(view, u, p);
+    l.b = view_port(view, v, l.q);
+    if (absent(view, u, p, v, l.q)) {
+        l.uv = l.vu = 0;
+    } else {
+        l.uv = direction_from(view, l.a, l.b, u, v);
+        l.vu = direction_from(view, l.b, l.a, v, u);
+    }
+    return l;
 }
 
 int link_reversal_orientation(const struct disco_view *view, uint32_t node,
@@ -528,7 +561,7 @@ static bool no_destination(const struct disco_view *view, char *detail,
     return true;
 }
 
-static bool check_acyclic(const struct disco_view *view, char *detail,
+static bool scan_acyclic(const struct disco_view *view, char *detail,
                           size_t len)
 {
     /* Kahn: repeatedly remove nodes with no incoming live link. */
@@ -571,7 +604,7 @@ static bool check_acyclic(const struct disco_view *view, char *detail,
     return holds;
 }
 
-static bool check_views_agree(const struct disco_view *view, char *detail,
+static bool scan_views_agree(const struct disco_view *view, char *detail,
                               size_t len)
 {
     uint32_t n = disco_view_nodes(view);
@@ -606,7 +639,7 @@ static bool check_views_agree(const struct disco_view *view, char *detail,
 
 /* Every link points from the higher end to the lower, by the heights the
  * nodes keep: what makes a rejoining link safe. */
-static bool check_heights(const struct disco_view *view, char *detail,
+static bool scan_heights(const struct disco_view *view, char *detail,
                           size_t len)
 {
     uint32_t n = disco_view_nodes(view);
@@ -634,6 +667,131 @@ static bool check_heights(const struct disco_view *view, char *detail,
                          (long long)sv->alpha, (long long)sv->beta);
                 return false;
             }
+        }
+    }
+    snprintf(detail, len, "every link points down the heights");
+    return true;
+}
+
+/* The invariants run after every event, so each reads every link once
+ * (from its end with the smaller index, both of its directions at once:
+ * link_at) where the scans above read it from both ends, each end's
+ * direction from both port states.  They find a violation exactly when
+ * the scan does, and then leave the wording to the scan, so that the
+ * detail names the violation the scan meets first.  A directed graph (not
+ * this algorithm's model) is left to the scans. */
+
+/* Kahn's algorithm, as scan_acyclic, on the directions read once into
+ * `dir` (by channel: node u's port p is first[u] + p). */
+static bool check_acyclic(const struct disco_view *view, char *detail,
+                          size_t len)
+{
+    if (disco_view_directed(view))
+        return scan_acyclic(view, detail, len);
+    uint32_t n = disco_view_nodes(view);
+    size_t *first = malloc(((size_t)n + 1) * sizeof *first);
+    signed char *dir = malloc(disco_view_channels(view) + 1);
+    uint32_t *indeg = calloc(n + (size_t)1, sizeof *indeg);
+    uint32_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    if (!first || !dir || !indeg || !queue) {
+        free(first);
+        free(dir);
+        free(indeg);
+        free(queue);
+        return scan_acyclic(view, detail, len);
+    }
+    first[0] = 0;
+    for (uint32_t u = 0; u < n; u++)
+        first[u + 1] = first[u] + disco_view_degree(view, u);
+    for (uint32_t u = 0; u < n; u++) {
+        uint32_t degree = disco_view_degree(view, u);
+        for (uint32_t p = 0; p < degree; p++) {
+            uint32_t v = disco_view_neighbour(view, u, p);
+            if (v < u)
+                continue;
+            struct lr_link l = link_at(view, u, p, v);
+            dir[first[u] + p] = (signed char)l.uv;
+            dir[first[v] + l.q] = (signed char)l.vu;
+            indeg[u] += l.uv < 0;
+            indeg[v] += l.vu < 0;
+        }
+    }
+    size_t head = 0, tail = 0;
+    for (uint32_t u = 0; u < n; u++)
+        if (indeg[u] == 0)
+            queue[tail++] = u;
+    while (head < tail) {
+        uint32_t u = queue[head++];
+        uint32_t degree = disco_view_degree(view, u);
+        for (uint32_t p = 0; p < degree; p++)
+            if (dir[first[u] + p] > 0) {
+                uint32_t v = disco_view_neighbour(view, u, p);
+                if (--indeg[v] == 0)
+                    queue[tail++] = v;
+            }
+    }
+    bool holds = tail == n;
+    free(first);
+    free(dir);
+    free(indeg);
+    free(queue);
+    if (!holds)
+        return scan_acyclic(view, detail, len);
+    snprintf(detail, len, "no directed cycle");
+    return true;
+}
+
+/* What scan_views_agree objects to at the end with port state a, the
+ * other end's being b. */
+static bool views_clash(const struct lr_port *a, const struct lr_port *b)
+{
+    return a->flips + 1 < b->flips ||
+           (a->known && b->known && a->flips == b->flips && a->out == b->out);
+}
+
+static bool check_views_agree(const struct disco_view *view, char *detail,
+                              size_t len)
+{
+    if (disco_view_directed(view))
+        return scan_views_agree(view, detail, len);
+    uint32_t n = disco_view_nodes(view);
+    for (uint32_t u = 0; u < n; u++) {
+        uint32_t degree = disco_view_degree(view, u);
+        for (uint32_t p = 0; p < degree; p++) {
+            uint32_t v = disco_view_neighbour(view, u, p);
+            if (v < u)
+                continue;
+            struct lr_link l = link_at(view, u, p, v);
+            if (l.uv != 0 && (views_clash(l.a, l.b) || views_clash(l.b, l.a)))
+                return scan_views_agree(view, detail, len);
+        }
+    }
+    snprintf(detail, len, "every up-to-date end agrees with the other");
+    return true;
+}
+
+static bool check_heights(const struct disco_view *view, char *detail,
+                          size_t len)
+{
+    uint32_t n = disco_view_nodes(view);
+    if (disco_view_directed(view) ||
+        (n > 0 && ((const struct lr_state *)disco_view_state(view, 0))
+                          ->rule == LINK_REVERSAL_LABELS))
+        return scan_heights(view, detail, len);
+    for (uint32_t u = 0; u < n; u++) {
+        struct height hu = state_height(disco_view_state(view, u), u);
+        uint32_t degree = disco_view_degree(view, u);
+        for (uint32_t p = 0; p < degree; p++) {
+            uint32_t v = disco_view_neighbour(view, u, p);
+            if (v < u)
+                continue;
+            struct lr_link l = link_at(view, u, p, v);
+            if (l.uv == 0)
+                continue;
+            struct height hv = state_height(disco_view_state(view, v), v);
+            if ((l.uv > 0 && !points_from(hu, hv)) ||
+                (l.vu > 0 && !points_from(hv, hu)))
+                return scan_heights(view, detail, len);
         }
     }
     snprintf(detail, len, "every link points down the heights");

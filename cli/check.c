@@ -697,6 +697,13 @@ static bool take_runs(struct batch *b, size_t *from, size_t *to)
 
 static void work(uv_work_t *req)
 {
+    /* libuv's pool threads outlive the batch, into the writing of the
+     * outputs: once per thread (cli.h). */
+    static _Thread_local bool signals_blocked;
+    if (!signals_blocked) {
+        cli_signals_to_main_thread();
+        signals_blocked = true;
+    }
     struct worker *w = req->data;
     struct batch *b = w->batch;
     struct plan *p = b->plan;

@@ -9,6 +9,8 @@
 #ifndef DISCO_CLI_H
 #define DISCO_CLI_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -196,6 +198,26 @@ void cli_outfile_abort(struct cli_outfile *file);
  * written so far), which a SIGINT, SIGTERM or SIGHUP empties and removes
  * until cli_untrack_frames: both must stay valid until then. */
 void cli_track_frames(const char *dir, const uint64_t *count);
+/* Called first in every thread the CLI starts (the progress line's, the
+ * batch workers'): SIGINT, SIGTERM and SIGHUP blocked there for good, so
+ * that they reach the main thread, and the main thread's holding them off
+ * around a file's creation and registration (cli_mkdirs,
+ * cli_outfile_open, cli_make_frames_dir) holds them off for the process:
+ * a mask is per thread, and a signal to the process goes to any thread
+ * that does not block it. */
+static inline void cli_kill_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+static inline void cli_signals_to_main_thread(void)
+{
+    sigset_t block;
+    cli_kill_signals(&block);
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
+}
 /* mkdtemp(`template`), then cli_track_frames(template, count), with those
  * signals held off between the two so that a kill cannot come after the
  * directory is made and before it is tracked: 0, or mkdtemp's errno. */

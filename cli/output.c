@@ -88,10 +88,7 @@ static void remove_pending_and_die(int sig)
 static void hold_signals(sigset_t *saved)
 {
     sigset_t block;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
+    cli_kill_signals(&block);
     pthread_sigmask(SIG_BLOCK, &block, saved);
 }
 
@@ -99,6 +96,7 @@ static void release_signals(const sigset_t *saved)
 {
     pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
+
 
 static void install_handler(void)
 {
@@ -543,8 +541,11 @@ int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
 /* A path that does not exist (yet), resolved: a dangling symbolic link by
  * the file it would name (cli_outfile_open writes there), anything else
  * by its deepest existing ancestor's real path followed by the rest, "."
- * and empty components dropped (".." stays: past a missing directory it
- * names nothing that can be written).  NULL when out of memory. */
+ * and empty components dropped, and ".." taking off the component before
+ * it: a directory that does not exist yet is no symbolic link, and --out
+ * makes its directory before anything is written, so "o/../o/x" is "o/x".
+ * Without a working directory (removed under us) a relative path is
+ * compared as given.  NULL when out of memory. */
 static char *resolve_missing(const char *path, int depth)
 {
     struct stat st;
@@ -561,6 +562,8 @@ static char *resolve_missing(const char *path, int depth)
         abs = strdup(path);
     } else {
         char *cwd = getcwd(NULL, 0);
+        if (!cwd && errno != ENOMEM)
+            return strdup(path);
         abs = cwd ? cli_join(cwd, path) : NULL;
         free(cwd);
     }
@@ -590,7 +593,13 @@ static char *resolve_missing(const char *path, int depth)
             while (*c == '/')
                 c++;
             size_t len = strcspn(c, "/");
-            if (len && !(len == 1 && c[0] == '.')) {
+            if (len == 2 && c[0] == '.' && c[1] == '.') {
+                while (n > 1 && out[n - 1] != '/')
+                    n--;
+                if (n > 1)
+                    n--; /* the slash before it, but not the root */
+                out[n] = '\0';
+            } else if (len && !(len == 1 && c[0] == '.')) {
                 if (n == 0 || out[n - 1] != '/')
                     out[n++] = '/';
                 memcpy(out + n, c, len);

@@ -159,6 +159,7 @@ static void draw(struct cli_progress *p)
 
 static void redraw_until_stopped(void *arg)
 {
+    cli_signals_to_main_thread();
     struct cli_progress *p = arg;
     uv_mutex_lock(&p->lock);
     while (!p->stop) {

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,12 @@ static bool populate(const struct request *r)
 static void *serve(void *unused)
 {
     (void)unused;
+    /* Signals are for the program's own threads: a handler run here, in
+     * the middle of an madvise, would find the program's state as the
+     * main thread left it, with no say in when. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     pthread_mutex_lock(&helper.lock);
     for (;;) {
         while (helper.count == 0)

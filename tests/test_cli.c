@@ -1754,6 +1754,10 @@ static void test_outputs_naming_one_file(void **unused)
     REFUSED_IN(dir, "--frames names 'o/summary.json', which --out keeps for "
                     "the summary",
                "run", "echo", "--out", "o", "--frames", "summary.json");
+    /* ".." past a directory --out has yet to make: it will exist. */
+    REFUSED_IN(dir, "--trace writes 'o/../o/summary.json', which --out "
+                    "keeps for the summary",
+               "run", "echo", "--out", "o", "--trace", "../o/summary.json");
     assert_int_equal(dir_entry_count(dir), 0);
 
     char *x = path_in(dir, "x"), *y = path_in(dir, "y");

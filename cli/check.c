@@ -2415,11 +2415,68 @@ static void put_gp_string(FILE *out, const char *s)
  * file of its own but `out`, given here), its SVG read from a pipe and
  * written by us into `svg`, every write checked: gnuplot's own writes go
  * unchecked, and a full disk left a truncated plot with exit 0. */
-static int run_gnuplot(const char *gp, struct cli_outfile *svg,
-                       struct disco_error *err)
+/* pipe(), both ends close-on-exec (pipe2 is not POSIX). */
+static bool cloexec_pipe(int fds[2])
 {
+    if (pipe(fds) != 0)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
+            close(fds[0]);
+            close(fds[1]);
+            fds[0] = fds[1] = -1;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The line of gnuplot's stderr worth one line of ours: the one that says
+ * where ("... line 3: invalid command"), else the first that is not
+ * blank, with the script's temporary name `temp` put back as `shown`
+ * (the file the user can open).  Into `line`. */
+static void gnuplot_complaint(const char *text, const char *temp,
+                              const char *shown, char *line, size_t size)
+{
+    const char *pick = NULL, *first = NULL;
+    for (const char *at = text; *at;) {
+        size_t len = strcspn(at, "\n");
+        bool blank = strspn(at, " \t^") >= len;
+        if (!blank && !first)
+            first = at;
+        if (!blank && !pick) {
+            const char *l = strstr(at, "line ");
+            if (l && l < at + len)
+                pick = at;
+        }
+        at += len + (at[len] == '\n');
+    }
+    if (!pick)
+        pick = first;
+    line[0] = '\0';
+    if (!pick)
+        return;
+    size_t len = strcspn(pick, "\n"), n = 0, t = strlen(temp);
+    for (size_t i = 0; i < len && n + 1 < size;) {
+        if (t && i + t <= len && !strncmp(pick + i, temp, t)) {
+            n += (size_t)snprintf(line + n, size - n, "%s", shown);
+            if (n >= size)
+                n = size - 1;
+            i += t;
+        } else {
+            line[n++] = pick[i++];
+        }
+    }
+    line[n] = '\0';
+}
+
+static int run_gnuplot(const char *gp, const char *gp_shown,
+                       struct cli_outfile *svg, struct disco_error *err)
+{
+    /* Close-on-exec, so that gnuplot inherits none of our descriptors
+     * but the two it is given (dup2 clears the flag on those). */
     int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-    if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
+    if (!cloexec_pipe(out_pipe) || !cloexec_pipe(err_pipe)) {
         int saved = errno;
         for (int i = 0; i < 2; i++)
             if (out_pipe[i] >= 0)
@@ -2435,8 +2492,16 @@ static int run_gnuplot(const char *gp, struct cli_outfile *svg,
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
     posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
     /* A relative name starting with '-' would read as an option. */
-    char script[PATH_MAX + 2];
-    snprintf(script, sizeof script, "%s%s", gp[0] == '-' ? "./" : "", gp);
+    char *script = malloc(strlen(gp) + 3);
+    if (!script) {
+        for (int i = 0; i < 2; i++) {
+            close(out_pipe[i]);
+            close(err_pipe[i]);
+        }
+        posix_spawn_file_actions_destroy(&actions);
+        return disco_fail(err, DISCO_ENOMEM, "out of memory");
+    }
+    sprintf(script, "%s%s", gp[0] == '-' ? "./" : "", gp);
     char *argv[] = {"gnuplot", "-e", "out='/dev/stdout'", script, NULL};
     extern char **environ;
     pid_t pid;
@@ -2448,7 +2513,7 @@ static int run_gnuplot(const char *gp, struct cli_outfile *svg,
      * other would wait for ever.  Its first line on stderr is kept for
      * the message; the rest of its complaints would break the one-line
      * contract. */
-    char first[200] = "", chunk[8192];
+    char first[2048] = "", chunk[8192];
     size_t first_len = 0, svg_bytes = 0;
     struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0},
                             {err_pipe[0], POLLIN, 0}};
@@ -2488,12 +2553,26 @@ static int run_gnuplot(const char *gp, struct cli_outfile *svg,
     while (spawned == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     first[first_len] = '\0';
-    first[strcspn(first, "\n")] = '\0';
-    if (spawned != 0)
-        snprintf(first, sizeof first, "%s", strerror(spawned));
-    if (status != 0 || !svg_bytes)
-        return disco_fail(err, DISCO_EIO, "cannot write '%s': gnuplot failed"
-                          "%s%s", svg->path, first[0] ? ": " : "", first);
+    free(script);
+    /* Our own write failed: the run is refused (exit 2), nothing kept. */
+    if (ferror(svg->stream))
+        return cli_outfile_close(svg, err);
+    /* gnuplot failed to draw (an old gnuplot, a broken install): the CSV
+     * and the script still stand, as they do without gnuplot, and the
+     * batch's exit status stays the runs' own. */
+    if (spawned != 0 || status != 0 || !svg_bytes) {
+        char why[512];
+        if (spawned != 0)
+            snprintf(why, sizeof why, "%s", strerror(spawned));
+        else
+            gnuplot_complaint(first, gp, gp_shown, why, sizeof why);
+        fflush(stdout);
+        fprintf(stderr, "disco: warning: gnuplot failed on %s%s%s; %s not "
+                        "drawn\n",
+                gp_shown, why[0] ? ": " : "", why, svg->path);
+        cli_outfile_abort(svg);
+        return 0;
+    }
     /* Flushed and closed here: a failed write names the file. */
     return cli_outfile_close(svg, err);
 }
@@ -2607,7 +2686,8 @@ static int write_plot(const struct plan *p, const struct batch *b,
     free(gp);
     if ((rc = cli_outfile_open_named(svg, p->plot, err)))
         return rc;
-    return run_gnuplot(file->temp ? file->temp : file->path, svg, err);
+    return run_gnuplot(file->temp ? file->temp : file->path, file->path, svg,
+                       err);
 }
 
 static void sweep_table(const struct plan *p, const struct batch *b)
@@ -2992,6 +3072,15 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
         if (!b.records[k].holds && !b.records[k].rc)
             rc = disco_fail(err, DISCO_EINVAL, "run %zu did not run", k);
 
+    /* The CSV, the script and the plot are all written before any is
+     * renamed, and before the counterexample's directory is written: a
+     * run refused at any of them commits nothing. */
+    struct cli_outfile csv_file = {0}, gp_file = {0}, svg_file = {0};
+    if (!rc && plan.csv)
+        rc = write_csv(&plan, &b, &csv_file, err);
+    if (!rc && sweep && plan.plot)
+        rc = write_plot(&plan, &b, &gp_file, &svg_file, err);
+
     unsigned props = plan.alg->property_count + 1;
     struct shrunk *shrunk = calloc(props, sizeof *shrunk);
     if (!rc && !shrunk)
@@ -3043,13 +3132,6 @@ static int check_or_sweep_on(int argc, char **argv, bool sweep, int rank,
     }
 
     size_t failing = 0;
-    /* The CSV, the script and the plot are all written before any is
-     * renamed: a run refused at any of them commits nothing. */
-    struct cli_outfile csv_file = {0}, gp_file = {0}, svg_file = {0};
-    if (!rc && plan.csv)
-        rc = write_csv(&plan, &b, &csv_file, err);
-    if (!rc && sweep && plan.plot)
-        rc = write_plot(&plan, &b, &gp_file, &svg_file, err);
     if (!rc && csv_file.path)
         rc = cli_outfile_commit(&csv_file, err);
     if (!rc && gp_file.path)

@@ -858,6 +858,12 @@ static void test_bad_input(void **unused)
  * abort under ASan), nothing written. */
 static void test_seeds_beyond_memory(void **unused)
 {
+    /* 1,073,741,824 runs take some 180 GB of results: on a machine that
+     * has that much the batch would start, so the refusal is not there to
+     * test. */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && (double)pages * (double)page > 150e9)
+        skip();
     char *dir = tmpdir_create();
     char *csv = path_in(dir, "x.csv");
     struct cli_output o;

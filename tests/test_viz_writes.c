@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -170,6 +171,53 @@ static void test_sweep_plot(void **unused)
     tmpdir_remove(dir);
 }
 
+/* A gnuplot that cannot draw (an old one, without datablocks) is not a
+ * refused run: the CSV and the script stay, a warning says why with the
+ * script's own name, and the exit status is the runs' (here 1: lcr under
+ * loss); the counterexample, written after the plot, is there too.  The
+ * gnuplot on PATH is a stand-in that fails as an old one does. */
+static void test_sweep_plot_gnuplot_fails(void **unused)
+{
+    (void)unused;
+    char *dir = tmpdir_create();
+    char *fake = path_in(dir, "gnuplot");
+    file_write(fake, "#!/bin/sh\n"
+                     "printf '\\n  $data << EOD\\n  ^\\n\"%s\" line 3: "
+                     "invalid command\\n\\n' \"$3\" >&2\n"
+                     "exit 1\n");
+    assert_int_equal(chmod(fake, 0755), 0);
+    const char *path = getenv("PATH");
+    char *saved = strdup(path ? path : "");
+    char fake_path[8192];
+    snprintf(fake_path, sizeof fake_path, "%s:%s", dir, saved);
+    setenv("PATH", fake_path, 1);
+    char *csv = path_in(dir, "c.csv"), *svg = path_in(dir, "p.svg");
+    char *gp = path_in(dir, "p.gp"), *ce = path_in(dir, "ce");
+    struct cli_output o;
+    RUN(&o, "sweep", "lcr", "--topology", "ring:{3..5}", "--seeds", "3",
+        "--loss", "0.5", "--csv", csv, "--plot", svg, "--counterexample", ce);
+    setenv("PATH", saved, 1);
+    char expected[8192];
+    snprintf(expected, sizeof expected,
+             "disco: warning: gnuplot failed on %s: \"%s\" line 3: invalid "
+             "command; %s not drawn\n",
+             gp, gp, svg);
+    assert_int_equal(o.status, 1);
+    assert_non_null(strstr(o.err, expected));
+    assert_int_equal(count_substring(o.err, "\n"), 2); /* and lcr's */
+    assert_int_equal(dir_entry_count(dir), 4); /* gnuplot, c.csv, p.gp, ce */
+    assert_int_equal(access(svg, F_OK), -1);
+    assert_int_equal(access(gp, F_OK), 0);
+    cli_output_release(&o);
+    free(saved);
+    free(fake);
+    free(csv);
+    free(svg);
+    free(gp);
+    free(ce);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_demo),
         cmocka_unit_test(test_written_pictures_name_the_file),
         cmocka_unit_test(test_sweep_plot),
+        cmocka_unit_test(test_sweep_plot_gnuplot_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,18 +230,20 @@ static bool grow_log(void **array, size_t *capacity, size_t *reserved,
         *capacity = log_look_ahead(*array, *reserved, prefaulted, needed, size);
         return true;
     }
+    if (needed > limit)
+        return false;
     if (needed > LOG_RESERVE_FROM / size && limit <= SIZE_MAX / size &&
         limit * size >= DISCO__BIG_ARRAY) {
         void *p = disco__big_reserve(limit * size);
         if (p) {
-            /* Entries [0, *capacity) hold what the log has so far. */
+            /* Entries [0, *capacity) hold what the log has so far (the
+             * send log's gaps, messages never recorded, copied as they
+             * are). */
             if (*capacity)
                 memcpy(p, *array, *capacity * size);
             free(*array);
             *array = p;
             *reserved = limit * size;
-            if (needed > limit)
-                return false;
             *capacity = log_look_ahead(p, *reserved, prefaulted, needed, size);
             return true;
         }

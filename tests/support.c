@@ -86,6 +86,7 @@ static void cli_run_expired(struct cli_output *result, const char *bin,
                             const char *const argv[], pid_t pid,
                             struct pollfd fds[2], double seconds)
 {
+    kill(-pid, SIGKILL); /* its group: see cli_run */
     kill(pid, SIGKILL);
     for (int i = 0; i < 2; i++)
         if (fds[i].fd >= 0)
@@ -118,6 +119,9 @@ void cli_run(struct cli_output *result, const char *const argv[])
     if (pid < 0)
         abort();
     if (pid == 0) {
+        /* A group of its own, so that a deadline's SIGKILL reaches what it
+         * started too (sweep's gnuplot). */
+        setpgid(0, 0);
         int null_in = open("/dev/null", O_RDONLY);
         dup2(null_in, 0);
         dup2(out_pipe[1], 1);
@@ -644,18 +648,24 @@ void assert_usage_error(const struct cli_output *o, const char *expected)
     assert_non_null(strstr(o->err, expected));
 }
 
-void assert_refused_in(const char *dir, const char *message,
-                       const char *const argv[])
+void cli_run_in(const char *dir, struct cli_output *result,
+                const char *const argv[])
 {
     char *cwd = getcwd(NULL, 0);
     assert_non_null(cwd);
-    int before = dir_entry_count(dir);
     assert_int_equal(chdir(dir), 0);
-    struct cli_output o;
-    cli_run(&o, argv);
+    cli_run(result, argv);
     int restored = chdir(cwd);
     free(cwd);
     assert_int_equal(restored, 0);
+}
+
+void assert_refused_in(const char *dir, const char *message,
+                       const char *const argv[])
+{
+    int before = dir_entry_count(dir);
+    struct cli_output o;
+    cli_run_in(dir, &o, argv);
     assert_usage_error(&o, message);
     char line[1024];
     snprintf(line, sizeof line, "disco: %s\n", message);

@@ -28,6 +28,15 @@ void cli_run(struct cli_output *result, const char *const argv[]);
         cli_run((out), run_argv_);                                             \
     } while (0)
 void cli_output_release(struct cli_output *result);
+/* cli_run with `dir` as the working directory, restored before it returns
+ * (and before any assertion on the run can jump out of the test). */
+void cli_run_in(const char *dir, struct cli_output *result,
+                const char *const argv[]);
+#define RUN_IN(dir, out, ...)                                                  \
+    do {                                                                       \
+        const char *const run_argv_[] = {NULL, __VA_ARGS__, NULL};             \
+        cli_run_in((dir), (out), run_argv_);                                   \
+    } while (0)
 
 /* A fresh empty directory under $TMPDIR (or /tmp); the caller owns the
  * string.  tmpdir_remove deletes it with everything in it. */

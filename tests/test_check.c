@@ -433,25 +433,22 @@ static void test_outputs_naming_different_files(void **unused)
 {
     (void)unused;
     char *dir = tmpdir_create();
-    char *cwd = getcwd(NULL, 0);
-    assert_non_null(cwd);
-    assert_int_equal(chdir(dir), 0);
     struct cli_output o;
-    RUN(&o, "sweep", "echo", "--seeds", "1", "--csv", "a.csv", "--plot",
-        "a.svg");
+    RUN_IN(dir, &o, "sweep", "echo", "--seeds", "1", "--csv", "a.csv",
+           "--plot", "a.svg");
     assert_int_equal(o.status, 0);
     cli_output_release(&o);
-    RUN(&o, "check", "planted-bug", "--seeds", "20", "--counterexample",
-        "ce", "--csv", "other.csv");
+    RUN_IN(dir, &o, "check", "planted-bug", "--seeds", "20",
+           "--counterexample", "ce", "--csv", "other.csv");
     assert_int_equal(o.status, 1);
     cli_output_release(&o);
-    assert_int_equal(mkdir("ce2", 0777), 0);
-    RUN(&o, "check", "planted-bug", "--seeds", "20", "--counterexample",
-        "ce2", "--csv", "ce2/runs.csv");
+    char *ce2 = path_in(dir, "ce2");
+    assert_int_equal(mkdir(ce2, 0777), 0);
+    free(ce2);
+    RUN_IN(dir, &o, "check", "planted-bug", "--seeds", "20",
+           "--counterexample", "ce2", "--csv", "ce2/runs.csv");
     assert_int_equal(o.status, 1);
     cli_output_release(&o);
-    assert_int_equal(chdir(cwd), 0);
-    free(cwd);
     const char *const made[] = {"a.csv",           "a.gp",
                                 "other.csv",       "ce/trace.jsonl",
                                 "ce/summary.json", "ce2/runs.csv",
@@ -464,7 +461,6 @@ static void test_outputs_naming_different_files(void **unused)
     }
     tmpdir_remove(dir);
 }
-
 
 /* A shard with no run of its own (one seed, shard 2/2) names the default
  * topology, which it gave as "", and has no statistics, where it printed

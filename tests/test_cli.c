@@ -1787,26 +1787,21 @@ static void test_outputs_naming_different_files(void **unused)
 {
     (void)unused;
     char *dir = tmpdir_create();
-    char *cwd = getcwd(NULL, 0);
-    assert_non_null(cwd);
-    assert_int_equal(chdir(dir), 0);
     struct cli_output o;
-    RUN(&o, "run", "echo", "--trace", "t.jsonl", "--dot", "t.dot",
-        "--spacetime", "t.svg");
+    RUN_IN(dir, &o, "run", "echo", "--trace", "t.jsonl", "--dot", "t.dot",
+           "--spacetime", "t.svg");
     assert_int_equal(o.status, 0);
     cli_output_release(&o);
-    RUN(&o, "run", "echo", "--out", "o", "--trace", "t.jsonl", "--dot",
-        "trace.jsonl");
+    RUN_IN(dir, &o, "run", "echo", "--out", "o", "--trace", "t.jsonl", "--dot",
+           "trace.jsonl");
     assert_int_equal(o.status, 0);
     cli_output_release(&o);
-    RUN(&o, "run", "echo", "--dot", "/dev/stdout", "--spacetime",
-        "/dev/stdout");
+    RUN_IN(dir, &o, "run", "echo", "--dot", "/dev/stdout", "--spacetime",
+           "/dev/stdout");
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "digraph"));
     assert_non_null(strstr(o.out, "<svg"));
     cli_output_release(&o);
-    assert_int_equal(chdir(cwd), 0);
-    free(cwd);
     const char *const made[] = {"t.jsonl", "t.dot", "t.svg", "o/t.jsonl",
                                 "o/trace.jsonl", "o/summary.json"};
     for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
@@ -1818,7 +1813,6 @@ static void test_outputs_naming_different_files(void **unused)
     assert_int_equal(dir_entry_count(dir), 4);
     tmpdir_remove(dir);
 }
-
 
 /* A run killed while it runs removes the directories --out made (still
  * empty: nothing is committed before the end) and the frames it has

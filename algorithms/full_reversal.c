@@ -562,7 +562,7 @@ static bool no_destination(const struct disco_view *view, char *detail,
 }
 
 static bool scan_acyclic(const struct disco_view *view, char *detail,
-                          size_t len)
+                         size_t len)
 {
     /* Kahn: repeatedly remove nodes with no incoming live link. */
     uint32_t n = disco_view_nodes(view);
@@ -605,7 +605,7 @@ static bool scan_acyclic(const struct disco_view *view, char *detail,
 }
 
 static bool scan_views_agree(const struct disco_view *view, char *detail,
-                              size_t len)
+                             size_t len)
 {
     uint32_t n = disco_view_nodes(view);
     for (uint32_t u = 0; u < n; u++) {
@@ -640,7 +640,7 @@ static bool scan_views_agree(const struct disco_view *view, char *detail,
 /* Every link points from the higher end to the lower, by the heights the
  * nodes keep: what makes a rejoining link safe. */
 static bool scan_heights(const struct disco_view *view, char *detail,
-                          size_t len)
+                         size_t len)
 {
     uint32_t n = disco_view_nodes(view);
     /* Binary link labels steps by its labels, and with labels that differ

@@ -136,6 +136,9 @@ void cli_progress_phase(struct cli_progress *p, const char *phase,
 void cli_progress_say(struct cli_progress *p, const char *line);
 /* Stop the thread, erase the line, free it all. */
 void cli_progress_stop(struct cli_progress *p);
+/* `n` as "12,345,678" into buf (len bytes), as the progress line and
+ * check's messages write counts. */
+void cli_with_commas(char *buf, size_t len, uint64_t n);
 
 /* ------------------------------------------------------------------------ */
 /* The end of a command (main.c).                                            */

@@ -117,7 +117,7 @@ void cli_progress_line_erase(struct cli_progress_line *line)
 }
 
 /* "12,345,678": counts of millions are read at a glance. */
-static void with_commas(char *buf, size_t len, uint64_t n)
+void cli_with_commas(char *buf, size_t len, uint64_t n)
 {
     char digits[32];
     int count = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
@@ -143,8 +143,8 @@ static void draw(struct cli_progress *p)
         disco_time_t time;
         disco_sim_progress(p->sim, &events, &time);
         char e[32], t[32];
-        with_commas(e, sizeof e, events);
-        with_commas(t, sizeof t, time);
+        cli_with_commas(e, sizeof e, events);
+        cli_with_commas(t, sizeof t, time);
         snprintf(tail, sizeof tail, ": %s events, time %s  (%.1f s)", e, t,
                  elapsed);
     } else {

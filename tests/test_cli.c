@@ -1274,8 +1274,8 @@ static void test_symmetric_digraph_differing(void **unused)
 
 /* A digraph with an arc without its reverse is refused to an algorithm
  * that needs bidirectional channels, with that arc named (the first one,
- * by node then port), as a scenario and as --topology; a generated one by
- * node index. */
+ * by node then port), as a scenario and as --topology; the generated
+ * uring with the ring that has channels both ways. */
 static void test_one_way_arc_named(void **unused)
 {
     char *dir = tmpdir_create();

@@ -2493,9 +2493,8 @@ static int run_gnuplot(const char *gp, const char *gp_shown,
     close(out_pipe[1]);
     close(err_pipe[1]);
     /* Both pipes at once: gnuplot blocked on one while we wait on the
-     * other would wait for ever.  Its first line on stderr is kept for
-     * the message; the rest of its complaints would break the one-line
-     * contract. */
+     * other would wait for ever.  The start of its stderr is kept, for
+     * the one line of ours that gnuplot_complaint picks from it. */
     char first[2048] = "", chunk[8192];
     size_t first_len = 0, svg_bytes = 0;
     struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0},

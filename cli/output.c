@@ -335,8 +335,9 @@ int cli_check_named_target(const char *path, struct disco_error *err)
     int standard_fd;
     if (written_through(path, &standard_fd))
         return disco_fail(err, DISCO_EINVAL,
-                          "cannot write '%s': not a plain file (pictures "
-                          "that Graphviz or gnuplot draw go to files)",
+                          "cannot write '%s': not a plain file (sweep's "
+                          "plot goes to a file, its script FILE.gp beside "
+                          "it)",
                           path);
     return 0;
 }

@@ -743,11 +743,10 @@ static int open_pictures(struct cli_run *run, struct disco_error *err)
         char *path = cli_join(s->out, name);
         if (!path)
             return disco_fail(err, DISCO_ENOMEM, "out of memory");
-        /* SVG and PNG must be plain files (docs/cli.md), though disco now
-         * writes them through the stream like the others. */
-        bool named = p == CLI_PICTURE_SVG || p == CLI_PICTURE_PNG;
-        rc = named ? cli_outfile_open_named(&run->pictures[p], path, err)
-                   : cli_outfile_open(&run->pictures[p], path, err);
+        /* SVG and PNG too: Graphviz renders them into memory and disco
+         * writes the bytes, so a FIFO or /dev/stdout takes them as it
+         * takes the trace. */
+        rc = cli_outfile_open(&run->pictures[p], path, err);
         free(path);
         if (rc)
             return rc;

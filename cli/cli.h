@@ -170,9 +170,9 @@ struct cli_outfile {
  * directory (the final rename could not replace it). */
 int cli_outfile_open(struct cli_outfile *file, const char *path,
                      struct disco_error *err);
-/* The same for a file that another program writes by name (Graphviz's
- * renderer, gnuplot: they get `temp`): refused, with one line, when it
- * would be written through, so that `temp` is always set. */
+/* The same for a file that must be a plain file of its own: sweep's
+ * plot, whose script FILE.gp is written beside it.  Refused, with one
+ * line, when it would be written through, so that `temp` is always set. */
 int cli_outfile_open_named(struct cli_outfile *file, const char *path,
                            struct disco_error *err);
 /* Its test alone, for a command that opens the file only after writing

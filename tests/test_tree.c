@@ -258,6 +258,32 @@ static void test_duplication_counts_each_neighbour_once(void **unused)
             }
 }
 
+static void test_duplication_past_port_63(void **unused)
+{
+    /* The centre of star:100 has 99 ports: past port 63 a duplicate can
+     * only be told apart while some neighbour is unheard, so the centre
+     * may count one twice and fall silent.  It must never send on a port
+     * it does not have (sim_run fails the test on that error), nor send
+     * twice; without duplication the wave is whole. */
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        struct disco_config cfg;
+        disco_config_init(&cfg, &disco_alg_tree);
+        cfg.seed = seed;
+        cfg.dup = seed <= 10 ? 1 : 0;
+        struct sim_run run;
+        sim_run(&run, &disco_alg_tree, "star:100", seed, &cfg);
+        assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
+        assert_true(run.metrics->messages <= run.topo.nodes);
+        if (cfg.dup == 0) {
+            assert_int_equal(run.metrics->messages, run.topo.nodes);
+            assert_all_hold(&run);
+            assert_two_neighbours_decided(&run);
+        }
+        sim_run_release(&run);
+        disco_config_release(&cfg);
+    }
+}
+
 static void test_refuses_graphs_with_cycles(void **unused)
 {
     const char *specs[] = {"ring:6", "grid:3x3", "petersen", "uring:5"};
@@ -289,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_inner_initiators_wait),
         cmocka_unit_test(test_lone_process),
         cmocka_unit_test(test_duplication_counts_each_neighbour_once),
+        cmocka_unit_test(test_duplication_past_port_63),
         cmocka_unit_test(test_refuses_graphs_with_cycles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

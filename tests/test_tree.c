@@ -260,25 +260,22 @@ static void test_duplication_counts_each_neighbour_once(void **unused)
 
 static void test_duplication_past_port_63(void **unused)
 {
-    /* The centre of star:100 has 99 ports: past port 63 a duplicate can
-     * only be told apart while some neighbour is unheard, so the centre
-     * may count one twice and fall silent.  It must never send on a port
-     * it does not have (sim_run fails the test on that error), nor send
-     * twice; without duplication the wave is whole. */
+    /* The centre of star:100 has 99 ports, more than a 64-bit mask of
+     * ports heard could hold (a sketch that tried one, and fell back on
+     * the sum past port 63, answered a leaf already heard): under
+     * duplication as without it, the wave is whole, with N tokens, two
+     * neighbours deciding and every property holding. */
     for (uint64_t seed = 1; seed <= 20; seed++) {
         struct disco_config cfg;
         disco_config_init(&cfg, &disco_alg_tree);
         cfg.seed = seed;
-        cfg.dup = seed <= 10 ? 1 : 0;
+        cfg.dup = seed <= 10 ? 1 : 0.3;
         struct sim_run run;
         sim_run(&run, &disco_alg_tree, "star:100", seed, &cfg);
         assert_int_equal(run.metrics->stop, DISCO_STOP_QUIESCENT);
-        assert_true(run.metrics->messages <= run.topo.nodes);
-        if (cfg.dup == 0) {
-            assert_int_equal(run.metrics->messages, run.topo.nodes);
-            assert_all_hold(&run);
-            assert_two_neighbours_decided(&run);
-        }
+        assert_int_equal(run.metrics->messages, run.topo.nodes);
+        assert_all_hold(&run);
+        assert_two_neighbours_decided(&run);
         sim_run_release(&run);
         disco_config_release(&cfg);
     }

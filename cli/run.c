@@ -818,6 +818,11 @@ static int draw_pictures(struct cli_run *run, struct disco_error *err)
         case CLI_PICTURE_COUNT:
             break;
         }
+        /* Flushed now, whole: outputs written through one file (two of
+         * them at /dev/stdout) follow each other instead of interleaving
+         * at their buffers' 4 kB boundaries. */
+        if (!rc && file->stream && fflush(file->stream) != 0)
+            rc = DISCO_EIO;
         /* A failed write: named by the file, as the other outputs are
          * (the writers know only their stream). */
         int saved = errno;

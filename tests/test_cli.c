@@ -1791,8 +1791,14 @@ static void test_outputs_naming_different_files(void **unused)
     RUN_IN(dir, &o, "run", "echo", "--dot", "/dev/stdout", "--spacetime",
            "/dev/stdout");
     assert_int_equal(o.status, 0);
-    assert_non_null(strstr(o.out, "digraph"));
-    assert_non_null(strstr(o.out, "<svg"));
+    /* Each whole, one after the other: the DOT used to land 4 kB into
+     * the space-time diagram, where its buffer was flushed. */
+    const char *dot = strstr(o.out, "digraph"), *svg = strstr(o.out, "<svg");
+    assert_non_null(dot);
+    assert_non_null(svg);
+    assert_true(dot < svg);
+    assert_null(strstr(svg, "digraph"));
+    assert_int_equal(count_substring(o.out, "</svg>"), 1);
     cli_output_release(&o);
     const char *const made[] = {"t.jsonl", "t.dot", "t.svg", "o/t.jsonl",
                                 "o/trace.jsonl", "o/summary.json"};

@@ -201,13 +201,8 @@ void cli_outfile_abort(struct cli_outfile *file);
  * written so far), which a SIGINT, SIGTERM or SIGHUP empties and removes
  * until cli_untrack_frames: both must stay valid until then. */
 void cli_track_frames(const char *dir, const uint64_t *count);
-/* Called first in every thread the CLI starts (the progress line's, the
- * batch workers'): SIGINT, SIGTERM and SIGHUP blocked there for good, so
- * that they reach the main thread, and the main thread's holding them off
- * around a file's creation and registration (cli_mkdirs,
- * cli_outfile_open, cli_make_frames_dir) holds them off for the process:
- * a mask is per thread, and a signal to the process goes to any thread
- * that does not block it. */
+/* The signals whose handler removes a run's temporary files and
+ * directories: SIGINT, SIGTERM and SIGHUP, into `set`. */
 static inline void cli_kill_signals(sigset_t *set)
 {
     sigemptyset(set);
@@ -215,6 +210,13 @@ static inline void cli_kill_signals(sigset_t *set)
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGHUP);
 }
+/* Called first in every thread the CLI starts (the progress line's, the
+ * batch workers'): those signals blocked there for good, so that they
+ * reach the main thread, and the main thread's holding them off around a
+ * file's creation and registration (cli_mkdirs, cli_outfile_open,
+ * cli_make_frames_dir) holds them off for the process: a mask is per
+ * thread, and a signal to the process goes to any thread that does not
+ * block it. */
 static inline void cli_signals_to_main_thread(void)
 {
     sigset_t block;

@@ -17,7 +17,6 @@
  * Graphviz's layouts are deterministic (neato starts from a fixed seed).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -765,26 +764,17 @@ static int write_frame(const char *text, const char *path, uint32_t nodes,
     int rc = render_text(text, "svg", nodes, &data, &len, err);
     if (rc)
         return rc;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    bool bad = fd < 0;
-    for (size_t done = 0; !bad && done < len;) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        bad = n <= 0;
-        if (n == 0)
-            errno = EIO;
-        if (!bad)
-            done += (size_t)n;
-    }
-    *saved = bad ? errno : 0;
-    if (fd >= 0 && close(fd) != 0 && !bad) {
+    errno = 0;
+    FILE *f = fopen(path, "w");
+    bool bad = !f || fwrite(data, 1, len, f) != len;
+    *saved = bad ? (errno ? errno : EIO) : 0;
+    if (f && fclose(f) != 0 && !bad) {
         bad = true;
         *saved = errno;
     }
     gvFreeRenderData(data);
     if (bad) {
-        if (fd >= 0)
+        if (f)
             unlink(path);
         rc = disco_fail(err, DISCO_EIO, "cannot write '%s': %s", path,
                         strerror(*saved));

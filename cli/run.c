@@ -1165,11 +1165,10 @@ int cli_run_execute(struct cli_run *run, struct disco_error *err)
 
     cli_progress_phase(run->progress, "writing the outputs", NULL);
     if (run->tracing && (rc = disco_trace_close(&run->trace, err))) {
-        /* The library's "cannot write the trace: REASON", said as every
-         * other output says it: "cannot write 'PATH': REASON". */
+        /* The library gives the reason alone; named as every other
+         * output is. */
         char reason[sizeof err->message];
-        const char *colon = strstr(err->message, ": ");
-        snprintf(reason, sizeof reason, "%s", colon ? colon + 2 : err->message);
+        snprintf(reason, sizeof reason, "%s", err->message);
         return disco_fail(err, rc, "cannot write '%s': %s",
                           run->trace_file.path, reason);
     }

@@ -460,7 +460,7 @@ int disco_trace_close(struct disco_trace *trace, struct disco_error *err)
     trace->vc_nodes = 0;
     if (trace->failed) {
         trace->failed = false;
-        return disco_fail(err, DISCO_EIO, "cannot write the trace: %s",
+        return disco_fail(err, DISCO_EIO, "%s",
                           saved ? strerror(saved) : "write error");
     }
     return 0;

@@ -84,8 +84,10 @@ void disco_trace_event(struct disco_trace *trace,
                        const struct disco_event_view *ev);
 
 /* Flush and close the stream, free the buffer.  Returns 0, or DISCO_EIO
- * when any write failed (the file is then incomplete).  Safe on a trace
- * that was never opened or is already closed. */
+ * when any write failed (the file is then incomplete), with the reason
+ * alone in err ("File too large"): the stream has no name here, and the
+ * caller names its file.  Safe on a trace that was never opened or is
+ * already closed. */
 int disco_trace_close(struct disco_trace *trace, struct disco_error *err);
 
 #endif /* DISCO_TRACE_H */

@@ -269,8 +269,9 @@ struct cli_output_path {
     const char *keeps;  /* what an implied file holds ("the summary"), or
                          * NULL for the option's own file */
     char *path;         /* as the user would spell it (DIR/NAME joined) */
-    char *resolved;     /* a new path, resolved; NULL for an existing one */
-    bool directory, exists, shared;
+    char *resolved;     /* a new path, resolved; NULL for an existing one,
+                         * which dev and ino name */
+    bool directory, shared;
     dev_t dev;
     ino_t ino;
 };

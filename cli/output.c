@@ -618,9 +618,9 @@ static char *resolve_missing(const char *path, int depth)
 static bool same_output(const struct cli_output_path *a,
                         const struct cli_output_path *b)
 {
-    if (a->exists != b->exists)
+    if (!a->resolved != !b->resolved) /* one exists, the other not */
         return false;
-    if (!a->exists)
+    if (a->resolved)
         return !strcmp(a->resolved, b->resolved);
     return a->dev == b->dev && a->ino == b->ino && !a->shared;
 }
@@ -662,8 +662,8 @@ int cli_output_paths_add(struct cli_output_paths *set, const char *option,
     };
     o.path = cli_join(dir, name);
     struct stat st;
-    if (o.path && stat(o.path, &st) == 0) {
-        o.exists = true;
+    bool exists = o.path && stat(o.path, &st) == 0;
+    if (exists) {
         o.dev = st.st_dev;
         o.ino = st.st_ino;
         o.shared = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
@@ -672,7 +672,7 @@ int cli_output_paths_add(struct cli_output_paths *set, const char *option,
         o.resolved = resolve_missing(o.path, 0);
     }
     struct cli_output_path *items =
-        o.path && (o.exists || o.resolved)
+        o.path && (exists || o.resolved)
             ? realloc(set->items, (set->count + 1) * sizeof *items)
             : NULL;
     if (!items) {

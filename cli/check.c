@@ -78,6 +78,10 @@ static void strvec_release(struct strvec *v)
 
 #define MAX_TOPOLOGIES 10000
 
+/* The progress line's quiet start and redraws, for a batch (run_batch's
+ * timer) and for --maximize's search alike. */
+#define PROGRESS_REDRAW_MS 250u
+
 static bool parse_range(const char *item, size_t len, uint64_t *a,
                         uint64_t *b, uint64_t *step)
 {
@@ -838,7 +842,8 @@ static int run_batch(struct batch *b, struct disco_error *err)
     if (b->plan->progress) {
         uv_timer_init(&loop, &b->timer);
         b->timer.data = b;
-        uv_timer_start(&b->timer, on_timer, 250, 250);
+        uv_timer_start(&b->timer, on_timer, PROGRESS_REDRAW_MS,
+                       PROGRESS_REDRAW_MS);
     }
     for (unsigned j = 0; j < workers; j++) {
         b->workers[j].batch = b;
@@ -1475,8 +1480,6 @@ struct search {
     struct cli_progress_line line;
 };
 
-/* The quiet start and the redraws of the batch's line (run_batch's timer). */
-#define SEARCH_REDRAW_NS 250000000u
 
 static void search_forget(struct search *s)
 {
@@ -1531,7 +1534,7 @@ static int search_run(struct search *s, const struct variant *c,
             progress_text(text, sizeof text, s->done, s->total,
                           s->started_ns, s->failed_total);
             cli_progress_line_draw(&s->line, text);
-            s->next_draw_ns = now + SEARCH_REDRAW_NS;
+            s->next_draw_ns = now + (PROGRESS_REDRAW_MS * 1000000u);
         }
     }
     return rc;
@@ -1799,7 +1802,7 @@ static int maximize(struct plan *p, struct disco_error *err)
                   ? UINT64_MAX
                   : p->budget * p->topology_count;
     s.started_ns = uv_hrtime();
-    s.next_draw_ns = s.started_ns + SEARCH_REDRAW_NS;
+    s.next_draw_ns = s.started_ns + (PROGRESS_REDRAW_MS * 1000000u);
     int rc = maximize_topologies(p, &s, err);
     /* An error's line on stderr must not land on the progress line. */
     cli_progress_line_erase(&s.line);
@@ -2202,6 +2205,12 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
         rc = disco_fail(err, DISCO_EINVAL, "disco sweep needs --csv FILE");
         goto done;
     }
+    if (p->maximize && p->csv) {
+        rc = disco_fail(err, DISCO_EINVAL,
+                        "--maximize prints its search (--json for a "
+                        "program): drop --csv");
+        goto done;
+    }
     /* The plot and its script are written after the CSV: refuse a bad
      * path for them before the CSV is. */
     if (p->plot && ((rc = cli_check_named_target(p->plot, err)) ||
@@ -2214,12 +2223,6 @@ static int parse_plan(int argc, char **argv, struct plan *p, bool sweep,
         goto done;
     if ((rc = check_output_paths(p, err)))
         goto done;
-    if (p->maximize && p->csv) {
-        rc = disco_fail(err, DISCO_EINVAL,
-                        "--maximize prints its search (--json for a "
-                        "program): drop --csv");
-        goto done;
-    }
     if (p->first_seed > UINT64_MAX - p->seeds) {
         rc = disco_fail(err, DISCO_EINVAL,
                         "bad --first-seed: the seeds go past %llu",
@@ -2394,10 +2397,6 @@ static void put_gp_string(FILE *out, const char *s)
     putc('\'', out);
 }
 
-/* gnuplot run on the script `gp` (a temporary name: the script names no
- * file of its own but `out`, given here), its SVG read from a pipe and
- * written by us into `svg`, every write checked: gnuplot's own writes go
- * unchecked, and a full disk left a truncated plot with exit 0. */
 /* pipe(), both ends close-on-exec (pipe2 is not POSIX). */
 static bool cloexec_pipe(int fds[2])
 {
@@ -2453,6 +2452,11 @@ static void gnuplot_complaint(const char *text, const char *temp,
     line[n] = '\0';
 }
 
+/* gnuplot run on the script `gp` (a temporary name, `gp_shown` in
+ * messages; the script names no file of its own but `out`, given here),
+ * its SVG read from a pipe and written by us into `svg`, every write
+ * checked: gnuplot's own writes go unchecked, and a full disk left a
+ * truncated plot with exit 0. */
 static int run_gnuplot(const char *gp, const char *gp_shown,
                        struct cli_outfile *svg, struct disco_error *err)
 {
@@ -2568,8 +2572,7 @@ static int write_plot(const struct plan *p, const struct batch *b,
                       struct cli_outfile *gp_file, struct cli_outfile *svg,
                       struct disco_error *err)
 {
-    size_t len = strlen(p->plot);
-    char *gp = malloc(len + 1);
+    char *gp = plot_script(p->plot);
     uint64_t *scratch = malloc((b->count ? b->count : 1) * sizeof *scratch);
     struct group *groups = calloc(p->topology_count, sizeof *groups);
     if (!gp || !scratch || !groups) {
@@ -2578,8 +2581,6 @@ static int write_plot(const struct plan *p, const struct batch *b,
         free(groups);
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     }
-    memcpy(gp, p->plot, len - 4);
-    memcpy(gp + len - 4, ".gp", 4);
     struct cli_outfile *file = gp_file;
     int rc = cli_outfile_open(file, gp, err);
     if (rc) {

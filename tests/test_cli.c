@@ -1823,7 +1823,8 @@ static void test_killed_run_removes_out_dirs(void **unused)
     const char *bin = getenv("DISCO_BIN");
     assert_non_null(bin);
     char cmd[8192];
-    /* bully re-elects for ever with timeout=1: killed once od/x exists.
+    /* bully re-elects for ever with timeout=1: killed once od/x exists
+     * (exit 99, failing the test, if it never appears).
      * Its trace grows by some 200 MB/s, so the run is bounded (under a
      * second), its files by ulimit (32 MB), and should SIGTERM ever not
      * end it, it is killed outright. */
@@ -1835,8 +1836,8 @@ static void test_killed_run_removes_out_dirs(void **unused)
              "ulimit -f 65536; '%s' run bully --param timeout=1 --max-events "
              "500000 --out '%s' >/dev/null 2>&1 & pid=$!; n=0; "
              "while [ ! -d '%s' ] && [ $n -lt 400 ]; do sleep 0.05; "
-             "n=$((n+1)); done; %s",
-             bin, out, out, kill_it);
+             "n=$((n+1)); done; [ -d '%s' ] || exit 99; %s",
+             bin, out, out, out, kill_it);
     int status = system(cmd);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
@@ -1848,8 +1849,10 @@ static void test_killed_run_removes_out_dirs(void **unused)
              "cd '%s' && '%s' run echo --topology gnp:200:0.03 --seed 3 "
              "--frames fr --svg n.svg >/dev/null 2>&1 & pid=$!; n=0; "
              "while ! ls '%s'/fr.tmp-*/frame-000001.svg >/dev/null 2>&1 && "
-             "[ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; %s",
-             dir, bin, dir, kill_it);
+             "[ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; "
+             "ls '%s'/fr.tmp-*/frame-000001.svg >/dev/null 2>&1 || exit 99; "
+             "%s",
+             dir, bin, dir, dir, kill_it);
     status = system(cmd);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);

@@ -604,6 +604,20 @@ static bool scan_acyclic(const struct disco_view *view, char *detail,
     return holds;
 }
 
+/* End a has seen two reversals fewer than end b: at most one may be in
+ * flight. */
+static bool flips_apart(const struct lr_port *a, const struct lr_port *b)
+{
+    return a->flips + 1 < b->flips;
+}
+
+/* Both ends have seen every reversal and believe the link points the same
+ * way from each: an end that has seen them all knows the direction. */
+static bool both_sure_same_way(const struct lr_port *a, const struct lr_port *b)
+{
+    return a->known && b->known && a->flips == b->flips && a->out == b->out;
+}
+
 static bool scan_views_agree(const struct disco_view *view, char *detail,
                              size_t len)
 {
@@ -617,15 +631,13 @@ static bool scan_views_agree(const struct disco_view *view, char *detail,
             int d = true_direction(view, u, p);
             if (d == 0)
                 continue;
-            if (a->flips + 1 < b->flips) {
+            if (flips_apart(a, b)) {
                 snprintf(detail, len, "link %u-%u: %u reversals seen at %u, "
                          "%u at %u (at most one may be in flight)", u, v,
                          a->flips, u, b->flips, v);
                 return false;
             }
-            /* An end that has seen every reversal knows the direction. */
-            if (a->known && b->known && a->flips == b->flips &&
-                a->out == b->out) {
+            if (both_sure_same_way(a, b)) {
                 snprintf(detail, len, "nodes %u and %u both believe link "
                          "%u-%u points %s", u, v, u, v,
                          a->out ? "away from them" : "towards them");
@@ -745,8 +757,7 @@ static bool check_acyclic(const struct disco_view *view, char *detail,
  * other end's being b. */
 static bool views_clash(const struct lr_port *a, const struct lr_port *b)
 {
-    return a->flips + 1 < b->flips ||
-           (a->known && b->known && a->flips == b->flips && a->out == b->out);
+    return flips_apart(a, b) || both_sure_same_way(a, b);
 }
 
 static bool check_views_agree(const struct disco_view *view, char *detail,

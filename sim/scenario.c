@@ -1444,7 +1444,7 @@ static int pair_arcs(struct loader *l)
         size_t j = arc[reverse[k]];
         if (AGSEQ(l->edge[k]) > AGSEQ(l->edge[j]))
             continue;
-        uint32_t c = disco_topology_find(t, l->edges[k].from, l->edges[k].to);
+        uint32_t c = reverse[j]; /* arc k's channel: the reverse of j's */
         sc->pair_first[c] = 1;
         if (!sc->pair_conflict)
             rc = compare_arcs(l, k, j, c, reverse[k]);

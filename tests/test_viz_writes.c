@@ -54,11 +54,7 @@ static void assert_cannot_write(const struct cli_output *o, const char *path)
     char expected[4200];
     snprintf(expected, sizeof expected, "disco: cannot write '%s': %s\n",
              path, strerror(EFBIG));
-    if (o->status != 2 || strcmp(o->err, expected) != 0)
-        print_error("status %d, stderr: %s(expected: %s)\n", o->status,
-                    o->err, expected);
-    assert_int_equal(o->status, 2);
-    assert_int_equal(o->out_len, 0);
+    assert_usage_error(o, expected);
     assert_string_equal(o->err, expected);
 }
 

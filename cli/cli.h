@@ -210,6 +210,14 @@ static inline void cli_kill_signals(sigset_t *set)
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGHUP);
 }
+/* Those signals blocked in the calling thread, its former mask into
+ * `saved` (NULL: not kept), until pthread_sigmask(SIG_SETMASK, saved). */
+static inline void cli_hold_kill_signals(sigset_t *saved)
+{
+    sigset_t block;
+    cli_kill_signals(&block);
+    pthread_sigmask(SIG_BLOCK, &block, saved);
+}
 /* Called first in every thread the CLI starts (the progress line's, the
  * batch workers'): those signals blocked there for good, so that they
  * reach the main thread, and the main thread's holding them off around a
@@ -219,9 +227,7 @@ static inline void cli_kill_signals(sigset_t *set)
  * block it. */
 static inline void cli_signals_to_main_thread(void)
 {
-    sigset_t block;
-    cli_kill_signals(&block);
-    pthread_sigmask(SIG_BLOCK, &block, NULL);
+    cli_hold_kill_signals(NULL);
 }
 /* mkdtemp(`template`), then cli_track_frames(template, count), with those
  * signals held off between the two so that a kill cannot come after the

@@ -82,16 +82,10 @@ static void remove_pending_and_die(int sig)
     raise(sig);
 }
 
-/* SIGINT, SIGTERM and SIGHUP held off (until release_signals), around a
- * step that makes a file or directory and then registers it: a kill
- * between the two would find it unregistered and leave it behind. */
-static void hold_signals(sigset_t *saved)
-{
-    sigset_t block;
-    cli_kill_signals(&block);
-    pthread_sigmask(SIG_BLOCK, &block, saved);
-}
-
+/* SIGINT, SIGTERM and SIGHUP are held off (cli_hold_kill_signals, until
+ * release_signals) around each step that makes a file or directory and
+ * then registers it: a kill between the two would find it unregistered
+ * and leave it behind. */
 static void release_signals(const sigset_t *saved)
 {
     pthread_sigmask(SIG_SETMASK, saved, NULL);
@@ -119,7 +113,7 @@ void cli_track_frames(const char *dir, const uint64_t *count)
 int cli_make_frames_dir(char *template, const uint64_t *count)
 {
     sigset_t saved;
-    hold_signals(&saved);
+    cli_hold_kill_signals(&saved);
     int rc = 0;
     if (mkdtemp(template))
         cli_track_frames(template, count);
@@ -298,7 +292,7 @@ int cli_outfile_open(struct cli_outfile *file, const char *path,
         return disco_fail(err, DISCO_ENOMEM, "out of memory");
     }
     sigset_t held;
-    hold_signals(&held);
+    cli_hold_kill_signals(&held);
     int fd = mkstemp(file->temp);
     if (fd >= 0)
         track(file->temp);
@@ -530,7 +524,7 @@ int cli_mkdirs(const char *dir, struct cli_made_dirs *made,
      * directory, and one during made_add's realloc would hand the handler
      * a list being moved: the signals wait until both are done. */
     sigset_t saved;
-    hold_signals(&saved);
+    cli_hold_kill_signals(&saved);
     int rc = make_dirs(dir, made, err);
     release_signals(&saved);
     return rc;

@@ -45,17 +45,18 @@ static void remove_frames_dir(const char *dir, uint64_t count)
     size_t d = strlen(dir);
     if (d > sizeof path - 40)
         return;
+    const size_t prefix = sizeof "/" VIZ_FRAME_PREFIX - 1;
     memcpy(path, dir, d);
-    memcpy(path + d, "/frame-", 7);
+    memcpy(path + d, "/" VIZ_FRAME_PREFIX, prefix);
     for (uint64_t i = 1; i <= count; i++) {
         char digits[24];
         int n = 0;
         for (uint64_t x = i; x || n < 6; x /= 10)
             digits[n++] = (char)('0' + x % 10);
-        size_t at = d + 7;
+        size_t at = d + prefix;
         while (n > 0)
             path[at++] = digits[--n];
-        memcpy(path + at, ".svg", 5);
+        memcpy(path + at, VIZ_FRAME_SUFFIX, sizeof VIZ_FRAME_SUFFIX);
         unlink(path);
     }
     rmdir(dir);

@@ -740,18 +740,14 @@ static bool changes_picture(enum disco_event_type type)
     }
 }
 
-/* A frame's file name: FRAME_PREFIX, its number in six digits or more,
- * FRAME_SUFFIX. */
-#define FRAME_PREFIX "frame-"
-#define FRAME_SUFFIX ".svg"
 
 bool viz_is_frame_name(const char *name)
 {
-    size_t len = strlen(name), fixed = strlen(FRAME_PREFIX FRAME_SUFFIX);
+    size_t len = strlen(name), fixed = strlen(VIZ_FRAME_PREFIX VIZ_FRAME_SUFFIX);
     return len >= fixed + 6 &&
-           strncmp(name, FRAME_PREFIX, strlen(FRAME_PREFIX)) == 0 &&
-           strcmp(name + len - strlen(FRAME_SUFFIX), FRAME_SUFFIX) == 0 &&
-           strspn(name + strlen(FRAME_PREFIX), "0123456789") == len - fixed;
+           strncmp(name, VIZ_FRAME_PREFIX, strlen(VIZ_FRAME_PREFIX)) == 0 &&
+           strcmp(name + len - strlen(VIZ_FRAME_SUFFIX), VIZ_FRAME_SUFFIX) == 0 &&
+           strspn(name + strlen(VIZ_FRAME_PREFIX), "0123456789") == len - fixed;
 }
 
 /* One frame rendered and written to `path`, every write checked; on a
@@ -793,8 +789,8 @@ void viz_frame_hook(struct viz_recorder *rec, const struct viz_event *ev)
     int rc = picture_text(rec, ev->time, &text, &err);
     if (!rc) {
         char path[4096];
-        int len = snprintf(path, sizeof path, "%s/" FRAME_PREFIX "%06llu"
-                                              FRAME_SUFFIX,
+        int len = snprintf(path, sizeof path, "%s/" VIZ_FRAME_PREFIX "%06llu"
+                                              VIZ_FRAME_SUFFIX,
                            rec->frames_dir,
                            (unsigned long long)rec->frame_count + 1);
         if (len < 0 || (size_t)len >= sizeof path)

@@ -15,6 +15,11 @@
 
 #include "disco_sim.h"
 
+/* A frame's file name under --frames: VIZ_FRAME_PREFIX, its number in six
+ * digits or more from 1, VIZ_FRAME_SUFFIX ("frame-000001.svg"). */
+#define VIZ_FRAME_PREFIX "frame-"
+#define VIZ_FRAME_SUFFIX ".svg"
+
 /* One recorded event: the observer's view, copied (strings interned in the
  * recorder, valid until viz_recorder_free). */
 struct viz_event {
